@@ -1,0 +1,55 @@
+"""The ``veche`` command: a thin layer over the pure cores and the Django apps.
+
+Each command group lives in its own module with a ``register(subparsers)``
+function; heavy imports (Django, numpy) happen inside the handlers so that
+``veche --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from veche import __version__
+from veche.cli.base import CliError
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "veche.cli.node",
+    "veche.cli.keys",
+    "veche.cli.log",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="veche",
+        description="Veche: committees, motions, verifiable elections and election audits, "
+        "offline-first.",
+    )
+    parser.add_argument("--version", action="version", version=f"veche {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        help="the node's data folder (default: $VECHE_DATA_DIR or ./data)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status = args.handler(args)
+    except CliError as error:
+        print(f"veche: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return int(status or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
