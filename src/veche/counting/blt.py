@@ -63,9 +63,7 @@ def _int(token: str, line: int, what: str) -> int:
     return int(token)
 
 
-def _parse_ballot(
-    text: str, line: int, n_candidates: int
-) -> tuple[int, tuple[int, ...]] | None:
+def _parse_ballot(text: str, line: int, n_candidates: int) -> tuple[int, tuple[int, ...]] | None:
     """Parse one ballot line; ``None`` means it is the "0" end-of-ballots line."""
     body = _strip_comment(text)
     if body.startswith("("):
@@ -98,7 +96,7 @@ def _parse_ballot(
                 f"equal rankings ({token!r}) are not supported: STV needs a strict "
                 "order of preference",
             )
-        if token == "-":
+        if token == "-":  # noqa: S105 - the BLT mark for a skipped rank
             skipped = True
             continue
         number = _int(token, line, "a preference")
@@ -171,7 +169,11 @@ def parse_blt(text: str) -> BltElection:
         body = _strip_comment(raw)
         if not body:
             continue
-        if body.startswith("-") and not parsed:
+        if body.startswith("-"):
+            if parsed:
+                raise BltError(
+                    i, "withdrawn candidates (negative numbers) must come before the first ballot"
+                )
             for token in body.split():
                 number = _int(token, i, "a withdrawn candidate")
                 if not -n_candidates <= number <= -1:
@@ -227,9 +229,14 @@ def read_blt(path: str | Path) -> BltElection:
 def write_blt(election: BltElection) -> str:
     """Write ``election`` as BLT text: one line per distinct ranking, names quoted."""
     ballots = election.ballots
-    for what, name in [*(("candidate name", n) for n in ballots.candidates), ("title", ballots.title)]:
+    for what, name in [
+        *(("candidate name", n) for n in ballots.candidates),
+        ("title", ballots.title),
+    ]:
         if '"' in name or "\n" in name or "\r" in name:
-            raise BltError(None, f"a {what} cannot contain a double quote or a line break: {name!r}")
+            raise BltError(
+                None, f"a {what} cannot contain a double quote or a line break: {name!r}"
+            )
     out = [f"{len(ballots.candidates)} {election.seats}"]
     if ballots.withdrawn:
         out.append(" ".join(f"-{c + 1}" for c in sorted(ballots.withdrawn)))

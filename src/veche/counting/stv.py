@@ -129,7 +129,7 @@ def _sum_by(index: npt.NDArray[np.int64], amounts: npt.NDArray[np.int64], n: int
     if total < 2**53:
         # float64 holds every integer below 2**53 exactly, and bincount is fast.
         sums = np.bincount(index, weights=amounts.astype(np.float64), minlength=n)
-        return [int(round(x)) for x in sums.tolist()]
+        return [round(x) for x in sums.tolist()]
     out = np.zeros(n, dtype=np.int64)
     np.add.at(out, index, amounts)
     return [int(x) for x in out.tolist()]
@@ -308,9 +308,7 @@ class _Count:
             )
         )
         quota_units = self.quota * SCALE
-        reached = [
-            c for c in range(self.n) if self.continuing[c] and self.votes[c] >= quota_units
-        ]
+        reached = [c for c in range(self.n) if self.continuing[c] and self.votes[c] >= quota_units]
         newly: list[int] = []
         for c in self._order_by_votes(reached):
             if len(self.elected) >= self.seats:
@@ -323,7 +321,7 @@ class _Count:
         by_rule_52: list[int] = []
         vacancies = self.seats - len(self.elected)
         still = [c for c in range(self.n) if self.continuing[c]]
-        if 0 < vacancies and len(still) <= vacancies:
+        if vacancies > 0 and len(still) <= vacancies:
             # Rule 52: as many continuing candidates as vacancies left.
             for c in self._order_by_votes(still):
                 self.continuing[c] = False
@@ -366,8 +364,8 @@ class _Count:
         quota_units = self.quota * SCALE
         top = max(self.votes[c] for c in self.pending_surplus)
         level = [c for c in self.pending_surplus if self.votes[c] == top]
-        source = level[0] if len(level) == 1 else self._break_tie(
-            level, highest=True, purpose="surplus"
+        source = (
+            level[0] if len(level) == 1 else self._break_tie(level, highest=True, purpose="surplus")
         )
         self.pending_surplus.remove(source)
         total = self.votes[source]
@@ -392,8 +390,10 @@ class _Count:
         still = [c for c in range(self.n) if self.continuing[c]]
         low = min(self.votes[c] for c in still)
         level = [c for c in still if self.votes[c] == low]
-        loser = level[0] if len(level) == 1 else self._break_tie(
-            level, highest=False, purpose="exclusion"
+        loser = (
+            level[0]
+            if len(level) == 1
+            else self._break_tie(level, highest=False, purpose="exclusion")
         )
         self.continuing[loser] = False
         rows = np.flatnonzero(self.holder == loser).astype(np.int64)
