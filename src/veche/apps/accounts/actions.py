@@ -1,0 +1,64 @@
+"""The only writers of accounts: create, change passphrase."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from veche.apps.accounts.models import Account
+from veche.events import Identity
+from veche.events.identity import seal, unseal
+
+PSEUDONYM = re.compile(r"\A[\w .'-]{2,40}\Z", re.UNICODE)
+MIN_PASSPHRASE = 10
+
+
+class AccountError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def check_pseudonym(pseudonym: str) -> str:
+    pseudonym = pseudonym.strip()
+    if not PSEUDONYM.match(pseudonym):
+        raise AccountError(
+            "pseudonym", "2 to 40 letters, digits, spaces, dots, apostrophes or hyphens"
+        )
+    return pseudonym
+
+
+def check_passphrase(passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise AccountError("passphrase", f"at least {MIN_PASSPHRASE} characters")
+
+
+def create_account(
+    pseudonym: str, passphrase: str, identity: Identity | None = None
+) -> tuple[Account, Identity]:
+    pseudonym = check_pseudonym(pseudonym)
+    check_passphrase(passphrase)
+    identity = identity or Identity.generate()
+    account = Account(
+        pseudonym=pseudonym,
+        public_key=identity.public,
+        sealed_seed=seal(identity.seed, passphrase, settings.VECHE_KDF_PROFILE),
+    )
+    account.set_unusable_password()
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError as error:
+        raise AccountError("pseudonym", "this pseudonym is taken on this node") from error
+    return account, identity
+
+
+def change_passphrase(account: Account, old: str, new: str) -> None:
+    """Re-seal the member's key under a new passphrase (the key itself stays the same)."""
+    check_passphrase(new)
+    seed = unseal(account.sealed_seed, old)
+    account.sealed_seed = seal(seed, new, settings.VECHE_KDF_PROFILE)
+    account.save(update_fields=["sealed_seed"])

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CommitteesConfig(AppConfig):
+    name = "veche.apps.committees"
+    label = "committees"
+    verbose_name = "Committees"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from veche.apps.committees import kinds
+
+        kinds.register_all()

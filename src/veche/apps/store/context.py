@@ -1,0 +1,93 @@
+"""The state a rule judges against, and the buffer projectors write through.
+
+Within one batch, projectors may buffer rows that no rule reads in the same
+batch (votes, notes) with ``insert``/``upsert``; ``rows(Model)`` flushes that
+model's buffer before handing out a queryset, so a rule never reads stale data.
+``cited(event, id)`` is how a rule sees another event it names in ``deps``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import models
+
+from veche.events import Event, parse_event
+from veche.events.registry import RuleViolation
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class Cited:
+    event: Event
+    status: str
+
+
+class Context:
+    def __init__(self) -> None:
+        self._inserts: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+        self._upserts: dict[type[models.Model], dict[Any, models.Model]] = defaultdict(dict)
+        self._upsert_spec: dict[type[models.Model], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._statuses: dict[str, str] = {}
+        self._events: dict[str, Event] = {}
+        # Per-batch caches owned by apps (invalidate what you change).
+        self.memo: dict[Any, Any] = {}
+
+    # -- what rules read ------------------------------------------------------
+    def note_event(self, event: Event, status: str) -> None:
+        """The store tells the context about events judged in this batch."""
+        self._events[event.id] = event
+        self._statuses[event.id] = status
+
+    def cited(self, event: Event, event_id: str, field: str = "body") -> Cited:
+        """An event that ``event`` names; it must be among its deps (causal past)."""
+        if event_id != event.prev and event_id not in event.deps:
+            raise RuleViolation("cite-in-deps", f"{event_id} must be listed in deps", field)
+        if event_id not in self._events:
+            from veche.apps.store.models import StoredEvent
+
+            row = StoredEvent.objects.filter(id=event_id).values_list("raw", "status").first()
+            if row is None:  # cannot happen for a placed event, whose deps are all held
+                raise RuleViolation("cite-held", f"{event_id} is not held", field)
+            self._events[event_id] = parse_event(bytes(row[0]), verify=False)
+            self._statuses[event_id] = row[1]
+        return Cited(self._events[event_id], self._statuses[event_id])
+
+    def rows(self, model: type[M]) -> models.manager.BaseManager[M]:
+        self.flush(model)
+        return model.objects
+
+    # -- what projectors write ------------------------------------------------
+    def insert(self, obj: models.Model) -> None:
+        self._inserts[type(obj)].append(obj)
+
+    def upsert(self, obj: M, *, key: tuple[str, ...], update: tuple[str, ...]) -> None:
+        """Insert or replace by ``key``; the last write in a batch wins."""
+        model = type(obj)
+        self._upsert_spec[model] = (key, update)
+        self._upserts[model][tuple(getattr(obj, k) for k in key)] = obj
+
+    def flush(self, model: type[models.Model] | None = None) -> None:
+        models_to_flush = [model] if model is not None else list({*self._inserts, *self._upserts})
+        for m in models_to_flush:
+            inserts = self._inserts.pop(m, None)
+            if inserts:
+                m.objects.bulk_create(inserts, batch_size=500)
+            upserts = self._upserts.pop(m, None)
+            if upserts:
+                key, update = self._upsert_spec[m]
+                m.objects.bulk_create(
+                    list(upserts.values()),
+                    batch_size=500,
+                    update_conflicts=True,
+                    unique_fields=list(key),
+                    update_fields=list(update),
+                )
+
+    def discard(self) -> None:
+        self._inserts.clear()
+        self._upserts.clear()
+        self.memo.clear()

@@ -1,0 +1,65 @@
+"""Where Django apps declare their event kinds, projectors and projection models.
+
+An app registers each kind once, in its ``AppConfig.ready``::
+
+    register(
+        "motion.vote",
+        body=Obj(required={"motion": EventId(), "choice": Enum(("yes", "no", "abstain"))}),
+        rule=check_vote,       # (Context, Event) -> None, raises RuleViolation
+        apply=project_vote,    # (Context, Event) -> None, writes projection rows
+    )
+
+and each projection model with ``projection(Model, digest=(...fields...))``.
+Every projection model has a ``space`` column, so one space can be re-projected
+alone, and lists the fields that make up the state digest (never local ids or
+local times, which differ between nodes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+from veche.events import Event, EventKind, Registry
+from veche.events.schema import Obj
+
+if TYPE_CHECKING:
+    from veche.apps.store.context import Context
+
+Rule = Callable[["Context", Event], None]
+Apply = Callable[["Context", Event], None]
+
+
+@dataclass(frozen=True)
+class ProjectionModel:
+    model: type[models.Model]
+    digest: tuple[str, ...]
+    order: tuple[str, ...]
+
+
+KINDS: Registry[Context] = Registry()
+APPLY: dict[str, Apply] = {}
+PROJECTIONS: list[ProjectionModel] = []
+
+
+def register(name: str, *, body: Obj, rule: Rule, apply: Apply, summary: str = "") -> None:
+    KINDS.register(EventKind(name=name, body=body, rule=rule, summary=summary))
+    APPLY[name] = apply
+
+
+def projection(
+    model: type[models.Model], *, digest: tuple[str, ...], order: tuple[str, ...] | None = None
+) -> None:
+    field_names = {f.name for f in model._meta.get_fields()}
+    if "space" not in field_names:
+        raise TypeError(f"projection model {model.__name__} needs a space field")
+    unknown = set(digest) - field_names
+    if unknown:
+        raise TypeError(f"{model.__name__} has no fields {sorted(unknown)}")
+    if any(p.model is model for p in PROJECTIONS):
+        return
+    PROJECTIONS.append(ProjectionModel(model, digest, order or digest))
+    PROJECTIONS.sort(key=lambda p: p.model._meta.label)

@@ -1,0 +1,692 @@
+"""The one write path: validate, store and project events, atomically.
+
+``record`` signs a local event and refuses it (storing nothing) if a rule
+rejects it; ``ingest`` takes events from elsewhere (sync, bundles, the CLI):
+envelope failures are kept in ``RejectedInput``, rule failures are kept as
+rejected events, events whose ancestors are missing wait as pending. Within a
+space, events are judged in (height, id) order; one that arrives after events
+it sorts before causes that space (and the spaces citing it) to be projected
+again from scratch, so every node holding the same events has the same state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import nacl.bindings
+import nacl.exceptions
+from django.db import transaction
+from django.db.models import Count, Max
+
+from veche.apps.store.context import Context
+from veche.apps.store.kinds import APPLY, KINDS, PROJECTIONS
+from veche.apps.store.models import (
+    CrossReference,
+    EquivocationRecord,
+    MissingDependency,
+    RejectedInput,
+    Status,
+    StoredEvent,
+)
+from veche.events import Event, EventError, Identity, RuleViolation, build_event, parse_event
+from veche.events.encoding import b64d
+
+__all__ = [
+    "IngestReport",
+    "Outcome",
+    "Problem",
+    "ingest",
+    "ingest_events",
+    "rebuild",
+    "record",
+    "state_digest",
+    "verify_stored",
+]
+
+_PARALLEL_THRESHOLD = 256
+_HELD_REASON = "equivocation|author|the author signed two events with one seq in this space"
+_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Outcome:
+    event_id: str | None
+    status: str  # applied, rejected, held, pending, duplicate, invalid
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    def summary(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for outcome in self.outcomes:
+            counts[outcome.status] += 1
+        return dict(sorted(counts.items()))
+
+
+@dataclass(frozen=True)
+class Problem:
+    event_id: str
+    message: str
+
+
+# -- local writes ---------------------------------------------------------------
+
+
+class RecordRefused(RuleViolation):
+    """A local event the rules refuse: nothing was signed into the log."""
+
+
+def record(
+    identity: Identity,
+    *,
+    space: str | None,
+    kind: str,
+    body: dict[str, Any],
+    deps: Sequence[str] = (),
+    at: datetime | None = None,
+) -> Event:
+    """Sign and append a local event; raise RuleViolation and store nothing if refused."""
+    with transaction.atomic():
+        if space is None:
+            seq, prev, head = 1, None, None
+        else:
+            last = (
+                StoredEvent.objects.filter(space=space, author=identity.public)
+                .order_by("-seq")
+                .values_list("id", "seq")
+                .first()
+            )
+            seq, prev = (last[1] + 1, last[0]) if last else (1, None)
+            # Naming the space's latest event puts this one after everything the
+            # node has judged, so it is judged at once, in place.
+            head = (
+                StoredEvent.objects.filter(space=space, height__isnull=False)
+                .order_by("-height", "-id")
+                .values_list("id", flat=True)
+                .first()
+            )
+        all_deps = set(deps)
+        if head is not None and head != prev:
+            all_deps.add(head)
+        event = build_event(
+            identity,
+            space=space,
+            seq=seq,
+            prev=prev,
+            kind=kind,
+            body=body,
+            deps=sorted(all_deps),
+            at=at,
+        )
+        sid = transaction.savepoint()
+        outcome = ingest_events([event], source="local").outcomes[0]
+        if outcome.status != Status.APPLIED:
+            transaction.savepoint_rollback(sid)
+            raise _refusal(outcome)
+        transaction.savepoint_commit(sid)
+    return event
+
+
+def _refusal(outcome: Outcome) -> RuleViolation:
+    rule, _, rest = outcome.reason.partition("|")
+    field_name, _, message = rest.partition("|")
+    return RecordRefused(rule or outcome.status, message or outcome.reason, field_name or "event")
+
+
+# -- received events -------------------------------------------------------------
+
+
+def _verify_chunk(items: list[tuple[bytes, bytes, bytes]]) -> list[bool]:
+    results = []
+    for signature, message, key in items:
+        try:
+            nacl.bindings.crypto_sign_open(signature + message, key)
+            results.append(True)
+        except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError):
+            results.append(False)
+    return results
+
+
+def _signed_parts(event: Event) -> tuple[bytes, bytes, bytes]:
+    cut = event.raw.rindex(b',"sig":"')
+    message = event.raw[:cut] + event.raw[cut + 8 + 86 + 1 :]
+    return b64d(event.sig, 64), message, b64d(event.author, 32)
+
+
+def parse_many(raws: Sequence[bytes], source: str) -> tuple[list[Event], list[Outcome]]:
+    """Parse and verify many events; signatures are checked on two threads.
+
+    libsodium releases the GIL, so verification runs beside parsing.
+    """
+    parsed: list[Event | None] = []
+    outcomes: list[Outcome] = []
+    rejected: list[RejectedInput] = []
+    now = datetime.now(UTC)
+    for raw in raws:
+        try:
+            parsed.append(parse_event(raw, verify=False))
+            outcomes.append(Outcome(None, "ok"))
+        except EventError as error:
+            parsed.append(None)
+            outcomes.append(Outcome(None, "invalid", str(error)))
+            rejected.append(_rejected_input(raw, error, source, now))
+    candidates = [e for e in parsed if e is not None]
+    parts = [_signed_parts(e) for e in candidates]
+    if len(parts) >= _PARALLEL_THRESHOLD:
+        chunks = [parts[i : i + _CHUNK] for i in range(0, len(parts), _CHUNK)]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            flags = [ok for chunk in pool.map(_verify_chunk, chunks) for ok in chunk]
+    else:
+        flags = _verify_chunk(parts)
+    good = iter(flags)
+    events: list[Event] = []
+    for index, event in enumerate(parsed):
+        if event is None:
+            continue
+        if next(good):
+            events.append(event)
+        else:
+            error = EventError("sig", "signature", "does not verify under author's key")
+            outcomes[index] = Outcome(event.id, "invalid", str(error))
+            rejected.append(_rejected_input(event.raw, error, source, now))
+    if rejected:
+        RejectedInput.objects.bulk_create(rejected)
+    return events, outcomes
+
+
+def _rejected_input(raw: bytes, error: EventError, source: str, now: datetime) -> RejectedInput:
+    return RejectedInput(
+        raw=bytes(raw[: 64 * 1024 + 1]),
+        field=error.field,
+        rule=error.rule,
+        reason=error.message,
+        source=source[:200],
+        received_at=now,
+    )
+
+
+def ingest(raws: Sequence[bytes], *, source: str) -> IngestReport:
+    """Verify and append events received from elsewhere. Idempotent."""
+    with transaction.atomic():
+        events, outcomes = parse_many(raws, source)
+        report = ingest_events(events, source=source)
+    by_id = {o.event_id: o for o in report.outcomes}
+    merged = []
+    iterator = iter(events)
+    for outcome in outcomes:
+        if outcome.status == "ok":
+            merged.append(by_id[next(iterator).id])
+        else:
+            merged.append(outcome)
+    return IngestReport(merged)
+
+
+@dataclass
+class _Known:
+    space: str
+    author: str
+    seq: int
+    height: int | None
+    status: str
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def ingest_events(events: Iterable[Event], *, source: str) -> IngestReport:
+    """Store and project verified events, in one transaction."""
+    with transaction.atomic():
+        return _Ingest(source).run(list(events))
+
+
+class _Ingest:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.ctx = Context()
+        self.known: dict[str, _Known] = {}
+        self.cursor: dict[str, tuple[int, str]] = {}
+        self.dirty: set[str] = set()
+        self.now = datetime.now(UTC)
+
+    def run(self, incoming: list[Event]) -> IngestReport:
+        outcomes: dict[str, Outcome] = {}
+        fresh: dict[str, Event] = {}
+        for event in incoming:
+            if event.id in fresh:
+                outcomes.setdefault(event.id, Outcome(event.id, "duplicate"))
+        for chunk in _chunks([e.id for e in incoming]):
+            for event_id in StoredEvent.objects.filter(id__in=chunk).values_list("id", flat=True):
+                outcomes[event_id] = Outcome(event_id, "duplicate")
+        for event in incoming:
+            if event.id not in outcomes:
+                fresh[event.id] = event
+        if not fresh:
+            return IngestReport([outcomes[e.id] for e in incoming])
+        self._load_known(fresh)
+        self._detect_equivocations(fresh)
+        self._load_holds(fresh)
+        placed, waiting = self._place(fresh)
+        rows: list[StoredEvent] = []
+        statuses: dict[str, tuple[str, str]] = {}
+        for event, height in placed:
+            status, reason = self._judge(event, height)
+            statuses[event.id] = (status, reason)
+            rows.append(self._row(event, height, status, reason))
+        for event, missing in waiting:
+            statuses[event.id] = (Status.PENDING, "waits for " + ", ".join(sorted(missing)))
+            rows.append(self._row(event, None, Status.PENDING, statuses[event.id][1]))
+        StoredEvent.objects.bulk_create(rows, batch_size=500)
+        MissingDependency.objects.bulk_create(
+            [MissingDependency(event=e.id, missing=m) for e, ms in waiting for m in sorted(ms)],
+            batch_size=500,
+            ignore_conflicts=True,
+        )
+        self._cross_references(placed)
+        self.ctx.flush()
+        if self.dirty:
+            rebuild(self.dirty)
+            for event_id, status in StoredEvent.objects.filter(id__in=list(statuses)).values_list(
+                "id", "status"
+            ):
+                if statuses[event_id][0] != status:
+                    statuses[event_id] = (status, "")
+        for event_id, (status, reason) in statuses.items():
+            outcomes[event_id] = Outcome(event_id, status, reason)
+        self._release_waiting([e.id for e, _ in placed])
+        return IngestReport([outcomes[e.id] for e in incoming])
+
+    # -- placement ------------------------------------------------------------
+    def _load_known(self, fresh: dict[str, Event]) -> None:
+        wanted = sorted({p for e in fresh.values() for p in _parents(e)} - fresh.keys())
+        for chunk in _chunks(wanted):
+            for row in StoredEvent.objects.filter(id__in=chunk).values_list(
+                "id", "space", "author", "seq", "height", "status"
+            ):
+                self.known[row[0]] = _Known(row[1], row[2], row[3], row[4], row[5])
+        for space in {e.space_id for e in fresh.values()}:
+            top = (
+                StoredEvent.objects.filter(space=space, height__isnull=False)
+                .order_by("-height", "-id")
+                .values_list("height", "id")
+                .first()
+            )
+            if top is not None:
+                self.cursor[space] = (top[0], top[1])
+
+    def _load_holds(self, fresh: dict[str, Event]) -> None:
+        self.holds: dict[tuple[str, str], int] = {}
+        spaces = sorted({e.space_id for e in fresh.values()} - self.dirty)
+        for chunk in _chunks(spaces):
+            for space, author, seq in EquivocationRecord.objects.filter(
+                space__in=chunk
+            ).values_list("space", "author", "seq"):
+                key = (space, author)
+                self.holds[key] = min(self.holds.get(key, seq), seq)
+
+    def _detect_equivocations(self, fresh: dict[str, Event]) -> None:
+        slots: dict[tuple[str, str], dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for event in fresh.values():
+            slots[(event.space_id, event.author)][event.seq].append(event.id)
+        for (space, author), seqs in slots.items():
+            stored = StoredEvent.objects.filter(
+                space=space, author=author, seq__gte=min(seqs), seq__lte=max(seqs)
+            ).values_list("seq", "id")
+            for seq, event_id in stored:
+                if seq in seqs:
+                    seqs[seq].append(event_id)
+            if any(len(ids) > 1 for ids in seqs.values()):
+                self.dirty.add(space)
+
+    def _place(
+        self, fresh: dict[str, Event]
+    ) -> tuple[list[tuple[Event, int]], list[tuple[Event, set[str]]]]:
+        heights: dict[str, int] = {}
+        missing: dict[str, set[str]] = {}
+        children: dict[str, list[str]] = defaultdict(list)
+        blockers: dict[str, int] = {}
+        ready: list[str] = []
+        for event in fresh.values():
+            count = 0
+            for parent in _parents(event):
+                if parent in fresh:
+                    children[parent].append(event.id)
+                    count += 1
+                else:
+                    known = self.known.get(parent)
+                    if known is None or known.height is None:
+                        missing.setdefault(event.id, set()).add(parent)
+            blockers[event.id] = count
+            if count == 0 and event.id not in missing:
+                ready.append(event.id)
+        while ready:
+            event_id = ready.pop()
+            event = fresh[event_id]
+            heights[event_id] = 1 + max(
+                (
+                    heights[p] if p in heights else self.known[p].height or 0
+                    for p in _parents(event)
+                ),
+                default=-1,
+            )
+            for child in children.get(event_id, ()):
+                blockers[child] -= 1
+                if blockers[child] == 0 and child not in missing:
+                    ready.append(child)
+        placed = sorted(
+            ((fresh[i], h) for i, h in heights.items()), key=lambda item: (item[1], item[0].id)
+        )
+        waiting = []
+        for event_id, event in fresh.items():
+            if event_id not in heights:
+                waits = missing.get(event_id) or {p for p in _parents(event) if p in fresh}
+                waiting.append((event, waits))
+        return placed, waiting
+
+    def _judge(self, event: Event, height: int) -> tuple[str, str]:
+        space = event.space_id
+        key = (height, event.id)
+        prev_info = self._prev_info(event)
+        status, reason = _check_chain(event, prev_info)
+        if space in self.dirty or (space in self.cursor and key < self.cursor[space]):
+            # Out of order for its space: judged again when the space is rebuilt.
+            self.dirty.add(space)
+            self.ctx.note_event(event, status or Status.APPLIED)
+            self.known[event.id] = _Known(space, event.author, event.seq, height, Status.APPLIED)
+            return (status or Status.APPLIED), reason
+        self.cursor[space] = key
+        hold = self.holds.get((space, event.author))
+        if status is None and hold is not None and event.seq >= hold:
+            status, reason = Status.HELD, _HELD_REASON
+        if status is None:
+            status, reason = _judge_and_apply(self.ctx, event)
+        self.ctx.note_event(event, status)
+        self.known[event.id] = _Known(space, event.author, event.seq, height, status)
+        return status, reason
+
+    def _prev_info(self, event: Event) -> _Known | None:
+        if event.prev is None:
+            return None
+        return self.known.get(event.prev)
+
+    def _row(self, event: Event, height: int | None, status: str, reason: str) -> StoredEvent:
+        return StoredEvent(
+            id=event.id,
+            space=event.space_id,
+            author=event.author,
+            seq=event.seq,
+            kind=event.kind,
+            at=event.at,
+            height=height,
+            status=status,
+            reason=reason,
+            raw=event.raw,
+            received_at=self.now,
+        )
+
+    def _cross_references(self, placed: list[tuple[Event, int]]) -> None:
+        links = set()
+        for event, _ in placed:
+            for dep in event.deps:
+                known = self.known.get(dep)
+                if known is not None and known.space != event.space_id:
+                    links.add((event.space_id, known.space))
+        if links:
+            CrossReference.objects.bulk_create(
+                [CrossReference(source=s, target=t) for s, t in sorted(links)],
+                ignore_conflicts=True,
+            )
+
+    def _release_waiting(self, arrived: list[str]) -> None:
+        """Events that waited for what just arrived are placed now."""
+        waiting: set[str] = set()
+        for chunk in _chunks(arrived):
+            waiting.update(
+                MissingDependency.objects.filter(missing__in=chunk).values_list("event", flat=True)
+            )
+        if not waiting:
+            return
+        rows = list(
+            StoredEvent.objects.filter(id__in=list(waiting), status=Status.PENDING).values_list(
+                "id", "raw"
+            )
+        )
+        MissingDependency.objects.filter(event__in=[r[0] for r in rows]).delete()
+        StoredEvent.objects.filter(id__in=[r[0] for r in rows]).delete()
+        _Ingest(self.source).run([parse_event(bytes(raw), verify=False) for _, raw in rows])
+
+
+def _parents(event: Event) -> tuple[str, ...]:
+    return ((event.prev,) if event.prev else ()) + event.deps
+
+
+def _check_chain(event: Event, previous: _Known | None) -> tuple[str | None, str]:
+    if event.prev is None:
+        return None, ""
+    if previous is None:
+        return Status.REJECTED, "chain-missing|prev|the previous event is not held"
+    if previous.author != event.author:
+        return Status.REJECTED, "chain-author|prev|prev is another author's event"
+    if previous.space != event.space_id:
+        return Status.REJECTED, "chain-space|prev|prev belongs to another space"
+    if previous.seq != event.seq - 1:
+        return Status.REJECTED, f"chain-seq|prev|prev has seq {previous.seq}, not {event.seq - 1}"
+    return None, ""
+
+
+def _judge_and_apply(ctx: Context, event: Event) -> tuple[str, str]:
+    try:
+        KINDS.judge(ctx, event)
+    except RuleViolation as violation:
+        return Status.REJECTED, f"{violation.rule}|{violation.field}|{violation.message}"
+    APPLY[event.kind](ctx, event)
+    return Status.APPLIED, ""
+
+
+def reason_text(reason: str) -> str:
+    """Turn a stored reason ``rule|field|message`` into a sentence for people."""
+    if reason.count("|") < 2:
+        return reason
+    rule, field_name, message = reason.split("|", 2)
+    return f"{field_name}: {message} [{rule}]"
+
+
+# -- rebuilding projections -------------------------------------------------------
+
+
+def _closure(spaces: set[str]) -> set[str]:
+    result = set(spaces)
+    frontier = set(spaces)
+    while frontier:
+        citing = set(
+            CrossReference.objects.filter(target__in=list(frontier)).values_list(
+                "source", flat=True
+            )
+        )
+        frontier = citing - result
+        result |= frontier
+    return result
+
+
+def rebuild(spaces: Iterable[str] | None = None) -> int:
+    """Drop and re-derive the projections of ``spaces`` (all when None) from the events."""
+    with transaction.atomic():
+        if spaces is None:
+            scope: set[str] | None = None
+            for projection in PROJECTIONS:
+                projection.model.objects.all().delete()
+            EquivocationRecord.objects.all().delete()
+            events = StoredEvent.objects.filter(height__isnull=False)
+        else:
+            scope = _closure(set(spaces))
+            names = sorted(scope)
+            for projection in PROJECTIONS:
+                projection.model.objects.filter(space__in=names).delete()
+            EquivocationRecord.objects.filter(space__in=names).delete()
+            events = StoredEvent.objects.filter(height__isnull=False, space__in=names)
+        holds = _equivocation_holds(scope)
+        ctx = Context()
+        seen: dict[str, _Known] = {}
+        changed: list[StoredEvent] = []
+        count = 0
+        rows = events.order_by("height", "id").values_list("id", "raw", "status", "reason")
+        for event_id, raw, old_status, old_reason in rows.iterator(chunk_size=2000):
+            event = parse_event(bytes(raw), verify=False)
+            previous = seen.get(event.prev) if event.prev else None
+            if previous is None and event.prev is not None:
+                info = (
+                    StoredEvent.objects.filter(id=event.prev)
+                    .values_list("space", "author", "seq", "height", "status")
+                    .first()
+                )
+                previous = _Known(*info) if info else None
+            status, reason = _check_chain(event, previous)
+            hold = holds.get((event.space_id, event.author))
+            if status is None and hold is not None and event.seq >= hold:
+                status, reason = Status.HELD, _HELD_REASON
+            if status is None:
+                status, reason = _judge_and_apply(ctx, event)
+            ctx.note_event(event, status)
+            seen[event_id] = _Known(event.space_id, event.author, event.seq, 0, status)
+            if status != old_status or reason != old_reason:
+                changed.append(StoredEvent(id=event_id, status=status, reason=reason))
+            count += 1
+        ctx.flush()
+        StoredEvent.objects.bulk_update(changed, ["status", "reason"], batch_size=500)
+    return count
+
+
+def _equivocation_holds(scope: set[str] | None) -> dict[tuple[str, str], int]:
+    """(space, author) -> the lowest seq at which the author signed two events."""
+    query = StoredEvent.objects.all()
+    if scope is not None:
+        query = query.filter(space__in=sorted(scope))
+    doubled = (
+        query.values("space", "author", "seq")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("space", "author", "seq")
+    )
+    holds: dict[tuple[str, str], int] = {}
+    records = []
+    for space, author, seq in doubled:
+        ids = sorted(
+            StoredEvent.objects.filter(space=space, author=author, seq=seq).values_list(
+                "id", flat=True
+            )
+        )
+        for other in ids[1:]:
+            records.append(
+                EquivocationRecord(space=space, author=author, seq=seq, first=ids[0], second=other)
+            )
+        key = (space, author)
+        holds[key] = min(holds.get(key, seq), seq)
+    EquivocationRecord.objects.bulk_create(records, ignore_conflicts=True)
+    return holds
+
+
+# -- checking and comparing -----------------------------------------------------------
+
+
+def verify_stored(space: str | None = None) -> tuple[int, list[Problem]]:
+    """Re-verify every stored event's bytes, signature and id against its row."""
+    query = StoredEvent.objects.all()
+    if space is not None:
+        query = query.filter(space=space)
+    problems: list[Problem] = []
+    count = 0
+    rows = query.order_by("id").values_list("id", "raw", "space", "author", "seq", "kind")
+    for event_id, raw, row_space, author, seq, kind in rows.iterator(chunk_size=2000):
+        count += 1
+        try:
+            event = parse_event(bytes(raw))
+        except EventError as error:
+            problems.append(Problem(event_id, f"{error.field}: {error.message} [{error.rule}]"))
+            continue
+        if event.id != event_id:
+            problems.append(Problem(event_id, f"stored bytes hash to {event.id}, not to its id"))
+        elif (event.space_id, event.author, event.seq, event.kind) != (
+            row_space,
+            author,
+            seq,
+            kind,
+        ):
+            problems.append(Problem(event_id, "index columns disagree with the signed event"))
+    return count, problems
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    return str(value)
+
+
+def state_digest(space: str | None = None) -> str:
+    """A hash of the projected state; equal on every node that holds the same events."""
+    digest = hashlib.blake2b(digest_size=32)
+    spaces = (
+        [space]
+        if space is not None
+        else list(StoredEvent.objects.values_list("space", flat=True).distinct().order_by("space"))
+    )
+    for name in spaces:
+        digest.update(json.dumps(["space", name]).encode())
+        statuses = StoredEvent.objects.filter(space=name).order_by("id").values_list("id", "status")
+        for chunk in _batched(statuses.iterator(chunk_size=5000), 5000):
+            digest.update(json.dumps(chunk, separators=(",", ":")).encode())
+        equivocations = EquivocationRecord.objects.filter(space=name).order_by(
+            "author", "seq", "first", "second"
+        )
+        digest.update(
+            json.dumps(list(equivocations.values_list("author", "seq", "first", "second"))).encode()
+        )
+        for projection in PROJECTIONS:
+            digest.update(json.dumps(["model", projection.model._meta.label]).encode())
+            values = (
+                projection.model.objects.filter(space=name)
+                .order_by(*projection.order)
+                .values_list(*projection.digest)
+            )
+            for chunk in _batched(values.iterator(chunk_size=5000), 5000):
+                digest.update(
+                    json.dumps(
+                        chunk, separators=(",", ":"), ensure_ascii=False, default=_json_default
+                    ).encode()
+                )
+    return digest.hexdigest()
+
+
+def _batched(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(list(row) if isinstance(row, tuple) else row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def space_summary() -> list[dict[str, Any]]:
+    rows = (
+        StoredEvent.objects.values("space")
+        .annotate(events=Count("id"), top=Max("height"))
+        .order_by("space")
+    )
+    return list(rows)

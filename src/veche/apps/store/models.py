@@ -1,0 +1,97 @@
+"""Stored events and the bookkeeping that places them in order.
+
+``StoredEvent`` is the source of truth: the canonical bytes as received, with
+their order key (height, id) and the outcome of judging them. Everything else
+a node shows is a projection, rebuilt from these rows by ``veche log rebuild``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Status(models.TextChoices):
+    APPLIED = "applied"
+    REJECTED = "rejected"  # signed and well formed, but broke a rule: kept as evidence
+    HELD = "held"  # by an equivocating or revoked author: kept, not applied
+    PENDING = "pending"  # waits for events it names that this node does not hold yet
+
+
+class StoredEvent(models.Model):
+    id = models.CharField(max_length=43, primary_key=True)
+    space = models.CharField(max_length=43)
+    author = models.CharField(max_length=43)
+    seq = models.BigIntegerField()
+    kind = models.CharField(max_length=100)
+    at = models.CharField(max_length=20)
+    height = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.TextField(blank=True, default="")
+    raw = models.BinaryField()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["space", "author", "seq"], name="event_chain"),
+            models.Index(fields=["space", "height", "id"], name="event_order"),
+            models.Index(fields=["status"], name="event_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"
+
+
+class MissingDependency(models.Model):
+    """An event waiting for ``missing``; resolved when that event arrives."""
+
+    event = models.CharField(max_length=43)
+    missing = models.CharField(max_length=43, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "missing"], name="missing_dependency_once")
+        ]
+
+
+class CrossReference(models.Model):
+    """Space ``source`` holds an event that names an event of space ``target``.
+
+    When ``target`` is re-projected, ``source`` must be too: its rules read the
+    status of the events it names.
+    """
+
+    source = models.CharField(max_length=43)
+    target = models.CharField(max_length=43, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="cross_reference_once")
+        ]
+
+
+class RejectedInput(models.Model):
+    """Input that never became an event: bad bytes, bad signature. Kept with the reason."""
+
+    raw = models.BinaryField()
+    field = models.CharField(max_length=100)
+    rule = models.CharField(max_length=100)
+    reason = models.TextField()
+    source = models.CharField(max_length=200)
+    received_at = models.DateTimeField()
+
+
+class EquivocationRecord(models.Model):
+    """Two events with the same (space, author, seq): the evidence, kept for the committee."""
+
+    space = models.CharField(max_length=43, db_index=True)
+    author = models.CharField(max_length=43)
+    seq = models.BigIntegerField()
+    first = models.CharField(max_length=43)
+    second = models.CharField(max_length=43)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["space", "author", "seq", "first", "second"], name="equivocation_once"
+            )
+        ]

@@ -1,0 +1,161 @@
+"""``veche log verify|show|rebuild|import`` and ``veche state digest``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from veche.cli.base import CliError, add_json_flag, print_json, setup_django
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    log = commands.add_parser("log", help="inspect and check the event log")
+    sub = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
+
+    verify = sub.add_parser("verify", help="re-verify every stored event")
+    verify.add_argument("--space", help="only this space")
+    add_json_flag(verify)
+    verify.set_defaults(handler=_verify)
+
+    show = sub.add_parser("show", help="list events in order")
+    show.add_argument("--space", help="only this space")
+    show.add_argument("--limit", type=int, default=50)
+    show.add_argument("--raw", action="store_true", help="print canonical bytes, one per line")
+    add_json_flag(show)
+    show.set_defaults(handler=_show)
+
+    rebuild = sub.add_parser("rebuild", help="drop and re-derive all projections from events")
+    add_json_flag(rebuild)
+    rebuild.set_defaults(handler=_rebuild)
+
+    imp = sub.add_parser("import", help="append events from a file of canonical JSON lines")
+    imp.add_argument("file", type=Path, help="one event per line ('-' for standard input)")
+    add_json_flag(imp)
+    imp.set_defaults(handler=_import)
+
+    state = commands.add_parser("state", help="the projected state")
+    state_sub = state.add_subparsers(dest="state_command", metavar="ACTION", required=True)
+    digest = state_sub.add_parser("digest", help="hash of the projected state")
+    digest.add_argument("--space", help="only this space")
+    add_json_flag(digest)
+    digest.set_defaults(handler=_digest)
+
+
+def _ready(args: argparse.Namespace) -> None:
+    setup_django(args)
+    from veche.cli.base import migrate_quietly
+
+    migrate_quietly()
+
+
+def _verify(args: argparse.Namespace) -> int:
+    _ready(args)
+    from veche.apps.store.log import verify_stored
+
+    count, problems = verify_stored(args.space)
+    if args.json:
+        print_json(
+            {
+                "ok": not problems,
+                "events": count,
+                "problems": [{"event": p.event_id, "problem": p.message} for p in problems],
+            }
+        )
+    else:
+        for problem in problems:
+            print(f"{problem.event_id}: {problem.message}")
+        verdict = "all verify" if not problems else f"{len(problems)} do not verify"
+        print(f"{count} events checked; {verdict}", file=sys.stderr if problems else sys.stdout)
+    return 1 if problems else 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    _ready(args)
+    from veche.apps.store.models import StoredEvent
+
+    query = StoredEvent.objects.all()
+    if args.space:
+        query = query.filter(space=args.space)
+    rows = list(query.order_by("space", "height", "id")[: args.limit])
+    if args.raw:
+        for row in rows:
+            sys.stdout.write(bytes(row.raw).decode("utf-8") + "\n")
+        return 0
+    if args.json:
+        print_json(
+            [
+                {
+                    "id": r.id,
+                    "space": r.space,
+                    "kind": r.kind,
+                    "author": r.author,
+                    "seq": r.seq,
+                    "height": r.height,
+                    "status": r.status,
+                    "at": r.at,
+                }
+                for r in rows
+            ]
+        )
+    else:
+        for r in rows:
+            print(f"{r.at}  {r.status:8} {r.kind:20} {r.id}  by {r.author[:8]}… #{r.seq}")
+    return 0
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    _ready(args)
+    from veche.apps.store.log import rebuild, state_digest
+
+    before = state_digest()
+    count = rebuild()
+    after = state_digest()
+    if args.json:
+        print_json({"events": count, "digest_before": before, "digest_after": after})
+    else:
+        print(f"rebuilt projections from {count} events; digest {after}")
+        if before != after:
+            print("note: the state changed: it had drifted from the events", file=sys.stderr)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    _ready(args)
+    from veche.apps.store.log import ingest
+
+    handle = sys.stdin.buffer if str(args.file) == "-" else None
+    try:
+        data = handle.read() if handle else args.file.read_bytes()
+    except OSError as error:
+        raise CliError(f"cannot read {args.file}: {error}") from error
+    lines = [line for line in data.split(b"\n") if line.strip()]
+    report = ingest(lines, source=f"file:{args.file}")
+    if args.json:
+        print_json(
+            {
+                "summary": report.summary(),
+                "outcomes": [
+                    {"line": i + 1, "event": o.event_id, "status": o.status, "reason": o.reason}
+                    for i, o in enumerate(report.outcomes)
+                ],
+            }
+        )
+    else:
+        for i, outcome in enumerate(report.outcomes):
+            if outcome.status in ("invalid", "rejected", "pending"):
+                print(f"line {i + 1}: {outcome.status}: {outcome.reason}", file=sys.stderr)
+        print(", ".join(f"{n} {status}" for status, n in report.summary().items()))
+    return 1 if report.count("invalid") else 0
+
+
+def _digest(args: argparse.Namespace) -> int:
+    _ready(args)
+    from veche.apps.store.log import state_digest
+
+    value = state_digest(args.space)
+    if args.json:
+        print_json({"digest": value, "space": args.space})
+    else:
+        print(value)
+    return 0

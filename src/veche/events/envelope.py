@@ -1,0 +1,257 @@
+"""The v1 event envelope: build, sign, identify, parse and verify one event.
+
+An event is canonical JSON (see ``canonical``) of
+``{"v":1,"space","author","seq","prev","deps","kind","at","body","sig"}``.
+``sig`` is Ed25519 by ``author`` over the canonical encoding without ``sig``;
+the event id is base64url(BLAKE2b-256(canonical encoding with ``sig``)). A
+space's first event, ``space.create``, has ``space: null``; the space's id is
+that event's id. ``docs/formats/event-v1.md`` is the specification.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import nacl.bindings
+import nacl.exceptions
+
+from veche.events import canonical
+from veche.events.encoding import EncodingError, b64d, b64e
+from veche.events.identity import Identity
+
+__all__ = [
+    "CREATE_KIND",
+    "MAX_DEPS",
+    "Event",
+    "EventError",
+    "build_event",
+    "event_id",
+    "format_time",
+    "parse_event",
+]
+
+CREATE_KIND = "space.create"
+MAX_DEPS = 64
+_KEYS = frozenset({"v", "space", "author", "seq", "prev", "deps", "kind", "at", "body", "sig"})
+_KIND = re.compile(r"\A[a-z][a-z0-9_]{0,31}(\.[a-z][a-z0-9_]{0,31}){1,3}\Z")
+_AT = re.compile(r"\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z")
+_ID_LEN = 43  # 32 bytes in unpadded base64url
+_SIG_LEN = 86  # 64 bytes
+
+
+class EventError(ValueError):
+    """An event breaks the envelope format; ``field`` and ``rule`` say where and which."""
+
+    def __init__(self, field: str, rule: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.rule = rule
+        self.message = message
+
+
+def event_id(signed_bytes: bytes) -> str:
+    return b64e(hashlib.blake2b(signed_bytes, digest_size=32).digest())
+
+
+def format_time(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: Veche uses timezone-aware UTC only")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A signed, verified event. Construct with ``build_event`` or ``parse_event`` only."""
+
+    space: str | None
+    author: str
+    seq: int
+    prev: str | None
+    deps: tuple[str, ...]
+    kind: str
+    at: str
+    body: dict[str, Any]
+    sig: str
+    raw: bytes = field(repr=False, compare=False)
+    id: str = field(compare=False)
+
+    @property
+    def space_id(self) -> str:
+        """The space the event belongs to: its own id for ``space.create``."""
+        return self.space if self.space is not None else self.id
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "v": 1,
+            "space": self.space,
+            "author": self.author,
+            "seq": self.seq,
+            "prev": self.prev,
+            "deps": list(self.deps),
+            "kind": self.kind,
+            "at": self.at,
+            "body": self.body,
+            "sig": self.sig,
+        }
+
+    @property
+    def at_datetime(self) -> datetime:
+        return datetime.strptime(self.at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _unsigned(document: dict[str, Any]) -> bytes:
+    return canonical.encode({k: v for k, v in document.items() if k != "sig"})
+
+
+def build_event(
+    identity: Identity,
+    *,
+    space: str | None,
+    seq: int,
+    prev: str | None,
+    kind: str,
+    body: dict[str, Any],
+    deps: list[str] | tuple[str, ...] = (),
+    at: datetime | str | None = None,
+) -> Event:
+    """Sign a new event. The result is checked exactly as a received event would be."""
+    when = at if isinstance(at, str) else format_time(at or datetime.now(UTC))
+    document: dict[str, Any] = {
+        "v": 1,
+        "space": space,
+        "author": identity.public,
+        "seq": seq,
+        "prev": prev,
+        "deps": sorted(set(deps)),
+        "kind": kind,
+        "at": when,
+        "body": body,
+    }
+    document["sig"] = b64e(identity.sign(_unsigned(document)))
+    return parse_event(canonical.encode(document))
+
+
+def _id_field(document: dict[str, Any], name: str, *, nullable: bool) -> str | None:
+    value = document[name]
+    if value is None:
+        if nullable:
+            return None
+        raise EventError(name, "required", "must not be null")
+    if not isinstance(value, str) or len(value) != _ID_LEN:
+        raise EventError(name, "id-format", "must be a 43-character base64url id")
+    try:
+        b64d(value, 32)
+    except EncodingError as error:
+        raise EventError(name, "id-format", str(error)) from error
+    return value
+
+
+def parse_event(data: bytes, *, verify: bool = True) -> Event:
+    """Parse and check one event from its canonical bytes.
+
+    ``verify=False`` skips only the signature check, for events this node
+    already verified when it stored them (rebuilds); never for received input.
+    """
+    try:
+        document = canonical.decode(data)
+    except canonical.CanonicalError as error:
+        raise EventError("envelope", "canonical-json", str(error)) from error
+    if not isinstance(document, dict):
+        raise EventError("envelope", "object", "an event is a JSON object")
+    keys = document.keys()
+    if keys != _KEYS:
+        missing = sorted(_KEYS - keys)
+        extra = sorted(keys - _KEYS)
+        detail = "; ".join(
+            part
+            for part in (
+                f"missing {', '.join(missing)}" if missing else "",
+                f"unknown {', '.join(extra)}" if extra else "",
+            )
+            if part
+        )
+        raise EventError("envelope", "fields", detail)
+    if document["v"] != 1 or type(document["v"]) is not int:
+        raise EventError("v", "version", "only version 1 is understood")
+    space = _id_field(document, "space", nullable=True)
+    author = document["author"]
+    if not isinstance(author, str) or len(author) != _ID_LEN:
+        raise EventError("author", "key-format", "must be a base64url Ed25519 public key")
+    try:
+        author_key = b64d(author, 32)
+    except EncodingError as error:
+        raise EventError("author", "key-format", str(error)) from error
+    seq = document["seq"]
+    if type(seq) is not int or seq < 1:
+        raise EventError("seq", "positive", "must be an integer ≥ 1")
+    prev = _id_field(document, "prev", nullable=True)
+    if (seq == 1) != (prev is None):
+        raise EventError("prev", "chain", "must be null exactly when seq is 1")
+    deps = document["deps"]
+    if not isinstance(deps, list):
+        raise EventError("deps", "list", "must be a list of event ids")
+    if len(deps) > MAX_DEPS:
+        raise EventError("deps", "max-length", f"at most {MAX_DEPS} dependencies")
+    for index, dep in enumerate(deps):
+        if not isinstance(dep, str) or len(dep) != _ID_LEN or not _valid_id(dep):
+            raise EventError(f"deps[{index}]", "id-format", "must be a 43-character base64url id")
+    if any(deps[i] >= deps[i + 1] for i in range(len(deps) - 1)):
+        raise EventError("deps", "sorted", "must be sorted and without repeats")
+    kind = document["kind"]
+    if not isinstance(kind, str) or not _KIND.match(kind):
+        raise EventError("kind", "kind-format", "must look like 'area.action' in lower case")
+    if (space is None) != (kind == CREATE_KIND):
+        raise EventError("space", "create", "is null exactly for space.create")
+    if kind == CREATE_KIND and seq != 1:
+        raise EventError("seq", "create", "space.create is its author's first event (seq 1)")
+    at = document["at"]
+    if not isinstance(at, str) or not _AT.match(at):
+        raise EventError("at", "time-format", "must be UTC like 2020-08-11T18:00:00Z")
+    try:
+        datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError as error:
+        raise EventError("at", "time-format", "is not a real date and time") from error
+    body = document["body"]
+    if not isinstance(body, dict):
+        raise EventError("body", "object", "must be a JSON object")
+    sig_text = document["sig"]
+    if not isinstance(sig_text, str) or len(sig_text) != _SIG_LEN:
+        raise EventError("sig", "sig-format", "must be a 86-character base64url signature")
+    try:
+        signature = b64d(sig_text, 64)
+    except EncodingError as error:
+        raise EventError("sig", "sig-format", str(error)) from error
+    if verify:
+        # "sig" sorts between "seq" and "space"; nothing after it can contain
+        # the text ,"sig":" so its last occurrence is the top-level field.
+        cut = data.rindex(b',"sig":"')
+        message = data[:cut] + data[cut + 8 + _SIG_LEN + 1 :]
+        try:
+            nacl.bindings.crypto_sign_open(signature + message, author_key)
+        except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError) as error:
+            raise EventError("sig", "signature", "does not verify under author's key") from error
+    return Event(
+        space=space,
+        author=author,
+        seq=seq,
+        prev=prev,
+        deps=tuple(deps),
+        kind=kind,
+        at=at,
+        body=body,
+        sig=sig_text,
+        raw=bytes(data),
+        id=event_id(data),
+    )
+
+
+def _valid_id(text: str) -> bool:
+    try:
+        b64d(text, 32)
+    except EncodingError:
+        return False
+    return True

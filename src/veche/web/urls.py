@@ -1,0 +1,13 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from veche.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("events/<str:event_id>/", views.event_detail, name="event"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("accounts/", include("veche.apps.accounts.urls")),
+    path("committees/", include("veche.apps.committees.urls")),
+]

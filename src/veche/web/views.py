@@ -1,0 +1,41 @@
+"""The shell's own pages: home, and one event with its verification status."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from veche.apps.committees.access import can_read_space, committees_of
+from veche.apps.store.log import reason_text
+from veche.apps.store.models import StoredEvent
+from veche.events import EventError, parse_event
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    committees = committees_of(request.user.public_key) if request.user.is_authenticated else []
+    return render(request, "veche/home.html", {"committees": committees})
+
+
+def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
+    row = StoredEvent.objects.filter(id=event_id).first()
+    viewer = request.user.public_key if request.user.is_authenticated else None
+    # Unknown and forbidden look the same, so the page does not reveal what exists.
+    if row is None or not can_read_space(viewer, row.space):
+        raise Http404
+    try:
+        event = parse_event(bytes(row.raw))
+        verified, problem = event.id == row.id, "" if event.id == row.id else "id mismatch"
+    except EventError as error:
+        event, verified, problem = None, False, str(error)
+    return render(
+        request,
+        "veche/event.html",
+        {
+            "row": row,
+            "event": event,
+            "verified": verified,
+            "problem": problem,
+            "reason": reason_text(row.reason),
+            "raw": bytes(row.raw).decode("utf-8", "replace"),
+        },
+    )
