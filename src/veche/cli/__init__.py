@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "veche.cli.node",
     "veche.cli.keys",
     "veche.cli.log",
+    "veche.cli.audit",
     "veche.cli.count",
 )
 
