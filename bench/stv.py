@@ -256,6 +256,18 @@ def main() -> None:
                 peak_rss_mb=round(peak_rss_mb(), 1),
             )
         )
+        rows.append(
+            figure(
+                "stv",
+                "count_only_s",
+                count_s,
+                "votekit_faststv_count_only_s",
+                vk_count,
+                lower_is_better=True,
+                ballots=n,
+                distinct_rankings=len(election.ballots.weights),
+            )
+        )
     else:
         print(f"  votekit not measured: {why_not}")
         print(f"  Veche winners: {', '.join(veche_winners)}")

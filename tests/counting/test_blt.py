@@ -184,3 +184,19 @@ def test_identical_lines_are_merged_with_weights() -> None:
     ballots = parse_blt(body).ballots
     assert as_dict(ballots) == {(0, 1): 1002, (2,): 5}
     assert ballots.total_weight == 1007
+
+
+@settings(max_examples=200, deadline=None)
+@given(blt_elections(), st.integers(1, 4))
+def test_fast_and_line_by_line_readers_agree(election: BltElection, copies: int) -> None:
+    # Plain lines take the counted numpy path; "0 # end" defeats it, so the same
+    # ballots are then read line by line. Both must give the same ballots.
+    text = write_blt(election)
+    head, _, tail = text.partition("\n0\n")
+    keep = 2 if election.ballots.withdrawn else 1
+    lines = head.splitlines()
+    body = "\n".join(lines[:keep] + lines[keep:] * copies)
+    fast = parse_blt(body + "\n0\n" + tail)
+    slow = parse_blt(body + "\n0 # end\n" + tail)
+    assert fast.ballots.digest() == slow.ballots.digest()
+    assert as_dict(fast.ballots) == as_dict(slow.ballots)

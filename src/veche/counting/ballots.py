@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -96,9 +97,9 @@ class RankedBallots:
         rows = len(merged)
         rankings = np.full((rows, max(width, 1)), NO_PREFERENCE, dtype=np.int16)
         if rows and width:
-            lengths = np.fromiter((len(k) for k in merged), dtype=np.int64, count=rows)
+            lengths = np.fromiter(map(len, merged), dtype=np.int64, count=rows)
             flat = np.fromiter(
-                (c for k in merged for c in k), dtype=np.int16, count=int(lengths.sum())
+                chain.from_iterable(merged), dtype=np.int16, count=int(lengths.sum())
             )
             row_index = np.repeat(np.arange(rows), lengths)
             starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
@@ -109,6 +110,45 @@ class RankedBallots:
             candidates=tuple(candidates),
             rankings=rankings,
             weights=weights,
+            withdrawn=withdrawn_set,
+            title=title,
+        )
+
+    @classmethod
+    def from_arrays(
+        cls,
+        candidates: Sequence[str],
+        rankings: npt.NDArray[np.int16],
+        weights: npt.NDArray[np.int64],
+        *,
+        withdrawn: Iterable[int] = (),
+        title: str = "",
+    ) -> RankedBallots:
+        """Build from a validated ranking matrix (-1 padded); equal rows are merged."""
+        n = len(candidates)
+        withdrawn_set = frozenset(int(c) for c in withdrawn)
+        for c in withdrawn_set:
+            if not 0 <= c < n:
+                raise BallotError(f"withdrawn candidate index {c} is not one of the candidates")
+        if rankings.ndim != 2 or rankings.shape[0] != weights.shape[0]:
+            raise BallotError("rankings must be a matrix with one row per weight")
+        if rankings.shape[0] > 1:
+            # Sort rows (lexsort on columns is much faster than np.unique(axis=0)),
+            # then add up the weights of each run of equal rows.
+            order = np.lexsort(rankings.T[::-1])
+            ordered = rankings[order]
+            starts = np.flatnonzero(
+                np.concatenate(([True], np.any(ordered[1:] != ordered[:-1], axis=1)))
+            )
+            if starts.size < ordered.shape[0]:
+                rankings = ordered[starts]
+                weights = np.add.reduceat(weights[order], starts)
+        if rankings.shape[1] == 0:
+            rankings = np.full((rankings.shape[0], 1), NO_PREFERENCE, dtype=np.int16)
+        return cls(
+            candidates=tuple(candidates),
+            rankings=np.ascontiguousarray(rankings, dtype=np.int16),
+            weights=np.ascontiguousarray(weights, dtype=np.int64),
             withdrawn=withdrawn_set,
             title=title,
         )

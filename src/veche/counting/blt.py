@@ -18,8 +18,13 @@ reported with its line number.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
 
 from veche.counting.ballots import RankedBallots
 
@@ -114,6 +119,175 @@ def _parse_ballot(text: str, line: int, n_candidates: int) -> tuple[int, tuple[i
     return weight, tuple(prefs)
 
 
+# The line almost every BLT writer produces: "WEIGHT PREF ... 0", digits and blanks.
+_NOT_PLAIN = re.compile(r"[^0-9 \t]")
+_PLAIN_BALLOT = re.compile(r"[0-9]+(?:[ \t]+[0-9]+)*[ \t]+0[ \t]*")
+
+Scanned = tuple[set[int], dict[tuple[int, ...], int], int]
+
+
+def _quick_ballot(raw: str, n_candidates: int) -> tuple[int, tuple[int, ...]] | None:
+    """Parse a plain, valid ballot line fast; ``None`` sends it to the careful parser."""
+    if _PLAIN_BALLOT.fullmatch(raw) is None:
+        return None
+    numbers = [int(token) for token in raw.split()]
+    weight, prefs = numbers[0], numbers[1:-1]
+    if weight < 1:
+        return None
+    if prefs and (min(prefs) < 1 or max(prefs) > n_candidates or len(set(prefs)) != len(prefs)):
+        return None
+    return weight, tuple(p - 1 for p in prefs)
+
+
+def _parse_withdrawn(body: str, line: int, n_candidates: int) -> set[int]:
+    withdrawn: set[int] = set()
+    for token in body.split():
+        number = _int(token, line, "a withdrawn candidate")
+        if not -n_candidates <= number <= -1:
+            raise BltError(
+                line,
+                f"withdrawn candidate {token} is not minus a candidate number "
+                f"(-1..-{n_candidates})",
+            )
+        withdrawn.add(-number - 1)
+    return withdrawn
+
+
+def _scan_counted(
+    lines: list[str], start: int, n_candidates: int
+) -> tuple[set[int], npt.NDArray[np.int16], npt.NDArray[np.int64], int] | None:
+    """Count identical lines in C, then parse the distinct ones with numpy.
+
+    Handles the usual file (plain ballot lines, a withdrawn line up front, blank
+    or comment lines, a bare "0" at the end) and returns (withdrawn, rankings,
+    weights, index after the "0" line). Anything else -- ballot ids, skipped
+    ranks, any error -- returns ``None`` and the file is read again line by
+    line, which gives the exact error and its line number.
+    """
+    try:
+        end = lines.index("0", start)
+    except ValueError:
+        return None
+    counts = Counter(lines[start:end])
+    keys = list(counts)
+    withdrawn: set[int] = set()
+    if any(_NOT_PLAIN.search(raw) is not None for raw in keys):
+        plain: list[str] = []
+        for raw in keys:
+            if _NOT_PLAIN.search(raw) is None:
+                plain.append(raw)
+                continue
+            body = _strip_comment(raw)
+            if not body:
+                continue
+            if body.startswith("-") and not plain and counts[raw] == 1:
+                withdrawn |= _parse_withdrawn(body, lines.index(raw, start) + 1, n_candidates)
+                continue
+            return None
+        keys = plain
+    parsed = _parse_plain_lines("\n".join(keys), len(keys), n_candidates)
+    if parsed is None:
+        return None
+    rankings, line_weights, kept = parsed
+    copies = np.fromiter((counts[keys[k]] for k in kept.tolist()), dtype=np.int64, count=kept.size)
+    return withdrawn, rankings, line_weights * copies, end + 1
+
+
+def _parse_plain_lines(
+    text: str, n_lines: int, n_candidates: int
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+    """Parse lines of digits and blanks as "WEIGHT PREF ... 0" ballots, all at once.
+
+    Returns (rankings, weights, index of each non-blank line) or ``None`` if any
+    line is not a valid ballot (the careful parser then names it).
+    """
+    try:
+        values = np.fromstring(text, dtype=np.int64, sep=" ")
+    except ValueError:
+        return None
+    raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    digit = (raw >= ord("0")) & (raw <= ord("9"))
+    before = np.zeros_like(digit)
+    before[1:] = digit[:-1]
+    after = np.zeros_like(digit)
+    after[:-1] = digit[1:]
+    starts = np.flatnonzero(digit & ~before)
+    ends = np.flatnonzero(digit & ~after)
+    if starts.size != values.size:
+        return None
+    if starts.size and int((ends - starts).max()) >= 15:
+        return None  # numbers this long could overflow; let the careful parser judge
+    line_of_token = np.searchsorted(np.flatnonzero(raw == ord("\n")), starts)
+    per_line = np.bincount(line_of_token, minlength=n_lines)
+    if np.any(per_line == 1):
+        return None  # a lone number is not a ballot
+    kept = np.flatnonzero(per_line > 0)
+    counts = per_line[kept]
+    first = np.cumsum(counts) - counts
+    last = first + counts - 1
+    weights = values[first]
+    if np.any(weights < 1) or np.any(values[last] != 0):
+        return None
+    is_pref = np.ones(values.size, dtype=bool)
+    is_pref[first] = False
+    is_pref[last] = False
+    prefs = values[is_pref]
+    if prefs.size and (int(prefs.min()) < 1 or int(prefs.max()) > n_candidates):
+        return None
+    n_prefs = counts - 2
+    width = max(int(n_prefs.max(initial=0)), 1)
+    rankings = np.full((kept.size, width), -1, dtype=np.int16)
+    rows = np.repeat(np.arange(kept.size), n_prefs)
+    cols = np.arange(prefs.size) - np.repeat(np.cumsum(n_prefs) - n_prefs, n_prefs)
+    rankings[rows, cols] = prefs - 1
+    ordered = np.sort(rankings, axis=1)
+    if np.any((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)):
+        return None  # a candidate ranked twice
+    return rankings, weights, kept
+
+
+def _scan_in_order(lines: list[str], start: int, n_candidates: int) -> Scanned:
+    """Read the ballot section line by line, stopping at the "0" line."""
+    withdrawn: set[int] = set()
+    parsed: dict[str, tuple[int, tuple[int, ...]]] = {}
+    counts: dict[str, int] = {}
+    i = start
+    total = len(lines)
+    ended = False
+    while i < total:
+        raw = lines[i]
+        i += 1
+        seen = counts.get(raw)
+        if seen is not None:
+            counts[raw] = seen + 1
+            continue
+        ballot = _quick_ballot(raw, n_candidates)
+        if ballot is None:
+            body = _strip_comment(raw)
+            if not body:
+                continue
+            if body.startswith("-"):
+                if parsed:
+                    raise BltError(
+                        i,
+                        "withdrawn candidates (negative numbers) must come before the first ballot",
+                    )
+                withdrawn |= _parse_withdrawn(body, i, n_candidates)
+                continue
+            ballot = _parse_ballot(raw, i, n_candidates)
+            if ballot is None:
+                ended = True
+                break
+        parsed[raw] = ballot
+        counts[raw] = 1
+    if not ended:
+        raise BltError(None, "the file ends before the '0' line that closes the ballots")
+    merged: dict[tuple[int, ...], int] = {}
+    for raw, (weight, prefs) in parsed.items():
+        merged[prefs] = merged.get(prefs, 0) + weight * counts[raw]
+    return withdrawn, merged, i
+
+
 def _parse_name(text: str, line: int, what: str) -> str:
     body = text.strip()
     if body.startswith('"'):
@@ -155,47 +329,11 @@ def parse_blt(text: str) -> BltElection:
     if seats < 1:
         raise BltError(line_no, "there must be at least one seat")
 
-    withdrawn: set[int] = set()
-    parsed: dict[str, tuple[int, int, tuple[int, ...]]] = {}
-    counts: dict[str, int] = {}
-    ended = False
-    while i < total:
-        raw = lines[i]
-        i += 1
-        seen = counts.get(raw)
-        if seen is not None:
-            counts[raw] = seen + 1
-            continue
-        body = _strip_comment(raw)
-        if not body:
-            continue
-        if body.startswith("-"):
-            if parsed:
-                raise BltError(
-                    i, "withdrawn candidates (negative numbers) must come before the first ballot"
-                )
-            for token in body.split():
-                number = _int(token, i, "a withdrawn candidate")
-                if not -n_candidates <= number <= -1:
-                    raise BltError(
-                        i,
-                        f"withdrawn candidate {token} is not minus a candidate number "
-                        f"(-1..-{n_candidates})",
-                    )
-                withdrawn.add(-number - 1)
-            continue
-        ballot = _parse_ballot(raw, i, n_candidates)
-        if ballot is None:
-            ended = True
-            break
-        parsed[raw] = (i, ballot[0], ballot[1])
-        counts[raw] = 1
-    if not ended:
-        raise BltError(None, "the file ends before the '0' line that closes the ballots")
-
-    merged: dict[tuple[int, ...], int] = {}
-    for raw, (_, weight, prefs) in parsed.items():
-        merged[prefs] = merged.get(prefs, 0) + weight * counts[raw]
+    counted = _scan_counted(lines, i, n_candidates)
+    if counted is None:
+        withdrawn, merged, i = _scan_in_order(lines, i, n_candidates)
+    else:
+        i = counted[3]
 
     names: list[str] = []
     for k in range(n_candidates):
@@ -213,7 +351,12 @@ def parse_blt(text: str) -> BltElection:
                     "unexpected line after the title (too many candidate names for the "
                     f"first line's {n_candidates}?)",
                 )
-    ballots = RankedBallots.from_distinct(names, merged, withdrawn=withdrawn, title=title)
+    if counted is None:
+        ballots = RankedBallots.from_distinct(names, merged, withdrawn=withdrawn, title=title)
+    else:
+        ballots = RankedBallots.from_arrays(
+            names, counted[1], counted[2], withdrawn=counted[0], title=title
+        )
     return BltElection(ballots=ballots, seats=seats)
 
 
