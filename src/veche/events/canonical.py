@@ -18,6 +18,7 @@ __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_INT", "CanonicalError", "decode", "enc
 MAX_BYTES = 64 * 1024
 MAX_DEPTH = 16
 MAX_INT = 2**53 - 1
+_MAX_INT_DIGITS = len(str(MAX_INT))
 
 _ENCODER = json.JSONEncoder(
     ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
@@ -34,6 +35,16 @@ def _reject_float(text: str) -> NoReturn:
 
 def _reject_constant(text: str) -> NoReturn:
     raise CanonicalError(f"{text} is not allowed")
+
+
+def _parse_int(text: str) -> int:
+    # MAX_INT has 16 digits and JSON forbids leading zeros, so anything longer
+    # is out of range. Checking the length first also keeps a 60,000-digit
+    # number from reaching int(), which would raise a bare ValueError past
+    # Python's int_max_str_digits guard instead of a CanonicalError.
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise CanonicalError(f"integer of {len(text)} characters is outside ±(2**53 - 1)")
+    return int(text)
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -100,7 +111,9 @@ def decode(data: bytes) -> Any:
     except UnicodeDecodeError as error:
         raise CanonicalError(f"invalid UTF-8 at byte {error.start}") from error
     try:
-        value = json.loads(text, parse_float=_reject_float, parse_constant=_reject_constant)
+        value = json.loads(
+            text, parse_float=_reject_float, parse_int=_parse_int, parse_constant=_reject_constant
+        )
     except RecursionError as error:
         raise CanonicalError(f"nesting deeper than {MAX_DEPTH} levels") from error
     except json.JSONDecodeError as error:
@@ -116,7 +129,12 @@ def decode(data: bytes) -> Any:
 
 def _explain_non_canonical(text: str) -> NoReturn:
     """Slow path, only for rejected input: say why the bytes are not canonical."""
-    json.loads(text, object_pairs_hook=_reject_duplicates, parse_float=_reject_float)
+    json.loads(
+        text,
+        object_pairs_hook=_reject_duplicates,
+        parse_float=_reject_float,
+        parse_int=_parse_int,
+    )
     raise CanonicalError(
         "not canonical: keys must be sorted, without whitespace, with minimal escapes"
     )

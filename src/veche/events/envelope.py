@@ -38,7 +38,9 @@ CREATE_KIND = "space.create"
 MAX_DEPS = 64
 _KEYS = frozenset({"v", "space", "author", "seq", "prev", "deps", "kind", "at", "body", "sig"})
 _KIND = re.compile(r"\A[a-z][a-z0-9_]{0,31}(\.[a-z][a-z0-9_]{0,31}){1,3}\Z")
-_AT = re.compile(r"\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z")
+# [0-9], not \d: in a str pattern \d also matches non-ASCII digits ("٢٠٢٠"),
+# which strptime would then happily read as a year.
+_AT = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
 _ID_LEN = 43  # 32 bytes in unpadded base64url
 _SIG_LEN = 86  # 64 bytes
 
