@@ -148,3 +148,15 @@ def test_election_key_is_recomputed_from_the_dealings(vectors: dict[str, Any]) -
         record["election_id"], record["trustees"], record["threshold"], dealings
     )
     assert key.to_json() == record["election_key"]
+
+
+def test_the_format_document_states_the_constants_the_code_uses() -> None:
+    from veche.crypto import GENERATOR, IDENTITY, L
+    from veche.crypto.proofs import DOMAIN_BIT, DOMAIN_COEFFICIENT, DOMAIN_DECRYPT, DOMAIN_RANGE
+
+    text = (VECTORS_PATH.parent / "election-v1.md").read_text(encoding="utf-8")
+    for constant in (DOMAIN_BIT, DOMAIN_RANGE, DOMAIN_DECRYPT, DOMAIN_COEFFICIENT):
+        assert f"`{constant}`" in text
+    assert f"`{GENERATOR.encode()}`" in text
+    assert f"`{IDENTITY.encode()}`" in text
+    assert f"L = 2^252 + {L - 2**252}" in text
