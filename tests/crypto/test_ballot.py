@@ -21,6 +21,7 @@ from veche.crypto import (
     Scalar,
     audit_ballot,
     base_mul,
+    check_ballot,
     discrete_log,
     encrypt,
     encrypt_ballot,
@@ -37,10 +38,30 @@ ELECTION = Election("election-7", KEY, (Question(5, 1, 1), Question(3, 0, 2)))
 
 
 def check(election: Election, wire: bytes) -> Ballot:
-    """What a node does with a ballot it receives."""
+    """What a node does with a ballot it receives (non-canonical JSON is tested apart)."""
     ballot = Ballot.from_json(json.loads(wire))
     verify_ballot(election, ballot)
     return ballot
+
+
+def test_check_ballot_takes_canonical_bytes_only() -> None:
+    ballot, _ = encrypt_ballot(ELECTION, [[0, 1, 0, 0, 0], [0, 0, 0]])
+    wire = ballot.canonical()
+    assert check_ballot(ELECTION, wire) == ballot
+    spaced = json.dumps(ballot.to_json(), sort_keys=True).encode()
+    with pytest.raises(BallotInvalid, match="not canonical"):
+        check_ballot(ELECTION, spaced)
+    with pytest.raises(BallotInvalid):
+        check_ballot(ELECTION, wire[:-1])
+    with pytest.raises(BallotInvalid):
+        check_ballot(Election("other", KEY, ELECTION.questions), wire)
+
+
+def test_elections_too_big_for_one_event_are_refused() -> None:
+    with pytest.raises(ValueError):
+        Election("e", KEY, (Question(150, 1, 1), Question(60, 1, 1)))
+    with pytest.raises(ValueError):
+        Election("e", KEY, ())
 
 
 @st.composite

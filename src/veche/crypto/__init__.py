@@ -17,7 +17,9 @@ from veche.crypto.ballot import (
     EncryptedAnswer,
     Question,
     audit_ballot,
+    check_ballot,
     encrypt_ballot,
+    parse_ballot,
     verify_ballot,
 )
 from veche.crypto.dlog import discrete_log
@@ -90,6 +92,7 @@ __all__ = [
     "ShareInvalid",
     "audit_ballot",
     "base_mul",
+    "check_ballot",
     "combine_partial_decryptions",
     "deal",
     "deterministic_scalars",
@@ -101,6 +104,7 @@ __all__ = [
     "homomorphic_sum",
     "lagrange_at_zero",
     "open_share",
+    "parse_ballot",
     "parse_point",
     "parse_scalar",
     "partial_decrypt",

@@ -44,6 +44,8 @@ from veche.crypto.proofs import (
     prove_encrypts_one_of,
     verify_encrypts_one_of,
 )
+from veche.events.canonical import CanonicalError
+from veche.events.canonical import decode as decode_canonical
 
 __all__ = [
     "BALLOT_VERSION",
@@ -53,12 +55,16 @@ __all__ = [
     "EncryptedAnswer",
     "Question",
     "audit_ballot",
+    "check_ballot",
     "encrypt_ballot",
+    "parse_ballot",
     "verify_ballot",
 ]
 
 BALLOT_VERSION = 1
 MAX_OPTIONS = 256
+#: A cast ballot travels in one event of at most 64 KiB; about 300 bytes per option.
+MAX_BALLOT_OPTIONS = 200
 BIT_VALUES = (0, 1)
 
 
@@ -105,6 +111,15 @@ class Election:
     public_key: Point
     questions: tuple[Question, ...]
 
+    def __post_init__(self) -> None:
+        if not self.questions:
+            raise ValueError("an election asks at least one question")
+        if sum(q.options for q in self.questions) > MAX_BALLOT_OPTIONS:
+            raise ValueError(
+                f"at most {MAX_BALLOT_OPTIONS} options over all questions, "
+                "so that a ballot fits in one event"
+            )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "v": BALLOT_VERSION,
@@ -119,14 +134,16 @@ class Election:
         expect_keys(data, {"v", "election", "public_key", "questions"}, item=item)
         if expect_int(data, "v", item=item) != BALLOT_VERSION:
             raise InvalidEncoding("unsupported election version", item=item)
-        return Election(
-            election_id=expect_str(data, "election", item=item),
-            public_key=parse_point(data["public_key"], item=f"{item}.public_key"),
-            questions=tuple(
-                Question.from_json(q, item=f"{item}.questions[{i}]")
-                for i, q in enumerate(expect_list(data, "questions", item=item))
-            ),
+        election_id = expect_str(data, "election", item=item)
+        public_key = parse_point(data["public_key"], item=f"{item}.public_key")
+        questions = tuple(
+            Question.from_json(q, item=f"{item}.questions[{i}]")
+            for i, q in enumerate(expect_list(data, "questions", item=item))
         )
+        try:
+            return Election(election_id, public_key, questions)
+        except ValueError as exc:
+            raise InvalidEncoding(str(exc), item=item) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +266,24 @@ class BallotSecrets:
                 )
             )
         return BallotSecrets(tuple(selections), tuple(randomness))
+
+
+def parse_ballot(data: bytes) -> Ballot:
+    """Parse a ballot as received: canonical JSON bytes (so its tracker is the hash of
+    exactly these bytes), every point and scalar checked; proofs are not checked here."""
+    try:
+        obj = decode_canonical(data)
+    except CanonicalError as exc:
+        raise BallotInvalid(f"not canonical JSON: {exc}", item="ballot") from None
+    return Ballot.from_json(obj)
+
+
+def check_ballot(election: Election, data: bytes) -> Ballot:
+    """What a node does with a ballot it receives: parse, then verify every proof.
+    Raises :class:`BallotInvalid` naming the failing part (show it to the voter)."""
+    ballot = parse_ballot(data)
+    verify_ballot(election, ballot)
+    return ballot
 
 
 def _check_selections(election: Election, selections: Sequence[Sequence[int]]) -> None:

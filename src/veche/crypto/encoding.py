@@ -4,18 +4,19 @@ Binary values travel as base64url without padding; decoding is strict (no
 padding, no other alphabet, and re-encoding must give back the same text, so a
 value has exactly one spelling and a flipped character cannot pass unnoticed).
 Objects are hashed and signed in canonical JSON: keys sorted, no whitespace,
-UTF-8, integers only.
+UTF-8, integers only, at most 64 KiB — the event envelope's encoding
+(``veche.events.canonical``), since ballots and trustee messages travel in events.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from veche.crypto.errors import InvalidEncoding
+from veche.events.canonical import CanonicalError, encode
 
 __all__ = [
     "b64decode",
@@ -51,31 +52,12 @@ def b64decode(text: object, *, length: int | None = None, item: str = "") -> byt
     return data
 
 
-def _check_json_value(value: object) -> None:
-    if isinstance(value, float):
-        raise InvalidEncoding("canonical JSON holds integers only, not floats")
-    if isinstance(value, Mapping):
-        for key, inner in value.items():
-            if not isinstance(key, str):
-                raise InvalidEncoding("canonical JSON object keys must be strings")
-            _check_json_value(inner)
-    elif isinstance(value, list | tuple):
-        for inner in value:
-            _check_json_value(inner)
-
-
 def canonical_json(value: object) -> bytes:
-    """Canonical JSON bytes: sorted keys, no whitespace, UTF-8, integers only."""
+    """Canonical JSON bytes, by the event log's own encoder (one definition for all formats)."""
     try:
-        from veche.events.canonical import encode  # the event log's own encoder
-
         return encode(value)
-    except ImportError:
-        pass
-    _check_json_value(value)
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    except CanonicalError as exc:
+        raise InvalidEncoding(str(exc)) from None
 
 
 def expect_str(obj: Mapping[str, Any], key: str, *, item: str) -> str:
