@@ -22,6 +22,7 @@ from veche.crypto import (
     audit_ballot,
     base_mul,
     check_ballot,
+    check_ballots,
     discrete_log,
     encrypt,
     encrypt_ballot,
@@ -219,3 +220,16 @@ def test_unknown_versions_and_fields_are_rejected() -> None:
             Ballot.from_json({**data, **change})
     with pytest.raises(BallotInvalid):
         Ballot.from_json([data])
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_check_ballots_reports_each_rejection_in_order(processes: int) -> None:
+    wires = [
+        encrypt_ballot(ELECTION, [[0, 0, 0, 0, 1], [0, 1, 0]])[0].canonical() for _ in range(6)
+    ]
+    wires[1] = wires[1].replace(b'"v":1', b'"v":2')
+    wires[4] = wires[4][:-2]
+    rejected = check_ballots(ELECTION, wires, processes=processes, chunk=2)
+    assert [r.index for r in rejected] == [1, 4]
+    assert rejected[0].item == "ballot"
+    assert "version" in rejected[0].reason

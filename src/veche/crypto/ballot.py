@@ -13,7 +13,9 @@ ballot is discarded.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,12 +52,14 @@ from veche.events.canonical import decode as decode_canonical
 __all__ = [
     "BALLOT_VERSION",
     "Ballot",
+    "BallotRejection",
     "BallotSecrets",
     "Election",
     "EncryptedAnswer",
     "Question",
     "audit_ballot",
     "check_ballot",
+    "check_ballots",
     "encrypt_ballot",
     "parse_ballot",
     "verify_ballot",
@@ -284,6 +288,46 @@ def check_ballot(election: Election, data: bytes) -> Ballot:
     ballot = parse_ballot(data)
     verify_ballot(election, ballot)
     return ballot
+
+
+@dataclass(frozen=True, slots=True)
+class BallotRejection:
+    """Why the ballot at ``index`` of a batch was rejected."""
+
+    index: int
+    item: str
+    reason: str
+
+
+def _check_chunk(task: tuple[Election, int, Sequence[bytes]]) -> list[BallotRejection]:
+    election, offset, wires = task
+    rejected = []
+    for i, wire in enumerate(wires):
+        try:
+            check_ballot(election, wire)
+        except CryptoError as exc:
+            reason = str(exc).removeprefix(f"{exc.item}: ")
+            rejected.append(BallotRejection(offset + i, exc.item, reason))
+    return rejected
+
+
+def check_ballots(
+    election: Election,
+    wires: Sequence[bytes],
+    *,
+    processes: int | None = None,
+    chunk: int = 2000,
+) -> list[BallotRejection]:
+    """Check many received ballots, spread over ``processes`` worker processes (default:
+    all cores); returns the rejections in ballot order (empty when all are valid)."""
+    workers = processes if processes is not None else (os.cpu_count() or 1)
+    tasks = [(election, i, wires[i : i + chunk]) for i in range(0, len(wires), chunk)]
+    if workers <= 1 or len(tasks) <= 1:
+        results = [_check_chunk(task) for task in tasks]
+    else:
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(_check_chunk, tasks))
+    return [rejection for part in results for rejection in part]
 
 
 def _check_selections(election: Election, selections: Sequence[Sequence[int]]) -> None:
