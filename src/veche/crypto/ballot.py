@@ -225,7 +225,7 @@ class Ballot:
         except BallotInvalid:
             raise
         except CryptoError as exc:
-            raise BallotInvalid(str(exc).removeprefix(f"{exc.item}: "), item=exc.item) from None
+            raise BallotInvalid(exc.reason, item=exc.item) from None
 
     def canonical(self) -> bytes:
         return canonical_json(self.to_json())
@@ -306,8 +306,7 @@ def _check_chunk(task: tuple[Election, int, Sequence[bytes]]) -> list[BallotReje
         try:
             check_ballot(election, wire)
         except CryptoError as exc:
-            reason = str(exc).removeprefix(f"{exc.item}: ")
-            rejected.append(BallotRejection(offset + i, exc.item, reason))
+            rejected.append(BallotRejection(offset + i, exc.item, exc.reason))
     return rejected
 
 
@@ -425,7 +424,7 @@ def verify_ballot(election: Election, ballot: Ballot) -> None:
                 item=f"{where}.range",
             )
         except CryptoError as exc:
-            raise BallotInvalid(str(exc).removeprefix(f"{exc.item}: "), item=exc.item) from None
+            raise BallotInvalid(exc.reason, item=exc.item) from None
 
 
 def audit_ballot(election: Election, ballot: Ballot, secrets: BallotSecrets) -> None:

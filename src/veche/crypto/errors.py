@@ -13,6 +13,7 @@ class CryptoError(ValueError):
 
     def __init__(self, message: str, *, item: str = "") -> None:
         self.item = item
+        self.reason = message
         super().__init__(f"{item}: {message}" if item else message)
 
 

@@ -128,8 +128,6 @@ class Point:
             return IDENTITY
         return Point(_mul(scalar.data, self.data))
 
-    __rmul__ = __mul__
-
     def encode(self) -> str:
         return b64encode(self.data)
 

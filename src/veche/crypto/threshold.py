@@ -210,7 +210,7 @@ def verify_dealing(dealing: Dealing, election_id: str, trustees: int, threshold:
                 item=f"{item}.proofs[{k}]",
             )
         except CryptoError as exc:
-            raise ShareInvalid(str(exc), dealer=dealer, item=f"{item}.proofs[{k}]") from None
+            raise ShareInvalid(exc.reason, dealer=dealer, item=f"{item}.proofs[{k}]") from None
 
 
 def open_share(dealing: Dealing, recipient: int, box_key: PrivateKey) -> Scalar:
@@ -236,7 +236,8 @@ def open_share(dealing: Dealing, recipient: int, box_key: PrivateKey) -> Scalar:
         ):
             raise InvalidEncoding("the share names another election, dealer or recipient")
     except (CryptoError, ValueError) as exc:
-        raise ShareInvalid(str(exc), dealer=dealer, item=item) from None
+        reason = exc.reason if isinstance(exc, CryptoError) else str(exc)
+        raise ShareInvalid(reason, dealer=dealer, item=item) from None
     if base_mul(share) != _commitment_at(dealing.commitments, recipient):
         raise ShareInvalid(
             "the share does not match the dealer's published commitments",
@@ -304,7 +305,11 @@ def election_key_from_dealings(
     """Check every dealing publicly and derive the election key (anyone can recompute it)."""
     by_dealer = {d.dealer: d for d in dealings}
     if sorted(by_dealer) != list(range(1, trustees + 1)) or len(dealings) != trustees:
-        raise CryptoError(f"need exactly one dealing from each of trustees 1..{trustees}")
+        missing = sorted(set(range(1, trustees + 1)) - set(by_dealer))
+        raise CryptoError(
+            f"need exactly one dealing from each of trustees 1..{trustees} "
+            f"(missing: {missing or 'none'}; received {len(dealings)})"
+        )
     for d in dealings:
         verify_dealing(d, election_id, trustees, threshold)
     # Sum the commitments per coefficient first: t multiplications per trustee, not n*t.
