@@ -114,12 +114,16 @@ def seal(secret: bytes, passphrase: str, profile: str = "interactive") -> dict[s
     }
 
 
-def unseal(sealed: dict[str, Any], passphrase: str) -> bytes:
+def unseal(sealed: Any, passphrase: str) -> bytes:
     """Open a blob made by ``seal``; raise SealError on a wrong passphrase or damage."""
+    if not isinstance(sealed, dict):
+        raise SealError("damaged sealed secret: not a JSON object")
     try:
         if sealed.get("v") != _SEAL_VERSION or sealed.get("kdf") != "argon2id":
             raise SealError("unknown sealed-secret format")
-        opslimit, memlimit = int(sealed["opslimit"]), int(sealed["memlimit"])
+        opslimit, memlimit = sealed["opslimit"], sealed["memlimit"]
+        if type(opslimit) is not int or type(memlimit) is not int:
+            raise SealError("damaged sealed secret: opslimit and memlimit must be integers")
         if not (1 <= opslimit <= 64 and 8192 <= memlimit <= 4 * 1024**3):
             raise SealError("implausible key-derivation parameters")
         salt = b64d(sealed["salt"], nacl.pwhash.argon2id.SALTBYTES)
@@ -149,6 +153,9 @@ def save_identity(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # The mode given to os.open applies only when it creates the file; a
+    # leftover .tmp from an interrupted run keeps its old, maybe wider, mode.
+    os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(document, handle, indent=2, sort_keys=True)
         handle.write("\n")
@@ -162,7 +169,7 @@ def load_identity(path: Path, passphrase: str) -> Identity:
         raise SealError(f"cannot read key file {path}: {error}") from error
     if not isinstance(document, dict) or document.get("format") != "veche-identity":
         raise SealError(f"{path} is not a Veche key file")
-    identity = Identity(unseal(document["sealed"], passphrase))
+    identity = Identity(unseal(document.get("sealed"), passphrase))
     if identity.public != document.get("public"):
         raise SealError(f"{path}: the public key does not match the sealed secret")
     return identity

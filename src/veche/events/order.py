@@ -62,9 +62,12 @@ def check_link(event: Event, previous: Event | None) -> None:
 
 
 def equivocations(events: Iterable[Event]) -> list[Equivocation]:
-    slots: dict[tuple[str, str, int], list[str]] = defaultdict(list)
+    """Every (space, author, seq) that holds two or more distinct events."""
+    # A set, not a list: the same event received twice (two peers, two
+    # bundles) is a duplicate, not evidence of a fork.
+    slots: dict[tuple[str, str, int], set[str]] = defaultdict(set)
     for event in events:
-        slots[(event.space_id, event.author, event.seq)].append(event.id)
+        slots[(event.space_id, event.author, event.seq)].add(event.id)
     return [
         Equivocation(space, author, seq, tuple(sorted(ids)))
         for (space, author, seq), ids in sorted(slots.items())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from veche.events.encoding import is_b64_of_length
@@ -27,6 +28,10 @@ __all__ = [
     "Str",
     "Timestamp",
 ]
+
+
+# [0-9], not \d, which would also accept non-ASCII digits.
+_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 
 class SchemaError(ValueError):
@@ -109,11 +114,15 @@ class PublicKey(Schema):
 
 @dataclass(frozen=True, slots=True)
 class Timestamp(Schema):
+    """A UTC time written exactly as the envelope's ``at`` is (ASCII digits, a real date)."""
+
     def check(self, value: Any, path: str) -> None:
-        if not isinstance(value, str) or not re.fullmatch(
-            r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", value
-        ):
+        if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
             raise SchemaError(path, "time-format", "must be UTC like 2020-08-11T18:00:00Z")
+        try:
+            datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")  # noqa: DTZ007 (format ends in Z)
+        except ValueError as error:
+            raise SchemaError(path, "time-format", "is not a real date and time") from error
 
 
 @dataclass(frozen=True, slots=True)
