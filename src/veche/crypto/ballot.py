@@ -253,6 +253,8 @@ class BallotSecrets:
     def from_json(obj: object, *, item: str = "secrets") -> BallotSecrets:
         data = expect_object(obj, item=item)
         expect_keys(data, {"v", "selections", "randomness"}, item=item)
+        if expect_int(data, "v", item=item) != BALLOT_VERSION:
+            raise InvalidEncoding("unsupported ballot secrets version", item=item)
         selections = []
         for i, row in enumerate(expect_list(data, "selections", item=item)):
             if not isinstance(row, list) or any(
