@@ -395,7 +395,7 @@ def invalid_cases(valid: dict[str, tuple[str, Event, str]]) -> list[tuple[str, s
         ("unknown field: extra", env, "fields", resigned(setter(extra=1))),
         ("version 2", "v", "version", resigned(setter(v=2))),
         ("version true", "v", "version", resigned(setter(v=True))),
-        ("space: 42 characters", "space", "id-format", resigned(setter(space=post.space[:42]))),
+        ("space: 42 characters", "space", "id-format", resigned(setter(space=create.id[:42]))),
         ("space: stray bits", "space", "id-format", resigned(setter(space=stray_bits(create.id)))),
         ("space: padded", "space", "id-format", resigned(setter(space=create.id + "="))),
         (

@@ -307,3 +307,27 @@ def test_any_body_round_trips(body: dict[str, Any]) -> None:
     again = parse_event(event.raw)
     assert again.body == body
     assert again.id == event.id
+
+
+# -- Ed25519 strictness the spec promises (section 4, check 20) ---------------------------
+
+L = 2**252 + 27742317777372353535851937790883648493
+
+
+def test_malleated_signature_s_plus_l_is_refused() -> None:
+    # [S+L]B == [S]B, so a lax verifier accepts both: a second valid byte
+    # string (and id) for one event. libsodium refuses S >= L.
+    signature = b64d(SECOND.sig, 64)
+    s = int.from_bytes(signature[32:], "little")
+    malleated = signature[:32] + (s + L).to_bytes(32, "little")
+    document = SECOND.as_dict()
+    document["sig"] = b64e(malleated)
+    assert error_of(canonical.encode(document)) == ("sig", "signature")
+
+
+def test_small_order_author_key_is_refused() -> None:
+    identity_point = bytes([1]) + bytes(31)  # the neutral element: every "signature" fits
+    document = SECOND.as_dict()
+    document["author"] = b64e(identity_point)
+    document["sig"] = b64e(identity_point + bytes(32))  # R = neutral, S = 0
+    assert error_of(canonical.encode(document)) == ("sig", "signature")
