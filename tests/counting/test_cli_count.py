@@ -66,3 +66,19 @@ def test_bad_file_is_a_user_error_with_line(tmp_path: Path) -> None:
         run(["count", "stv", str(path)])
     with pytest.raises(CliError, match="no such ballot file"):
         run(["count", "stv", str(tmp_path / "missing.blt")])
+
+
+def test_registered_in_the_veche_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from veche.cli import COMMAND_MODULES, main
+
+    assert "veche.cli.count" in COMMAND_MODULES
+    path = tmp_path / "e.blt"
+    path.write_text(LOOK_BACK, encoding="utf-8")
+    assert main(["count", "stv", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["winners"] == ["Ciaran"]
+    bad = tmp_path / "bad.blt"
+    bad.write_text("2 1\n1 1 1 0\n0\nA\nB\n", encoding="utf-8")
+    assert main(["count", "stv", str(bad)]) == 2
+    assert "line 2" in capsys.readouterr().err

@@ -167,7 +167,10 @@ def _scan_counted(
     try:
         end = lines.index("0", start)
     except ValueError:
-        return None
+        # Fixed-width files pad the "0" line with spaces too.
+        end = next((k for k in range(start, len(lines)) if lines[k].strip() == "0"), -1)
+        if end < 0:
+            return None
     counts = Counter(lines[start:end])
     keys = list(counts)
     withdrawn: set[int] = set()
