@@ -229,3 +229,19 @@ def test_homomorphic_tally_then_threshold_decrypt() -> None:
     wire = Ciphertext.from_json(json.loads(json.dumps(total.to_json())))
     assert wire == total
     assert b64decode(b64encode(total.alpha.data)) == total.alpha.data
+
+
+def test_election_tally_from_ballots_to_counts_per_question() -> None:
+    from veche.crypto import Election, Question, counts_by_question, encrypt_ballot, tally_ballots
+
+    key, secrets, _, _ = ceremony(3, 2)
+    election = Election(EID, key.public_key, (Question(3, 1, 1), Question(2, 0, 2)))
+    marks = [[[1, 0, 0], [1, 1]], [[0, 0, 1], [0, 1]], [[1, 0, 0], [0, 0]]]
+    ballots = [encrypt_ballot(election, m)[0] for m in marks]
+    tally = tally_ballots(election, ballots)
+    partials = [partial_decrypt(key, j, secrets[j - 1], tally) for j in (3, 1)]
+    counts = combine_partial_decryptions(key, tally, partials, bound=len(ballots))
+    assert counts_by_question(election, counts) == [[2, 0, 1], [1, 2]]
+    other = Election("other", key.public_key, election.questions)
+    with pytest.raises(CryptoError):
+        tally_ballots(other, ballots)

@@ -51,6 +51,7 @@ from veche.crypto.group import (
     parse_scalar,
     random_scalar,
 )
+from veche.crypto.tally import counts_by_question, tally_ballots
 from veche.crypto.threshold import (
     Dealing,
     ElectionKey,
@@ -98,6 +99,7 @@ __all__ = [
     "check_ballot",
     "check_ballots",
     "combine_partial_decryptions",
+    "counts_by_question",
     "deal",
     "deterministic_scalars",
     "discrete_log",
@@ -113,6 +115,7 @@ __all__ = [
     "parse_scalar",
     "partial_decrypt",
     "random_scalar",
+    "tally_ballots",
     "trustee_secret",
     "verify_ballot",
     "verify_dealing",
