@@ -245,3 +245,22 @@ def test_election_tally_from_ballots_to_counts_per_question() -> None:
     other = Election("other", key.public_key, election.questions)
     with pytest.raises(CryptoError):
         tally_ballots(other, ballots)
+
+
+def test_flipping_any_byte_of_a_sealed_share_names_the_dealer() -> None:
+    boxes = [PrivateKey.generate() for _ in range(2)]
+    dealing = deal(EID, 1, 2, [bytes(b.public_key) for b in boxes])
+    sealed = dealing.boxes[1]
+    for position in range(len(sealed)):
+        tampered = bytearray(sealed)
+        tampered[position] ^= 0x80
+        bad = Dealing(
+            dealing.election_id,
+            dealing.dealer,
+            dealing.commitments,
+            dealing.proofs,
+            (dealing.boxes[0], bytes(tampered)),
+        )
+        with pytest.raises(ShareInvalid) as info:
+            open_share(bad, 2, boxes[1])
+        assert info.value.dealer == 1
