@@ -264,3 +264,23 @@ def test_flipping_any_byte_of_a_sealed_share_names_the_dealer() -> None:
         with pytest.raises(ShareInvalid) as info:
             open_share(bad, 2, boxes[1])
         assert info.value.dealer == 1
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.data())
+def test_random_ceremonies_decrypt_with_any_quorum(data: st.DataObject) -> None:
+    trustees = data.draw(st.integers(min_value=1, max_value=5))
+    threshold = data.draw(st.integers(min_value=1, max_value=trustees))
+    key, secrets, _, _ = ceremony(trustees, threshold)
+    counts = data.draw(st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=3))
+    cts = [encrypt(key.public_key, m, random_scalar()) for m in counts]
+    quorum = data.draw(
+        st.lists(
+            st.integers(min_value=1, max_value=trustees),
+            min_size=threshold,
+            max_size=trustees,
+            unique=True,
+        )
+    )
+    partials = [partial_decrypt(key, j, secrets[j - 1], cts) for j in quorum]
+    assert combine_partial_decryptions(key, cts, partials, bound=30) == counts
