@@ -44,7 +44,32 @@ def _parse_int(text: str) -> int:
     # Python's int_max_str_digits guard instead of a CanonicalError.
     if len(text.lstrip("-")) > _MAX_INT_DIGITS:
         raise CanonicalError(f"integer of {len(text)} characters is outside ±(2**53 - 1)")
-    return int(text)
+    value = int(text)
+    if not -MAX_INT <= value <= MAX_INT:
+        raise CanonicalError(f"integer {value} is outside ±(2**53 - 1)")
+    return value
+
+
+def _check_depth(value: Any) -> None:
+    """Decoded JSON holds only JSON types; what is left to check is the nesting depth.
+
+    Only containers are visited, so this costs a few steps per event, not one
+    per scalar as ``_check`` does.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise CanonicalError(f"nesting deeper than {MAX_DEPTH} levels")
+        children = current.values() if type(current) is dict else current
+        for child in children:
+            if type(child) in (dict, list):
+                stack.append((child, depth + 1))
+
+
+_DECODER = json.JSONDecoder(
+    parse_float=_reject_float, parse_int=_parse_int, parse_constant=_reject_constant
+)
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -111,17 +136,17 @@ def decode(data: bytes) -> Any:
     except UnicodeDecodeError as error:
         raise CanonicalError(f"invalid UTF-8 at byte {error.start}") from error
     try:
-        value = json.loads(
-            text, parse_float=_reject_float, parse_int=_parse_int, parse_constant=_reject_constant
-        )
+        value = _DECODER.decode(text)
     except RecursionError as error:
         raise CanonicalError(f"nesting deeper than {MAX_DEPTH} levels") from error
     except json.JSONDecodeError as error:
         raise CanonicalError(f"not JSON: {error.msg} at byte {error.pos}") from error
+    if type(value) in (dict, list):
+        _check_depth(value)
     try:
-        again = encode(value)
-    except CanonicalError:
-        raise
+        again = _ENCODER.encode(value).encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise CanonicalError("string contains a lone surrogate (not valid Unicode)") from error
     if again != data:
         _explain_non_canonical(text)
     return value

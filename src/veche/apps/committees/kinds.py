@@ -54,14 +54,16 @@ def invitation_hash(space: str, code: str) -> str:
 # -- shared look-ups --------------------------------------------------------------------
 
 
+def members_of(ctx: Context, space: str) -> dict[str, str]:
+    """key -> status for one committee, loaded once per batch (committees can be large)."""
+    return ctx.cached(
+        ("members", space),
+        lambda: dict(ctx.rows(Member).filter(space=space).values_list("key", "status")),
+    )
+
+
 def member_status(ctx: Context, space: str, key: str) -> str | None:
-    memo_key = ("member", space, key)
-    if memo_key not in ctx.memo:
-        ctx.memo[memo_key] = (
-            ctx.rows(Member).filter(space=space, key=key).values_list("status", flat=True).first()
-        )
-    status: str | None = ctx.memo[memo_key]
-    return status
+    return members_of(ctx, space).get(key)
 
 
 def require_member(ctx: Context, event: Event) -> None:
@@ -70,8 +72,16 @@ def require_member(ctx: Context, event: Event) -> None:
 
 
 def _set_member(ctx: Context, member: Member) -> None:
+    members_of(ctx, member.space)[member.key] = member.status
     ctx.upsert(member, key=("space", "key"), update=("pseudonym", "status", "admitted_by"))
-    ctx.memo[("member", member.space, member.key)] = member.status
+
+
+def invitations_of(ctx: Context, space: str) -> dict[str, Invitation]:
+    """code hash -> invitation, for one committee, loaded once per batch."""
+    return ctx.cached(
+        ("invitations", space),
+        lambda: {i.code_hash: i for i in ctx.rows(Invitation).filter(space=space)},
+    )
 
 
 # -- space.create ---------------------------------------------------------------------------
@@ -113,28 +123,26 @@ def apply_create(ctx: Context, event: Event) -> None:
 
 def check_invite(ctx: Context, event: Event) -> None:
     require_member(ctx, event)
-    if (
-        ctx.rows(Invitation)
-        .filter(space=event.space_id, code_hash=event.body["code_hash"])
-        .exists()
-    ):
+    if event.body["code_hash"] in invitations_of(ctx, event.space_id):
         raise RuleViolation("invitation-unique", "this invitation code exists", "body.code_hash")
 
 
 def apply_invite(ctx: Context, event: Event) -> None:
-    Invitation.objects.create(
+    invitation = Invitation(
         space=event.space_id,
         event=event.id,
         code_hash=event.body["code_hash"],
         invited_by=event.author,
     )
+    invitations_of(ctx, event.space_id)[invitation.code_hash] = invitation
+    ctx.upsert(invitation, key=("space", "code_hash"), update=("used_by",))
 
 
 def check_join(ctx: Context, event: Event) -> None:
     if member_status(ctx, event.space_id, event.author) is not None:
         raise RuleViolation("join-once", "this key already belongs to the committee", "author")
     code_hash = invitation_hash(event.space_id, event.body["code"])
-    invitation = ctx.rows(Invitation).filter(space=event.space_id, code_hash=code_hash).first()
+    invitation = invitations_of(ctx, event.space_id).get(code_hash)
     if invitation is None:
         raise RuleViolation("invitation", "no such invitation in this committee", "body.code")
     if invitation.used_by:
@@ -143,9 +151,9 @@ def check_join(ctx: Context, event: Event) -> None:
 
 def apply_join(ctx: Context, event: Event) -> None:
     code_hash = invitation_hash(event.space_id, event.body["code"])
-    invitation = Invitation.objects.get(space=event.space_id, code_hash=code_hash)
+    invitation = invitations_of(ctx, event.space_id)[code_hash]
     invitation.used_by = event.author
-    invitation.save(update_fields=["used_by"])
+    ctx.upsert(invitation, key=("space", "code_hash"), update=("used_by",))
     _set_member(
         ctx,
         Member(
@@ -159,7 +167,7 @@ def apply_join(ctx: Context, event: Event) -> None:
     )
 
 
-# -- posts ------------------------------------------------------------------------------------------
+# -- posts ---------------------------------------------------------------------------
 
 
 def check_post(ctx: Context, event: Event) -> None:

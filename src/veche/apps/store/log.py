@@ -22,7 +22,7 @@ from typing import Any
 
 import nacl.bindings
 import nacl.exceptions
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max
 
 from veche.apps.store.context import Context
@@ -36,7 +36,6 @@ from veche.apps.store.models import (
     StoredEvent,
 )
 from veche.events import Event, EventError, Identity, RuleViolation, build_event, parse_event
-from veche.events.encoding import b64d
 
 __all__ = [
     "IngestReport",
@@ -161,36 +160,46 @@ def _verify_chunk(items: list[tuple[bytes, bytes, bytes]]) -> list[bool]:
 
 
 def _signed_parts(event: Event) -> tuple[bytes, bytes, bytes]:
-    cut = event.raw.rindex(b',"sig":"')
-    message = event.raw[:cut] + event.raw[cut + 8 + 86 + 1 :]
-    return b64d(event.sig, 64), message, b64d(event.author, 32)
+    return event.signature, event.signed_message(), event.author_key
 
 
 def parse_many(raws: Sequence[bytes], source: str) -> tuple[list[Event], list[Outcome]]:
     """Parse and verify many events; signatures are checked on two threads.
 
-    libsodium releases the GIL, so verification runs beside parsing.
+    libsodium releases the GIL, so each chunk's signatures are verified while
+    the next chunk is being parsed.
     """
     parsed: list[Event | None] = []
     outcomes: list[Outcome] = []
     rejected: list[RejectedInput] = []
     now = datetime.now(UTC)
-    for raw in raws:
-        try:
-            parsed.append(parse_event(raw, verify=False))
+    pending: list[Any] = []
+    pool = ThreadPoolExecutor(max_workers=2) if len(raws) >= _PARALLEL_THRESHOLD else None
+    chunk: list[tuple[bytes, bytes, bytes]] = []
+    flags: list[bool] = []
+    try:
+        for raw in raws:
+            try:
+                event = parse_event(raw, verify=False)
+            except EventError as error:
+                parsed.append(None)
+                outcomes.append(Outcome(None, "invalid", str(error)))
+                rejected.append(_rejected_input(raw, error, source, now))
+                continue
+            parsed.append(event)
             outcomes.append(Outcome(None, "ok"))
-        except EventError as error:
-            parsed.append(None)
-            outcomes.append(Outcome(None, "invalid", str(error)))
-            rejected.append(_rejected_input(raw, error, source, now))
-    candidates = [e for e in parsed if e is not None]
-    parts = [_signed_parts(e) for e in candidates]
-    if len(parts) >= _PARALLEL_THRESHOLD:
-        chunks = [parts[i : i + _CHUNK] for i in range(0, len(parts), _CHUNK)]
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            flags = [ok for chunk in pool.map(_verify_chunk, chunks) for ok in chunk]
-    else:
-        flags = _verify_chunk(parts)
+            chunk.append(_signed_parts(event))
+            if len(chunk) >= _CHUNK // 4 and pool is not None:
+                pending.append(pool.submit(_verify_chunk, chunk))
+                chunk = []
+        if pool is not None:
+            pending.append(pool.submit(_verify_chunk, chunk))
+            flags = [ok for future in pending for ok in future.result()]
+        else:
+            flags = _verify_chunk(chunk)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
     good = iter(flags)
     events: list[Event] = []
     for index, event in enumerate(parsed):
@@ -262,6 +271,7 @@ class _Ingest:
         self.cursor: dict[str, tuple[int, str]] = {}
         self.dirty: set[str] = set()
         self.now = datetime.now(UTC)
+        self.received_at = connection.ops.adapt_datetimefield_value(self.now)
 
     def run(self, incoming: list[Event]) -> IngestReport:
         outcomes: dict[str, Outcome] = {}
@@ -281,7 +291,7 @@ class _Ingest:
         self._detect_equivocations(fresh)
         self._load_holds(fresh)
         placed, waiting = self._place(fresh)
-        rows: list[StoredEvent] = []
+        rows: list[tuple[Any, ...]] = []
         statuses: dict[str, tuple[str, str]] = {}
         for event, height in placed:
             status, reason = self._judge(event, height)
@@ -290,7 +300,7 @@ class _Ingest:
         for event, missing in waiting:
             statuses[event.id] = (Status.PENDING, "waits for " + ", ".join(sorted(missing)))
             rows.append(self._row(event, None, Status.PENDING, statuses[event.id][1]))
-        StoredEvent.objects.bulk_create(rows, batch_size=500)
+        _insert_events(rows)
         MissingDependency.objects.bulk_create(
             [MissingDependency(event=e.id, missing=m) for e, ms in waiting for m in sorted(ms)],
             batch_size=500,
@@ -339,18 +349,22 @@ class _Ingest:
                 self.holds[key] = min(self.holds.get(key, seq), seq)
 
     def _detect_equivocations(self, fresh: dict[str, Event]) -> None:
-        slots: dict[tuple[str, str], dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+        slots: dict[str, dict[tuple[str, int], int]] = defaultdict(lambda: defaultdict(int))
         for event in fresh.values():
-            slots[(event.space_id, event.author)][event.seq].append(event.id)
-        for (space, author), seqs in slots.items():
-            stored = StoredEvent.objects.filter(
-                space=space, author=author, seq__gte=min(seqs), seq__lte=max(seqs)
-            ).values_list("seq", "id")
-            for seq, event_id in stored:
-                if seq in seqs:
-                    seqs[seq].append(event_id)
-            if any(len(ids) > 1 for ids in seqs.values()):
+            slots[event.space_id][(event.author, event.seq)] += 1
+        for space, taken in slots.items():
+            if any(n > 1 for n in taken.values()):
                 self.dirty.add(space)
+                continue
+            authors = sorted({author for author, _ in taken})
+            for chunk in _chunks(authors, 200):
+                stored = StoredEvent.objects.filter(space=space, author__in=chunk).values_list(
+                    "author", "seq"
+                )
+                low = min(seq for _, seq in taken)
+                if any((a, s) in taken for a, s in stored.filter(seq__gte=low).iterator()):
+                    self.dirty.add(space)
+                    break
 
     def _place(
         self, fresh: dict[str, Event]
@@ -423,19 +437,19 @@ class _Ingest:
             return None
         return self.known.get(event.prev)
 
-    def _row(self, event: Event, height: int | None, status: str, reason: str) -> StoredEvent:
-        return StoredEvent(
-            id=event.id,
-            space=event.space_id,
-            author=event.author,
-            seq=event.seq,
-            kind=event.kind,
-            at=event.at,
-            height=height,
-            status=status,
-            reason=reason,
-            raw=event.raw,
-            received_at=self.now,
+    def _row(self, event: Event, height: int | None, status: str, reason: str) -> tuple[Any, ...]:
+        return (
+            event.id,
+            event.space_id,
+            event.author,
+            event.seq,
+            event.kind,
+            event.at,
+            height,
+            status,
+            reason,
+            event.raw,
+            self.received_at,
         )
 
     def _cross_references(self, placed: list[tuple[Event, int]]) -> None:
@@ -468,6 +482,32 @@ class _Ingest:
         MissingDependency.objects.filter(event__in=[r[0] for r in rows]).delete()
         StoredEvent.objects.filter(id__in=[r[0] for r in rows]).delete()
         _Ingest(self.source).run([parse_event(bytes(raw), verify=False) for _, raw in rows])
+
+
+_EVENT_COLUMNS = (
+    "id",
+    "space",
+    "author",
+    "seq",
+    "kind",
+    "at",
+    "height",
+    "status",
+    "reason",
+    "raw",
+    "received_at",
+)
+
+
+def _insert_events(rows: list[tuple[Any, ...]]) -> None:
+    """One prepared INSERT for a batch of events: the ingest hot path."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(StoredEvent._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _EVENT_COLUMNS)
+    marks = ", ".join(["%s"] * len(_EVENT_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def _parents(event: Event) -> tuple[str, ...]:

@@ -1,0 +1,157 @@
+"""Ingest 100,000 signed events (verify + store + project) into a fresh SQLite store.
+
+Figure: events/s as a ratio to libsodium's raw Ed25519 verify/s on one core,
+measured on the same events in the same run (target ≥ 0.5). Also peak memory
+(target < 300 MB) and, in log_rebuild.py, the rebuild rate.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import emit, figure, parser, peak_rss_mb
+
+
+def setup_store() -> None:
+    os.environ["VECHE_DATA_DIR"] = tempfile.mkdtemp(prefix="veche-bench-")
+    os.environ.setdefault("VECHE_KDF_PROFILE", "test")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "veche.web.settings"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def make_events(total: int, committees: int = 10, members: int = 100) -> list[bytes]:
+    """Committees with members, then messages by members: a realistic busy log."""
+    from veche.apps.committees.kinds import DEFAULT_RULES, invitation_hash
+    from veche.events import Identity, build_event
+
+    raws: list[bytes] = []
+    people = [Identity(i.to_bytes(4, "big").ljust(32, b"\1")) for i in range(committees * members)]
+    heads: dict[tuple[str, str], tuple[int, str]] = {}
+    latest: dict[str, str] = {}
+
+    def add(identity: Identity, space: str | None, kind: str, body: dict, deps=()) -> str:  # type: ignore[no-untyped-def]
+        seq, prev = heads.get((space or "", identity.public), (0, None))
+        # As veche.apps.store.log.record does: name the space's latest event.
+        head = latest.get(space or "")
+        all_deps = set(deps) | ({head} if head and head != prev else set())
+        event = build_event(
+            identity,
+            space=space,
+            seq=seq + 1,
+            prev=prev,
+            kind=kind,
+            body=body,
+            deps=sorted(all_deps),
+            at="2020-08-11T12:00:00Z",
+        )
+        heads[(event.space_id, identity.public)] = (seq + 1, event.id)
+        latest[event.space_id] = event.id
+        raws.append(event.raw)
+        return event.id
+
+    spaces = []
+    for c in range(committees):
+        founder = people[c * members]
+        space = add(
+            founder,
+            None,
+            "space.create",
+            {
+                "type": "committee",
+                "name": f"Committee {c}",
+                "kind": "workplace",
+                "level": "local",
+                "rules": DEFAULT_RULES,
+                "pseudonym": f"Founder{c}",
+            },
+        )
+        spaces.append(space)
+        for m in range(1, members):
+            code = f"CODE-{c}-{m}-ABCDEFGH"
+            invite = add(
+                founder, space, "member.invite", {"code_hash": invitation_hash(space, code)}
+            )
+            add(
+                people[c * members + m],
+                space,
+                "member.join",
+                {"code": code, "pseudonym": f"M{c}x{m}"},
+                [invite],
+            )
+    i = 0
+    while len(raws) < total:
+        c = i % committees
+        author = people[c * members + (i * 7) % members]
+        add(author, spaces[c], "space.post", {"text": f"Message {i}: strike committee update."})
+        i += 1
+    return raws[:total]
+
+
+def raw_verify_rate(raws: list[bytes], sample: int) -> float:
+    import nacl.bindings
+
+    from veche.apps.store.log import _signed_parts
+    from veche.events import parse_event
+
+    parts = [_signed_parts(parse_event(r, verify=False)) for r in raws[:sample]]
+    start = time.perf_counter()
+    for signature, message, key in parts:
+        nacl.bindings.crypto_sign_open(signature + message, key)
+    return len(parts) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    args = parser(__doc__ or "").parse_args()
+    total = 5_000 if args.quick else 100_000
+    setup_store()
+    from veche.apps.store.log import ingest
+    from veche.apps.store.models import StoredEvent
+
+    print(f"signing {total} events…", flush=True)
+    raws = make_events(total, members=20 if args.quick else 100)
+    verify_rate = raw_verify_rate(raws, min(total, 20_000))
+    start = time.perf_counter()
+    batch = 5_000
+    for offset in range(0, total, batch):
+        report = ingest(raws[offset : offset + batch], source="bench")
+        assert report.count("applied") == len(raws[offset : offset + batch]), report.summary()
+    elapsed = time.perf_counter() - start
+    assert StoredEvent.objects.count() == total
+    rate = total / elapsed
+    memory = peak_rss_mb()
+    print(f"{'events':>10} {'seconds':>8} {'events/s':>10} {'verify/s':>10} {'peak MB':>8}")
+    print(f"{total:>10} {elapsed:>8.2f} {rate:>10.0f} {verify_rate:>10.0f} {memory:>8.0f}")
+    emit(
+        [
+            figure(
+                "log_ingest",
+                "events_per_s",
+                rate,
+                "libsodium_verify_per_s",
+                verify_rate,
+                target=0.5,
+            ),
+            figure(
+                "log_ingest",
+                "peak_rss_mb",
+                memory,
+                "limit_mb",
+                300.0,
+                lower_is_better=True,
+                target=1.0,
+            ),
+        ]
+    )
+
+
+if __name__ == "__main__":
+    main()
