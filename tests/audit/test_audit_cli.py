@@ -183,14 +183,16 @@ def test_skip_bad_rows_reports_what_was_skipped(
 
 
 def test_audit_cli_does_not_import_django(tmp_path: Path) -> None:
+    sim = str(tmp_path)
     official = str(tmp_path / "official.csv")
     out = str(tmp_path / "out")
     code = "\n".join(
         [
             "import sys",
             "from veche.cli import main",
-            f"main(['audit', 'simulate', '--stations', '200', '--seed', '1', '-o', {str(tmp_path)!r}])",
-            f"main(['audit', 'run', {official!r}, '--no-plots', '--resamples', '20', '-o', {out!r}])",
+            f"main(['audit', 'simulate', '--stations', '200', '--seed', '1', '-o', {sim!r}])",
+            f"main(['audit', 'run', {official!r}, '--no-plots', '--resamples', '20',"
+            f" '-o', {out!r}])",
             "loaded = [m for m in sys.modules if m == 'django' or m.startswith('django.')]",
             "assert not loaded, loaded",
         ]
