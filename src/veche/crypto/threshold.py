@@ -303,6 +303,8 @@ def election_key_from_dealings(
     election_id: str, trustees: int, threshold: int, dealings: Sequence[Dealing]
 ) -> ElectionKey:
     """Check every dealing publicly and derive the election key (anyone can recompute it)."""
+    if not 1 <= threshold <= trustees:
+        raise CryptoError(f"threshold {threshold} must be between 1 and {trustees} trustees")
     by_dealer = {d.dealer: d for d in dealings}
     if sorted(by_dealer) != list(range(1, trustees + 1)) or len(dealings) != trustees:
         missing = sorted(set(range(1, trustees + 1)) - set(by_dealer))
