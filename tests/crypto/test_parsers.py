@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nacl.public import PrivateKey
@@ -26,7 +27,12 @@ from veche.crypto import (
     deal,
     election_key_from_dealings,
     encrypt_ballot,
+    open_share,
+    parse_point,
+    partial_decrypt,
+    trustee_secret,
 )
+from veche.crypto.encoding import b64encode
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=50),
@@ -41,16 +47,16 @@ _BOXES = [PrivateKey.generate() for _ in range(2)]
 DEALINGS = [deal("e", i, 2, [bytes(b.public_key) for b in _BOXES]) for i in (1, 2)]
 ELECTION_KEY = election_key_from_dealings("e", 2, 2, DEALINGS)
 
+_SECRET_1 = trustee_secret([open_share(d, 1, _BOXES[0]) for d in DEALINGS])
+PARTIAL = partial_decrypt(ELECTION_KEY, 1, _SECRET_1, list(BALLOT.answers[0].choices[:2]))
+
 PARSERS: dict[str, tuple[Callable[[Any], object], Any]] = {
     "ballot": (Ballot.from_json, BALLOT.to_json()),
     "secrets": (BallotSecrets.from_json, SECRETS.to_json()),
     "election": (Election.from_json, ELECTION.to_json()),
     "dealing": (Dealing.from_json, DEALINGS[0].to_json()),
     "election_key": (ElectionKey.from_json, ELECTION_KEY.to_json()),
-    "partial": (
-        PartialDecryption.from_json,
-        {"v": 1, "trustee": 1, "factors": [KEY.encode()], "proofs": [{"c": "A", "v": "B"}]},
-    ),
+    "partial": (PartialDecryption.from_json, PARTIAL.to_json()),
 }
 
 
@@ -99,3 +105,42 @@ def test_one_replaced_value_is_rejected_cleanly(name: str, data: st.DataObject, 
         return
     # Whatever parses is exactly what it says: no field dropped, coerced or defaulted.
     assert parsed.to_json() == modified  # type: ignore[attr-defined]
+
+
+BAD_POINTS = [
+    "0100000000000000000000000000000000000000000000000000000000000000",  # identity
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # order 2
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",  # order 8
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # y = p + 1
+]
+
+
+POINT_FIELDS = {"alpha", "beta", "public_key", "commitments", "verification_keys", "factors"}
+
+
+def _point_paths(value: Any) -> list[tuple[Any, ...]]:
+    """Paths of the values that are points (by field name; each must parse as a point)."""
+    out = []
+    for path in _paths(value):
+        names = [step for step in path if isinstance(step, str)]
+        leaf = value
+        for step in path:
+            leaf = leaf[step]
+        if names and names[-1] in POINT_FIELDS and isinstance(leaf, str):
+            parse_point(leaf)
+            out.append(path)
+    return out
+
+
+@pytest.mark.parametrize("name", ["ballot", "election", "dealing", "election_key", "partial"])
+def test_every_point_field_rejects_identity_small_order_and_non_canonical(name: str) -> None:
+    parse, valid = PARSERS[name]
+    paths = _point_paths(valid)
+    assert paths  # each of these objects carries points
+    for path in paths:
+        for bad in BAD_POINTS:
+            with pytest.raises(CryptoError) as info:
+                parse(_replace(valid, path, b64encode(bytes.fromhex(bad))))
+            assert info.value.item.endswith(
+                "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[-1:])
+            )
