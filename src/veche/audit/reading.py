@@ -31,9 +31,9 @@ from veche.audit.protocol import (
 
 __all__ = ["read_observers", "read_official", "read_witnesses"]
 
-# A polling station never has more than a trillion voters; longer digit strings
-# are typos and would overflow int64.
-_MAX_DIGITS = 12
+# A polling station never has a trillion voters; bigger numbers are typos (and
+# would overflow sums).
+_MAX_VALUE = 10**12
 _MAX_PROBLEMS = 1000
 
 
@@ -79,15 +79,23 @@ def _read_csv(path: Path) -> _Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
-    previous = 0
     try:
-        for row in reader:
-            start = previous + 1
-            previous = reader.line_num
-            if not row or not any(row):
-                continue
-            rows.append(row)
-            lines.append(start)
+        if '"' not in text:
+            # Without quotes every physical line is one record (blank lines give []),
+            # so line numbers follow from positions and parsing stays in C.
+            records = list(reader)
+            kept = [i for i, row in enumerate(records) if row and (row[0] or any(row))]
+            rows = [records[i] for i in kept]
+            lines = [i + 1 for i in kept]
+        else:
+            previous = 0
+            for row in reader:
+                start = previous + 1
+                previous = reader.line_num
+                if not row or not any(row):
+                    continue
+                rows.append(row)
+                lines.append(start)
     except csv.Error as error:
         raise AuditInputError(
             RowProblem(path.name, reader.line_num, "", f"not valid CSV ({error})")
@@ -212,13 +220,17 @@ class _Columns:
                     f"has {len(row)} fields, the header has {self.width}",
                 )
             )
-        self._full = self.row_ok.all()
+        width = self.width
+        rows = table.rows
+        if not self.row_ok.all():
+            rows = [row if len(row) == width else (row + [""] * width)[:width] for row in rows]
+        # One transposition in C instead of a Python loop per column.
+        self._columns: list[tuple[str, ...]] = list(zip(*rows, strict=True)) if rows else []
 
-    def _raw(self, name: str) -> list[str]:
-        j = self.index[name]
-        if self._full:
-            return [row[j] for row in self.table.rows]
-        return [row[j] if len(row) > j else "" for row in self.table.rows]
+    def _raw(self, name: str) -> Sequence[str]:
+        if not self._columns:
+            return ()
+        return self._columns[self.index[name]]
 
     def _bad(self, rows: np.ndarray, name: str, message: Callable[[str], str]) -> None:
         j = self.index[name]
@@ -244,22 +256,40 @@ class _Columns:
         return cells
 
     def integers(self, name: str) -> IntArray:
-        cells = np.strings.strip(np.array(self._raw(name), dtype=np.str_))
-        if cells.size == 0:
+        """Whole numbers ≥ 0 (what Python's int() reads: spaces around are fine)."""
+        raw = self._raw(name)
+        if not raw:
             return np.zeros(0, dtype=np.int64)
-        ok = np.strings.isdecimal(cells) & (np.strings.str_len(cells) <= _MAX_DIGITS)
-        if not ok.all():
-            self._bad(
-                np.flatnonzero(~ok),
-                name,
-                lambda cell: (
-                    f"'{cell}' is not a whole number ≥ 0"
-                    if cell.strip()
-                    else "is empty; write 0 for none"
-                ),
-            )
-            cells = np.where(ok, cells, "0")
-        return cells.astype(np.int64)
+        try:
+            values = np.array(raw, dtype=np.int64)
+        except (ValueError, OverflowError):
+            pass
+        else:
+            if not ((values < 0) | (values > _MAX_VALUE)).any():
+                return values
+        # Some cell is bad: find each one (a Python loop, only on this error path).
+        values = np.zeros(len(raw), dtype=np.int64)
+        bad: list[int] = []
+        for i, cell in enumerate(raw):
+            try:
+                value = int(cell)
+            except ValueError:
+                bad.append(i)
+                continue
+            if 0 <= value <= _MAX_VALUE:
+                values[i] = value
+            else:
+                bad.append(i)
+        self._bad(
+            np.asarray(bad, dtype=np.int64),
+            name,
+            lambda cell: (
+                f"'{cell}' is not a whole number ≥ 0"
+                if cell.strip()
+                else "is empty; write 0 for none"
+            ),
+        )
+        return values
 
     def finish(self, skip_bad_rows: bool) -> tuple[np.ndarray, tuple[RowProblem, ...]]:
         """Return the indices of rows to keep and the problems found, or raise."""
