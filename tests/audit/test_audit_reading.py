@@ -62,6 +62,22 @@ def test_cyrillic_bom_and_semicolons_are_read(tmp_path: Path) -> None:
     assert official.lines is not None and official.lines.tolist() == [2, 3, 4]
 
 
+def test_line_numbers_count_quoted_fields_that_span_lines(tmp_path: Path) -> None:
+    text = (
+        HEADER
+        + ROWS[0]
+        + '\n"01-002","Брестская\nобласть",800,500,5,200,250,45\n'
+        + ROWS[2]
+        + ",x\n"
+    )
+    with pytest.raises(AuditInputError) as caught:
+        read_official(write(tmp_path, text))
+    assert caught.value.line == 5  # the header, row 1, a two-line row, then the bad row
+    official = read_official(write(tmp_path, text), skip_bad_rows=True)
+    assert official.regions.tolist()[1] == "Брестская\nобласть"
+    assert official.lines is not None and official.lines.tolist() == [2, 3]
+
+
 def test_blank_lines_and_surrounding_spaces_are_tolerated(tmp_path: Path) -> None:
     text = HEADER + "\n" + ROWS[0].replace(",1000,", ", 1000 ,") + "\n\n" + ROWS[1] + "\n"
     official = read_official(write(tmp_path, text))

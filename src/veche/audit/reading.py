@@ -80,14 +80,16 @@ def _read_csv(path: Path) -> _Table:
     rows: list[list[str]] = []
     lines: list[int] = []
     try:
-        if '"' not in text:
-            # Without quotes every physical line is one record (blank lines give []),
-            # so line numbers follow from positions and parsing stays in C.
-            records = list(reader)
+        records = list(reader)
+        if reader.line_num == len(records):
+            # Every physical line was one record (blank lines give []), so line
+            # numbers follow from positions and parsing stays in C.
             kept = [i for i, row in enumerate(records) if row and (row[0] or any(row))]
             rows = [records[i] for i in kept]
             lines = [i + 1 for i in kept]
         else:
+            # A quoted field spans lines: parse again, noting where each record starts.
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
             previous = 0
             for row in reader:
                 start = previous + 1

@@ -216,7 +216,7 @@ def simulate(
     region_names = np.array([REGIONS[r][0] for r in region.tolist()])
     district_names = np.array(
         [
-            f"{REGIONS[r][0].split()[0]} округ {d + 1}"
+            f"{REGIONS[r][0]}, округ {d + 1}"
             for r, d in zip(region.tolist(), district_in_region.tolist(), strict=True)
         ]
     )

@@ -32,12 +32,17 @@ __all__ = ["TurnoutEstimate", "turnout_estimate"]
 BIN_WIDTH = 0.01
 SMOOTHING_BINS = 2.0
 DETECTION_SHARE = 0.03
+DETECTION_SE = 3.0
 ASSUMPTIONS = (
     "Without fraud, candidates' shares do not depend on turnout and turnout has one mode; "
     "stations at or below the mode are taken as clean.",
     "The other candidates' votes above the mode are genuine; the leader's votes in excess "
     "of the clean share are anomalous (added ballots or votes moved to the leader).",
-    f"Flagged when the anomalous votes exceed {DETECTION_SHARE:.0%} of the leader's votes.",
+    f"Flagged when the anomalous votes exceed {DETECTION_SHARE:.0%} of the leader's votes and "
+    f"{DETECTION_SE:g} standard errors; the standard error comes from linearising the "
+    "estimate and summing its terms per region (per district, or per station, when there "
+    "are fewer than 5 regions), so that habits shared by a region's stations count as "
+    "noise, not as fraud.",
 )
 LIMITS = (
     "If turnout and support are linked for honest reasons (rural areas vote more and "
@@ -60,6 +65,7 @@ class TurnoutEstimate:
     clean_shares: FloatArray  # per candidate, among stations at or below the mode
     anomalous_votes: FloatArray  # per candidate
     leader_votes: int
+    standard_error: float  # of the leader's anomalous votes, clustered by region
     bin_edges: FloatArray  # turnout bins (fractions)
     votes_by_turnout: FloatArray  # (candidates, bins): valid votes per bin
     expected_leader_by_turnout: FloatArray  # what the clean share predicts per bin
@@ -76,7 +82,10 @@ class TurnoutEstimate:
 
     @property
     def detected(self) -> bool:
-        return self.anomalous_share_of_leader > DETECTION_SHARE
+        return (
+            self.anomalous_share_of_leader > DETECTION_SHARE
+            and self.leader_anomalous_votes > DETECTION_SE * self.standard_error
+        )
 
 
 def turnout_estimate(official: OfficialProtocol) -> TurnoutEstimate:
@@ -111,6 +120,21 @@ def turnout_estimate(official: OfficialProtocol) -> TurnoutEstimate:
     others = valid[high] - votes[high, leader]
     genuine = others.sum() / max(1.0 - s_leader, 1e-9)
     anomalous = votes[high].sum(axis=0) - clean_shares * genuine
+    # Standard error: the estimate is linear in each station's residual
+    # L - r·O (r = clean odds), with weight 1 above the mode and -ΣO_high/ΣO_clean
+    # at or below it; residuals are summed per region (the cluster).
+    all_others = valid - votes[:, leader]
+    odds = s_leader / max(1.0 - s_leader, 1e-9)
+    residual = votes[:, leader] - odds * all_others
+    weight = np.where(high, 1.0, -others.sum() / max(float(all_others[clean].sum()), 1e-9))
+    _, cluster = np.unique(official.regions[use], return_inverse=True)
+    if cluster.max() + 1 < 5 and official.districts is not None:
+        _, cluster = np.unique(official.districts[use], return_inverse=True)
+    if cluster.max() + 1 < 5:
+        cluster = np.arange(residual.size)
+    sums = np.bincount(cluster, weights=weight * residual)
+    g = sums.size
+    standard_error = float(np.sqrt(g / max(g - 1, 1) * ((sums - sums.mean()) ** 2).sum()))
     other_per_bin = per_bin.sum(axis=0) - per_bin[leader]
     expected = other_per_bin * s_leader / max(1.0 - s_leader, 1e-9)
     return TurnoutEstimate(
@@ -122,6 +146,7 @@ def turnout_estimate(official: OfficialProtocol) -> TurnoutEstimate:
         clean_shares=clean_shares,
         anomalous_votes=anomalous,
         leader_votes=int(official.votes[:, leader].sum()),
+        standard_error=standard_error,
         bin_edges=edges,
         votes_by_turnout=per_bin,
         expected_leader_by_turnout=expected,
