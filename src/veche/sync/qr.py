@@ -1,0 +1,207 @@
+"""A bundle as a numbered sequence of QR codes, and back, in any order.
+
+Each QR code carries binary bytes::
+
+    b"VQ1"  | 16 bytes: BLAKE2b-256 of the whole bundle, first half
+            | index (2 bytes) | total (2 bytes) | up to CHUNK bytes of the bundle
+
+The hash ties parts of one bundle together (parts of two bundles scanned in one
+go are told apart) and checks the reassembled file. segno draws the codes;
+zxing-cpp reads photos or screenshots of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import struct
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from veche.sync.errors import QrError
+
+__all__ = [
+    "CHUNK",
+    "MAX_PARTS",
+    "QrPart",
+    "assemble",
+    "decode_images",
+    "html_page",
+    "parse_part",
+    "split",
+    "write_codes",
+]
+
+PREFIX = b"VQ1"
+CHUNK = 700  # bytes per code: version 21 at error level M, easy to scan from a phone screen
+MAX_PARTS = 4000
+_HEAD = struct.Struct(">3s16sHH")
+
+
+@dataclass(frozen=True, slots=True)
+class QrPart:
+    bundle: bytes  # 16-byte hash prefix
+    index: int  # 1-based
+    total: int
+    data: bytes
+
+    def encode(self) -> bytes:
+        return _HEAD.pack(PREFIX, self.bundle, self.index, self.total) + self.data
+
+
+def _hash16(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=32).digest()[:16]
+
+
+def split(data: bytes, chunk: int = CHUNK) -> list[QrPart]:
+    if not data:
+        raise QrError("empty", "nothing to split")
+    total = -(-len(data) // chunk)
+    if total > MAX_PARTS:
+        raise QrError(
+            "too-large",
+            f"{total} QR codes would be needed (at most {MAX_PARTS}): use a file instead",
+        )
+    digest = _hash16(data)
+    return [QrPart(digest, i + 1, total, data[i * chunk : (i + 1) * chunk]) for i in range(total)]
+
+
+def parse_part(payload: bytes) -> QrPart:
+    if len(payload) <= _HEAD.size or payload[:3] != PREFIX:
+        raise QrError("not-veche", "this QR code is not part of a Veche bundle")
+    _, digest, index, total = _HEAD.unpack_from(payload)
+    if not 1 <= index <= total <= MAX_PARTS:
+        raise QrError("numbering", f"part {index} of {total} is not a valid numbering")
+    return QrPart(digest, index, total, payload[_HEAD.size :])
+
+
+def assemble(parts: Iterable[QrPart]) -> bytes:
+    """Put parts back in order; raise QrError naming the missing ones."""
+    groups: dict[bytes, dict[int, QrPart]] = {}
+    for part in parts:
+        held = groups.setdefault(part.bundle, {})
+        other = held.get(part.index)
+        if other is not None and other.data != part.data:
+            raise QrError("conflict", f"two different codes both claim to be part {part.index}")
+        held[part.index] = part
+    if not groups:
+        raise QrError("empty", "no Veche QR codes were found in the images")
+    if len(groups) > 1:
+        raise QrError("mixed", f"codes of {len(groups)} different bundles were given; scan one")
+    (held,) = groups.values()
+    totals = {p.total for p in held.values()}
+    if len(totals) != 1:
+        raise QrError("numbering", "the codes disagree on how many parts there are")
+    (total,) = totals
+    missing = tuple(i for i in range(1, total + 1) if i not in held)
+    if missing:
+        listed = ", ".join(str(i) for i in missing[:50])
+        raise QrError(
+            "missing",
+            f"{len(missing)} of {total} parts missing: {listed}; scan them and try again",
+            missing,
+        )
+    data = b"".join(held[i].data for i in range(1, total + 1))
+    digest = next(iter(held.values())).bundle
+    if _hash16(data) != digest:
+        raise QrError("damaged", "the parts do not add up to the bundle they name")
+    return data
+
+
+def _qr(part: QrPart) -> Any:
+    import segno
+
+    return segno.make(part.encode(), mode="byte", error="m", micro=False)
+
+
+def write_codes(data: bytes, folder: Path, *, kind: str = "png", scale: int = 6) -> list[Path]:
+    """Write qr-0001.png (or .svg)… and index.html into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = split(data)
+    paths = []
+    width = len(str(len(parts)))
+    for part in parts:
+        path = folder / f"qr-{part.index:0{max(4, width)}d}.{kind}"
+        _qr(part).save(str(path), kind=kind, scale=scale, border=4)
+        paths.append(path)
+    (folder / "index.html").write_text(html_page(parts), encoding="utf-8")
+    return paths
+
+
+def svg_codes(data: bytes) -> list[str]:
+    """Inline SVG for each part (for web pages)."""
+    return [_qr(part).svg_inline(scale=5, border=4) for part in split(data)]
+
+
+def html_page(parts: Sequence[QrPart], title: str = "Veche bundle") -> str:
+    """A self-contained page that shows the codes one after another (no scripts fetched)."""
+    figures = "\n".join(
+        f'<figure class="qr" data-index="{p.index}" hidden>{_qr(p).svg_inline(scale=5, border=4)}'
+        f"<figcaption>{p.index} / {p.total}</figcaption></figure>"
+        for p in parts
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>
+body {{ font-family: sans-serif; text-align: center; margin: 1em; }}
+figure.qr svg {{ width: min(90vw, 80vh); height: auto; }}
+figcaption {{ font-size: 2em; font-weight: bold; }}
+</style></head><body>
+<h1>{html.escape(title)}: {len(parts)} codes</h1>
+<p>Scan each code with the receiving device. Space pauses, arrows step.
+<label>Seconds per code
+<input id="delay" type="number" min="0.2" step="0.1" value="1.5"></label></p>
+{figures}
+<script>
+(function () {{
+  var codes = document.querySelectorAll("figure.qr"), at = 0, paused = false;
+  function show(i) {{ codes[at].hidden = true; at = (i + codes.length) % codes.length;
+    codes[at].hidden = false; }}
+  codes[0].hidden = false;
+  function tick() {{ if (!paused) show(at + 1);
+    setTimeout(tick, 1000 * Math.max(0.2, +document.getElementById("delay").value || 1.5)); }}
+  setTimeout(tick, 1500);
+  document.addEventListener("keydown", function (e) {{
+    if (e.key === " ") {{ paused = !paused; e.preventDefault(); }}
+    if (e.key === "ArrowRight") show(at + 1);
+    if (e.key === "ArrowLeft") show(at - 1);
+  }});
+}})();
+</script></body></html>
+"""
+
+
+def decode_images(images: Iterable[bytes | Path]) -> tuple[list[QrPart], list[str]]:
+    """Read Veche QR parts from image files or bytes; returns parts and per-image problems."""
+    import zxingcpp
+    from PIL import Image, UnidentifiedImageError
+
+    parts: list[QrPart] = []
+    problems: list[str] = []
+    for number, item in enumerate(images, 1):
+        name = str(item) if isinstance(item, Path) else f"image {number}"
+        try:
+            source = io.BytesIO(item) if isinstance(item, bytes) else item
+            with Image.open(source) as image:
+                image.load()
+                if image.width * image.height > 40_000_000:
+                    problems.append(f"{name}: image too large")
+                    continue
+                found = zxingcpp.read_barcodes(image.convert("L"))
+        except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as error:
+            problems.append(f"{name}: not a readable image ({error})")
+            continue
+        codes = [r for r in found if r.format == zxingcpp.BarcodeFormat.QRCode and r.valid]
+        if not codes:
+            problems.append(f"{name}: no QR code found")
+        for result in codes:
+            try:
+                parts.append(parse_part(bytes(result.bytes)))
+            except QrError as error:
+                problems.append(f"{name}: {error.message}")
+    return parts, problems
