@@ -318,13 +318,20 @@ PLOTS: dict[str, Callable[[AuditReport, str], Figure | None]] = {
 }
 
 
-def draw_plots(report: AuditReport, language: str = "en") -> dict[str, tuple[bytes, bytes]]:
+def draw_plots(
+    report: AuditReport,
+    language: str = "en",
+    *,
+    progress: Callable[[str, float], None] | None = None,
+) -> dict[str, tuple[bytes, bytes]]:
     """Draw every plot the report has data for; returns name → (PNG, SVG)."""
     import matplotlib
 
     out: dict[str, tuple[bytes, bytes]] = {}
     with matplotlib.rc_context(cast(Any, STYLE)):
-        for name, draw in PLOTS.items():
+        for number, (name, draw) in enumerate(PLOTS.items()):
+            if progress is not None:
+                progress(f"plot:{name}", 0.1 + 0.8 * number / len(PLOTS))
             figure = draw(report, language)
             if figure is not None:
                 out[name] = _render(figure)

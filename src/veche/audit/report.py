@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +45,12 @@ SIGNAL_METHODS: tuple[str, ...] = (
     "turnout",
     "regions",
 )
+# Called with a stage name and the share of the work done (0 to 1).
+Progress = Callable[[str, float], None]
+
+
+def _silent(stage: str, done: float) -> None:
+    del stage, done
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -90,9 +97,15 @@ def run_audit(
     *,
     seed: int = 0,
     resamples: int = 1000,
+    progress: Progress | None = None,
 ) -> AuditReport:
-    """Run every method; ``seed`` fixes the random numbers of the simulations."""
+    """Run every method; ``seed`` fixes the random numbers of the simulations.
+
+    ``progress`` (if given) hears each stage as it starts, with the share of the
+    audit done so far (the integer test's resamples are most of the work).
+    """
     errors: dict[str, str] = {}
+    tell = progress or _silent
 
     def attempt(name: str, fn: Any) -> Any:
         try:
@@ -101,23 +114,33 @@ def run_audit(
             errors[name] = str(error)
             return None
 
+    tell("witnesses", 0.0)
+    witness_comparison = compare_witnesses(official, witnesses) if witnesses is not None else None
+    observer_comparison = compare_observers(official, observers) if observers is not None else None
+    tell("klimek", 0.05)
+    klimek = attempt("klimek", lambda: klimek_fit(official, seed=seed))
+    tell("integers", 0.15)
+    integers = attempt(
+        "integers", lambda: integer_anomaly(official, resamples=resamples, seed=seed)
+    )
+    tell("second_digit", 0.9)
+    second_digit = second_digit_tests(official)
+    tell("turnout", 0.93)
+    turnout = attempt("turnout", lambda: turnout_estimate(official))
+    tell("regions", 0.96)
+    regions = regional_outliers(official)
+    tell("done", 1.0)
     return AuditReport(
         official=official,
         witnesses=witnesses,
         observers=observers,
-        witness_comparison=compare_witnesses(official, witnesses)
-        if witnesses is not None
-        else None,
-        observer_comparison=compare_observers(official, observers)
-        if observers is not None
-        else None,
-        klimek=attempt("klimek", lambda: klimek_fit(official, seed=seed)),
-        integers=attempt(
-            "integers", lambda: integer_anomaly(official, resamples=resamples, seed=seed)
-        ),
-        second_digit=second_digit_tests(official),
-        turnout=attempt("turnout", lambda: turnout_estimate(official)),
-        regions=regional_outliers(official),
+        witness_comparison=witness_comparison,
+        observer_comparison=observer_comparison,
+        klimek=klimek,
+        integers=integers,
+        second_digit=second_digit,
+        turnout=turnout,
+        regions=regions,
         errors=errors,
         generated_at=datetime.now(UTC),
     )
@@ -360,9 +383,11 @@ def write_report(
     plots: bool = True,
     language: str = "en",
     simulated: bool = False,
+    progress: Progress | None = None,
 ) -> dict[str, Path]:
     """Write report.json, report.html, flagged_stations.csv and (unless ``plots`` is
     False) the plots as PNG and SVG; returns the paths written."""
+    tell = progress or _silent
     from veche.audit.html import render_html
     from veche.audit.labels import LANGUAGES
 
@@ -388,15 +413,18 @@ def write_report(
     if plots:
         from veche.audit.plots import draw_plots
 
-        for name, (png, svg) in draw_plots(report, language).items():
+        tell("plots", 0.1)
+        for name, (png, svg) in draw_plots(report, language, progress=tell).items():
             (out / f"{name}.png").write_bytes(png)
             (out / f"{name}.svg").write_bytes(svg)
             written[f"{name}.png"] = out / f"{name}.png"
             written[f"{name}.svg"] = out / f"{name}.svg"
             images[name] = png
+    tell("html", 0.95)
     written["report.html"] = out / "report.html"
     written["report.html"].write_text(
         render_html(report, data, rows, images, language=language, simulated=simulated),
         encoding="utf-8",
     )
+    tell("done", 1.0)
     return written
