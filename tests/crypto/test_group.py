@@ -14,6 +14,7 @@ from veche.crypto import (
     InvalidPoint,
     InvalidScalar,
     L,
+    PointSum,
     Scalar,
     base_mul,
     hash_to_scalar,
@@ -145,3 +146,25 @@ def test_canonical_json_sorts_keys_and_refuses_floats() -> None:
     assert canonical_json({"b": 1, "a": ["é", 2]}) == '{"a":["é",2],"b":1}'.encode()
     with pytest.raises(ValueError):
         canonical_json({"a": 1.5})
+
+
+@pytest.mark.parametrize("in_place", [True, False])
+def test_point_sum_matches_chained_additions(
+    in_place: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import veche.crypto.group as group
+
+    if not in_place:
+        monkeypatch.setattr(group, "_ffi", None)
+    points = [base_mul(Scalar.from_int(k)) for k in (3, 5, 0, 11)]
+    total = PointSum()
+    total.add_all(p.data for p in points[:2])
+    total.add(points[2].data)
+    total.add(points[3].data)
+    assert total.value() == base_mul(Scalar.from_int(19))
+    assert PointSum().value() == IDENTITY
+    for bad in (b"short", bytes.fromhex("02" + "00" * 31)):  # too short; y = 2 is off the curve
+        with pytest.raises(InvalidPoint):
+            PointSum().add(bad)
+        with pytest.raises(InvalidPoint):
+            PointSum().add_all([GENERATOR.data, bad])

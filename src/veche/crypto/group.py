@@ -32,15 +32,24 @@ from nacl.bindings import (
     crypto_scalarmult_ed25519_base_noclamp,
     crypto_scalarmult_ed25519_noclamp,
 )
+from nacl.exceptions import CryptoError as SodiumError
 
 from veche.crypto.encoding import b64decode, b64encode
 from veche.crypto.errors import InvalidPoint, InvalidScalar
+
+try:
+    # PyNaCl's own cffi handle on libsodium, for PointSum's in-place loop (see there).
+    from nacl._sodium import ffi as _ffi
+    from nacl._sodium import lib as _lib
+except ImportError:  # a PyNaCl laid out differently: PointSum uses the public wrapper
+    _ffi = _lib = None
 
 __all__ = [
     "GENERATOR",
     "IDENTITY",
     "L",
     "Point",
+    "PointSum",
     "Scalar",
     "ScalarSource",
     "base_mul",
@@ -137,6 +146,48 @@ class Point:
 
 IDENTITY = Point(_IDENTITY_BYTES)
 GENERATOR = Point(b"\x58" + b"\x66" * 31)
+
+
+class PointSum:
+    """A running sum of many points: the tally's inner loop (10 million additions for a
+    million 5-option ballots).
+
+    It calls libsodium's ``crypto_core_ed25519_add`` through PyNaCl's cffi handle,
+    accumulating in place: PyNaCl's public wrapper re-checks types and allocates a
+    new buffer on every call, which costs about 12% of an addition. The length
+    check below keeps the direct call memory-safe.
+    """
+
+    __slots__ = ("_buffer", "_value")
+
+    def __init__(self, start: Point = IDENTITY) -> None:
+        self._value = start.data
+        self._buffer = None if _ffi is None else _ffi.new("unsigned char[32]", start.data)
+
+    def add(self, point: bytes) -> None:
+        if len(point) != 32:
+            raise InvalidPoint("a point is 32 bytes")
+        if self._buffer is None:
+            try:
+                self._value = _add(self._value, point)
+            except SodiumError:
+                raise InvalidPoint("not a point on the curve") from None
+        elif _lib.crypto_core_ed25519_add(self._buffer, self._buffer, point) != 0:
+            raise InvalidPoint("not a point on the curve")
+
+    def add_all(self, points: Iterable[bytes]) -> None:
+        buffer = self._buffer
+        if buffer is None:
+            for point in points:
+                self.add(point)
+            return
+        add = _lib.crypto_core_ed25519_add
+        for point in points:
+            if len(point) != 32 or add(buffer, buffer, point) != 0:
+                raise InvalidPoint("not a 32-byte point on the curve")
+
+    def value(self) -> Point:
+        return Point(self._value if self._buffer is None else bytes(self._buffer))
 
 
 def base_mul(scalar: Scalar) -> Point:

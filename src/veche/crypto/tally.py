@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from veche.crypto.ballot import Ballot, Election
 from veche.crypto.elgamal import Ciphertext
 from veche.crypto.errors import BallotInvalid
-from veche.crypto.group import IDENTITY, Point, _add
+from veche.crypto.group import PointSum
 
 __all__ = ["counts_by_question", "tally_ballots"]
 
@@ -21,9 +21,8 @@ def tally_ballots(election: Election, ballots: Iterable[Ballot]) -> list[Ciphert
     """Sum verified ballots into the flat tally (question by question, option by option)."""
     shape = [q.options for q in election.questions]
     width = sum(shape)
-    alphas = [IDENTITY.data] * width
-    betas = [IDENTITY.data] * width
-    add = _add
+    alphas = [PointSum() for _ in range(width)]
+    betas = [PointSum() for _ in range(width)]
     for n, ballot in enumerate(ballots):
         if (
             ballot.election_id != election.election_id
@@ -33,10 +32,10 @@ def tally_ballots(election: Election, ballots: Iterable[Ballot]) -> list[Ciphert
         position = 0
         for answer in ballot.answers:
             for ct in answer.choices:
-                alphas[position] = add(alphas[position], ct.alpha.data)
-                betas[position] = add(betas[position], ct.beta.data)
+                alphas[position].add(ct.alpha.data)
+                betas[position].add(ct.beta.data)
                 position += 1
-    return [Ciphertext(Point(a), Point(b)) for a, b in zip(alphas, betas, strict=True)]
+    return [Ciphertext(a.value(), b.value()) for a, b in zip(alphas, betas, strict=True)]
 
 
 def counts_by_question(election: Election, counts: Sequence[int]) -> list[list[int]]:
