@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "veche.apps.store",
     "veche.apps.accounts",
     "veche.apps.committees",
+    "veche.apps.strike",
+    "veche.apps.fund",
+    "veche.apps.sync",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,79 @@
+"""Forms for the fund pages. Amounts are typed in major units and kept in minor units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from veche.solidarity.ledger import CURRENCIES, HOLDINGS, LedgerError, parse_amount
+
+CURRENCY_CHOICES = [(c, c) for c in CURRENCIES]
+HOLDING_CHOICES = [(h, h) for h in HOLDINGS]
+
+
+class AmountField(forms.CharField):
+    """'150.50' -> 15050: decimal text, never a float."""
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return text
+        try:
+            return parse_amount(text)
+        except LedgerError as error:
+            raise forms.ValidationError(error.message) from error
+
+
+class DayField(forms.DateField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Day"))
+        super().__init__(
+            widget=forms.DateInput(attrs={"type": "date"}), input_formats=["%Y-%m-%d"], **kwargs
+        )
+
+
+class FundForm(forms.Form):
+    name = forms.CharField(label=_("Fund name"), min_length=2, max_length=200)
+    treasurers = forms.CharField(
+        label=_("Treasurers' public keys (one a line)"), widget=forms.Textarea
+    )
+    k = forms.IntegerField(label=_("Approvals needed for a payout (k)"), min_value=1, max_value=20)
+
+    def clean_treasurers(self) -> list[str]:
+        return sorted({line.strip() for line in self.cleaned_data["treasurers"].split() if line})
+
+
+class DonationForm(forms.Form):
+    day = DayField()
+    amount = AmountField(label=_("Amount"))
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
+    account = forms.ChoiceField(label=_("Received into"), choices=HOLDING_CHOICES)
+    donor = forms.CharField(label=_("Donor (pseudonym, optional)"), required=False, max_length=100)
+    memo = forms.CharField(label=_("Memo"), required=False, max_length=500)
+
+
+class CostForm(forms.Form):
+    day = DayField()
+    amount = AmountField(label=_("Amount"))
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
+    account = forms.ChoiceField(label=_("Paid from"), choices=HOLDING_CHOICES)
+    memo = forms.CharField(label=_("What for"), max_length=500)
+
+
+class PayoutForm(forms.Form):
+    day = DayField()
+    recipient = forms.CharField(
+        label=_("Recipient id (pseudonymous, from the vetting committee)"), max_length=200
+    )
+    amount = AmountField(label=_("Amount"))
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
+    source = forms.ChoiceField(label=_("Paid from"), choices=HOLDING_CHOICES)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class PublishForm(forms.Form):
+    period = forms.CharField(
+        label=_("Period (a month like 2020-08, or all)"), max_length=7, initial="2020-08"
+    )

@@ -1,0 +1,107 @@
+"""Projections of fund events. Never written except by ``kinds`` projectors."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Fund(models.Model):
+    """A committee's fund and its rules: who the treasurers are and how many must approve."""
+
+    space = models.CharField(max_length=43, unique=True)
+    event = models.CharField(max_length=43, unique=True)
+    name = models.CharField(max_length=200)
+    treasurers = models.JSONField(default=list)
+    k = models.IntegerField()
+    created_by = models.CharField(max_length=43)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Entry(models.Model):
+    """One balanced entry; an approved payout becomes an entry with category 'payout'."""
+
+    space = models.CharField(max_length=43)
+    event = models.CharField(max_length=43, unique=True)
+    day = models.CharField(max_length=10)
+    category = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    amount = models.BigIntegerField()  # total of the debits (= of the credits)
+    memo = models.TextField(blank=True, default="")
+    donor = models.CharField(max_length=100, blank=True, default="")
+    author = models.CharField(max_length=43)
+
+    class Meta:
+        indexes = [models.Index(fields=["space", "day"], name="entry_by_space")]
+
+
+class Posting(models.Model):
+    space = models.CharField(max_length=43)
+    event = models.CharField(max_length=43)
+    index = models.IntegerField()
+    account = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    amount = models.BigIntegerField()  # debit positive, credit negative
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "index"], name="posting_once")]
+
+
+class Balance(models.Model):
+    space = models.CharField(max_length=43)
+    account = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "account", "currency"], name="balance_once")
+        ]
+
+
+class Payout(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        EFFECTIVE = "effective"
+
+    space = models.CharField(max_length=43)
+    event = models.CharField(max_length=43, unique=True)
+    ref = models.CharField(max_length=43)
+    recipient = models.CharField(max_length=200)  # pseudonymous, known to the vetting committee
+    commitment = models.CharField(max_length=43)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    source = models.CharField(max_length=20)
+    day = models.CharField(max_length=10)
+    note = models.TextField(blank=True, default="")
+    proposed_by = models.CharField(max_length=43)
+    approvals = models.IntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["space", "ref"], name="payout_ref_once")]
+
+
+class Approval(models.Model):
+    space = models.CharField(max_length=43)
+    event = models.CharField(max_length=43, unique=True)
+    payout = models.CharField(max_length=43)
+    treasurer = models.CharField(max_length=43)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["payout", "treasurer"], name="approval_once")
+        ]
+
+
+class Report(models.Model):
+    """A published transparency report: its content is re-derived when projected."""
+
+    space = models.CharField(max_length=43)
+    event = models.CharField(max_length=43, unique=True)
+    period = models.CharField(max_length=7)
+    digest = models.CharField(max_length=43)
+    content = models.JSONField()
+    author = models.CharField(max_length=43)
+    at = models.CharField(max_length=20)

@@ -1,0 +1,251 @@
+"""Fund pages: the ledger for members, forms for treasurers, reports for everyone.
+
+Only members of the committee see its ledger (others get 404); only the
+treasurers named in the fund's rules record entries, propose and approve
+payouts and publish reports (other members get 403). Anonymous visitors see
+published reports only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+)
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from veche.apps.committees.access import can_read_space
+from veche.apps.committees.models import Committee, Member
+from veche.apps.fund import access, actions
+from veche.apps.fund.forms import CostForm, DonationForm, FundForm, PayoutForm, PublishForm
+from veche.apps.fund.reports import document_of
+from veche.events import Event, Identity, RuleViolation
+from veche.solidarity.ledger import ACCOUNTS
+from veche.solidarity.report import document_bytes, render_html
+
+
+def _viewer(request: HttpRequest) -> str | None:
+    return request.user.public_key if request.user.is_authenticated else None  # type: ignore[union-attr]
+
+
+@login_required
+def ledger(request: HttpRequest, space: str) -> HttpResponse:
+    viewer = _viewer(request)
+    if not access.can_read_ledger(viewer, space):
+        raise Http404
+    fund = access.fund_for(viewer, space)
+    treasurer = fund is not None and viewer in fund.treasurers
+    members = dict(
+        Member.objects.filter(space=space, status=Member.Status.ACTIVE).values_list(
+            "key", "pseudonym"
+        )
+    )
+    context: dict[str, Any] = {
+        "committee": Committee.objects.get(space=space),
+        "fund": fund,
+        "treasurer": treasurer,
+        "accounts": ACCOUNTS,
+        "names": members,
+        "treasurer_names": [members.get(k, k[:8]) for k in fund.treasurers] if fund else [],
+    }
+    if fund is None:
+        context["fund_form"] = FundForm(initial={"treasurers": viewer, "k": 1})
+    else:
+        context.update(access.ledger_view(space))
+        if treasurer:
+            context.update(
+                donation_form=DonationForm(prefix="donation"),
+                cost_form=CostForm(prefix="cost"),
+                payout_form=PayoutForm(prefix="payout"),
+                publish_form=PublishForm(prefix="publish"),
+            )
+    return render(request, "fund/ledger.html", context)
+
+
+def _signed(
+    request: HttpRequest,
+    space: str,
+    *,
+    treasurer_only: bool,
+    form: forms.Form | None,
+    act: Callable[[Identity, dict[str, Any]], Event | None],
+    done: str,
+) -> HttpResponse:
+    viewer = _viewer(request)
+    if not can_read_space(viewer, space):
+        raise Http404
+    if treasurer_only and not access.is_treasurer(viewer, space):
+        return HttpResponseForbidden(_("Only the fund's treasurers may do this."))
+    identity = request.identity()  # type: ignore[attr-defined]
+    if identity is None:
+        messages.error(request, _("Your key is locked: sign in again to sign events."))
+    elif form is not None and not form.is_valid():
+        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        messages.error(request, _("Nothing was recorded: %(problems)s") % {"problems": problems})
+    else:
+        try:
+            act(identity, form.cleaned_data if form is not None else {})
+        except RuleViolation as error:
+            messages.error(request, _("Refused: %(reason)s") % {"reason": str(error)})
+        else:
+            messages.success(request, done)
+    return redirect("fund:ledger", space=space)
+
+
+@login_required
+@require_POST
+def create(request: HttpRequest, space: str) -> HttpResponse:
+    return _signed(
+        request,
+        space,
+        treasurer_only=False,
+        form=FundForm(request.POST),
+        act=lambda identity, data: actions.create_fund(
+            identity, space, name=data["name"], treasurers=data["treasurers"], k=data["k"]
+        ),
+        done=_("The fund is set up."),
+    )
+
+
+@login_required
+@require_POST
+def donation(request: HttpRequest, space: str) -> HttpResponse:
+    return _signed(
+        request,
+        space,
+        treasurer_only=True,
+        form=DonationForm(request.POST, prefix="donation"),
+        act=lambda identity, data: actions.record_donation(
+            identity,
+            space,
+            day=data["day"].isoformat(),
+            amount=data["amount"],
+            currency=data["currency"],
+            account=data["account"],
+            donor=data["donor"],
+            memo=data["memo"],
+        ),
+        done=_("Donation recorded."),
+    )
+
+
+@login_required
+@require_POST
+def cost(request: HttpRequest, space: str) -> HttpResponse:
+    return _signed(
+        request,
+        space,
+        treasurer_only=True,
+        form=CostForm(request.POST, prefix="cost"),
+        act=lambda identity, data: actions.record_cost(
+            identity,
+            space,
+            day=data["day"].isoformat(),
+            amount=data["amount"],
+            currency=data["currency"],
+            account=data["account"],
+            memo=data["memo"],
+        ),
+        done=_("Cost recorded."),
+    )
+
+
+@login_required
+@require_POST
+def payout(request: HttpRequest, space: str) -> HttpResponse:
+    def act(identity: Identity, data: dict[str, Any]) -> Event:
+        event, salt = actions.propose_payout(
+            identity,
+            space,
+            recipient=data["recipient"],
+            amount=data["amount"],
+            currency=data["currency"],
+            source=data["source"],
+            day=data["day"].isoformat(),
+            note=data["note"],
+        )
+        messages.warning(
+            request,
+            _(
+                "Hand this salt to the recipient (and the vetting committee) now; "
+                "it is not kept on this node: %(salt)s"
+            )
+            % {"salt": salt},
+        )
+        return event
+
+    return _signed(
+        request,
+        space,
+        treasurer_only=True,
+        form=PayoutForm(request.POST, prefix="payout"),
+        act=act,
+        done=_("Payout proposed; it takes effect after the treasurers' approvals."),
+    )
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, space: str, payout: str) -> HttpResponse:
+    return _signed(
+        request,
+        space,
+        treasurer_only=True,
+        form=None,
+        act=lambda identity, _data: actions.approve_payout(identity, space, payout),
+        done=_("Approval signed."),
+    )
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, space: str) -> HttpResponse:
+    return _signed(
+        request,
+        space,
+        treasurer_only=True,
+        form=PublishForm(request.POST, prefix="publish"),
+        act=lambda identity, data: actions.publish_report(identity, space, data["period"]),
+        done=_("Report published."),
+    )
+
+
+# -- public --------------------------------------------------------------------------
+
+
+def report_list(request: HttpRequest) -> HttpResponse:
+    reports = list(access.published_reports())
+    names = dict(
+        Committee.objects.filter(space__in=[r.space for r in reports]).values_list("space", "name")
+    )
+    return render(
+        request,
+        "fund/reports.html",
+        {"reports": [(r, r.content["fund"]["name"], names.get(r.space, "")) for r in reports]},
+    )
+
+
+def report_page(request: HttpRequest, event: str) -> HttpResponse:
+    report = access.published_report(event)
+    if report is None:
+        raise Http404
+    return HttpResponse(render_html(document_of(report)), content_type="text/html; charset=utf-8")
+
+
+def report_json(request: HttpRequest, event: str) -> HttpResponse:
+    report = access.published_report(event)
+    if report is None:
+        raise Http404
+    response = HttpResponse(document_bytes(document_of(report)), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="report.json"'
+    return response

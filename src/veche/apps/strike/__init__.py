@@ -1,0 +1,1 @@
+"""The general strike: workplaces, their strike status over time, the strike map."""

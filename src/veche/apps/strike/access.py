@@ -1,0 +1,129 @@
+"""Permission-checked reads of the strike: what the public and members may see.
+
+The public sees a workplace only through its published status changes; a
+member of the workplace's committee sees every change, published or not.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from veche.apps.committees.access import can_read_space, spaces_of
+from veche.apps.committees.models import Committee
+from veche.apps.store.models import StoredEvent
+from veche.apps.strike.models import StatusChange, Workplace
+from veche.solidarity.drawing import MapMarker
+from veche.solidarity.strike import (
+    OUT_STATUSES,
+    FederationTotals,
+    WorkplaceInfo,
+    federation_totals,
+    workers_out,
+)
+from veche.solidarity.strike import (
+    StatusChange as Change,
+)
+
+
+def visible_workplaces(viewer: str | None) -> list[Workplace]:
+    """Workplaces with a published status, plus every workplace of the viewer's committees."""
+    own = set(spaces_of(viewer)) if viewer else set()
+    rows = Workplace.objects.order_by("name", "workplace")
+    return [w for w in rows if w.public_status or w.space in own]
+
+
+def can_see_all(viewer: str | None, workplace: Workplace) -> bool:
+    return can_read_space(viewer, workplace.space)
+
+
+def access_workplace(viewer: str | None, workplace_id: str) -> tuple[Workplace, bool] | None:
+    """The workplace and whether the viewer sees unpublished changes; None if hidden."""
+    workplace = Workplace.objects.filter(workplace=workplace_id).first()
+    if workplace is None:
+        return None
+    full = can_see_all(viewer, workplace)
+    if not full and not workplace.public_status:
+        return None
+    return workplace, full
+
+
+def timeline(workplace: Workplace, full: bool) -> list[StatusChange]:
+    rows = StatusChange.objects.filter(workplace=workplace.workplace)
+    if not full:
+        rows = rows.filter(published=True)
+    return list(rows.order_by("day", "order"))
+
+
+def markers(viewer: str | None, href: str = "/strike/workplaces/{}/") -> list[MapMarker]:
+    own = set(spaces_of(viewer)) if viewer else set()
+    result = []
+    for w in visible_workplaces(viewer):
+        mine = w.space in own
+        status = w.status if mine else w.public_status
+        share = w.out_per_mille if mine else w.public_out_per_mille
+        if not status:
+            status, share = "working", 0
+        out = workers_out(w.workforce, share) if status in OUT_STATUSES else 0
+        result.append(
+            MapMarker(w.workplace, w.name, w.city, w.region, status, out, href.format(w.workplace))
+        )
+    return result
+
+
+def totals(
+    *,
+    published_only: bool = True,
+    spaces: list[str] | None = None,
+    until: date | None = None,
+    stale_days: int = 7,
+) -> FederationTotals:
+    """Federation totals from the changes this node holds (only published ones for the public)."""
+    places = Workplace.objects.all()
+    changes = StatusChange.objects.all()
+    if spaces is not None:
+        places = places.filter(space__in=spaces)
+        changes = changes.filter(space__in=spaces)
+    if published_only:
+        changes = changes.filter(published=True)
+    infos = [
+        WorkplaceInfo(*row)
+        for row in places.values_list(
+            "workplace", "space", "name", "city", "region", "sector", "workforce"
+        ).iterator(chunk_size=5000)
+    ]
+    day_cache: dict[str, date] = {}
+
+    def day_of(text: str) -> date:
+        value = day_cache.get(text)
+        if value is None:
+            value = day_cache[text] = date.fromisoformat(text)
+        return value
+
+    stream = (
+        Change(workplace, day_of(day), status, share, order)
+        for workplace, day, status, share, order in changes.values_list(
+            "workplace", "day", "status", "out_per_mille", "order"
+        ).iterator(chunk_size=20000)
+    )
+    committees = Committee.objects.filter(kind="workplace")
+    if spaces is not None:
+        committees = committees.filter(space__in=spaces)
+    if published_only:
+        # The public is not told which committees exist without published workplaces.
+        committee_spaces: list[str] = []
+    else:
+        committee_spaces = list(committees.values_list("space", flat=True))
+    return federation_totals(
+        infos, stream, until=until, stale_days=stale_days, committees=committee_spaces
+    )
+
+
+def pending_spaces(spaces: list[str] | None = None) -> dict[str, int]:
+    """Spaces with events waiting for ancestors this node does not hold: not fully synced."""
+    rows = StoredEvent.objects.filter(status="pending")
+    if spaces is not None:
+        rows = rows.filter(space__in=spaces)
+    counts: dict[str, int] = {}
+    for space in rows.values_list("space", flat=True):
+        counts[space] = counts.get(space, 0) + 1
+    return counts

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from veche.apps.strike import views
+
+app_name = "strike"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("workplaces/<str:workplace>/", views.workplace_detail, name="workplace"),
+    path("workplaces/<str:workplace>/status/", views.record_status, name="record-status"),
+    path("committees/<str:space>/", views.committee_workplaces, name="committee"),
+]
