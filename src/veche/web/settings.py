@@ -54,7 +54,6 @@ INSTALLED_APPS = [
     "veche.apps.committees",
     "veche.apps.strike",
     "veche.apps.fund",
-    "veche.apps.sync",
 ]
 
 MIDDLEWARE = [
