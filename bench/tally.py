@@ -17,6 +17,7 @@ import itertools
 import multiprocessing
 import os
 import random
+import resource
 import sys
 import time
 from pathlib import Path
@@ -115,8 +116,14 @@ def main() -> None:
         for s in range(cores)
         if bounds[s + 1] > bounds[s]
     ]
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with multiprocessing.get_context("fork").Pool(cores) as pool:
         partial_sums = pool.map(sum_slice, tasks, chunksize=1)
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time of the workers: what the sum costs when the cores are not shared.
+    worker_cpu_s = (children_after.ru_utime + children_after.ru_stime) - (
+        children_before.ru_utime + children_before.ru_stime
+    )
     column_sums = [IDENTITY.data] * len(COLUMNS)
     for (column, _, _), value in zip(tasks, partial_sums, strict=True):
         column_sums[column] = sodium.crypto_core_ed25519_add(column_sums[column], value)
@@ -140,6 +147,10 @@ def main() -> None:
     print(f"{f'homomorphic sum ({additions:,} additions, {cores} cores)':<44} {sum_s:>9.2f}")
     print(f"{'2-of-3 partial decryptions, proofs, dlog':<44} {decrypt_s:>9.2f}")
     print(f"{'total':<44} {total_s:>9.2f}")
+    print(
+        f"workers' CPU time {worker_cpu_s:.1f} s: {worker_cpu_s / cores:.1f} s of wall time "
+        f"on {cores} cores not shared with other work"
+    )
     print(f"counts {counts} (true counts {true_counts}: equal)")
     print(f"libsodium addition rate, one core: {single_core_adds:,.0f}/s")
     print(f"peak memory {peak_rss_mb():.0f} MB")
@@ -156,6 +167,7 @@ def main() -> None:
                 ballots=ballots,
                 options=OPTIONS,
                 cores=cores,
+                worker_cpu_seconds=round(worker_cpu_s, 2),
             ),
             figure(
                 "tally",
