@@ -203,12 +203,12 @@ def federation_totals(
         days: list[DayTotals] = []
     else:
         days = _sweep(info, timeline, first, end)
-    horizon = (end or date.min) - timedelta(days=stale_days)
-    stale = sorted(
-        wid
-        for wid, items in timeline.items()
-        if max(c.day for c in items) < horizon and end is not None
-    )
+    stale: list[str] = []
+    if end is not None:
+        horizon = end - timedelta(days=stale_days)
+        stale = sorted(
+            wid for wid, items in timeline.items() if max(c.day for c in items) < horizon
+        )
     with_workplaces = {w.committee for w in workplaces}
     return FederationTotals(
         first_day=first,
