@@ -1,0 +1,1 @@
+"""Audits of official elections on the web: upload, background run, report page, publishing."""

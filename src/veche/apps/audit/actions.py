@@ -1,0 +1,106 @@
+"""The only writers of audit runs: start one, record its progress and outcome, publish it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from veche.apps.audit.models import AuditRun
+
+
+class AuditRunError(ValueError):
+    """A request the member can fix (e.g. publishing a run that failed)."""
+
+
+_UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
+
+
+def safe_name(name: str, default: str) -> str:
+    """The uploaded file's own name (shown in error messages), without any path."""
+    base = Path(name.replace("\\", "/")).name
+    cleaned = _UNSAFE.sub("_", base).strip(" .")[:120]
+    return cleaned or default
+
+
+def _store(upload: UploadedFile, folder: Path, default: str) -> str:
+    name = safe_name(upload.name or default, default)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / name).open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return name
+
+
+def start_audit_run(
+    owner_id: int,
+    *,
+    title: str,
+    official: UploadedFile,
+    witness: UploadedFile | None = None,
+    observer: UploadedFile | None = None,
+    language: str = "en",
+    simulated: bool = False,
+    skip_bad_rows: bool = False,
+) -> AuditRun:
+    """Store the uploaded files in the run's folder and create the queued run."""
+    run = AuditRun(
+        owner_id=owner_id,
+        title=title,
+        language=language,
+        simulated=simulated,
+        skip_bad_rows=skip_bad_rows,
+    )
+    inputs = run.folder / "input"
+    run.official_name = _store(official, inputs / "official", "official.csv")
+    if witness is not None:
+        run.witness_name = _store(witness, inputs / "witness", "witness.csv")
+    if observer is not None:
+        run.observer_name = _store(observer, inputs / "observer", "observer.csv")
+    try:
+        run.save()
+    except Exception:
+        shutil.rmtree(run.folder, ignore_errors=True)
+        raise
+    return run
+
+
+def record_progress(run_id: int, stage: str, percent: int) -> None:
+    AuditRun.objects.filter(pk=run_id).update(
+        status=AuditRun.Status.RUNNING, stage=stage[:40], progress=max(0, min(percent, 100))
+    )
+
+
+def record_success(run_id: int, summary: dict[str, Any]) -> None:
+    AuditRun.objects.filter(pk=run_id).update(
+        status=AuditRun.Status.DONE,
+        stage="done",
+        progress=100,
+        summary=summary,
+        finished_at=timezone.now(),
+    )
+
+
+def record_failure(run_id: int, message: str) -> None:
+    AuditRun.objects.filter(pk=run_id).update(
+        status=AuditRun.Status.FAILED, error=message, finished_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def publish_audit_run(run: AuditRun, viewer_id: int) -> AuditRun:
+    """Make a finished run's report readable by anyone; only its owner may."""
+    run = AuditRun.objects.select_for_update().get(pk=run.pk)
+    if run.owner_id != viewer_id:
+        raise AuditRunError("only the member who started an audit can publish it")
+    if run.status != AuditRun.Status.DONE:
+        raise AuditRunError("only a finished audit can be published")
+    if run.published_at is None:
+        run.published_at = timezone.now()
+        run.save(update_fields=["published_at"])
+    return run

@@ -1,0 +1,71 @@
+"""The upload form of an audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+MAX_UPLOAD = 200 * 1024 * 1024  # a national protocol is ~10 MB; witness files can be larger
+
+
+def _check_size(upload: UploadedFile | None) -> UploadedFile | None:
+    if upload is not None and upload.size is not None and upload.size > MAX_UPLOAD:
+        raise forms.ValidationError(_("The file is larger than 200 MB."))
+    return upload
+
+
+class AuditUploadForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        help_text=_("For example: Presidential election, 9 August 2020, official protocols."),
+    )
+    official = forms.FileField(
+        label=_("Official protocol (CSV or Excel .xlsx)"),
+        help_text=_(
+            "One row per polling station: station, region, registered, ballots, invalid, "
+            "then one column per candidate."
+        ),
+    )
+    witness = forms.FileField(
+        label=_("Witness reports (CSV, optional)"),
+        required=False,
+        help_text=_("station, candidate and evidence, or station, candidate, count."),
+    )
+    observer = forms.FileField(
+        label=_("Observer counts (CSV, optional)"),
+        required=False,
+        help_text=_("station, observed_turnout."),
+    )
+    language = forms.ChoiceField(label=_("Language of the plots and report"), choices=())
+    skip_bad_rows = forms.BooleanField(
+        label=_("Leave out bad rows (and list them) instead of rejecting the file"),
+        required=False,
+    )
+    simulated = forms.BooleanField(
+        label=_("These are simulated data (the report says so in a banner)"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["language"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (code, name) for code, name in settings.LANGUAGES if code in ("en", "ru", "be")
+        ]
+
+    def clean_official(self) -> UploadedFile | None:
+        upload = _check_size(self.cleaned_data.get("official"))
+        if upload is not None and not (upload.name or "").lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload
+
+    def clean_witness(self) -> UploadedFile | None:
+        return _check_size(self.cleaned_data.get("witness"))
+
+    def clean_observer(self) -> UploadedFile | None:
+        return _check_size(self.cleaned_data.get("observer"))

@@ -1,0 +1,180 @@
+"""Audit pages: the list, the upload form, a run's progress and report, its files, publishing.
+
+Reads go through ``access``; writes through ``actions``; the audit itself runs in
+``runner``. The report's plots and files are served from the run's folder.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from veche.apps.audit import actions, runner
+from veche.apps.audit.access import access_run_by_public_id, published_runs, runs_of
+from veche.apps.audit.forms import AuditUploadForm
+from veche.apps.audit.models import AuditRun
+
+PLOTS = ("fingerprint", "turnout", "integers", "second_digit", "regions", "witnesses")
+FILES = {
+    "report.html": "text/html; charset=utf-8",
+    "report.json": "application/json",
+    "flagged_stations.csv": "text/csv; charset=utf-8",
+    **{f"{name}.png": "image/png" for name in PLOTS},
+    **{f"{name}.svg": "image/svg+xml" for name in PLOTS},
+}
+METHOD_NAMES = {
+    "witnesses": gettext_lazy("Witnessed votes against the protocol"),
+    "observers": gettext_lazy("Observers' counts of voters"),
+    "klimek": gettext_lazy("Turnout and share fingerprint (Klimek et al.)"),
+    "integers": gettext_lazy("Integer percentages (Kobak et al.)"),
+    "second_digit": gettext_lazy("Second digit of vote counts (2BL)"),
+    "turnout": gettext_lazy("Votes by turnout (Shpilkin)"),
+    "regions": gettext_lazy("Regional outliers"),
+}
+PLOT_TITLES = {
+    "fingerprint": gettext_lazy("Turnout against the leader's share"),
+    "turnout": gettext_lazy("Votes by turnout"),
+    "integers": gettext_lazy("Stations on integer percentages"),
+    "second_digit": gettext_lazy("Second digits of vote counts"),
+    "regions": gettext_lazy("Regions"),
+    "witnesses": gettext_lazy("Stations where witnesses prove falsification"),
+}
+STAGES = {
+    "reading": gettext_lazy("Reading the files"),
+    "witnesses": gettext_lazy("Comparing witnessed votes"),
+    "klimek": gettext_lazy("Fitting the fraud model"),
+    "integers": gettext_lazy("Resampling integer percentages"),
+    "second_digit": gettext_lazy("Testing second digits"),
+    "turnout": gettext_lazy("Estimating anomalous votes"),
+    "regions": gettext_lazy("Comparing regions"),
+    "plots": gettext_lazy("Drawing the plots"),
+    "html": gettext_lazy("Writing the report"),
+    "done": gettext_lazy("Finishing"),
+}
+
+
+def _viewer(request: HttpRequest) -> int | None:
+    return request.user.pk if request.user.is_authenticated else None
+
+
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "published": published_runs()[:100],
+            "mine": runs_of(viewer)[:100] if viewer is not None else [],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def audit_new(request: HttpRequest) -> HttpResponse:
+    language = (get_language() or "en")[:2]
+    form = AuditUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"language": language if language in ("en", "ru", "be") else "en"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        run = actions.start_audit_run(
+            request.user.pk,
+            title=data["title"],
+            official=data["official"],
+            witness=data.get("witness"),
+            observer=data.get("observer"),
+            language=data["language"],
+            simulated=data["simulated"],
+            skip_bad_rows=data["skip_bad_rows"],
+        )
+        runner.start(run.pk)
+        return redirect("audit:detail", public_id=run.public_id)
+    return render(request, "audit/new.html", {"form": form})
+
+
+def _stage_text(run: AuditRun) -> str:
+    stage = run.stage.split(":", 1)[0]
+    return str(STAGES.get(stage, STAGES["reading"] if run.status == run.Status.QUEUED else ""))
+
+
+def _context(run: AuditRun, viewer: int | None) -> dict[str, Any]:
+    summary = run.summary or {}
+    signals = [
+        {"name": METHOD_NAMES.get(name, name), "found": found}
+        for name, found in (summary.get("signals") or {}).items()
+    ]
+    plots = [
+        {"name": name, "title": PLOT_TITLES[name]}
+        for name in PLOTS
+        if (run.report_folder / f"{name}.png").is_file()
+    ]
+    leader = summary.get("leader")
+    estimates = summary.get("anomalous_votes_estimate") or {}
+    return {
+        "run": run,
+        "is_owner": viewer is not None and viewer == run.owner_id,
+        "summary": summary,
+        "signals": signals,
+        "plots": plots,
+        "leader_estimate": estimates.get(leader) if leader else None,
+        "stage": _stage_text(run),
+    }
+
+
+@require_GET
+def audit_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    viewer = _viewer(request)
+    run = access_run_by_public_id(viewer, public_id)
+    return render(request, "audit/detail.html", _context(run, viewer))
+
+
+@require_GET
+def audit_progress(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The progress fragment the detail page polls; when the run ends, the page reloads."""
+    viewer = _viewer(request)
+    run = access_run_by_public_id(viewer, public_id)
+    response = render(request, "audit/_progress.html", _context(run, viewer))
+    if run.finished:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_GET
+def audit_file(request: HttpRequest, public_id: str, name: str) -> HttpResponse:
+    run = access_run_by_public_id(_viewer(request), public_id)
+    if name not in FILES or run.status != AuditRun.Status.DONE:
+        raise Http404
+    path = run.report_folder / name
+    if not path.is_file():
+        raise Http404
+    response = FileResponse(path.open("rb"), content_type=FILES[name])
+    if name.endswith(".csv") or name.endswith(".json"):
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    # The report is self-contained: no script, no request leaves it.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src data: 'self'; style-src 'unsafe-inline'"
+    )
+    return response
+
+
+@login_required
+@require_POST
+def audit_publish(request: HttpRequest, public_id: str) -> HttpResponse:
+    run = access_run_by_public_id(request.user.pk, public_id)
+    try:
+        actions.publish_audit_run(run, request.user.pk)
+    except actions.AuditRunError:
+        raise Http404 from None
+    messages.success(request, _("The report is published: anyone can read it now."))
+    return redirect("audit:detail", public_id=run.public_id)
