@@ -68,3 +68,134 @@ def join(identity: Identity, space: str, code: str, pseudonym: str, at: Any = No
 
 def post(identity: Identity, space: str, text: str, at: Any = None) -> Event:
     return record(identity, space=space, kind="space.post", body={"text": text}, at=at)
+
+
+# -- membership --------------------------------------------------------------------------------
+
+
+def vouch(identity: Identity, space: str, candidate_key: str, at: Any = None) -> Event:
+    return record(identity, space=space, kind="member.vouch", body={"key": candidate_key}, at=at)
+
+
+def leave(identity: Identity, space: str, at: Any = None) -> Event:
+    return record(identity, space=space, kind="member.leave", body={}, at=at)
+
+
+def add_device(identity: Identity, space: str, new_key: str, at: Any = None) -> Event:
+    return record(identity, space=space, kind="member.device", body={"key": new_key}, at=at)
+
+
+def revoke_own_key(
+    identity: Identity, space: str, key: str, after_seq: int, at: Any = None
+) -> Event:
+    """From another device: events the lost key signs after ``after_seq`` are rejected."""
+    return record(
+        identity, space=space, kind="key.revoke", body={"key": key, "after_seq": after_seq}, at=at
+    )
+
+
+# -- motions ------------------------------------------------------------------------------------
+
+
+def propose(
+    identity: Identity,
+    space: str,
+    *,
+    kind: str,
+    title: str,
+    text: str,
+    method: str = "yes_no",
+    options: list[str] | None = None,
+    seats: int | None = None,
+    deadline: str | None = None,
+    target: dict[str, Any] | None = None,
+    at: Any = None,
+) -> Event:
+    body: dict[str, Any] = {"kind": kind, "title": title, "text": text, "method": method}
+    if options:
+        body["options"] = options
+    if seats is not None:
+        body["seats"] = seats
+    if deadline:
+        body["deadline"] = deadline
+    if target:
+        body["target"] = target
+    deps = _cited_by_target(target or {})
+    return record(identity, space=space, kind="motion.propose", body=body, deps=deps, at=at)
+
+
+def _cited_by_target(target: dict[str, Any]) -> list[str]:
+    """Events a motion's rule reads in other spaces must be named in deps."""
+    return [target[k] for k in ("parent", "join", "mandate", "motion") if k in target]
+
+
+def amend(
+    identity: Identity,
+    space: str,
+    motion: str,
+    *,
+    title: str | None = None,
+    text: str | None = None,
+    options: list[str] | None = None,
+    at: Any = None,
+) -> Event:
+    body: dict[str, Any] = {"motion": motion}
+    for name, value in (("title", title), ("text", text), ("options", options)):
+        if value is not None:
+            body[name] = value
+    return record(identity, space=space, kind="motion.amend", body=body, deps=[motion], at=at)
+
+
+def vote(
+    identity: Identity,
+    space: str,
+    motion: str,
+    *,
+    choice: str | None = None,
+    approve: list[int] | None = None,
+    ranking: list[list[int]] | None = None,
+    at: Any = None,
+) -> Event:
+    from veche.apps.committees.models import Motion
+
+    current = Motion.objects.filter(event=motion, space=space).first()
+    body: dict[str, Any] = {"motion": motion, "version": current.version if current else 0}
+    if choice is not None:
+        body["choice"] = choice
+    if approve is not None:
+        body["approve"] = approve
+    if ranking is not None:
+        body["ranking"] = ranking
+    return record(identity, space=space, kind="motion.vote", body=body, deps=[motion], at=at)
+
+
+def record_vote_for_version(
+    identity: Identity, space: str, motion: str, version: int, choice: str = "yes"
+) -> Event:
+    """A yes/no vote on a stated version of the text (what a client that read it sends)."""
+    body = {"motion": motion, "version": version, "choice": choice}
+    return record(identity, space=space, kind="motion.vote", body=body, deps=[motion])
+
+
+def close(identity: Identity, space: str, motion: str, at: Any = None) -> Event:
+    """Close a motion; the result is computed here and checked by every node."""
+    from veche.apps.committees import tally
+
+    result, recalls = tally.result_for_close(space, motion)
+    body: dict[str, Any] = {"motion": motion, "result": result}
+    if recalls:
+        body["recalls"] = recalls
+    return record(
+        identity, space=space, kind="motion.close", body=body, deps=[motion, *recalls], at=at
+    )
+
+
+def take_seat(identity: Identity, parent: str, mandate: str, at: Any = None) -> Event:
+    return record(
+        identity,
+        space=parent,
+        kind="delegate.seat",
+        body={"mandate": mandate},
+        deps=[mandate],
+        at=at,
+    )

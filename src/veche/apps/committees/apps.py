@@ -8,6 +8,7 @@ class CommitteesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from veche.apps.committees import kinds
+        from veche.apps.committees import kinds, motions
 
         kinds.register_all()
+        motions.register_all()

@@ -1,19 +1,30 @@
-"""The committee event kinds: each one's body schema, rule and projection.
+"""Committee membership event kinds: each one's body schema, rule and projection.
 
-Rules read only the committee's own projected state and the events named in
-``deps`` (see ``veche.events.registry``).
+Admission against infiltrators: a new key joins only with a one-time
+invitation; depending on the committee's rules it is admitted at once, after
+N members vouch for it, or by an admission motion. A member may add device
+keys and revoke a lost or seized one; from the revoked key's named seq on,
+its events are held (see ``revocation_holds``). Rules read only the
+committee's own projected state and the events named in ``deps``.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from veche.apps.committees.models import Committee, Invitation, Member, Post
+from veche.apps.committees.models import (
+    Committee,
+    Invitation,
+    Member,
+    Post,
+    Revocation,
+    Vouch,
+)
 from veche.apps.store.context import Context
-from veche.apps.store.kinds import projection, register
+from veche.apps.store.kinds import HOLD_PROVIDERS, projection, register
 from veche.events import Event, RuleViolation
 from veche.events.encoding import b64d, b64e
-from veche.events.schema import Bool, Enum, Int, Obj, Str
+from veche.events.schema import Bool, Enum, Int, Obj, PublicKey, Str
 
 COMMITTEE_KINDS = ("workplace", "college", "neighbourhood", "council")
 LEVELS = ("local", "city", "regional", "national")
@@ -39,6 +50,7 @@ DEFAULT_RULES = {
     "ratification": False,
     "weighting": "per_delegate",
 }
+ACTIVE = Member.Status.ACTIVE
 
 
 def invitation_hash(space: str, code: str) -> str:
@@ -51,52 +63,110 @@ def invitation_hash(space: str, code: str) -> str:
     return b64e(digest.digest())
 
 
-# -- shared look-ups --------------------------------------------------------------------
+# -- shared look-ups (cached per batch; projectors keep the caches true) ----------------------
 
 
-def members_of(ctx: Context, space: str) -> dict[str, str]:
-    """key -> status for one committee, loaded once per batch (committees can be large)."""
+def members_of(ctx: Context, space: str) -> dict[str, Member]:
+    """key -> member row for one committee, loaded once per batch."""
     return ctx.cached(
-        ("members", space),
-        lambda: dict(ctx.rows(Member).filter(space=space).values_list("key", "status")),
+        ("members", space), lambda: {m.key: m for m in ctx.rows(Member).filter(space=space)}
     )
 
 
 def member_status(ctx: Context, space: str, key: str) -> str | None:
-    return members_of(ctx, space).get(key)
+    member = members_of(ctx, space).get(key)
+    return member.status if member else None
 
 
-def require_member(ctx: Context, event: Event) -> None:
-    if member_status(ctx, event.space_id, event.author) != Member.Status.ACTIVE:
+def person_of(ctx: Context, space: str, key: str) -> str | None:
+    member = members_of(ctx, space).get(key)
+    return member.person if member and member.status == ACTIVE else None
+
+
+def active_persons(ctx: Context, space: str) -> set[str]:
+    return {m.person for m in members_of(ctx, space).values() if m.status == ACTIVE}
+
+
+def require_member(ctx: Context, event: Event) -> str:
+    """The author's person if the author is an active member; else a RuleViolation."""
+    person = person_of(ctx, event.space_id, event.author)
+    if person is None:
         raise RuleViolation("member", "only members of the committee may do this", "author")
+    return person
 
 
-def _set_member(ctx: Context, member: Member) -> None:
-    members_of(ctx, member.space)[member.key] = member.status
-    ctx.upsert(member, key=("space", "key"), update=("pseudonym", "status", "admitted_by"))
+def committee_of(ctx: Context, space: str) -> Committee:
+    committee = ctx.cached(
+        ("committee", space), lambda: Committee.objects.filter(space=space).first()
+    )
+    if committee is None:
+        raise RuleViolation("committee", "this space is not a committee", "space")
+    return committee
+
+
+def set_member(ctx: Context, member: Member) -> None:
+    members_of(ctx, member.space)[member.key] = member
+    ctx.upsert(
+        member,
+        key=("space", "key"),
+        update=("person", "pseudonym", "status", "admitted_by", "joined_event"),
+    )
+
+
+def set_person_status(ctx: Context, space: str, person: str, status: str) -> None:
+    """Every key of a person (all their devices) takes the same status."""
+    for member in list(members_of(ctx, space).values()):
+        if member.person == person and member.status in (ACTIVE, Member.Status.CANDIDATE):
+            member.status = status
+            set_member(ctx, member)
 
 
 def invitations_of(ctx: Context, space: str) -> dict[str, Invitation]:
-    """code hash -> invitation, for one committee, loaded once per batch."""
     return ctx.cached(
         ("invitations", space),
         lambda: {i.code_hash: i for i in ctx.rows(Invitation).filter(space=space)},
     )
 
 
-# -- space.create ---------------------------------------------------------------------------
+def vouches_for(ctx: Context, space: str) -> dict[str, set[str]]:
+    """candidate person -> voucher persons."""
+
+    def load() -> dict[str, set[str]]:
+        result: dict[str, set[str]] = {}
+        for voucher, candidate in (
+            ctx.rows(Vouch).filter(space=space).values_list("voucher", "candidate")
+        ):
+            result.setdefault(candidate, set()).add(voucher)
+        return result
+
+    return ctx.cached(("vouches", space), load)
+
+
+def add_vouch(ctx: Context, event: Event, voucher: str, candidate: str) -> None:
+    vouches_for(ctx, event.space_id).setdefault(candidate, set()).add(voucher)
+    ctx.insert(Vouch(space=event.space_id, event=event.id, voucher=voucher, candidate=candidate))
+    rules = committee_of(ctx, event.space_id).rules
+    if rules["admission"] == "vouching" and len(vouches_for(ctx, event.space_id)[candidate]) >= int(
+        rules["vouches_needed"]
+    ):
+        member = members_of(ctx, event.space_id)[candidate]
+        if member.status == Member.Status.CANDIDATE:
+            member.status = ACTIVE
+            set_member(ctx, member)
+
+
+# -- space.create --------------------------------------------------------------------------
 
 
 def check_create(ctx: Context, event: Event) -> None:
-    if event.body.get("type") != "committee":
-        raise RuleViolation("space-type", "this rule book covers committee spaces", "body.type")
+    """Anyone may found a committee; the founder is its first member."""
 
 
 def apply_create(ctx: Context, event: Event) -> None:
     body = event.body
     rules = dict(DEFAULT_RULES)
     rules.update(body["rules"])
-    Committee.objects.create(
+    committee = Committee.objects.create(
         space=event.id,
         name=body["name"],
         kind=body["kind"],
@@ -104,21 +174,24 @@ def apply_create(ctx: Context, event: Event) -> None:
         rules=rules,
         founder=event.author,
         created_at=event.at,
+        description=body.get("description", ""),
         demo=bool(body.get("demo", False)),
     )
-    _set_member(
+    ctx.memo[("committee", event.id)] = committee
+    set_member(
         ctx,
         Member(
             space=event.id,
             key=event.author,
+            person=event.author,
             pseudonym=body["pseudonym"],
-            status=Member.Status.ACTIVE,
+            status=ACTIVE,
             joined_event=event.id,
         ),
     )
 
 
-# -- invitations ---------------------------------------------------------------------------------
+# -- invitations, joining, vouching ---------------------------------------------------------
 
 
 def check_invite(ctx: Context, event: Event) -> None:
@@ -139,6 +212,7 @@ def apply_invite(ctx: Context, event: Event) -> None:
 
 
 def check_join(ctx: Context, event: Event) -> None:
+    committee_of(ctx, event.space_id)
     if member_status(ctx, event.space_id, event.author) is not None:
         raise RuleViolation("join-once", "this key already belongs to the committee", "author")
     code_hash = invitation_hash(event.space_id, event.body["code"])
@@ -147,6 +221,11 @@ def check_join(ctx: Context, event: Event) -> None:
         raise RuleViolation("invitation", "no such invitation in this committee", "body.code")
     if invitation.used_by:
         raise RuleViolation("invitation-used", "this invitation was already used", "body.code")
+    taken = {m.pseudonym.casefold() for m in members_of(ctx, event.space_id).values()}
+    if event.body["pseudonym"].casefold() in taken:
+        raise RuleViolation(
+            "pseudonym", "this pseudonym is taken in the committee", "body.pseudonym"
+        )
 
 
 def apply_join(ctx: Context, event: Event) -> None:
@@ -154,20 +233,118 @@ def apply_join(ctx: Context, event: Event) -> None:
     invitation = invitations_of(ctx, event.space_id)[code_hash]
     invitation.used_by = event.author
     ctx.upsert(invitation, key=("space", "code_hash"), update=("used_by",))
-    _set_member(
+    admission = committee_of(ctx, event.space_id).rules["admission"]
+    set_member(
         ctx,
         Member(
             space=event.space_id,
             key=event.author,
+            person=event.author,
             pseudonym=event.body["pseudonym"],
-            status=Member.Status.ACTIVE,
+            status=ACTIVE if admission == "invitation" else Member.Status.CANDIDATE,
             admitted_by=invitation.invited_by,
+            joined_event=event.id,
+        ),
+    )
+    inviter = members_of(ctx, event.space_id).get(invitation.invited_by)
+    if admission == "vouching" and inviter is not None:
+        add_vouch(ctx, event, inviter.person, event.author)  # the invitation is a vouch
+
+
+def check_vouch(ctx: Context, event: Event) -> None:
+    voucher = require_member(ctx, event)
+    candidate = members_of(ctx, event.space_id).get(event.body["key"])
+    if candidate is None or candidate.status != Member.Status.CANDIDATE:
+        raise RuleViolation("vouch-candidate", "only a candidate can be vouched for", "body.key")
+    if candidate.person == voucher:
+        raise RuleViolation("vouch-self", "nobody can vouch for themselves", "body.key")
+    if voucher in vouches_for(ctx, event.space_id).get(candidate.person, set()):
+        raise RuleViolation("vouch-once", "you already vouched for this candidate", "body.key")
+
+
+def apply_vouch(ctx: Context, event: Event) -> None:
+    voucher = members_of(ctx, event.space_id)[event.author].person
+    candidate = members_of(ctx, event.space_id)[event.body["key"]].person
+    add_vouch(ctx, event, voucher, candidate)
+
+
+def check_leave(ctx: Context, event: Event) -> None:
+    require_member(ctx, event)
+
+
+def apply_leave(ctx: Context, event: Event) -> None:
+    person = members_of(ctx, event.space_id)[event.author].person
+    set_person_status(ctx, event.space_id, person, Member.Status.LEFT)
+
+
+# -- devices and revocation -------------------------------------------------------------------
+
+
+def check_device(ctx: Context, event: Event) -> None:
+    require_member(ctx, event)
+    if member_status(ctx, event.space_id, event.body["key"]) is not None:
+        raise RuleViolation("device-new", "this key is already known here", "body.key")
+
+
+def apply_device(ctx: Context, event: Event) -> None:
+    owner = members_of(ctx, event.space_id)[event.author]
+    set_member(
+        ctx,
+        Member(
+            space=event.space_id,
+            key=event.body["key"],
+            person=owner.person,
+            pseudonym=owner.pseudonym,
+            status=ACTIVE,
+            admitted_by=event.author,
             joined_event=event.id,
         ),
     )
 
 
-# -- posts ---------------------------------------------------------------------------
+def check_revoke(ctx: Context, event: Event) -> None:
+    """A member revokes one of their own keys from another of their devices."""
+    person = require_member(ctx, event)
+    target = members_of(ctx, event.space_id).get(event.body["key"])
+    if target is None or target.person != person:
+        raise RuleViolation("revoke-own", "you can revoke only your own keys", "body.key")
+    if target.key == event.author:
+        raise RuleViolation(
+            "revoke-other-device", "revoke a key from another device of yours", "body.key"
+        )
+
+
+def apply_revoke(ctx: Context, event: Event) -> None:
+    revoke_key(ctx, event, event.body["key"], event.body["after_seq"])
+
+
+def revoke_key(ctx: Context, event: Event, key: str, after_seq: int) -> None:
+    member = members_of(ctx, event.space_id).get(key)
+    if member is not None:
+        member.status = Member.Status.REVOKED
+        set_member(ctx, member)
+    ctx.upsert(
+        Revocation(space=event.space_id, key=key, after_seq=after_seq, event=event.id),
+        key=("space", "key"),
+        update=("after_seq", "event"),
+    )
+    ctx.request_rebuild(event.space_id)
+
+
+def revocation_holds(scope: set[str] | None) -> dict[tuple[str, str], tuple[int, str]]:
+    query = Revocation.objects.all()
+    if scope is not None:
+        query = query.filter(space__in=sorted(scope))
+    return {
+        (space, key): (
+            after_seq + 1,
+            "revoked|author|this key was revoked; events after it are held",
+        )
+        for space, key, after_seq in query.values_list("space", "key", "after_seq")
+    }
+
+
+# -- posts --------------------------------------------------------------------------------------
 
 
 def check_post(ctx: Context, event: Event) -> None:
@@ -213,12 +390,38 @@ def register_all() -> None:
     )
     register(
         "member.join",
-        body=Obj(
-            required={"code": Str(min_length=8, max_length=64), "pseudonym": PSEUDONYM},
-        ),
+        body=Obj(required={"code": Str(min_length=8, max_length=64), "pseudonym": PSEUDONYM}),
         rule=check_join,
         apply=apply_join,
         summary="a new key joins with an invitation code",
+    )
+    register(
+        "member.vouch",
+        body=Obj(required={"key": PublicKey()}),
+        rule=check_vouch,
+        apply=apply_vouch,
+        summary="a member vouches for a candidate",
+    )
+    register(
+        "member.leave",
+        body=Obj(),
+        rule=check_leave,
+        apply=apply_leave,
+        summary="a member leaves the committee",
+    )
+    register(
+        "member.device",
+        body=Obj(required={"key": PublicKey()}),
+        rule=check_device,
+        apply=apply_device,
+        summary="a member adds a key for another device",
+    )
+    register(
+        "key.revoke",
+        body=Obj(required={"key": PublicKey(), "after_seq": Int(0)}),
+        rule=check_revoke,
+        apply=apply_revoke,
+        summary="a member revokes a lost or seized key from another device",
     )
     register(
         "space.post",
@@ -227,13 +430,26 @@ def register_all() -> None:
         apply=apply_post,
         summary="a member posts a message to the committee",
     )
+    HOLD_PROVIDERS.append(revocation_holds)
     projection(
         Committee,
-        digest=("space", "name", "kind", "level", "rules", "founder", "created_at", "demo"),
+        digest=(
+            "space",
+            "name",
+            "kind",
+            "level",
+            "rules",
+            "founder",
+            "created_at",
+            "description",
+            "demo",
+            "parent",
+            "parent_join",
+        ),
     )
     projection(
         Member,
-        digest=("space", "key", "pseudonym", "status", "admitted_by", "joined_event"),
+        digest=("space", "key", "person", "pseudonym", "status", "admitted_by", "joined_event"),
         order=("key",),
     )
     projection(
@@ -241,4 +457,8 @@ def register_all() -> None:
         digest=("space", "event", "code_hash", "invited_by", "used_by"),
         order=("event",),
     )
+    projection(
+        Vouch, digest=("space", "event", "voucher", "candidate"), order=("voucher", "candidate")
+    )
+    projection(Revocation, digest=("space", "key", "after_seq", "event"), order=("key",))
     projection(Post, digest=("space", "event", "author", "text", "at"), order=("event",))

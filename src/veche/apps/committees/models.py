@@ -1,4 +1,5 @@
-"""Projections of committee events. Never written except by ``kinds`` projectors."""
+"""Projections of committee events. Never written except by the projectors in
+``kinds`` and ``motions``; every row carries the space it was derived in."""
 
 from __future__ import annotations
 
@@ -13,13 +14,19 @@ class Committee(models.Model):
     rules = models.JSONField(default=dict)
     founder = models.CharField(max_length=43)
     created_at = models.CharField(max_length=20)
+    description = models.TextField(blank=True, default="")
     demo = models.BooleanField(default=False)
+    # The parent body this committee voted to join (its side of the link).
+    parent = models.CharField(max_length=43, blank=True, default="")
+    parent_join = models.CharField(max_length=43, blank=True, default="")
 
     def __str__(self) -> str:
         return self.name
 
 
 class Member(models.Model):
+    """One key of a member; a person may have several (devices), sharing ``person``."""
+
     class Status(models.TextChoices):
         ACTIVE = "active"
         CANDIDATE = "candidate"
@@ -29,6 +36,7 @@ class Member(models.Model):
 
     space = models.CharField(max_length=43)
     key = models.CharField(max_length=43)
+    person = models.CharField(max_length=43)
     pseudonym = models.CharField(max_length=40)
     status = models.CharField(max_length=10, choices=Status.choices)
     admitted_by = models.CharField(max_length=43, blank=True, default="")
@@ -36,7 +44,10 @@ class Member(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["space", "key"], name="member_once")]
-        indexes = [models.Index(fields=["key", "status"], name="member_by_key")]
+        indexes = [
+            models.Index(fields=["key", "status"], name="member_by_key"),
+            models.Index(fields=["space", "status", "pseudonym"], name="member_list"),
+        ]
 
 
 class Invitation(models.Model):
@@ -52,6 +63,32 @@ class Invitation(models.Model):
         ]
 
 
+class Vouch(models.Model):
+    """Who vouched for whom: visible to members, as the issue asks."""
+
+    space = models.CharField(max_length=43)
+    event = models.CharField(max_length=43)
+    voucher = models.CharField(max_length=43)  # the voucher's person
+    candidate = models.CharField(max_length=43)  # the candidate's person
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "voucher", "candidate"], name="vouch_once")
+        ]
+
+
+class Revocation(models.Model):
+    """Events by ``key`` with seq greater than ``after_seq`` are not applied."""
+
+    space = models.CharField(max_length=43)
+    key = models.CharField(max_length=43)
+    after_seq = models.BigIntegerField()
+    event = models.CharField(max_length=43)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["space", "key"], name="revocation_once")]
+
+
 class Post(models.Model):
     """A message to the whole committee (announcements, minutes, calls)."""
 
@@ -63,3 +100,119 @@ class Post(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["space", "at"], name="post_by_space")]
+
+
+class Motion(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open"
+        PASSED = "passed"
+        FAILED = "failed"
+
+    space = models.CharField(max_length=43)
+    event = models.CharField(max_length=43, unique=True)
+    proposer = models.CharField(max_length=43)  # person
+    kind = models.CharField(max_length=30)
+    title = models.CharField(max_length=300)
+    text = models.TextField()
+    method = models.CharField(max_length=10)
+    options = models.JSONField(default=list)
+    seats = models.IntegerField(default=1)
+    deadline = models.CharField(max_length=20, blank=True, default="")
+    target = models.JSONField(default=dict)
+    version = models.IntegerField(default=0)
+    amendments = models.JSONField(default=list)  # [{event, at, title, text}]
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    result = models.JSONField(default=dict)
+    close_event = models.CharField(max_length=43, blank=True, default="")
+    proposed_at = models.CharField(max_length=20)
+    closed_at = models.CharField(max_length=20, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["space", "status"], name="motion_by_status")]
+
+
+class Vote(models.Model):
+    """The latest vote of a person on a motion (votes can be changed until close)."""
+
+    space = models.CharField(max_length=43)
+    motion = models.CharField(max_length=43)
+    person = models.CharField(max_length=43)
+    key = models.CharField(max_length=43)
+    event = models.CharField(max_length=43)
+    version = models.IntegerField()
+    choice = models.JSONField()  # "yes"/"no"/"abstain", [approved indices], or ranking
+    mandate = models.CharField(max_length=43, blank=True, default="")
+    weight = models.IntegerField(default=1)
+    at = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["motion", "person"], name="vote_once_per_person")
+        ]
+        indexes = [models.Index(fields=["space", "motion"], name="vote_by_motion")]
+
+
+class Mandate(models.Model):
+    """A delegate a committee elected to its parent body; derived in the child's space."""
+
+    space = models.CharField(max_length=43)  # the electing (child) committee
+    event = models.CharField(max_length=43)  # the close event that elected them
+    key = models.CharField(max_length=43)
+    parent = models.CharField(max_length=43)
+    represented = models.IntegerField()
+    seats = models.IntegerField()
+    recalled_by = models.CharField(max_length=43, blank=True, default="")
+    at = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "key"], name="mandate_once")]
+        indexes = [models.Index(fields=["parent"], name="mandate_by_parent")]
+
+
+class FederationLink(models.Model):
+    """A parent body accepted a child committee (the parent's side of the link)."""
+
+    space = models.CharField(max_length=43)  # the parent
+    child = models.CharField(max_length=43)
+    child_join = models.CharField(max_length=43)  # the child's close event asking to join
+    accepted_by = models.CharField(max_length=43)  # the parent's close event
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["space", "child"], name="link_once")]
+
+
+class Ratification(models.Model):
+    """A child committee ratified a parent body's decision by its own motion."""
+
+    space = models.CharField(max_length=43)  # the child
+    parent_close = models.CharField(max_length=43)
+    close_event = models.CharField(max_length=43)
+
+    class Meta:
+        indexes = [models.Index(fields=["parent_close"], name="ratification_by_decision")]
+
+
+class Endorsement(models.Model):
+    """A committee endorsed another committee's decision (e.g. a demands letter)."""
+
+    space = models.CharField(max_length=43)  # the endorsing committee
+    letter_close = models.CharField(max_length=43)  # the close event of the endorsed motion
+    letter_space = models.CharField(max_length=43)
+    close_event = models.CharField(max_length=43)
+
+    class Meta:
+        indexes = [models.Index(fields=["letter_close"], name="endorsement_by_letter")]
+
+
+class Seat(models.Model):
+    """A delegate took their seat in a parent body, showing their mandate (parent's space)."""
+
+    space = models.CharField(max_length=43)  # the parent body
+    key = models.CharField(max_length=43)
+    mandate = models.CharField(max_length=43)  # the child's close event that elected them
+    child = models.CharField(max_length=43)
+    weight = models.IntegerField(default=1)
+    event = models.CharField(max_length=43)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["space", "key"], name="seat_once")]

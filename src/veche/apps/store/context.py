@@ -67,6 +67,8 @@ class Context:
         self._events: dict[str, Event] = {}
         # Per-batch caches owned by apps (invalidate what you change).
         self.memo: dict[Any, Any] = {}
+        # Spaces whose holds changed (a key was revoked): re-projected after the batch.
+        self.rebuild_requests: set[str] = set()
 
     # -- what rules read ------------------------------------------------------
     def note_event(self, event: Event, status: str) -> None:
@@ -98,6 +100,10 @@ class Context:
     def rows(self, model: type[M]) -> models.manager.BaseManager[M]:
         self.flush(model)
         return model.objects
+
+    def request_rebuild(self, space: str) -> None:
+        """Ask for ``space`` to be projected again once this batch is stored."""
+        self.rebuild_requests.add(space)
 
     # -- what projectors write ------------------------------------------------
     def insert(self, obj: models.Model) -> None:

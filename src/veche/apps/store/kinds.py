@@ -40,6 +40,12 @@ class ProjectionModel:
     order: tuple[str, ...]
 
 
+# A hold provider names authors whose events from some seq on are not applied
+# (a revoked key, for instance): scope (None = every space) -> {(space, author):
+# (first held seq, reason)}. It reads projections, so rebuild runs to a fixed point.
+HoldProvider = Callable[[set[str] | None], dict[tuple[str, str], tuple[int, str]]]
+HOLD_PROVIDERS: list[HoldProvider] = []
+
 KINDS: Registry[Context] = Registry()
 APPLY: dict[str, Apply] = {}
 PROJECTIONS: list[ProjectionModel] = []

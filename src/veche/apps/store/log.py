@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max
 
 from veche.apps.store.context import Context
-from veche.apps.store.kinds import APPLY, KINDS, PROJECTIONS
+from veche.apps.store.kinds import APPLY, HOLD_PROVIDERS, KINDS, PROJECTIONS
 from veche.apps.store.models import (
     CrossReference,
     EquivocationRecord,
@@ -36,6 +37,8 @@ from veche.apps.store.models import (
     StoredEvent,
 )
 from veche.events import Event, EventError, Identity, RuleViolation, build_event, parse_event
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "IngestReport",
@@ -308,6 +311,7 @@ class _Ingest:
         )
         self._cross_references(placed)
         self.ctx.flush()
+        self.dirty |= self.ctx.rebuild_requests
         if self.dirty:
             rebuild(self.dirty)
             for event_id, status in StoredEvent.objects.filter(id__in=list(statuses)).values_list(
@@ -339,14 +343,16 @@ class _Ingest:
                 self.cursor[space] = (top[0], top[1])
 
     def _load_holds(self, fresh: dict[str, Event]) -> None:
-        self.holds: dict[tuple[str, str], int] = {}
+        self.holds: dict[tuple[str, str], tuple[int, str]] = {}
         spaces = sorted({e.space_id for e in fresh.values()} - self.dirty)
         for chunk in _chunks(spaces):
             for space, author, seq in EquivocationRecord.objects.filter(
                 space__in=chunk
             ).values_list("space", "author", "seq"):
-                key = (space, author)
-                self.holds[key] = min(self.holds.get(key, seq), seq)
+                _merge_hold(self.holds, (space, author), (seq, _HELD_REASON))
+        for provider in HOLD_PROVIDERS:
+            for key, hold in provider(set(spaces)).items():
+                _merge_hold(self.holds, key, hold)
 
     def _detect_equivocations(self, fresh: dict[str, Event]) -> None:
         slots: dict[str, dict[tuple[str, int], int]] = defaultdict(lambda: defaultdict(int))
@@ -424,8 +430,8 @@ class _Ingest:
             return (status or Status.APPLIED), reason
         self.cursor[space] = key
         hold = self.holds.get((space, event.author))
-        if status is None and hold is not None and event.seq >= hold:
-            status, reason = Status.HELD, _HELD_REASON
+        if status is None and hold is not None and event.seq >= hold[0]:
+            status, reason = Status.HELD, hold[1]
         if status is None:
             status, reason = _judge_and_apply(self.ctx, event)
         self.ctx.note_event(event, status)
@@ -563,55 +569,94 @@ def _closure(spaces: set[str]) -> set[str]:
 
 
 def rebuild(spaces: Iterable[str] | None = None) -> int:
-    """Drop and re-derive the projections of ``spaces`` (all when None) from the events."""
+    """Drop and re-derive the projections of ``spaces`` (all when None) from the events.
+
+    Holds that depend on projected state (revoked keys) are found by running the
+    replay again until they no longer change; a few passes at most, and only
+    when a key was revoked.
+    """
     with transaction.atomic():
-        if spaces is None:
-            scope: set[str] | None = None
-            for projection in PROJECTIONS:
-                projection.model.objects.all().delete()
-            EquivocationRecord.objects.all().delete()
-            events = StoredEvent.objects.filter(height__isnull=False)
+        scope = None if spaces is None else _closure(set(spaces))
+        equivocation = {
+            key: (seq, _HELD_REASON) for key, seq in _equivocation_holds(scope).items()
+        }
+        previous: dict[tuple[str, str], tuple[int, str]] | None = None
+        for _ in range(_MAX_PASSES):
+            holds = dict(equivocation)
+            for key, hold in (previous or {}).items():
+                _merge_hold(holds, key, hold)
+            count = _replay(scope, holds)
+            found: dict[tuple[str, str], tuple[int, str]] = {}
+            for provider in HOLD_PROVIDERS:
+                for key, hold in provider(scope).items():
+                    _merge_hold(found, key, hold)
+            if found == (previous or {}):
+                break
+            previous = found
         else:
-            scope = _closure(set(spaces))
-            names = sorted(scope)
-            for projection in PROJECTIONS:
-                projection.model.objects.filter(space__in=names).delete()
-            EquivocationRecord.objects.filter(space__in=names).delete()
-            events = StoredEvent.objects.filter(height__isnull=False, space__in=names)
-        holds = _equivocation_holds(scope)
-        ctx = Context()
-        seen: dict[str, _Known] = {}
-        changed: list[StoredEvent] = []
-        count = 0
-        rows = events.order_by("height", "id").values_list("id", "raw", "status", "reason")
-        for event_id, raw, old_status, old_reason in rows.iterator(chunk_size=2000):
-            event = parse_event(bytes(raw), verify=False)
-            previous = seen.get(event.prev) if event.prev else None
-            if previous is None and event.prev is not None:
-                info = (
-                    StoredEvent.objects.filter(id=event.prev)
-                    .values_list("space", "author", "seq", "height", "status")
-                    .first()
-                )
-                previous = _Known(*info) if info else None
-            status, reason = _check_chain(event, previous)
-            hold = holds.get((event.space_id, event.author))
-            if status is None and hold is not None and event.seq >= hold:
-                status, reason = Status.HELD, _HELD_REASON
-            if status is None:
-                status, reason = _judge_and_apply(ctx, event)
-            ctx.note_event(event, status)
-            seen[event_id] = _Known(event.space_id, event.author, event.seq, 0, status)
-            if status != old_status or reason != old_reason:
-                changed.append(StoredEvent(id=event_id, status=status, reason=reason))
-            count += 1
-        ctx.flush()
-        StoredEvent.objects.bulk_update(changed, ["status", "reason"], batch_size=500)
+            # Holds still changing after _MAX_PASSES means revocations that undo
+            # each other; the last pass stands, and verify_stored is unaffected.
+            logger.warning("holds did not settle after %d passes", _MAX_PASSES)
+    return count
+
+
+_MAX_PASSES = 5
+
+
+def _merge_hold(
+    holds: dict[tuple[str, str], tuple[int, str]], key: tuple[str, str], hold: tuple[int, str]
+) -> None:
+    if key not in holds or hold[0] < holds[key][0]:
+        holds[key] = hold
+
+
+def _replay(scope: set[str] | None, holds: dict[tuple[str, str], tuple[int, str]]) -> int:
+    if scope is None:
+        for projection in PROJECTIONS:
+            projection.model.objects.all().delete()
+        events = StoredEvent.objects.filter(height__isnull=False)
+    else:
+        names = sorted(scope)
+        for projection in PROJECTIONS:
+            projection.model.objects.filter(space__in=names).delete()
+        events = StoredEvent.objects.filter(height__isnull=False, space__in=names)
+    ctx = Context()
+    seen: dict[str, _Known] = {}
+    changed: list[StoredEvent] = []
+    count = 0
+    rows = events.order_by("height", "id").values_list("id", "raw", "status", "reason")
+    for event_id, raw, old_status, old_reason in rows.iterator(chunk_size=2000):
+        event = parse_event(bytes(raw), verify=False)
+        previous = seen.get(event.prev) if event.prev else None
+        if previous is None and event.prev is not None:
+            info = (
+                StoredEvent.objects.filter(id=event.prev)
+                .values_list("space", "author", "seq", "height", "status")
+                .first()
+            )
+            previous = _Known(*info) if info else None
+        status, reason = _check_chain(event, previous)
+        hold = holds.get((event.space_id, event.author))
+        if status is None and hold is not None and event.seq >= hold[0]:
+            status, reason = Status.HELD, hold[1]
+        if status is None:
+            status, reason = _judge_and_apply(ctx, event)
+        ctx.note_event(event, status)
+        seen[event_id] = _Known(event.space_id, event.author, event.seq, 0, status)
+        if status != old_status or reason != old_reason:
+            changed.append(StoredEvent(id=event_id, status=status, reason=reason))
+        count += 1
+    ctx.flush()
+    StoredEvent.objects.bulk_update(changed, ["status", "reason"], batch_size=500)
     return count
 
 
 def _equivocation_holds(scope: set[str] | None) -> dict[tuple[str, str], int]:
     """(space, author) -> the lowest seq at which the author signed two events."""
+    if scope is None:
+        EquivocationRecord.objects.all().delete()
+    else:
+        EquivocationRecord.objects.filter(space__in=sorted(scope)).delete()
     query = StoredEvent.objects.all()
     if scope is not None:
         query = query.filter(space__in=sorted(scope))

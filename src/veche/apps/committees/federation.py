@@ -1,0 +1,152 @@
+"""The federation as a node sees it: who sits where, what was ratified.
+
+These are read-time views over several committees' projections, so a recall
+takes effect on every page as soon as this node holds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from veche.apps.committees.models import (
+    Committee,
+    FederationLink,
+    Mandate,
+    Member,
+    Motion,
+    Ratification,
+    Seat,
+)
+
+
+def children(space: str) -> list[str]:
+    """Committees this body accepted and that voted to join it (both sides of the link)."""
+    accepted = set(FederationLink.objects.filter(space=space).values_list("child", flat=True))
+    asked = set(
+        Committee.objects.filter(space__in=accepted, parent=space).values_list("space", flat=True)
+    )
+    return sorted(accepted & asked)
+
+
+def ancestors(space: str) -> list[str]:
+    """Parent, grandparent, … (stops at a loop or a missing link)."""
+    chain: list[str] = []
+    current = Committee.objects.filter(space=space).values_list("parent", flat=True).first()
+    while current and current not in chain and current != space:
+        if not FederationLink.objects.filter(
+            space=current, child=space if not chain else chain[-1]
+        ).exists():
+            break
+        chain.append(current)
+        current = Committee.objects.filter(space=current).values_list("parent", flat=True).first()
+    return chain
+
+
+@dataclass(frozen=True)
+class Delegate:
+    key: str
+    pseudonym: str
+    child: str
+    child_name: str
+    mandate: str
+    elected_at: str
+    seated: bool
+    recalled_by: str
+    weight: int
+
+
+def delegates_of(parent: str) -> list[Delegate]:
+    """Delegates elected to ``parent`` by its member committees, current and recalled."""
+    kids = children(parent)
+    names = dict(Committee.objects.filter(space__in=kids).values_list("space", "name"))
+    pseudonyms = {
+        (space, key): pseudonym
+        for space, key, pseudonym in Member.objects.filter(space__in=kids).values_list(
+            "space", "key", "pseudonym"
+        )
+    }
+    seats = {(s.key, s.mandate): s for s in Seat.objects.filter(space=parent)}
+    result = []
+    for mandate in Mandate.objects.filter(parent=parent, space__in=kids).order_by("space", "at"):
+        seat = seats.get((mandate.key, mandate.event))
+        result.append(
+            Delegate(
+                key=mandate.key,
+                pseudonym=pseudonyms.get((mandate.space, mandate.key), mandate.key[:8]),
+                child=mandate.space,
+                child_name=names.get(mandate.space, ""),
+                mandate=mandate.event,
+                elected_at=mandate.at,
+                seated=seat is not None,
+                recalled_by=mandate.recalled_by,
+                weight=seat.weight if seat else 1,
+            )
+        )
+    return result
+
+
+def current_delegate_keys(parent: str) -> set[str]:
+    return {d.key for d in delegates_of(parent) if not d.recalled_by}
+
+
+@dataclass
+class Ratifications:
+    needed: bool
+    children: int
+    ratified_by: list[str] = field(default_factory=list)
+
+    @property
+    def ratified(self) -> bool:
+        return 2 * len(self.ratified_by) > self.children
+
+
+def ratifications(motion: Motion) -> Ratifications:
+    """A parent's decision needing ratification passes when most children ratify it."""
+    committee = Committee.objects.get(space=motion.space)
+    kids = children(motion.space)
+    needed = bool(committee.rules.get("ratification")) and motion.status == Motion.Status.PASSED
+    by = (
+        sorted(
+            set(
+                Ratification.objects.filter(
+                    parent_close=motion.close_event, space__in=kids
+                ).values_list("space", flat=True)
+            )
+        )
+        if motion.close_event
+        else []
+    )
+    return Ratifications(needed=needed, children=len(kids), ratified_by=by)
+
+
+@dataclass
+class Node:
+    committee: Committee
+    delegates: list[Delegate]
+    children: list[Node]
+
+
+def tree(roots: list[str] | None = None, visible: set[str] | None = None) -> list[Node]:
+    """The federation from the top down, limited to ``visible`` spaces when given."""
+    committees = {c.space: c for c in Committee.objects.all()}
+    if roots is None:
+        linked = set(FederationLink.objects.values_list("child", flat=True))
+        roots = sorted(
+            (s for s in committees if s not in linked),
+            key=lambda s: (
+                ("national", "regional", "city", "local").index(committees[s].level)
+                if committees[s].level in ("national", "regional", "city", "local")
+                else 9
+            ),
+        )
+
+    def build(space: str, seen: set[str]) -> Node:
+        kids = [
+            build(child, seen | {space})
+            for child in children(space)
+            if child not in seen and (visible is None or child in visible)
+        ]
+        kids.sort(key=lambda n: n.committee.name)
+        return Node(committees[space], delegates_of(space), kids)
+
+    return [build(r, set()) for r in roots if r in committees and (visible is None or r in visible)]

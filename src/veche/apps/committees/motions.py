@@ -1,0 +1,756 @@
+"""Motions and votes, delegates and federation, as event kinds.
+
+A motion is proposed, may be amended by its proposer while open (votes cast on
+an earlier text no longer count: the voter must vote again), is voted on
+openly (yes/no/abstain, approval, ranked by Schulze, or STV for several
+seats), and is closed. The close event carries the result, and every node
+recomputes it from the votes it holds before accepting the close: a forged
+result is rejected. Passing a motion has effects in its own committee
+(rules, admission, expulsion, key revocation, delegates, recall, joining a
+parent body, ratification, endorsement).
+
+Across committees, rules read only cited events: a delegate takes a seat in
+the parent body by citing the child's close event that elected them; a
+closing event in a parent body cites the recalls it takes into account. The
+pages show recalls at once, as soon as this node holds them.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from veche.apps.committees.kinds import (
+    ACTIVE,
+    DEFAULT_RULES,
+    RULES_SCHEMA,
+    active_persons,
+    committee_of,
+    members_of,
+    revoke_key,
+    set_person_status,
+)
+from veche.apps.committees.models import (
+    Endorsement,
+    FederationLink,
+    Mandate,
+    Member,
+    Motion,
+    Ratification,
+    Seat,
+    Vote,
+)
+from veche.apps.store.context import Context
+from veche.apps.store.kinds import projection, register
+from veche.counting.ballots import RankedBallots
+from veche.counting.schulze import schulze
+from veche.counting.simple import approval, decide_motion
+from veche.counting.stv import count_stv
+from veche.events import Event, RuleViolation
+from veche.events.schema import Enum, EventId, Int, List, Obj, PublicKey, Str, Timestamp
+
+MOTION_KINDS = (
+    "general",
+    "demands",
+    "strike_call",
+    "delegate_election",
+    "recall",
+    "ratification",
+    "rule_change",
+    "admission",
+    "expulsion",
+    "revocation",
+    "federation_join",
+    "federation_accept",
+    "endorsement",
+)
+METHODS = ("yes_no", "approval", "ranked", "stv")
+CHOICES = ("yes", "no", "abstain")
+_OPTION = Str(min_length=1, max_length=200)
+
+TARGET_SCHEMA = Obj(
+    optional={
+        "key": PublicKey(),
+        "after_seq": Int(0),
+        "rules": RULES_SCHEMA,
+        "parent": EventId(),
+        "child": EventId(),
+        "join": EventId(),
+        "mandate": EventId(),
+        "motion": EventId(),
+    }
+)
+_NEEDS = {
+    "rule_change": ("rules",),
+    "admission": ("key",),
+    "expulsion": ("key",),
+    "revocation": ("key", "after_seq"),
+    "recall": ("mandate", "key"),
+    "federation_join": ("parent",),
+    "federation_accept": ("child", "join"),
+    "ratification": ("motion",),
+    "endorsement": ("motion",),
+}
+
+
+# -- who may take part ----------------------------------------------------------------------
+
+
+def seats_of(ctx: Context, space: str) -> dict[str, Seat]:
+    return ctx.cached(
+        ("seats", space), lambda: {s.key: s for s in ctx.rows(Seat).filter(space=space)}
+    )
+
+
+def participant(ctx: Context, event: Event) -> tuple[str, int, str]:
+    """(person, weight, mandate) of the author: a member, or a seated delegate."""
+    member = members_of(ctx, event.space_id).get(event.author)
+    if member is not None and member.status == ACTIVE:
+        return member.person, 1, ""
+    seat = seats_of(ctx, event.space_id).get(event.author)
+    if seat is not None:
+        return seat.key, seat.weight, seat.mandate
+    raise RuleViolation(
+        "member", "only members and seated delegates of this body may do this", "author"
+    )
+
+
+def children_of(ctx: Context, space: str) -> set[str]:
+    return ctx.cached(
+        ("children", space),
+        lambda: set(ctx.rows(FederationLink).filter(space=space).values_list("child", flat=True)),
+    )
+
+
+def motion_of(ctx: Context, event: Event, motion_id: str) -> Motion:
+    motion = ctx.cached(
+        ("motion", motion_id),
+        lambda: ctx.rows(Motion).filter(event=motion_id, space=event.space_id).first(),
+    )
+    if motion is None:
+        raise RuleViolation("motion", "no such motion in this committee", "body.motion")
+    return motion
+
+
+def _save_motion(ctx: Context, motion: Motion) -> None:
+    ctx.memo[("motion", motion.event)] = motion
+    motion.save()
+
+
+# -- propose and amend -------------------------------------------------------------------------------
+
+
+def _check_options(body: dict[str, Any], method: str) -> None:
+    options = body.get("options")
+    if method == "yes_no":
+        if options:
+            raise RuleViolation("options", "a yes/no motion has no options", "body.options")
+    elif not options or len(options) < 2:
+        raise RuleViolation("options", "this method needs at least two options", "body.options")
+
+
+def _cited_close(ctx: Context, event: Event, event_id: str, field: str) -> Event:
+    cited = ctx.cited(event, event_id, field)
+    if cited.event.kind != "motion.close" or cited.status != "applied":
+        raise RuleViolation("cite-close", "must name a motion's applied close event", field)
+    if not cited.event.body["result"].get("passed"):
+        raise RuleViolation("cite-passed", "the motion named did not pass", field)
+    return cited.event
+
+
+def check_propose(ctx: Context, event: Event) -> None:
+    participant(ctx, event)
+    committee = committee_of(ctx, event.space_id)
+    body = event.body
+    kind, method = body["kind"], body["method"]
+    target = body.get("target", {})
+    for needed in _NEEDS.get(kind, ()):
+        if needed not in target:
+            raise RuleViolation("target", f"a {kind} motion needs target.{needed}", "body.target")
+    if kind == "delegate_election":
+        if method not in ("stv", "approval"):
+            raise RuleViolation("method", "delegates are elected by STV or approval", "body.method")
+        if not committee.parent:
+            raise RuleViolation(
+                "parent", "the committee has not joined a parent body yet", "body.kind"
+            )
+        members = members_of(ctx, event.space_id)
+        for index, key in enumerate(body.get("options", [])):
+            candidate = members.get(key)
+            if candidate is None or candidate.status != ACTIVE:
+                raise RuleViolation(
+                    "candidate", "candidates must be members' keys", f"body.options[{index}]"
+                )
+        if body.get("seats", 1) >= len(body.get("options", [])):
+            raise RuleViolation("seats", "there must be more candidates than seats", "body.seats")
+    elif kind == "general":
+        if method == "stv":
+            raise RuleViolation("method", "STV is for electing several people", "body.method")
+    elif method != "yes_no":
+        raise RuleViolation("method", f"a {kind} motion is decided yes or no", "body.method")
+    _check_options(body, method)
+    members = members_of(ctx, event.space_id)
+    if kind == "admission":
+        candidate = members.get(target["key"])
+        if candidate is None or candidate.status != Member.Status.CANDIDATE:
+            raise RuleViolation("candidate", "only a candidate can be admitted", "body.target.key")
+    elif kind in ("expulsion", "revocation"):
+        subject = members.get(target["key"])
+        if subject is None or subject.status != ACTIVE:
+            raise RuleViolation("member", "this key is not an active member's", "body.target.key")
+    elif kind == "recall":
+        mandate = _cited_close(ctx, event, target["mandate"], "body.target.mandate")
+        if mandate.space_id != event.space_id:
+            raise RuleViolation("recall", "a committee recalls its own delegates", "body.target")
+        if target["key"] not in mandate.body["result"].get("elected_keys", []):
+            raise RuleViolation(
+                "recall-delegate",
+                "this person is not a delegate of that election",
+                "body.target.key",
+            )
+    elif kind == "federation_join":
+        cited = ctx.cited(event, target["parent"], "body.target.parent")
+        if cited.event.kind != "space.create" or cited.event.body.get("kind") != "council":
+            raise RuleViolation("parent", "a committee joins a council", "body.target.parent")
+    elif kind == "federation_accept":
+        join = _cited_close(ctx, event, target["join"], "body.target.join")
+        if join.space_id != target["child"] or join.body["result"].get("parent") != event.space_id:
+            raise RuleViolation(
+                "join", "the child's motion to join this body is not the one named", "body.target"
+            )
+    elif kind == "ratification":
+        decision = _cited_close(ctx, event, target["motion"], "body.target.motion")
+        if decision.space_id != committee.parent:
+            raise RuleViolation(
+                "ratify", "only the parent body's decisions are ratified here", "body.target"
+            )
+    elif kind == "endorsement":
+        letter = _cited_close(ctx, event, target["motion"], "body.target.motion")
+        if letter.space_id == event.space_id:
+            raise RuleViolation("endorse", "endorse another committee's decision", "body.target")
+
+
+def apply_propose(ctx: Context, event: Event) -> None:
+    body = event.body
+    person, _, _ = participant(ctx, event)
+    target = dict(body.get("target", {}))
+    if body["kind"] == "delegate_election":
+        target["parent"] = committee_of(ctx, event.space_id).parent
+    if body["kind"] == "endorsement":
+        target["space"] = ctx.cited(event, target["motion"]).event.space_id
+    motion = Motion(
+        space=event.space_id,
+        event=event.id,
+        proposer=person,
+        kind=body["kind"],
+        title=body["title"],
+        text=body["text"],
+        method=body["method"],
+        options=body.get("options", []),
+        seats=body.get("seats", 1),
+        deadline=body.get("deadline", ""),
+        target=target,
+        proposed_at=event.at,
+    )
+    _save_motion(ctx, motion)
+
+
+def _open_motion(ctx: Context, event: Event) -> Motion:
+    motion = motion_of(ctx, event, event.body["motion"])
+    if motion.status != Motion.Status.OPEN:
+        raise RuleViolation("closed", "the motion is closed", "body.motion")
+    return motion
+
+
+def check_amend(ctx: Context, event: Event) -> None:
+    person, _, _ = participant(ctx, event)
+    motion = _open_motion(ctx, event)
+    if person != motion.proposer:
+        raise RuleViolation("proposer", "only the proposer amends a motion", "author")
+    if "options" in event.body:
+        _check_options(event.body, motion.method)
+
+
+def apply_amend(ctx: Context, event: Event) -> None:
+    motion = motion_of(ctx, event, event.body["motion"])
+    for field in ("title", "text", "options"):
+        if field in event.body:
+            setattr(motion, field, event.body[field])
+    motion.version += 1
+    motion.amendments = [
+        *motion.amendments,
+        {"event": event.id, "at": event.at, "title": motion.title, "text": motion.text},
+    ]
+    _save_motion(ctx, motion)
+
+
+# -- votes -----------------------------------------------------------------------------------------------
+
+
+def _choice(motion: Motion, body: dict[str, Any]) -> Any:
+    given = [k for k in ("choice", "approve", "ranking") if k in body]
+    expected = {"yes_no": "choice", "approval": "approve", "ranked": "ranking", "stv": "ranking"}[
+        motion.method
+    ]
+    if given != [expected]:
+        raise RuleViolation("ballot", f"this motion takes a '{expected}' vote", "body")
+    n = len(motion.options)
+    if expected == "choice":
+        if body["choice"] not in CHOICES:
+            raise RuleViolation("choice", "vote yes, no or abstain", "body.choice")
+        return body["choice"]
+    if expected == "approve":
+        picked = body["approve"]
+        if len(set(picked)) != len(picked) or any(not 0 <= i < n for i in picked):
+            raise RuleViolation(
+                "approve", "approve distinct options of this motion", "body.approve"
+            )
+        return sorted(picked)
+    ranking = body["ranking"]
+    flat = [i for group in ranking for i in group]
+    if not flat or len(set(flat)) != len(flat) or any(not 0 <= i < n for i in flat):
+        raise RuleViolation("ranking", "rank distinct options of this motion", "body.ranking")
+    if any(len(group) != 1 for group in ranking) and motion.method == "stv":
+        raise RuleViolation(
+            "ranking", "an STV ballot ranks one candidate per place", "body.ranking"
+        )
+    if any(not group for group in ranking):
+        raise RuleViolation("ranking", "empty place in the ranking", "body.ranking")
+    return ranking
+
+
+def check_vote(ctx: Context, event: Event) -> None:
+    participant(ctx, event)
+    motion = _open_motion(ctx, event)
+    if event.body["version"] != motion.version:
+        raise RuleViolation(
+            "version", "the motion was amended since: read it again and vote", "body.version"
+        )
+    _choice(motion, event.body)
+
+
+def apply_vote(ctx: Context, event: Event) -> None:
+    person, weight, mandate = participant(ctx, event)
+    motion = motion_of(ctx, event, event.body["motion"])
+    ctx.upsert(
+        Vote(
+            space=event.space_id,
+            motion=motion.event,
+            person=person,
+            key=event.author,
+            event=event.id,
+            version=motion.version,
+            choice=_choice(motion, event.body),
+            mandate=mandate,
+            weight=weight,
+            at=event.at,
+        ),
+        key=("motion", "person"),
+        update=("key", "event", "version", "choice", "mandate", "weight", "at"),
+    )
+
+
+# -- results ------------------------------------------------------------------------------------------------
+
+
+def electorate(ctx: Context, space: str, excluded: set[str]) -> int:
+    persons = {m.person for m in members_of(ctx, space).values() if m.status == ACTIVE}
+    seated = sum(
+        s.weight
+        for s in seats_of(ctx, space).values()
+        if s.mandate not in excluded and s.key not in persons
+    )
+    return len(persons) + seated
+
+
+def compute_result(
+    motion: Motion,
+    votes: list[tuple[Any, int]],
+    electorate_weight: int,
+    rules: dict[str, Any],
+    represented: int,
+) -> dict[str, Any]:
+    """The result of a motion from its counted votes: (choice, weight) pairs.
+
+    Pure arithmetic over plain values, so the close rule, the pages and the
+    benchmarks all compute it the same way.
+    """
+    cast = sum(w for _, w in votes)
+    quorum = Fraction(int(rules.get("quorum_percent", 50)), 100)
+    needed = -((-quorum.numerator * electorate_weight) // quorum.denominator)
+    quorum_met = cast >= needed and cast > 0
+    result: dict[str, Any] = {
+        "kind": motion.kind,
+        "method": motion.method,
+        "cast": cast,
+        "electorate": electorate_weight,
+        "quorum": needed,
+    }
+    options = [str(i) for i in range(len(motion.options))]
+    if motion.method == "yes_no":
+        totals = {c: 0 for c in CHOICES}
+        for choice, weight in votes:
+            totals[choice] += weight
+        decided = decide_motion(
+            yes=totals["yes"],
+            no=totals["no"],
+            abstain=totals["abstain"],
+            members=max(electorate_weight, cast),
+            quorum=quorum,
+            majority=rules.get("majority", "simple"),
+        )
+        result.update(totals)
+        result["passed"] = decided.passed
+    elif motion.method == "approval":
+        tally = approval(
+            options, ((tuple(str(i) for i in c), w) for c, w in votes), seats=motion.seats
+        )
+        result["votes"] = list(tally.votes)
+        winners = [int(w) for w in tally.winners]
+        result["winners"] = winners
+        result["passed"] = quorum_met and bool(winners) and not tally.tied
+        if motion.kind == "delegate_election":
+            result["elected"] = winners if result["passed"] else []
+    elif motion.method == "ranked":
+        counted = schulze(options, (([[str(i) for i in g] for g in c], w) for c, w in votes))
+        result["ranking"] = [[int(o) for o in tier] for tier in counted.ranking]
+        result["passed"] = quorum_met and len(counted.winners) == 1
+    else:  # stv
+        ballots = (
+            RankedBallots.from_rankings(
+                motion.options, ((tuple(g[0] for g in c), w) for c, w in votes)
+            )
+            if votes
+            else None
+        )
+        elected: list[int] = []
+        if ballots is not None and ballots.total_weight > 0:
+            counted_stv = count_stv(ballots, motion.seats, seed=motion.event)
+            elected = [int(c) for c in counted_stv.elected]
+            result["quota"] = counted_stv.quota
+            result["stages"] = len(counted_stv.stages)
+        result["elected"] = elected
+        result["passed"] = quorum_met and len(elected) == motion.seats
+    if motion.kind == "delegate_election":
+        chosen = result.get("elected", [])
+        result["elected_keys"] = [motion.options[i] for i in chosen] if result["passed"] else []
+        result["parent"] = motion.target.get("parent", "")
+        result["represented"] = represented
+    if motion.kind == "recall":
+        result["mandate"] = motion.target["mandate"]
+    if motion.kind == "federation_join":
+        result["parent"] = motion.target["parent"]
+    return result
+
+
+def counted_votes(ctx: Context | None, motion: Motion, excluded: set[str]) -> list[tuple[Any, int]]:
+    query = (ctx.rows(Vote) if ctx is not None else Vote.objects).filter(
+        motion=motion.event, version=motion.version
+    )
+    return [
+        (choice, weight)
+        for choice, weight, mandate in query.order_by("person").values_list(
+            "choice", "weight", "mandate"
+        )
+        if not mandate or mandate not in excluded
+    ]
+
+
+def check_close(ctx: Context, event: Event) -> None:
+    person, _, _ = participant(ctx, event)
+    motion = _open_motion(ctx, event)
+    persons = active_persons(ctx, event.space_id)
+    proposer_gone = motion.proposer not in persons and motion.proposer not in seats_of(
+        ctx, event.space_id
+    )
+    # The deadline is shown to everyone; the close event records who closed it when.
+    if person != motion.proposer and not motion.deadline and not proposer_gone:
+        raise RuleViolation(
+            "close", "only the proposer closes a motion without a deadline", "author"
+        )
+    excluded = _cited_recalls(ctx, event)
+    expected = compute_result(
+        motion,
+        counted_votes(ctx, motion, excluded),
+        electorate(ctx, event.space_id, excluded),
+        committee_of(ctx, event.space_id).rules,
+        len(persons),
+    )
+    if event.body["result"] != expected:
+        raise RuleViolation(
+            "result", "the result does not match the votes this log holds", "body.result"
+        )
+
+
+def _cited_recalls(ctx: Context, event: Event) -> set[str]:
+    """Mandates withdrawn by the recall decisions the close event names."""
+    excluded: set[str] = set()
+    for index, recall_id in enumerate(event.body.get("recalls", [])):
+        recall = _cited_close(ctx, event, recall_id, f"body.recalls[{index}]")
+        if recall.body["result"].get("kind") != "recall":
+            raise RuleViolation("recall", "not a recall decision", f"body.recalls[{index}]")
+        excluded.add(recall.body["result"]["mandate"])
+    return excluded
+
+
+def apply_close(ctx: Context, event: Event) -> None:
+    motion = motion_of(ctx, event, event.body["motion"])
+    result = event.body["result"]
+    motion.status = Motion.Status.PASSED if result["passed"] else Motion.Status.FAILED
+    motion.result = result
+    motion.close_event = event.id
+    motion.closed_at = event.at
+    _save_motion(ctx, motion)
+    if result["passed"]:
+        _effects(ctx, event, motion)
+
+
+def _effects(ctx: Context, event: Event, motion: Motion) -> None:
+    target = motion.target
+    space = event.space_id
+    if motion.kind == "rule_change":
+        committee = committee_of(ctx, space)
+        committee.rules = {**DEFAULT_RULES, **target["rules"]}
+        committee.save(update_fields=["rules"])
+    elif motion.kind == "admission":
+        set_person_status(ctx, space, members_of(ctx, space)[target["key"]].person, ACTIVE)
+    elif motion.kind == "expulsion":
+        person = members_of(ctx, space)[target["key"]].person
+        set_person_status(ctx, space, person, Member.Status.EXPELLED)
+    elif motion.kind == "revocation":
+        revoke_key(ctx, event, target["key"], target["after_seq"])
+    elif motion.kind == "delegate_election":
+        for key in motion.result["elected_keys"]:
+            ctx.insert(
+                Mandate(
+                    space=space,
+                    event=event.id,
+                    key=key,
+                    parent=motion.result["parent"],
+                    represented=motion.result["represented"],
+                    seats=motion.seats,
+                    at=event.at,
+                )
+            )
+    elif motion.kind == "recall":
+        ctx.rows(Mandate).filter(space=space, event=target["mandate"], key=target["key"]).update(
+            recalled_by=event.id
+        )
+    elif motion.kind == "federation_join":
+        committee = committee_of(ctx, space)
+        committee.parent = target["parent"]
+        committee.parent_join = event.id
+        committee.save(update_fields=["parent", "parent_join"])
+    elif motion.kind == "federation_accept":
+        FederationLink.objects.update_or_create(
+            space=space,
+            child=target["child"],
+            defaults={"child_join": target["join"], "accepted_by": event.id},
+        )
+        children_of(ctx, space).add(target["child"])
+    elif motion.kind == "ratification":
+        ctx.insert(Ratification(space=space, parent_close=target["motion"], close_event=event.id))
+    elif motion.kind == "endorsement":
+        ctx.insert(
+            Endorsement(
+                space=space,
+                letter_close=target["motion"],
+                letter_space=target["space"],
+                close_event=event.id,
+            )
+        )
+
+
+# -- seats in a parent body ----------------------------------------------------------------------------
+
+
+def check_seat(ctx: Context, event: Event) -> None:
+    if event.author in seats_of(ctx, event.space_id):
+        raise RuleViolation("seat-once", "you already hold a seat here", "author")
+    mandate = _cited_close(ctx, event, event.body["mandate"], "body.mandate")
+    result = mandate.body["result"]
+    if result.get("parent") != event.space_id or event.author not in result.get("elected_keys", []):
+        raise RuleViolation(
+            "mandate", "this mandate does not send you to this body", "body.mandate"
+        )
+    if mandate.space_id not in children_of(ctx, event.space_id):
+        raise RuleViolation(
+            "federation", "the electing committee is not a member of this body", "body.mandate"
+        )
+
+
+def apply_seat(ctx: Context, event: Event) -> None:
+    mandate = ctx.cited(event, event.body["mandate"]).event
+    result = mandate.body["result"]
+    committee = committee_of(ctx, event.space_id)
+    weight = 1
+    if committee.rules.get("weighting") == "by_members":
+        weight = max(1, int(result.get("represented", 1)) // max(1, len(result["elected_keys"])))
+    seat = Seat(
+        space=event.space_id,
+        key=event.author,
+        mandate=mandate.id,
+        child=mandate.space_id,
+        weight=weight,
+        event=event.id,
+    )
+    seats_of(ctx, event.space_id)[seat.key] = seat
+    ctx.insert(seat)
+
+
+def register_all() -> None:
+    register(
+        "motion.propose",
+        body=Obj(
+            required={
+                "kind": Enum(MOTION_KINDS),
+                "title": Str(min_length=3, max_length=300),
+                "text": Str(min_length=1, max_length=20000),
+                "method": Enum(METHODS),
+            },
+            optional={
+                "options": List(_OPTION, max_length=50, unique=True),
+                "seats": Int(1, 50),
+                "deadline": Timestamp(),
+                "target": TARGET_SCHEMA,
+            },
+        ),
+        rule=check_propose,
+        apply=apply_propose,
+        summary="propose a motion",
+    )
+    register(
+        "motion.amend",
+        body=Obj(
+            required={"motion": EventId()},
+            optional={
+                "title": Str(min_length=3, max_length=300),
+                "text": Str(min_length=1, max_length=20000),
+                "options": List(_OPTION, max_length=50, unique=True),
+            },
+        ),
+        rule=check_amend,
+        apply=apply_amend,
+        summary="the proposer amends an open motion",
+    )
+    register(
+        "motion.vote",
+        body=Obj(
+            required={"motion": EventId(), "version": Int(0)},
+            optional={
+                "choice": Enum(CHOICES),
+                "approve": List(Int(0, 49), max_length=50),
+                "ranking": List(List(Int(0, 49), min_length=1, max_length=50), max_length=50),
+            },
+        ),
+        rule=check_vote,
+        apply=apply_vote,
+        summary="vote on an open motion (a later vote replaces an earlier one)",
+    )
+    register(
+        "motion.close",
+        body=Obj(
+            required={"motion": EventId(), "result": Obj(optional=_RESULT_FIELDS)},
+            optional={"recalls": List(EventId(), max_length=64, unique=True)},
+        ),
+        rule=check_close,
+        apply=apply_close,
+        summary="close a motion with its result, which every node recomputes",
+    )
+    register(
+        "delegate.seat",
+        body=Obj(required={"mandate": EventId()}),
+        rule=check_seat,
+        apply=apply_seat,
+        summary="a delegate takes a seat in the parent body, citing their mandate",
+    )
+    projection(
+        Motion,
+        digest=(
+            "space",
+            "event",
+            "proposer",
+            "kind",
+            "title",
+            "text",
+            "method",
+            "options",
+            "seats",
+            "deadline",
+            "target",
+            "version",
+            "amendments",
+            "status",
+            "result",
+            "close_event",
+            "proposed_at",
+            "closed_at",
+        ),
+        order=("event",),
+    )
+    projection(
+        Vote,
+        digest=(
+            "space",
+            "motion",
+            "person",
+            "key",
+            "event",
+            "version",
+            "choice",
+            "mandate",
+            "weight",
+            "at",
+        ),
+        order=("motion", "person"),
+    )
+    projection(
+        Mandate,
+        digest=("space", "event", "key", "parent", "represented", "seats", "recalled_by", "at"),
+        order=("event", "key"),
+    )
+    projection(
+        FederationLink, digest=("space", "child", "child_join", "accepted_by"), order=("child",)
+    )
+    projection(
+        Ratification, digest=("space", "parent_close", "close_event"), order=("close_event",)
+    )
+    projection(
+        Endorsement,
+        digest=("space", "letter_close", "letter_space", "close_event"),
+        order=("close_event",),
+    )
+    projection(Seat, digest=("space", "key", "mandate", "child", "weight", "event"), order=("key",))
+
+
+# The result object is checked field by field against the recomputed result, so
+# its schema only has to admit the fields compute_result writes.
+class _AnyValue(Str):
+    def check(self, value: Any, path: str) -> None:
+        return None
+
+
+_RESULT_FIELDS = {
+    name: _AnyValue()
+    for name in (
+        "method",
+        "cast",
+        "electorate",
+        "quorum",
+        "yes",
+        "no",
+        "abstain",
+        "passed",
+        "votes",
+        "winners",
+        "elected",
+        "ranking",
+        "quota",
+        "stages",
+        "elected_keys",
+        "parent",
+        "kind",
+        "mandate",
+        "represented",
+    )
+}

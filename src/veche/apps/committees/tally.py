@@ -1,0 +1,78 @@
+"""Results of motions as a node shows them: from the projected votes, with recalls
+this node holds taken into account at once, and the arithmetic spelled out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from veche.apps.committees.models import Committee, Mandate, Member, Motion, Seat, Vote
+from veche.apps.committees.motions import compute_result
+
+
+def recalled_mandates(mandates: list[str]) -> dict[str, str]:
+    """mandate event -> the recall decision, for mandates this node knows were recalled."""
+    return dict(
+        Mandate.objects.filter(event__in=mandates)
+        .exclude(recalled_by="")
+        .values_list("event", "recalled_by")
+    )
+
+
+def _electorate(space: str, excluded: set[str]) -> tuple[int, int]:
+    persons = set(
+        Member.objects.filter(space=space, status=Member.Status.ACTIVE).values_list(
+            "person", flat=True
+        )
+    )
+    seated = sum(
+        weight
+        for key, mandate, weight in Seat.objects.filter(space=space).values_list(
+            "key", "mandate", "weight"
+        )
+        if mandate not in excluded and key not in persons
+    )
+    return len(persons) + seated, len(persons)
+
+
+def result_for_close(space: str, motion_id: str) -> tuple[dict[str, Any], list[str]]:
+    """The result a close event should carry, and the recall decisions it cites."""
+    motion = Motion.objects.get(space=space, event=motion_id)
+    mandates = list(Seat.objects.filter(space=space).values_list("mandate", flat=True).distinct())
+    recalls = recalled_mandates(mandates)
+    excluded = set(recalls)
+    votes = [
+        (choice, weight)
+        for choice, weight, mandate in Vote.objects.filter(
+            motion=motion.event, version=motion.version
+        )
+        .order_by("person")
+        .values_list("choice", "weight", "mandate")
+        if not mandate or mandate not in excluded
+    ]
+    electorate, persons = _electorate(space, excluded)
+    rules = Committee.objects.get(space=space).rules
+    return compute_result(motion, votes, electorate, rules, persons), sorted(set(recalls.values()))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a motion page shows: the result now (open) or as closed, and who was left out."""
+
+    result: dict[str, Any]
+    recalled_votes: int
+    stale_votes: int
+
+
+def standing(motion: Motion) -> Standing:
+    if motion.status != Motion.Status.OPEN:
+        return Standing(motion.result, 0, 0)
+    result, recalls = result_for_close(motion.space, motion.event)
+    stale = Vote.objects.filter(motion=motion.event).exclude(version=motion.version).count()
+    recalled = Vote.objects.filter(
+        motion=motion.event,
+        mandate__in=list(
+            Mandate.objects.filter(recalled_by__in=recalls).values_list("event", flat=True)
+        ),
+    ).count()
+    return Standing(result, recalled, stale)
