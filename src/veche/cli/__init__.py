@@ -20,6 +20,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "veche.cli.log",
     "veche.cli.audit",
     "veche.cli.count",
+    "veche.cli.strike",
+    "veche.cli.fund",
 )
 
 
