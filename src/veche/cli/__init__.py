@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "veche.cli.log",
     "veche.cli.audit",
     "veche.cli.count",
+    "veche.cli.sync",
     "veche.cli.strike",
     "veche.cli.fund",
 )

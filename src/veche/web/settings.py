@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "veche.apps.committees",
     "veche.apps.strike",
     "veche.apps.fund",
+    "veche.apps.sync",
 ]
 
 MIDDLEWARE = [

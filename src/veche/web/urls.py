@@ -12,4 +12,5 @@ urlpatterns = [
     path("committees/", include("veche.apps.committees.urls")),
     path("strike/", include("veche.apps.strike.urls")),
     path("fund/", include("veche.apps.fund.urls")),
+    path("sync/", include("veche.apps.sync.urls")),
 ]

@@ -1,0 +1,453 @@
+"""Sync-v1 on top of the event store: serve a peer, and sync with one.
+
+The server side answers the handshake and the session messages (``want``,
+``vector``, ``prints``, ``ids``, ``get``, ``push``) for the spaces the peer
+proved it may hold, and for no other. The client side runs one sync:
+handshake, pull by vector until nothing is left, push what the peer lacks by
+its vector, then compare fingerprints and repair forks by id. Every step is
+idempotent, so a sync cut off half way is simply run again.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db.models import F, Q
+
+from veche.apps.committees.access import may_hold_space, readable_spaces
+from veche.apps.store.log import IngestReport, ingest
+from veche.apps.store.models import StoredEvent
+from veche.apps.sync.node import certificates, node_identity, ticket_key
+from veche.events import Identity
+from veche.sync.errors import SyncError
+from veche.sync.session import (
+    Session,
+    accept_auth,
+    answer_hello,
+    client_session,
+    decode_frame,
+    encode_frame,
+    finish_handshake,
+    open_request,
+    open_response,
+    seal_request,
+    seal_response,
+    start_handshake,
+)
+from veche.sync.vector import (
+    Batch,
+    BatchLimits,
+    Fingerprints,
+    StoredRow,
+    Vector,
+    check_fingerprints,
+    check_vector,
+    decode_vector_lines,
+    encode_vector_lines,
+    fingerprints_from_ids,
+    missing_ids,
+    select_batch,
+    vector_from_seqs,
+)
+
+__all__ = [
+    "SERVER_LIMITS",
+    "SyncResult",
+    "authorize",
+    "held_spaces",
+    "local_fingerprints",
+    "local_rows",
+    "local_vector",
+    "serve_auth",
+    "serve_hello",
+    "serve_session",
+    "sync_with",
+]
+
+SERVER_LIMITS = BatchLimits(events=5000, bytes=8 * 1024 * 1024)
+DEFAULT_LIMITS = BatchLimits()
+MAX_IDS_REQUEST = 20_000
+MAX_FORK_AUTHORS = 1000
+
+
+# -- what this node holds --------------------------------------------------------------
+
+
+def held_spaces() -> list[str]:
+    return list(StoredEvent.objects.values_list("space", flat=True).distinct().order_by("space"))
+
+
+def local_vector(spaces: Iterable[str]) -> Vector:
+    names = sorted(set(spaces))
+    rows = StoredEvent.objects.filter(space__in=names).values_list("space", "author", "seq")
+    vector = vector_from_seqs(rows.iterator(chunk_size=5000))
+    for space in names:
+        vector.setdefault(space, {})
+    return vector
+
+
+def local_fingerprints(spaces: Iterable[str]) -> Fingerprints:
+    rows = StoredEvent.objects.filter(space__in=sorted(set(spaces))).values_list(
+        "space", "author", "id"
+    )
+    return fingerprints_from_ids(rows.iterator(chunk_size=5000))
+
+
+def local_rows(spaces: Iterable[str], after: tuple[int, str] | None = None) -> Iterator[StoredRow]:
+    """Stored events of ``spaces`` in dependency order: (height, id), pending ones last."""
+    query = StoredEvent.objects.filter(space__in=sorted(set(spaces)))
+    if after is not None:
+        height, last_id = after
+        if height < 0:
+            query = query.filter(height__isnull=True, id__gt=last_id)
+        else:
+            query = query.filter(
+                Q(height__gt=height) | Q(height=height, id__gt=last_id) | Q(height__isnull=True)
+            )
+    rows = query.order_by(F("height").asc(nulls_last=True), "id").values_list(
+        "space", "author", "seq", "height", "id", "raw"
+    )
+    for space, author, seq, height, event_id, raw in rows.iterator(chunk_size=2000):
+        yield StoredRow(space, author, seq, height, event_id, bytes(raw))
+
+
+def _ids_of(pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+    result: dict[tuple[str, str], list[str]] = {pair: [] for pair in pairs}
+    for space, author in pairs:
+        result[(space, author)] = list(
+            StoredEvent.objects.filter(space=space, author=author).values_list("id", flat=True)
+        )
+    return result
+
+
+def _rows_by_id(ids: Sequence[str], spaces: set[str]) -> list[bytes]:
+    rows: list[tuple[int, int, str, bytes]] = []
+    for start in range(0, len(ids), 500):
+        for event_id, space, height, raw in StoredEvent.objects.filter(
+            id__in=ids[start : start + 500]
+        ).values_list("id", "space", "height", "raw"):
+            if space in spaces:
+                rows.append((height is None, height or 0, event_id, bytes(raw)))
+    rows.sort()
+    return [row[3] for row in rows]
+
+
+# -- server ---------------------------------------------------------------------------------
+
+
+def authorize(members: list[str]) -> list[str]:
+    """Spaces a peer proving these member keys may hold; only spaces this node holds."""
+    spaces: set[str] = set()
+    for key in members:
+        for space in readable_spaces(key):
+            if space not in spaces and may_hold_space(key, space):
+                spaces.add(space)
+    held = set(StoredEvent.objects.filter(space__in=sorted(spaces)).values_list("space", flat=True))
+    return sorted(spaces & held)
+
+
+def serve_hello(body: bytes, host: str) -> bytes:
+    return answer_hello(node_identity(), ticket_key(), body, hosts=[host], now=datetime.now(UTC))
+
+
+def serve_auth(body: bytes) -> bytes:
+    welcome, _ = accept_auth(
+        node_identity(), ticket_key(), body, now=datetime.now(UTC), authorize=authorize
+    )
+    return welcome
+
+
+def serve_session(body: bytes) -> bytes:
+    session, plain = open_request(ticket_key(), body, datetime.now(UTC))
+    return seal_response(session, _answer(session, plain))
+
+
+def _answer(session: Session, plain: bytes) -> bytes:
+    header, lines = decode_frame(plain)
+    allowed = set(session.spaces)
+    kind = header["type"]
+    if kind == "want":
+        vector = check_vector(decode_vector_lines(lines, "authors"), allowed=allowed)
+        limits = _limits(header.get("limit")).capped(SERVER_LIMITS)
+        spaces = sorted(allowed & set(vector))
+        batch = select_batch(local_rows(spaces, _after(header.get("after"))), vector, limits)
+        return _batch_frame(batch)
+    if kind == "vector":
+        return encode_frame(
+            {"v": 1, "type": "vector"}, encode_vector_lines(local_vector(allowed), "authors")
+        )
+    if kind == "prints":
+        return encode_frame(
+            {"v": 1, "type": "prints"}, encode_vector_lines(local_fingerprints(allowed), "prints")
+        )
+    if kind == "ids":
+        pairs = _pairs(header.get("authors"), allowed)
+        ids = _ids_of(pairs)
+        return encode_frame(
+            {"v": 1, "type": "ids"},
+            (f"{s} {a} {i}".encode("ascii") for (s, a), held in ids.items() for i in held),
+        )
+    if kind == "get":
+        if len(lines) > MAX_IDS_REQUEST:
+            raise SyncError("too-large", f"ask for at most {MAX_IDS_REQUEST} ids at once")
+        wanted = [line.decode("ascii", "replace") for line in lines]
+        return encode_frame({"v": 1, "type": "events"}, _rows_by_id(wanted, allowed))
+    if kind == "push":
+        report, refused = _ingest_allowed(lines, allowed, f"sync:{session.peer_node}")
+        return encode_frame(
+            {"v": 1, "type": "report", "summary": _summary(report), "refused": refused}
+        )
+    raise SyncError("frame", f"unknown message type {kind!r}")
+
+
+def _ingest_allowed(
+    lines: Sequence[bytes], allowed: set[str], source: str
+) -> tuple[IngestReport, int]:
+    """Ingest pushed events, refusing those of spaces the peer may not hold here."""
+    from veche.events import EventError, parse_event
+
+    keep: list[bytes] = []
+    refused = 0
+    for raw in lines:
+        try:
+            event = parse_event(raw, verify=False)
+        except EventError:
+            keep.append(raw)  # ingest records it as invalid input, with the reason
+            continue
+        if event.space_id in allowed:
+            keep.append(raw)
+        else:
+            refused += 1
+    return ingest(keep, source=source), refused
+
+
+def _summary(report: IngestReport) -> dict[str, int]:
+    # Outcome statuses may be TextChoices members; canonical JSON wants plain str keys.
+    return {str(status): count for status, count in report.summary().items()}
+
+
+def _limits(value: object) -> BatchLimits:
+    if not isinstance(value, dict):
+        return SERVER_LIMITS
+    events, size = value.get("events"), value.get("bytes")
+    if type(events) is not int or type(size) is not int:
+        raise SyncError("frame", "limit needs integer events and bytes")
+    return BatchLimits(events, size)
+
+
+def _after(value: object) -> tuple[int, str] | None:
+    if value is None:
+        return None
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or type(value[0]) is not int
+        or not isinstance(value[1], str)
+    ):
+        raise SyncError("frame", "after is [height, id]")
+    return value[0], value[1]
+
+
+def _pairs(value: object, allowed: set[str]) -> list[tuple[str, str]]:
+    if not isinstance(value, list) or len(value) > MAX_FORK_AUTHORS:
+        raise SyncError("frame", f"authors is a list of at most {MAX_FORK_AUTHORS} pairs")
+    pairs = []
+    for item in value:
+        if (
+            not isinstance(item, list)
+            or len(item) != 2
+            or not all(isinstance(x, str) for x in item)
+        ):
+            raise SyncError("frame", "each author is [space, author]")
+        if item[0] in allowed:
+            pairs.append((item[0], item[1]))
+    return pairs
+
+
+def _batch_frame(batch: Batch) -> bytes:
+    after = list(batch.after) if batch.after is not None else None
+    return encode_frame({"v": 1, "type": "batch", "more": batch.more, "after": after}, batch.events)
+
+
+# -- client ---------------------------------------------------------------------------------
+
+Transport = Callable[[str, bytes], bytes]
+
+
+@dataclass
+class SyncResult:
+    peer: str
+    peer_node: str
+    spaces: list[str]
+    pulled: dict[str, int] = field(default_factory=dict)
+    pushed: dict[str, int] = field(default_factory=dict)
+    rounds: int = 0
+    forks_repaired: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "peer": self.peer,
+            "peer_node": self.peer_node,
+            "spaces": self.spaces,
+            "pulled": self.pulled,
+            "pushed": self.pushed,
+            "rounds": self.rounds,
+            "forks_repaired": self.forks_repaired,
+        }
+
+    def text(self) -> str:
+        pulled = sum(self.pulled.get(k, 0) for k in ("applied", "rejected", "held", "pending"))
+        pushed = sum(self.pushed.get(k, 0) for k in ("applied", "rejected", "held", "pending"))
+        return (
+            f"{len(self.spaces)} spaces; received {pulled} new events, sent {pushed}; "
+            f"{self.rounds} rounds"
+            + (f"; {self.forks_repaired} forked events exchanged" if self.forks_repaired else "")
+        )
+
+
+def http_transport(timeout: float = 120.0) -> Transport:
+    def post(url: str, body: bytes) -> bytes:
+        request = urllib.request.Request(  # noqa: S310 - the operator gives the peer's URL
+            url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                return bytes(response.read())
+        except urllib.error.HTTPError as error:
+            detail = error.read()[:2000]
+            try:
+                problem = json.loads(detail)
+                raise SyncError(str(problem["reason"]), f"peer refused: {problem['message']}")
+            except (ValueError, KeyError, TypeError):
+                raise SyncError("http", f"peer answered HTTP {error.code}") from error
+        except (urllib.error.URLError, OSError) as error:
+            raise SyncError("unreachable", f"cannot reach {url}: {error}") from error
+
+    return post
+
+
+def _merge(total: dict[str, int], summary: dict[str, int]) -> None:
+    for key, value in summary.items():
+        total[key] = total.get(key, 0) + value
+
+
+def sync_with(
+    url: str,
+    *,
+    spaces: Sequence[str] | None = None,
+    members: Sequence[Identity] = (),
+    expected_node: str | None = None,
+    transport: Transport | None = None,
+    limits: BatchLimits = DEFAULT_LIMITS,
+) -> SyncResult:
+    """Pull from and push to the peer at ``url``: one full, resumable sync."""
+    from veche.apps.sync.node import certify
+
+    post = transport or http_transport()
+    base = url.rstrip("/") + "/sync/v1/"
+    for member in members:
+        certify(member)
+    state, hello = start_handshake(node_identity(), url.rstrip("/") + "/")
+    auth, keys, peer_node = finish_handshake(
+        state,
+        post(base + "hello", hello),
+        certificates=certificates(),
+        expected_node=expected_node,
+    )
+    session = client_session(post(base + "auth", auth), keys, peer_node)
+    scope = set(session.spaces) if spaces is None else set(session.spaces) & set(spaces)
+    result = SyncResult(url, peer_node, sorted(scope))
+    if not scope:
+        return result
+
+    def ask(
+        header: dict[str, Any], lines: Iterable[bytes] = ()
+    ) -> tuple[dict[str, Any], list[bytes]]:
+        result.rounds += 1
+        reply = post(base + "session", seal_request(session, encode_frame(header, lines)))
+        return decode_frame(open_response(session, reply))
+
+    source = f"sync:{url}"
+    # 1. Pull: send our vector until the peer has nothing more for us.
+    after: list[Any] | None = None
+    while True:
+        vector = local_vector(scope)
+        header, events = ask(
+            {
+                "v": 1,
+                "type": "want",
+                "after": after,
+                "limit": {"events": limits.events, "bytes": limits.bytes},
+            },
+            encode_vector_lines(vector, "authors"),
+        )
+        if header.get("type") != "batch":
+            raise SyncError("frame", "peer did not answer with a batch")
+        if events:
+            _merge(result.pulled, _summary(ingest(events, source=source)))
+        if not header.get("more") or not events:
+            break
+        after = header.get("after")
+    # 2. Push: what the peer lacks by its vector, in bounded batches.
+    header, lines = ask({"v": 1, "type": "vector"})
+    theirs = check_vector(decode_vector_lines(lines, "authors"), allowed=scope)
+    for space in scope:
+        theirs.setdefault(space, {})
+    cursor: tuple[int, str] | None = None
+    while True:
+        batch = select_batch(local_rows(sorted(scope), cursor), theirs, limits)
+        if batch.events:
+            header, _ = ask({"v": 1, "type": "push"}, batch.events)
+            _merge(result.pushed, header.get("summary", {}))
+        if not batch.more:
+            break
+        cursor = batch.after
+    # 3. Forks: equal vectors can hide different events at one seq. Compare
+    # fingerprints; for authors that differ, compare ids and swap what is missing.
+    header, lines = ask({"v": 1, "type": "prints"})
+    their_prints = check_fingerprints(decode_vector_lines(lines, "prints"))
+    mine = local_fingerprints(scope)
+    differing = sorted(
+        (space, author)
+        for space in scope
+        for author in set(mine.get(space, {})) | set(their_prints.get(space, {}))
+        if mine.get(space, {}).get(author) != their_prints.get(space, {}).get(author)
+    )
+    for start in range(0, len(differing), MAX_FORK_AUTHORS):
+        pairs = differing[start : start + MAX_FORK_AUTHORS]
+        _, lines = ask({"v": 1, "type": "ids", "authors": [list(p) for p in pairs]})
+        their_ids: dict[tuple[str, str], list[str]] = {p: [] for p in pairs}
+        for line in lines:
+            space, author, event_id = line.decode("ascii").split(" ")
+            their_ids.setdefault((space, author), []).append(event_id)
+        my_ids = _ids_of(pairs)
+        want = sorted(
+            {i for p in pairs for i in missing_ids(their_ids.get(p, []), my_ids.get(p, []))}
+        )
+        give = sorted(
+            {i for p in pairs for i in missing_ids(my_ids.get(p, []), their_ids.get(p, []))}
+        )
+        for part in range(0, len(want), MAX_IDS_REQUEST):
+            _, events = ask(
+                {"v": 1, "type": "get"},
+                (i.encode("ascii") for i in want[part : part + MAX_IDS_REQUEST]),
+            )
+            if events:
+                _merge(result.pulled, _summary(ingest(events, source=source)))
+                result.forks_repaired += len(events)
+        if give:
+            events = _rows_by_id(give, scope)
+            for part in range(0, len(events), limits.events):
+                header, _ = ask({"v": 1, "type": "push"}, events[part : part + limits.events])
+                _merge(result.pushed, header.get("summary", {}))
+                result.forks_repaired += len(events[part : part + limits.events])
+    return result

@@ -1,0 +1,225 @@
+"""Sync pages and the node-to-node API.
+
+The API (``/sync/v1/…``) is exempt from CSRF because it carries no cookies and
+authenticates every message by signatures and session keys instead; everything
+else is an ordinary signed-in page. Views are thin: check access, call
+``service`` or ``bundles``, render.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from veche.apps.accounts.unlock import identity_of
+from veche.apps.committees.access import may_hold_space, readable_committees
+from veche.apps.sync.bundles import export_bundle, import_bundle
+from veche.apps.sync.models import Peer
+from veche.apps.sync.node import node_identity
+from veche.apps.sync.service import serve_auth, serve_hello, serve_session, sync_with
+from veche.events import Identity
+from veche.sync.bundle import MAX_BUNDLE_BYTES
+from veche.sync.errors import BundleError, QrError, SyncError
+from veche.sync.session import MAX_FRAME
+
+# -- node-to-node API ---------------------------------------------------------------------
+
+_FORBIDDEN = {"signature", "certificate", "certificate-expired", "wrong-peer", "ticket", "expired"}
+
+
+def _api(handler: Callable[[HttpRequest, bytes], bytes]) -> Callable[[HttpRequest], HttpResponse]:
+    @csrf_exempt
+    @require_POST
+    def view(request: HttpRequest) -> HttpResponse:
+        length = int(request.headers.get("Content-Length") or 0)
+        if length > MAX_FRAME:
+            return _problem("too-large", f"message exceeds {MAX_FRAME} bytes", 413)
+        # Read the stream directly: request.body would refuse anything above
+        # DATA_UPLOAD_MAX_MEMORY_SIZE, and batches are larger than that.
+        body = request.read(MAX_FRAME + 1)
+        try:
+            answer = handler(request, body)
+        except SyncError as error:
+            return _problem(error.reason, error.message, 403 if error.reason in _FORBIDDEN else 400)
+        return HttpResponse(answer, content_type="application/octet-stream")
+
+    return view
+
+
+def _problem(reason: str, message: str, status: int) -> HttpResponse:
+    return HttpResponse(
+        json.dumps({"reason": reason, "message": message}),
+        status=status,
+        content_type="application/json",
+    )
+
+
+api_hello = _api(lambda request, body: serve_hello(body, request.get_host()))
+api_auth = _api(lambda request, body: serve_auth(body))
+api_session = _api(lambda request, body: serve_session(body))
+
+
+# -- peers ------------------------------------------------------------------------------------
+
+
+class PeerForm(forms.Form):
+    url = forms.URLField(
+        label=gettext_lazy("Peer address"),
+        help_text=gettext_lazy("For example http://192.168.1.20:8000/"),
+        max_length=500,
+    )
+
+
+@login_required
+def peers(request: HttpRequest) -> HttpResponse:
+    form = PeerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        url = form.cleaned_data["url"].rstrip("/") + "/"
+        Peer.objects.get_or_create(url=url)
+        messages.success(request, _("Peer added."))
+        return redirect("sync:peers")
+    return render(
+        request,
+        "sync/peers.html",
+        {
+            "form": form,
+            "peers": Peer.objects.order_by("url"),
+            "node_key": node_identity().public,
+        },
+    )
+
+
+@login_required
+@require_POST
+def peer_sync(request: HttpRequest, peer_id: int) -> HttpResponse:
+    peer = get_object_or_404(Peer, id=peer_id)
+    identity = identity_of(request)
+    members = [identity] if identity is not None else []
+    try:
+        result = sync_with(peer.url, members=members, expected_node=peer.node_key or None)
+    except SyncError as error:
+        peer.status = Peer.Status.FAILED
+        peer.last_result = error.message
+        messages.error(request, _("Sync failed: %(reason)s") % {"reason": error.message})
+    else:
+        peer.node_key = peer.node_key or result.peer_node
+        peer.status = Peer.Status.OK
+        peer.last_result = result.text()
+        messages.success(request, _("Synced: %(result)s") % {"result": result.text()})
+    peer.last_sync = datetime.now(UTC)
+    peer.save()
+    return redirect("sync:peers")
+
+
+# -- bundles ------------------------------------------------------------------------------------
+
+
+def _exportable(request: HttpRequest) -> list[tuple[str, str]]:
+    key = request.user.public_key  # type: ignore[union-attr]
+    return [(c.space, c.name) for c in readable_committees(key) if may_hold_space(key, c.space)]
+
+
+@login_required
+def bundles(request: HttpRequest) -> HttpResponse:
+    return render(request, "sync/bundles.html", {"committees": _exportable(request)})
+
+
+def _chosen_space(request: HttpRequest) -> str | None:
+    space = request.POST.get("space", "")
+    if space not in {s for s, _ in _exportable(request)}:
+        return None
+    return space
+
+
+@login_required
+@require_POST
+def bundle_download(request: HttpRequest) -> HttpResponse:
+    space = _chosen_space(request)
+    if space is None:
+        return HttpResponseBadRequest(_("Choose one of your committees."))
+    try:
+        data, _count = export_bundle(spaces=[space])
+    except BundleError as error:
+        messages.error(request, error.message)
+        return redirect("sync:bundles")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="veche-{space[:8]}-{stamp}.bundle"'
+    return response
+
+
+def _keys(request: HttpRequest) -> list[Identity]:
+    identity = identity_of(request)
+    return [identity] if identity is not None else []
+
+
+def _import(request: HttpRequest, data: bytes) -> None:
+    try:
+        result = import_bundle(data, _keys(request))
+    except BundleError as error:
+        messages.error(request, _("Bundle rejected: %(reason)s") % {"reason": error.message})
+    else:
+        messages.success(request, _("Bundle imported: %(result)s") % {"result": result.text()})
+
+
+@login_required
+@require_POST
+def bundle_upload(request: HttpRequest) -> HttpResponse:
+    upload = request.FILES.get("bundle")
+    if upload is None:
+        messages.error(request, _("Choose a bundle file."))
+    elif upload.size is not None and upload.size > MAX_BUNDLE_BYTES:
+        messages.error(request, _("That file is larger than any bundle may be."))
+    else:
+        _import(request, upload.read())
+    return redirect("sync:bundles")
+
+
+@login_required
+@require_POST
+def bundle_qr(request: HttpRequest) -> HttpResponse:
+    from veche.sync.qr import split, svg_codes
+
+    space = _chosen_space(request)
+    if space is None:
+        return HttpResponseBadRequest(_("Choose one of your committees."))
+    try:
+        data, count = export_bundle(spaces=[space])
+        codes = svg_codes(data)
+    except (BundleError, QrError) as error:
+        messages.error(request, error.message)
+        return redirect("sync:bundles")
+    return render(
+        request,
+        "sync/qr.html",
+        {"codes": codes, "events": count, "size": len(data), "parts": len(split(data))},
+    )
+
+
+@login_required
+@require_POST
+def bundle_scan(request: HttpRequest) -> HttpResponse:
+    from veche.sync.qr import assemble, decode_images
+
+    images = request.FILES.getlist("images")[:4000]
+    parts, problems = decode_images(image.read() for image in images)
+    for problem in problems[:20]:
+        messages.warning(request, problem)
+    try:
+        data = assemble(parts)
+    except QrError as error:
+        messages.error(request, error.message)
+    else:
+        _import(request, data)
+    return redirect("sync:bundles")

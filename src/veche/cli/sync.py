@@ -1,0 +1,258 @@
+"""``veche sync PEER_URL`` and ``veche bundle export|import|vector|qr|unqr``.
+
+Moving committee logs when the internet is cut: over a LAN (sync), on a USB
+stick (bundle files), or through a camera (QR codes). See docs/sync.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from veche.cli.base import CliError, add_json_flag, migrate_quietly, print_json, setup_django
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sync = commands.add_parser(
+        "sync", help="pull from and push to another node (sync-v1 over HTTP)"
+    )
+    sync.add_argument(
+        "peer", nargs="?", help="the other node's address, e.g. http://10.0.0.2:8000/"
+    )
+    sync.add_argument("--space", action="append", help="only this space (repeatable)")
+    sync.add_argument(
+        "--as",
+        dest="as_key",
+        type=Path,
+        action="append",
+        help="a member's key file: certifies this node to hold that member's committees",
+    )
+    sync.add_argument("--every", type=float, help="repeat every SECONDS until interrupted")
+    sync.add_argument("--node-key", action="store_true", help="print this node's key and exit")
+    add_json_flag(sync)
+    sync.set_defaults(handler=_sync)
+
+    bundle = commands.add_parser("bundle", help="bundle files and QR codes for sneakernet")
+    sub = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
+
+    export = sub.add_parser("export", help="write a signed, encrypted bundle of events")
+    export.add_argument("--space", action="append", help="only this space (repeatable)")
+    export.add_argument(
+        "--since", type=Path, help="vector file from the receiving node: send only what it lacks"
+    )
+    export.add_argument(
+        "--public", action="store_true", help="signed but not encrypted (published material)"
+    )
+    export.add_argument(
+        "--to", action="append", default=[], metavar="KEY", help="also readable by this key"
+    )
+    export.add_argument("-o", "--output", type=Path, required=True)
+    add_json_flag(export)
+    export.set_defaults(handler=_export)
+
+    imp = sub.add_parser("import", help="check and import a bundle file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--as", dest="as_key", type=Path, action="append", help="a member's key file")
+    add_json_flag(imp)
+    imp.set_defaults(handler=_import)
+
+    vector = sub.add_parser("vector", help="write what this node holds, for the sender's --since")
+    vector.add_argument("--space", action="append")
+    vector.add_argument("-o", "--output", type=Path, required=True)
+    vector.set_defaults(handler=_vector)
+
+    qr = sub.add_parser("qr", help="turn a bundle into numbered QR codes and an HTML slideshow")
+    qr.add_argument("file", type=Path)
+    qr.add_argument("-o", "--output", type=Path, required=True, help="folder to write")
+    qr.add_argument("--svg", action="store_true", help="SVG instead of PNG images")
+    add_json_flag(qr)
+    qr.set_defaults(handler=_qr)
+
+    unqr = sub.add_parser("unqr", help="put a bundle back together from images of its QR codes")
+    unqr.add_argument("images", type=Path, nargs="+")
+    unqr.add_argument("-o", "--output", type=Path, required=True, help="bundle file to write")
+    add_json_flag(unqr)
+    unqr.set_defaults(handler=_unqr)
+
+
+def _members(paths: list[Path] | None) -> list[Any]:
+    if not paths:
+        return []
+    from veche.cli.keys import read_passphrase
+    from veche.events.identity import SealError, load_identity
+
+    identities = []
+    for path in paths:
+        try:
+            identities.append(load_identity(path, read_passphrase(f"Passphrase for {path}: ")))
+        except SealError as error:
+            raise CliError(str(error)) from error
+    return identities
+
+
+def _ready(args: argparse.Namespace) -> None:
+    setup_django(args)
+    migrate_quietly()
+
+
+def _sync(args: argparse.Namespace) -> int:
+    _ready(args)
+    from veche.apps.sync.node import node_identity
+
+    if args.node_key:
+        print(node_identity().public)
+        return 0
+    if not args.peer:
+        raise CliError("give the peer's address, e.g. veche sync http://10.0.0.2:8000/")
+    members = _members(args.as_key)
+    while True:
+        status = _sync_once(args, members)
+        if not args.every:
+            return status
+        time.sleep(max(1.0, args.every))
+
+
+def _sync_once(args: argparse.Namespace, members: list[Any]) -> int:
+    from datetime import UTC, datetime
+
+    from veche.apps.sync.models import Peer
+    from veche.apps.sync.service import sync_with
+    from veche.sync.errors import SyncError
+
+    url = args.peer.rstrip("/") + "/"
+    peer, _ = Peer.objects.get_or_create(url=url)
+    try:
+        result = sync_with(
+            url, spaces=args.space, members=members, expected_node=peer.node_key or None
+        )
+    except SyncError as error:
+        peer.status, peer.last_result = Peer.Status.FAILED, error.message
+        peer.last_sync = datetime.now(UTC)
+        peer.save()
+        if args.every:
+            print(f"sync with {url} failed: {error}", file=sys.stderr, flush=True)
+            return 1
+        raise CliError(f"sync with {url} failed: {error}") from error
+    peer.node_key = peer.node_key or result.peer_node
+    peer.status, peer.last_result = Peer.Status.OK, result.text()
+    peer.last_sync = datetime.now(UTC)
+    peer.save()
+    if args.json:
+        print_json(result.as_dict())
+    else:
+        print(f"{url}: {result.text()}", flush=True)
+    return 0
+
+
+def _read_vector(path: Path) -> dict[str, dict[str, int]]:
+    from veche.sync.errors import SyncError
+    from veche.sync.vector import check_vector
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(document, dict) or document.get("format") != "veche-vector-v1":
+            raise CliError(f"{path} is not a Veche vector file (veche bundle vector)")
+        return check_vector(document.get("vector"))
+    except (OSError, ValueError) as error:
+        if isinstance(error, SyncError):
+            raise CliError(f"{path}: {error}") from error
+        raise CliError(f"cannot read {path}: {error}") from error
+
+
+def _export(args: argparse.Namespace) -> int:
+    _ready(args)
+    from veche.apps.sync.bundles import export_bundle
+    from veche.sync.errors import BundleError
+
+    since = _read_vector(args.since) if args.since else None
+    try:
+        data, count = export_bundle(spaces=args.space, since=since, public=args.public, to=args.to)
+    except BundleError as error:
+        raise CliError(str(error)) from error
+    args.output.write_bytes(data)
+    if args.json:
+        print_json({"file": str(args.output), "events": count, "bytes": len(data)})
+    else:
+        print(f"{count} events, {len(data)} bytes written to {args.output}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    _ready(args)
+    from veche.apps.sync.bundles import import_bundle
+    from veche.sync.bundle import MAX_BUNDLE_BYTES
+    from veche.sync.errors import BundleError
+
+    try:
+        size = args.file.stat().st_size
+        if size > MAX_BUNDLE_BYTES:
+            raise CliError(f"{args.file} is {size} bytes, more than any bundle may be")
+        data = args.file.read_bytes()
+    except OSError as error:
+        raise CliError(f"cannot read {args.file}: {error}") from error
+    try:
+        result = import_bundle(data, _members(args.as_key))
+    except BundleError as error:
+        raise CliError(f"{args.file} rejected: {error}") from error
+    if args.json:
+        print_json(result.as_dict())
+    else:
+        print(result.text())
+    return 0
+
+
+def _vector(args: argparse.Namespace) -> int:
+    _ready(args)
+    from veche.apps.sync.service import held_spaces, local_vector
+
+    vector = local_vector(args.space or held_spaces())
+    args.output.write_text(
+        json.dumps({"format": "veche-vector-v1", "vector": vector}, sort_keys=True) + "\n",
+        encoding="utf-8",
+    )
+    print(f"vector of {len(vector)} spaces written to {args.output}")
+    return 0
+
+
+def _qr(args: argparse.Namespace) -> int:
+    from veche.sync.errors import QrError
+    from veche.sync.qr import write_codes
+
+    try:
+        data = args.file.read_bytes()
+        paths = write_codes(data, args.output, kind="svg" if args.svg else "png")
+    except OSError as error:
+        raise CliError(f"cannot read {args.file}: {error}") from error
+    except QrError as error:
+        raise CliError(str(error)) from error
+    if args.json:
+        print_json({"codes": [str(p) for p in paths], "page": str(args.output / "index.html")})
+    else:
+        print(f"{len(paths)} QR codes in {args.output}; open {args.output / 'index.html'}")
+    return 0
+
+
+def _unqr(args: argparse.Namespace) -> int:
+    from veche.sync.errors import QrError
+    from veche.sync.qr import assemble, decode_images
+
+    parts, problems = decode_images(args.images)
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    try:
+        data = assemble(parts)
+    except QrError as error:
+        if args.json:
+            print_json({"ok": False, "reason": error.reason, "missing": list(error.missing)})
+            return 1
+        raise CliError(str(error)) from error
+    args.output.write_bytes(data)
+    if args.json:
+        print_json({"ok": True, "file": str(args.output), "bytes": len(data), "parts": len(parts)})
+    else:
+        print(f"bundle of {len(data)} bytes written to {args.output}")
+    return 0
