@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from veche.apps.committees.access import can_read_space, spaces_of
-from veche.apps.committees.models import Committee
+from veche.apps.committees.models import Committee, Endorsement, Motion
 from veche.apps.store.models import StoredEvent
 from veche.apps.strike.models import StatusChange, Workplace
 from veche.solidarity.drawing import MapMarker
@@ -127,3 +127,50 @@ def pending_spaces(spaces: list[str] | None = None) -> dict[str, int]:
     for space in rows.values_list("space", flat=True):
         counts[space] = counts.get(space, 0) + 1
     return counts
+
+
+# -- demands letters and their endorsements --------------------------------------------------
+
+
+def demands_letters() -> list[tuple[Motion, str, int]]:
+    """Public: every passed demands letter this node holds, with its endorsement count."""
+    letters = list(
+        Motion.objects.filter(kind="demands", status=Motion.Status.PASSED).order_by(
+            "closed_at", "event"
+        )
+    )
+    names = dict(
+        Committee.objects.filter(space__in=[m.space for m in letters]).values_list("space", "name")
+    )
+    counts: dict[str, int] = {}
+    for close in Endorsement.objects.filter(
+        letter_close__in=[m.close_event for m in letters]
+    ).values_list("letter_close", flat=True):
+        counts[close] = counts.get(close, 0) + 1
+    return [(m, names.get(m.space, ""), counts.get(m.close_event, 0)) for m in letters]
+
+
+def demands_letter(event: str) -> tuple[Motion, Committee, list[tuple[Committee, str]]] | None:
+    """A passed demands letter and the committees across the federation that endorsed it."""
+    motion = Motion.objects.filter(event=event, kind="demands", status=Motion.Status.PASSED).first()
+    if motion is None:
+        return None
+    committee = Committee.objects.get(space=motion.space)
+    endorsements = list(Endorsement.objects.filter(letter_close=motion.close_event))
+    by_space = {
+        c.space: c for c in Committee.objects.filter(space__in=[e.space for e in endorsements])
+    }
+    closed_at = dict(
+        Motion.objects.filter(close_event__in=[e.close_event for e in endorsements]).values_list(
+            "close_event", "closed_at"
+        )
+    )
+    endorsers = sorted(
+        (
+            (by_space[e.space], closed_at.get(e.close_event, ""))
+            for e in endorsements
+            if e.space in by_space
+        ),
+        key=lambda item: (item[1], item[0].name),
+    )
+    return motion, committee, endorsers

@@ -8,4 +8,6 @@ urlpatterns = [
     path("workplaces/<str:workplace>/", views.workplace_detail, name="workplace"),
     path("workplaces/<str:workplace>/status/", views.record_status, name="record-status"),
     path("committees/<str:space>/", views.committee_workplaces, name="committee"),
+    path("demands/", views.demands_list, name="demands"),
+    path("demands/<str:event>/", views.demands_letter, name="letter"),
 ]

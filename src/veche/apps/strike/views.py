@@ -138,3 +138,20 @@ def committee_workplaces(request: HttpRequest, space: str) -> HttpResponse:
         {"committee": committee, "workplaces": places, "form": form, "labels": STATUS_LABELS},
         status=400 if request.method == "POST" and form.errors else 200,
     )
+
+
+def demands_list(request: HttpRequest) -> HttpResponse:
+    """Public: the demands letters committees passed, with how many committees endorsed each."""
+    return render(request, "strike/demands.html", {"letters": access.demands_letters()})
+
+
+def demands_letter(request: HttpRequest, event: str) -> HttpResponse:
+    found = access.demands_letter(event)
+    if found is None:
+        raise Http404
+    motion, committee, endorsers = found
+    return render(
+        request,
+        "strike/letter.html",
+        {"motion": motion, "committee": committee, "endorsers": endorsers},
+    )
