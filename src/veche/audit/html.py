@@ -24,7 +24,7 @@ h1{font-size:1.6rem}
 h2{font-size:1.3rem;border-bottom:2px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.95rem;display:block;overflow-x:auto}
 td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 img{max-width:100%;height:auto;display:block;margin:.5rem 0}
 .banner{background:#fff3cd;border:2px solid #b8860b;padding:.6rem;font-weight:bold}
 .signal{background:#c0392b;color:#fff;padding:.1rem .4rem;border-radius:.2rem}
@@ -35,7 +35,7 @@ details{margin:.3rem 0}small{color:#555}
 
 _METHOD_TITLES = {
     "witnesses": "witnesses",
-    "observers": "observed",
+    "observers": "observers",
     "klimek": "fingerprint",
     "integers": "integers",
     "second_digit": "second_digit",
@@ -55,10 +55,11 @@ _PLOT_FOR = {
 def _number(value: Any) -> str:
     if value is None:
         return "—"
+    # Thin no-break spaces group digits without letting a phone wrap a number.
     if isinstance(value, float):
-        return f"{value:,.4g}".replace(",", " ")
+        return f"{value:,.4g}".replace(",", "\u202f")
     if isinstance(value, int):
-        return f"{value:,}".replace(",", " ")
+        return f"{value:,}".replace(",", "\u202f")
     return escape(str(value))
 
 
@@ -154,7 +155,7 @@ def render_html(
     ):
         parts.append(_row(escape(key), _number(data.get(key)), numeric=(1,)))
     parts.append("</table><table>")
-    parts.append(_row(word("candidate"), word("votes"), "anomalous_votes_estimate", header=True))
+    parts.append(_row(word("candidate"), word("votes"), word("anomalous_estimate"), header=True))
     estimate = data["anomalous_votes_estimate"] or {}
     for name, votes in data["votes"].items():
         parts.append(

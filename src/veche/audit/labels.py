@@ -31,6 +31,16 @@ _LABELS: dict[str, tuple[str, str, str]] = {
         "«Отпечаток» выборов (Климек и др.)",
         "«Адбітак» выбараў (Клімек і інш.)",
     ),
+    "observers": (
+        "Observers' counts of voters",
+        "Подсчёт избирателей наблюдателями",
+        "Падлік выбаршчыкаў назіральнікамі",
+    ),
+    "anomalous_estimate": (
+        "Anomalous votes (estimate)",
+        "Аномальные голоса (оценка)",
+        "Анамальныя галасы (ацэнка)",
+    ),
     "observed": ("Official data", "Официальные данные", "Афіцыйныя даныя"),
     "model": (
         "Fitted fraud model",
@@ -67,6 +77,11 @@ _LABELS: dict[str, tuple[str, str, str]] = {
         "Regions: robust z-scores",
         "Регионы: робастные z-оценки",
         "Рэгіёны: рабастныя z-ацэнкі",
+    ),
+    "region_axis": (
+        "Region (turnout / leader's share)",
+        "Регион (явка / доля лидера)",
+        "Рэгіён (яўка / доля лідара)",
     ),
     "z_turnout": ("z of turnout", "z явки", "z яўкі"),
     "z_share": ("z of leader's share", "z доли лидера", "z долі лідара"),

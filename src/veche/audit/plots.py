@@ -2,8 +2,10 @@
 
 Each plot is returned as PNG and SVG bytes. Text uses DejaVu Sans, which
 matplotlib ships and which has Cyrillic; sizes are chosen to stay legible when
-a plot is printed on A4 or shown on a phone. Lines differ by style as well as
-colour, so the plots survive black-and-white printing.
+a plot is printed on A4 or shown on a phone: figures are 7 inches wide (a
+phone shows them at about half size, so 12-14 pt text stays ~10 px or more) and
+panels are stacked, not side by side. Lines differ by style as well as colour,
+so the plots survive black-and-white printing.
 """
 
 from __future__ import annotations
@@ -26,11 +28,12 @@ __all__ = ["draw_plots"]
 STYLE = {
     "font.family": "DejaVu Sans",
     "font.size": 13,
-    "axes.titlesize": 15,
+    "axes.titlesize": 14,
     "axes.labelsize": 13,
-    "legend.fontsize": 11,
-    "xtick.labelsize": 11,
-    "ytick.labelsize": 11,
+    "legend.fontsize": 12,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "figure.titlesize": 15,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "svg.hashsalt": "veche-audit",
@@ -60,8 +63,8 @@ def _fingerprint(report: AuditReport, language: str) -> Figure | None:
     from matplotlib.colors import LogNorm
 
     leader = report.official.leader_name
-    figure = _figure(12, 5.6)
-    axes = figure.subplots(1, 2, sharey=True)
+    figure = _figure(7, 12.5)
+    axes = figure.subplots(2, 1, sharex=True)
     vmax = max(float(k.histogram.max()), float(k.model_histogram.max()), 1.0)
     image = None
     for ax, data, key in (
@@ -81,7 +84,9 @@ def _fingerprint(report: AuditReport, language: str) -> Figure | None:
         ax.set_title(label(key, language))
         ax.set_xlabel(label("turnout", language))
         ax.grid(color="#cccccc", linewidth=0.5, alpha=0.6)
-    axes[0].set_ylabel(label("leader_share", language, leader=leader))
+    for ax in axes:
+        ax.set_ylabel(label("leader_share", language, leader=leader))
+    axes[0].set_xlabel("")
     axes[1].text(
         3,
         95,
@@ -91,7 +96,7 @@ def _fingerprint(report: AuditReport, language: str) -> Figure | None:
         bbox={"facecolor": "white", "edgecolor": "#888888", "alpha": 0.9},
     )
     if image is not None:
-        figure.colorbar(image, ax=axes, label=label("stations", language), shrink=0.85)
+        figure.colorbar(image, ax=axes, label=label("stations", language), shrink=0.6)
     figure.suptitle(label("fingerprint", language))
     return figure
 
@@ -101,7 +106,7 @@ def _turnout(report: AuditReport, language: str) -> Figure | None:
     if t is None:
         return None
     centres = (t.bin_edges[:-1] + t.bin_edges[1:]) / 2 * 100
-    figure = _figure(10, 5.6)
+    figure = _figure(7, 7.2)
     ax = figure.subplots()
     order = np.argsort(-t.votes_by_turnout.sum(axis=1))[:6]
     leader = t.candidates.index(t.leader)
@@ -133,19 +138,17 @@ def _turnout(report: AuditReport, language: str) -> Figure | None:
         alpha=0.18,
         label=f"{label('anomalous', language)}: {t.leader_anomalous_votes:,.0f}".replace(",", " "),
     )
-    ax.axvline(t.mode_turnout * 100, color="#444444", linewidth=1)
-    ax.text(
-        t.mode_turnout * 100 + 0.7,
-        ax.get_ylim()[1] * 0.97,
-        label("clean_mode", language),
-        va="top",
-        fontsize=11,
+    ax.axvline(
+        t.mode_turnout * 100,
+        color="#444444",
+        linewidth=1,
+        label=f"{label('clean_mode', language)}: {100 * t.mode_turnout:.0f} %",
     )
     ax.set_xlim(20, 100)
     ax.set_xlabel(label("turnout", language))
     ax.set_ylabel(label("votes_per_bin", language))
     ax.set_title(label("turnout_votes", language))
-    ax.legend(loc="upper left", frameon=False)
+    figure.legend(loc="outside lower center", ncols=2, frameon=False)
     ax.ticklabel_format(axis="y", style="plain")
     return figure
 
@@ -160,7 +163,7 @@ def _integers(report: AuditReport, language: str) -> Figure | None:
         turnout = official.voters / official.registered * 100
         share = leader / official.ballots * 100
     use = (official.ballots > 0) & (official.registered >= 100) & (turnout <= 99) & (share <= 99)
-    figure = _figure(10, 6.4)
+    figure = _figure(7, 7.5)
     axes = figure.subplots(2, 1)
     edges = np.arange(0, 100.05, 0.1)
     for ax, values, key in (
@@ -189,9 +192,9 @@ def _second_digit(report: AuditReport, language: str) -> Figure | None:
         return None
     from veche.audit.digits import BENFORD_SECOND_DIGIT
 
-    columns = min(3, len(tests))
+    columns = min(2, len(tests))
     rows = (len(tests) + columns - 1) // columns
-    figure = _figure(4.2 * columns, 3.6 * rows + 0.6)
+    figure = _figure(7, 3.3 * rows + 0.8)
     axes = np.atleast_1d(figure.subplots(rows, columns, sharey=True, squeeze=False)).ravel()
     digits = np.arange(10)
     for ax, test in zip(axes, tests, strict=False):
@@ -221,7 +224,7 @@ def _regions(report: AuditReport, language: str) -> Figure | None:
     if r is None or not r.regions:
         return None
     count = len(r.regions)
-    figure = _figure(10, max(3.5, 0.45 * count + 1.8))
+    figure = _figure(7, max(4.0, 0.5 * count + 2.8))
     ax = figure.subplots()
     positions = np.arange(count)
     ax.scatter(
@@ -255,7 +258,8 @@ def _regions(report: AuditReport, language: str) -> Figure | None:
     )
     ax.set_xlim(-limit, limit)
     ax.set_title(label("regions", language))
-    ax.legend(loc="lower right", frameon=True)
+    ax.set_ylabel(label("region_axis", language))
+    figure.legend(loc="outside lower center", ncols=2, frameon=False)
     ax.invert_yaxis()
     return figure
 
@@ -271,7 +275,7 @@ def _witnesses(report: AuditReport, language: str) -> Figure | None:
     assert report.witnesses is not None
     witnessed = report.witnesses.counts[top, candidate]
     stated = official.votes[top, candidate]
-    figure = _figure(10, max(4.0, 0.42 * top.size + 1.8))
+    figure = _figure(7, max(4.0, 0.45 * top.size + 2.2))
     ax = figure.subplots()
     positions = np.arange(top.size)
     ax.barh(
