@@ -27,14 +27,21 @@ class Log:
         twin.events = []
         return twin
 
-    def add(self, who: Identity, space: str | None, kind: str, body: dict[str, object]) -> Event:
+    def add(
+        self,
+        who: Identity,
+        space: str | None,
+        kind: str,
+        body: dict[str, object],
+        cite: tuple[str, ...] = (),
+    ) -> Event:
         self.clock += timedelta(minutes=1)
         seq, prev = 1, None
         if space is not None and (space, who.public) in self.chains:
             last_seq, last_id = self.chains[(space, who.public)]
             seq, prev = last_seq + 1, last_id
         head = self.heads.get(space) if space else None
-        deps = [head] if head and head != prev else []
+        deps = sorted({*cite, *([head] if head else [])} - {prev})
         event = build_event(
             who, space=space, seq=seq, prev=prev, kind=kind, body=body, deps=deps, at=self.clock
         )
@@ -62,3 +69,11 @@ class Log:
 
     def post(self, who: Identity, space: str, text: str) -> Event:
         return self.add(who, space, "space.post", {"text": text})
+
+    def propose(self, who: Identity, space: str, title: str) -> Event:
+        body = {"kind": "general", "title": title, "text": title, "method": "yes_no"}
+        return self.add(who, space, "motion.propose", body)
+
+    def vote(self, who: Identity, space: str, motion: str, choice: str) -> Event:
+        body = {"motion": motion, "version": 0, "choice": choice}
+        return self.add(who, space, "motion.vote", body, cite=(motion,))

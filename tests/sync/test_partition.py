@@ -1,15 +1,16 @@
 """Issue 6's convergence test: three nodes, partitioned, reconnected by HTTP and by bundles.
 
 Each node is a real ``veche serve`` with its own data folder on its own loopback
-port. During the partition each node takes new events, one author signs two
-different events with one seq on two sides (equivocation), and a new member is
-admitted on one side. Then node A syncs with B over HTTP, B and C swap bundle
-files, A syncs again: all three must end with the same state digest, holding
-every event exactly once.
+port. During the partition each node takes new events: votes on a motion (one
+member changes their vote), a new member admitted on one side, and one author
+who signs two different events with one seq on two sides (equivocation). Then
+node A syncs with B over HTTP, B and C swap bundle files, A syncs again: all
+three must end with the same state digest, holding every event exactly once.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +38,12 @@ def nodes(tmp_path: Path) -> Iterator[dict[str, Node]]:
             node.stop()
 
 
+def _votes(node: Node) -> dict[str, str]:
+    with sqlite3.connect(f"file:{node.folder / 'veche.sqlite3'}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT key, choice FROM committees_vote").fetchall()
+    return {key: json.loads(choice) for key, choice in rows}
+
+
 def _held(node: Node) -> tuple[int, int, int]:
     with sqlite3.connect(f"file:{node.folder / 'veche.sqlite3'}?mode=ro", uri=True) as db:
         total, distinct = db.execute(
@@ -54,6 +61,7 @@ def test_three_partitioned_nodes_converge_by_http_and_bundles(
     for who, name in ((M1, "Vasilek"), (M2, "Zubr"), (M3, "Rusalka"), (X, "Lis")):
         log.admit(F, space, who, name)
     log.post(F, space, "Assembly at the gate at 14:00")
+    motion = log.propose(F, space, "We strike from Monday until the demands are met").id
     base = list(log.events)
 
     side_a, side_b, side_c = log.fork(), log.fork(), log.fork()
@@ -61,6 +69,10 @@ def test_three_partitioned_nodes_converge_by_http_and_bundles(
         side_a.post(M1, space, f"A: shift report {i}")
     side_a.admit(F, space, N, "Vozhyk")  # a membership change on one side only
     side_a.post(N, space, "A: the new member's first word")
+    side_a.vote(M1, space, motion, "yes")
+    side_b.vote(M2, space, motion, "no")
+    side_b.vote(M2, space, motion, "yes")  # a later vote replaces the earlier one
+    side_c.vote(M3, space, motion, "yes")
     side_b.post(M2, space, "B: the workshop stopped")
     fork_b = side_b.post(X, space, "X to B: the strike is off")  # equivocation ...
     side_b.post(M2, space, "B: second report")
@@ -98,5 +110,6 @@ def test_three_partitioned_nodes_converge_by_http_and_bundles(
     expected = len(base) + len(side_a.events) + len(side_b.events) + len(side_c.events)
     for node in nodes.values():
         assert _held(node) == (expected, expected, 1)  # every event once; one equivocation
+        assert _votes(node) == {M1.public: "yes", M2.public: "yes", M3.public: "yes"}
     final = {name: node.digest() for name, node in nodes.items()}
     assert len(set(final.values())) == 1, final
