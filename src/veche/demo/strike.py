@@ -1,0 +1,423 @@
+"""The demo's general strike: the scenario's plants, their strike timelines from 11 August
+2020, the Kozlova demands endorsed across the federation, and a solidarity fund with
+donations, k-of-n approved payouts and its published August report.
+
+Plants, cities and dates follow ``scenario/belarus-2020.md``; workforces and shares
+out are approximate and every person is invented. Everything goes through the same
+actions as real use, so the log is signed and verifiable like any other.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from veche.apps.committees import actions as committees
+from veche.apps.committees.models import Committee, Member, Motion
+from veche.apps.fund import actions as fund
+from veche.apps.strike import actions as strike
+from veche.events import Identity
+
+KOZLOVA_DEMANDS = (
+    "We, the workers of the Kozlova plant, demand:\n"
+    "1. Immediately end the violence against unarmed civilians who have the right to "
+    "express their political positions peacefully.\n"
+    "2. Stop provocations used to justify the actions of security forces.\n"
+    "3. Release people detained during peaceful demonstrations.\n"
+    "4. Turn on the Internet to eliminate the possibility of speculation and rumours."
+)
+
+# (name, city, region, sector, workforce ~, committee founder, timeline)
+# timeline: (day in 2020 as "MM-DD", status, per mille out, published, note)
+Timeline = list[tuple[str, str, int, bool, str]]
+PLANTS: list[tuple[str, str, str, str, int, str, Timeline]] = [
+    (
+        'OAO "Minsk Electrotechnical Plant named after V. I. Kozlov"',
+        "Minsk",
+        "minsk-city",
+        "electrical engineering",
+        2500,
+        "",
+        [
+            (
+                "08-11",
+                "warning_strike",
+                300,
+                True,
+                "Workers gathered at the gates; demands adopted",
+            ),
+            ("08-13", "partial", 500, True, "March to the city centre"),
+            ("08-17", "full_strike", 700, True, "General strike called"),
+            ("08-24", "go_slow", 200, True, "Italian strike after threats of dismissal"),
+            ("09-01", "ended", 0, True, ""),
+        ],
+    ),
+    (
+        "Grodno Azot",
+        "Grodno",
+        "grodno",
+        "chemicals",
+        7000,
+        "Busel",
+        [
+            ("08-12", "warning_strike", 150, True, "Meeting with the director at the gates"),
+            ("08-17", "partial", 350, True, ""),
+            ("08-19", "go_slow", 150, True, ""),
+            ("08-26", "ended", 0, True, ""),
+        ],
+    ),
+    (
+        "MTZ, Minsk Tractor Works",
+        "Minsk",
+        "minsk-city",
+        "machinery",
+        17000,
+        "Bobr",
+        [
+            ("08-12", "warning_strike", 150, True, ""),
+            ("08-14", "partial", 400, True, "Column marched to Government House"),
+            ("08-17", "full_strike", 550, True, ""),
+            ("08-21", "go_slow", 200, True, ""),
+            ("08-28", "ended", 0, True, ""),
+        ],
+    ),
+    (
+        "BMZ, Belarusian Metallurgical Plant",
+        "Zhlobin",
+        "gomel",
+        "metallurgy",
+        11000,
+        "Los",
+        [
+            ("08-13", "warning_strike", 200, True, ""),
+            ("08-17", "full_strike", 600, True, "Furnaces kept warm by a skeleton crew"),
+            ("08-19", "partial", 300, True, ""),
+            ("08-24", "go_slow", 100, True, ""),
+        ],
+    ),
+    (
+        "Belshina tyre factory",
+        "Bobruisk",
+        "mogilev",
+        "tyres",
+        9000,
+        "Vorona",
+        [
+            ("08-13", "partial", 250, True, ""),
+            ("08-17", "full_strike", 450, True, ""),
+            ("08-20", "go_slow", 150, True, ""),
+        ],
+    ),
+    (
+        "Minsktrans trolleybus depot No. 4",
+        "Minsk",
+        "minsk-city",
+        "transport",
+        600,
+        "Chaika",
+        [
+            ("08-12", "partial", 300, True, ""),
+            ("08-13", "full_strike", 700, True, "No trolleybuses left the depot"),
+            ("08-17", "ended", 0, True, "Drivers threatened with dismissal"),
+        ],
+    ),
+    (
+        "Zhabinka sugar plant",
+        "Zhabinka",
+        "brest",
+        "food",
+        600,
+        "Aist",
+        [
+            ("08-11", "warning_strike", 400, True, ""),
+            ("08-13", "full_strike", 800, True, ""),
+            ("08-16", "ended", 0, True, ""),
+        ],
+    ),
+    (
+        "Minsk margarine plant",
+        "Minsk",
+        "minsk-city",
+        "food",
+        500,
+        "Sinica",
+        [
+            ("08-12", "warning_strike", 300, True, ""),
+            ("08-14", "ended", 0, True, ""),
+        ],
+    ),
+    (
+        "Belaruskali",
+        "Soligorsk",
+        "minsk",
+        "potash mining",
+        17000,
+        "Kuna",
+        [
+            ("08-17", "partial", 30, True, "Miners stayed underground"),
+            ("08-18", "partial", 40, True, "671 strikers"),
+            ("08-24", "go_slow", 20, True, ""),
+            ("08-30", "partial", 30, False, "Plan for September: members only"),
+            ("09-12", "partial", 10, True, "Strike declared illegal; more than 120 dismissed"),
+        ],
+    ),
+    (
+        "MAZ, Minsk Automobile Plant",
+        "Minsk",
+        "minsk-city",
+        "machinery",
+        16000,
+        "Yozh",
+        [
+            ("08-14", "warning_strike", 150, True, ""),
+            ("08-17", "partial", 300, True, ""),
+            ("08-21", "go_slow", 100, True, ""),
+        ],
+    ),
+    (
+        "BelAZ",
+        "Zhodino",
+        "minsk",
+        "machinery",
+        10000,
+        "Sova",
+        [
+            ("08-17", "warning_strike", 100, True, ""),
+            ("08-19", "go_slow", 100, True, ""),
+        ],
+    ),
+    (
+        "Naftan oil refinery",
+        "Novopolotsk",
+        "vitebsk",
+        "oil refining",
+        9000,
+        "Dyatel",
+        [
+            ("08-17", "warning_strike", 120, True, ""),
+            ("08-18", "go_slow", 50, True, ""),
+        ],
+    ),
+]
+ENDORSERS = ("Busel", "Bobr", "Los", "Vorona", "Kuna", "Yozh")
+
+
+def _at(month_day: str, hour: int = 12) -> datetime:
+    month, day = (int(part) for part in month_day.split("-"))
+    return datetime(2020, month, day, hour, 0, tzinfo=UTC)
+
+
+def _kozlova(demo: Any) -> tuple[str, dict[str, Identity]]:
+    """The demo's Kozlova committee (the main demo's, or one made here) and its members."""
+    found = Committee.objects.filter(demo=True, name__icontains="Kozlova").first()
+    if found is None:
+        space = committees.create_committee(
+            demo.person("Sokol"),
+            name="Kozlova Electrotechnical Plant strike committee",
+            kind="workplace",
+            level="local",
+            pseudonym="Sokol",
+            demo=True,
+            at=_at("08-11", 9),
+        ).id
+    else:
+        space = found.space
+    people: dict[str, Identity] = demo.people
+    members = {
+        m.pseudonym: people[m.pseudonym]
+        for m in Member.objects.filter(space=space, status=Member.Status.ACTIVE)
+        if m.pseudonym in people and people[m.pseudonym].public == m.key
+    }
+    if not members:
+        raise RuntimeError(
+            "load_strike needs the demo object that created the Kozlova committee's members"
+        )
+    inviter = next(iter(members.values()))
+    for name in ("Sokol", "Vasilek", "Zubr", "Rusalka"):
+        if name not in members:
+            code, _ = committees.invite(inviter, space, at=_at("08-11", 10))
+            committees.join(demo.person(name), space, code, name, at=_at("08-11", 10))
+            members[name] = demo.person(name)
+    return space, members
+
+
+def _pass(
+    identity: Identity, space: str, at: datetime, voters: tuple[Identity, ...] = (), **motion: Any
+) -> Motion:
+    event = committees.propose(identity, space, at=at, **motion)
+    for voter in (identity, *voters):
+        committees.vote(voter, space, event.id, choice="yes", at=at)
+    committees.close(identity, space, event.id, at=at)
+    return Motion.objects.get(event=event.id)
+
+
+def load_strike(demo: Any) -> list[str]:
+    """Add the strike and the fund to the loaded demo; return lines to print."""
+    kozlova, members = _kozlova(demo)
+    recorder = members["Zubr"]
+    plants: dict[str, str] = {}
+    spaces: dict[str, str] = {}
+    for name, city, region, sector, workforce, founder, timeline in PLANTS:
+        if founder:
+            space = committees.create_committee(
+                demo.person(founder),
+                name=f"{name} strike committee",
+                kind="workplace",
+                level="local",
+                pseudonym=founder,
+                demo=True,
+                at=_at(timeline[0][0], 8),
+            ).id
+            who = demo.person(founder)
+            spaces[founder] = space
+        else:
+            space, who = kozlova, recorder
+        plant = strike.register_workplace(
+            who,
+            space,
+            name=name,
+            city=city,
+            region=region,
+            sector=sector,
+            workforce=workforce,
+            at=_at(timeline[0][0], 9),
+        ).id
+        plants[name] = plant
+        for day, status, share, published, note in timeline:
+            strike.record_status(
+                who,
+                space,
+                plant,
+                day=f"2020-{day}",
+                status=status,
+                out_per_mille=share,
+                note=note,
+                published=published,
+                at=_at(day, 18),
+            )
+    letter = Motion.objects.filter(space=kozlova, kind="demands", status="passed").first()
+    if letter is None:
+        letter = _pass(
+            members["Sokol"],
+            kozlova,
+            _at("08-11", 14),
+            voters=(members["Vasilek"], members["Zubr"], members["Rusalka"]),
+            kind="demands",
+            title="Demands of the Kozlova plant workers",
+            text=KOZLOVA_DEMANDS,
+        )
+    for index, founder in enumerate(ENDORSERS):
+        _pass(
+            demo.person(founder),
+            spaces[founder],
+            _at(f"08-{12 + index}", 15),
+            kind="endorsement",
+            title="We endorse the Kozlova workers' demands",
+            text="Our committee endorses the demands of the Kozlova plant workers.",
+            target={"motion": letter.close_event},
+        )
+    sample = _fund(kozlova, members)
+    total_workers = sum(p[4] for p in PLANTS)
+    return [
+        f"Strike: {len(PLANTS)} workplaces ({total_workers:,} workers) with timelines from "
+        "11 August 2020; map at /strike/, demands at /strike/demands/.",
+        f"The Kozlova demands are endorsed by {len(ENDORSERS)} committees.",
+        "Solidarity fund of the Kozlova committee: 2 of 3 treasurers (Sokol, Vasilek, Zubr); "
+        "August 2020 report published at /fund/reports/.",
+        "Try: veche fund report --period 2020-08 -o report && veche fund verify-report report",
+        f"A recipient checks their payout: veche fund check-payout report --salt {sample[0]} "
+        f"--recipient {sample[1]} --amount {sample[2]}",
+    ]
+
+
+def _fund(space: str, members: dict[str, Identity]) -> tuple[str, str, str]:
+    sokol, vasilek, zubr = members["Sokol"], members["Vasilek"], members["Zubr"]
+    fund.create_fund(
+        sokol,
+        space,
+        name="Kozlova workers' solidarity fund",
+        treasurers=[sokol.public, vasilek.public, zubr.public],
+        k=2,
+        at=_at("08-12", 9),
+    )
+    donations = [
+        ("08-12", 2500_00, "BYN", "bank", "Diaspora-Warsaw", False),
+        ("08-13", 400_00, "BYN", "cash", "", False),
+        ("08-14", 1000_00, "EUR", "bank", "Diaspora-Vilnius", False),
+        ("08-15", 500_00, "USD", "bank", "", False),
+        ("08-18", 1800_00, "BYN", "bank", "IT-collective-7", False),
+        ("08-20", 5000_00, "BYN", "bank", "Minsk-IT-pledge", True),
+        ("08-22", 750_00, "EUR", "bank", "", False),
+    ]
+    for day, amount, currency, account, donor, pledge in donations:
+        fund.record_donation(
+            vasilek,
+            space,
+            day=f"2020-{day}",
+            amount=amount,
+            currency=currency,
+            account=account,
+            donor=donor,
+            pledge=pledge,
+            at=_at(day, 19),
+        )
+    fund.record_entry(
+        vasilek,
+        space,
+        day="2020-08-25",
+        category="pledge_received",
+        postings=[
+            {"account": "bank", "currency": "BYN", "side": "debit", "amount": 3000_00},
+            {"account": "pledges", "currency": "BYN", "side": "credit", "amount": 3000_00},
+        ],
+        memo="part of the IT pledge arrived",
+        at=_at("08-25", 19),
+    )
+    fund.record_cost(
+        zubr,
+        space,
+        day="2020-08-14",
+        amount=120_00,
+        currency="BYN",
+        account="cash",
+        memo="printing leaflets",
+        at=_at("08-14", 20),
+    )
+    payouts = [
+        ("08-18", "KZ-017", 400_00, "BYN", (sokol, vasilek)),
+        ("08-19", "KZ-023", 600_00, "BYN", (vasilek, zubr)),
+        ("08-21", "KZ-031", 300_00, "BYN", (sokol, zubr)),
+        ("08-24", "KZ-044", 200_00, "EUR", (sokol, vasilek)),
+        ("08-27", "KZ-052", 500_00, "BYN", (zubr, sokol)),
+        ("08-28", "KZ-017", 250_00, "BYN", (vasilek, zubr)),
+    ]
+    sample = ("", "", "")
+    for day, recipient, amount, currency, approvers in payouts:
+        event, salt = fund.propose_payout(
+            zubr,
+            space,
+            recipient=recipient,
+            amount=amount,
+            currency=currency,
+            source="bank",
+            day=f"2020-{day}",
+            at=_at(day, 10),
+        )
+        for treasurer in approvers:
+            fund.approve_payout(treasurer, space, event.id, at=_at(day, 16))
+        if not sample[0]:
+            sample = (salt, recipient, f"{amount // 100}")
+    fund.publish_report(zubr, space, "2020-08", at=_at("09-01", 10))
+    # One payout of September still waits for its second approval.
+    pending, _ = fund.propose_payout(
+        zubr,
+        space,
+        recipient="KZ-061",
+        amount=350_00,
+        currency="BYN",
+        source="bank",
+        day="2020-09-02",
+        at=_at("09-02", 10),
+    )
+    fund.approve_payout(sokol, space, pending.id, at=_at("09-02", 12))
+    return sample

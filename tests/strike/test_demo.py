@@ -1,0 +1,45 @@
+"""The demo's strike and fund: the must-show commands of issue 7 run on it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from veche.apps.store.log import rebuild, state_digest
+from veche.cli import main
+from veche.demo.load import Demo
+from veche.demo.strike import PLANTS, load_strike
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def test_demo_strike_and_fund(tmp_path: Path, capsys: Any) -> None:
+    lines = load_strike(Demo())
+    capsys.readouterr()
+    assert main(["strike", "status", "--json"]) == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert len(listing) == len(PLANTS)
+    by_name = {item["name"]: item for item in listing}
+    assert by_name["Belaruskali"]["status"] == "partial"
+    assert by_name["Belaruskali"]["since"] == "2020-09-12"
+    assert all(item["status"] for item in listing)
+    out = tmp_path / "report"
+    assert main(["fund", "report", "--period", "2020-08", "-o", str(out)]) == 0
+    assert main(["fund", "verify-report", str(out)]) == 0
+    check = next(line for line in lines if "check-payout" in line).split("check-payout ")[1]
+    argv = check.replace("report", str(out), 1).split()
+    assert main(["fund", "check-payout", *argv]) == 0
+    report = json.loads((out / "report.json").read_text())["report"]
+    assert report["payouts"] == 6 and report["recipients"] == 5
+    assert report["out"]["payouts"] == {"BYN": 2050_00, "EUR": 200_00}
+    capsys.readouterr()
+    assert main(["strike", "totals", "--public", "--json", "--until", "2020-08-17"]) == 0
+    totals = json.loads(capsys.readouterr().out)
+    assert totals["days"][0]["day"] == "2020-08-11"
+    assert totals["days"][-1]["plants_out"] >= 9
+    digest = state_digest()
+    rebuild()
+    assert state_digest() == digest
