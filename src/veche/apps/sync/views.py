@@ -78,6 +78,7 @@ class PeerForm(forms.Form):
         label=gettext_lazy("Peer address"),
         help_text=gettext_lazy("For example http://192.168.1.20:8000/"),
         max_length=500,
+        assume_scheme="http",  # nodes on a LAN rarely have certificates
     )
 
 

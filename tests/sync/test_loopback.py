@@ -1,0 +1,150 @@
+"""Two nodes on loopback: this test's live server, and a separate node (its own data
+folder and database) that runs ``veche sync`` against it as one member."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.factories import World
+from tests.sync.logs import Log
+from tests.sync.nodes import Node, key_file, write_events
+
+from veche.apps.committees import actions
+from veche.apps.store.log import state_digest
+from veche.apps.store.models import StoredEvent
+from veche.apps.sync.models import Peer
+from veche.apps.sync.node import node_identity
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+def _spaces(node: Node) -> set[str]:
+    with sqlite3.connect(f"file:{node.folder / 'veche.sqlite3'}?mode=ro", uri=True) as db:
+        return {row[0] for row in db.execute("SELECT DISTINCT space FROM store_storedevent")}
+
+
+def test_two_nodes_converge_and_other_spaces_are_not_sent(live_server: Any, tmp_path: Path) -> None:
+    world = World()
+    space = world.committee("Sokol", ("Zubr",), name="Belshina strike committee")
+    for i in range(30):
+        actions.post(world.person("Sokol"), space, f"Bulletin {i}")
+    secret = world.committee("Lis", name="A committee Zubr does not belong to")
+    zubr = world.person("Zubr")
+
+    # The second node has one event the first lacks: Zubr's post, made offline.
+    log = Log()
+    last = StoredEvent.objects.filter(space=space).order_by("-height").first()
+    assert last is not None
+    log.heads[space] = last.id
+    zubr_chain = StoredEvent.objects.filter(space=space, author=zubr.public).order_by("-seq")
+    head = zubr_chain.first()
+    assert head is not None
+    log.chains[(space, zubr.public)] = (head.seq, head.id)
+    offline = log.post(zubr, space, "Posted while the network was down")
+    other = Node(tmp_path / "second")
+    other.folder.mkdir()
+    key = key_file(tmp_path, zubr, "zubr")
+
+    # The second node first takes what it may hold (nothing yet) ...
+    result = other.json("sync", live_server.url, "--as", str(key))
+    assert result["spaces"] == [space]
+    assert _spaces(other) == {space}
+    # ... then makes its offline post and syncs again: it is pushed.
+    other.veche("log", "import", str(write_events(tmp_path / "offline.jsonl", [offline])))
+    again = other.json("sync", live_server.url)
+    assert again["pushed"].get("applied") == 1
+    assert StoredEvent.objects.filter(id=offline.id, status="applied").exists()
+    assert other.json("state", "digest", "--space", space)["digest"] == state_digest(space)
+    assert secret not in _spaces(other)
+    third = other.json("sync", live_server.url)
+    assert third["pulled"] == {} and third["pushed"] == {}
+
+
+def test_a_peer_answering_with_another_key_is_refused(live_server: Any, tmp_path: Path) -> None:
+    other = Node(tmp_path / "second")
+    other.folder.mkdir()
+    other.veche("sync", live_server.url)
+    with sqlite3.connect(other.folder / "veche.sqlite3") as db:
+        pinned = db.execute("SELECT node_key FROM sync_peer").fetchone()[0]
+        assert pinned == node_identity().public
+        db.execute("UPDATE sync_peer SET node_key = ?", ("A" * 43,))
+    failed = other.veche("sync", live_server.url, check=False)
+    assert failed.returncode == 2
+    assert "expected" in failed.stderr
+
+
+def test_the_api_refuses_garbage_with_a_reason(client: Any) -> None:
+    response = client.post("/sync/v1/hello", b"{not json", content_type="application/octet-stream")
+    assert response.status_code == 400
+    assert response.json()["reason"] == "handshake"
+    response = client.post(
+        "/sync/v1/session", b'{"v":1}\nxx', content_type="application/octet-stream"
+    )
+    assert response.status_code == 403
+    assert response.json()["reason"] == "ticket"
+    assert client.get("/sync/v1/hello").status_code == 405
+
+
+def test_peers_page_adds_a_peer_and_reports_a_failed_sync(client: Any) -> None:
+    from veche.apps.accounts.actions import create_account
+
+    world = World()
+    world.committee("Sokol")
+    account, _ = create_account("Sokol", "correct horse battery", world.person("Sokol"))
+    client.force_login(account)
+    response = client.post("/sync/", {"url": "http://127.0.0.1:9/"})
+    assert response.status_code == 302
+    peer = Peer.objects.get()
+    assert peer.url == "http://127.0.0.1:9/"
+    client.post(f"/sync/peers/{peer.id}/sync/")
+    peer.refresh_from_db()
+    assert peer.status == Peer.Status.FAILED
+    assert "cannot reach" in peer.last_result
+    page = client.get("/sync/")
+    assert b"http://127.0.0.1:9/" in page.content
+
+
+def test_bundle_pages_download_upload_qr_and_scan(client: Any, tmp_path: Path) -> None:
+    from veche.apps.accounts.actions import create_account
+    from veche.apps.store.log import rebuild
+    from veche.sync.qr import write_codes
+
+    world = World()
+    space = world.committee("Sokol", ("Zubr",), name="Grodno Azot")
+    actions.post(world.person("Sokol"), space, "The night shift stops at 22:00")
+    create_account("Zubr", "correct horse battery", world.person("Zubr"))
+    client.post("/accounts/sign-in/", {"pseudonym": "Zubr", "passphrase": "correct horse battery"})
+    assert b"Grodno Azot" in client.get("/sync/bundles/").content
+    download = client.post("/sync/bundles/download/", {"space": space})
+    assert download.status_code == 200
+    data = download.content
+    assert data.startswith(b"VECHE-BUNDLE-v1\n")
+    assert client.post("/sync/bundles/download/", {"space": "x" * 43}).status_code == 400
+    qr = client.post("/sync/bundles/qr/", {"space": space})
+    assert qr.content.count(b"<svg") >= 1
+
+    digest = state_digest(space)
+    StoredEvent.objects.filter(kind="space.post").delete()
+    rebuild()
+    (tmp_path / "b.bundle").write_bytes(data)
+    with open(tmp_path / "b.bundle", "rb") as handle:
+        page = client.post("/sync/bundles/upload/", {"bundle": handle}, follow=True)
+    assert b"Bundle imported" in page.content
+    assert state_digest(space) == digest
+
+    write_codes(data, tmp_path / "codes")
+    images = [open(p, "rb") for p in sorted((tmp_path / "codes").glob("qr-*.png"))]  # noqa: SIM115
+    try:
+        page = client.post("/sync/bundles/scan/", {"images": images}, follow=True)
+    finally:
+        for handle in images:
+            handle.close()
+    assert b"already held" in page.content
+    with open(tmp_path / "b.bundle", "wb") as handle:
+        handle.write(data[:-10])
+    with open(tmp_path / "b.bundle", "rb") as handle:
+        page = client.post("/sync/bundles/upload/", {"bundle": handle}, follow=True)
+    assert b"Bundle rejected" in page.content and b"cut short" in page.content
