@@ -70,6 +70,23 @@ class Node:
             raise AssertionError(f"veche {' '.join(args)} failed: {done.stderr}{done.stdout}")
         return done
 
+    def python(self, code: str) -> None:
+        """Run Python with Django set up on this node's data folder (e.g. to add an account)."""
+        setup = (
+            "from veche.cli.base import setup_django, migrate_quietly\n"
+            "setup_django()\nmigrate_quietly()\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", setup + code],
+            check=False,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if done.returncode != 0:
+            raise AssertionError(f"python on {self.folder} failed: {done.stderr}")
+
     def json(self, *args: str) -> Any:
         return json.loads(self.veche(*args, "--json").stdout)
 
