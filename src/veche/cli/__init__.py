@@ -18,11 +18,12 @@ COMMAND_MODULES: tuple[str, ...] = (
     "veche.cli.node",
     "veche.cli.keys",
     "veche.cli.log",
+    "veche.cli.committee",
     "veche.cli.audit",
     "veche.cli.count",
-    "veche.cli.sync",
     "veche.cli.strike",
     "veche.cli.fund",
+    "veche.cli.sync",
 )
 
 

@@ -1,34 +1,182 @@
-"""Load the demonstration: members who can sign in, committees, their events.
+"""Load the Belarus 2020 demonstration: committees, federation, decisions, a recall.
 
 Everything goes through the same actions as real use, so the demo's log is
-signed and verifiable like any other. Every demo committee is marked as a
-demonstration.
+signed and verifiable like any other. The people are invented (pseudonyms);
+the plants, cities, dates and the Kozlova plant's demands are real (see
+``shared/scenario``). Every demo committee is marked as a demonstration.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TextIO
 
 from veche.apps.accounts.actions import create_account
 from veche.apps.committees import actions
 from veche.apps.committees.models import Committee
-from veche.events import Identity
+from veche.apps.store.log import ingest
+from veche.events import Identity, build_event
 
 DEMO_PASSPHRASE = "veche-demo-2020"  # noqa: S105 - printed to the operator on purpose
+
+KOZLOVA_DEMANDS = (
+    "1. Immediately end the violence against unarmed civilians who have the right to "
+    "express their political positions peacefully.\n"
+    "2. Stop provocations used to justify the actions of security forces.\n"
+    "3. Release people detained during peaceful demonstrations.\n"
+    "4. Turn on the Internet to eliminate the possibility of speculation and rumours."
+)
+
+# (key, name, kind, level, parent key, founder, other members)
+COMMITTEES: tuple[tuple[str, str, str, str, str | None, str, tuple[str, ...]], ...] = (
+    ("national", "National Strike Coordination Council", "council", "national", None, "Veche", ()),
+    (
+        "minsk-city",
+        "Minsk City Council of Strike Committees",
+        "council",
+        "regional",
+        "national",
+        "Sosna",
+        (),
+    ),
+    ("minsk-region", "Minsk Region Council", "council", "regional", "national", "Bereza", ()),
+    ("grodno-region", "Grodno Region Council", "council", "regional", "national", "Neman", ()),
+    ("gomel-region", "Gomel Region Council", "council", "regional", "national", "Sozh", ()),
+    ("mogilev-region", "Mogilev Region Council", "council", "regional", "national", "Dnepr", ()),
+    ("brest-region", "Brest Region Council", "council", "regional", "national", "Bug", ()),
+    ("zhlobin-city", "Zhlobin City Council", "council", "city", "gomel-region", "Kalina", ()),
+    (
+        "kozlova",
+        "Kozlova Electrotechnical Plant strike committee",
+        "workplace",
+        "local",
+        "minsk-city",
+        "Sokol",
+        ("Vasilek", "Zubr", "Rusalka", "Lyn"),
+    ),
+    (
+        "mtz",
+        "MTZ (Minsk Tractor Works) strike committee",
+        "workplace",
+        "local",
+        "minsk-city",
+        "Bobr",
+        ("Kupala", "Yaryla", "Vyraj", "Zhuravel"),
+    ),
+    (
+        "minsktrans-4",
+        "Minsktrans trolleybus depot No. 4 strike committee",
+        "workplace",
+        "local",
+        "minsk-city",
+        "Trolley",
+        ("Iskra", "Vetla"),
+    ),
+    (
+        "margarine",
+        "Minsk margarine plant strike committee",
+        "workplace",
+        "local",
+        "minsk-city",
+        "Lipa",
+        ("Rumyanka",),
+    ),
+    (
+        "bsu-students",
+        "BSU students' committee",
+        "college",
+        "local",
+        "minsk-city",
+        "Student",
+        ("Kvetka", "Chaika", "Lastauka"),
+    ),
+    (
+        "uruchye",
+        "Uruchye neighbourhood committee",
+        "neighbourhood",
+        "local",
+        "minsk-city",
+        "Dvor",
+        ("Sasedka", "Pchala"),
+    ),
+    (
+        "azot",
+        "Grodno AZOT strike committee",
+        "workplace",
+        "local",
+        "grodno-region",
+        "Azot",
+        ("Khimik", "Volat"),
+    ),
+    (
+        "devyatovka",
+        "Devyatovka neighbourhood committee, Grodno",
+        "neighbourhood",
+        "local",
+        "grodno-region",
+        "Yalina",
+        ("Kruk",),
+    ),
+    (
+        "bmz",
+        "BMZ (Belarusian Metallurgical Plant) strike committee, Zhlobin",
+        "workplace",
+        "local",
+        "zhlobin-city",
+        "Stal",
+        ("Molat", "Kavala", "Iskarka"),
+    ),
+    (
+        "belshina",
+        "Belshina tyre plant strike committee, Bobruisk",
+        "workplace",
+        "local",
+        "mogilev-region",
+        "Shyna",
+        ("Kola", "Gumka"),
+    ),
+    (
+        "belaruskali",
+        "Belaruskali strike committee, Soligorsk",
+        "workplace",
+        "local",
+        "minsk-region",
+        "Kalii",
+        ("Shakhtsyor", "Sol", "Glyba"),
+    ),
+    (
+        "zhabinka",
+        "Zhabinka sugar plant strike committee",
+        "workplace",
+        "local",
+        "brest-region",
+        "Tsukar",
+        ("Burak",),
+    ),
+)
 
 
 class DemoAlreadyLoaded(Exception):
     pass
 
 
-def _at(day: int, hour: int = 12, minute: int = 0) -> datetime:
+def at(day: int, hour: int = 12, minute: int = 0) -> datetime:
+    """A moment in August 2020, UTC."""
     return datetime(2020, 8, day, hour, minute, tzinfo=UTC)
 
 
 class Demo:
+    """The demo's people and committees, for this loader and the other demo parts."""
+
     def __init__(self) -> None:
         self.people: dict[str, Identity] = {}
+        self.spaces: dict[str, str] = {}
+        self.members: dict[str, list[str]] = {}
+        self.names: dict[str, str] = {}
+        self.mandates: dict[str, str] = {}
+        self.decisions: dict[str, str] = {}
 
     def person(self, pseudonym: str) -> Identity:
         if pseudonym not in self.people:
@@ -36,32 +184,309 @@ class Demo:
             self.people[pseudonym] = identity
         return self.people[pseudonym]
 
+    def committee(
+        self,
+        key: str,
+        name: str,
+        kind: str,
+        level: str,
+        founder: str,
+        members: Sequence[str],
+        day: int,
+    ) -> str:
+        rules = {"ratification": level == "national", "weighting": "per_delegate"}
+        space = actions.create_committee(
+            self.person(founder),
+            name=name,
+            kind=kind,
+            level=level,
+            pseudonym=founder,
+            rules=rules,
+            demo=True,
+            at=at(day, 8),
+        ).id
+        self.spaces[key] = space
+        self.names[key] = name
+        self.members[key] = [founder]
+        for index, member in enumerate(members):
+            code, _ = actions.invite(self.person(founder), space, at=at(day, 9, index))
+            actions.join(self.person(member), space, code, member, at=at(day, 9, 30 + index))
+            self.members[key].append(member)
+        return space
+
+    def decide(
+        self,
+        key: str,
+        proposer: str,
+        *,
+        day: int,
+        hour: int = 14,
+        no: Sequence[str] = (),
+        **motion: object,
+    ) -> str:
+        """Propose a motion, let everyone with a say vote (yes unless named in ``no``), close it."""
+        space = self.spaces[key]
+        voters = self.voters(key)
+        event = actions.propose(self.person(proposer), space, at=at(day, hour), **motion)  # type: ignore[arg-type]
+        for index, voter in enumerate(voters):
+            choice = "no" if voter in no else "yes"
+            if motion.get("method", "yes_no") == "yes_no":
+                actions.vote(
+                    self.person(voter), space, event.id, choice=choice, at=at(day, hour, 10 + index)
+                )
+        return actions.close(self.person(proposer), space, event.id, at=at(day, hour + 2)).id
+
+    def voters(self, key: str) -> list[str]:
+        seated = [p for p, k in self.seated.items() if key in k]
+        return self.members[key] + seated
+
+    seated: dict[str, set[str]] = {}
+
+    def join_parent(self, child: str, parent: str, day: int) -> None:
+        child_founder = self.members[child][0]
+        join = self.decide(
+            child,
+            child_founder,
+            day=day,
+            hour=10,
+            kind="federation_join",
+            title=f"Join the {self.names[parent]}",
+            text="Link up with the other committees.",
+            target={"parent": self.spaces[parent]},
+        )
+        self.decide(
+            parent,
+            self.members[parent][0],
+            day=day,
+            hour=11,
+            kind="federation_accept",
+            title=f"Accept {self.names[child]}",
+            text="Welcome.",
+            target={"child": self.spaces[child], "join": join},
+        )
+
+    def elect(
+        self,
+        child: str,
+        parent: str,
+        candidates: Sequence[str],
+        seats: int,
+        ballots: Sequence[Sequence[int]],
+        day: int,
+    ) -> list[str]:
+        space = self.spaces[child]
+        keys = [self.person(c).public for c in candidates]
+        method = "stv" if seats > 1 or len(candidates) > 2 else "approval"
+        proposer = self.voters(child)[0]
+        election = actions.propose(
+            self.person(proposer),
+            space,
+            kind="delegate_election",
+            title=f"Delegates to the {self.names[parent]}",
+            text="Elected for as long as we trust them; recallable at any time.",
+            method=method,
+            options=keys,
+            seats=seats,
+            at=at(day, 15),
+        ).id
+        for index, (voter, ballot) in enumerate(zip(self.voters(child), ballots, strict=False)):
+            if method == "stv":
+                actions.vote(
+                    self.person(voter),
+                    space,
+                    election,
+                    ranking=[[i] for i in ballot],
+                    at=at(day, 15, 5 + index),
+                )
+            else:
+                actions.vote(
+                    self.person(voter),
+                    space,
+                    election,
+                    approve=list(ballot[:seats]),
+                    at=at(day, 15, 5 + index),
+                )
+        mandate = actions.close(self.person(proposer), space, election, at=at(day, 17)).id
+        from veche.apps.committees.models import Motion
+
+        elected = Motion.objects.get(event=election).result["elected_keys"]
+        names = [c for c in candidates if self.person(c).public in elected]
+        for name in names:
+            actions.take_seat(self.person(name), self.spaces[parent], mandate, at=at(day, 18))
+            self.seated.setdefault(name, set()).add(parent)
+            self.mandates[f"{child}:{name}"] = mandate
+        return names
+
 
 def load_demo(out: TextIO | None = None) -> str:
     if Committee.objects.filter(demo=True).exists():
         raise DemoAlreadyLoaded("The demonstration is already loaded.")
     demo = Demo()
-    founder = demo.person("Sokol")
-    kozlova = actions.create_committee(
-        founder,
-        name="Kozlova Electrotechnical Plant strike committee",
-        kind="workplace",
-        level="local",
-        pseudonym="Sokol",
-        demo=True,
-        at=_at(11, 9),
-    ).id
-    for index, name in enumerate(("Vasilek", "Zubr", "Rusalka")):
-        code, _ = actions.invite(founder, kozlova, at=_at(11, 10 + index))
-        actions.join(demo.person(name), kozlova, code, name, at=_at(11, 10 + index, 30))
-    actions.post(
-        founder,
-        kozlova,
-        "Meeting at the main gate at 14:00. We vote on our demands.",
-        at=_at(11, 11),
-    )
+    Demo.seated = {}
+    for index, (key, name, kind, level, _parent, founder, members) in enumerate(COMMITTEES):
+        demo.committee(
+            key, name, kind, level, founder, members, day=11 if level == "local" else 12 + index % 2
+        )
     lines = [
         "DEMONSTRATION DATA: invented people, real plants and dates (Belarus, August 2020).",
+    ]
+    # The Kozlova workers' demands, 11 August, as a demands letter passed by their committee.
+    kozlova_letter = demo.decide(
+        "kozlova",
+        "Sokol",
+        day=11,
+        hour=15,
+        kind="demands",
+        title="Demands of the Kozlova plant workers",
+        text=KOZLOVA_DEMANDS,
+        no=("Lyn",),
+    )
+    demo.decisions["kozlova-demands"] = kozlova_letter
+    for key, proposer, day in (
+        ("mtz", "Bobr", 12),
+        ("azot", "Azot", 12),
+        ("bmz", "Stal", 13),
+        ("belshina", "Shyna", 13),
+        ("bsu-students", "Student", 14),
+    ):
+        demo.decide(
+            key,
+            proposer,
+            day=day,
+            hour=12,
+            kind="endorsement",
+            title="Endorse the demands of the Kozlova plant workers",
+            text="We stand with them.",
+            target={"motion": kozlova_letter},
+        )
+    demo.decide(
+        "mtz",
+        "Bobr",
+        day=13,
+        hour=9,
+        kind="strike_call",
+        title="Strike from 17 August",
+        text="Down tools until the demands are met.",
+        no=("Zhuravel",),
+    )
+    # Federation: local committees join city and regional councils, those join the national one.
+    parents = {key: parent for key, _n, _k, _l, parent, _f, _m in COMMITTEES}
+    order = [
+        k
+        for k, *_ in COMMITTEES
+        if parents[k] and COMMITTEES[[c[0] for c in COMMITTEES].index(k)][3] != "local"
+    ]
+    order += [k for k, *_ in COMMITTEES if parents[k] and k not in order]
+    for key in sorted(
+        order,
+        key=lambda k: ("local", "city", "regional").index(
+            COMMITTEES[[c[0] for c in COMMITTEES].index(k)][3]
+        ),
+    ):
+        demo.join_parent(key, parents[key], day=14)
+    # Delegate elections, bottom up.
+    for key, *_rest in COMMITTEES:
+        level = COMMITTEES[[c[0] for c in COMMITTEES].index(key)][3]
+        if level != "local":
+            continue
+        members = demo.members[key]
+        seats = 2 if len(members) >= 5 else 1
+        candidates = members[1 : 1 + seats + 1] if len(members) > seats else members[:2]
+        if len(candidates) <= seats:
+            candidates = members[: seats + 1] if len(members) > seats else members
+        if len(candidates) <= seats:
+            continue
+        ballots = [
+            list(range(len(candidates)))[i % len(candidates) :]
+            + list(range(len(candidates)))[: i % len(candidates)]
+            for i in range(len(members))
+        ]
+        demo.elect(key, parents[key] or "", candidates, seats, ballots, day=15)
+    for key in ("zhlobin-city",):
+        voters = demo.voters(key)
+        if len(voters) > 1:
+            demo.elect(
+                key,
+                parents[key] or "",
+                voters[1:3] if len(voters) > 2 else voters,
+                1,
+                [[0, 1]] * len(voters),
+                day=16,
+            )
+    for key in (
+        "minsk-city",
+        "minsk-region",
+        "grodno-region",
+        "gomel-region",
+        "mogilev-region",
+        "brest-region",
+    ):
+        voters = demo.voters(key)
+        candidates = voters[1:3] if len(voters) >= 3 else voters[:2]
+        if len(candidates) == 2:
+            demo.elect(key, "national", candidates, 1, [[0, 1]] * len(voters), day=17)
+    # One recall: MTZ recalls a delegate who voted against the strike in the city council.
+    recalled = next((m for m in demo.mandates if m.startswith("mtz:")), None)
+    if recalled is not None:
+        name = recalled.split(":", 1)[1]
+        demo.decide(
+            "mtz",
+            "Bobr",
+            day=18,
+            hour=9,
+            kind="recall",
+            title=f"Recall {name} from the city council",
+            text="Voted against our strike call, against the mandate.",
+            target={"mandate": demo.mandates[recalled], "key": demo.person(name).public},
+            no=(name,),
+        )
+        lines.append(f"Recalled: {name} (MTZ delegate), 18 August.")
+    # The national council adopts common demands; they need ratification from below.
+    national_demands = demo.decide(
+        "national",
+        "Veche",
+        day=19,
+        hour=12,
+        kind="demands",
+        title="Common demands of the general strike",
+        text=KOZLOVA_DEMANDS + "\n5. New, free and fair elections.",
+    )
+    demo.decisions["national-demands"] = national_demands
+    for key in ("minsk-city", "grodno-region", "gomel-region", "minsk-region"):
+        demo.decide(
+            key,
+            demo.members[key][0],
+            day=20,
+            hour=10,
+            kind="ratification",
+            title="Ratify the common demands",
+            text="Ratified.",
+            target={"motion": national_demands},
+        )
+    # A forged "call to violence" in the Kozlova founder's name: rejected, kept as evidence.
+    forged = build_event(
+        Identity(b"\x07" * 32),
+        space=demo.spaces["kozlova"],
+        seq=1,
+        prev=None,
+        kind="space.post",
+        body={"text": "Bring weapons tomorrow. — the strike committee"},
+        at=at(16, 22),
+    )
+    tampered = forged.raw.replace(forged.author.encode(), demo.person("Sokol").public.encode())
+    ingest([tampered], source="demo: forged event")
+    lines.append(
+        "A forged 'call to violence' in the Kozlova founder's name was rejected (bad signature)."
+    )
+    for module_name in ("veche.demo.strike",):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        lines.extend(module.load_strike(demo))
+    lines += [
+        f"{Committee.objects.count()} committees on "
+        f"{Committee.objects.values('level').distinct().count()} levels.",
         f"Sign in as any of: {', '.join(sorted(demo.people))}",
         f"Demo passphrase for all of them: {DEMO_PASSPHRASE}",
     ]

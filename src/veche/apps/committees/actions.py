@@ -26,6 +26,7 @@ def create_committee(
     pseudonym: str,
     rules: dict[str, Any] | None = None,
     demo: bool = False,
+    description: str = "",
     at: Any = None,
 ) -> Event:
     merged = dict(DEFAULT_RULES)
@@ -40,6 +41,8 @@ def create_committee(
     }
     if demo:
         body["demo"] = True
+    if description:
+        body["description"] = description
     return record(identity, space=None, kind="space.create", body=body, at=at)
 
 

@@ -175,11 +175,14 @@ def check_propose(ctx: Context, event: Event) -> None:
                 "parent", "the committee has not joined a parent body yet", "body.kind"
             )
         members = members_of(ctx, event.space_id)
+        seats = seats_of(ctx, event.space_id)
         for index, key in enumerate(body.get("options", [])):
             candidate = members.get(key)
-            if candidate is None or candidate.status != ACTIVE:
+            if (candidate is None or candidate.status != ACTIVE) and key not in seats:
                 raise RuleViolation(
-                    "candidate", "candidates must be members' keys", f"body.options[{index}]"
+                    "candidate",
+                    "candidates must be members' or seated delegates' keys",
+                    f"body.options[{index}]",
                 )
         if body.get("seats", 1) >= len(body.get("options", [])):
             raise RuleViolation("seats", "there must be more candidates than seats", "body.seats")
@@ -469,12 +472,13 @@ def check_close(ctx: Context, event: Event) -> None:
             "close", "only the proposer closes a motion without a deadline", "author"
         )
     excluded = _cited_recalls(ctx, event)
+    entitled = electorate(ctx, event.space_id, excluded)
     expected = compute_result(
         motion,
         counted_votes(ctx, motion, excluded),
-        electorate(ctx, event.space_id, excluded),
+        entitled,
         committee_of(ctx, event.space_id).rules,
-        len(persons),
+        represented=entitled,
     )
     if event.body["result"] != expected:
         raise RuleViolation(

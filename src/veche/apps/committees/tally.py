@@ -19,7 +19,7 @@ def recalled_mandates(mandates: list[str]) -> dict[str, str]:
     )
 
 
-def _electorate(space: str, excluded: set[str]) -> tuple[int, int]:
+def _electorate(space: str, excluded: set[str]) -> int:
     persons = set(
         Member.objects.filter(space=space, status=Member.Status.ACTIVE).values_list(
             "person", flat=True
@@ -32,7 +32,7 @@ def _electorate(space: str, excluded: set[str]) -> tuple[int, int]:
         )
         if mandate not in excluded and key not in persons
     )
-    return len(persons) + seated, len(persons)
+    return len(persons) + seated
 
 
 def result_for_close(space: str, motion_id: str) -> tuple[dict[str, Any], list[str]]:
@@ -50,9 +50,10 @@ def result_for_close(space: str, motion_id: str) -> tuple[dict[str, Any], list[s
         .values_list("choice", "weight", "mandate")
         if not mandate or mandate not in excluded
     ]
-    electorate, persons = _electorate(space, excluded)
+    electorate = _electorate(space, excluded)
     rules = Committee.objects.get(space=space).rules
-    return compute_result(motion, votes, electorate, rules, persons), sorted(set(recalls.values()))
+    result = compute_result(motion, votes, electorate, rules, represented=electorate)
+    return result, sorted(set(recalls.values()))
 
 
 @dataclass(frozen=True)

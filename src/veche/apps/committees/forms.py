@@ -1,0 +1,167 @@
+"""Forms for committee actions; the rules themselves are checked by the event log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from veche.apps.committees.kinds import COMMITTEE_KINDS, LEVELS
+from veche.apps.committees.motions import MOTION_KINDS
+
+KIND_LABELS = {
+    "workplace": _("Workplace"),
+    "college": _("College"),
+    "neighbourhood": _("Neighbourhood"),
+    "council": _("Council of delegates"),
+}
+LEVEL_LABELS = {
+    "local": _("Local"),
+    "city": _("City"),
+    "regional": _("Regional"),
+    "national": _("National"),
+}
+MOTION_LABELS = {
+    "general": _("General motion"),
+    "demands": _("Demands letter"),
+    "strike_call": _("Strike call"),
+    "delegate_election": _("Delegate election"),
+    "recall": _("Recall of a delegate"),
+    "ratification": _("Ratification of a parent body's decision"),
+    "rule_change": _("Change of rules"),
+    "admission": _("Admission of a candidate"),
+    "expulsion": _("Expulsion"),
+    "revocation": _("Revocation of a seized key"),
+    "federation_join": _("Join a parent body"),
+    "federation_accept": _("Accept a committee into this body"),
+    "endorsement": _("Endorsement of another committee's decision"),
+}
+METHOD_LABELS = {
+    "yes_no": _("Yes / no / abstain"),
+    "approval": _("Approval (choose any number of options)"),
+    "ranked": _("Ranked options (Schulze)"),
+    "stv": _("Single transferable vote (several seats)"),
+}
+
+
+class CommitteeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), min_length=2, max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[(k, KIND_LABELS[k]) for k in COMMITTEE_KINDS]
+    )
+    level = forms.ChoiceField(label=_("Level"), choices=[(k, LEVEL_LABELS[k]) for k in LEVELS])
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=2000, widget=forms.Textarea
+    )
+    pseudonym = forms.CharField(label=_("Your pseudonym in this committee"), max_length=40)
+    quorum_percent = forms.IntegerField(
+        label=_("Quorum (% of members)"), min_value=0, max_value=100, initial=50
+    )
+    majority = forms.ChoiceField(
+        label=_("Majority"),
+        choices=[
+            ("simple", _("Simple: more yes than no")),
+            ("absolute", _("Absolute: more than half of all members")),
+            ("two_thirds", _("Two thirds of yes and no")),
+        ],
+    )
+    admission = forms.ChoiceField(
+        label=_("Admission"),
+        choices=[
+            ("invitation", _("A one-time invitation is enough")),
+            ("vouching", _("Invitation, then vouches by members")),
+            ("motion", _("Invitation, then an admission motion")),
+        ],
+    )
+    vouches_needed = forms.IntegerField(
+        label=_("Vouches needed"), min_value=1, max_value=20, initial=2
+    )
+    ratification = forms.BooleanField(
+        label=_("Decisions need ratification by member committees"), required=False
+    )
+    weighting = forms.ChoiceField(
+        label=_("Delegates' votes weigh"),
+        choices=[
+            ("per_delegate", _("One per delegate")),
+            ("by_members", _("By members represented")),
+        ],
+    )
+
+    def rules(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "quorum_percent": data["quorum_percent"],
+            "majority": data["majority"],
+            "admission": data["admission"],
+            "vouches_needed": data["vouches_needed"],
+            "ratification": bool(data["ratification"]),
+            "weighting": data["weighting"],
+        }
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(label=_("Invitation code"), max_length=64)
+    pseudonym = forms.CharField(label=_("Your pseudonym in this committee"), max_length=40)
+
+
+class NewMemberForm(JoinForm):
+    passphrase = forms.CharField(
+        label=_("Choose a passphrase"),
+        min_length=10,
+        widget=forms.PasswordInput,
+        help_text=_("It unlocks your key on this node. Nobody can recover it for you."),
+    )
+
+
+class PostForm(forms.Form):
+    text = forms.CharField(
+        label=_("Message to the committee"), max_length=10000, widget=forms.Textarea
+    )
+
+
+class MotionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[(k, MOTION_LABELS[k]) for k in MOTION_KINDS])
+    title = forms.CharField(label=_("Title"), min_length=3, max_length=300)
+    text = forms.CharField(label=_("Text"), max_length=20000, widget=forms.Textarea)
+    method = forms.ChoiceField(label=_("Voting method"), choices=list(METHOD_LABELS.items()))
+    options = forms.CharField(
+        label=_("Options, one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "For approval and ranked votes. For a delegate election, the candidates are chosen below."
+        ),
+    )
+    candidates = forms.MultipleChoiceField(
+        label=_("Candidates"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=50, required=False)
+    deadline = forms.DateTimeField(
+        label=_("Deadline (optional; after it any member may close the vote)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    member = forms.ChoiceField(label=_("Member concerned"), required=False)
+    after_seq = forms.IntegerField(
+        label=_("Last good event of the seized key (its sequence number)"),
+        required=False,
+        min_value=0,
+    )
+    target_event = forms.CharField(
+        label=_("Decision, mandate or parent body (event id)"), required=False, max_length=43
+    )
+    child = forms.CharField(
+        label=_("Committee to accept (space id)"), required=False, max_length=43
+    )
+
+    def __init__(self, *args: Any, members: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choices = members or []
+        self.fields["candidates"].choices = choices
+        self.fields["member"].choices = [("", "—"), *choices]
+
+
+class AmendForm(forms.Form):
+    title = forms.CharField(label=_("Title"), min_length=3, max_length=300)
+    text = forms.CharField(label=_("Text"), max_length=20000, widget=forms.Textarea)
