@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from veche.events.envelope import Event
-from veche.events.schema import Obj, SchemaError
+from veche.events.schema import Schema, SchemaError
 
 __all__ = ["EventKind", "Registry", "RuleViolation", "UnknownKind"]
 
@@ -42,7 +42,7 @@ class UnknownKind(RuleViolation):
 @dataclass(frozen=True, slots=True)
 class EventKind(Generic[State]):
     name: str
-    body: Obj
+    body: Schema
     rule: Callable[[State, Event], None]
     summary: str = ""
 

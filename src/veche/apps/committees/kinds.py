@@ -21,7 +21,7 @@ from veche.apps.committees.models import (
     Vouch,
 )
 from veche.apps.store.context import Context
-from veche.apps.store.kinds import HOLD_PROVIDERS, projection, register
+from veche.apps.store.kinds import HOLD_PROVIDERS, projection, register, register_space_type
 from veche.events import Event, RuleViolation
 from veche.events.encoding import b64d, b64e
 from veche.events.schema import Bool, Enum, Int, Obj, PublicKey, Str
@@ -364,8 +364,8 @@ def apply_post(ctx: Context, event: Event) -> None:
 
 
 def register_all() -> None:
-    register(
-        "space.create",
+    register_space_type(
+        "committee",
         body=Obj(
             required={
                 "type": Enum(("committee",)),
@@ -379,7 +379,6 @@ def register_all() -> None:
         ),
         rule=check_create,
         apply=apply_create,
-        summary="found a committee; its founder is its first member",
     )
     register(
         "member.invite",

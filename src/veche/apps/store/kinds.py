@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from veche.events import Event, EventKind, Registry
-from veche.events.schema import Obj
+from veche.events.schema import Obj, Schema, SchemaError
 
 if TYPE_CHECKING:
     from veche.apps.store.context import Context
@@ -51,7 +51,56 @@ APPLY: dict[str, Apply] = {}
 PROJECTIONS: list[ProjectionModel] = []
 
 
-def register(name: str, *, body: Obj, rule: Rule, apply: Apply, summary: str = "") -> None:
+@dataclass(frozen=True)
+class SpaceType:
+    body: Obj
+    rule: Rule
+    apply: Apply
+
+
+SPACE_TYPES: dict[str, SpaceType] = {}
+
+
+class _SpaceBody(Schema):
+    """``space.create`` bodies: ``type`` picks the schema of the app that owns that type."""
+
+    def check(self, value: Any, path: str) -> None:
+        if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+            raise SchemaError(f"{path}.type", "required", "names the kind of space")
+        space_type = SPACE_TYPES.get(value["type"])
+        if space_type is None:
+            known = ", ".join(sorted(SPACE_TYPES))
+            raise SchemaError(f"{path}.type", "enum", f"must be one of {known}")
+        space_type.body.check(value, path)
+
+
+def _space_rule(ctx: Context, event: Event) -> None:
+    SPACE_TYPES[event.body["type"]].rule(ctx, event)
+
+
+def _space_apply(ctx: Context, event: Event) -> None:
+    SPACE_TYPES[event.body["type"]].apply(ctx, event)
+
+
+def register_space_type(name: str, *, body: Obj, rule: Rule, apply: Apply) -> None:
+    """A kind of space (committee, election, …): its ``space.create`` body, rule and projection.
+
+    The body schema must require ``"type": Enum((name,))``.
+    """
+    if name in SPACE_TYPES:
+        raise ValueError(f"space type {name} registered twice")
+    if not SPACE_TYPES:
+        register(
+            "space.create",
+            body=_SpaceBody(),
+            rule=_space_rule,
+            apply=_space_apply,
+            summary="create a space; its id is this event's id",
+        )
+    SPACE_TYPES[name] = SpaceType(body, rule, apply)
+
+
+def register(name: str, *, body: Schema, rule: Rule, apply: Apply, summary: str = "") -> None:
     KINDS.register(EventKind(name=name, body=body, rule=rule, summary=summary))
     APPLY[name] = apply
 
