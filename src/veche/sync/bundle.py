@@ -134,7 +134,7 @@ def write_bundle(
     recipients: Iterable[str] = (),
     public: bool = False,
     created: datetime,
-    compression: str = "lzma",
+    compression: str = "zlib",
 ) -> bytes:
     """Build a bundle of ``events`` (canonical bytes, in dependency order)."""
     space_list = sorted(set(spaces))
