@@ -105,6 +105,8 @@ def test_peers_page_adds_a_peer_and_reports_a_failed_sync(client: Any) -> None:
     assert "cannot reach" in peer.last_result
     page = client.get("/sync/")
     assert b"http://127.0.0.1:9/" in page.content
+    client.post(f"/sync/peers/{peer.id}/forget/")
+    assert not Peer.objects.exists()
 
 
 def test_bundle_pages_download_upload_qr_and_scan(client: Any, tmp_path: Path) -> None:

@@ -14,11 +14,12 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 
 from veche.apps.committees.access import may_hold_space, readable_spaces
 from veche.apps.store.log import IngestReport, ingest
@@ -71,7 +72,7 @@ __all__ = [
 ]
 
 SERVER_LIMITS = BatchLimits(events=5000, bytes=8 * 1024 * 1024)
-DEFAULT_LIMITS = BatchLimits()
+DEFAULT_LIMITS = SERVER_LIMITS
 MAX_IDS_REQUEST = 20_000
 MAX_FORK_AUTHORS = 1000
 
@@ -377,33 +378,43 @@ def sync_with(
         return decode_frame(open_response(session, reply))
 
     source = f"sync:{url}"
-    # 1. Pull: send our vector until the peer has nothing more for us.
-    after: list[Any] | None = None
-    while True:
-        vector = local_vector(scope)
-        header, events = ask(
-            {
-                "v": 1,
-                "type": "want",
-                "after": after,
-                "limit": {"events": limits.events, "bytes": limits.bytes},
-            },
-            encode_vector_lines(vector, "authors"),
-        )
-        if header.get("type") != "batch":
-            raise SyncError("frame", "peer did not answer with a batch")
-        if events:
-            _merge(result.pulled, _summary(ingest(events, source=source)))
-        if not header.get("more") or not events:
-            break
-        after = header.get("after")
+    # 1. Pull: send our vector until the peer has nothing more for us. The
+    # vector stays as it was for the whole loop: the `after` hint moves past
+    # each batch, so the next batch is fetched (a thread: the peer's work and
+    # the transfer) while this one is stored (our work), on two cores.
+    vector_lines = list(encode_vector_lines(local_vector(scope), "authors"))
+    limit = {"events": limits.events, "bytes": limits.bytes}
+
+    def want(after: object) -> tuple[dict[str, Any], list[bytes]]:
+        return ask({"v": 1, "type": "want", "after": after, "limit": limit}, vector_lines)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(want, None)
+        while True:
+            header, events = pending.result()
+            if header.get("type") != "batch":
+                raise SyncError("frame", "peer did not answer with a batch")
+            more = bool(header.get("more")) and bool(events)
+            if more:
+                pending = pool.submit(want, header.get("after"))
+            if events:
+                _merge(result.pulled, _summary(ingest(events, source=source)))
+            if not more:
+                break
     # 2. Push: what the peer lacks by its vector, in bounded batches.
     header, lines = ask({"v": 1, "type": "vector"})
     theirs = check_vector(decode_vector_lines(lines, "authors"), allowed=scope)
     for space in scope:
         theirs.setdefault(space, {})
+    tops = StoredEvent.objects.filter(space__in=sorted(scope)).values_list("space", "author")
+    ahead = any(
+        top > theirs[space].get(author, 0)
+        for space, author, top in tops.annotate(top=Max("seq")).values_list(
+            "space", "author", "top"
+        )
+    )
     cursor: tuple[int, str] | None = None
-    while True:
+    while ahead:
         batch = select_batch(local_rows(sorted(scope), cursor), theirs, limits)
         if batch.events:
             header, _ = ask({"v": 1, "type": "push"}, batch.events)

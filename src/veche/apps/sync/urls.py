@@ -6,6 +6,7 @@ app_name = "sync"
 urlpatterns = [
     path("", views.peers, name="peers"),
     path("peers/<int:peer_id>/sync/", views.peer_sync, name="peer-sync"),
+    path("peers/<int:peer_id>/forget/", views.peer_forget, name="peer-forget"),
     path("bundles/", views.bundles, name="bundles"),
     path("bundles/download/", views.bundle_download, name="bundle-download"),
     path("bundles/upload/", views.bundle_upload, name="bundle-upload"),

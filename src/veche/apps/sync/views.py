@@ -123,6 +123,15 @@ def peer_sync(request: HttpRequest, peer_id: int) -> HttpResponse:
     return redirect("sync:peers")
 
 
+@login_required
+@require_POST
+def peer_forget(request: HttpRequest, peer_id: int) -> HttpResponse:
+    """Drop a peer and the key pinned for it (after it was reinstalled, say)."""
+    get_object_or_404(Peer, id=peer_id).delete()
+    messages.success(request, _("Peer removed."))
+    return redirect("sync:peers")
+
+
 # -- bundles ------------------------------------------------------------------------------------
 
 
