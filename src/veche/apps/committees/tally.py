@@ -77,3 +77,45 @@ def standing(motion: Motion) -> Standing:
         ),
     ).count()
     return Standing(result, recalled, stale)
+
+
+def tally_from_log(space: str, motion_id: str) -> dict[str, Any]:
+    """Recount a motion from the stored events alone (not from the Vote projection).
+
+    Used to check the projection and by the benchmark: parse every vote event of the
+    space, keep each person's last vote on the current text, and count.
+    """
+    from veche.apps.store.models import StoredEvent
+    from veche.events import parse_event
+
+    motion = Motion.objects.get(space=space, event=motion_id)
+    persons = dict(Member.objects.filter(space=space).values_list("key", "person"))
+    weights = {
+        key: (weight, mandate)
+        for key, weight, mandate in Seat.objects.filter(space=space).values_list(
+            "key", "weight", "mandate"
+        )
+    }
+    latest: dict[str, tuple[int, Any, int]] = {}
+    rows = (
+        StoredEvent.objects.filter(space=space, kind="motion.vote", status="applied")
+        .order_by("height", "id")
+        .values_list("raw", flat=True)
+    )
+    for raw in rows.iterator(chunk_size=5000):
+        event = parse_event(bytes(raw), verify=False)
+        body = event.body
+        if body["motion"] != motion_id:
+            continue
+        person = persons.get(event.author, event.author)
+        weight = weights.get(event.author, (1, ""))[0]
+        choice = body.get("choice", body.get("approve", body.get("ranking")))
+        latest[person] = (body["version"], choice, weight)
+    votes = [
+        (choice, weight)
+        for person, (version, choice, weight) in sorted(latest.items())
+        if version == motion.version
+    ]
+    rules = Committee.objects.get(space=space).rules
+    electorate = _electorate(space, set())
+    return compute_result(motion, votes, electorate, rules, represented=electorate)
