@@ -422,7 +422,7 @@ def load_demo(out: TextIO | None = None) -> str:
         "brest-region",
     ):
         voters = demo.voters(key)
-        candidates = voters[1:3] if len(voters) >= 3 else voters[:2]
+        candidates = voters[-2:]
         if len(candidates) == 2:
             demo.elect(key, "national", candidates, 1, [[0, 1]] * len(voters), day=17)
     # One recall: MTZ recalls a delegate who voted against the strike in the city council.

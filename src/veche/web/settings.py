@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "veche.apps.store",
     "veche.apps.accounts",
     "veche.apps.committees",
+    "veche.apps.audit",
     "veche.apps.strike",
     "veche.apps.fund",
     "veche.apps.sync",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("veche.apps.accounts.urls")),
     path("committees/", include("veche.apps.committees.urls")),
+    path("audit/", include("veche.apps.audit.urls")),
     path("strike/", include("veche.apps.strike.urls")),
     path("fund/", include("veche.apps.fund.urls")),
     path("sync/", include("veche.apps.sync.urls")),

@@ -59,20 +59,16 @@ def delegates_of(parent: str) -> list[Delegate]:
     """Delegates elected to ``parent`` by its member committees, current and recalled."""
     kids = children(parent)
     names = dict(Committee.objects.filter(space__in=kids).values_list("space", "name"))
-    pseudonyms = {
-        (space, key): pseudonym
-        for space, key, pseudonym in Member.objects.filter(space__in=kids).values_list(
-            "space", "key", "pseudonym"
-        )
-    }
+    mandates = list(Mandate.objects.filter(parent=parent, space__in=kids).order_by("space", "at"))
+    names_by_key = pseudonyms({m.key for m in mandates})
     seats = {(s.key, s.mandate): s for s in Seat.objects.filter(space=parent)}
     result = []
-    for mandate in Mandate.objects.filter(parent=parent, space__in=kids).order_by("space", "at"):
+    for mandate in mandates:
         seat = seats.get((mandate.key, mandate.event))
         result.append(
             Delegate(
                 key=mandate.key,
-                pseudonym=pseudonyms.get((mandate.space, mandate.key), mandate.key[:8]),
+                pseudonym=names_by_key.get(mandate.key, mandate.key[:8]),
                 child=mandate.space,
                 child_name=names.get(mandate.space, ""),
                 mandate=mandate.event,
@@ -83,6 +79,13 @@ def delegates_of(parent: str) -> list[Delegate]:
             )
         )
     return result
+
+
+def pseudonyms(keys: set[str]) -> dict[str, str]:
+    """A key's pseudonym as its committee knows it (delegates are members below)."""
+    return dict(
+        Member.objects.filter(key__in=sorted(keys)).order_by("-id").values_list("key", "pseudonym")
+    )
 
 
 def current_delegate_keys(parent: str) -> set[str]:

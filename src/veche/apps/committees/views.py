@@ -160,7 +160,7 @@ def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
         "open_motions": open_motions,
         "closed_motions": closed_motions,
         "posts": Post.objects.filter(space=space).order_by("-at", "event")[:20],
-        "mandates": Mandate.objects.filter(space=space).order_by("-at")[:50],
+        "mandates": _with_pseudonyms(list(Mandate.objects.filter(space=space).order_by("-at")[:50])),
         "delegates": federation.delegates_of(space) if committee.kind == "council" else [],
         "parent": Committee.objects.filter(space=committee.parent).first()
         if committee.parent
@@ -175,6 +175,13 @@ def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
         "names": names,
     }
     return render(request, "committees/detail.html", context)
+
+
+def _with_pseudonyms(mandates: list[Mandate]) -> list[Mandate]:
+    names = federation.pseudonyms({m.key for m in mandates})
+    for mandate in mandates:
+        mandate.pseudonym = names.get(mandate.key, mandate.key[:8])  # type: ignore[attr-defined]
+    return mandates
 
 
 def _unseated_mandates(key: str | None, council: str) -> list[Mandate]:
