@@ -57,7 +57,10 @@ class CommitteeForm(forms.Form):
     pseudonym = forms.CharField(label=_("Your pseudonym in this committee"), max_length=40)
     quorum_percent = forms.IntegerField(
         # xgettext:no-python-format
-        label=_("Quorum (% of members)"), min_value=0, max_value=100, initial=50
+        label=_("Quorum (% of members)"),
+        min_value=0,
+        max_value=100,
+        initial=50,
     )
     majority = forms.ChoiceField(
         label=_("Majority"),
