@@ -8,13 +8,17 @@ a node shows is a projection, rebuilt from these rows by ``veche log rebuild``.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    APPLIED = "applied"
-    REJECTED = "rejected"  # signed and well formed, but broke a rule: kept as evidence
-    HELD = "held"  # by an equivocating or revoked author: kept, not applied
-    PENDING = "pending"  # waits for events it names that this node does not hold yet
+    APPLIED = "applied", _("Applied")
+    # signed and well formed, but broke a rule: kept as evidence
+    REJECTED = "rejected", _("Rejected")
+    # by an equivocating or revoked author: kept, not applied
+    HELD = "held", _("Held")
+    # waits for events it names that this node does not hold yet
+    PENDING = "pending", _("Pending")
 
 
 class StoredEvent(models.Model):
