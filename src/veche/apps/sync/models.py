@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Peer(models.Model):
     class Status(models.TextChoices):
-        NEW = "new"
-        OK = "ok"
-        FAILED = "failed"
+        NEW = "new", _("New")
+        OK = "ok", _("Ok")
+        FAILED = "failed", _("Failed")
 
     url = models.URLField(max_length=500, unique=True)
     # Pinned on the first successful handshake: a different key later is refused.
