@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from veche.apps.committees.access import can_read_space, committees_of
 from veche.apps.store.log import reason_text
@@ -24,7 +25,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         raise Http404
     try:
         event = parse_event(bytes(row.raw))
-        verified, problem = event.id == row.id, "" if event.id == row.id else "id mismatch"
+        verified, problem = event.id == row.id, "" if event.id == row.id else _("id mismatch")
     except EventError as error:
         event, verified, problem = None, False, str(error)
     return render(
