@@ -13,7 +13,7 @@ from veche.apps.accounts.actions import create_account
 from veche.apps.committees import actions
 from veche.apps.store.log import state_digest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 PASSPHRASE = "correct horse battery"
 
@@ -58,7 +58,7 @@ def test_download_on_one_node_import_on_another(
         page.get_by_label("Bundle file").set_input_files(str(bundle))
         page.get_by_role("button", name="Import bundle").click()
         page.get_by_text("Bundle imported").wait_for()
-        assert second.json("state", "digest", "--space", space)["digest"] == state_digest(space)
+        assert second.json("state", "digest", f"--space={space}")["digest"] == state_digest(space)
         page.goto(base + "/committees/")
         assert page.get_by_role("link", name="Naftan strike committee").is_visible()
     finally:

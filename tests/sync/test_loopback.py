@@ -57,7 +57,7 @@ def test_two_nodes_converge_and_other_spaces_are_not_sent(live_server: Any, tmp_
     again = other.json("sync", live_server.url)
     assert again["pushed"].get("applied") == 1
     assert StoredEvent.objects.filter(id=offline.id, status="applied").exists()
-    assert other.json("state", "digest", "--space", space)["digest"] == state_digest(space)
+    assert other.json("state", "digest", f"--space={space}")["digest"] == state_digest(space)
     assert secret not in _spaces(other)
     third = other.json("sync", live_server.url)
     assert third["pulled"] == {} and third["pushed"] == {}

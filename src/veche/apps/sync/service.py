@@ -305,10 +305,12 @@ class SyncResult:
     def text(self) -> str:
         pulled = sum(self.pulled.get(k, 0) for k in ("applied", "rejected", "held", "pending"))
         pushed = sum(self.pushed.get(k, 0) for k in ("applied", "rejected", "held", "pending"))
+        waiting = self.pulled.get("pending", 0)
         return (
             f"{len(self.spaces)} spaces; received {pulled} new events, sent {pushed}; "
             f"{self.rounds} rounds"
             + (f"; {self.forks_repaired} forked events exchanged" if self.forks_repaired else "")
+            + (f"; {waiting} wait for events of spaces this node does not hold" if waiting else "")
         )
 
 
