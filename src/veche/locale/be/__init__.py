@@ -1,0 +1,1 @@
+"""Belarusian formats for Veche (see ``formats.py``)."""
