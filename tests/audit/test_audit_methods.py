@@ -128,6 +128,32 @@ def test_integer_anomaly_detects_rewritten_protocols_only() -> None:
     assert abs(honest.anomaly) < 4 * honest.sd
 
 
+def test_integer_probability_matches_the_binomial_sum() -> None:
+    from scipy.stats import binom
+
+    from veche.audit.integers import integer_probability
+
+    trials = np.array([100, 250, 333, 1200, 3000, 57, 2001, 1])
+    rates = np.array([0.5, 0.31, 0.77, 0.66, 0.9, 0.2, 0.45, 0.3])
+    exact = [
+        binom.pmf(np.arange(n + 1), n, p)[_near_integer(np.arange(n + 1), np.full(n + 1, n))].sum()
+        for n, p in zip(trials, rates, strict=True)
+    ]
+    assert integer_probability(trials, rates) == pytest.approx(exact, abs=1e-9)
+    assert integer_probability(np.array([100]), np.array([0.37]))[0] == pytest.approx(1.0)
+
+
+def test_indicator_draws_give_the_same_distribution_as_binomial_draws() -> None:
+    official = simulate(1500, seed=6, rewrite=0.03).official
+    binomial = integer_anomaly(official, resamples=1000, seed=3, draw="binomial")
+    indicator = integer_anomaly(official, resamples=1000, seed=3, draw="indicator")
+    assert binomial.observed == indicator.observed
+    # Means of 1,000 draws agree within a few standard errors; spreads within ~15 %.
+    assert abs(binomial.expected - indicator.expected) < 4 * binomial.sd / np.sqrt(1000) * 1.5
+    assert indicator.sd == pytest.approx(binomial.sd, rel=0.15)
+    assert indicator.detected == binomial.detected
+
+
 def test_integer_anomaly_is_reproducible_from_its_seed() -> None:
     official = simulate(800, seed=4).official
     first = integer_anomaly(official, resamples=200, seed=9)
