@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "veche.cli.strike",
     "veche.cli.fund",
     "veche.cli.sync",
+    "veche.cli.election", "veche.cli.trustee",
 )
 
 

@@ -1,0 +1,276 @@
+"""The election record and its verifier: replay the election's events with no database.
+
+A record is the election space's events as canonical JSON, one per line, each
+line ending in a newline (``veche election export``). ``verify_record``
+checks, in this order, and stops at the first failure, naming it: each line is
+a well-formed, correctly signed v1 event; all belong to one election space,
+whose ``space.create`` is in the record; every author's events form an
+unbroken hash chain with no equivocation; every ``deps`` entry is in the
+record; then, in the deterministic (height, id) order the nodes use, each
+event is allowed by the election's rules (``veche.election.rules``):
+eligibility, every ballot proof, the key ceremony, the homomorphic sum, every
+partial decryption, their combination, the counts and the seat allocation.
+``docs/verification.md`` states the procedure for independent verifiers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from veche.crypto.ballot import check_ballots
+from veche.election.outcome import compute_outcome
+from veche.election.rules import ElectionState, apply_event, judge_cast, judge_event
+from veche.events.envelope import CREATE_KIND, Event, EventError, parse_event
+from veche.events.order import order_events
+from veche.events.registry import RuleViolation
+
+__all__ = [
+    "RecordError",
+    "VerificationReport",
+    "read_record",
+    "replay",
+    "split_record",
+    "verify_record",
+    "write_record",
+]
+
+#: Below this many ballots, checking them in worker processes costs more than it saves.
+_PARALLEL_BALLOTS = 400
+
+
+class RecordError(ValueError):
+    """The record file itself is malformed (before any event is judged)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationReport:
+    ok: bool
+    failure: str | None = None  # what failed first, for people
+    item: str | None = None  # the failing event id or line, for programs
+    election: str | None = None
+    title: str | None = None
+    stage: str = "none"
+    events: int = 0
+    voters: int = 0
+    ballots_cast: int = 0
+    ballots_counted: int = 0
+    counts: tuple[int, ...] | None = None
+    counts_by_question: tuple[tuple[int, ...], ...] | None = None
+    counts_by_constituency: tuple[tuple[int, ...], ...] | None = None
+    winners: tuple[tuple[str, ...], ...] | None = None
+    seats: tuple[int, ...] | None = None
+    trackers: tuple[str, ...] = field(default=(), repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        def listed(value: Any) -> Any:
+            if isinstance(value, tuple):
+                return [listed(v) for v in value]
+            return value
+
+        return {
+            "ok": self.ok,
+            "failure": self.failure,
+            "item": self.item,
+            "election": self.election,
+            "title": self.title,
+            "stage": self.stage,
+            "events": self.events,
+            "voters": self.voters,
+            "ballots_cast": self.ballots_cast,
+            "ballots_counted": self.ballots_counted,
+            "counts": listed(self.counts),
+            "counts_by_question": listed(self.counts_by_question),
+            "counts_by_constituency": listed(self.counts_by_constituency),
+            "winners": listed(self.winners),
+            "seats": listed(self.seats),
+        }
+
+
+def split_record(data: bytes) -> list[bytes]:
+    """Cut a record file into event lines: every line ends in ``\\n``, none is empty."""
+    if not data:
+        raise RecordError("the record is empty")
+    if not data.endswith(b"\n"):
+        raise RecordError("the record's last line does not end in a newline")
+    lines = data[:-1].split(b"\n")
+    for number, line in enumerate(lines, start=1):
+        if not line:
+            raise RecordError(f"line {number} is empty")
+    return lines
+
+
+def read_record(path: str | os.PathLike[str]) -> list[bytes]:
+    with open(path, "rb") as handle:
+        return split_record(handle.read())
+
+
+def write_record(events: Iterable[Event]) -> bytes:
+    return b"".join(e.raw + b"\n" for e in events)
+
+
+def _describe(event: Event) -> str:
+    return f"event {event.id} ({event.kind} by {event.author[:10]}…)"
+
+
+class _Failure(Exception):
+    def __init__(self, message: str, item: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.item = item
+
+
+def _parse_all(lines: Sequence[bytes]) -> list[Event]:
+    events: list[Event] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
+        try:
+            event = parse_event(line)
+        except EventError as exc:
+            raise _Failure(f"line {number}: {exc} [{exc.rule}]", f"line {number}") from None
+        if event.id in seen:
+            raise _Failure(
+                f"line {number}: the same event as line {seen[event.id]}", f"line {number}"
+            )
+        seen[event.id] = number
+        events.append(event)
+    return events
+
+
+def _check_structure(events: list[Event]) -> list[Event]:
+    creates = [e for e in events if e.kind == CREATE_KIND]
+    if len(creates) != 1:
+        raise _Failure(f"the record holds {len(creates)} space.create events, not 1", "record")
+    space = creates[0].id
+    if creates[0].body.get("type") != "election":
+        raise _Failure("the record's space is not an election", creates[0].id)
+    by_id = {e.id: e for e in events}
+    slots: dict[tuple[str, int], str] = {}
+    for event in events:
+        if event.space_id != space:
+            raise _Failure(f"{_describe(event)} belongs to another space", event.id)
+        slot = (event.author, event.seq)
+        if slot in slots:
+            raise _Failure(
+                f"{_describe(event)}: the author signed two events with seq {event.seq} "
+                f"(equivocation, with {slots[slot]})",
+                event.id,
+            )
+        slots[slot] = event.id
+        if event.prev is not None:
+            previous = by_id.get(event.prev)
+            if previous is None:
+                raise _Failure(f"{_describe(event)}: its prev is not in the record", event.id)
+            if previous.author != event.author or previous.seq != event.seq - 1:
+                raise _Failure(
+                    f"{_describe(event)}: prev is not the author's seq {event.seq - 1}", event.id
+                )
+        for dep in event.deps:
+            if dep not in by_id:
+                raise _Failure(
+                    f"{_describe(event)}: cites {dep}, which is not in the record", event.id
+                )
+    ordered = order_events(events)
+    if ordered.missing:  # cannot happen after the checks above; kept as a guard
+        event_id = sorted(ordered.missing)[0]
+        raise _Failure(f"event {event_id} cannot be placed", event_id)
+    return ordered.ordered
+
+
+def _prechecked_ballots(ordered: list[Event]) -> set[str]:
+    """Verify many ballots' proofs at once on all cores, against the key the open event states.
+
+    Only an optimisation: a ballot in the returned set skips its proof check in
+    the replay, but is judged in every other respect; one that failed here is
+    judged (and refused) in order, so the first failure is still the first.
+    """
+    from veche.crypto.ballot import Election
+    from veche.crypto.group import parse_point
+    from veche.election.spec import parse_spec
+
+    casts = [
+        e for e in ordered if e.kind == "ballot.cast" and isinstance(e.body.get("ballot"), dict)
+    ]
+    if len(casts) < _PARALLEL_BALLOTS:
+        return set()
+    opens = [e for e in ordered if e.kind == "election.open"]
+    create = ordered[0]
+    if len(opens) != 1 or create.kind != CREATE_KIND:
+        return set()
+    try:
+        spec = parse_spec(create.id, create.author, create.body)
+        election = Election(
+            spec.election_id,
+            parse_point(opens[0].body.get("public_key")),
+            tuple(q.crypto() for q in spec.questions),
+        )
+    except (RuleViolation, ValueError, KeyError, TypeError):
+        return set()
+    from veche.crypto.encoding import canonical_json
+
+    wires = [canonical_json(e.body["ballot"]) for e in casts]
+    workers = os.cpu_count() or 1
+    chunk = max(50, -(-len(wires) // workers))
+    rejected = {r.index for r in check_ballots(election, wires, chunk=chunk)}
+    return {e.id for i, e in enumerate(casts) if i not in rejected}
+
+
+def replay(events: Sequence[Event], state: ElectionState | None = None) -> ElectionState:
+    """Judge and apply events in the given order; raise RuleViolation at the first refusal."""
+    state = state if state is not None else ElectionState()
+    for event in events:
+        judge_event(state, event)
+        apply_event(state, event)
+    return state
+
+
+def verify_record(lines: Sequence[bytes]) -> VerificationReport:
+    """Replay a record (its lines, without newlines) and check everything; see the module doc."""
+    state = ElectionState()
+    count = 0
+    try:
+        events = _parse_all(lines)
+        count = len(events)
+        ordered = _check_structure(events)
+        checked = _prechecked_ballots(ordered)
+        for event in ordered:
+            try:
+                if event.kind == "ballot.cast" and event.id in checked:
+                    if state.stage != "open":
+                        judge_event(state, event)  # names the stage problem
+                    judge_cast(state, event, proofs_checked=True)
+                else:
+                    judge_event(state, event)
+            except RuleViolation as violation:
+                raise _Failure(f"{_describe(event)}: {violation}", event.id) from None
+            apply_event(state, event)
+    except _Failure as failure:
+        return _report(state, count, failure)
+    return _report(state, count, None)
+
+
+def _report(state: ElectionState, count: int, failure: _Failure | None) -> VerificationReport:
+    spec = state.spec
+    outcome = None
+    if failure is None and spec is not None and state.counts is not None:
+        outcome = compute_outcome(spec, state.counts)
+    return VerificationReport(
+        ok=failure is None,
+        failure=failure.message if failure else None,
+        item=failure.item if failure else None,
+        election=spec.election_id if spec else None,
+        title=spec.title if spec else None,
+        stage=state.stage,
+        events=count,
+        voters=state.voter_count(),
+        ballots_cast=state.casts,
+        ballots_counted=state.counted,
+        counts=outcome.counts if outcome else None,
+        counts_by_question=outcome.by_question if outcome else None,
+        counts_by_constituency=outcome.by_constituency if outcome else None,
+        winners=outcome.winners if outcome else None,
+        seats=outcome.seats if outcome else None,
+        trackers=tuple(c.tracker for c in state.current_ballots()),
+    )
