@@ -36,6 +36,7 @@ from veche.sync.vector import (
     encode_vector_lines,
     fingerprints_from_ids,
     select_batch,
+    space_of,
     vector_from_seqs,
 )
 
@@ -296,6 +297,19 @@ def test_frames_reject_empty_lines_and_wrong_types() -> None:
         decode_frame(encode_frame({"v": 1, "type": "push"}), expect="want")
     _header, lines = decode_frame(encode_frame({"v": 1, "type": "push"}, [b"a", b"b"]))
     assert lines == [b"a", b"b"]
+
+
+def test_space_of_reads_the_envelope_tail() -> None:
+    create = build_event(
+        A, space=None, seq=1, prev=None, kind="space.create", body={"space": "x"}, at=NOW
+    )
+    post = build_event(
+        A, space=create.id, seq=2, prev=create.id, kind="space.post", body={"t": "s"}, at=NOW
+    )
+    assert space_of(create.raw) == create.id
+    assert space_of(post.raw) == create.id
+    assert space_of(b"{}") is None
+    assert space_of(post.raw[:-1]) is None
 
 
 def test_shuffled_rows_give_the_same_vector() -> None:

@@ -45,6 +45,7 @@ __all__ = [
     "fingerprints_from_ids",
     "missing_ids",
     "select_batch",
+    "space_of",
     "vector_from_seqs",
 ]
 
@@ -233,6 +234,26 @@ def decode_vector_lines(lines: Iterable[bytes], field: str) -> dict[str, dict[st
         if len(merged) > MAX_SPACES:
             raise SyncError("vector-size", f"a vector names at most {MAX_SPACES} spaces")
     return merged
+
+
+_TAIL_NULL = b',"space":null,"v":1}'
+_TAIL_ID = len(b',"space":"","v":1}') + 43
+
+
+def space_of(raw: bytes) -> str | None:
+    """The space of an event's canonical bytes, without parsing it (None if malformed).
+
+    Keys are sorted, so the envelope always ends ``,"space":ID,"v":1}``; a
+    ``space.create`` (space null) is its own space, named by its id. A client
+    uses this to drop, cheaply, events a peer sends for spaces it did not ask
+    for; ingest still checks everything else.
+    """
+    if raw.endswith(_TAIL_NULL):
+        return b64e(hashlib.blake2b(raw, digest_size=32).digest())
+    tail = raw[-_TAIL_ID:]
+    if tail[:10] != b',"space":"' or tail[53:] != b'","v":1}':
+        return None
+    return tail[10:53].decode("ascii", "replace")
 
 
 def missing_ids(mine: Iterable[str], theirs: Iterable[str]) -> list[str]:

@@ -54,6 +54,7 @@ from veche.sync.vector import (
     fingerprints_from_ids,
     missing_ids,
     select_batch,
+    space_of,
     vector_from_seqs,
 )
 
@@ -338,6 +339,11 @@ def http_transport(timeout: float = 120.0) -> Transport:
     return post
 
 
+def _in(events: list[bytes], scope: set[str]) -> list[bytes]:
+    """Keep only events of spaces we asked for: a peer cannot fill our store with others."""
+    return [raw for raw in events if space_of(raw) in scope]
+
+
 def _merge(total: dict[str, int], summary: dict[str, int]) -> None:
     for key, value in summary.items():
         total[key] = total.get(key, 0) + value
@@ -400,7 +406,7 @@ def sync_with(
             if more:
                 pending = pool.submit(want, header.get("after"))
             if events:
-                _merge(result.pulled, _summary(ingest(events, source=source)))
+                _merge(result.pulled, _summary(ingest(_in(events, scope), source=source)))
             if not more:
                 break
     # 2. Push: what the peer lacks by its vector, in bounded batches.
@@ -455,7 +461,7 @@ def sync_with(
                 (i.encode("ascii") for i in want[part : part + MAX_IDS_REQUEST]),
             )
             if events:
-                _merge(result.pulled, _summary(ingest(events, source=source)))
+                _merge(result.pulled, _summary(ingest(_in(events, scope), source=source)))
                 result.forks_repaired += len(events)
         if give:
             events = _rows_by_id(give, scope)
