@@ -47,7 +47,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "regions": REGION_NAMES,
             "by_region": sorted(
                 (
-                    (REGION_NAMES.get(k, k), v)
+                    (_(REGION_NAMES.get(k, k)), v)
                     for k, v in (today.by_region if today else {}).items()
                 ),
             ),
@@ -70,10 +70,10 @@ def workplace_detail(request: HttpRequest, workplace: str) -> HttpResponse:
             "workplace": place,
             "full": full,
             "timeline": [
-                (change, STATUS_LABELS.get(change.status, change.status))
+                (change, _(STATUS_LABELS.get(change.status, change.status)))
                 for change in access.timeline(place, full)
             ],
-            "region": REGION_NAMES.get(place.region, place.region),
+            "region": _(REGION_NAMES.get(place.region, place.region)),
             "form": StatusForm() if full else None,
         },
     )
