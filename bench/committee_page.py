@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import emit, figure, parser  # noqa: E402
-from log_ingest import setup_store  # noqa: E402
-from motion_tally import make_committee  # noqa: E402
+from common import emit, figure, parser
+from log_ingest import setup_store
+from motion_tally import make_committee
 
 
 def _time(client, url: str, repeat: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]

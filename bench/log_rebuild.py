@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import emit, figure, parser, peak_rss_mb  # noqa: E402
-from log_ingest import make_events, setup_store  # noqa: E402
+from common import emit, figure, parser, peak_rss_mb
+from log_ingest import make_events, setup_store
 
 
 def main() -> None:

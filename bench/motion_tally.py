@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import emit, figure, parser  # noqa: E402
-from log_ingest import setup_store  # noqa: E402
+from common import emit, figure, parser
+from log_ingest import setup_store
 
 
 def make_committee(members: int) -> tuple[list[bytes], list[bytes], str, str]:

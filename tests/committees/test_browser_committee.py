@@ -27,7 +27,7 @@ def _sign_in(page: Any, base: str, name: str) -> None:
 
 def test_invite_join_propose_vote_close(live_server: Any, browser: Any) -> None:
     w = World()
-    space = w.committee("Sokol", name="Kozlova plant strike committee")
+    w.committee("Sokol", name="Kozlova plant strike committee")
     create_account("Sokol", PASS, w.person("Sokol"))
     founder = browser.new_context(viewport={"width": 412, "height": 915}).new_page()
     _sign_in(founder, live_server.url, "Sokol")

@@ -438,7 +438,7 @@ def _join_two(w: World, council: str) -> tuple[str, str]:
 
 def test_recall_of_someone_who_is_not_a_delegate_is_refused() -> None:
     w = World()
-    council, mtz, _ = _federate(w)
+    _council, mtz, _ = _federate(w)
     mandate = _elect(
         w, mtz, ("Sokol", "Zubr", "Rusalka"), ("Zubr", "Rusalka"), 1, [[0, 1], [0, 1], [1, 0]]
     )

@@ -177,6 +177,7 @@ class Demo:
         self.names: dict[str, str] = {}
         self.mandates: dict[str, str] = {}
         self.decisions: dict[str, str] = {}
+        self.seated: dict[str, set[str]] = {}  # delegate -> bodies they sit in
 
     def person(self, pseudonym: str) -> Identity:
         if pseudonym not in self.people:
@@ -239,8 +240,6 @@ class Demo:
     def voters(self, key: str) -> list[str]:
         seated = [p for p, k in self.seated.items() if key in k]
         return self.members[key] + seated
-
-    seated: dict[str, set[str]] = {}
 
     def join_parent(self, child: str, parent: str, day: int) -> None:
         child_founder = self.members[child][0]
@@ -322,7 +321,6 @@ def load_demo(out: TextIO | None = None) -> str:
     if Committee.objects.filter(demo=True).exists():
         raise DemoAlreadyLoaded("The demonstration is already loaded.")
     demo = Demo()
-    Demo.seated = {}
     for index, (key, name, kind, level, _parent, founder, members) in enumerate(COMMITTEES):
         demo.committee(
             key, name, kind, level, founder, members, day=11 if level == "local" else 12 + index % 2
