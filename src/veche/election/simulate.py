@@ -51,7 +51,10 @@ class EventWriter:
     def space(self) -> str | None:
         return self.events[0].id if self.events else None
 
-    def write(self, identity: Identity, kind: str, body: dict[str, Any]) -> Event:
+    def write(
+        self, identity: Identity, kind: str, body: dict[str, Any], *, judge: bool = True
+    ) -> Event:
+        """Sign, judge and apply; ``judge=False`` only signs and appends (tests forge so)."""
         last = self._last.get(identity.public)
         head = self.events[-1].id if self.events else None
         deps = [head] if head is not None and (last is None or head != last.id) else []
@@ -66,9 +69,10 @@ class EventWriter:
             deps=deps,
             at=self._clock,
         )
-        if self.check or kind != "ballot.cast":
-            judge_event(self.state, event)
-        apply_event(self.state, event)
+        if judge:
+            if self.check or kind != "ballot.cast":
+                judge_event(self.state, event)
+            apply_event(self.state, event)
         self._last[identity.public] = event
         self.events.append(event)
         return event

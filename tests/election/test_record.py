@@ -1,0 +1,211 @@
+"""The record verifier: the must-show simulation, byte tampering and forged events."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from veche.cli import main
+from veche.election.record import RecordError, split_record, verify_record
+from veche.election.simulate import simulate
+from veche.events import Identity
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_simulate_500_voters_then_verify_gives_the_true_counts(tmp_path, capsys):
+    record = tmp_path / "election.jsonl"
+    assert (
+        main(
+            [
+                "election",
+                "simulate",
+                "--voters",
+                "500",
+                "--options",
+                "5",
+                "--trustees",
+                "3",
+                "--threshold",
+                "2",
+                "--out",
+                str(record),
+                "--json",
+            ]
+        )
+        == 0
+    )
+    simulated = json.loads(capsys.readouterr().out)
+    assert sum(simulated["counts"]) == 500 and len(simulated["counts"]) == 5
+    assert simulated["absent_trustee"] in (1, 2, 3)
+    assert main(["election", "verify", str(record), "--json"]) == 0
+    verified = json.loads(capsys.readouterr().out)
+    assert verified["ok"] is True
+    assert verified["counts"] == simulated["counts"]
+    assert verified["ballots_counted"] == 500
+
+
+@pytest.fixture(scope="module")
+def small_record() -> bytes:
+    return simulate(voters=6, options=3, trustees=3, threshold=2, seed=7).record
+
+
+def test_verify_needs_no_django(tmp_path, small_record):
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(small_record)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    code = (
+        "import sys; from veche.cli import main; status = main(['election', 'verify', sys.argv[1],"
+        " '--json']); assert 'django' not in sys.modules, 'imported Django'; sys.exit(status)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, env=env, cwd=ROOT, check=False
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert json.loads(done.stdout)["ok"] is True
+
+
+def _fails(data: bytes) -> bool:
+    try:
+        return not verify_record(split_record(data)).ok
+    except RecordError:
+        return True
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(position=st.floats(0, 1, exclude_max=True), new=st.integers(0, 255))
+def test_changing_any_byte_makes_verification_fail(small_record, position, new):
+    index = int(position * len(small_record))
+    if small_record[index] == new:
+        new = (new + 1) % 256
+    tampered = small_record[:index] + bytes([new]) + small_record[index + 1 :]
+    assert _fails(tampered)
+
+
+def test_the_cli_names_the_first_failing_item(tmp_path, small_record, capsys):
+    lines = small_record.split(b"\n")
+    lines[3] = lines[3].replace(b'"seq":1', b'"seq":2', 1)
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b"\n".join(lines))
+    assert main(["election", "verify", str(path)]) == 1
+    assert "line 4" in capsys.readouterr().err
+    assert main(["election", "verify", str(path), "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["ok"] is False and out["item"] == "line 4" and out["counts"] is None
+
+
+def test_lines_in_any_order_verify_alike(small_record):
+    lines = split_record(small_record)
+    expected = verify_record(lines)
+    shuffled = list(lines)
+    random.Random(3).shuffle(shuffled)
+    again = verify_record(shuffled)
+    assert again.ok and again.counts == expected.counts and again.trackers == expected.trackers
+
+
+def test_a_missing_event_that_others_cite_fails(small_record):
+    lines = split_record(small_record)
+    report = verify_record(lines[:5] + lines[6:])
+    assert not report.ok and "not in the record" in report.failure
+
+
+# -- forged events: correctly signed, but not allowed -----------------------------------------
+
+
+def _opened(builder, voters=3):
+    b = builder(voters=voters)
+    b.create()
+    b.deal_all()
+    b.open()
+    return b
+
+
+def test_forged_ballot_proof_fails_naming_it(builder):
+    b = _opened(builder)
+    ballot = b.ballot([[1, 0, 0]])
+    proof = ballot["answers"][0]["choices"][1]["proof"]
+    proof["v"][0], proof["v"][1] = proof["v"][1], proof["v"][0]
+    forged = b.writer.write(b.voters[0], "ballot.cast", {"ballot": ballot}, judge=False)
+    report = verify_record(b.lines())
+    assert not report.ok and report.item == forged.id
+    assert "answers[0].choices[1].proof" in report.failure
+
+
+def test_forged_partial_decryption_fails(builder):
+    b = _opened(builder)
+    for v in b.voters:
+        b.cast(v, [[0, 1, 0]])
+    b.close()
+    partial = b.partial(2)
+    partial["proofs"][1]["c"], partial["proofs"][1]["v"] = (
+        partial["proofs"][1]["v"],
+        partial["proofs"][1]["c"],
+    )
+    forged = b.writer.write(b.signers[1], "trustee.decrypt", {"partial": partial}, judge=False)
+    report = verify_record(b.lines())
+    assert not report.ok and report.item == forged.id and "trustee 2" in report.failure
+
+
+def test_forged_result_count_fails(builder):
+    b = _opened(builder)
+    for v in b.voters:
+        b.cast(v, [[0, 1, 0]])
+    b.close()
+    b.decrypt(1)
+    b.decrypt(3)
+    forged = b.writer.write(b.creator, "election.result", {"counts": [1, 2, 0]}, judge=False)
+    report = verify_record(b.lines())
+    assert not report.ok and report.item == forged.id and "counts" in report.failure
+
+
+def test_ineligible_voter_fails(builder):
+    b = _opened(builder)
+    outsider = Identity.generate()
+    forged = b.writer.write(outsider, "ballot.cast", {"ballot": b.ballot([[1, 0, 0]])}, judge=False)
+    report = verify_record(b.lines())
+    assert not report.ok and report.item == forged.id and "electorate" in report.failure
+
+
+def test_replayed_ballot_of_another_voter_fails(builder):
+    b = _opened(builder)
+    original = b.cast(b.voters[0], [[0, 0, 1]])
+    forged = b.writer.write(
+        b.voters[1], "ballot.cast", {"ballot": original.body["ballot"]}, judge=False
+    )
+    report = verify_record(b.lines())
+    assert not report.ok and report.item == forged.id and "copied" in report.failure
+
+
+def test_equivocation_fails(builder):
+    from veche.events import build_event
+
+    b = _opened(builder)
+    first = b.cast(b.voters[0], [[0, 0, 1]])
+    twin = build_event(
+        b.voters[0],
+        space=first.space,
+        seq=first.seq,
+        prev=first.prev,
+        kind="ballot.cast",
+        body={"ballot": b.ballot([[1, 0, 0]])},
+        deps=first.deps,
+    )
+    report = verify_record([*b.lines(), twin.raw])
+    assert not report.ok and "equivocation" in report.failure
+
+
+def test_an_event_of_another_space_fails(builder, small_record):
+    b = _opened(builder)
+    report = verify_record([*b.lines(), split_record(small_record)[1]])
+    assert not report.ok
