@@ -165,6 +165,8 @@ def test_skip_bad_rows_reports_what_was_skipped(
             "audit",
             "run",
             str(sim / "official.csv"),
+            "--integer-draws",
+            "indicator",
             "--skip-bad-rows",
             "--no-plots",
             "--resamples",

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -97,6 +97,7 @@ def run_audit(
     *,
     seed: int = 0,
     resamples: int = 1000,
+    integer_draws: Literal["binomial", "indicator"] = "binomial",
     progress: Progress | None = None,
 ) -> AuditReport:
     """Run every method; ``seed`` fixes the random numbers of the simulations.
@@ -121,7 +122,8 @@ def run_audit(
     klimek = attempt("klimek", lambda: klimek_fit(official, seed=seed))
     tell("integers", 0.15)
     integers = attempt(
-        "integers", lambda: integer_anomaly(official, resamples=resamples, seed=seed)
+        "integers",
+        lambda: integer_anomaly(official, resamples=resamples, seed=seed, draw=integer_draws),
     )
     tell("second_digit", 0.9)
     second_digit = second_digit_tests(official)

@@ -84,6 +84,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     run.add_argument(
         "--resamples", type=int, default=1000, help="binomial resamples of the integer test"
     )
+    run.add_argument(
+        "--integer-draws",
+        choices=("binomial", "indicator"),
+        default="binomial",
+        help="draw each resample's binomials (default), or only each station's "
+        "'on an integer' event with its exact probability (same distribution, faster)",
+    )
     run.add_argument("-o", "--output", required=True, help="folder to write the report into")
     add_json_flag(run)
     run.set_defaults(handler=_run)
@@ -159,7 +166,14 @@ def _run(args: argparse.Namespace) -> int:
         )
     except AuditInputError as error:
         raise CliError(str(error)) from None
-    report = run_audit(official, witnesses, observers, seed=args.seed, resamples=args.resamples)
+    report = run_audit(
+        official,
+        witnesses,
+        observers,
+        seed=args.seed,
+        resamples=args.resamples,
+        integer_draws=args.integer_draws,
+    )
     try:
         paths = write_report(
             report,
