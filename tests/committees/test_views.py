@@ -50,6 +50,7 @@ def _urls(space: str, motion: str, key: str) -> list[tuple[str, str]]:
         ("post", reverse("committees:post", args=[space])),
         ("post", reverse("committees:invite", args=[space])),
         ("post", reverse("committees:vouch", args=[space, key])),
+        ("post", reverse("committees:leave", args=[space])),
         ("post", reverse("committees:seat", args=[space, motion])),
         ("get", reverse("committees:propose", args=[space])),
         ("get", reverse("committees:motion", args=[space, motion])),

@@ -53,6 +53,27 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_json_flag(join)
     join.set_defaults(handler=_join)
 
+    for name, help_text in (
+        ("vouch", "vouch for a candidate (--member KEY)"),
+        ("leave", "leave the committee"),
+        ("add-device", "add a key for another device of yours (--member NEW_KEY)"),
+        ("revoke-key", "from another device, revoke a lost or seized key of yours"),
+    ):
+        action = sub.add_parser(name, help=help_text)
+        _identity_args(action)
+        action.add_argument("space")
+        if name != "leave":
+            action.add_argument("--member", required=True, help="the public key concerned")
+        if name == "revoke-key":
+            action.add_argument(
+                "--after-seq",
+                type=int,
+                required=True,
+                help="the last good event's sequence number; later ones are rejected",
+            )
+        add_json_flag(action)
+        action.set_defaults(handler=_membership, membership_action=name)
+
     motion = commands.add_parser("motion", help="motions: propose, vote, close, show")
     msub = motion.add_subparsers(dest="motion_command", metavar="ACTION", required=True)
     propose = msub.add_parser("propose", help="propose a motion")
@@ -256,6 +277,24 @@ def _join(args: argparse.Namespace) -> int:
 
     identity = identity_from(args)
     event = _refusal(lambda: actions.join(identity, args.space, args.code, args.pseudonym))
+    print_json({"event": event.id}) if args.json else print(event.id)
+    return 0
+
+
+def _membership(args: argparse.Namespace) -> int:
+    _ready(args)
+    from veche.apps.committees import actions
+
+    identity = identity_from(args)
+    calls = {
+        "vouch": lambda: actions.vouch(identity, args.space, args.member),
+        "leave": lambda: actions.leave(identity, args.space),
+        "add-device": lambda: actions.add_device(identity, args.space, args.member),
+        "revoke-key": lambda: actions.revoke_own_key(
+            identity, args.space, args.member, args.after_seq
+        ),
+    }
+    event = _refusal(calls[args.membership_action])
     print_json({"event": event.id}) if args.json else print(event.id)
     return 0
 

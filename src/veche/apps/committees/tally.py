@@ -119,3 +119,34 @@ def tally_from_log(space: str, motion_id: str) -> dict[str, Any]:
     rules = Committee.objects.get(space=space).rules
     electorate = _electorate(space, set())
     return compute_result(motion, votes, electorate, rules, represented=electorate)
+
+
+def stv_stages(motion: Motion) -> list[dict[str, Any]]:
+    """The STV count stage by stage, for the motion page (recomputed from the votes)."""
+    from veche.counting.ballots import RankedBallots
+    from veche.counting.stv import count_stv, format_votes
+
+    if motion.method != "stv":
+        return []
+    ballots = [
+        (tuple(group[0] for group in choice), weight)
+        for choice, weight in Vote.objects.filter(motion=motion.event, version=motion.version)
+        .order_by("person")
+        .values_list("choice", "weight")
+    ]
+    if not ballots:
+        return []
+    counted = count_stv(
+        RankedBallots.from_rankings(motion.options, ballots), motion.seats, seed=motion.event
+    )
+    return [
+        {
+            "number": stage.number,
+            "action": stage.action,
+            "candidate": stage.candidate,
+            "votes": [format_votes(v) for v in stage.votes],
+            "non_transferable": format_votes(stage.non_transferable),
+            "elected": list(stage.elected),
+        }
+        for stage in counted.stages
+    ] + [{"quota": format_votes(counted.quota)}]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<str:space>/invite/", views.invite, name="invite"),
     path("<str:space>/join/", views.join, name="join"),
     path("<str:space>/vouch/<str:key>/", views.vouch, name="vouch"),
+    path("<str:space>/leave/", views.leave, name="leave"),
     path("<str:space>/seat/<str:mandate>/", views.take_seat, name="seat"),
     path("<str:space>/motions/new/", views.motion_propose, name="propose"),
     path("<str:space>/motions/<str:motion>/", views.motion_detail, name="motion"),

@@ -160,7 +160,9 @@ def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
         "open_motions": open_motions,
         "closed_motions": closed_motions,
         "posts": Post.objects.filter(space=space).order_by("-at", "event")[:20],
-        "mandates": _with_pseudonyms(list(Mandate.objects.filter(space=space).order_by("-at")[:50])),
+        "mandates": _with_pseudonyms(
+            list(Mandate.objects.filter(space=space).order_by("-at")[:50])
+        ),
         "delegates": federation.delegates_of(space) if committee.kind == "council" else [],
         "parent": Committee.objects.filter(space=committee.parent).first()
         if committee.parent
@@ -271,6 +273,19 @@ def vouch(request: HttpRequest, space: str, key: str) -> HttpResponse:
     else:
         messages.success(request, _("Your vouch was recorded."))
     return redirect("committees:detail", space)
+
+
+@login_required
+@require_POST
+def leave(request: HttpRequest, space: str) -> HttpResponse:
+    _committee(request, space)
+    try:
+        actions.leave(_identity(request), space)
+    except RuleViolation as violation:
+        _refused(request, violation)
+        return redirect("committees:detail", space)
+    messages.success(request, _("You left the committee."))
+    return redirect("home")
 
 
 @login_required
@@ -411,6 +426,8 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
             option_names[i]
             for i in standing.result.get("winners", standing.result.get("elected", []))
         ],
+        "stages": tally.stv_stages(row)[:-1] if row.method == "stv" else [],
+        "quota": (tally.stv_stages(row) or [{}])[-1].get("quota") if row.method == "stv" else None,
         "ranking_names": [
             [option_names[i] for i in tier] for tier in standing.result.get("ranking", [])
         ],
