@@ -43,7 +43,7 @@ messages: install
 	cd src/veche && ../../$(BIN)/django-admin makemessages -l be -l ru --no-obsolete --ignore '*/vendor/*' && ../../$(BIN)/django-admin compilemessages
 
 lock:
-	$(BIN)/python -m pip freeze --exclude-editable --exclude veche > requirements.lock
+	$(BIN)/python -m pip freeze --all --exclude-editable --exclude veche --exclude pip > requirements.lock
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
