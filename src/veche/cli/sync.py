@@ -50,6 +50,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     export.add_argument(
         "--to", action="append", default=[], metavar="KEY", help="also readable by this key"
     )
+    export.add_argument(
+        "--compression",
+        choices=("zlib", "lzma"),
+        default="zlib",
+        help="zlib (default: fast) or lzma (up to 40%% smaller on big logs, 7x slower to"
+        " write; worth it for QR codes and slow links)",
+    )
     export.add_argument("-o", "--output", type=Path, required=True)
     add_json_flag(export)
     export.set_defaults(handler=_export)
@@ -170,7 +177,13 @@ def _export(args: argparse.Namespace) -> int:
 
     since = _read_vector(args.since) if args.since else None
     try:
-        data, count = export_bundle(spaces=args.space, since=since, public=args.public, to=args.to)
+        data, count = export_bundle(
+            spaces=args.space,
+            since=since,
+            public=args.public,
+            to=args.to,
+            compression=args.compression,
+        )
     except BundleError as error:
         raise CliError(str(error)) from error
     args.output.write_bytes(data)

@@ -77,6 +77,7 @@ def export_bundle(
     public: bool = False,
     to: Sequence[str] = (),
     now: datetime | None = None,
+    compression: str = "zlib",
 ) -> tuple[bytes, int]:
     """Write a bundle; returns its bytes and how many events it holds."""
     chosen = sorted(set(spaces)) if spaces else held_spaces()
@@ -93,6 +94,7 @@ def export_bundle(
         recipients=recipients,
         public=public,
         created=now or datetime.now(UTC),
+        compression=compression,
     )
     return data, len(batch.events)
 

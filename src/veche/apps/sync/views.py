@@ -205,7 +205,8 @@ def bundle_qr(request: HttpRequest) -> HttpResponse:
     if space is None:
         return HttpResponseBadRequest(_("Choose one of your committees."))
     try:
-        data, count = export_bundle(spaces=[space])
+        # Every code is a person holding a camera up: spend the CPU on lzma.
+        data, count = export_bundle(spaces=[space], compression="lzma")
         codes = svg_codes(data)
     except (BundleError, QrError) as error:
         messages.error(request, error.message)
