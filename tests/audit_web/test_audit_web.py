@@ -179,3 +179,18 @@ def test_safe_names_keep_cyrillic_and_drop_paths() -> None:
     assert actions.safe_name("../../etc/passwd", "x.csv") == "passwd"
     assert actions.safe_name("C:\\Users\\me\\протокол 2020.csv", "x.csv") == "протокол 2020.csv"
     assert actions.safe_name("..", "official.csv") == "official.csv"
+
+
+@pytest.mark.slow
+def test_demo_audit_is_simulated_and_published() -> None:
+    from veche.apps.audit.demo import load_demo_audit
+
+    world = World()
+    create_account("Sokol", PASS, world.person("Sokol"))
+    owner = AuditRun._meta.get_field("owner").related_model.objects.get(pseudonym="Sokol")
+    lines = load_demo_audit(owner.pk, stations=800)
+    run = AuditRun.objects.get()
+    assert run.simulated and run.published and run.status == AuditRun.Status.DONE
+    assert "proven falsified" in lines[0]
+    page = Client().get(f"/audit/{run.public_id}/").content.decode()
+    assert "Simulated election: synthetic data" in page
