@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "veche.apps.strike",
     "veche.apps.fund",
     "veche.apps.sync",
+    "veche.apps.elections",
 ]
 
 MIDDLEWARE = [

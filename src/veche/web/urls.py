@@ -14,4 +14,5 @@ urlpatterns = [
     path("strike/", include("veche.apps.strike.urls")),
     path("fund/", include("veche.apps.fund.urls")),
     path("sync/", include("veche.apps.sync.urls")),
+    path("elections/", include("veche.apps.elections.urls")),
 ]

@@ -1,0 +1,206 @@
+"""Election actions: the only writers. Each builds a body and appends one signed event.
+
+Voters' ballots are encrypted on their own device (browser or CLI); the node
+signs the ``ballot.cast`` event with the member's session-unlocked key, so the
+signing key is on the node while the ballot's secret (choice and randomness)
+never is. Trustees' secrets never come here either: their dealings and partial
+decryptions arrive as event files signed on their own machines (``ingest_file``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from veche.apps.committees.models import Member
+from veche.apps.elections.models import Election
+from veche.apps.store.context import Context
+from veche.apps.store.log import IngestReport, ingest, record
+from veche.apps.store.models import Status, StoredEvent
+from veche.election.outcome import compute_outcome
+from veche.election.record import VerificationReport, verify_record
+from veche.election.rules import compute_tally, decrypted_counts, election_key
+from veche.election.spec import MAX_VOTERS_PER_EVENT
+from veche.events import Event, Identity, RuleViolation, parse_event
+from veche.events.envelope import EventError
+
+__all__ = [
+    "ElectionActionError",
+    "cast_ballot",
+    "close_election",
+    "committee_electorate",
+    "create_election",
+    "export_record",
+    "ingest_file",
+    "open_election",
+    "publish_result",
+    "verify_stored_election",
+]
+
+TRUSTEE_KINDS = ("trustee.deal", "trustee.complain", "trustee.decrypt")
+
+
+class ElectionActionError(RuleViolation):
+    """An election step that cannot be taken now; the message says why."""
+
+
+def committee_electorate(committee: str) -> list[dict[str, Any]]:
+    """The committee's active members now, one vote per person with all their device keys."""
+    persons: dict[str, list[str]] = {}
+    for person, key in (
+        Member.objects.filter(space=committee, status=Member.Status.ACTIVE)
+        .order_by("person", "key")
+        .values_list("person", "key")
+    ):
+        persons.setdefault(person, []).append(key)
+    return [{"keys": keys[:8]} for _, keys in sorted(persons.items())]
+
+
+def create_election(
+    identity: Identity,
+    *,
+    committee: str | None,
+    title: str,
+    questions: Sequence[dict[str, Any]],
+    method: str,
+    seats: int,
+    trustees: Sequence[tuple[str, str]],
+    threshold: int,
+    electorate: Sequence[dict[str, Any]] | None = None,
+    divisor: str | None = None,
+    threshold_percent: str | None = None,
+    constituencies: Sequence[tuple[str, int]] | None = None,
+    public_board: bool = False,
+    demo: bool = False,
+) -> Event:
+    """Create an election; in a committee, only an active member may, and the electorate
+    is the snapshot of the committee's active members (unless a roll is given)."""
+    if committee is not None:
+        if not Member.objects.filter(
+            space=committee, key=identity.public, status=Member.Status.ACTIVE
+        ).exists():
+            raise ElectionActionError(
+                "member", "only active members of the committee may create its elections", "author"
+            )
+        if electorate is None:
+            electorate = committee_electorate(committee)
+    if not electorate:
+        raise ElectionActionError("electorate", "the electorate is empty", "electorate")
+    body: dict[str, Any] = {
+        "type": "election",
+        "title": title,
+        "questions": list(questions),
+        "method": method,
+        "seats": seats,
+        "electorate": list(electorate[:MAX_VOTERS_PER_EVENT]),
+        "trustees": [{"key": key, "box": box} for key, box in trustees],
+        "threshold": threshold,
+    }
+    if committee is not None:
+        body["committee"] = committee
+    if divisor is not None:
+        body["divisor"] = divisor
+    if threshold_percent is not None:
+        body["threshold_percent"] = threshold_percent
+    if constituencies:
+        body["constituencies"] = [{"name": n, "seats": s} for n, s in constituencies]
+    if public_board:
+        body["public_board"] = True
+    if demo:
+        body["demo"] = True
+    event = record(identity, space=None, kind="space.create", body=body)
+    for start in range(MAX_VOTERS_PER_EVENT, len(electorate), MAX_VOTERS_PER_EVENT):
+        record(
+            identity,
+            space=event.id,
+            kind="election.roll",
+            body={"voters": list(electorate[start : start + MAX_VOTERS_PER_EVENT])},
+        )
+    return event
+
+
+def _state(space: str) -> Any:
+    from veche.apps.elections.kinds import state_of
+
+    return state_of(Context(), space)
+
+
+def open_election(identity: Identity, space: str) -> Event:
+    state = _state(space)
+    if state.spec is None:
+        raise ElectionActionError("election", "no such election", "space")
+    if len(state.dealings) < len(state.spec.trustees):
+        raise ElectionActionError(
+            "ceremony",
+            f"{len(state.dealings)} of {len(state.spec.trustees)} trustees have dealt",
+            "space",
+        )
+    key = election_key(state)
+    return record(
+        identity, space=space, kind="election.open", body={"public_key": key.public_key.encode()}
+    )
+
+
+def cast_ballot(identity: Identity, space: str, ballot: dict[str, Any]) -> Event:
+    """Sign and append a ballot encrypted by the voter's device; RuleViolation says why not."""
+    return record(identity, space=space, kind="ballot.cast", body={"ballot": ballot})
+
+
+def close_election(identity: Identity, space: str) -> Event:
+    state = _state(space)
+    tally, counted = compute_tally(state)
+    return record(
+        identity,
+        space=space,
+        kind="election.close",
+        body={"ballots": counted, "tally": [ct.to_json() for ct in tally]},
+    )
+
+
+def publish_result(identity: Identity, space: str) -> Event:
+    state = _state(space)
+    counts = decrypted_counts(state)
+    body: dict[str, Any] = {"counts": counts}
+    outcome = compute_outcome(state.require_spec(), counts)
+    if outcome.seats is not None:
+        body["seats"] = list(outcome.seats)
+    return record(identity, space=space, kind="election.result", body=body)
+
+
+def ingest_file(space: str, data: bytes, *, source: str) -> IngestReport:
+    """Take a trustee's (or offline voter's) signed event file for this election."""
+    lines = [line for line in data.split(b"\n") if line.strip()]
+    if not lines:
+        raise ElectionActionError("file", "the file holds no event", "file")
+    for number, line in enumerate(lines, start=1):
+        try:
+            event = parse_event(line)
+        except EventError as error:
+            raise ElectionActionError("file", f"line {number}: {error}", "file") from None
+        if event.space_id != space:
+            raise ElectionActionError("file", f"line {number}: an event of another space", "file")
+        if event.kind not in (*TRUSTEE_KINDS, "ballot.cast"):
+            raise ElectionActionError(
+                "file", f"line {number}: {event.kind} is not taken here", "file"
+            )
+    return ingest(lines, source=source)
+
+
+def export_record(space: str) -> bytes:
+    """The election record: the space's applied events in the nodes' order, one per line."""
+    rows = (
+        StoredEvent.objects.filter(space=space, status=Status.APPLIED)
+        .order_by("height", "id")
+        .values_list("raw", flat=True)
+    )
+    return b"".join(bytes(raw) + b"\n" for raw in rows.iterator(chunk_size=2000))
+
+
+def verify_stored_election(space: str) -> VerificationReport:
+    data = export_record(space)
+    lines = data[:-1].split(b"\n") if data else []
+    return verify_record(lines)
+
+
+def election_exists(space: str) -> bool:
+    return Election.objects.filter(space=space).exists()

@@ -1,0 +1,302 @@
+"""The ``election`` space type and its event kinds, judged by the pure rules.
+
+Every rule here is ``veche.election.rules`` run against a ``StoredElectionState``:
+the same ``ElectionState`` the offline verifier uses, loaded from this space's
+projection rows once per store batch (``ctx.cached``) and kept true by the
+projectors as they write. Why rebuild from rows rather than keep one serialized
+state per election: a serialized state would be rewritten whole on every cast
+(quadratic in the ballots), while rows let a cast touch only its own ballot and
+ciphertexts, and the copy check is one indexed query. The rows are ordinary
+projections, so ``veche log rebuild`` re-derives them from the events and the
+state digest covers them: the state stays a function of the events.
+
+Deps of an election event must be events of the same space (so that an
+exported record, which holds only this space, orders exactly as the node did).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from veche.apps.elections.models import (
+    Ballot,
+    BallotCiphertext,
+    Complaint,
+    Election,
+    PartialDecryption,
+    Trustee,
+    Voter,
+)
+from veche.apps.store.context import Context
+from veche.apps.store.kinds import projection, register, register_space_type
+from veche.crypto.ballot import Ballot as CryptoBallot
+from veche.crypto.elgamal import Ciphertext
+from veche.crypto.threshold import Dealing
+from veche.crypto.threshold import PartialDecryption as CryptoPartial
+from veche.election import rules
+from veche.election.rules import CastBallot, ElectionState
+from veche.election.spec import CREATE_BODY, parse_spec
+from veche.election.spec import Voter as SpecVoter
+from veche.events import Event, RuleViolation
+from veche.events.encoding import b64e
+
+
+class StoredElectionState(ElectionState):
+    """An ElectionState whose ballot box and electorate live in projection rows."""
+
+    def __init__(self, ctx: Context, space: str) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.space = space
+        self._voter_cache: dict[str, SpecVoter | None] = {}
+        self._count_cache: int | None = None
+        self.applying_at = ""  # the ``at`` of the event being applied, for the ballot row
+
+    def voter_of(self, key: str) -> SpecVoter | None:
+        if key not in self._voter_cache:
+            row = self.ctx.rows(Voter).filter(space=self.space, key=key).first()
+            self._voter_cache[key] = None
+            if row is not None:
+                keys = tuple(
+                    self.ctx.rows(Voter)
+                    .filter(space=self.space, index=row.index)
+                    .order_by("id")
+                    .values_list("key", flat=True)
+                )
+                self._voter_cache[key] = SpecVoter(row.index, keys, row.constituency)
+        return self._voter_cache[key]
+
+    def voter_count(self) -> int:
+        if self._count_cache is None:
+            last = (
+                self.ctx.rows(Voter)
+                .filter(space=self.space)
+                .order_by("-index")
+                .values_list("index", flat=True)
+                .first()
+            )
+            self._count_cache = 0 if last is None else last + 1
+        return self._count_cache
+
+    def add_voter(self, voter: SpecVoter) -> None:
+        for key in voter.keys:
+            self.ctx.insert(
+                Voter(space=self.space, key=key, index=voter.index, constituency=voter.constituency)
+            )
+            self._voter_cache[key] = voter
+        self._count_cache = max(self.voter_count(), voter.index + 1)
+
+    def ciphertext_owner(self, alpha: bytes) -> int | None:
+        owner = (
+            self.ctx.rows(BallotCiphertext)
+            .filter(space=self.space, alpha=b64e(alpha))
+            .values_list("voter", flat=True)
+            .first()
+        )
+        return owner
+
+    def store_ballot(self, cast: CastBallot) -> None:
+        self.ctx.rows(Ballot).filter(space=self.space, voter=cast.voter, counted=True).update(
+            counted=False
+        )
+        self.ctx.insert(
+            Ballot(
+                space=self.space,
+                event=cast.event_id,
+                voter=cast.voter,
+                author=cast.author,
+                tracker=cast.tracker,
+                counted=True,
+                ballot=cast.ballot.to_json(),
+                at=self.applying_at,
+            )
+        )
+        seen = set(
+            self.ctx.rows(BallotCiphertext)
+            .filter(space=self.space, voter=cast.voter)
+            .values_list("alpha", flat=True)
+        )
+        for answer in cast.ballot.answers:
+            for ct in answer.choices:
+                alpha = ct.alpha.encode()
+                if alpha not in seen:  # a voter may resend their own ballot
+                    seen.add(alpha)
+                    self.ctx.insert(
+                        BallotCiphertext(space=self.space, alpha=alpha, voter=cast.voter)
+                    )
+
+    def current_ballots(self) -> Iterator[CastBallot]:
+        rows = (
+            self.ctx.rows(Ballot)
+            .filter(space=self.space, counted=True)
+            .order_by("voter")
+            .values_list("voter", "event", "author", "tracker", "ballot")
+        )
+        for voter, event, author, tracker, ballot in rows.iterator(chunk_size=2000):
+            yield CastBallot(voter, event, author, tracker, CryptoBallot.from_json(ballot))
+
+
+def _load(ctx: Context, space: str) -> StoredElectionState:
+    state = StoredElectionState(ctx, space)
+    election = ctx.rows(Election).filter(space=space).first()
+    if election is None:
+        return state
+    state.spec = parse_spec(space, election.creator, election.body)
+    state.stage = election.stage
+    for row in ctx.rows(Trustee).filter(space=space).exclude(dealing=None).order_by("index"):
+        state.dealings[row.index] = Dealing.from_json(row.dealing)
+    state.complaints = [
+        (c.trustee, c.dealer, c.reason)
+        for c in ctx.rows(Complaint).filter(space=space).order_by("event")
+    ]
+    if state.stage in ("open", "closed", "decided"):
+        state.key = rules.election_key(state)
+    state.tally = tuple(Ciphertext.from_json(ct) for ct in election.tally)
+    state.counted = election.counted
+    state.casts = election.casts
+    for row in ctx.rows(PartialDecryption).filter(space=space).order_by("trustee"):
+        state.partials[row.trustee] = CryptoPartial.from_json(row.partial)
+    state.counts = tuple(election.counts) if election.counts is not None else None
+    state.seats = tuple(election.seats) if election.seats is not None else None
+    return state
+
+
+def state_of(ctx: Context, space: str) -> StoredElectionState:
+    return ctx.cached(("election-state", space), lambda: _load(ctx, space))
+
+
+def _check_deps(ctx: Context, event: Event) -> None:
+    if event.kind == "space.create":
+        if event.deps:
+            raise RuleViolation("deps-in-space", "an election's first event cites nothing", "deps")
+        return
+    for dep in event.deps:
+        if ctx.cited(event, dep, "deps").event.space_id != event.space_id:
+            raise RuleViolation(
+                "deps-in-space", "an election event cites only events of its election", "deps"
+            )
+
+
+def judge(ctx: Context, event: Event) -> None:
+    _check_deps(ctx, event)
+    state = state_of(ctx, event.space_id)
+    if event.kind == "space.create":
+        rules.judge_create(state, event)
+    else:
+        rules.judge_event(state, event)
+
+
+def _save(ctx: Context, state: StoredElectionState, event: Event) -> None:
+    fields = {
+        "stage": state.stage,
+        "public_key": state.key.public_key.encode() if state.key else "",
+        "casts": state.casts,
+        "counted": state.counted,
+        "tally": [ct.to_json() for ct in state.tally],
+        "counts": list(state.counts) if state.counts is not None else None,
+        "seats": list(state.seats) if state.seats is not None else None,
+    }
+    if event.kind == "election.result":
+        fields["result_event"] = event.id
+    ctx.rows(Election).filter(space=state.space).update(**fields)
+
+
+def apply(ctx: Context, event: Event) -> None:
+    space = event.space_id
+    state = state_of(ctx, space)
+    if event.kind == "space.create":
+        body = event.body
+        Election.objects.create(
+            space=space,
+            title=body["title"],
+            creator=event.author,
+            committee=body.get("committee", ""),
+            body=body,
+            created_at=event.at,
+            stage="created",
+            public_board=bool(body.get("public_board", False)),
+        )
+        for trustee in parse_spec(space, event.author, body).trustees:
+            Trustee.objects.create(
+                space=space, index=trustee.index, key=trustee.key, box=b64e(trustee.box)
+            )
+    state.applying_at = event.at
+    rules.apply_event(state, event)
+    if event.kind == "trustee.deal":
+        ctx.rows(Trustee).filter(space=space, index=event.body["dealing"]["dealer"]).update(
+            dealing=event.body["dealing"], dealing_event=event.id
+        )
+    elif event.kind == "trustee.complain":
+        complaint = state.complaints[-1]
+        Complaint.objects.create(
+            space=space,
+            event=event.id,
+            trustee=complaint[0],
+            dealer=complaint[1],
+            reason=complaint[2],
+        )
+    elif event.kind == "trustee.decrypt":
+        PartialDecryption.objects.create(
+            space=space,
+            trustee=event.body["partial"]["trustee"],
+            event=event.id,
+            partial=event.body["partial"],
+        )
+    if event.kind not in {"election.roll", "trustee.deal"}:
+        _save(ctx, state, event)
+
+
+KINDS = {
+    "election.roll": "the creator adds voters to the electorate before the election opens",
+    "trustee.deal": "a trustee's dealing in the key ceremony (commitments, proofs, sealed shares)",
+    "trustee.complain": "a trustee names a dealer whose share does not match its commitments",
+    "election.open": "the creator opens the election under the key the dealings give",
+    "ballot.cast": "an eligible voter's encrypted ballot with its proofs",
+    "election.close": "the creator closes the election, stating the encrypted tally",
+    "trustee.decrypt": "a trustee's partial decryption of the tally, with proofs",
+    "election.result": "the counts the partial decryptions give, and the seats",
+}
+
+
+def register_all() -> None:
+    register_space_type("election", body=CREATE_BODY, rule=judge, apply=apply)
+    for name, summary in KINDS.items():
+        register(name, body=rules.KIND_BODIES[name], rule=judge, apply=apply, summary=summary)
+    projection(
+        Election,
+        digest=(
+            "space",
+            "title",
+            "creator",
+            "committee",
+            "body",
+            "created_at",
+            "stage",
+            "public_board",
+            "public_key",
+            "casts",
+            "counted",
+            "tally",
+            "counts",
+            "seats",
+            "result_event",
+        ),
+    )
+    projection(Voter, digest=("space", "key", "index", "constituency"), order=("key",))
+    projection(
+        Trustee,
+        digest=("space", "index", "key", "box", "dealing", "dealing_event"),
+        order=("index",),
+    )
+    projection(
+        Complaint, digest=("space", "event", "trustee", "dealer", "reason"), order=("event",)
+    )
+    projection(
+        Ballot,
+        digest=("space", "event", "voter", "author", "tracker", "counted", "ballot", "at"),
+        order=("event",),
+    )
+    projection(BallotCiphertext, digest=("space", "alpha", "voter"), order=("alpha",))
+    projection(
+        PartialDecryption, digest=("space", "trustee", "event", "partial"), order=("trustee",)
+    )

@@ -1,0 +1,106 @@
+"""Projections of election spaces: rebuilt from the events, never written by views.
+
+``Election`` holds the create body (the parsed spec is derived from it) and the
+stage, encrypted tally and result; ``Voter`` one row per electorate key;
+``Trustee`` each trustee's keys and dealing; ``Ballot`` every applied cast with
+its tracker (``counted`` marks each voter's last); ``BallotCiphertext`` the
+alphas of every cast ciphertext, to refuse copied ballots; ``PartialDecryption``
+each trustee's decryption share of the tally.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Election(models.Model):
+    space = models.CharField(max_length=43, unique=True)
+    title = models.CharField(max_length=200)
+    creator = models.CharField(max_length=43)
+    committee = models.CharField(max_length=43, blank=True, default="")
+    body = models.JSONField()
+    created_at = models.CharField(max_length=20)
+    stage = models.CharField(max_length=10)
+    public_board = models.BooleanField(default=False)
+    public_key = models.CharField(max_length=43, blank=True, default="")
+    casts = models.IntegerField(default=0)
+    counted = models.IntegerField(default=0)
+    tally = models.JSONField(default=list)
+    counts = models.JSONField(null=True, default=None)
+    seats = models.JSONField(null=True, default=None)
+    result_event = models.CharField(max_length=43, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["committee"], name="election_by_committee")]
+
+
+class Voter(models.Model):
+    space = models.CharField(max_length=43)
+    key = models.CharField(max_length=43)
+    index = models.IntegerField()
+    constituency = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["space", "key"], name="election_voter_key")]
+
+
+class Trustee(models.Model):
+    space = models.CharField(max_length=43)
+    index = models.IntegerField()
+    key = models.CharField(max_length=43)
+    box = models.CharField(max_length=43)
+    dealing = models.JSONField(null=True, default=None)
+    dealing_event = models.CharField(max_length=43, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "index"], name="election_trustee_once")
+        ]
+
+
+class Complaint(models.Model):
+    space = models.CharField(max_length=43)
+    event = models.CharField(max_length=43, unique=True)
+    trustee = models.IntegerField()
+    dealer = models.IntegerField()
+    reason = models.CharField(max_length=500)
+
+
+class Ballot(models.Model):
+    space = models.CharField(max_length=43)
+    event = models.CharField(max_length=43, unique=True)
+    voter = models.IntegerField()
+    author = models.CharField(max_length=43)
+    tracker = models.CharField(max_length=43)
+    counted = models.BooleanField(default=True)
+    ballot = models.JSONField()
+    at = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["space", "counted", "voter"], name="ballot_counted"),
+            models.Index(fields=["space", "tracker"], name="ballot_tracker"),
+        ]
+
+
+class BallotCiphertext(models.Model):
+    space = models.CharField(max_length=43)
+    alpha = models.CharField(max_length=43)
+    voter = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "alpha"], name="ballot_ciphertext_once")
+        ]
+
+
+class PartialDecryption(models.Model):
+    space = models.CharField(max_length=43)
+    trustee = models.IntegerField()
+    event = models.CharField(max_length=43, unique=True)
+    partial = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "trustee"], name="partial_decryption_once")
+        ]

@@ -1,0 +1,341 @@
+"""Election pages. Reads are permission-checked (``access``); every write calls an action.
+
+The voting page encrypts on the voter's device (``static/veche/ballot.js``);
+``cast`` receives only the encrypted ballot and signs it with the member's
+session-unlocked key. Trustees upload event files they signed offline.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from veche.apps.committees.access import can_read_space, is_participant
+from veche.apps.committees.models import Committee
+from veche.apps.elections import actions
+from veche.apps.elections.access import (
+    can_read_board,
+    can_read_election,
+    is_voter,
+    trustee_index,
+)
+from veche.apps.elections.forms import ElectionForm
+from veche.apps.elections.models import Ballot, Complaint, Election, PartialDecryption, Trustee
+from veche.election.outcome import compute_outcome
+from veche.election.spec import parse_spec
+from veche.events import Identity, RuleViolation
+
+MAX_UPLOAD = 256 * 1024
+
+
+def _key(request: HttpRequest) -> str | None:
+    return request.user.public_key if request.user.is_authenticated else None  # type: ignore[union-attr]
+
+
+def _identity(request: HttpRequest) -> Identity:
+    identity = request.identity()  # type: ignore[attr-defined]
+    if identity is None:
+        raise Http404  # locked: sign in again to unlock the key
+    return identity  # type: ignore[no-any-return]
+
+
+def _election(request: HttpRequest, space: str, *, board: bool = False) -> Election:
+    election = Election.objects.filter(space=space).first()
+    allowed = can_read_board if board else can_read_election
+    if election is None or not allowed(_key(request), election):
+        raise Http404
+    return election
+
+
+def _committee(request: HttpRequest, committee: str) -> Committee:
+    found = Committee.objects.filter(space=committee).first()
+    if found is None or not can_read_space(_key(request), committee):
+        raise Http404
+    return found
+
+
+@login_required
+def committee_elections(request: HttpRequest, committee: str) -> HttpResponse:
+    found = _committee(request, committee)
+    elections = Election.objects.filter(committee=committee).order_by("-created_at")
+    return render(
+        request,
+        "elections/list.html",
+        {
+            "committee": found,
+            "elections": elections,
+            "participant": is_participant(_key(request), committee),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def election_create(request: HttpRequest, committee: str) -> HttpResponse:
+    found = _committee(request, committee)
+    if not is_participant(_key(request), committee):
+        raise Http404
+    form = ElectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        party_list = data["method"] == "party_list"
+        try:
+            event = actions.create_election(
+                _identity(request),
+                committee=committee,
+                title=data["title"],
+                questions=[form.question_body()],
+                method=data["method"],
+                seats=data["seats"],
+                trustees=data["trustees"],
+                threshold=data["threshold"],
+                divisor=(data["divisor"] or "dhondt") if party_list else None,
+                threshold_percent=(
+                    str(data["threshold_percent"].normalize())
+                    if party_list and data["threshold_percent"]
+                    else None
+                ),
+                public_board=data["public_board"],
+            )
+        except RuleViolation as violation:
+            form.add_error(None, violation.message)
+        else:
+            return redirect("elections:detail", event.id)
+    return render(request, "elections/create.html", {"committee": found, "form": form})
+
+
+def _spec(election: Election) -> Any:
+    return parse_spec(election.space, election.creator, election.body)
+
+
+@login_required
+def election_detail(request: HttpRequest, space: str) -> HttpResponse:
+    election = _election(request, space)
+    key = _key(request)
+    trustees = list(Trustee.objects.filter(space=space).order_by("index"))
+    decrypted = set(PartialDecryption.objects.filter(space=space).values_list("trustee", flat=True))
+    return render(
+        request,
+        "elections/detail.html",
+        {
+            "election": election,
+            "spec": _spec(election),
+            "trustees": [(t, t.index in decrypted) for t in trustees],
+            "complaints": Complaint.objects.filter(space=space).order_by("event"),
+            "is_creator": key == election.creator,
+            "is_voter": is_voter(key, election),
+            "my_trustee": trustee_index(key, election),
+            "my_ballot": Ballot.objects.filter(space=space, author=key).order_by("-id").first(),
+        },
+    )
+
+
+@login_required
+def election_json(request: HttpRequest, space: str) -> JsonResponse:
+    """What a voter's device encrypts against: format v1 §6 (election id, key, questions)."""
+    election = _election(request, space)
+    if not election.public_key:
+        raise Http404
+    spec = _spec(election)
+    return JsonResponse(
+        {
+            "v": 1,
+            "election": space,
+            "public_key": election.public_key,
+            "questions": [q.crypto().to_json() for q in spec.questions],
+        }
+    )
+
+
+@login_required
+def vote(request: HttpRequest, space: str) -> HttpResponse:
+    election = _election(request, space)
+    if not is_voter(_key(request), election) or election.stage != "open":
+        raise Http404
+    return render(
+        request,
+        "elections/vote.html",
+        {
+            "election": election,
+            "spec": _spec(election),
+            "election_json": {
+                "v": 1,
+                "election": space,
+                "public_key": election.public_key,
+                "questions": [q.crypto().to_json() for q in _spec(election).questions],
+            },
+        },
+    )
+
+
+@login_required
+@require_POST
+def cast(request: HttpRequest, space: str) -> JsonResponse:
+    """Take an encrypted ballot from the voter's device and sign it with the member's key."""
+    election = _election(request, space)
+    if not is_voter(_key(request), election):
+        raise Http404
+    try:
+        ballot = json.loads(request.body)["ballot"]
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"ok": False, "error": _("The page sent no ballot.")}, status=400)
+    identity = request.identity()  # type: ignore[attr-defined]
+    if identity is None:
+        return JsonResponse(
+            {"ok": False, "error": _("Your key is locked: sign in again, then cast.")}, status=403
+        )
+    try:
+        event = actions.cast_ballot(identity, space, ballot)
+    except RuleViolation as violation:
+        return JsonResponse(
+            {"ok": False, "error": violation.message, "field": violation.field}, status=422
+        )
+    tracker = Ballot.objects.filter(event=event.id).values_list("tracker", flat=True).first()
+    return JsonResponse({"ok": True, "event": event.id, "tracker": tracker})
+
+
+def board(request: HttpRequest, space: str) -> HttpResponse:
+    election = _election(request, space, board=True)
+    wanted = request.GET.get("tracker", "").strip()
+    ballots = Ballot.objects.filter(space=space).order_by("tracker")
+    found = ballots.filter(tracker=wanted).first() if wanted else None
+    return render(
+        request,
+        "elections/board.html",
+        {
+            "election": election,
+            "ballots": ballots.values_list("tracker", "counted", "at"),
+            "wanted": wanted,
+            "found": found,
+        },
+    )
+
+
+def _quotient_tables(allocation: Any) -> list[dict[str, Any]]:
+    """Rows per party of (quotient, seat) for the page, per constituency."""
+    parts = (
+        list(allocation.constituencies)
+        if hasattr(allocation, "constituencies")
+        else [("", allocation)]
+    )
+    tables = []
+    for name, part in parts:
+        divisors = max((len(q) for q in part.quotients), default=0)
+        rows = []
+        for p, party in enumerate(part.parties):
+            cells = (
+                [(f"{float(Fraction(q.value)):.2f}", q.seat) for q in part.quotients[p]]
+                if part.quotients[p]
+                else []
+            )
+            rows.append(
+                {
+                    "party": party,
+                    "votes": part.votes[p],
+                    "eligible": part.eligible[p],
+                    "seats": part.seats[p],
+                    "cells": cells,
+                }
+            )
+        tables.append(
+            {
+                "name": name,
+                "divisors": [q.divisor for q in part.quotients[0]] if divisors else [],
+                "rows": rows,
+                "ties": part.ties,
+            }
+        )
+    return tables
+
+
+def result(request: HttpRequest, space: str) -> HttpResponse:
+    election = _election(request, space, board=True)
+    spec = _spec(election)
+    report = actions.verify_stored_election(space)
+    outcome = compute_outcome(spec, election.counts) if election.counts is not None else None
+    questions = []
+    if outcome is not None:
+        for question, counts, winners in zip(
+            spec.questions, outcome.by_question, outcome.winners, strict=True
+        ):
+            questions.append(
+                {
+                    "text": question.text,
+                    "rows": list(zip(question.options, counts, strict=True)),
+                    "winners": winners,
+                }
+            )
+    return render(
+        request,
+        "elections/result.html",
+        {
+            "election": election,
+            "spec": spec,
+            "report": report,
+            "questions": questions,
+            "tables": _quotient_tables(outcome.allocation)
+            if outcome and outcome.allocation
+            else [],
+        },
+    )
+
+
+def record_download(request: HttpRequest, space: str) -> HttpResponse:
+    election = _election(request, space, board=True)
+    response = HttpResponse(actions.export_record(space), content_type="application/x-ndjson")
+    response["Content-Disposition"] = f'attachment; filename="election-{election.space[:12]}.jsonl"'
+    return response
+
+
+@login_required
+@require_POST
+def trustee_upload(request: HttpRequest, space: str) -> HttpResponse:
+    _election(request, space)
+    upload = request.FILES.get("file")
+    if upload is None or upload.size is None or upload.size > MAX_UPLOAD:
+        messages.error(request, _("Choose the event file 'veche trustee' wrote (at most 256 KiB)."))
+        return redirect("elections:detail", space)
+    try:
+        report = actions.ingest_file(space, upload.read(), source="upload:trustee")
+    except RuleViolation as violation:
+        messages.error(request, _("Refused: %(reason)s") % {"reason": violation.message})
+        return redirect("elections:detail", space)
+    bad = [o for o in report.outcomes if o.status not in ("applied", "duplicate")]
+    if bad:
+        from veche.apps.store.log import reason_text
+
+        messages.error(
+            request,
+            _("Refused: %(reason)s") % {"reason": reason_text(bad[0].reason) or bad[0].status},
+        )
+    else:
+        messages.success(request, _("Taken: %(n)d event(s).") % {"n": len(report.outcomes)})
+    return redirect("elections:detail", space)
+
+
+@login_required
+@require_POST
+def step(request: HttpRequest, space: str, step: str) -> HttpResponse:
+    election = _election(request, space)
+    act = {
+        "open": actions.open_election,
+        "close": actions.close_election,
+        "tally": actions.publish_result,
+    }.get(step)
+    if act is None or (_key(request) != election.creator and step != "tally"):
+        raise Http404
+    try:
+        act(_identity(request), space)
+    except RuleViolation as violation:
+        messages.error(request, _("Refused: %(reason)s") % {"reason": violation.message})
+    if step == "tally" and Election.objects.filter(space=space, stage="decided").exists():
+        return redirect("elections:result", space)
+    return redirect("elections:detail", space)
