@@ -291,3 +291,34 @@ def test_rebuild_reproduces_the_fund_state(fund: Any) -> None:
     rebuild()
     assert state_digest() == before
     assert balances(fund.space)[("bank", "USD")] == 800_00
+
+
+def test_the_fund_converges_whatever_the_arrival_order(fund: Any) -> None:
+    from veche.apps.fund.models import Approval, Entry, Fund, Posting
+    from veche.apps.store.log import ingest
+    from veche.apps.store.models import StoredEvent
+
+    actions.record_donation(
+        fund.who("Sokol"), fund.space, day="2020-08-14", amount=900_00, currency="EUR"
+    )
+    event, _ = actions.propose_payout(
+        fund.who("Sokol"),
+        fund.space,
+        recipient="R-2",
+        amount=100_00,
+        currency="EUR",
+        source="bank",
+        day="2020-08-20",
+    )
+    actions.approve_payout(fund.who("Vasilek"), fund.space, event.id)
+    actions.approve_payout(fund.who("Zubr"), fund.space, event.id)
+    actions.publish_report(fund.who("Zubr"), fund.space, "2020-08")
+    digest = state_digest()
+    raws = [bytes(r) for r in StoredEvent.objects.order_by("-height").values_list("raw", flat=True)]
+    StoredEvent.objects.all().delete()
+    rebuild()
+    assert not Fund.objects.exists() and not Posting.objects.exists()
+    assert not Approval.objects.exists() and not Entry.objects.exists()
+    report = ingest(raws, source="test")  # newest first: the store must order them itself
+    assert report.count("applied") == len(raws)
+    assert state_digest() == digest

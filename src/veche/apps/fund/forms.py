@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from veche.solidarity.ledger import CURRENCIES, HOLDINGS, LedgerError, parse_amount
 
 CURRENCY_CHOICES = [(c, c) for c in CURRENCIES]
-HOLDING_CHOICES = [(h, h) for h in HOLDINGS]
+HOLDING_CHOICES = [(h, h) for h in sorted(HOLDINGS)]  # bank first: the usual case
 
 
 class AmountField(forms.CharField):

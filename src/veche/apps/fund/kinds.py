@@ -55,7 +55,10 @@ def rules_of(fund: Fund) -> ledger.FundRules:
 
 
 def require_treasurer(ctx: Context, event: Event) -> Fund:
+    """A treasurer named in the fund's rules who is still an active member."""
     fund = require_fund(ctx, event)
+    if event.author in fund.treasurers:
+        require_member(ctx, event)  # a treasurer who left or was expelled can no longer act
     try:
         ledger.require_treasurer(rules_of(fund), event.author)
     except ledger.LedgerError as error:

@@ -46,6 +46,7 @@ class Posting(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "index"], name="posting_once")]
+        indexes = [models.Index(fields=["space", "event"], name="posting_by_space")]
 
 
 class Balance(models.Model):
@@ -81,6 +82,7 @@ class Payout(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["space", "ref"], name="payout_ref_once")]
+        indexes = [models.Index(fields=["space", "status"], name="payout_by_space")]
 
 
 class Approval(models.Model):
@@ -93,6 +95,7 @@ class Approval(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["payout", "treasurer"], name="approval_once")
         ]
+        indexes = [models.Index(fields=["space"], name="approval_by_space")]
 
 
 class Report(models.Model):
@@ -105,3 +108,6 @@ class Report(models.Model):
     content = models.JSONField()
     author = models.CharField(max_length=43)
     at = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [models.Index(fields=["space", "period"], name="report_by_space")]

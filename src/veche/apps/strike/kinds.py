@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Max
+
 from veche.apps.committees.kinds import require_member
 from veche.apps.store.context import Context
 from veche.apps.store.kinds import projection, register
@@ -122,7 +124,9 @@ def check_status_event(ctx: Context, event: Event) -> None:
 def _next_order(ctx: Context, space: str) -> int:
     counter: list[int] = ctx.cached(
         ("strike-order", space),
-        lambda: [ctx.rows(StatusChange).filter(space=space).count()],
+        lambda: [
+            ctx.rows(StatusChange).filter(space=space).aggregate(top=Max("order"))["top"] or 0
+        ],
     )
     counter[0] += 1
     return counter[0]

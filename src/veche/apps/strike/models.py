@@ -44,4 +44,7 @@ class StatusChange(models.Model):
     order = models.IntegerField()  # application order within the space: same-day tie-break
 
     class Meta:
-        indexes = [models.Index(fields=["workplace", "day"], name="status_by_workplace")]
+        indexes = [
+            models.Index(fields=["workplace", "day"], name="status_by_workplace"),
+            models.Index(fields=["space", "order"], name="status_by_space_order"),
+        ]
