@@ -252,6 +252,15 @@ def test_a_ticket_from_another_node_is_refused() -> None:
     assert caught.value.reason == "ticket"
 
 
+def test_a_rotated_ticket_key_still_opens_until_it_is_dropped() -> None:
+    client, _ = _handshake()  # sealed under TICKETS
+    request = seal_request(client, encode_frame({"v": 1, "type": "vector"}))
+    assert open_request((b"n" * 32, TICKETS), request, NOW)[0].spaces == (SPACE,)
+    with pytest.raises(SyncError) as caught:
+        open_request((b"n" * 32,), request, NOW)
+    assert caught.value.reason == "ticket"
+
+
 def test_session_messages_are_authenticated() -> None:
     client, _ = _handshake()
     request = bytearray(seal_request(client, encode_frame({"v": 1, "type": "vector"})))

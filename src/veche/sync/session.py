@@ -52,6 +52,7 @@ __all__ = [
     "SESSION_SECONDS",
     "ClientHandshake",
     "Session",
+    "TicketKeys",
     "accept_auth",
     "answer_hello",
     "check_certificate",
@@ -166,18 +167,38 @@ def check_certificate(cert: object, node_key: str, now: datetime) -> str:
 # -- tickets: the server's state, sealed under its ticket key ----------------------------
 
 
-def _seal_ticket(ticket_key: bytes, content: dict[str, Any]) -> str:
-    return b64e(bytes(nacl.secret.SecretBox(ticket_key).encrypt(canonical.encode(content))))
+TicketKeys = bytes | Sequence[bytes]
+"""The key that seals new tickets, or several: the first seals, any of them opens
+(so a node can rotate its ticket key without cutting off sessions in flight)."""
 
 
-def _open_ticket(ticket_key: bytes, ticket: object, kind: str, now: datetime) -> dict[str, Any]:
+def _ticket_keys(keys: TicketKeys) -> Sequence[bytes]:
+    return (keys,) if isinstance(keys, bytes) else keys
+
+
+def _seal_ticket(ticket_key: TicketKeys, content: dict[str, Any]) -> str:
+    box = nacl.secret.SecretBox(_ticket_keys(ticket_key)[0])
+    return b64e(bytes(box.encrypt(canonical.encode(content))))
+
+
+def _open_ticket(
+    ticket_key: TicketKeys, ticket: object, kind: str, now: datetime
+) -> dict[str, Any]:
+    if not isinstance(ticket, str) or len(ticket) > 200_000:
+        raise SyncError("ticket", "ticket missing or too long")
     try:
-        if not isinstance(ticket, str) or len(ticket) > 200_000:
-            raise SyncError("ticket", "ticket missing or too long")
-        plain = nacl.secret.SecretBox(ticket_key).decrypt(b64d(ticket))
-        content = canonical.decode(plain)
-    except (EncodingError, nacl.exceptions.CryptoError, canonical.CanonicalError) as error:
-        raise SyncError("ticket", "ticket was not issued by this node (or it restarted)") from error
+        sealed = b64d(ticket)
+    except EncodingError as error:
+        raise SyncError("ticket", "ticket is not base64url") from error
+    content: object = None
+    for key in _ticket_keys(ticket_key):
+        try:
+            content = canonical.decode(nacl.secret.SecretBox(key).decrypt(sealed))
+        except (nacl.exceptions.CryptoError, canonical.CanonicalError):
+            continue
+        break
+    else:
+        raise SyncError("ticket", "ticket was not issued by this node, or has expired: start again")
     if not isinstance(content, dict) or content.get("t") != kind:
         raise SyncError("ticket", f"not a {kind} ticket")
     if format_time(now) >= content["exp"]:
@@ -283,7 +304,7 @@ def _hello_fields(hello: object, hosts: Sequence[str]) -> dict[str, Any]:
 
 def answer_hello(
     server: Identity,
-    ticket_key: bytes,
+    ticket_key: TicketKeys,
     data: bytes,
     *,
     hosts: Sequence[str],
@@ -365,7 +386,7 @@ def finish_handshake(
 
 def accept_auth(
     server: Identity,
-    ticket_key: bytes,
+    ticket_key: TicketKeys,
     data: bytes,
     *,
     now: datetime,
@@ -454,7 +475,7 @@ def seal_request(session: Session, frame: bytes) -> bytes:
     )
 
 
-def open_request(ticket_key: bytes, data: bytes, now: datetime) -> tuple[Session, bytes]:
+def open_request(ticket_key: TicketKeys, data: bytes, now: datetime) -> tuple[Session, bytes]:
     """Server side: open the session ticket and the request it carries."""
     if len(data) > MAX_FRAME:
         raise SyncError("too-large", f"request of {len(data)} bytes exceeds {MAX_FRAME}")

@@ -17,13 +17,13 @@ passphrase, for 90 days or until the member is revoked.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import nacl.utils
 from django.conf import settings
 
 from veche.events import Identity
@@ -36,7 +36,7 @@ __all__ = [
     "certificates",
     "certify",
     "node_identity",
-    "ticket_key",
+    "ticket_keys",
 ]
 
 _CACHE: dict[str, Identity] = {}
@@ -89,9 +89,42 @@ def node_identity() -> Identity:
     return identity
 
 
-def ticket_key() -> bytes:
-    """The key that seals handshake and session tickets; every worker derives the same one."""
-    return hashlib.blake2b(node_identity().seed, digest_size=32, person=b"veche-ticket-k1").digest()
+def ticket_keys(now: datetime | None = None) -> tuple[bytes, ...]:
+    """Today's ticket key (seals) and yesterday's (still opens), as random files.
+
+    Tickets carry session keys, so the keys that seal them are kept apart from
+    the node key and deleted after two days: whoever seizes the node later
+    cannot open the sessions of recorded traffic older than that. Each worker
+    process finds or creates the day's file (O_EXCL: one creator wins).
+    """
+    moment = now or datetime.now(UTC)
+    folder = Path(settings.DATA_DIR) / "sync-tickets"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    today = moment.strftime("%Y%m%d")
+    yesterday = (moment - timedelta(days=1)).strftime("%Y%m%d")
+    path = folder / f"{today}.key"
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(nacl.utils.random(32))
+        for old in folder.glob("*.key"):
+            if old.stem not in (today, yesterday):
+                old.unlink(missing_ok=True)
+    keys = []
+    for day in (today, yesterday):
+        try:
+            key = (folder / f"{day}.key").read_bytes()
+        except FileNotFoundError:
+            continue
+        if len(key) == 32:  # a file being written by another worker reads short: skip it
+            keys.append(key)
+    if not keys:
+        raise SyncError("ticket", "cannot read this node's ticket key; try again")
+    return tuple(keys)
 
 
 def _certs_path() -> Path:

@@ -24,7 +24,7 @@ from django.db.models import F, Max, Q
 from veche.apps.committees.access import may_hold_space, readable_spaces
 from veche.apps.store.log import IngestReport, ingest
 from veche.apps.store.models import StoredEvent
-from veche.apps.sync.node import certificates, node_identity, ticket_key
+from veche.apps.sync.node import certificates, node_identity, ticket_keys
 from veche.events import Identity
 from veche.sync.errors import SyncError
 from veche.sync.session import (
@@ -155,18 +155,18 @@ def authorize(members: list[str]) -> list[str]:
 
 
 def serve_hello(body: bytes, host: str) -> bytes:
-    return answer_hello(node_identity(), ticket_key(), body, hosts=[host], now=datetime.now(UTC))
+    return answer_hello(node_identity(), ticket_keys(), body, hosts=[host], now=datetime.now(UTC))
 
 
 def serve_auth(body: bytes) -> bytes:
     welcome, _ = accept_auth(
-        node_identity(), ticket_key(), body, now=datetime.now(UTC), authorize=authorize
+        node_identity(), ticket_keys(), body, now=datetime.now(UTC), authorize=authorize
     )
     return welcome
 
 
 def serve_session(body: bytes) -> bytes:
-    session, plain = open_request(ticket_key(), body, datetime.now(UTC))
+    session, plain = open_request(ticket_keys(), body, datetime.now(UTC))
     return seal_response(session, _answer(session, plain))
 
 
