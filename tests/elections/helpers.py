@@ -15,6 +15,7 @@ from veche.election import offline
 from veche.election.offline import TrusteeKeys
 
 OPTIONS = ["Ales", "Maria", "Sviatlana"]
+CHOICES_DEFAULT = {"Sokol": 1, "Zubr": 1, "Rusalka": 0, "Busel": 2, "Lyn": 1}
 
 
 @dataclass

@@ -228,14 +228,14 @@ def _quotient_tables(allocation: Any) -> list[dict[str, Any]]:
     )
     tables = []
     for name, part in parts:
-        divisors = max((len(q) for q in part.quotients), default=0)
+        longest = max(part.quotients, key=len, default=())
+        divisors = [q.divisor for q in longest]
         rows = []
         for p, party in enumerate(part.parties):
-            cells = (
-                [(f"{float(Fraction(q.value)):.2f}", q.seat) for q in part.quotients[p]]
-                if part.quotients[p]
-                else []
-            )
+            cells: list[tuple[str, int | None]] = [
+                (f"{float(Fraction(q.value)):.2f}", q.seat) for q in part.quotients[p]
+            ]
+            cells += [("–", None)] * (len(divisors) - len(cells))  # under the threshold
             rows.append(
                 {
                     "party": party,
@@ -245,14 +245,7 @@ def _quotient_tables(allocation: Any) -> list[dict[str, Any]]:
                     "cells": cells,
                 }
             )
-        tables.append(
-            {
-                "name": name,
-                "divisors": [q.divisor for q in part.quotients[0]] if divisors else [],
-                "rows": rows,
-                "ties": part.ties,
-            }
-        )
+        tables.append({"name": name, "divisors": divisors, "rows": rows, "ties": part.ties})
     return tables
 
 

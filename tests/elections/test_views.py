@@ -1,0 +1,133 @@
+"""Election pages for a voter, a trustee, an outsider and an anonymous visitor."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from tests.elections.helpers import CHOICES_DEFAULT, run_election, setup_election
+
+from veche.apps.accounts.actions import create_account
+from veche.apps.elections import actions
+from veche.apps.elections.models import Election, Trustee
+from veche.election import offline
+
+pytestmark = pytest.mark.django_db
+PASS = "correct horse battery"
+
+
+def _client(world, name: str) -> Client:
+    create_account(name, PASS, world.person(name))
+    client = Client()
+    response = client.post("/accounts/sign-in/", {"pseudonym": name, "passphrase": PASS})
+    assert response.status_code == 302
+    return client
+
+
+def test_pages_by_role_on_a_private_board():
+    election = run_election(CHOICES_DEFAULT)
+    voter = _client(election.world, "Zubr")
+    outsider = _client(election.world, "Outsider")
+    anonymous = Client()
+    space = election.space
+    for name in ("detail", "board", "result", "record"):
+        url = reverse(f"elections:{name}", args=[space])
+        assert voter.get(url).status_code == 200, name
+        assert outsider.get(url).status_code == 404, name
+        assert anonymous.get(url).status_code in (302, 404), name
+    page = voter.get(reverse("elections:result", args=[space])).content.decode()
+    assert 'data-verified="yes"' in page
+    assert "Maria" in page
+    record = voter.get(reverse("elections:record", args=[space]))
+    assert b"".join(record.streaming_content if record.streaming else [record.content]) == (
+        actions.export_record(space)
+    )
+
+
+def test_a_public_board_is_readable_by_anyone_with_the_link():
+    election = setup_election(public_board=True)
+    anonymous = Client()
+    assert anonymous.get(reverse("elections:board", args=[election.space])).status_code == 200
+    assert anonymous.get(reverse("elections:detail", args=[election.space])).status_code == 302
+
+
+def test_the_board_finds_a_tracker():
+    election = setup_election()
+    election.deal_all()
+    actions.open_election(election.world.person("Sokol"), election.space)
+    tracker = election.cast("Zubr", 1)
+    voter = _client(election.world, "Zubr")
+    url = reverse("elections:board", args=[election.space])
+    assert "counts." in voter.get(url, {"tracker": tracker}).content.decode()
+    assert "No ballot" in voter.get(url, {"tracker": "nope"}).content.decode()
+
+
+def test_cast_refuses_a_bad_ballot_with_the_reason():
+    election = setup_election()
+    election.deal_all()
+    actions.open_election(election.world.person("Sokol"), election.space)
+    voter = _client(election.world, "Zubr")
+    response = voter.post(
+        reverse("elections:cast", args=[election.space]),
+        data=json.dumps({"ballot": {"v": 1, "election": election.space, "answers": []}}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    answer = response.json()
+    assert answer["ok"] is False and "answers" in answer["error"]
+    assert voter.get(reverse("elections:vote", args=[election.space])).status_code == 200
+
+
+def test_a_trustee_uploads_a_dealing_signed_offline():
+    election = setup_election()
+    keys = election.trustees[0]
+    create_account("Trustee", PASS, keys.identity)
+    client = Client()
+    client.post("/accounts/sign-in/", {"pseudonym": "Trustee", "passphrase": PASS})
+    event = offline.dealing_event(election.lines(), keys)
+    response = client.post(
+        reverse("elections:trustee", args=[election.space]),
+        {"file": SimpleUploadedFile("dealing.jsonl", event.raw + b"\n")},
+    )
+    assert response.status_code == 302
+    assert Trustee.objects.get(space=election.space, index=1).dealing_event == event.id
+
+
+def test_the_creator_runs_the_steps_from_the_page():
+    election = setup_election()
+    election.deal_all()
+    creator = _client(election.world, "Sokol")
+    creator.post(reverse("elections:step", args=[election.space, "open"]))
+    assert Election.objects.get(space=election.space).stage == "open"
+    voter = _client(election.world, "Zubr")
+    assert voter.post(reverse("elections:step", args=[election.space, "close"])).status_code == 404
+
+
+def test_create_an_election_from_the_committee_page():
+    election = setup_election()
+    member = _client(election.world, "Zubr")
+    url = reverse("elections:create", args=[election.committee])
+    assert member.get(url).status_code == 200
+    trustees = "\n".join(f"{t.identity.public}:{t.box_public}" for t in election.trustees)
+    response = member.post(
+        url,
+        {
+            "title": "Delegates to the city council",
+            "question": "Which list?",
+            "options": "Workers\nStudents\nDoctors",
+            "method": "party_list",
+            "seats": 4,
+            "divisor": "sainte-lague",
+            "threshold_percent": "5",
+            "trustees": trustees,
+            "threshold": 2,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = Election.objects.get(title="Delegates to the city council")
+    assert created.body["divisor"] == "sainte-lague" and created.body["threshold_percent"] == "5"
+    listing = member.get(reverse("elections:committee", args=[election.committee]))
+    assert "Delegates to the city council" in listing.content.decode()
