@@ -113,6 +113,7 @@ def test_unpublished_runs_are_private_until_published(election_files: dict[str, 
     assert Client().get(url + "files/report.json").status_code == 200
 
 
+@pytest.mark.slow
 def test_a_bad_file_fails_with_its_line_and_column(election_files: dict[str, Path]) -> None:
     client = _client(World(), "Zubr")
     lines = election_files["official"].read_text(encoding="utf-8").splitlines()
