@@ -1,0 +1,55 @@
+"""Demo of moving data without the network: the national council's log as a public
+bundle and as QR codes, written into the data folder for the operator to try."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+
+from veche.apps.committees.models import Committee
+from veche.apps.store.models import CrossReference
+from veche.apps.sync.bundles import export_bundle
+from veche.sync.errors import BundleError, QrError
+from veche.sync.qr import write_codes
+
+
+def _cited_closure(space: str) -> list[str]:
+    """The space and every space its events cite, transitively: what a reader needs
+    to judge its log (a council's events cite its member committees' decisions)."""
+    found, frontier = {space}, {space}
+    while frontier:
+        cited = set(
+            CrossReference.objects.filter(source__in=sorted(frontier)).values_list(
+                "target", flat=True
+            )
+        )
+        frontier = cited - found
+        found |= frontier
+    return sorted(found)
+
+
+def load_sync(demo: object = None) -> list[str]:
+    """Write DATA_DIR/demo/national.bundle and DATA_DIR/demo/qr/; return lines to print.
+
+    ``demo`` is load.py's Demo (unused: nothing is signed here, only exported).
+    """
+    national = Committee.objects.filter(level="national").order_by("space").first()
+    if national is None:
+        return []
+    folder = Path(settings.DATA_DIR) / "demo"
+    folder.mkdir(exist_ok=True)
+    bundle = folder / "national.bundle"
+    spaces = _cited_closure(national.space)
+    try:
+        data, count = export_bundle(spaces=spaces, public=True, compression="lzma")
+        bundle.write_bytes(data)
+        codes = write_codes(data, folder / "qr", kind="svg")
+    except (BundleError, QrError) as error:
+        return [f"(sync demo skipped: {error})"]
+    return [
+        f"The {national.name}'s log with the {len(spaces) - 1} committees' logs it cites"
+        f" ({count} events) as a public bundle: {bundle}",
+        f"  and as {len(codes)} QR codes: open {folder / 'qr' / 'index.html'}",
+        f"  Try on another node: veche bundle import {bundle}",
+    ]
