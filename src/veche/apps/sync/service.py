@@ -307,6 +307,11 @@ class SyncResult:
         pulled = sum(self.pulled.get(k, 0) for k in ("applied", "rejected", "held", "pending"))
         pushed = sum(self.pushed.get(k, 0) for k in ("applied", "rejected", "held", "pending"))
         waiting = self.pulled.get("pending", 0)
+        if not self.spaces:
+            return (
+                "the peer named no committee this node may hold: sync as a member "
+                "(veche sync --as KEYFILE, or sign in and use Sync now)"
+            )
         return (
             f"{len(self.spaces)} spaces; received {pulled} new events, sent {pushed}; "
             f"{self.rounds} rounds"
