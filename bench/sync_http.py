@@ -104,7 +104,9 @@ def main() -> None:
     received = result["pulled"].get("applied", 0)
     assert received == total, result
     sync_rate = total / sync_seconds
-    print(f"{'events':>10} {'ingest s':>9} {'ingest/s':>9} {'sync s':>8} {'sync/s':>8} {'rounds':>7}")
+    print(
+        f"{'events':>10} {'ingest s':>9} {'ingest/s':>9} {'sync s':>8} {'sync/s':>8} {'rounds':>7}"
+    )
     print(
         f"{total:>10} {ingest_seconds:>9.2f} {ingest_rate:>9.0f} {sync_seconds:>8.2f}"
         f" {sync_rate:>8.0f} {result['rounds']:>7}"
