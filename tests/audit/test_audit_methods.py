@@ -272,3 +272,23 @@ def test_simulator_truth_adds_up() -> None:
     assert np.array_equal(same.official.votes, official.votes)
     with pytest.raises(ValueError, match="stuffing"):
         simulate(10, seed=1, stuffing=1.5)
+
+
+def test_inconsistent_protocols_are_listed_not_rejected() -> None:
+    from veche.audit.report import flagged_rows, inconsistencies, report_json, run_audit
+
+    official = protocol(
+        [[500, 100, 50], [300, 300, 50], [200, 10, 5], [700, 100, 0]],
+        [650, 600, 215, 800],
+        [900, 900, 900, 700],
+    )
+    found = inconsistencies(official)
+    assert found["votes_and_invalid_differ_from_ballots"].tolist() == [1]
+    assert found["voters_exceed_registered"].tolist() == [3]
+    assert "ballots_exceed_issued" not in found  # no 'issued' column
+    report = run_audit(official, resamples=20)
+    data = report_json(report)
+    assert data["inconsistent_stations"]["voters_exceed_registered"] == ["S3"]
+    reasons = {row["station"]: row["reasons"] for row in flagged_rows(report)}
+    assert "votes_and_invalid_differ_from_ballots" in reasons["S1"]
+    assert "voters_exceed_registered" in reasons["S3"]

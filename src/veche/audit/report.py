@@ -22,7 +22,7 @@ from veche.audit.digits import SecondDigitTest, second_digit_tests
 from veche.audit.errors import AuditMethodError, RowProblem
 from veche.audit.integers import IntegerAnomaly, integer_anomaly
 from veche.audit.klimek import KlimekFit, klimek_fit
-from veche.audit.protocol import ObserverReports, OfficialProtocol, WitnessReports
+from veche.audit.protocol import IntArray, ObserverReports, OfficialProtocol, WitnessReports
 from veche.audit.regions import RegionalOutliers, regional_outliers
 from veche.audit.turnout import TurnoutEstimate, turnout_estimate
 from veche.audit.witnesses import (
@@ -148,6 +148,23 @@ def run_audit(
     )
 
 
+def inconsistencies(official: OfficialProtocol) -> dict[str, IntArray]:
+    """Stations whose protocol contradicts itself, by kind (indices into the protocol).
+
+    Not errors of the file: the numbers are read as given, and these are shown so
+    that a reader can check the protocols (they are also what sloppy rewriting
+    leaves behind).
+    """
+    counted = official.votes.sum(axis=1) + official.invalid
+    found = {
+        "votes_and_invalid_differ_from_ballots": np.flatnonzero(counted != official.ballots),
+        "voters_exceed_registered": np.flatnonzero(official.voters > official.registered),
+    }
+    if official.issued is not None:
+        found["ballots_exceed_issued"] = np.flatnonzero(official.ballots > official.issued)
+    return found
+
+
 def _finite(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
 
@@ -196,6 +213,9 @@ def report_json(report: AuditReport) -> dict[str, Any]:
         "flagged": report.flagged,
         "errors": dict(report.errors),
         "skipped_rows": _problems(official.skipped),
+        "inconsistent_stations": {
+            kind: stations[found].tolist() for kind, found in inconsistencies(official).items()
+        },
     }
     w = report.witness_comparison
     if w is not None and report.witnesses is not None:
@@ -345,6 +365,9 @@ def flagged_rows(report: AuditReport) -> list[dict[str, Any]]:
                 reasons[s].append("outlier_turnout")
             for s in np.flatnonzero(np.abs(r.station_z_share) > 3.5).tolist():
                 reasons[s].append("outlier_leader_share")
+    for kind, found in inconsistencies(official).items():
+        for s in found.tolist():
+            reasons[s].append(kind)
     chosen = [s for s in range(n) if reasons[s]]
     chosen.sort(key=lambda s: (-excess[s], -len(reasons[s]), s))
     turnout = official.turnout
