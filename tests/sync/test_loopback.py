@@ -150,3 +150,25 @@ def test_bundle_pages_download_upload_qr_and_scan(client: Any, tmp_path: Path) -
     with open(tmp_path / "b.bundle", "rb") as handle:
         page = client.post("/sync/bundles/upload/", {"bundle": handle}, follow=True)
     assert b"Bundle rejected" in page.content and b"cut short" in page.content
+
+
+def test_sync_every_repeats_until_interrupted(
+    live_server: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import veche.cli.sync as sync_cli
+    from veche.cli import main
+
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:
+        naps.append(seconds)
+        if len(naps) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sync_cli.time, "sleep", nap)
+    # This node syncs with itself (one database in this process): the loop is what is tested.
+    assert main(["sync", live_server.url, "--every", "0.01"]) == 130
+    assert naps == [1.0, 1.0]  # never faster than once a second
+    assert capsys.readouterr().out.count("the peer named no committee") == 2
+    peer = Peer.objects.get()
+    assert peer.status == Peer.Status.OK and peer.node_key == node_identity().public
