@@ -751,7 +751,11 @@ def state_digest(space: str | None = None) -> str:
             for chunk in _batched(values.iterator(chunk_size=5000), 5000):
                 digest.update(
                     json.dumps(
-                        chunk, separators=(",", ":"), ensure_ascii=False, default=_json_default
+                        chunk,
+                        separators=(",", ":"),
+                        ensure_ascii=False,
+                        sort_keys=True,  # JSON columns: PostgreSQL's jsonb reorders keys
+                        default=_json_default,
                     ).encode()
                 )
     return digest.hexdigest()

@@ -1,0 +1,7 @@
+"""``python -m veche.cli`` is the ``veche`` command."""
+
+import sys
+
+from veche.cli import main
+
+sys.exit(main())
