@@ -1,0 +1,165 @@
+"""Demo elections: a decided committee election, an open one to vote in, and a
+constituent-assembly party-list election with constituencies and its seat arithmetic.
+
+Trustees of the open election get key files in the node's data folder (sealed under
+``DEMO_TRUSTEE_PASSPHRASE``) so that a demo user can try ``veche trustee decrypt``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+from veche.apps.committees.models import Committee, Member
+from veche.apps.elections import actions
+from veche.apps.elections.kinds import state_of
+from veche.apps.store.context import Context
+from veche.crypto.ballot import encrypt_ballot
+from veche.election import offline
+from veche.election.offline import TrusteeKeys, save_trustee_keys
+from veche.events import Identity
+
+DEMO_TRUSTEE_PASSPHRASE = "demo trustee passphrase"  # noqa: S105 - printed to demo users
+CANDIDATES = ["Sviatlana", "Ales", "Maria"]
+PARTIES = ["Strike committees", "Students' bloc", "Doctors' list", "Pensioners", "Greens"]
+CONSTITUENCIES = [("Minsk", 5), ("Hrodna", 3), ("Homiel", 3)]
+
+
+def _take(space: str, events: list[Any]) -> None:
+    actions.ingest_file(space, b"".join(e.raw + b"\n" for e in events), source="demo")
+
+
+def _lines(space: str) -> list[bytes]:
+    return actions.export_record(space)[:-1].split(b"\n")
+
+
+def _cast(identity: Identity, space: str, marks: list[list[int]]) -> None:
+    election = state_of(Context(), space).crypto_election()
+    ballot, _ = encrypt_ballot(election, marks)
+    actions.cast_ballot(identity, space, ballot.to_json())
+
+
+def _run_ceremony(space: str, trustees: list[TrusteeKeys]) -> None:
+    for keys in trustees:
+        _take(space, [offline.dealing_event(_lines(space), keys)])
+
+
+def _decide(creator: Identity, space: str, trustees: list[TrusteeKeys]) -> None:
+    actions.close_election(creator, space)
+    for keys in trustees[:2]:
+        _take(space, [offline.partial_decryption_event(_lines(space), keys)])
+    actions.publish_result(creator, space)
+
+
+def load_elections(demo: Any) -> list[str]:
+    """Add elections to the loaded demo; return lines to print. ``demo.person(name)`` gives
+    a demo person's Identity; the Kozlova committee (any demo committee) hosts them."""
+    committee = (
+        Committee.objects.filter(demo=True, name__icontains="Kozlova").first()
+        or Committee.objects.filter(demo=True).first()
+    )
+    if committee is None:
+        raise RuntimeError("load_elections needs the demo committees loaded first")
+    people: dict[str, Identity] = demo.people
+    members = [
+        people[m.pseudonym]
+        for m in Member.objects.filter(space=committee.space, status=Member.Status.ACTIVE)
+        if m.pseudonym in people and people[m.pseudonym].public == m.key
+    ]
+    if not members:
+        raise RuntimeError("no demo member of the host committee is known to the demo object")
+    creator = members[0]
+    choose = random.Random(2020)  # noqa: S311 - demo voters' choices
+    question = {"text": "Who chairs the strike committee?", "options": CANDIDATES}
+    lines = []
+
+    # 1. A decided committee election.
+    trustees = [TrusteeKeys.generate() for _ in range(3)]
+    decided = actions.create_election(
+        creator,
+        committee=committee.space,
+        title="Chair of the strike committee",
+        questions=[{**question, "min": 1, "max": 1}],
+        method="plurality",
+        seats=1,
+        trustees=[(t.identity.public, t.box_public) for t in trustees],
+        threshold=2,
+        public_board=True,
+        demo=True,
+    ).id
+    _run_ceremony(decided, trustees)
+    actions.open_election(creator, decided)
+    for voter in members:
+        marks = [0] * len(CANDIDATES)
+        marks[choose.choice([0, 0, 1, 2])] = 1
+        _cast(voter, decided, [marks])
+    _decide(creator, decided, trustees)
+    lines.append(f"Election (decided, verifiable): /elections/{decided}/result/")
+
+    # 2. An open election to vote in from the browser; its trustees' key files are on disk.
+    folder = Path(os.environ.get("VECHE_DATA_DIR", "data")) / "demo-trustees"
+    folder.mkdir(parents=True, exist_ok=True)
+    open_trustees = [TrusteeKeys.generate() for _ in range(3)]
+    for j, keys in enumerate(open_trustees, start=1):
+        save_trustee_keys(
+            folder / f"trustee-{j}.key",
+            keys,
+            DEMO_TRUSTEE_PASSPHRASE,
+            os.environ.get("VECHE_KDF_PROFILE", "interactive"),
+        )
+    ongoing = actions.create_election(
+        creator,
+        committee=committee.space,
+        title="Strike committee's three delegates to the city council (approval)",
+        questions=[{**question, "text": "Whom do you approve?", "min": 0, "max": 3}],
+        method="approval",
+        seats=3,
+        trustees=[(t.identity.public, t.box_public) for t in open_trustees],
+        threshold=2,
+        demo=True,
+    ).id
+    _run_ceremony(ongoing, open_trustees)
+    actions.open_election(creator, ongoing)
+    lines.append(
+        f"Election (open, vote in the browser): /elections/{ongoing}/vote/ — trustee key files "
+        f"in {folder} (passphrase {DEMO_TRUSTEE_PASSPHRASE!r})"
+    )
+
+    # 3. A constituent assembly: party lists, Sainte-Laguë, 5% threshold, three constituencies.
+    roll = []
+    voters: list[tuple[Identity, int]] = []
+    weights = [[34, 20, 14, 3, 6], [18, 22, 10, 2, 5], [15, 9, 16, 2, 1]]
+    for c, (name, _) in enumerate(CONSTITUENCIES):
+        for p, count in enumerate(weights[c]):
+            for _ in range(count):
+                voter = Identity.generate()
+                roll.append({"keys": [voter.public], "constituency": name})
+                voters.append((voter, p))
+    assembly_trustees = [TrusteeKeys.generate() for _ in range(3)]
+    assembly = actions.create_election(
+        creator,
+        committee=None,
+        title=f"Constituent assembly (demo roll of {len(roll)} voters)",
+        questions=[{"text": "Which list?", "options": PARTIES, "min": 1, "max": 1}],
+        method="party_list",
+        seats=sum(s for _, s in CONSTITUENCIES),
+        trustees=[(t.identity.public, t.box_public) for t in assembly_trustees],
+        threshold=2,
+        electorate=roll,
+        divisor="sainte-lague",
+        threshold_percent="5",
+        constituencies=CONSTITUENCIES,
+        public_board=True,
+        demo=True,
+    ).id
+    _run_ceremony(assembly, assembly_trustees)
+    actions.open_election(creator, assembly)
+    for voter, party in voters:
+        marks = [0] * len(PARTIES)
+        marks[party] = 1
+        _cast(voter, assembly, [marks])
+    _decide(creator, assembly, assembly_trustees)
+    lines.append(f"Constituent assembly (party lists, seats): /elections/{assembly}/result/")
+    return lines
