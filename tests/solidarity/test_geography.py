@@ -49,3 +49,13 @@ def test_map_and_chart_are_well_formed_svg() -> None:
     ET.fromstring(chart)
     assert "900 workers out" in chart
     ET.fromstring(strikers_chart([]))
+
+
+def test_the_shipped_svg_is_the_map_the_code_draws() -> None:
+    from veche.solidarity.drawing import REGIONS_SVG, regions_map
+
+    shipped = REGIONS_SVG.read_text(encoding="utf-8")
+    assert shipped == regions_map()
+    root = ET.fromstring(shipped)
+    regions = [e for e in root.iter() if e.get("data-region")]
+    assert sorted(e.get("data-region") for e in regions) == sorted(r.code for r in REGIONS)

@@ -9,13 +9,23 @@ status, and a chart of workers out per day. The SVG scales to the screen
 from __future__ import annotations
 
 import html
+import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from veche.solidarity.geography import HEIGHT, REGIONS, WIDTH, place, project
 from veche.solidarity.strike import STATUS_LABELS, STATUSES, DayTotals
 
-__all__ = ["STATUS_COLOURS", "MapMarker", "strike_map", "strikers_chart"]
+__all__ = [
+    "REGIONS_SVG",
+    "STATUS_COLOURS",
+    "MapMarker",
+    "regions_map",
+    "strike_map",
+    "strikers_chart",
+]
 
 STATUS_COLOURS: dict[str, str] = {
     "working": "#7a7a7a",
@@ -27,6 +37,8 @@ STATUS_COLOURS: dict[str, str] = {
     "ended": "#2b8a3e",
 }
 _REGION_FILL = "#eef1f4"
+# The base map the project ships (regenerate with ``python -m veche.solidarity.drawing``).
+REGIONS_SVG = Path(__file__).with_name("data") / "belarus-regions.svg"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +54,7 @@ class MapMarker:
 
 def strike_map(markers: Sequence[MapMarker], *, title: str = "Strike map of Belarus") -> str:
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT + 70}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT + 80}" '
         f'role="img" aria-label="{html.escape(title)}" class="strike-map">',
         f"<title>{html.escape(title)}</title>",
     ]
@@ -56,14 +68,27 @@ def strike_map(markers: Sequence[MapMarker], *, title: str = "Strike map of Bela
     for region in REGIONS:
         x, y = project(region.label_at)
         if region.code == "minsk-city":
-            y -= 22
+            y -= 36  # above the city and the ring of its markers
         parts.append(
             f'<text x="{x}" y="{y}" font-size="15" text-anchor="middle" fill="#44505c" '
             f'font-family="sans-serif">{html.escape(region.name)}</text>'
         )
+    # Workplaces in one city share a point: spread them on a small ring around it.
+    spots: dict[tuple[float, float], list[MapMarker]] = {}
+    for marker in sorted(markers, key=lambda m: m.id):
+        spots.setdefault(project(place(marker.city, marker.region, marker.id)), []).append(marker)
+    where: dict[str, tuple[float, float]] = {}
+    for (cx, cy), group in spots.items():
+        radius = 0 if len(group) == 1 else 9 + 2.5 * len(group)
+        for index, marker in enumerate(group):
+            angle = 2 * math.pi * index / len(group) - math.pi / 2
+            where[marker.id] = (
+                round(cx + radius * math.cos(angle), 1),
+                round(cy + radius * math.sin(angle), 1),
+            )
     # Big workplaces first so small ones stay clickable on top.
     for marker in sorted(markers, key=lambda m: (-m.workers_out, m.id)):
-        x, y = project(place(marker.city, marker.region, marker.id))
+        x, y = where[marker.id]
         colour = STATUS_COLOURS.get(marker.status, "#000")
         label = f"{marker.name}, {marker.city}: {STATUS_LABELS.get(marker.status, marker.status)}"
         if marker.workers_out:
@@ -76,10 +101,10 @@ def strike_map(markers: Sequence[MapMarker], *, title: str = "Strike map of Bela
         if marker.href:
             circle = f'<a href="{html.escape(marker.href)}">{circle}</a>'
         parts.append(circle)
-    # Legend along the bottom, two rows so it fits a narrow screen.
+    # Legend along the bottom, three columns so it fits a narrow screen.
     for index, status in enumerate(STATUSES):
-        column, row = index % 4, index // 4
-        x, y = 10 + column * (WIDTH // 4), HEIGHT + 22 + row * 26
+        column, row = index % 3, index // 3
+        x, y = 10 + column * (WIDTH // 3), HEIGHT + 22 + row * 24
         parts.append(
             f'<circle cx="{x + 8}" cy="{y - 5}" r="7" fill="{STATUS_COLOURS[status]}"/>'
             f'<text x="{x + 20}" y="{y}" font-size="14" font-family="sans-serif">'
@@ -136,3 +161,13 @@ def strikers_chart(days: Sequence[DayTotals], *, title: str = "Workers out per d
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def regions_map() -> str:
+    """The seven regions with their names and the status legend, no markers."""
+    return strike_map([], title="Belarus: Minsk city and the six regions") + "\n"
+
+
+if __name__ == "__main__":
+    REGIONS_SVG.write_text(regions_map(), encoding="utf-8")
+    sys.stdout.write(f"{REGIONS_SVG}\n")

@@ -96,7 +96,7 @@ REGIONS: tuple[Region, ...] = (
         "minsk",
         "Minsk region",
         (_J1, _VM, _J3, _MM1, _MM2, _J4, _MG, _J5, _MB, _J2, _GM2, _GM1),
-        (27.50, 54.30),
+        (27.35, 53.30),
     ),
     Region(
         "mogilev",
