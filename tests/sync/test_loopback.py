@@ -172,3 +172,24 @@ def test_sync_every_repeats_until_interrupted(
     assert capsys.readouterr().out.count("the peer named no committee") == 2
     peer = Peer.objects.get()
     assert peer.status == Peer.Status.OK and peer.node_key == node_identity().public
+
+
+def test_an_expired_session_is_renewed_and_the_request_repeated(live_server: Any) -> None:
+    from veche.apps.sync.service import http_transport, sync_with
+    from veche.sync.errors import SyncError
+
+    world = World()
+    space = world.committee("Sokol", name="Atlant strike committee")
+    real = http_transport()
+    calls: list[str] = []
+
+    def flaky(url: str, body: bytes) -> bytes:
+        calls.append(url.rsplit("/", 1)[1])
+        if calls.count("session") == 2 and calls[-1] == "session":
+            raise SyncError("expired", "session ticket expired: start a new handshake")
+        return real(url, body)
+
+    # One database in this process: the node syncs with itself; the renewal is what is tested.
+    result = sync_with(live_server.url, members=[world.person("Sokol")], transport=flaky)
+    assert result.spaces == [space]
+    assert calls.count("hello") == 2 and calls.count("auth") == 2

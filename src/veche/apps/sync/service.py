@@ -370,24 +370,40 @@ def sync_with(
     base = url.rstrip("/") + "/sync/v1/"
     for member in members:
         certify(member)
-    state, hello = start_handshake(node_identity(), url.rstrip("/") + "/")
-    auth, keys, peer_node = finish_handshake(
-        state,
-        post(base + "hello", hello),
-        certificates=certificates(),
-        expected_node=expected_node,
-    )
-    session = client_session(post(base + "auth", auth), keys, peer_node)
+
+    def handshake() -> Session:
+        state, hello = start_handshake(node_identity(), url.rstrip("/") + "/")
+        auth, keys, peer_node = finish_handshake(
+            state,
+            post(base + "hello", hello),
+            certificates=certificates(),
+            expected_node=expected_node,
+        )
+        return client_session(post(base + "auth", auth), keys, peer_node)
+
+    session = handshake()
+    expected_node = session.peer_node  # a renewed session must be with the same node
     scope = set(session.spaces) if spaces is None else set(session.spaces) & set(spaces)
-    result = SyncResult(url, peer_node, sorted(scope))
+    result = SyncResult(url, session.peer_node, sorted(scope))
     if not scope:
         return result
 
     def ask(
         header: dict[str, Any], lines: Iterable[bytes] = ()
     ) -> tuple[dict[str, Any], list[bytes]]:
+        nonlocal session
         result.rounds += 1
-        reply = post(base + "session", seal_request(session, encode_frame(header, lines)))
+        frame = encode_frame(header, lines)
+        try:
+            reply = post(base + "session", seal_request(session, frame))
+        except SyncError as error:
+            if error.reason not in ("expired", "ticket"):
+                raise
+            # A long sync outlives its 15-minute session (or the peer rotated
+            # its ticket key): shake hands again and repeat the request, which
+            # is idempotent. Spaces stay those of the first session.
+            session = handshake()
+            reply = post(base + "session", seal_request(session, frame))
         return decode_frame(open_response(session, reply))
 
     source = f"sync:{url}"
