@@ -102,7 +102,9 @@ def register(commands: Sub) -> None:
 
     check = sub.add_parser("check-payout", help="a recipient checks their payout is counted")
     check.add_argument("directory", type=Path)
-    check.add_argument("--salt", required=True)
+    check.add_argument(
+        "--salt", required=True, help="write --salt=VALUE: a salt may start with '-'"
+    )
     check.add_argument("--recipient", required=True)
     check.add_argument("--amount", required=True, help="in major units, like 300 or 300.00")
     check.add_argument("--currency", choices=("BYN", "EUR", "USD"))
@@ -241,7 +243,7 @@ def _payout(args: argparse.Namespace) -> int:
         print_json({"event": event.id, "salt": salt, "ref": event.body["ref"]})
     else:
         print(f"payout proposed ({event.id}); it needs the treasurers' approvals")
-        print(f"salt for the recipient (not kept on this node): {salt}")
+        print(f"salt for the recipient (not kept on this node): --salt={salt}")
     return 0
 
 

@@ -325,7 +325,7 @@ def load_strike(demo: Any) -> list[str]:
         "Solidarity fund of the Kozlova committee: 2 of 3 treasurers (Sokol, Vasilek, Zubr); "
         "August 2020 report published at /fund/reports/.",
         "Try: veche fund report --period 2020-08 -o report && veche fund verify-report report",
-        f"A recipient checks their payout: veche fund check-payout report --salt {sample[0]} "
+        f"A recipient checks their payout: veche fund check-payout report --salt={sample[0]} "
         f"--recipient {sample[1]} --amount {sample[2]}",
     ]
 
