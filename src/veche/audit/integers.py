@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy.special import bdtr
+from scipy.special import gammaln
 
 from veche.audit.errors import AuditMethodError
 from veche.audit.protocol import BoolArray, IntArray, OfficialProtocol
@@ -111,9 +111,11 @@ def _indicator_counts(
 def integer_probability(trials: IntArray, rate: np.ndarray) -> np.ndarray:
     """P(100·X/trials is within 0.05 of an integer) for X ~ Bin(trials, rate), per station.
 
-    Sums the binomial probability of every window [n(k - 0.05)/100, n(k + 0.05)/100]
-    within 8 standard deviations of the mean (the rest weighs < 1e-14), as
-    differences of the binomial CDF (scipy.special.bdtr).
+    Sums the binomial probability of every integer x in each window
+    [n(k - 0.05)/100, n(k + 0.05)/100] within 8 standard deviations of the mean
+    (the rest weighs < 1e-14): the first x of a window from log-gamma functions,
+    the next ones (a window holds at most n/1000 + 1 integers) by the ratio
+    pmf(x + 1) / pmf(x) = (n - x) p / ((x + 1)(1 - p)).
     """
     n = trials.astype(np.int64)
     p = np.clip(rate.astype(np.float64), 0.0, 1.0)
@@ -122,24 +124,36 @@ def integer_probability(trials: IntArray, rate: np.ndarray) -> np.ndarray:
     first = np.clip(np.floor(100 * (mean - 8 * sd - 1) / np.maximum(n, 1)), 0, 100).astype(np.int64)
     last = np.clip(np.ceil(100 * (mean + 8 * sd + 1) / np.maximum(n, 1)), 0, 100).astype(np.int64)
     windows = last - first + 1
-    out = np.zeros(n.size)
+    # A certain outcome (p = 0 or 1) lands on 0 % or 100 %: an integer.
+    out = np.where((p <= 0) | (p >= 1), 1.0, 0.0)
     order = np.argsort(windows, kind="stable")
+    order = order[(p[order] > 0) & (p[order] < 1)]
     # Stations with similar numbers of windows are done together, padded to the widest.
-    for chunk in np.array_split(order, max(1, n.size // 1024)):
+    for chunk in np.array_split(order, max(1, order.size // 1024)):
         if chunk.size == 0:
             continue
         width = int(windows[chunk].max())
         k = first[chunk, None] + np.arange(width)[None, :]
-        valid = k <= last[chunk, None]
         nn = n[chunk, None]
-        lo = -((n[chunk, None] - 20 * nn * k) // 2000)  # ceil((20nk - n) / 2000)
-        hi = (20 * nn * k + nn) // 2000
-        lo = np.clip(lo, 0, nn)
-        hi = np.clip(hi, -1, nn)
-        pp = np.broadcast_to(p[chunk, None], k.shape)
-        upper = np.where(hi >= 0, bdtr(np.maximum(hi, 0), nn, pp), 0.0)
-        lower = np.where(lo >= 1, bdtr(np.maximum(lo - 1, 0), nn, pp), 0.0)
-        mass = np.where(valid & (hi >= lo), upper - lower, 0.0)
+        pp = p[chunk, None]
+        lo = np.clip(-((nn - 20 * nn * k) // 2000), 0, nn)  # ceil((20nk - n) / 2000)
+        hi = np.clip((20 * nn * k + nn) // 2000, -1, nn)
+        hi = np.where(k <= last[chunk, None], hi, -1)
+        x = lo.astype(np.float64)
+        nf = nn.astype(np.float64)
+        pmf = np.exp(
+            gammaln(nf + 1)
+            - gammaln(x + 1)
+            - gammaln(nf - x + 1)
+            + x * np.log(pp)
+            + (nf - x) * np.log1p(-pp)
+        )
+        odds = pp / (1 - pp)
+        mass = np.where(hi >= lo, pmf, 0.0)
+        for step in range(1, int((hi - lo).max(initial=0)) + 1):
+            pmf = pmf * (nf - x) / (x + 1) * odds
+            x = x + 1
+            mass += np.where(lo + step <= hi, pmf, 0.0)
         out[chunk] = np.clip(mass.sum(axis=1), 0.0, 1.0)
     return out
 
