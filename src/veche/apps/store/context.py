@@ -28,21 +28,11 @@ class Cited:
     status: str
 
 
-def fast_insert(model: type[models.Model], objects: list[Any]) -> None:
-    """INSERT many rows with one prepared statement.
-
-    ``bulk_create`` spends most of its time building SQL per batch; projections
-    insert hundreds of thousands of rows, so they use ``executemany``. Rows
-    that need auto ids back must use the ORM instead.
-    """
+def _rows(model: type[models.Model], objects: list[Any]) -> tuple[list[Any], list[list[Any]]]:
     from django.db import connection
 
     auto = (models.AutoField, models.BigAutoField, models.SmallAutoField)
     fields = [f for f in model._meta.concrete_fields if not isinstance(f, auto)]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from models
     plain = {"CharField", "TextField", "IntegerField", "BigIntegerField", "BooleanField"}
     simple = [f.get_internal_type() in plain for f in fields]
     rows = [
@@ -54,6 +44,36 @@ def fast_insert(model: type[models.Model], objects: list[Any]) -> None:
         ]
         for obj in objects
     ]
+    return fields, rows
+
+
+def fast_insert(
+    model: type[models.Model],
+    objects: list[Any],
+    *,
+    conflict: tuple[str, ...] = (),
+    update: tuple[str, ...] = (),
+) -> None:
+    """INSERT (or, with ``conflict``, upsert) many rows with one prepared statement.
+
+    ``bulk_create`` spends most of its time building SQL per row; projections
+    write hundreds of thousands of rows, so they use ``executemany``.
+    ``INSERT … ON CONFLICT … DO UPDATE`` works on SQLite and PostgreSQL alike.
+    Rows that need auto ids back must use the ORM instead.
+    """
+    from django.db import connection
+
+    fields, rows = _rows(model, objects)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from models
+    if conflict:
+        by_name = {f.name: f.column for f in model._meta.concrete_fields}
+        target = ", ".join(quote(by_name[name]) for name in conflict)
+        sets = ", ".join(f"{quote(by_name[n])} = excluded.{quote(by_name[n])}" for n in update)
+        sql += f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -124,13 +144,7 @@ class Context:
             upserts = self._upserts.pop(m, None)
             if upserts:
                 key, update = self._upsert_spec[m]
-                m.objects.bulk_create(
-                    list(upserts.values()),
-                    batch_size=500,
-                    update_conflicts=True,
-                    unique_fields=list(key),
-                    update_fields=list(update),
-                )
+                fast_insert(m, list(upserts.values()), conflict=key, update=update)
 
     def discard(self) -> None:
         self._inserts.clear()
