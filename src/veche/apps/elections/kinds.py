@@ -143,7 +143,7 @@ def _load(ctx: Context, space: str) -> StoredElectionState:
         return state
     state.spec = parse_spec(space, election.creator, election.body)
     state.stage = election.stage
-    for row in ctx.rows(Trustee).filter(space=space).exclude(dealing=None).order_by("index"):
+    for row in ctx.rows(Trustee).filter(space=space, dealing__isnull=False).order_by("index"):
         state.dealings[row.index] = Dealing.from_json(row.dealing)
     state.complaints = [
         (c.trustee, c.dealer, c.reason)

@@ -4,116 +4,164 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Complaint',
+            name="Complaint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('space', models.CharField(max_length=43)),
-                ('event', models.CharField(max_length=43, unique=True)),
-                ('trustee', models.IntegerField()),
-                ('dealer', models.IntegerField()),
-                ('reason', models.CharField(max_length=500)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("space", models.CharField(max_length=43)),
+                ("event", models.CharField(max_length=43, unique=True)),
+                ("trustee", models.IntegerField()),
+                ("dealer", models.IntegerField()),
+                ("reason", models.CharField(max_length=500)),
             ],
         ),
         migrations.CreateModel(
-            name='Ballot',
+            name="Ballot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('space', models.CharField(max_length=43)),
-                ('event', models.CharField(max_length=43, unique=True)),
-                ('voter', models.IntegerField()),
-                ('author', models.CharField(max_length=43)),
-                ('tracker', models.CharField(max_length=43)),
-                ('counted', models.BooleanField(default=True)),
-                ('ballot', models.JSONField()),
-                ('at', models.CharField(max_length=20)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("space", models.CharField(max_length=43)),
+                ("event", models.CharField(max_length=43, unique=True)),
+                ("voter", models.IntegerField()),
+                ("author", models.CharField(max_length=43)),
+                ("tracker", models.CharField(max_length=43)),
+                ("counted", models.BooleanField(default=True)),
+                ("ballot", models.JSONField()),
+                ("at", models.CharField(max_length=20)),
             ],
             options={
-                'indexes': [models.Index(fields=['space', 'counted', 'voter'], name='ballot_counted'), models.Index(fields=['space', 'tracker'], name='ballot_tracker')],
+                "indexes": [
+                    models.Index(fields=["space", "counted", "voter"], name="ballot_counted"),
+                    models.Index(fields=["space", "tracker"], name="ballot_tracker"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BallotCiphertext',
+            name="BallotCiphertext",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('space', models.CharField(max_length=43)),
-                ('alpha', models.CharField(max_length=43)),
-                ('voter', models.IntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("space", models.CharField(max_length=43)),
+                ("alpha", models.CharField(max_length=43)),
+                ("voter", models.IntegerField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('space', 'alpha'), name='ballot_ciphertext_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("space", "alpha"), name="ballot_ciphertext_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Election',
+            name="Election",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('space', models.CharField(max_length=43, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('creator', models.CharField(max_length=43)),
-                ('committee', models.CharField(blank=True, default='', max_length=43)),
-                ('body', models.JSONField()),
-                ('created_at', models.CharField(max_length=20)),
-                ('stage', models.CharField(max_length=10)),
-                ('public_board', models.BooleanField(default=False)),
-                ('public_key', models.CharField(blank=True, default='', max_length=43)),
-                ('casts', models.IntegerField(default=0)),
-                ('counted', models.IntegerField(default=0)),
-                ('tally', models.JSONField(default=list)),
-                ('counts', models.JSONField(default=None, null=True)),
-                ('seats', models.JSONField(default=None, null=True)),
-                ('result_event', models.CharField(blank=True, default='', max_length=43)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("space", models.CharField(max_length=43, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("creator", models.CharField(max_length=43)),
+                ("committee", models.CharField(blank=True, default="", max_length=43)),
+                ("body", models.JSONField()),
+                ("created_at", models.CharField(max_length=20)),
+                ("stage", models.CharField(max_length=10)),
+                ("public_board", models.BooleanField(default=False)),
+                ("public_key", models.CharField(blank=True, default="", max_length=43)),
+                ("casts", models.IntegerField(default=0)),
+                ("counted", models.IntegerField(default=0)),
+                ("tally", models.JSONField(default=list)),
+                ("counts", models.JSONField(default=None, null=True)),
+                ("seats", models.JSONField(default=None, null=True)),
+                ("result_event", models.CharField(blank=True, default="", max_length=43)),
             ],
             options={
-                'indexes': [models.Index(fields=['committee'], name='election_by_committee')],
+                "indexes": [models.Index(fields=["committee"], name="election_by_committee")],
             },
         ),
         migrations.CreateModel(
-            name='PartialDecryption',
+            name="PartialDecryption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('space', models.CharField(max_length=43)),
-                ('trustee', models.IntegerField()),
-                ('event', models.CharField(max_length=43, unique=True)),
-                ('partial', models.JSONField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("space", models.CharField(max_length=43)),
+                ("trustee", models.IntegerField()),
+                ("event", models.CharField(max_length=43, unique=True)),
+                ("partial", models.JSONField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('space', 'trustee'), name='partial_decryption_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("space", "trustee"), name="partial_decryption_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Trustee',
+            name="Trustee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('space', models.CharField(max_length=43)),
-                ('index', models.IntegerField()),
-                ('key', models.CharField(max_length=43)),
-                ('box', models.CharField(max_length=43)),
-                ('dealing', models.JSONField(default=None, null=True)),
-                ('dealing_event', models.CharField(blank=True, default='', max_length=43)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("space", models.CharField(max_length=43)),
+                ("index", models.IntegerField()),
+                ("key", models.CharField(max_length=43)),
+                ("box", models.CharField(max_length=43)),
+                ("dealing", models.JSONField(default=None, null=True)),
+                ("dealing_event", models.CharField(blank=True, default="", max_length=43)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('space', 'index'), name='election_trustee_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("space", "index"), name="election_trustee_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Voter',
+            name="Voter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('space', models.CharField(max_length=43)),
-                ('key', models.CharField(max_length=43)),
-                ('index', models.IntegerField()),
-                ('constituency', models.IntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("space", models.CharField(max_length=43)),
+                ("key", models.CharField(max_length=43)),
+                ("index", models.IntegerField()),
+                ("constituency", models.IntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('space', 'key'), name='election_voter_key')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("space", "key"), name="election_voter_key")
+                ],
             },
         ),
     ]
