@@ -16,8 +16,23 @@ from veche.demo.strike import PLANTS, load_strike
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-def test_demo_strike_and_fund(tmp_path: Path, capsys: Any) -> None:
+def test_demo_strike_and_fund_on_their_own(tmp_path: Path, capsys: Any) -> None:
     lines = load_strike(Demo())
+    check_must_show(tmp_path, capsys, lines)
+
+
+def test_the_belarus_demo_includes_the_strike_and_the_fund(tmp_path: Path, capsys: Any) -> None:
+    from veche.apps.committees.models import Committee
+    from veche.demo.load import load_demo
+
+    lines = load_demo().splitlines()
+    # The plants' committees of the main demo are used, not duplicated.
+    assert Committee.objects.filter(name__icontains="Belshina").count() == 1
+    assert any("endorsed by" in line for line in lines)
+    check_must_show(tmp_path, capsys, lines)
+
+
+def check_must_show(tmp_path: Path, capsys: Any, lines: list[str]) -> None:
     capsys.readouterr()
     assert main(["strike", "status", "--json"]) == 0
     listing = json.loads(capsys.readouterr().out)

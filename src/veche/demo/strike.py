@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from veche.apps.committees import actions as committees
-from veche.apps.committees.models import Committee, Member, Motion
+from veche.apps.committees.models import Committee, Endorsement, Member, Motion
 from veche.apps.fund import actions as fund
 from veche.apps.strike import actions as strike
 from veche.events import Identity
@@ -27,11 +27,13 @@ KOZLOVA_DEMANDS = (
     "4. Turn on the Internet to eliminate the possibility of speculation and rumours."
 )
 
-# (name, city, region, sector, workforce ~, committee founder, timeline)
-# timeline: (day in 2020 as "MM-DD", status, per mille out, published, note)
+# (demo committee key, name, city, region, sector, workforce ~, founder if this module
+# makes the committee, timeline); timeline: (day in 2020 "MM-DD", status, per mille out,
+# published, note). Committees the main demo made (``demo.spaces``) are used as they are.
 Timeline = list[tuple[str, str, int, bool, str]]
-PLANTS: list[tuple[str, str, str, str, int, str, Timeline]] = [
+PLANTS: list[tuple[str, str, str, str, str, int, str, Timeline]] = [
     (
+        "kozlova",
         'OAO "Minsk Electrotechnical Plant named after V. I. Kozlov"',
         "Minsk",
         "minsk-city",
@@ -53,6 +55,7 @@ PLANTS: list[tuple[str, str, str, str, int, str, Timeline]] = [
         ],
     ),
     (
+        "azot",
         "Grodno Azot",
         "Grodno",
         "grodno",
@@ -67,6 +70,7 @@ PLANTS: list[tuple[str, str, str, str, int, str, Timeline]] = [
         ],
     ),
     (
+        "mtz",
         "MTZ, Minsk Tractor Works",
         "Minsk",
         "minsk-city",
@@ -82,6 +86,7 @@ PLANTS: list[tuple[str, str, str, str, int, str, Timeline]] = [
         ],
     ),
     (
+        "bmz",
         "BMZ, Belarusian Metallurgical Plant",
         "Zhlobin",
         "gomel",
@@ -96,6 +101,7 @@ PLANTS: list[tuple[str, str, str, str, int, str, Timeline]] = [
         ],
     ),
     (
+        "belshina",
         "Belshina tyre factory",
         "Bobruisk",
         "mogilev",
@@ -109,6 +115,7 @@ PLANTS: list[tuple[str, str, str, str, int, str, Timeline]] = [
         ],
     ),
     (
+        "minsktrans-4",
         "Minsktrans trolleybus depot No. 4",
         "Minsk",
         "minsk-city",
@@ -122,6 +129,7 @@ PLANTS: list[tuple[str, str, str, str, int, str, Timeline]] = [
         ],
     ),
     (
+        "zhabinka",
         "Zhabinka sugar plant",
         "Zhabinka",
         "brest",
@@ -135,6 +143,7 @@ PLANTS: list[tuple[str, str, str, str, int, str, Timeline]] = [
         ],
     ),
     (
+        "margarine",
         "Minsk margarine plant",
         "Minsk",
         "minsk-city",
@@ -147,6 +156,7 @@ PLANTS: list[tuple[str, str, str, str, int, str, Timeline]] = [
         ],
     ),
     (
+        "belaruskali",
         "Belaruskali",
         "Soligorsk",
         "minsk",
@@ -162,6 +172,7 @@ PLANTS: list[tuple[str, str, str, str, int, str, Timeline]] = [
         ],
     ),
     (
+        "maz",
         "MAZ, Minsk Automobile Plant",
         "Minsk",
         "minsk-city",
@@ -175,6 +186,7 @@ PLANTS: list[tuple[str, str, str, str, int, str, Timeline]] = [
         ],
     ),
     (
+        "belaz",
         "BelAZ",
         "Zhodino",
         "minsk",
@@ -187,6 +199,7 @@ PLANTS: list[tuple[str, str, str, str, int, str, Timeline]] = [
         ],
     ),
     (
+        "naftan",
         "Naftan oil refinery",
         "Novopolotsk",
         "vitebsk",
@@ -199,7 +212,6 @@ PLANTS: list[tuple[str, str, str, str, int, str, Timeline]] = [
         ],
     ),
 ]
-ENDORSERS = ("Busel", "Bobr", "Los", "Vorona", "Kuna", "Yozh")
 
 
 def _at(month_day: str, hour: int = 12) -> datetime:
@@ -209,7 +221,12 @@ def _at(month_day: str, hour: int = 12) -> datetime:
 
 def _kozlova(demo: Any) -> tuple[str, dict[str, Identity]]:
     """The demo's Kozlova committee (the main demo's, or one made here) and its members."""
-    found = Committee.objects.filter(demo=True, name__icontains="Kozlova").first()
+    known = getattr(demo, "spaces", {}).get("kozlova")
+    found = (
+        Committee.objects.filter(space=known).first()
+        if known
+        else Committee.objects.filter(demo=True, name__icontains="Kozlova").first()
+    )
     if found is None:
         space = committees.create_committee(
             demo.person("Sokol"),
@@ -252,15 +269,28 @@ def _pass(
 
 
 def load_strike(demo: Any) -> list[str]:
-    """Add the strike and the fund to the loaded demo; return lines to print."""
+    """Add the strike and the fund to the loaded demo; return lines to print.
+
+    ``demo`` is ``veche.demo.load.Demo``: ``demo.person(pseudonym)`` gives an
+    identity; ``demo.spaces`` and ``demo.members`` (committee key -> space id,
+    -> pseudonyms, founder first) name the committees it already made. Plants
+    whose committee it did not make get one here; the Kozlova demands letter is
+    the main demo's if it passed one, and the committees made here endorse it.
+    """
     kozlova, members = _kozlova(demo)
-    recorder = members["Zubr"]
-    plants: dict[str, str] = {}
-    spaces: dict[str, str] = {}
-    for name, city, region, sector, workforce, founder, timeline in PLANTS:
-        if founder:
+    spaces: dict[str, str] = dict(getattr(demo, "spaces", {}))
+    spaces["kozlova"] = kozlova
+    people: dict[str, list[str]] = dict(getattr(demo, "members", {}))
+    made_here: list[tuple[str, Identity]] = []
+    for key, name, city, region, sector, workforce, founder, timeline in PLANTS:
+        if key == "kozlova":
+            space, who = kozlova, members["Zubr"]
+        elif key in spaces and people.get(key):
+            space, who = spaces[key], demo.person(people[key][0])
+        else:
+            who = demo.person(founder)
             space = committees.create_committee(
-                demo.person(founder),
+                who,
                 name=f"{name} strike committee",
                 kind="workplace",
                 level="local",
@@ -268,10 +298,7 @@ def load_strike(demo: Any) -> list[str]:
                 demo=True,
                 at=_at(timeline[0][0], 8),
             ).id
-            who = demo.person(founder)
-            spaces[founder] = space
-        else:
-            space, who = kozlova, recorder
+            made_here.append((space, who))
         plant = strike.register_workplace(
             who,
             space,
@@ -282,7 +309,6 @@ def load_strike(demo: Any) -> list[str]:
             workforce=workforce,
             at=_at(timeline[0][0], 9),
         ).id
-        plants[name] = plant
         for day, status, share, published, note in timeline:
             strike.record_status(
                 who,
@@ -295,7 +321,11 @@ def load_strike(demo: Any) -> list[str]:
                 published=published,
                 at=_at(day, 18),
             )
-    letter = Motion.objects.filter(space=kozlova, kind="demands", status="passed").first()
+    letter = (
+        Motion.objects.filter(space=kozlova, kind="demands", status="passed")
+        .order_by("closed_at")
+        .first()
+    )
     if letter is None:
         letter = _pass(
             members["Sokol"],
@@ -306,22 +336,23 @@ def load_strike(demo: Any) -> list[str]:
             title="Demands of the Kozlova plant workers",
             text=KOZLOVA_DEMANDS,
         )
-    for index, founder in enumerate(ENDORSERS):
+    for index, (space, who) in enumerate(made_here):
         _pass(
-            demo.person(founder),
-            spaces[founder],
-            _at(f"08-{12 + index}", 15),
+            who,
+            space,
+            _at(f"08-{14 + index % 10}", 15),
             kind="endorsement",
             title="We endorse the Kozlova workers' demands",
             text="Our committee endorses the demands of the Kozlova plant workers.",
             target={"motion": letter.close_event},
         )
+    endorsed = Endorsement.objects.filter(letter_close=letter.close_event).count()
     sample = _fund(kozlova, members)
-    total_workers = sum(p[4] for p in PLANTS)
+    total_workers = sum(p[5] for p in PLANTS)
     return [
         f"Strike: {len(PLANTS)} workplaces ({total_workers:,} workers) with timelines from "
         "11 August 2020; map at /strike/, demands at /strike/demands/.",
-        f"The Kozlova demands are endorsed by {len(ENDORSERS)} committees.",
+        f"The Kozlova demands are endorsed by {endorsed} committees.",
         "Solidarity fund of the Kozlova committee: 2 of 3 treasurers (Sokol, Vasilek, Zubr); "
         "August 2020 report published at /fund/reports/.",
         "Try: veche fund report --period 2020-08 -o report && veche fund verify-report report",

@@ -54,7 +54,7 @@ class MapMarker:
 
 def strike_map(markers: Sequence[MapMarker], *, title: str = "Strike map of Belarus") -> str:
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT + 80}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT + 130}" '
         f'role="img" aria-label="{html.escape(title)}" class="strike-map">',
         f"<title>{html.escape(title)}</title>",
     ]
@@ -68,9 +68,9 @@ def strike_map(markers: Sequence[MapMarker], *, title: str = "Strike map of Bela
     for region in REGIONS:
         x, y = project(region.label_at)
         if region.code == "minsk-city":
-            y -= 36  # above the city and the ring of its markers
+            y -= 42  # above the city and the ring of its markers
         parts.append(
-            f'<text x="{x}" y="{y}" font-size="15" text-anchor="middle" fill="#44505c" '
+            f'<text x="{x}" y="{y}" font-size="19" text-anchor="middle" fill="#44505c" '
             f'font-family="sans-serif">{html.escape(region.name)}</text>'
         )
     # Workplaces in one city share a point: spread them on a small ring around it.
@@ -79,7 +79,7 @@ def strike_map(markers: Sequence[MapMarker], *, title: str = "Strike map of Bela
         spots.setdefault(project(place(marker.city, marker.region, marker.id)), []).append(marker)
     where: dict[str, tuple[float, float]] = {}
     for (cx, cy), group in spots.items():
-        radius = 0 if len(group) == 1 else 9 + 2.5 * len(group)
+        radius = 0 if len(group) == 1 else 11 + 3 * len(group)
         for index, marker in enumerate(group):
             angle = 2 * math.pi * index / len(group) - math.pi / 2
             where[marker.id] = (
@@ -94,20 +94,20 @@ def strike_map(markers: Sequence[MapMarker], *, title: str = "Strike map of Bela
         if marker.workers_out:
             label += f", {marker.workers_out} out"
         circle = (
-            f'<circle cx="{x}" cy="{y}" r="9" fill="{colour}" stroke="#fff" stroke-width="2" '
+            f'<circle cx="{x}" cy="{y}" r="11" fill="{colour}" stroke="#fff" stroke-width="2" '
             f'data-status="{marker.status}" data-workplace="{html.escape(marker.id)}">'
             f"<title>{html.escape(label)}</title></circle>"
         )
         if marker.href:
             circle = f'<a href="{html.escape(marker.href)}">{circle}</a>'
         parts.append(circle)
-    # Legend along the bottom, three columns so it fits a narrow screen.
+    # Legend along the bottom in two columns, large enough to read on a phone.
     for index, status in enumerate(STATUSES):
-        column, row = index % 3, index // 3
-        x, y = 10 + column * (WIDTH // 3), HEIGHT + 22 + row * 24
+        column, row = index % 2, index // 2
+        x, y = 10 + column * (WIDTH // 2), HEIGHT + 24 + row * 30
         parts.append(
-            f'<circle cx="{x + 8}" cy="{y - 5}" r="7" fill="{STATUS_COLOURS[status]}"/>'
-            f'<text x="{x + 20}" y="{y}" font-size="14" font-family="sans-serif">'
+            f'<circle cx="{x + 9}" cy="{y - 6}" r="9" fill="{STATUS_COLOURS[status]}"/>'
+            f'<text x="{x + 23}" y="{y}" font-size="17" font-family="sans-serif">'
             f"{html.escape(STATUS_LABELS[status])}</text>"
         )
     parts.append("</svg>")

@@ -78,7 +78,7 @@ REGIONS: tuple[Region, ...] = (
         "vitebsk",
         "Vitebsk region",
         (_P4, _P5, _P6, _P7, _P8, _P9, _P10, _P11, _J3, _VM, _J1),
-        (28.70, 55.30),
+        (29.30, 55.00),
     ),
     Region(
         "gomel",
@@ -90,7 +90,7 @@ REGIONS: tuple[Region, ...] = (
         "grodno",
         "Grodno region",
         (_P23, _P1, _P2, _P3, _P4, _J1, _GM1, _GM2, _J2, _GB2, _GB1),
-        (24.90, 53.55),
+        (25.10, 53.30),
     ),
     Region(
         "minsk",
