@@ -4,7 +4,8 @@
  */
 (function () {
   "use strict";
-  var t = typeof gettext === "function" ? gettext : function (s) { return s; };
+  // Named _ so that makemessages -d djangojs (xgettext) extracts the strings.
+  var _ = typeof gettext === "function" ? gettext : function (s) { return s; };
   var form = document.getElementById("vote-form");
   var election = JSON.parse(document.getElementById("election-json").textContent);
   var sealed = null;
@@ -28,7 +29,7 @@
       try {
         sealed = V.encryptBallot(election, selections());
       } catch (err) {
-        fail(t("Check your marks: ") + err.message);
+        fail(_("Check your marks: ") + err.message);
         return;
       }
       document.getElementById("tracker").textContent = sealed.tracker;
@@ -39,11 +40,11 @@
       var status = document.getElementById("audit-status");
       try {
         V.auditBallot(election, sealed.ballot, sealed.secrets);
-        status.textContent = t("Audit passed: the ballot with tracker") + " " + sealed.tracker + " " +
-          t("encrypts exactly the marks below. It has been discarded; encrypt a fresh ballot to vote.");
+        status.textContent = _("Audit passed: the ballot with tracker") + " " + sealed.tracker + " " +
+          _("encrypts exactly the marks below. It has been discarded; encrypt a fresh ballot to vote.");
         status.className = "found";
       } catch (err) {
-        status.textContent = t("AUDIT FAILED: do not vote with this device. ") + err.message;
+        status.textContent = _("AUDIT FAILED: do not vote with this device. ") + err.message;
         status.className = "errors";
       }
       document.getElementById("audit-secrets").textContent = JSON.stringify(sealed.secrets, null, 1);
@@ -61,22 +62,22 @@
         body: JSON.stringify({ ballot: ballot.ballot }),
         credentials: "same-origin",
       }).then(function (response) { return response.json(); }).then(function (answer) {
-        if (!answer.ok) { fail(t("Your ballot was refused: ") + answer.error); return; }
+        if (!answer.ok) { fail(_("Your ballot was refused: ") + answer.error); return; }
         sealed = null;
         show("sealed", false);
         var done = document.getElementById("cast-result");
         done.innerHTML = "";
-        done.append(t("Cast. Your ballot tracker is") + " ");
+        done.append(_("Cast. Your ballot tracker is") + " ");
         var code = document.createElement("code");
         code.id = "cast-tracker";
         code.textContent = answer.tracker;
         var link = document.createElement("a");
         link.href = form.dataset.boardUrl + "?tracker=" + encodeURIComponent(answer.tracker);
-        link.textContent = t("find it on the ballot board");
+        link.textContent = _("find it on the ballot board");
         done.append(code, " — ", link);
         done.className = "found";
         done.hidden = false;
-      }).catch(function (err) { fail(t("Could not reach the node: ") + err.message); });
+      }).catch(function (err) { fail(_("Could not reach the node: ") + err.message); });
     });
   });
 })();
