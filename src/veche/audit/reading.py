@@ -14,6 +14,7 @@ import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -226,13 +227,15 @@ class _Columns:
         rows = table.rows
         if not self.row_ok.all():
             rows = [row if len(row) == width else (row + [""] * width)[:width] for row in rows]
-        # One transposition in C instead of a Python loop per column.
-        self._columns: list[tuple[str, ...]] = list(zip(*rows, strict=True)) if rows else []
+        self._rows = rows
+        self._columns: dict[int, list[str]] = {}
 
     def _raw(self, name: str) -> Sequence[str]:
-        if not self._columns:
-            return ()
-        return self._columns[self.index[name]]
+        """One column's cells; map(itemgetter) keeps the loop in C."""
+        j = self.index[name]
+        if j not in self._columns:
+            self._columns[j] = list(map(itemgetter(j), self._rows))
+        return self._columns[j]
 
     def _bad(self, rows: np.ndarray, name: str, message: Callable[[str], str]) -> None:
         j = self.index[name]
