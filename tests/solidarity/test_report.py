@@ -209,3 +209,42 @@ def test_periods() -> None:
     for bad in ("2020-13", "2020-8", "08-2020", "２０２０-08", "", "2020-08-01"):
         with pytest.raises(PeriodError):
             parse_period(bad)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found.append((*prefix, key))
+            found.extend(_paths(item, (*prefix, key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.append((*prefix, index))
+            found.extend(_paths(item, (*prefix, index)))
+    return found
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_a_structurally_changed_report_is_refused_not_crashed(
+    tmp_path: Path, data: st.DataObject
+) -> None:
+    import json
+
+    from veche.solidarity.report import document_bytes
+
+    directory = write(tmp_path / "s")
+    document = json.loads((directory / "report.json").read_text())
+    path = data.draw(st.sampled_from(_paths(document)))
+    parent = document
+    for step in path[:-1]:
+        parent = parent[step]
+    replacement = data.draw(st.sampled_from([None, 0, -1, "x", [], {}, "delete"]))
+    if replacement == "delete":
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = replacement
+    (directory / "report.json").write_bytes(document_bytes(document))
+    assert not verify_report(directory).ok

@@ -302,24 +302,43 @@ def verify_report(directory: Path) -> VerifyResult:
     try:
         report = document["report"]
         _check_shape(report)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         problems.append(f"the report is malformed: {error}")
         return result
     if report_digest(report) != document.get("digest"):
         problems.append("the report's digest does not match its content")
-    problems.extend(_check_signatures(document, report))
-    problems.extend(_check_sums(report))
+    try:
+        problems.extend(_check_signatures(document, report))
+        problems.extend(_check_sums(report))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        problems.append(f"the report is malformed: {error!r}")
     try:
         page = (directory / "report.html").read_bytes()
     except OSError as error:
         problems.append(f"cannot read report.html: {error.strerror or error}")
     else:
-        if page != render_html(document).encode("utf-8"):
-            problems.append("report.html was changed: it is not the rendering of report.json")
+        try:
+            expected = render_html(document).encode("utf-8")
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            problems.append(f"report.json cannot be rendered: {error!r}")
+        else:
+            if page != expected:
+                problems.append("report.html was changed: it is not the rendering of report.json")
     return result
 
 
 def _check_shape(report: dict[str, Any]) -> None:
+    fund = report["fund"]
+    if not isinstance(fund["space"], str) or not isinstance(fund["name"], str):
+        raise ValueError("the fund's space and name must be text")
+    if not isinstance(fund["treasurers"], list) or not all(
+        isinstance(key, str) for key in fund["treasurers"]
+    ):
+        raise ValueError("the fund's treasurers must be a list of keys")
+    if not isinstance(report["in"], dict) or not isinstance(report["out"], dict):
+        raise ValueError("money in and out must be tables")
+    if not isinstance(report["commitments"], list):
+        raise ValueError("the commitments must be a list")
     parse_period(report["period"])
     for key in ("payouts", "recipients", "k"):
         value = report[key] if key != "k" else report["fund"]["k"]
