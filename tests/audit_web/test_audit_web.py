@@ -165,6 +165,24 @@ def test_progress_fragment_polls_until_the_run_ends(election_files: dict[str, Pa
     assert done["HX-Refresh"] == "true"
 
 
+def test_a_run_silent_for_too_long_shows_as_interrupted(election_files: dict[str, Path]) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = _client(World(), "Zubr")
+    upload = SimpleUploadedFile("official.csv", election_files["official"].read_bytes())
+    user = AuditRun._meta.get_field("owner").related_model.objects.get(pseudonym="Zubr")
+    run = actions.start_audit_run(user.pk, title="cut off", official=upload)
+    actions.record_progress(run.pk, "integers", 40)
+    assert "interrupted" not in client.get(f"/audit/{run.public_id}/").content.decode()
+    AuditRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    page = client.get(f"/audit/{run.public_id}/").content.decode()
+    assert "This audit was interrupted" in page
+    assert "hx-trigger" not in page
+    assert client.get(f"/audit/{run.public_id}/progress/")["HX-Refresh"] == "true"
+
+
 def test_upload_form_rejects_other_file_types() -> None:
     client = _client(World(), "Zubr")
     response = client.post(

@@ -72,7 +72,10 @@ def start_audit_run(
 
 def record_progress(run_id: int, stage: str, percent: int) -> None:
     AuditRun.objects.filter(pk=run_id).update(
-        status=AuditRun.Status.RUNNING, stage=stage[:40], progress=max(0, min(percent, 100))
+        status=AuditRun.Status.RUNNING,
+        stage=stage[:40],
+        progress=max(0, min(percent, 100)),
+        updated_at=timezone.now(),
     )
 
 

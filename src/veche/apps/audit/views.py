@@ -145,7 +145,7 @@ def audit_progress(request: HttpRequest, public_id: str) -> HttpResponse:
     viewer = _viewer(request)
     run = access_run_by_public_id(viewer, public_id)
     response = render(request, "audit/_progress.html", _context(run, viewer))
-    if run.finished:
+    if run.finished or run.interrupted:
         response["HX-Refresh"] = "true"
     return response
 
