@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +52,16 @@ class MapMarker:
     href: str = ""
 
 
-def strike_map(markers: Sequence[MapMarker], *, title: str = "Strike map of Belarus") -> str:
+def strike_map(
+    markers: Sequence[MapMarker],
+    *,
+    title: str = "Strike map of Belarus",
+    status_labels: Mapping[str, str] | None = None,
+    region_names: Mapping[str, str] | None = None,
+) -> str:
+    """The map; pass translated ``status_labels`` and ``region_names`` to localise it."""
+    labels = status_labels or STATUS_LABELS
+    names = region_names or {}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT + 130}" '
         f'role="img" aria-label="{html.escape(title)}" class="strike-map">',
@@ -62,7 +71,8 @@ def strike_map(markers: Sequence[MapMarker], *, title: str = "Strike map of Bela
         points = " ".join(f"{x},{y}" for x, y in (project(p) for p in region.outline))
         parts.append(
             f'<polygon points="{points}" fill="{_REGION_FILL}" stroke="#8a96a3" '
-            f'stroke-width="1.5" data-region="{region.code}"><title>{region.name}</title>'
+            f'stroke-width="1.5" data-region="{region.code}">'
+            f"<title>{html.escape(names.get(region.code, region.name))}</title>"
             "</polygon>"
         )
     for region in REGIONS:
@@ -71,7 +81,7 @@ def strike_map(markers: Sequence[MapMarker], *, title: str = "Strike map of Bela
             y -= 42  # above the city and the ring of its markers
         parts.append(
             f'<text x="{x}" y="{y}" font-size="19" text-anchor="middle" fill="#44505c" '
-            f'font-family="sans-serif">{html.escape(region.name)}</text>'
+            f'font-family="sans-serif">{html.escape(names.get(region.code, region.name))}</text>'
         )
     # Workplaces in one city share a point: spread them on a small ring around it.
     spots: dict[tuple[float, float], list[MapMarker]] = {}
@@ -90,7 +100,7 @@ def strike_map(markers: Sequence[MapMarker], *, title: str = "Strike map of Bela
     for marker in sorted(markers, key=lambda m: (-m.workers_out, m.id)):
         x, y = where[marker.id]
         colour = STATUS_COLOURS.get(marker.status, "#000")
-        label = f"{marker.name}, {marker.city}: {STATUS_LABELS.get(marker.status, marker.status)}"
+        label = f"{marker.name}, {marker.city}: {labels.get(marker.status, marker.status)}"
         if marker.workers_out:
             label += f", {marker.workers_out} out"
         circle = (
@@ -108,7 +118,7 @@ def strike_map(markers: Sequence[MapMarker], *, title: str = "Strike map of Bela
         parts.append(
             f'<circle cx="{x + 9}" cy="{y - 6}" r="9" fill="{STATUS_COLOURS[status]}"/>'
             f'<text x="{x + 23}" y="{y}" font-size="17" font-family="sans-serif">'
-            f"{html.escape(STATUS_LABELS[status])}</text>"
+            f"{html.escape(labels.get(status, status))}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from veche.solidarity.geography import REGION_NAMES
-from veche.solidarity.strike import STATUS_LABELS
+from veche.apps.strike.labels import REGION_NAMES, STATUS_LABELS
 
 
 class WorkplaceForm(forms.Form):

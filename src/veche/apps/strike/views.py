@@ -20,11 +20,10 @@ from veche.apps.committees.models import Committee
 from veche.apps.store.log import reason_text
 from veche.apps.strike import access, actions
 from veche.apps.strike.forms import StatusForm, WorkplaceForm
+from veche.apps.strike.labels import chart_title, map_title, region_names, status_labels
 from veche.apps.strike.models import Workplace
 from veche.events import RuleViolation
 from veche.solidarity.drawing import strike_map, strikers_chart
-from veche.solidarity.geography import REGION_NAMES
-from veche.solidarity.strike import STATUS_LABELS
 
 
 def _viewer(request: HttpRequest) -> str | None:
@@ -36,24 +35,26 @@ def overview(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     totals = access.totals(published_only=True)
     today = totals.today
+    regions = region_names()
+    drawing = strike_map(
+        access.markers(viewer),
+        title=map_title(),
+        status_labels=status_labels(),
+        region_names=regions,
+    )
     return render(
         request,
         "strike/overview.html",
         {
-            "map": mark_safe(strike_map(access.markers(viewer))),  # noqa: S308 - escaped SVG
-            "chart": mark_safe(strikers_chart(totals.days)),  # noqa: S308 - escaped SVG
+            "map": mark_safe(drawing),  # noqa: S308 - every text in the SVG is escaped
+            "chart": mark_safe(strikers_chart(totals.days, title=chart_title())),  # noqa: S308
             "totals": totals,
             "today": today,
-            "regions": REGION_NAMES,
             "by_region": sorted(
-                (
-                    (_(REGION_NAMES.get(k, k)), v)
-                    for k, v in (today.by_region if today else {}).items()
-                ),
+                (regions.get(k, k), v) for k, v in (today.by_region if today else {}).items()
             ),
             "by_sector": sorted((today.by_sector if today else {}).items()),
             "workplaces": access.visible_workplaces(viewer),
-            "labels": STATUS_LABELS,
         },
     )
 
@@ -70,10 +71,10 @@ def workplace_detail(request: HttpRequest, workplace: str) -> HttpResponse:
             "workplace": place,
             "full": full,
             "timeline": [
-                (change, _(STATUS_LABELS.get(change.status, change.status)))
+                (change, status_labels().get(change.status, change.status))
                 for change in access.timeline(place, full)
             ],
-            "region": _(REGION_NAMES.get(place.region, place.region)),
+            "region": region_names().get(place.region, place.region),
             "form": StatusForm() if full else None,
         },
     )
@@ -135,7 +136,11 @@ def committee_workplaces(request: HttpRequest, space: str) -> HttpResponse:
     return render(
         request,
         "strike/committee.html",
-        {"committee": committee, "workplaces": places, "form": form, "labels": STATUS_LABELS},
+        {
+            "committee": committee,
+            "workplaces": [(w, status_labels().get(w.status, "")) for w in places],
+            "form": form,
+        },
         status=400 if request.method == "POST" and form.errors else 200,
     )
 
