@@ -36,13 +36,17 @@ class DayField(forms.DateField):
 
 class FundForm(forms.Form):
     name = forms.CharField(label=_("Fund name"), min_length=2, max_length=200)
-    treasurers = forms.CharField(
-        label=_("Treasurers' public keys (one a line)"), widget=forms.Textarea
+    treasurers = forms.MultipleChoiceField(
+        label=_("Treasurers (members of the committee)"), widget=forms.CheckboxSelectMultiple
     )
     k = forms.IntegerField(label=_("Approvals needed for a payout (k)"), min_value=1, max_value=20)
 
+    def __init__(self, *args: Any, members: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["treasurers"].choices = sorted(members.items(), key=lambda kv: kv[1])
+
     def clean_treasurers(self) -> list[str]:
-        return sorted({line.strip() for line in self.cleaned_data["treasurers"].split() if line})
+        return sorted(set(self.cleaned_data["treasurers"]))
 
 
 class DonationForm(forms.Form):

@@ -45,11 +45,7 @@ def ledger(request: HttpRequest, space: str) -> HttpResponse:
         raise Http404
     fund = access.fund_for(viewer, space)
     treasurer = fund is not None and viewer in fund.treasurers
-    members = dict(
-        Member.objects.filter(space=space, status=Member.Status.ACTIVE).values_list(
-            "key", "pseudonym"
-        )
-    )
+    members = _members(space)
     context: dict[str, Any] = {
         "committee": Committee.objects.get(space=space),
         "fund": fund,
@@ -59,7 +55,7 @@ def ledger(request: HttpRequest, space: str) -> HttpResponse:
         "treasurer_names": [members.get(k, k[:8]) for k in fund.treasurers] if fund else [],
     }
     if fund is None:
-        context["fund_form"] = FundForm(initial={"treasurers": viewer, "k": 1})
+        context["fund_form"] = FundForm(members=members, initial={"treasurers": [viewer], "k": 1})
     else:
         context.update(access.ledger_view(space))
         if treasurer:
@@ -109,7 +105,7 @@ def create(request: HttpRequest, space: str) -> HttpResponse:
         request,
         space,
         treasurer_only=False,
-        form=FundForm(request.POST),
+        form=FundForm(request.POST, members=_members(space)),
         act=lambda identity, data: actions.create_fund(
             identity, space, name=data["name"], treasurers=data["treasurers"], k=data["k"]
         ),
@@ -217,6 +213,14 @@ def publish(request: HttpRequest, space: str) -> HttpResponse:
         form=PublishForm(request.POST, prefix="publish"),
         act=lambda identity, data: actions.publish_report(identity, space, data["period"]),
         done=_("Report published."),
+    )
+
+
+def _members(space: str) -> dict[str, str]:
+    return dict(
+        Member.objects.filter(space=space, status=Member.Status.ACTIVE).values_list(
+            "key", "pseudonym"
+        )
     )
 
 
