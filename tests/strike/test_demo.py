@@ -58,3 +58,16 @@ def check_must_show(tmp_path: Path, capsys: Any, lines: list[str]) -> None:
     digest = state_digest()
     rebuild()
     assert state_digest() == digest
+
+
+def test_common_demands_show_their_ratification() -> None:
+    from django.test import Client
+
+    from veche.apps.committees.models import Motion
+    from veche.demo.load import load_demo
+
+    load_demo()
+    common = Motion.objects.get(kind="demands", title__icontains="Common demands")
+    page = Client().get(f"/strike/demands/{common.event}/").content.decode()
+    assert "Ratification by the member committees" in page
+    assert "Ratified by" in page

@@ -155,8 +155,18 @@ def demands_letter(request: HttpRequest, event: str) -> HttpResponse:
     if found is None:
         raise Http404
     motion, committee, endorsers = found
+    from veche.apps.committees.federation import ratifications
+
+    # A parent body's common demands count once most of its member committees ratify them.
+    ratified = ratifications(motion)
     return render(
         request,
         "strike/letter.html",
-        {"motion": motion, "committee": committee, "endorsers": endorsers},
+        {
+            "motion": motion,
+            "committee": committee,
+            "endorsers": endorsers,
+            "ratification": ratified,
+            "ratifiers": Committee.objects.filter(space__in=ratified.ratified_by).order_by("name"),
+        },
     )
