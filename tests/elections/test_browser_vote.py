@@ -10,7 +10,11 @@ from tests.elections.helpers import setup_election
 
 from veche.apps.accounts.actions import create_account
 from veche.apps.elections import actions
+from veche.apps.elections.kinds import state_of
 from veche.apps.elections.models import Ballot, Election
+from veche.apps.store.context import Context
+from veche.crypto.ballot import check_ballot
+from veche.crypto.encoding import canonical_json
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASS = "correct horse battery"
@@ -54,6 +58,10 @@ def test_vote_audit_cast_and_find_the_tracker(live_server: Any, page: Any) -> No
     assert page.get_by_text(fresh).count() >= 1
     stored = set(Ballot.objects.filter(space=election.space).values_list("tracker", flat=True))
     assert fresh in stored and audited not in stored
+    # The browser's ballot, checked again by the Python core, byte for byte.
+    row = Ballot.objects.get(space=election.space, tracker=fresh)
+    crypto = state_of(Context(), election.space).crypto_election()
+    assert check_ballot(crypto, canonical_json(row.ballot)).tracker() == fresh
 
     # The others vote from the CLI path; the tally counts the browser's ballot.
     election.cast("Rusalka", 2)
