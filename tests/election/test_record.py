@@ -52,6 +52,13 @@ def test_simulate_500_voters_then_verify_gives_the_true_counts(tmp_path, capsys)
     assert verified["ok"] is True
     assert verified["counts"] == simulated["counts"]
     assert verified["ballots_counted"] == 500
+    # Changing any byte of that record makes verification fail (200 positions spread
+    # over the whole file; every byte is inside a signed line or is a line's newline).
+    data = record.read_bytes()
+    pick = random.Random(500)
+    for index in [0, len(data) - 1, *pick.sample(range(len(data)), 198)]:
+        new = (data[index] + pick.randrange(1, 256)) % 256
+        assert _fails(data[:index] + bytes([new]) + data[index + 1 :]), index
 
 
 @pytest.fixture(scope="module")
