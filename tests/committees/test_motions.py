@@ -354,7 +354,7 @@ def test_federation_delegates_recall_and_ratification() -> None:
     assert standing.recalled_votes == 1
     assert (standing.result["yes"], standing.result["no"]) == (1, 1)
     close = actions.close(w.person("Chair"), council, strike)
-    assert recall_close in close.body["recalls"]
+    assert recall_close in [r["event"] for r in close.body["recalls"]]
     row = Motion.objects.get(event=strike)
     assert (row.result["yes"], row.result["no"], row.status) == (1, 1, "failed")
 

@@ -122,6 +122,16 @@ def propose(
     if deadline:
         body["deadline"] = deadline
     if target:
+        target = dict(target)
+        if kind in ("ratification", "endorsement") and "space" not in target and "motion" in target:
+            from veche.apps.store.models import StoredEvent
+
+            target["space"] = (
+                StoredEvent.objects.filter(id=target["motion"])
+                .values_list("space", flat=True)
+                .first()
+                or ""
+            )
         body["target"] = target
     deps = _cited_by_target(target or {})
     return record(identity, space=space, kind="motion.propose", body=body, deps=deps, at=at)
@@ -188,17 +198,29 @@ def close(identity: Identity, space: str, motion: str, at: Any = None) -> Event:
     body: dict[str, Any] = {"motion": motion, "result": result}
     if recalls:
         body["recalls"] = recalls
+    cited = [r["event"] for r in recalls]
     return record(
-        identity, space=space, kind="motion.close", body=body, deps=[motion, *recalls], at=at
+        identity, space=space, kind="motion.close", body=body, deps=[motion, *cited], at=at
     )
 
 
 def take_seat(identity: Identity, parent: str, mandate: str, at: Any = None) -> Event:
-    return record(
-        identity,
-        space=parent,
-        kind="delegate.seat",
-        body={"mandate": mandate},
-        deps=[mandate],
-        at=at,
-    )
+    """Take a seat in ``parent``, showing the child's decision that elected you.
+
+    The body repeats what the decision says (which committee, how many members it
+    represents, how many were elected), so that nodes that do not hold that
+    committee's log can still seat the delegate; nodes that do check it.
+    """
+    from veche.apps.store.models import StoredEvent
+    from veche.events import parse_event
+
+    raw = StoredEvent.objects.filter(id=mandate).values_list("raw", flat=True).first()
+    decision = parse_event(bytes(raw), verify=False) if raw is not None else None
+    result = decision.body.get("result", {}) if decision is not None else {}
+    body = {
+        "mandate": mandate,
+        "child": decision.space_id if decision is not None else mandate,
+        "represented": int(result.get("represented", 0)),
+        "elected": max(1, len(result.get("elected_keys", []))),
+    }
+    return record(identity, space=parent, kind="delegate.seat", body=body, deps=[mandate], at=at)

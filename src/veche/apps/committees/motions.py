@@ -75,6 +75,7 @@ TARGET_SCHEMA = Obj(
         "rules": RULES_SCHEMA,
         "parent": EventId(),
         "child": EventId(),
+        "space": EventId(),
         "join": EventId(),
         "mandate": EventId(),
         "motion": EventId(),
@@ -88,8 +89,8 @@ _NEEDS = {
     "recall": ("mandate", "key"),
     "federation_join": ("parent",),
     "federation_accept": ("child", "join"),
-    "ratification": ("motion",),
-    "endorsement": ("motion",),
+    "ratification": ("motion", "space"),
+    "endorsement": ("motion", "space"),
 }
 
 
@@ -149,8 +150,12 @@ def _check_options(body: dict[str, Any], method: str) -> None:
         raise RuleViolation("options", "this method needs at least two options", "body.options")
 
 
-def _cited_close(ctx: Context, event: Event, event_id: str, field: str) -> Event:
+def _cited_close(ctx: Context, event: Event, event_id: str, field: str) -> Event | None:
+    """A passed motion's close event that ``event`` cites; None if it is external
+    (of a committee this node holds nothing of): the caller takes the claim on trust."""
     cited = ctx.cited(event, event_id, field)
+    if cited.event is None:
+        return None
     if cited.event.kind != "motion.close" or cited.status != "applied":
         raise RuleViolation("cite-close", "must name a motion's applied close event", field)
     if not cited.event.body["result"].get("passed"):
@@ -203,7 +208,7 @@ def check_propose(ctx: Context, event: Event) -> None:
             raise RuleViolation("member", "this key is not an active member's", "body.target.key")
     elif kind == "recall":
         mandate = _cited_close(ctx, event, target["mandate"], "body.target.mandate")
-        if mandate.space_id != event.space_id:
+        if mandate is None or mandate.space_id != event.space_id:
             raise RuleViolation("recall", "a committee recalls its own delegates", "body.target")
         if target["key"] not in mandate.body["result"].get("elected_keys", []):
             raise RuleViolation(
@@ -213,24 +218,32 @@ def check_propose(ctx: Context, event: Event) -> None:
             )
     elif kind == "federation_join":
         cited = ctx.cited(event, target["parent"], "body.target.parent")
-        if cited.event.kind != "space.create" or cited.event.body.get("kind") != "council":
+        if cited.event is not None and (
+            cited.event.kind != "space.create" or cited.event.body.get("kind") != "council"
+        ):
             raise RuleViolation("parent", "a committee joins a council", "body.target.parent")
     elif kind == "federation_accept":
         join = _cited_close(ctx, event, target["join"], "body.target.join")
-        if join.space_id != target["child"] or join.body["result"].get("parent") != event.space_id:
+        if join is not None and (
+            join.space_id != target["child"] or join.body["result"].get("parent") != event.space_id
+        ):
             raise RuleViolation(
                 "join", "the child's motion to join this body is not the one named", "body.target"
             )
     elif kind == "ratification":
         decision = _cited_close(ctx, event, target["motion"], "body.target.motion")
-        if decision.space_id != committee.parent:
+        if target["space"] != committee.parent or (
+            decision is not None and decision.space_id != target["space"]
+        ):
             raise RuleViolation(
                 "ratify", "only the parent body's decisions are ratified here", "body.target"
             )
     elif kind == "endorsement":
         letter = _cited_close(ctx, event, target["motion"], "body.target.motion")
-        if letter.space_id == event.space_id:
+        if target["space"] == event.space_id:
             raise RuleViolation("endorse", "endorse another committee's decision", "body.target")
+        if letter is not None and letter.space_id != target["space"]:
+            raise RuleViolation("endorse", "the decision is not of that committee", "body.target")
 
 
 def apply_propose(ctx: Context, event: Event) -> None:
@@ -239,8 +252,6 @@ def apply_propose(ctx: Context, event: Event) -> None:
     target = dict(body.get("target", {}))
     if body["kind"] == "delegate_election":
         target["parent"] = committee_of(ctx, event.space_id).parent
-    if body["kind"] == "endorsement":
-        target["space"] = ctx.cited(event, target["motion"]).event.space_id
     motion = Motion(
         space=event.space_id,
         event=event.id,
@@ -489,11 +500,17 @@ def check_close(ctx: Context, event: Event) -> None:
 def _cited_recalls(ctx: Context, event: Event) -> set[str]:
     """Mandates withdrawn by the recall decisions the close event names."""
     excluded: set[str] = set()
-    for index, recall_id in enumerate(event.body.get("recalls", [])):
-        recall = _cited_close(ctx, event, recall_id, f"body.recalls[{index}]")
-        if recall.body["result"].get("kind") != "recall":
-            raise RuleViolation("recall", "not a recall decision", f"body.recalls[{index}]")
-        excluded.add(recall.body["result"]["mandate"])
+    for index, cited in enumerate(event.body.get("recalls", [])):
+        recall = _cited_close(ctx, event, cited["event"], f"body.recalls[{index}]")
+        if recall is not None and (
+            recall.body["result"].get("kind") != "recall"
+            or recall.body["result"].get("mandate") != cited["mandate"]
+            or recall.space_id != cited["space"]
+        ):
+            raise RuleViolation(
+                "recall", "not that committee's recall of that mandate", f"body.recalls[{index}]"
+            )
+        excluded.add(cited["mandate"])
     return excluded
 
 
@@ -571,35 +588,61 @@ def _effects(ctx: Context, event: Event, motion: Motion) -> None:
 def check_seat(ctx: Context, event: Event) -> None:
     if event.author in seats_of(ctx, event.space_id):
         raise RuleViolation("seat-once", "you already hold a seat here", "author")
-    mandate = _cited_close(ctx, event, event.body["mandate"], "body.mandate")
-    result = mandate.body["result"]
-    if result.get("parent") != event.space_id or event.author not in result.get("elected_keys", []):
-        raise RuleViolation(
-            "mandate", "this mandate does not send you to this body", "body.mandate"
-        )
-    if mandate.space_id not in children_of(ctx, event.space_id):
+    body = event.body
+    mandate = _cited_close(ctx, event, body["mandate"], "body.mandate")
+    if mandate is not None:
+        result = mandate.body["result"]
+        claims = (mandate.space_id, result.get("represented"), len(result.get("elected_keys", [])))
+        if (
+            result.get("parent") != event.space_id
+            or event.author not in result.get("elected_keys", [])
+            or claims != (body["child"], body["represented"], body["elected"])
+        ):
+            raise RuleViolation(
+                "mandate", "this mandate does not send you to this body", "body.mandate"
+            )
+    if body["child"] not in children_of(ctx, event.space_id):
         raise RuleViolation(
             "federation", "the electing committee is not a member of this body", "body.mandate"
         )
 
 
 def apply_seat(ctx: Context, event: Event) -> None:
-    mandate = ctx.cited(event, event.body["mandate"]).event
-    result = mandate.body["result"]
+    body = event.body
     committee = committee_of(ctx, event.space_id)
     weight = 1
     if committee.rules.get("weighting") == "by_members":
-        weight = max(1, int(result.get("represented", 1)) // max(1, len(result["elected_keys"])))
+        weight = max(1, int(body["represented"]) // max(1, int(body["elected"])))
     seat = Seat(
         space=event.space_id,
         key=event.author,
-        mandate=mandate.id,
-        child=mandate.space_id,
+        mandate=body["mandate"],
+        child=body["child"],
         weight=weight,
         event=event.id,
     )
     seats_of(ctx, event.space_id)[seat.key] = seat
     ctx.insert(seat)
+
+
+def _foreign_of_proposal(event: Event) -> dict[str, str]:
+    target = event.body.get("target", {})
+    kind = event.body["kind"]
+    if kind == "federation_join":
+        return {target["parent"]: target["parent"]}
+    if kind == "federation_accept":
+        return {target["join"]: target["child"]}
+    if kind in ("ratification", "endorsement"):
+        return {target["motion"]: target["space"]}
+    return {}
+
+
+def _foreign_of_close(event: Event) -> dict[str, str]:
+    return {r["event"]: r["space"] for r in event.body.get("recalls", [])}
+
+
+def _foreign_of_seat(event: Event) -> dict[str, str]:
+    return {event.body["mandate"]: event.body["child"]}
 
 
 def register_all() -> None:
@@ -622,6 +665,7 @@ def register_all() -> None:
         rule=check_propose,
         apply=apply_propose,
         summary="propose a motion",
+        foreign=_foreign_of_proposal,
     )
     register(
         "motion.amend",
@@ -655,17 +699,32 @@ def register_all() -> None:
         "motion.close",
         body=Obj(
             required={"motion": EventId(), "result": Obj(optional=_RESULT_FIELDS)},
-            optional={"recalls": List(EventId(), max_length=64, unique=True)},
+            optional={
+                "recalls": List(
+                    Obj(required={"event": EventId(), "space": EventId(), "mandate": EventId()}),
+                    max_length=64,
+                    unique=True,
+                )
+            },
         ),
         rule=check_close,
         apply=apply_close,
+        foreign=_foreign_of_close,
         summary="close a motion with its result, which every node recomputes",
     )
     register(
         "delegate.seat",
-        body=Obj(required={"mandate": EventId()}),
+        body=Obj(
+            required={
+                "mandate": EventId(),
+                "child": EventId(),
+                "represented": Int(0),
+                "elected": Int(1, 50),
+            }
+        ),
         rule=check_seat,
         apply=apply_seat,
+        foreign=_foreign_of_seat,
         summary="a delegate takes a seat in the parent body, citing their mandate",
     )
     projection(

@@ -35,7 +35,7 @@ def _electorate(space: str, excluded: set[str]) -> int:
     return len(persons) + seated
 
 
-def result_for_close(space: str, motion_id: str) -> tuple[dict[str, Any], list[str]]:
+def result_for_close(space: str, motion_id: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """The result a close event should carry, and the recall decisions it cites."""
     motion = Motion.objects.get(space=space, event=motion_id)
     mandates = list(Seat.objects.filter(space=space).values_list("mandate", flat=True).distinct())
@@ -53,7 +53,12 @@ def result_for_close(space: str, motion_id: str) -> tuple[dict[str, Any], list[s
     electorate = _electorate(space, excluded)
     rules = Committee.objects.get(space=space).rules
     result = compute_result(motion, votes, electorate, rules, represented=electorate)
-    return result, sorted(set(recalls.values()))
+    spaces = dict(Mandate.objects.filter(event__in=list(recalls)).values_list("event", "space"))
+    cited = [
+        {"event": decision, "space": spaces[mandate], "mandate": mandate}
+        for mandate, decision in sorted(recalls.items(), key=lambda item: item[1])
+    ]
+    return result, cited
 
 
 @dataclass(frozen=True)
@@ -71,10 +76,7 @@ def standing(motion: Motion) -> Standing:
     result, recalls = result_for_close(motion.space, motion.event)
     stale = Vote.objects.filter(motion=motion.event).exclude(version=motion.version).count()
     recalled = Vote.objects.filter(
-        motion=motion.event,
-        mandate__in=list(
-            Mandate.objects.filter(recalled_by__in=recalls).values_list("event", flat=True)
-        ),
+        motion=motion.event, mandate__in=[r["mandate"] for r in recalls]
     ).count()
     return Standing(result, recalled, stale)
 

@@ -24,8 +24,16 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Cited:
-    event: Event
+    """A cited event and its status; ``event`` is None when it is ``external``:
+    of a space this node holds nothing of, so the rule must take the citing
+    event's own claims on trust (and the event's reason says so)."""
+
+    event: Event | None
     status: str
+
+    @property
+    def external(self) -> bool:
+        return self.event is None
 
 
 def _rows(model: type[models.Model], objects: list[Any]) -> tuple[list[Any], list[list[Any]]]:
@@ -89,6 +97,8 @@ class Context:
         self.memo: dict[Any, Any] = {}
         # Spaces whose holds changed (a key was revoked): re-projected after the batch.
         self.rebuild_requests: set[str] = set()
+        # Events judged with an external citation taken on trust.
+        self.trusted: set[str] = set()
 
     # -- what rules read ------------------------------------------------------
     def note_event(self, event: Event, status: str) -> None:
@@ -101,10 +111,15 @@ class Context:
         if event_id != event.prev and event_id not in event.deps:
             raise RuleViolation("cite-in-deps", f"{event_id} must be listed in deps", field)
         if event_id not in self._events:
+            from veche.apps.store.kinds import foreign_citations
             from veche.apps.store.models import StoredEvent
 
             row = StoredEvent.objects.filter(id=event_id).values_list("raw", "status").first()
-            if row is None:  # cannot happen for a placed event, whose deps are all held
+            if row is None:
+                if event_id in foreign_citations(event):
+                    self.trusted.add(event.id)
+                    return Cited(None, "external")
+                # Cannot happen for a placed event, whose other deps are all held.
                 raise RuleViolation("cite-held", f"{event_id} is not held", field)
             self._events[event_id] = parse_event(bytes(row[0]), verify=False)
             self._statuses[event_id] = row[1]

@@ -100,9 +100,40 @@ def register_space_type(name: str, *, body: Obj, rule: Rule, apply: Apply) -> No
     SPACE_TYPES[name] = SpaceType(body, rule, apply)
 
 
-def register(name: str, *, body: Schema, rule: Rule, apply: Apply, summary: str = "") -> None:
+# Which deps of an event are citations of other spaces, and of which: kind ->
+# (event -> {cited event id: its space id}). A node that holds no event at all of
+# a cited space judges the citing event without it ("on trust", said in the
+# event's reason) instead of waiting forever: a member of one committee can
+# follow the council above it without holding the logs of sibling committees.
+Foreign = Callable[[Event], dict[str, str]]
+FOREIGN: dict[str, Foreign] = {}
+
+
+def register(
+    name: str,
+    *,
+    body: Schema,
+    rule: Rule,
+    apply: Apply,
+    summary: str = "",
+    foreign: Foreign | None = None,
+) -> None:
     KINDS.register(EventKind(name=name, body=body, rule=rule, summary=summary))
     APPLY[name] = apply
+    if foreign is not None:
+        FOREIGN[name] = foreign
+
+
+def foreign_citations(event: Event) -> dict[str, str]:
+    """The event's citations of other spaces; empty for malformed bodies (the rule says why)."""
+    finder = FOREIGN.get(event.kind)
+    if finder is None:
+        return {}
+    try:
+        found = finder(event)
+    except (KeyError, TypeError, AttributeError):
+        return {}
+    return {k: v for k, v in found.items() if k in event.deps and isinstance(v, str)}
 
 
 def projection(

@@ -27,10 +27,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Max
 
 from veche.apps.store.context import Context
-from veche.apps.store.kinds import APPLY, HOLD_PROVIDERS, KINDS, PROJECTIONS
+from veche.apps.store.kinds import APPLY, HOLD_PROVIDERS, KINDS, PROJECTIONS, foreign_citations
 from veche.apps.store.models import (
     CrossReference,
     EquivocationRecord,
+    ExternalCitation,
     MissingDependency,
     RejectedInput,
     Status,
@@ -54,6 +55,9 @@ __all__ = [
 
 _PARALLEL_THRESHOLD = 256
 _HELD_REASON = "equivocation|author|the author signed two events with one seq in this space"
+_TRUSTED_REASON = (
+    "trusted|deps|judged on trust: it cites events of a committee this node holds nothing of"
+)
 _CHUNK = 2000
 
 
@@ -275,6 +279,7 @@ class _Ingest:
         self.dirty: set[str] = set()
         self.now = datetime.now(UTC)
         self.received_at = connection.ops.adapt_datetimefield_value(self.now)
+        self.external: list[tuple[Event, str, str]] = []
 
     def run(self, incoming: list[Event]) -> IngestReport:
         outcomes: dict[str, Outcome] = {}
@@ -310,6 +315,16 @@ class _Ingest:
             ignore_conflicts=True,
         )
         self._cross_references(placed)
+        placed_ids = {e.id for e, _ in placed}
+        ExternalCitation.objects.bulk_create(
+            [
+                ExternalCitation(event=e.id, space=e.space_id, cited=d, cited_space=s)
+                for e, d, s in self.external
+                if e.id in placed_ids
+            ],
+            ignore_conflicts=True,
+        )
+        self._resolve_external([e.id for e, _ in placed])
         self.ctx.flush()
         self.dirty |= self.ctx.rebuild_requests
         if self.dirty:
@@ -341,6 +356,19 @@ class _Ingest:
             )
             if top is not None:
                 self.cursor[space] = (top[0], top[1])
+
+    def _held_spaces(self, fresh: dict[str, Event]) -> set[str]:
+        """Spaces cited by this batch of which this node holds (or receives) any event."""
+        cited = {s for e in fresh.values() for s in foreign_citations(e).values()}
+        held = {e.space_id for e in fresh.values()} & cited
+        rest = sorted(cited - held)
+        for chunk in _chunks(rest):
+            held.update(
+                StoredEvent.objects.filter(space__in=chunk)
+                .values_list("space", flat=True)
+                .distinct()
+            )
+        return held
 
     def _load_holds(self, fresh: dict[str, Event]) -> None:
         self.holds: dict[tuple[str, str], tuple[int, str]] = {}
@@ -380,15 +408,19 @@ class _Ingest:
         children: dict[str, list[str]] = defaultdict(list)
         blockers: dict[str, int] = {}
         ready: list[str] = []
+        held_spaces = self._held_spaces(fresh)
         for event in fresh.values():
             count = 0
+            foreign = foreign_citations(event)
             for parent in _parents(event):
                 if parent in fresh:
                     children[parent].append(event.id)
                     count += 1
                 else:
                     known = self.known.get(parent)
-                    if known is None or known.height is None:
+                    if known is None and parent in foreign and foreign[parent] not in held_spaces:
+                        self.external.append((event, parent, foreign[parent]))
+                    elif known is None or known.height is None:
                         missing.setdefault(event.id, set()).add(parent)
             blockers[event.id] = count
             if count == 0 and event.id not in missing:
@@ -400,6 +432,7 @@ class _Ingest:
                 (
                     heights[p] if p in heights else self.known[p].height or 0
                     for p in _parents(event)
+                    if p in heights or p in self.known
                 ),
                 default=-1,
             )
@@ -471,6 +504,23 @@ class _Ingest:
                 ignore_conflicts=True,
             )
 
+    def _resolve_external(self, arrived: list[str]) -> None:
+        """Events judged on trust whose citations arrived now are placed and judged again.
+
+        Their height now counts the cited event, so the heights of the spaces that
+        descend from them are recomputed (they only grow, so the old order is still
+        a valid order to recompute them in) before those spaces are re-projected.
+        """
+        spaces: set[str] = set()
+        for chunk in _chunks(arrived):
+            rows = ExternalCitation.objects.filter(cited__in=chunk)
+            spaces.update(rows.values_list("space", flat=True))
+            rows.delete()
+        if spaces:
+            scope = _closure(spaces)
+            _recompute_heights(scope)
+            self.dirty |= scope
+
     def _release_waiting(self, arrived: list[str]) -> None:
         """Events that waited for what just arrived are placed now."""
         waiting: set[str] = set()
@@ -516,6 +566,33 @@ def _insert_events(rows: list[tuple[Any, ...]]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
 
 
+def _recompute_heights(scope: set[str]) -> None:
+    names = sorted(scope)
+    rows = list(
+        StoredEvent.objects.filter(space__in=names, height__isnull=False)
+        .order_by("height", "id")
+        .values_list("id", "raw", "height")
+    )
+    events = [
+        (event_id, parse_event(bytes(raw), verify=False), height) for event_id, raw, height in rows
+    ]
+    outside = sorted({p for _, e, _ in events for p in _parents(e)} - {i for i, _, _ in events})
+    heights: dict[str, int] = {}
+    for chunk in _chunks(outside):
+        heights.update(
+            StoredEvent.objects.filter(id__in=chunk, height__isnull=False).values_list(
+                "id", "height"
+            )
+        )
+    changed = []
+    for event_id, event, old in events:
+        new = 1 + max((heights[p] for p in _parents(event) if p in heights), default=-1)
+        heights[event_id] = new
+        if new != old:
+            changed.append(StoredEvent(id=event_id, height=new))
+    StoredEvent.objects.bulk_update(changed, ["height"], batch_size=500)
+
+
 def _parents(event: Event) -> tuple[str, ...]:
     return ((event.prev,) if event.prev else ()) + event.deps
 
@@ -540,7 +617,7 @@ def _judge_and_apply(ctx: Context, event: Event) -> tuple[str, str]:
     except RuleViolation as violation:
         return Status.REJECTED, f"{violation.rule}|{violation.field}|{violation.message}"
     APPLY[event.kind](ctx, event)
-    return Status.APPLIED, ""
+    return Status.APPLIED, _TRUSTED_REASON if event.id in ctx.trusted else ""
 
 
 def reason_text(reason: str) -> str:
@@ -577,9 +654,7 @@ def rebuild(spaces: Iterable[str] | None = None) -> int:
     """
     with transaction.atomic():
         scope = None if spaces is None else _closure(set(spaces))
-        equivocation = {
-            key: (seq, _HELD_REASON) for key, seq in _equivocation_holds(scope).items()
-        }
+        equivocation = {key: (seq, _HELD_REASON) for key, seq in _equivocation_holds(scope).items()}
         previous: dict[tuple[str, str], tuple[int, str]] | None = None
         for _ in range(_MAX_PASSES):
             holds = dict(equivocation)

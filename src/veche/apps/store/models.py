@@ -99,3 +99,20 @@ class EquivocationRecord(models.Model):
                 fields=["space", "author", "seq", "first", "second"], name="equivocation_once"
             )
         ]
+
+
+class ExternalCitation(models.Model):
+    """``event`` was judged without ``cited``, of a space this node held nothing of.
+
+    When ``cited`` arrives, ``event``'s space is projected again, this time with it.
+    """
+
+    event = models.CharField(max_length=43)
+    space = models.CharField(max_length=43)  # the citing event's space
+    cited = models.CharField(max_length=43, db_index=True)
+    cited_space = models.CharField(max_length=43)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "cited"], name="external_citation_once")
+        ]
