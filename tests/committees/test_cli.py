@@ -144,3 +144,17 @@ def test_state_digest_and_rebuild(capsys: pytest.CaptureFixture[str]) -> None:
     _, digest, _ = _run(capsys, "state", "digest")
     code, out, _ = _run(capsys, "log", "rebuild", "--json")
     assert code == 0 and json.loads(out)["digest_after"] == digest.strip()
+
+
+def test_keys_export_from_an_account(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("VECHE_PASSPHRASE", PASS)
+    w = World()
+    create_account("Sokol", PASS, w.person("Sokol"))
+    target = tmp_path / "sokol.key"
+    code, out, _ = _run(capsys, "keys", "export", "--account", "Sokol", "-o", str(target))
+    assert code == 0 and out.strip() == w.person("Sokol").public
+    assert (target.stat().st_mode & 0o777) == 0o600
+    code, out, _ = _run(capsys, "keys", "show", str(target))
+    assert out.strip() == w.person("Sokol").public

@@ -18,6 +18,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
     add_json_flag(new)
     new.set_defaults(handler=_new)
+    export = sub.add_parser(
+        "export", help="write a node account's key to a key file (for --as, or another device)"
+    )
+    export.add_argument("--account", required=True, help="the account's pseudonym on this node")
+    export.add_argument("-o", "--output", required=True, type=Path)
+    export.add_argument("--force", action="store_true")
+    add_json_flag(export)
+    export.set_defaults(handler=_export)
     show = sub.add_parser("show", help="print the public key of a key file")
     show.add_argument("file", type=Path)
     add_json_flag(show)
@@ -45,6 +53,34 @@ def _new(args: argparse.Namespace) -> int:
     if len(passphrase) < 10:
         raise CliError("the passphrase needs at least 10 characters")
     identity = Identity.generate()
+    save_identity(args.output, identity, passphrase)
+    if args.json:
+        print_json({"public": identity.public, "file": str(args.output)})
+    else:
+        print(identity.public)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    """The key file is sealed under the same passphrase that unlocks the account."""
+    from veche.cli.base import migrate_quietly, setup_django
+
+    setup_django(args)
+    migrate_quietly()
+    from veche.apps.accounts.models import Account
+    from veche.events import Identity
+    from veche.events.identity import SealError, save_identity, unseal
+
+    if args.output.exists() and not args.force:
+        raise CliError(f"{args.output} exists; use --force to overwrite it")
+    account = Account.objects.filter(pseudonym=args.account).first()
+    if account is None:
+        raise CliError(f"no account {args.account!r} on this node")
+    passphrase = read_passphrase()
+    try:
+        identity = Identity(unseal(account.sealed_seed, passphrase))
+    except SealError as error:
+        raise CliError(str(error)) from error
     save_identity(args.output, identity, passphrase)
     if args.json:
         print_json({"public": identity.public, "file": str(args.output)})
