@@ -8,7 +8,6 @@ the plants, cities, dates and the Kozlova plant's demands are real (see
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TextIO
@@ -476,12 +475,14 @@ def load_demo(out: TextIO | None = None) -> str:
     lines.append(
         "A forged 'call to violence' in the Kozlova founder's name was rejected (bad signature)."
     )
-    for module_name in ("veche.demo.strike",):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        lines.extend(module.load_strike(demo))
+    from veche.apps.accounts.models import Account
+    from veche.apps.audit.demo import load_demo_audit
+    from veche.demo.strike import load_strike
+    from veche.demo.sync import load_sync
+
+    lines.extend(load_strike(demo))
+    lines.extend(load_demo_audit(Account.objects.get(pseudonym="Sokol").pk))
+    lines.extend(load_sync(demo))
     lines += [
         f"{Committee.objects.count()} committees on "
         f"{Committee.objects.values('level').distinct().count()} levels.",
