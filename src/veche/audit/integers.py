@@ -164,13 +164,13 @@ def integer_anomaly(
     resamples: int = RESAMPLES,
     seed: int = 0,
     workers: int = 2,
-    draw: Literal["binomial", "indicator"] = "binomial",
+    draw: Literal["binomial", "indicator"] = "indicator",
 ) -> IntegerAnomaly:
     """Count stations on integer percentages and compare with binomial resamples.
 
-    ``draw="binomial"`` (the default) draws leader ~ Bin(ballots, share) and
+    ``draw="binomial"`` draws leader ~ Bin(ballots, share) and
     voters ~ Bin(registered, turnout) for every station in every resample, as the
-    method is defined. ``draw="indicator"`` draws, for every station and
+    method is defined. ``draw="indicator"`` (the default) draws, for every station and
     resample, only the event that matters — "lands on an integer percentage" —
     with its exact binomial probability 1 - (1 - P_turnout)(1 - P_share): the
     resampled counts have exactly the same distribution, at a fraction of the

@@ -97,7 +97,7 @@ def run_audit(
     *,
     seed: int = 0,
     resamples: int = 1000,
-    integer_draws: Literal["binomial", "indicator"] = "binomial",
+    integer_draws: Literal["binomial", "indicator"] = "indicator",
     progress: Progress | None = None,
 ) -> AuditReport:
     """Run every method; ``seed`` fixes the random numbers of the simulations.
