@@ -216,3 +216,25 @@ def test_an_event_of_another_space_fails(builder, small_record):
     b = _opened(builder)
     report = verify_record([*b.lines(), split_record(small_record)[1]])
     assert not report.ok
+
+
+def test_the_parallel_proof_check_still_judges_everything_else(builder, monkeypatch):
+    import veche.election.record as record
+
+    monkeypatch.setattr(record, "_PARALLEL_BALLOTS", 1)
+    b = _opened(builder)
+    for v in b.voters[:2]:
+        b.cast(v, [[1, 0, 0]])
+    assert verify_record(b.lines()).ok
+    smuggled = b.writer.write(
+        b.voters[2], "ballot.cast", {"ballot": b.ballot([[0, 1, 0]]), "note": "x"}, judge=False
+    )
+    report = verify_record(b.lines())
+    assert not report.ok and report.item == smuggled.id and "body.note" in report.failure
+    c = _opened(builder)
+    ballot = c.ballot([[1, 0, 0]])
+    proof = ballot["answers"][0]["choices"][2]["proof"]
+    proof["c"][0], proof["c"][1] = proof["c"][1], proof["c"][0]
+    forged = c.writer.write(c.voters[0], "ballot.cast", {"ballot": ballot}, judge=False)
+    report = verify_record(c.lines())
+    assert not report.ok and report.item == forged.id and "choices[2].proof" in report.failure

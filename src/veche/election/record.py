@@ -22,7 +22,7 @@ from typing import Any
 
 from veche.crypto.ballot import check_ballots
 from veche.election.outcome import compute_outcome
-from veche.election.rules import ElectionState, apply_event, judge_cast, judge_event
+from veche.election.rules import REGISTRY, ElectionState, apply_event, judge_cast, judge_event
 from veche.events.envelope import CREATE_KIND, Event, EventError, parse_event
 from veche.events.order import order_events
 from veche.events.registry import RuleViolation
@@ -238,8 +238,7 @@ def verify_record(lines: Sequence[bytes]) -> VerificationReport:
         for event in ordered:
             try:
                 if event.kind == "ballot.cast" and event.id in checked:
-                    if state.stage != "open":
-                        judge_event(state, event)  # names the stage problem
+                    REGISTRY.get(event.kind).check_body(event)
                     judge_cast(state, event, proofs_checked=True)
                 else:
                     judge_event(state, event)
