@@ -127,7 +127,69 @@ def test_a_missing_event_that_others_cite_fails(small_record):
     assert not report.ok and "not in the record" in report.failure
 
 
-# -- forged events: correctly signed, but not allowed -----------------------------------------
+# -- targeted tampering of a finished record: each edit makes verification fail ---------------
+
+
+@pytest.fixture(scope="module")
+def finished():
+    from tests.election.conftest import Builder
+
+    b = Builder(voters=4)
+    b.run([0, 1, 1, 2])
+    assert verify_record(b.lines()).ok
+    return b
+
+
+def _line_of(b, kind: str, nth: int = 0) -> int:
+    return [i for i, e in enumerate(b.events) if e.kind == kind][nth]
+
+
+def _edit(b, index: int, old: bytes, new: bytes):
+    lines = b.lines()
+    assert old in lines[index] and old != new
+    lines[index] = lines[index].replace(old, new, 1)
+    return verify_record(lines)
+
+
+def test_editing_a_ballot_proof_fails(finished):
+    i = _line_of(finished, "ballot.cast", 1)
+    v = finished.events[i].body["ballot"]["answers"][0]["choices"][1]["proof"]["v"][0]
+    report = _edit(finished, i, v.encode(), (v[:-2] + ("AA" if v[-2:] != "AA" else "BA")).encode())
+    assert not report.ok and report.item == f"line {i + 1}"
+
+
+def test_editing_a_partial_decryption_fails(finished):
+    i = _line_of(finished, "trustee.decrypt")
+    factor = finished.events[i].body["partial"]["factors"][0]
+    other = finished.events[i].body["partial"]["factors"][1]
+    report = _edit(finished, i, factor.encode(), other.encode())
+    assert not report.ok and report.item == f"line {i + 1}"
+
+
+def test_editing_a_result_count_fails(finished):
+    i = _line_of(finished, "election.result")
+    report = _edit(finished, i, b'"counts":[1,2,1]', b'"counts":[1,1,2]')
+    assert not report.ok and report.item == f"line {i + 1}"
+
+
+def test_putting_an_ineligible_voter_as_author_fails(finished):
+    i = _line_of(finished, "ballot.cast", 0)
+    outsider = Identity.generate().public
+    report = _edit(finished, i, finished.events[i].author.encode(), outsider.encode())
+    assert not report.ok and "signature" in report.failure
+
+
+def test_replaying_one_voters_ballot_in_anothers_line_fails(finished):
+    import json as _json
+
+    a, b_ = _line_of(finished, "ballot.cast", 0), _line_of(finished, "ballot.cast", 3)
+    mine = _json.dumps(finished.events[a].body["ballot"], separators=(",", ":"), sort_keys=True)
+    theirs = _json.dumps(finished.events[b_].body["ballot"], separators=(",", ":"), sort_keys=True)
+    report = _edit(finished, b_, theirs.encode(), mine.encode())
+    assert not report.ok and report.item == f"line {b_ + 1}"
+
+
+# -- forged events: correctly signed, but refused by the rules; without effect ------------------
 
 
 def _opened(builder, voters=3):
@@ -138,18 +200,32 @@ def _opened(builder, voters=3):
     return b
 
 
-def test_forged_ballot_proof_fails_naming_it(builder):
+def _finish(b):
+    b.close()
+    if b.state.counted:
+        b.decrypt(1)
+        b.decrypt(3)
+    b.result()
+    return verify_record(b.lines())
+
+
+def _refused(report, event):
+    return {r.event: r.reason for r in report.refused}.get(event.id, "")
+
+
+def test_a_forged_ballot_proof_is_refused_and_not_counted(builder):
     b = _opened(builder)
     ballot = b.ballot([[1, 0, 0]])
     proof = ballot["answers"][0]["choices"][1]["proof"]
     proof["v"][0], proof["v"][1] = proof["v"][1], proof["v"][0]
     forged = b.writer.write(b.voters[0], "ballot.cast", {"ballot": ballot}, judge=False)
-    report = verify_record(b.lines())
-    assert not report.ok and report.item == forged.id
-    assert "answers[0].choices[1].proof" in report.failure
+    b.cast(b.voters[1], [[0, 1, 0]])
+    report = _finish(b)
+    assert report.ok and report.counts == (0, 1, 0)
+    assert "answers[0].choices[1].proof" in _refused(report, forged)
 
 
-def test_forged_partial_decryption_fails(builder):
+def test_a_forged_partial_decryption_is_refused(builder):
     b = _opened(builder)
     for v in b.voters:
         b.cast(v, [[0, 1, 0]])
@@ -160,11 +236,15 @@ def test_forged_partial_decryption_fails(builder):
         partial["proofs"][1]["c"],
     )
     forged = b.writer.write(b.signers[1], "trustee.decrypt", {"partial": partial}, judge=False)
+    b.decrypt(1)
+    b.decrypt(3)
+    b.result()
     report = verify_record(b.lines())
-    assert not report.ok and report.item == forged.id and "trustee 2" in report.failure
+    assert report.ok and report.counts == (0, 3, 0)
+    assert "trustee 2" in _refused(report, forged)
 
 
-def test_forged_result_count_fails(builder):
+def test_a_forged_result_count_is_refused(builder):
     b = _opened(builder)
     for v in b.voters:
         b.cast(v, [[0, 1, 0]])
@@ -173,28 +253,34 @@ def test_forged_result_count_fails(builder):
     b.decrypt(3)
     forged = b.writer.write(b.creator, "election.result", {"counts": [1, 2, 0]}, judge=False)
     report = verify_record(b.lines())
-    assert not report.ok and report.item == forged.id and "counts" in report.failure
+    assert report.ok and report.counts is None and report.stage == "closed"
+    assert "counts" in _refused(report, forged)
+    b.result()
+    assert verify_record(b.lines()).counts == (0, 3, 0)
 
 
-def test_ineligible_voter_fails(builder):
+def test_an_ineligible_voters_ballot_is_refused(builder):
     b = _opened(builder)
     outsider = Identity.generate()
     forged = b.writer.write(outsider, "ballot.cast", {"ballot": b.ballot([[1, 0, 0]])}, judge=False)
-    report = verify_record(b.lines())
-    assert not report.ok and report.item == forged.id and "electorate" in report.failure
+    b.cast(b.voters[0], [[0, 0, 1]])
+    report = _finish(b)
+    assert report.ok and report.counts == (0, 0, 1)
+    assert "electorate" in _refused(report, forged)
 
 
-def test_replayed_ballot_of_another_voter_fails(builder):
+def test_a_copied_ballot_of_another_voter_is_refused(builder):
     b = _opened(builder)
     original = b.cast(b.voters[0], [[0, 0, 1]])
     forged = b.writer.write(
         b.voters[1], "ballot.cast", {"ballot": original.body["ballot"]}, judge=False
     )
-    report = verify_record(b.lines())
-    assert not report.ok and report.item == forged.id and "copied" in report.failure
+    report = _finish(b)
+    assert report.ok and report.counts == (0, 0, 1) and report.ballots_counted == 1
+    assert "copied" in _refused(report, forged)
 
 
-def test_equivocation_fails(builder):
+def test_an_equivocating_voter_is_held(builder):
     from veche.events import build_event
 
     b = _opened(builder)
@@ -209,7 +295,8 @@ def test_equivocation_fails(builder):
         deps=first.deps,
     )
     report = verify_record([*b.lines(), twin.raw])
-    assert not report.ok and "equivocation" in report.failure
+    assert report.ok and report.ballots_cast == 0
+    assert "equivocation" in _refused(report, first) and "equivocation" in _refused(report, twin)
 
 
 def test_an_event_of_another_space_fails(builder, small_record):
@@ -225,16 +312,14 @@ def test_the_parallel_proof_check_still_judges_everything_else(builder, monkeypa
     b = _opened(builder)
     for v in b.voters[:2]:
         b.cast(v, [[1, 0, 0]])
-    assert verify_record(b.lines()).ok
     smuggled = b.writer.write(
         b.voters[2], "ballot.cast", {"ballot": b.ballot([[0, 1, 0]]), "note": "x"}, judge=False
     )
-    report = verify_record(b.lines())
-    assert not report.ok and report.item == smuggled.id and "body.note" in report.failure
-    c = _opened(builder)
-    ballot = c.ballot([[1, 0, 0]])
+    ballot = b.ballot([[1, 0, 0]])
     proof = ballot["answers"][0]["choices"][2]["proof"]
     proof["c"][0], proof["c"][1] = proof["c"][1], proof["c"][0]
-    forged = c.writer.write(c.voters[0], "ballot.cast", {"ballot": ballot}, judge=False)
-    report = verify_record(c.lines())
-    assert not report.ok and report.item == forged.id and "choices[2].proof" in report.failure
+    forged = b.writer.write(b.voters[2], "ballot.cast", {"ballot": ballot}, judge=False)
+    report = _finish(b)
+    assert report.ok and report.counts == (2, 0, 0)
+    assert "body.note" in _refused(report, smuggled)
+    assert "choices[2].proof" in _refused(report, forged)

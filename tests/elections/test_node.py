@@ -120,3 +120,34 @@ def test_shuffled_arrival_of_an_elections_events_gives_the_same_state(seed, batc
         assert state_digest() == expected
         assert Election.objects.get(space=election.space).counts == [1, 0, 2]
         transaction.set_rollback(True)
+
+
+def test_junk_signed_into_the_election_space_does_not_spoil_the_record():
+    from veche.apps.store.models import StoredEvent as Stored
+    from veche.events import build_event
+
+    election = setup_election()
+    election.deal_all()
+    actions.open_election(election.world.person("Sokol"), election.space)
+    election.cast("Zubr", 1)
+    head = Stored.objects.filter(space=election.space).order_by("-height").first()
+    junk = build_event(
+        Identity.generate(),
+        space=election.space,
+        seq=1,
+        prev=None,
+        kind="ballot.cast",
+        body={"ballot": {"v": 1}},
+        deps=[head.id],
+    )
+    assert ingest([junk.raw], source="provocateur").outcomes[0].status == "rejected"
+    # The creator's next event cites the refused junk (it is the space's head).
+    close = actions.close_election(election.world.person("Sokol"), election.space)
+    assert junk.id in close.deps
+    election.decrypt(1)
+    election.decrypt(2)
+    actions.publish_result(election.world.person("Sokol"), election.space)
+    report = verify_record(election.lines())
+    assert report.ok, report.failure
+    assert report.counts == (0, 1, 0)
+    assert [r.event for r in report.refused] == [junk.id]

@@ -173,6 +173,10 @@ def _verify(args: argparse.Namespace) -> int:
                 print("seats: " + " ".join(str(s) for s in report.seats))
         else:
             print("no result yet: every event so far checks out")
+        if report.refused:
+            print(f"{len(report.refused)} event(s) refused by the rules, without effect:")
+            for refusal in report.refused[:10]:
+                print(f"  {refusal.event} ({refusal.kind}): {refusal.reason}")
     else:
         print(f"FAILED: {report.failure}", file=sys.stderr)
     return 0 if report.ok else 1

@@ -24,12 +24,11 @@ from veche.crypto.ballot import BallotSecrets, encrypt_ballot
 from veche.crypto.errors import ShareInvalid
 from veche.crypto.group import Scalar
 from veche.crypto.threshold import deal, open_share, partial_decrypt, trustee_secret
-from veche.election.record import replay
+from veche.election.record import verified_state
 from veche.election.rules import ElectionState
 from veche.events.encoding import b64e
-from veche.events.envelope import Event, build_event, parse_event
+from veche.events.envelope import Event, build_event
 from veche.events.identity import Identity, SealError, seal, unseal
-from veche.events.order import order_events
 
 __all__ = [
     "OfflineError",
@@ -100,12 +99,11 @@ def load_trustee_keys(path: Path, passphrase: str) -> TrusteeKeys:
 
 
 def load_record_state(lines: Sequence[bytes]) -> tuple[list[Event], ElectionState]:
-    """Parse a record and replay it (a tool that signs against it trusts only what checks)."""
-    events = [parse_event(line) for line in lines]
-    ordered = order_events(events)
-    if ordered.missing:
-        raise OfflineError("the record is incomplete: some events cite events it lacks")
-    return ordered.ordered, replay(ordered.ordered)
+    """Verify a record fully and replay it: a tool signs only against a record that checks."""
+    state, report, ordered = verified_state(lines)
+    if not report.ok:
+        raise OfflineError(f"the record does not verify: {report.failure}")
+    return ordered, state
 
 
 def next_event(

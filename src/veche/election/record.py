@@ -1,16 +1,20 @@
 """The election record and its verifier: replay the election's events with no database.
 
 A record is the election space's events as canonical JSON, one per line, each
-line ending in a newline (``veche election export``). ``verify_record``
-checks, in this order, and stops at the first failure, naming it: each line is
-a well-formed, correctly signed v1 event; all belong to one election space,
-whose ``space.create`` is in the record; every author's events form an
-unbroken hash chain with no equivocation; every ``deps`` entry is in the
-record; then, in the deterministic (height, id) order the nodes use, each
-event is allowed by the election's rules (``veche.election.rules``):
+line ending in a newline (``veche election export``). ``verify_record`` first
+checks that the file is a node's record of one election, and **fails** at the
+first problem, naming it: each line is a well-formed, correctly signed v1
+event; all belong to one election space whose ``space.create`` is in the
+record; every ``prev`` and every ``deps`` entry is in the record. So any
+changed byte fails. Then, in the deterministic (height, id) order the nodes
+use, it judges each event by the election's rules (``veche.election.rules``):
 eligibility, every ballot proof, the key ceremony, the homomorphic sum, every
-partial decryption, their combination, the counts and the seat allocation.
-``docs/verification.md`` states the procedure for independent verifiers.
+partial decryption, their combination, the counts and the seat allocation. An
+event the rules refuse is **refused** exactly as every node refuses it: listed
+in the report with its reason, and without effect (anyone can sign junk into a
+space; nodes keep it as evidence, and it must not make an honest record
+unverifiable). ``docs/verification.md`` states the procedure for independent
+verifiers.
 """
 
 from __future__ import annotations
@@ -29,10 +33,12 @@ from veche.events.registry import RuleViolation
 
 __all__ = [
     "RecordError",
+    "Refusal",
     "VerificationReport",
     "read_record",
     "replay",
     "split_record",
+    "verified_state",
     "verify_record",
     "write_record",
 ]
@@ -43,6 +49,16 @@ _PARALLEL_BALLOTS = 400
 
 class RecordError(ValueError):
     """The record file itself is malformed (before any event is judged)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """An event in the record that the rules refuse: kept as evidence, without effect."""
+
+    event: str
+    kind: str
+    author: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +79,7 @@ class VerificationReport:
     winners: tuple[tuple[str, ...], ...] | None = None
     seats: tuple[int, ...] | None = None
     trackers: tuple[str, ...] = field(default=(), repr=False)
+    refused: tuple[Refusal, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         def listed(value: Any) -> Any:
@@ -86,6 +103,10 @@ class VerificationReport:
             "counts_by_constituency": listed(self.counts_by_constituency),
             "winners": listed(self.winners),
             "seats": listed(self.seats),
+            "refused": [
+                {"event": r.event, "kind": r.kind, "author": r.author, "reason": r.reason}
+                for r in self.refused
+            ],
         }
 
 
@@ -139,7 +160,13 @@ def _parse_all(lines: Sequence[bytes]) -> list[Event]:
     return events
 
 
-def _check_structure(events: list[Event]) -> list[Event]:
+def _check_structure(events: list[Event]) -> tuple[list[Event], dict[str, str]]:
+    """Hard failures (the file is not a node's record of one election), then the order.
+
+    Returns the ordered events and the events that, as on every node, have no effect
+    whatever their content: an equivocating author's events from the forked seq on,
+    and events whose ``prev`` is not the author's previous event.
+    """
     creates = [e for e in events if e.kind == CREATE_KIND]
     if len(creates) != 1:
         raise _Failure(f"the record holds {len(creates)} space.create events, not 1", "record")
@@ -147,36 +174,38 @@ def _check_structure(events: list[Event]) -> list[Event]:
     if creates[0].body.get("type") != "election":
         raise _Failure("the record's space is not an election", creates[0].id)
     by_id = {e.id: e for e in events}
-    slots: dict[tuple[str, int], str] = {}
+    slots: dict[tuple[str, int], list[str]] = {}
+    inert: dict[str, str] = {}
     for event in events:
         if event.space_id != space:
             raise _Failure(f"{_describe(event)} belongs to another space", event.id)
-        slot = (event.author, event.seq)
-        if slot in slots:
-            raise _Failure(
-                f"{_describe(event)}: the author signed two events with seq {event.seq} "
-                f"(equivocation, with {slots[slot]})",
-                event.id,
-            )
-        slots[slot] = event.id
+        slots.setdefault((event.author, event.seq), []).append(event.id)
         if event.prev is not None:
             previous = by_id.get(event.prev)
             if previous is None:
                 raise _Failure(f"{_describe(event)}: its prev is not in the record", event.id)
             if previous.author != event.author or previous.seq != event.seq - 1:
-                raise _Failure(
-                    f"{_describe(event)}: prev is not the author's seq {event.seq - 1}", event.id
-                )
+                inert[event.id] = f"prev is not the author's seq {event.seq - 1} [chain]"
         for dep in event.deps:
             if dep not in by_id:
                 raise _Failure(
                     f"{_describe(event)}: cites {dep}, which is not in the record", event.id
                 )
+    forked: dict[str, int] = {}
+    for (author, seq), ids in slots.items():
+        if len(ids) > 1:
+            forked[author] = min(seq, forked.get(author, seq))
+    for event in events:
+        if event.author in forked and event.seq >= forked[event.author]:
+            inert[event.id] = (
+                f"the author signed two events with seq {forked[event.author]} "
+                "(equivocation): held [equivocation]"
+            )
     ordered = order_events(events)
     if ordered.missing:  # cannot happen after the checks above; kept as a guard
         event_id = sorted(ordered.missing)[0]
         raise _Failure(f"event {event_id} cannot be placed", event_id)
-    return ordered.ordered
+    return ordered.ordered, inert
 
 
 def _prechecked_ballots(ordered: list[Event]) -> set[str]:
@@ -228,14 +257,27 @@ def replay(events: Sequence[Event], state: ElectionState | None = None) -> Elect
 
 def verify_record(lines: Sequence[bytes]) -> VerificationReport:
     """Replay a record (its lines, without newlines) and check everything; see the module doc."""
+    return verified_state(lines)[1]
+
+
+def verified_state(
+    lines: Sequence[bytes],
+) -> tuple[ElectionState, VerificationReport, list[Event]]:
+    """Verify a record and also return the state it leads to and its events in order
+    (what a trustee's or voter's offline tool signs against)."""
     state = ElectionState()
+    ordered: list[Event] = []
     count = 0
+    refused: list[Refusal] = []
     try:
         events = _parse_all(lines)
         count = len(events)
-        ordered = _check_structure(events)
-        checked = _prechecked_ballots(ordered)
+        ordered, inert = _check_structure(events)
+        checked = _prechecked_ballots([e for e in ordered if e.id not in inert])
         for event in ordered:
+            if event.id in inert:
+                refused.append(Refusal(event.id, event.kind, event.author, inert[event.id]))
+                continue
             try:
                 if event.kind == "ballot.cast" and event.id in checked:
                     REGISTRY.get(event.kind).check_body(event)
@@ -243,14 +285,19 @@ def verify_record(lines: Sequence[bytes]) -> VerificationReport:
                 else:
                     judge_event(state, event)
             except RuleViolation as violation:
-                raise _Failure(f"{_describe(event)}: {violation}", event.id) from None
+                if event.kind == CREATE_KIND:
+                    raise _Failure(f"{_describe(event)}: {violation}", event.id) from None
+                refused.append(Refusal(event.id, event.kind, event.author, str(violation)))
+                continue
             apply_event(state, event)
     except _Failure as failure:
-        return _report(state, count, failure)
-    return _report(state, count, None)
+        return state, _report(state, count, failure, refused), ordered
+    return state, _report(state, count, None, refused), ordered
 
 
-def _report(state: ElectionState, count: int, failure: _Failure | None) -> VerificationReport:
+def _report(
+    state: ElectionState, count: int, failure: _Failure | None, refused: list[Refusal]
+) -> VerificationReport:
     spec = state.spec
     outcome = None
     if failure is None and spec is not None and state.counts is not None:
@@ -272,4 +319,5 @@ def _report(state: ElectionState, count: int, failure: _Failure | None) -> Verif
         winners=outcome.winners if outcome else None,
         seats=outcome.seats if outcome else None,
         trackers=tuple(c.tracker for c in state.current_ballots()),
+        refused=tuple(refused),
     )

@@ -16,7 +16,7 @@ from veche.apps.committees.models import Member
 from veche.apps.elections.models import Election
 from veche.apps.store.context import Context
 from veche.apps.store.log import IngestReport, ingest, record
-from veche.apps.store.models import Status, StoredEvent
+from veche.apps.store.models import StoredEvent
 from veche.election.outcome import compute_outcome
 from veche.election.record import VerificationReport, verify_record
 from veche.election.rules import compute_tally, decrypted_counts, election_key
@@ -187,9 +187,12 @@ def ingest_file(space: str, data: bytes, *, source: str) -> IngestReport:
 
 
 def export_record(space: str) -> bytes:
-    """The election record: the space's applied events in the nodes' order, one per line."""
+    """The election record: every placed event of the space (applied, and refused or held
+    ones kept as evidence, which verifiers refuse alike) in the nodes' order, one a line.
+    Refused events belong in it: later events may cite them, and leaving them out would
+    let anyone who signs junk into the space make the record unverifiable."""
     rows = (
-        StoredEvent.objects.filter(space=space, status=Status.APPLIED)
+        StoredEvent.objects.filter(space=space, height__isnull=False)
         .order_by("height", "id")
         .values_list("raw", flat=True)
     )
