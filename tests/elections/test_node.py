@@ -151,3 +151,35 @@ def test_junk_signed_into_the_election_space_does_not_spoil_the_record():
     assert report.ok, report.failure
     assert report.counts == (0, 1, 0)
     assert [r.event for r in report.refused] == [junk.id]
+
+
+def test_a_late_offline_ballot_refuses_the_close_and_a_second_round_verifies():
+    from veche.election import offline
+
+    election = setup_election()
+    election.deal_all()
+    sokol = election.world.person("Sokol")
+    actions.open_election(sokol, election.space)
+    late, _, _ = offline.cast_event(election.lines(), election.world.person("Lyn"), [[0, 0, 1]])
+    election.cast("Zubr", 1)
+    actions.close_election(sokol, election.space)
+    election.decrypt(1)
+    election.decrypt(2)
+    actions.publish_result(sokol, election.space)
+    assert Election.objects.get(space=election.space).counts == [0, 1, 0]
+    # The ballot signed before the close arrives now: it sorts before the close.
+    assert ingest([late.raw], source="usb").outcomes[0].status == "applied"
+    row = Election.objects.get(space=election.space)
+    assert row.stage == "open" and row.counts is None
+    actions.close_election(sokol, election.space)
+    election.decrypt(1)
+    election.decrypt(2)
+    actions.publish_result(sokol, election.space)
+    assert Election.objects.get(space=election.space).counts == [0, 1, 1]
+    report = verify_record(election.lines())
+    assert report.ok and report.counts == (0, 1, 1)
+    assert {r.kind for r in report.refused} == {
+        "election.close",
+        "trustee.decrypt",
+        "election.result",
+    }
