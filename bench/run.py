@@ -19,7 +19,9 @@ def main() -> int:
     args = sys.argv[1:]
     quick = "--quick" in args
     names = [a for a in args if not a.startswith("--")]
-    scripts = sorted(p for p in HERE.glob("*.py") if p.name not in SKIP and not p.name.startswith("_"))
+    scripts = sorted(
+        p for p in HERE.glob("*.py") if p.name not in SKIP and not p.name.startswith("_")
+    )
     if names:
         scripts = [p for p in scripts if p.stem in names]
     figures: list[str] = []

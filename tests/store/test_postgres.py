@@ -14,8 +14,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from tests.committees.test_convergence import _federation_log
+
 from veche.apps.store.log import state_digest
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -42,7 +42,11 @@ def _veche(url: str, data: Path, *argv: str) -> str:
     env = {**os.environ, "DATABASE_URL": url, "VECHE_DATA_DIR": str(data)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     done = subprocess.run(
-        [sys.executable, "-m", "veche.cli", *argv], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "veche.cli", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout

@@ -24,7 +24,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "veche.cli.strike",
     "veche.cli.fund",
     "veche.cli.sync",
-    "veche.cli.election", "veche.cli.trustee",
+    "veche.cli.election",
+    "veche.cli.trustee",
 )
 
 
