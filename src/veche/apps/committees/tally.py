@@ -151,4 +151,4 @@ def stv_stages(motion: Motion) -> list[dict[str, Any]]:
             "elected": list(stage.elected),
         }
         for stage in counted.stages
-    ] + [{"quota": format_votes(counted.quota)}]
+    ] + [{"quota": str(counted.quota)}]
