@@ -122,3 +122,78 @@ def test_verify_reports_a_broken_file(tmp_path: Path, capsys):
     path.write_bytes(b'{"v":1}')
     code, out, _ = _run(capsys, "election", "verify", str(path), "--json")
     assert code == 1 and json.loads(out)["ok"] is False
+
+
+def test_an_assembly_election_from_an_electoral_roll(tmp_path: Path, capsys, monkeypatch):
+    from veche.apps.elections.models import Election, Voter
+    from veche.events import Identity
+
+    monkeypatch.setenv("VECHE_PASSPHRASE", PASS)
+    creator = Identity.generate()
+    keyfile = tmp_path / "creator.key"
+    save_identity(keyfile, creator, PASS, "test")
+    voters = [Identity.generate() for _ in range(6)]
+    roll = tmp_path / "roll.json"
+    roll.write_text(
+        json.dumps(
+            [
+                {"keys": [v.public], "constituency": "Minsk" if i < 4 else "Brest"}
+                for i, v in enumerate(voters)
+            ]
+        )
+    )
+    trustee = tmp_path / "t.key"
+    public = _json(capsys, "trustee", "keygen", "--out", str(trustee))["trustee"]
+    space = _json(
+        capsys,
+        "election",
+        "create",
+        "--roll",
+        str(roll),
+        "--key",
+        str(keyfile),
+        "--title",
+        "Constituent assembly",
+        "--method",
+        "party_list",
+        "--option",
+        "Workers",
+        "--option",
+        "Students",
+        "--divisor",
+        "sainte-lague",
+        "--threshold-percent",
+        "5",
+        "--constituency",
+        "Minsk:3",
+        "--constituency",
+        "Brest:2",
+        "--trustee",
+        public,
+        "--threshold",
+        "1",
+    )["election"]
+    election = Election.objects.get(space=space)
+    assert election.body["constituencies"] == [
+        {"name": "Minsk", "seats": 3},
+        {"name": "Brest", "seats": 2},
+    ]
+    assert Voter.objects.filter(space=space, constituency=1).count() == 2
+    code, _, err = _run(
+        capsys,
+        "election",
+        "create",
+        "--key",
+        str(keyfile),
+        "--title",
+        "x",
+        "--option",
+        "a",
+        "--option",
+        "b",
+        "--trustee",
+        public,
+        "--threshold",
+        "1",
+    )
+    assert code == 2 and "--committee or --roll" in err

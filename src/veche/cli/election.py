@@ -44,8 +44,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     export.add_argument("-o", "--out", type=Path, required=True)
     export.set_defaults(handler=_export)
 
-    create = sub.add_parser("create", help="create an election in a committee")
-    create.add_argument("--committee", required=True, help="committee space id")
+    create = sub.add_parser(
+        "create", help="create an election in a committee, or for an electoral roll"
+    )
+    create.add_argument("--committee", help="committee space id (its members are the electorate)")
+    create.add_argument(
+        "--roll",
+        type=Path,
+        help="electoral roll instead of a committee: a JSON list of "
+        '{"keys": [KEY, ...], "constituency": NAME} (an assembly election)',
+    )
+    create.add_argument(
+        "--constituency",
+        action="append",
+        metavar="NAME:SEATS",
+        help="party lists: a constituency and its seats (repeat)",
+    )
     create.add_argument("--key", type=Path, required=True, help="your key file")
     create.add_argument("--title", required=True)
     create.add_argument("--question", default="", help="the question (default: the title)")
@@ -215,6 +229,22 @@ def _create(args: argparse.Namespace) -> int:
     from veche.apps.elections import actions
     from veche.events import RuleViolation
 
+    if (args.committee is None) == (args.roll is None):
+        raise CliError("give either --committee or --roll")
+    electorate = None
+    if args.roll is not None:
+        try:
+            electorate = json.loads(args.roll.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise CliError(f"cannot read the roll {args.roll}: {error}") from error
+        if not isinstance(electorate, list):
+            raise CliError(f"{args.roll}: the roll is a JSON list of voters")
+    constituencies = []
+    for text in args.constituency or ():
+        name, sep, seats = text.rpartition(":")
+        if not sep or not seats.isdigit():
+            raise CliError(f"--constituency {text!r}: give NAME:SEATS")
+        constituencies.append((name, int(seats)))
     trustees = []
     for text in args.trustee:
         key, sep, box = text.partition(":")
@@ -240,6 +270,8 @@ def _create(args: argparse.Namespace) -> int:
             threshold=args.threshold,
             divisor=args.divisor,
             threshold_percent=args.threshold_percent,
+            constituencies=constituencies or None,
+            electorate=electorate,
             public_board=args.public_board,
         )
     except RuleViolation as violation:
