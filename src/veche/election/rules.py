@@ -139,8 +139,9 @@ class ElectionState:
             self._voters[key] = voter
         self._voter_count = max(self._voter_count, voter.index + 1)
 
-    def ciphertext_owner(self, alpha: bytes) -> int | None:
-        return self._owners.get(alpha)
+    def ciphertext_owners(self, alphas: list[bytes]) -> dict[bytes, int]:
+        """Which voters' ballots already hold these ciphertexts (by their alpha)."""
+        return {a: self._owners[a] for a in alphas if a in self._owners}
 
     def store_ballot(self, cast: CastBallot) -> None:
         for answer in cast.ballot.answers:
@@ -357,9 +358,10 @@ def judge_cast(state: ElectionState, event: Event, *, proofs_checked: bool = Fal
             raise RuleViolation("ballot", exc.reason, item) from None
     elif ballot.election_id != election.election_id:
         raise RuleViolation("ballot", "the ballot is for another election", "body.ballot.election")
+    owners = state.ciphertext_owners([ct.alpha.data for a in ballot.answers for ct in a.choices])
     for i, answer in enumerate(ballot.answers):
         for k, ct in enumerate(answer.choices):
-            owner = state.ciphertext_owner(ct.alpha.data)
+            owner = owners.get(ct.alpha.data)
             if owner is not None and owner != voter.index:
                 raise RuleViolation(
                     "ballot-copied",

@@ -53,17 +53,15 @@ class StoredElectionState(ElectionState):
         self.applying_at = ""  # the ``at`` of the event being applied, for the ballot row
 
     def voter_of(self, key: str) -> SpecVoter | None:
+        # The rules need the voter's number and constituency; ``keys`` holds just this key.
         if key not in self._voter_cache:
-            row = self.ctx.rows(Voter).filter(space=self.space, key=key).first()
-            self._voter_cache[key] = None
-            if row is not None:
-                keys = tuple(
-                    self.ctx.rows(Voter)
-                    .filter(space=self.space, index=row.index)
-                    .order_by("id")
-                    .values_list("key", flat=True)
-                )
-                self._voter_cache[key] = SpecVoter(row.index, keys, row.constituency)
+            row = (
+                self.ctx.rows(Voter)
+                .filter(space=self.space, key=key)
+                .values_list("index", "constituency")
+                .first()
+            )
+            self._voter_cache[key] = None if row is None else SpecVoter(row[0], (key,), row[1])
         return self._voter_cache[key]
 
     def voter_count(self) -> int:
@@ -86,14 +84,14 @@ class StoredElectionState(ElectionState):
             self._voter_cache[key] = voter
         self._count_cache = max(self.voter_count(), voter.index + 1)
 
-    def ciphertext_owner(self, alpha: bytes) -> int | None:
-        owner = (
+    def ciphertext_owners(self, alphas: list[bytes]) -> dict[bytes, int]:
+        texts = {b64e(alpha): alpha for alpha in alphas}
+        rows = (
             self.ctx.rows(BallotCiphertext)
-            .filter(space=self.space, alpha=b64e(alpha))
-            .values_list("voter", flat=True)
-            .first()
+            .filter(space=self.space, alpha__in=list(texts))
+            .values_list("alpha", "voter")
         )
-        return owner
+        return {texts[alpha]: voter for alpha, voter in rows}
 
     def store_ballot(self, cast: CastBallot) -> None:
         self.ctx.rows(Ballot).filter(space=self.space, voter=cast.voter, counted=True).update(
