@@ -131,3 +131,20 @@ def test_create_an_election_from_the_committee_page():
     assert created.body["divisor"] == "sainte-lague" and created.body["threshold_percent"] == "5"
     listing = member.get(reverse("elections:committee", args=[election.committee]))
     assert "Delegates to the city council" in listing.content.decode()
+
+
+def test_only_trustees_and_voters_upload_event_files():
+    election = setup_election()
+    outsider_in_committee = _client(election.world, "Sokol")  # creator and voter: allowed
+    event = offline.dealing_event(election.lines(), election.trustees[1])
+    response = outsider_in_committee.post(
+        reverse("elections:trustee", args=[election.space]),
+        {"file": SimpleUploadedFile("d.jsonl", event.raw + b"\n")},
+    )
+    assert response.status_code == 302
+    stranger = _client(election.world, "Stranger")
+    response = stranger.post(
+        reverse("elections:trustee", args=[election.space]),
+        {"file": SimpleUploadedFile("d.jsonl", event.raw + b"\n")},
+    )
+    assert response.status_code == 404

@@ -291,7 +291,12 @@ def record_download(request: HttpRequest, space: str) -> HttpResponse:
 @login_required
 @require_POST
 def trustee_upload(request: HttpRequest, space: str) -> HttpResponse:
-    _election(request, space)
+    """Event files signed offline: trustees' dealings, complaints and partial decryptions,
+    and voters' offline ballots. Only the election's trustees and voters may upload."""
+    election = _election(request, space)
+    key = _key(request)
+    if trustee_index(key, election) is None and not is_voter(key, election):
+        raise Http404
     upload = request.FILES.get("file")
     if upload is None or upload.size is None or upload.size > MAX_UPLOAD:
         messages.error(request, _("Choose the event file 'veche trustee' wrote (at most 256 KiB)."))
