@@ -135,9 +135,9 @@ def test_create_an_election_from_the_committee_page():
 
 def test_only_trustees_and_voters_upload_event_files():
     election = setup_election()
-    outsider_in_committee = _client(election.world, "Sokol")  # creator and voter: allowed
+    voter = _client(election.world, "Sokol")  # a voter (the creator): allowed
     event = offline.dealing_event(election.lines(), election.trustees[1])
-    response = outsider_in_committee.post(
+    response = voter.post(
         reverse("elections:trustee", args=[election.space]),
         {"file": SimpleUploadedFile("d.jsonl", event.raw + b"\n")},
     )
