@@ -148,3 +148,37 @@ def test_only_trustees_and_voters_upload_event_files():
         {"file": SimpleUploadedFile("d.jsonl", event.raw + b"\n")},
     )
     assert response.status_code == 404
+
+
+def test_an_election_called_by_a_passed_motion():
+    from veche.apps.committees import actions as committees
+
+    election = setup_election()
+    world = election.world
+    motion = committees.propose(
+        world.person("Sokol"), election.committee, kind="general", title="Elect a chair", text="."
+    ).id
+    member = _client(world, "Zubr")
+    url = reverse("elections:create", args=[election.committee])
+    trustees = "\n".join(f"{t.identity.public}:{t.box_public}" for t in election.trustees)
+    form = {
+        "title": "Chair",
+        "question": "Who?",
+        "options": "A\nB",
+        "method": "plurality",
+        "seats": 1,
+        "trustees": trustees,
+        "threshold": 2,
+        "motion": motion,
+    }
+    # Not passed yet: not offered.
+    assert "Select a valid choice" in member.post(url, form).content.decode()
+    for name in ("Sokol", "Zubr", "Rusalka", "Busel", "Lyn"):
+        committees.vote(world.person(name), election.committee, motion, choice="yes")
+    committees.close(world.person("Sokol"), election.committee, motion)
+    response = member.post(url, form)
+    assert response.status_code == 302
+    created = Election.objects.get(title="Chair")
+    assert created.body["motion"] == motion
+    page = member.get(reverse("elections:detail", args=[created.space])).content.decode()
+    assert "Elect a chair" in page

@@ -67,6 +67,10 @@ CREATE_BODY = Obj(
     },
     optional={
         "committee": EventId(),
+        # The committee's passed motion that called the election (checked by the node
+        # that creates it, against the committee's log; a verifier of this record alone
+        # cannot check it, as with the electorate).
+        "motion": EventId(),
         "divisor": Enum(DIVISORS),
         "threshold_percent": Str(min_length=1, max_length=8, pattern=r"[0-9]{1,3}(\.[0-9]{1,3})?"),
         "constituencies": List(

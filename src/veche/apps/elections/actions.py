@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from veche.apps.committees.models import Member
+from veche.apps.committees.models import Member, Motion
 from veche.apps.elections.models import Election
 from veche.apps.store.context import Context
 from veche.apps.store.log import IngestReport, ingest, record
@@ -71,6 +71,7 @@ def create_election(
     threshold_percent: str | None = None,
     constituencies: Sequence[tuple[str, int]] | None = None,
     public_board: bool = False,
+    motion: str | None = None,
     demo: bool = False,
 ) -> Event:
     """Create an election; in a committee, only an active member may, and the electorate
@@ -84,6 +85,13 @@ def create_election(
             )
         if electorate is None:
             electorate = committee_electorate(committee)
+        if (
+            motion is not None
+            and not Motion.objects.filter(
+                space=committee, event=motion, status=Motion.Status.PASSED
+            ).exists()
+        ):
+            raise ElectionActionError("motion", "name a motion this committee has passed", "motion")
     if not electorate:
         raise ElectionActionError("electorate", "the electorate is empty", "electorate")
     body: dict[str, Any] = {
@@ -98,6 +106,8 @@ def create_election(
     }
     if committee is not None:
         body["committee"] = committee
+    if motion is not None:
+        body["motion"] = motion
     if divisor is not None:
         body["divisor"] = divisor
     if threshold_percent is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -50,10 +51,19 @@ class ElectionForm(forms.Form):
     threshold = forms.IntegerField(
         label=_("Trustees needed to decrypt"), min_value=1, max_value=15, initial=2
     )
+    motion = forms.ChoiceField(
+        label=_("Called by the committee's motion"),
+        required=False,
+        help_text=_("The passed motion that decided to hold this election, if any."),
+    )
     public_board = forms.BooleanField(
         label=_("Publish the ballot board and the result to anyone holding the link"),
         required=False,
     )
+
+    def __init__(self, *args: Any, motions: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["motion"].choices = [("", _("(none)")), *motions]  # type: ignore[attr-defined]
 
     def clean_options(self) -> list[str]:
         options = [line.strip() for line in self.cleaned_data["options"].splitlines()]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from veche.apps.committees.access import can_read_space, is_participant
-from veche.apps.committees.models import Committee
+from veche.apps.committees.models import Committee, Motion
 from veche.apps.elections import actions
 from veche.apps.elections.access import (
     can_read_board,
@@ -83,7 +83,12 @@ def election_create(request: HttpRequest, committee: str) -> HttpResponse:
     found = _committee(request, committee)
     if not is_participant(_key(request), committee):
         raise Http404
-    form = ElectionForm(request.POST or None)
+    motions = list(
+        Motion.objects.filter(space=committee, status=Motion.Status.PASSED)
+        .order_by("-closed_at")
+        .values_list("event", "title")[:50]
+    )
+    form = ElectionForm(request.POST or None, motions=motions)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         party_list = data["method"] == "party_list"
@@ -104,6 +109,7 @@ def election_create(request: HttpRequest, committee: str) -> HttpResponse:
                     else None
                 ),
                 public_board=data["public_board"],
+                motion=data["motion"] or None,
             )
         except RuleViolation as violation:
             form.add_error(None, violation.message)
@@ -134,6 +140,9 @@ def election_detail(request: HttpRequest, space: str) -> HttpResponse:
             "is_voter": is_voter(key, election),
             "my_trustee": trustee_index(key, election),
             "my_ballot": Ballot.objects.filter(space=space, author=key).order_by("-id").first(),
+            "motion": Motion.objects.filter(
+                space=election.committee, event=election.body.get("motion", "")
+            ).first(),
         },
     )
 
