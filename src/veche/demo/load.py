@@ -477,10 +477,12 @@ def load_demo(out: TextIO | None = None) -> str:
     )
     from veche.apps.accounts.models import Account
     from veche.apps.audit.demo import load_demo_audit
+    from veche.demo.elections import load_elections
     from veche.demo.strike import load_strike
     from veche.demo.sync import load_sync
 
     lines.extend(load_strike(demo))
+    lines.extend(load_elections(demo))
     lines.extend(load_demo_audit(Account.objects.get(pseudonym="Sokol").pk))
     lines.extend(load_sync(demo))
     lines += [
