@@ -45,3 +45,15 @@ def page(browser: Any) -> Iterator[Any]:
     tab.set_default_timeout(15000)
     yield tab
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (sign-in throttling lives there)."""
+    yield
+    from django.conf import settings
+
+    if settings.configured:
+        from django.core.cache import cache
+
+        cache.clear()

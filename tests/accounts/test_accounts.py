@@ -119,3 +119,18 @@ def test_pseudonym_taken() -> None:
     create_account("Sokol", PASS)
     with pytest.raises(AccountError, match="taken"):
         create_account("Sokol", PASS)
+
+
+def test_guessing_is_throttled() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    create_account("Sokol", PASS)
+    client = Client()
+    for _ in range(10):
+        assert _sign_in(client, passphrase="guess guess guess").status_code == 200
+    blocked = _sign_in(client)  # even the right passphrase waits now
+    assert blocked.status_code == 429
+    assert b"Too many failed attempts" in blocked.content
+    cache.clear()
+    assert _sign_in(Client()).status_code == 302
