@@ -66,25 +66,108 @@ def invitation_hash(space: str, code: str) -> str:
 # -- shared look-ups (cached per batch; projectors keep the caches true) ----------------------
 
 
-def members_of(ctx: Context, space: str) -> dict[str, Member]:
-    """key -> member row for one committee, loaded once per batch."""
-    return ctx.cached(
-        ("members", space), lambda: {m.key: m for m in ctx.rows(Member).filter(space=space)}
-    )
+class Roster:
+    """One committee's members as the rules of a batch need them.
+
+    A committee may have 100,000 members and a batch touches a few thousand, so
+    members are loaded by key: those who author the batch's events at once, any
+    other on first use. Whole-committee facts (who is active, which pseudonyms
+    are taken) are loaded only when a rule asks, as plain values. A rebuild,
+    which touches everyone, loads the whole committee once.
+    """
+
+    def __init__(self, ctx: Context, space: str) -> None:
+        self.ctx = ctx
+        self.space = space
+        self._by_key: dict[str, Member | None] = {}
+        self._active: set[str] | None = None
+        self._pseudonyms: set[str] | None = None
+        wanted = None if ctx.batch_keys is None else ctx.batch_keys.get(space, set())
+        query = ctx.rows(Member).filter(space=space)
+        if wanted is None:
+            self._by_key.update({m.key: m for m in query})
+            self._complete = True
+            return
+        self._complete = False
+        keys = sorted(wanted)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            self._by_key.update(dict.fromkeys(chunk))
+            self._by_key.update({m.key: m for m in query.filter(key__in=chunk)})
+
+    def get(self, key: str) -> Member | None:
+        if key not in self._by_key:
+            if self._complete:
+                return None
+            self._by_key[key] = self.ctx.rows(Member).filter(space=self.space, key=key).first()
+        return self._by_key[key]
+
+    def set(self, member: Member) -> None:
+        self._by_key[member.key] = member
+        self._active = None  # recounted from the table on next use
+        if self._pseudonyms is not None:
+            self._pseudonyms.add(member.pseudonym.casefold())
+
+    def of_person(self, person: str) -> list[Member]:
+        if self._complete:
+            return [m for m in self._by_key.values() if m is not None and m.person == person]
+        keys = (
+            self.ctx.rows(Member)
+            .filter(space=self.space, person=person)
+            .values_list("key", flat=True)
+        )
+        found = [self.get(key) for key in keys]
+        return [m for m in found if m is not None and m.person == person]
+
+    def active_persons(self) -> set[str]:
+        if self._active is None:
+            if self._complete:
+                self._active = {
+                    m.person for m in self._by_key.values() if m is not None and m.status == ACTIVE
+                }
+            else:
+                self._active = set(
+                    self.ctx.rows(Member)
+                    .filter(space=self.space, status=ACTIVE)
+                    .values_list("person", flat=True)
+                )
+        return self._active
+
+    def pseudonyms(self) -> set[str]:
+        """Pseudonyms ever used in the committee, case-folded: a new one must differ."""
+        if self._pseudonyms is None:
+            self._pseudonyms = {
+                name.casefold()
+                for name in self.ctx.rows(Member)
+                .filter(space=self.space)
+                .values_list("pseudonym", flat=True)
+            }
+        return self._pseudonyms
+
+
+def roster(ctx: Context, space: str) -> Roster:
+    return ctx.cached(("roster", space), lambda: Roster(ctx, space))
 
 
 def member_status(ctx: Context, space: str, key: str) -> str | None:
-    member = members_of(ctx, space).get(key)
+    member = roster(ctx, space).get(key)
     return member.status if member else None
 
 
 def person_of(ctx: Context, space: str, key: str) -> str | None:
-    member = members_of(ctx, space).get(key)
+    member = roster(ctx, space).get(key)
     return member.person if member and member.status == ACTIVE else None
 
 
 def active_persons(ctx: Context, space: str) -> set[str]:
-    return {m.person for m in members_of(ctx, space).values() if m.status == ACTIVE}
+    return roster(ctx, space).active_persons()
+
+
+def _known(member: Member | None) -> Member:
+    """A member the rule already found (projectors run only after their rule passed)."""
+    if member is None:
+        raise RuntimeError("projector ran for a member its rule did not find")
+    return member
 
 
 def require_member(ctx: Context, event: Event) -> str:
@@ -105,27 +188,47 @@ def committee_of(ctx: Context, space: str) -> Committee:
 
 
 def set_member(ctx: Context, member: Member) -> None:
-    members_of(ctx, member.space)[member.key] = member
     ctx.upsert(
         member,
         key=("space", "key"),
         update=("person", "pseudonym", "status", "admitted_by", "joined_event"),
     )
+    roster(ctx, member.space).set(member)
 
 
 def set_person_status(ctx: Context, space: str, person: str, status: str) -> None:
     """Every key of a person (all their devices) takes the same status."""
-    for member in list(members_of(ctx, space).values()):
-        if member.person == person and member.status in (ACTIVE, Member.Status.CANDIDATE):
+    for member in roster(ctx, space).of_person(person):
+        if member.status in (ACTIVE, Member.Status.CANDIDATE):
             member.status = status
             set_member(ctx, member)
 
 
-def invitations_of(ctx: Context, space: str) -> dict[str, Invitation]:
-    return ctx.cached(
-        ("invitations", space),
-        lambda: {i.code_hash: i for i in ctx.rows(Invitation).filter(space=space)},
-    )
+class _Invitations(dict[str, "Invitation | None"]):
+    """code hash -> invitation of one committee, each looked up on first use."""
+
+    def __init__(self, ctx: Context, space: str) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.space = space
+
+    def __missing__(self, code_hash: str) -> Invitation | None:
+        found = self.ctx.rows(Invitation).filter(space=self.space, code_hash=code_hash).first()
+        self[code_hash] = found
+        return found
+
+
+def invitation(ctx: Context, space: str, code_hash: str) -> Invitation | None:
+    found: Invitation | None = ctx.cached(("invitations", space), lambda: _Invitations(ctx, space))[
+        code_hash
+    ]
+    return found
+
+
+def remember_invitation(ctx: Context, found: Invitation) -> None:
+    ctx.cached(("invitations", found.space), lambda: _Invitations(ctx, found.space))[
+        found.code_hash
+    ] = found
 
 
 def vouches_for(ctx: Context, space: str) -> dict[str, set[str]]:
@@ -149,8 +252,8 @@ def add_vouch(ctx: Context, event: Event, voucher: str, candidate: str) -> None:
     if rules["admission"] == "vouching" and len(vouches_for(ctx, event.space_id)[candidate]) >= int(
         rules["vouches_needed"]
     ):
-        member = members_of(ctx, event.space_id)[candidate]
-        if member.status == Member.Status.CANDIDATE:
+        member = roster(ctx, event.space_id).get(candidate)
+        if member is not None and member.status == Member.Status.CANDIDATE:
             member.status = ACTIVE
             set_member(ctx, member)
 
@@ -196,19 +299,19 @@ def apply_create(ctx: Context, event: Event) -> None:
 
 def check_invite(ctx: Context, event: Event) -> None:
     require_member(ctx, event)
-    if event.body["code_hash"] in invitations_of(ctx, event.space_id):
+    if invitation(ctx, event.space_id, event.body["code_hash"]) is not None:
         raise RuleViolation("invitation-unique", "this invitation code exists", "body.code_hash")
 
 
 def apply_invite(ctx: Context, event: Event) -> None:
-    invitation = Invitation(
+    issued = Invitation(
         space=event.space_id,
         event=event.id,
         code_hash=event.body["code_hash"],
         invited_by=event.author,
     )
-    invitations_of(ctx, event.space_id)[invitation.code_hash] = invitation
-    ctx.upsert(invitation, key=("space", "code_hash"), update=("used_by",))
+    remember_invitation(ctx, issued)
+    ctx.upsert(issued, key=("space", "code_hash"), update=("used_by",))
 
 
 def check_join(ctx: Context, event: Event) -> None:
@@ -216,13 +319,12 @@ def check_join(ctx: Context, event: Event) -> None:
     if member_status(ctx, event.space_id, event.author) is not None:
         raise RuleViolation("join-once", "this key already belongs to the committee", "author")
     code_hash = invitation_hash(event.space_id, event.body["code"])
-    invitation = invitations_of(ctx, event.space_id).get(code_hash)
-    if invitation is None:
+    found = invitation(ctx, event.space_id, code_hash)
+    if found is None:
         raise RuleViolation("invitation", "no such invitation in this committee", "body.code")
-    if invitation.used_by:
+    if found.used_by:
         raise RuleViolation("invitation-used", "this invitation was already used", "body.code")
-    taken = {m.pseudonym.casefold() for m in members_of(ctx, event.space_id).values()}
-    if event.body["pseudonym"].casefold() in taken:
+    if event.body["pseudonym"].casefold() in roster(ctx, event.space_id).pseudonyms():
         raise RuleViolation(
             "pseudonym", "this pseudonym is taken in the committee", "body.pseudonym"
         )
@@ -230,9 +332,11 @@ def check_join(ctx: Context, event: Event) -> None:
 
 def apply_join(ctx: Context, event: Event) -> None:
     code_hash = invitation_hash(event.space_id, event.body["code"])
-    invitation = invitations_of(ctx, event.space_id)[code_hash]
-    invitation.used_by = event.author
-    ctx.upsert(invitation, key=("space", "code_hash"), update=("used_by",))
+    used = invitation(ctx, event.space_id, code_hash)
+    if used is None:
+        raise RuntimeError("projector ran for an invitation its rule did not find")
+    used.used_by = event.author
+    ctx.upsert(used, key=("space", "code_hash"), update=("used_by",))
     admission = committee_of(ctx, event.space_id).rules["admission"]
     set_member(
         ctx,
@@ -242,18 +346,18 @@ def apply_join(ctx: Context, event: Event) -> None:
             person=event.author,
             pseudonym=event.body["pseudonym"],
             status=ACTIVE if admission == "invitation" else Member.Status.CANDIDATE,
-            admitted_by=invitation.invited_by,
+            admitted_by=used.invited_by,
             joined_event=event.id,
         ),
     )
-    inviter = members_of(ctx, event.space_id).get(invitation.invited_by)
+    inviter = roster(ctx, event.space_id).get(used.invited_by)
     if admission == "vouching" and inviter is not None:
         add_vouch(ctx, event, inviter.person, event.author)  # the invitation is a vouch
 
 
 def check_vouch(ctx: Context, event: Event) -> None:
     voucher = require_member(ctx, event)
-    candidate = members_of(ctx, event.space_id).get(event.body["key"])
+    candidate = roster(ctx, event.space_id).get(event.body["key"])
     if candidate is None or candidate.status != Member.Status.CANDIDATE:
         raise RuleViolation("vouch-candidate", "only a candidate can be vouched for", "body.key")
     if candidate.person == voucher:
@@ -263,8 +367,8 @@ def check_vouch(ctx: Context, event: Event) -> None:
 
 
 def apply_vouch(ctx: Context, event: Event) -> None:
-    voucher = members_of(ctx, event.space_id)[event.author].person
-    candidate = members_of(ctx, event.space_id)[event.body["key"]].person
+    voucher = _known(roster(ctx, event.space_id).get(event.author)).person
+    candidate = _known(roster(ctx, event.space_id).get(event.body["key"])).person
     add_vouch(ctx, event, voucher, candidate)
 
 
@@ -273,7 +377,7 @@ def check_leave(ctx: Context, event: Event) -> None:
 
 
 def apply_leave(ctx: Context, event: Event) -> None:
-    person = members_of(ctx, event.space_id)[event.author].person
+    person = _known(roster(ctx, event.space_id).get(event.author)).person
     set_person_status(ctx, event.space_id, person, Member.Status.LEFT)
 
 
@@ -287,7 +391,7 @@ def check_device(ctx: Context, event: Event) -> None:
 
 
 def apply_device(ctx: Context, event: Event) -> None:
-    owner = members_of(ctx, event.space_id)[event.author]
+    owner = _known(roster(ctx, event.space_id).get(event.author))
     set_member(
         ctx,
         Member(
@@ -305,7 +409,7 @@ def apply_device(ctx: Context, event: Event) -> None:
 def check_revoke(ctx: Context, event: Event) -> None:
     """A member revokes one of their own keys from another of their devices."""
     person = require_member(ctx, event)
-    target = members_of(ctx, event.space_id).get(event.body["key"])
+    target = roster(ctx, event.space_id).get(event.body["key"])
     if target is None or target.person != person:
         raise RuleViolation("revoke-own", "you can revoke only your own keys", "body.key")
     if target.key == event.author:
@@ -319,7 +423,7 @@ def apply_revoke(ctx: Context, event: Event) -> None:
 
 
 def revoke_key(ctx: Context, event: Event, key: str, after_seq: int) -> None:
-    member = members_of(ctx, event.space_id).get(key)
+    member = roster(ctx, event.space_id).get(key)
     if member is not None:
         member.status = Member.Status.REVOKED
         set_member(ctx, member)

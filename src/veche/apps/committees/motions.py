@@ -26,8 +26,8 @@ from veche.apps.committees.kinds import (
     RULES_SCHEMA,
     active_persons,
     committee_of,
-    members_of,
     revoke_key,
+    roster,
     set_person_status,
 )
 from veche.apps.committees.models import (
@@ -105,7 +105,7 @@ def seats_of(ctx: Context, space: str) -> dict[str, Seat]:
 
 def participant(ctx: Context, event: Event) -> tuple[str, int, str]:
     """(person, weight, mandate) of the author: a member, or a seated delegate."""
-    member = members_of(ctx, event.space_id).get(event.author)
+    member = roster(ctx, event.space_id).get(event.author)
     if member is not None and member.status == ACTIVE:
         return member.person, 1, ""
     seat = seats_of(ctx, event.space_id).get(event.author)
@@ -179,7 +179,7 @@ def check_propose(ctx: Context, event: Event) -> None:
             raise RuleViolation(
                 "parent", "the committee has not joined a parent body yet", "body.kind"
             )
-        members = members_of(ctx, event.space_id)
+        members = roster(ctx, event.space_id)
         seats = seats_of(ctx, event.space_id)
         for index, key in enumerate(body.get("options", [])):
             candidate = members.get(key)
@@ -197,7 +197,7 @@ def check_propose(ctx: Context, event: Event) -> None:
     elif method != "yes_no":
         raise RuleViolation("method", f"a {kind} motion is decided yes or no", "body.method")
     _check_options(body, method)
-    members = members_of(ctx, event.space_id)
+    members = roster(ctx, event.space_id)
     if kind == "admission":
         candidate = members.get(target["key"])
         if candidate is None or candidate.status != Member.Status.CANDIDATE:
@@ -368,7 +368,7 @@ def apply_vote(ctx: Context, event: Event) -> None:
 
 
 def electorate(ctx: Context, space: str, excluded: set[str]) -> int:
-    persons = {m.person for m in members_of(ctx, space).values() if m.status == ACTIVE}
+    persons = active_persons(ctx, space)
     seated = sum(
         s.weight
         for s in seats_of(ctx, space).values()
@@ -526,6 +526,13 @@ def apply_close(ctx: Context, event: Event) -> None:
         _effects(ctx, event, motion)
 
 
+def _subject(ctx: Context, space: str, key: str) -> Member:
+    member = roster(ctx, space).get(key)
+    if member is None:
+        raise RuntimeError("a passed motion names a member its rule found")
+    return member
+
+
 def _effects(ctx: Context, event: Event, motion: Motion) -> None:
     target = motion.target
     space = event.space_id
@@ -534,9 +541,9 @@ def _effects(ctx: Context, event: Event, motion: Motion) -> None:
         committee.rules = {**DEFAULT_RULES, **target["rules"]}
         committee.save(update_fields=["rules"])
     elif motion.kind == "admission":
-        set_person_status(ctx, space, members_of(ctx, space)[target["key"]].person, ACTIVE)
+        set_person_status(ctx, space, _subject(ctx, space, target["key"]).person, ACTIVE)
     elif motion.kind == "expulsion":
-        person = members_of(ctx, space)[target["key"]].person
+        person = _subject(ctx, space, target["key"]).person
         set_person_status(ctx, space, person, Member.Status.EXPELLED)
     elif motion.kind == "revocation":
         revoke_key(ctx, event, target["key"], target["after_seq"])

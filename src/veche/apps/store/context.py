@@ -99,6 +99,9 @@ class Context:
         self.rebuild_requests: set[str] = set()
         # Events judged with an external citation taken on trust.
         self.trusted: set[str] = set()
+        # space -> keys that author this batch's events there, so that rules can
+        # load just those members; None in a rebuild, which touches everyone.
+        self.batch_keys: dict[str, set[str]] | None = None
 
     # -- what rules read ------------------------------------------------------
     def note_event(self, event: Event, status: str) -> None:

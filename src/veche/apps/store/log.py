@@ -295,6 +295,9 @@ class _Ingest:
                 fresh[event.id] = event
         if not fresh:
             return IngestReport([outcomes[e.id] for e in incoming])
+        self.ctx.batch_keys = {}
+        for event in fresh.values():
+            self.ctx.batch_keys.setdefault(event.space_id, set()).add(event.author)
         self._load_known(fresh)
         self._detect_equivocations(fresh)
         self._load_holds(fresh)
