@@ -211,6 +211,25 @@ class _Invitations(dict[str, "Invitation | None"]):
         super().__init__()
         self.ctx = ctx
         self.space = space
+        # The codes this batch issues or redeems, looked up together.
+        wanted = set()
+        for event in ctx.batch_events:
+            if event.space_id != space:
+                continue
+            if event.kind == "member.invite" and isinstance(event.body.get("code_hash"), str):
+                wanted.add(event.body["code_hash"])
+            elif event.kind == "member.join" and isinstance(event.body.get("code"), str):
+                wanted.add(invitation_hash(space, event.body["code"]))
+        hashes = sorted(wanted)
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start : start + 500]
+            self.update(dict.fromkeys(chunk))
+            self.update(
+                {
+                    i.code_hash: i
+                    for i in ctx.rows(Invitation).filter(space=space, code_hash__in=chunk)
+                }
+            )
 
     def __missing__(self, code_hash: str) -> Invitation | None:
         found = self.ctx.rows(Invitation).filter(space=self.space, code_hash=code_hash).first()

@@ -102,6 +102,8 @@ class Context:
         # space -> keys that author this batch's events there, so that rules can
         # load just those members; None in a rebuild, which touches everyone.
         self.batch_keys: dict[str, set[str]] | None = None
+        # The batch's events, for rules that prefetch what the batch will ask for.
+        self.batch_events: list[Event] = []
 
     # -- what rules read ------------------------------------------------------
     def note_event(self, event: Event, status: str) -> None:

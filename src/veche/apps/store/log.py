@@ -296,6 +296,7 @@ class _Ingest:
         if not fresh:
             return IngestReport([outcomes[e.id] for e in incoming])
         self.ctx.batch_keys = {}
+        self.ctx.batch_events = list(fresh.values())
         for event in fresh.values():
             self.ctx.batch_keys.setdefault(event.space_id, set()).add(event.author)
         self._load_known(fresh)
