@@ -19,6 +19,7 @@ def make_committee(members: int) -> tuple[list[bytes], list[bytes], str, str]:
     """A committee with ``members`` members and one open motion; then one vote each."""
     from veche.apps.committees.kinds import DEFAULT_RULES, invitation_hash
     from veche.events import Identity, build_event
+    from veche.events.envelope import event_id
 
     founder = Identity(b"\x01" * 32)
     people = [Identity(i.to_bytes(4, "big").ljust(32, b"\x02")) for i in range(members)]
@@ -84,6 +85,8 @@ def make_committee(members: int) -> tuple[list[bytes], list[bytes], str, str]:
         },
     )
     setup.append(motion.raw)
+    # In the order a peer sends them (its stored (height, id) order): all votes
+    # stand at the same height, one above the motion, so by id.
     votes = [
         build_event(
             person,
@@ -97,6 +100,7 @@ def make_committee(members: int) -> tuple[list[bytes], list[bytes], str, str]:
         ).raw
         for i, person in enumerate(people)
     ]
+    votes.sort(key=event_id)
     return setup, votes, space, motion.id
 
 

@@ -211,6 +211,11 @@ class _Invitations(dict[str, "Invitation | None"]):
         super().__init__()
         self.ctx = ctx
         self.space = space
+        if ctx.batch_keys is None:  # a rebuild touches every invitation: load them once
+            self.update({i.code_hash: i for i in ctx.rows(Invitation).filter(space=space)})
+            self.complete = True
+            return
+        self.complete = False
         # The codes this batch issues or redeems, looked up together.
         wanted = set()
         for event in ctx.batch_events:
@@ -232,6 +237,8 @@ class _Invitations(dict[str, "Invitation | None"]):
             )
 
     def __missing__(self, code_hash: str) -> Invitation | None:
+        if self.complete:
+            return None
         found = self.ctx.rows(Invitation).filter(space=self.space, code_hash=code_hash).first()
         self[code_hash] = found
         return found

@@ -54,11 +54,11 @@ __all__ = [
 ]
 
 _PARALLEL_THRESHOLD = 256
+_PIPELINE_CHUNK = 2500
 _HELD_REASON = "equivocation|author|the author signed two events with one seq in this space"
 _TRUSTED_REASON = (
     "trusted|deps|judged on trust: it cites events of a committee this node holds nothing of"
 )
-_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -170,57 +170,66 @@ def _signed_parts(event: Event) -> tuple[bytes, bytes, bytes]:
     return event.signature, event.signed_message(), event.author_key
 
 
-def parse_many(raws: Sequence[bytes], source: str) -> tuple[list[Event], list[Outcome]]:
-    """Parse and verify many events; signatures are checked on two threads.
+class _Parsed:
+    """One chunk of received bytes: parsed, its signatures being verified on the pool."""
 
-    libsodium releases the GIL, so each chunk's signatures are verified while
-    the next chunk is being parsed.
-    """
-    parsed: list[Event | None] = []
-    outcomes: list[Outcome] = []
-    rejected: list[RejectedInput] = []
-    now = datetime.now(UTC)
-    pending: list[Any] = []
-    pool = ThreadPoolExecutor(max_workers=2) if len(raws) >= _PARALLEL_THRESHOLD else None
-    chunk: list[tuple[bytes, bytes, bytes]] = []
-    flags: list[bool] = []
-    try:
+    def __init__(self, raws: Sequence[bytes], source: str, now: datetime) -> None:
+        self.parsed: list[Event | None] = []
+        self.outcomes: list[Outcome] = []
+        self.rejected: list[RejectedInput] = []
+        self.source = source
+        self.now = now
+        self.parts: list[tuple[bytes, bytes, bytes]] = []
         for raw in raws:
             try:
                 event = parse_event(raw, verify=False)
             except EventError as error:
-                parsed.append(None)
-                outcomes.append(Outcome(None, "invalid", str(error)))
-                rejected.append(_rejected_input(raw, error, source, now))
+                self.parsed.append(None)
+                self.outcomes.append(Outcome(None, "invalid", str(error)))
+                self.rejected.append(_rejected_input(raw, error, source, now))
                 continue
-            parsed.append(event)
-            outcomes.append(Outcome(None, "ok"))
-            chunk.append(_signed_parts(event))
-            if len(chunk) >= _CHUNK // 4 and pool is not None:
-                pending.append(pool.submit(_verify_chunk, chunk))
-                chunk = []
-        if pool is not None:
-            pending.append(pool.submit(_verify_chunk, chunk))
-            flags = [ok for future in pending for ok in future.result()]
-        else:
-            flags = _verify_chunk(chunk)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
-    good = iter(flags)
-    events: list[Event] = []
-    for index, event in enumerate(parsed):
-        if event is None:
-            continue
-        if next(good):
-            events.append(event)
-        else:
-            error = EventError("sig", "signature", "does not verify under author's key")
-            outcomes[index] = Outcome(event.id, "invalid", str(error))
-            rejected.append(_rejected_input(event.raw, error, source, now))
-    if rejected:
-        RejectedInput.objects.bulk_create(rejected)
-    return events, outcomes
+            self.parsed.append(event)
+            self.outcomes.append(Outcome(None, "ok"))
+            self.parts.append(_signed_parts(event))
+        self.futures: list[Any] = []
+
+    def verify_on(self, pool: ThreadPoolExecutor | None) -> None:
+        if pool is None:
+            return
+        half = (len(self.parts) + 1) // 2
+        self.futures = [
+            pool.submit(_verify_chunk, self.parts[:half]),
+            pool.submit(_verify_chunk, self.parts[half:]),
+        ]
+
+    def verified(self) -> tuple[list[Event], list[Outcome]]:
+        flags = (
+            [ok for future in self.futures for ok in future.result()]
+            if self.futures
+            else _verify_chunk(self.parts)
+        )
+        good = iter(flags)
+        events: list[Event] = []
+        for index, event in enumerate(self.parsed):
+            if event is None:
+                continue
+            if next(good):
+                events.append(event)
+            else:
+                error = EventError("sig", "signature", "does not verify under author's key")
+                self.outcomes[index] = Outcome(event.id, "invalid", str(error))
+                self.rejected.append(_rejected_input(event.raw, error, self.source, self.now))
+        if self.rejected:
+            RejectedInput.objects.bulk_create(self.rejected)
+        return events, self.outcomes
+
+
+def parse_many(raws: Sequence[bytes], source: str) -> tuple[list[Event], list[Outcome]]:
+    """Parse and verify events (signatures on two threads: libsodium releases the GIL)."""
+    chunk = _Parsed(raws, source, datetime.now(UTC))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        chunk.verify_on(pool if len(raws) >= _PARALLEL_THRESHOLD else None)
+        return chunk.verified()
 
 
 def _rejected_input(raw: bytes, error: EventError, source: str, now: datetime) -> RejectedInput:
@@ -235,10 +244,34 @@ def _rejected_input(raw: bytes, error: EventError, source: str, now: datetime) -
 
 
 def ingest(raws: Sequence[bytes], *, source: str) -> IngestReport:
-    """Verify and append events received from elsewhere. Idempotent."""
-    with transaction.atomic():
-        events, outcomes = parse_many(raws, source)
-        report = ingest_events(events, source=source)
+    """Verify and append events received from elsewhere, atomically. Idempotent.
+
+    A pipeline: while the main thread stores and projects one chunk, two threads
+    verify the signatures of the next (libsodium releases the GIL).
+    """
+    now = datetime.now(UTC)
+    merged: list[Outcome] = []
+    pool = ThreadPoolExecutor(max_workers=2) if len(raws) >= _PARALLEL_THRESHOLD else None
+    try:
+        with transaction.atomic():
+            waiting: _Parsed | None = None
+            for start in range(0, len(raws), _PIPELINE_CHUNK):
+                chunk = _Parsed(raws[start : start + _PIPELINE_CHUNK], source, now)
+                chunk.verify_on(pool)
+                if waiting is not None:
+                    merged += _store(waiting, source)
+                waiting = chunk
+            if waiting is not None:
+                merged += _store(waiting, source)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return IngestReport(merged)
+
+
+def _store(chunk: _Parsed, source: str) -> list[Outcome]:
+    events, outcomes = chunk.verified()
+    report = ingest_events(events, source=source)
     by_id = {o.event_id: o for o in report.outcomes}
     merged = []
     iterator = iter(events)
@@ -247,7 +280,7 @@ def ingest(raws: Sequence[bytes], *, source: str) -> IngestReport:
             merged.append(by_id[next(iterator).id])
         else:
             merged.append(outcome)
-    return IngestReport(merged)
+    return merged
 
 
 @dataclass
