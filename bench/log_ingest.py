@@ -148,7 +148,7 @@ def main() -> None:
     generate(total, 20 if args.quick else 100, path)
     verify_rate = raw_verify_rate(next(read_batches(path, min(total, 20_000))), min(total, 20_000))
     start = time.perf_counter()
-    for batch in read_batches(path, 5_000):
+    for batch in read_batches(path, 20_000):
         report = ingest(batch, source="bench")
         assert report.count("applied") == len(batch), report.summary()
     elapsed = time.perf_counter() - start
