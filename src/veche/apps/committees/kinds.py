@@ -146,7 +146,10 @@ class Roster:
 
 
 def roster(ctx: Context, space: str) -> Roster:
-    return ctx.cached(("roster", space), lambda: Roster(ctx, space))
+    found: Roster | None = ctx.memo.get(("roster", space))
+    if found is None:
+        found = ctx.memo[("roster", space)] = Roster(ctx, space)
+    return found
 
 
 def member_status(ctx: Context, space: str, key: str) -> str | None:
@@ -482,14 +485,15 @@ def check_post(ctx: Context, event: Event) -> None:
 
 
 def apply_post(ctx: Context, event: Event) -> None:
-    ctx.insert(
-        Post(
-            space=event.space_id,
-            event=event.id,
-            author=event.author,
-            text=event.body["text"],
-            at=event.at,
-        )
+    ctx.insert_values(
+        Post,
+        {
+            "space": event.space_id,
+            "event": event.id,
+            "author": event.author,
+            "text": event.body["text"],
+            "at": event.at,
+        },
     )
 
 

@@ -43,15 +43,24 @@ def _rows(model: type[models.Model], objects: list[Any]) -> tuple[list[Any], lis
     fields = [f for f in model._meta.concrete_fields if not isinstance(f, auto)]
     plain = {"CharField", "TextField", "IntegerField", "BigIntegerField", "BooleanField"}
     simple = [f.get_internal_type() in plain for f in fields]
-    rows = [
-        [
-            getattr(obj, f.attname)
-            if is_plain
-            else f.get_db_prep_save(f.pre_save(obj, True), connection)
-            for f, is_plain in zip(fields, simple, strict=True)
-        ]
-        for obj in objects
-    ]
+    rows = []
+    for given in objects:
+        obj = given
+        if isinstance(obj, dict):  # plain values from insert_values: no model instance
+            if all(simple):
+                rows.append(
+                    [obj[f.attname] if f.attname in obj else f.get_default() for f in fields]
+                )
+                continue
+            obj = model(**obj)
+        rows.append(
+            [
+                getattr(obj, f.attname)
+                if is_plain
+                else f.get_db_prep_save(f.pre_save(obj, True), connection)
+                for f, is_plain in zip(fields, simple, strict=True)
+            ]
+        )
     return fields, rows
 
 
@@ -148,6 +157,10 @@ class Context:
     # -- what projectors write ------------------------------------------------
     def insert(self, obj: models.Model) -> None:
         self._inserts[type(obj)].append(obj)
+
+    def insert_values(self, model: type[models.Model], values: dict[str, Any]) -> None:
+        """Like ``insert`` for hot paths: plain column values, no model instance."""
+        self._inserts[model].append(values)  # type: ignore[arg-type]
 
     def upsert(self, obj: M, *, key: tuple[str, ...], update: tuple[str, ...]) -> None:
         """Insert or replace by ``key``; the last write in a batch wins."""
