@@ -31,6 +31,8 @@ def load_sync(demo: object = None) -> list[str]:
     try:
         data, count = export_bundle(spaces=spaces, public=True, compression="lzma")
         bundle.write_bytes(data)
+        for stale in (folder / "qr").glob("qr-*"):  # codes of an earlier demo bundle
+            stale.unlink()
         codes = write_codes(data, folder / "qr", kind="svg")
     except (BundleError, QrError) as error:
         return [f"(sync demo skipped: {error})"]
