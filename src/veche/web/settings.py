@@ -127,6 +127,8 @@ X_FRAME_OPTIONS = "DENY"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("be", "Беларуская"), ("ru", "Русский"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django ships no Belarusian date and number formats: ours are in veche/locale/be.
+FORMAT_MODULE_PATH = ["veche.locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Minsk"
