@@ -158,3 +158,13 @@ def test_keys_export_from_an_account(
     assert (target.stat().st_mode & 0o777) == 0o600
     code, out, _ = _run(capsys, "keys", "show", str(target))
     assert out.strip() == w.person("Sokol").public
+
+
+def test_ids_beginning_with_a_dash_are_values() -> None:
+    from veche.cli import build_parser
+
+    dash_id = "-" + "a" * 41 + "A"
+    args = build_parser().parse_args(
+        ["committee", "vouch", "--account", "x", dash_id, "--member", dash_id]
+    )
+    assert (args.space, args.member) == (dash_id, dash_id)

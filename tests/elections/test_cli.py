@@ -45,7 +45,7 @@ def test_an_election_run_from_the_command_line(tmp_path: Path, capsys, monkeypat
     args = ["election", "create", "--committee", committee, "--key", str(keyfile["Sokol"])]
     args += ["--title", "Chair", "--option", "Ales", "--option", "Maria", "--threshold", "2"]
     for _, public in trustees:
-        args += ["--trustee", public]
+        args += [f"--trustee={public}"]  # keys may begin with "-"
     space = _json(capsys, *args)["election"]
     record = tmp_path / "record.jsonl"
 
@@ -168,8 +168,7 @@ def test_an_assembly_election_from_an_electoral_roll(tmp_path: Path, capsys, mon
         "Minsk:3",
         "--constituency",
         "Brest:2",
-        "--trustee",
-        public,
+        f"--trustee={public}",
         "--threshold",
         "1",
     )["election"]
@@ -191,8 +190,7 @@ def test_an_assembly_election_from_an_electoral_roll(tmp_path: Path, capsys, mon
         "a",
         "--option",
         "b",
-        "--trustee",
-        public,
+        f"--trustee={public}",
         "--threshold",
         "1",
     )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
+from typing import Any
 
 from veche import __version__
 from veche.cli.base import CliError
@@ -29,8 +31,22 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+class VecheParser(argparse.ArgumentParser):
+    """argparse that reads a key or an event id beginning with ``-`` as a value.
+
+    Keys and ids are 43 characters of base64url, one in 64 of them begins with a
+    dash, and plain argparse would take ``-Xa7…`` for an unknown option.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(
+            r"^-\d+$|^-\d*\.\d+$|^-[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$"
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = VecheParser(
         prog="veche",
         description="Veche: committees, motions, verifiable elections and election audits, "
         "offline-first.",
