@@ -41,7 +41,7 @@ class VecheParser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._negative_number_matcher = re.compile(
-            r"^-\d+$|^-\d*\.\d+$|^-[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$"
+            r"^-\d+$|^-\d*\.\d+$|^-[A-Za-z0-9_-]{41}[AEIMQUYcgkosw048]$"
         )
 
 
