@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from veche.events.envelope import Event
 
@@ -47,7 +48,18 @@ def parents(event: Event) -> tuple[str, ...]:
     return ((event.prev,) if event.prev else ()) + event.deps
 
 
-def check_link(event: Event, previous: Event | None) -> None:
+class Link(Protocol):
+    """What the chain check needs of the previous event (an Event, or a store row)."""
+
+    @property
+    def author(self) -> str: ...
+    @property
+    def space_id(self) -> str: ...
+    @property
+    def seq(self) -> int: ...
+
+
+def check_link(event: Event, previous: Link | None) -> None:
     """Check that ``previous`` is the right predecessor of ``event`` in its chain."""
     if event.prev is None:
         return

@@ -24,7 +24,7 @@ from typing import Any
 import nacl.bindings
 import nacl.exceptions
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count
 
 from veche.apps.store.context import Context
 from veche.apps.store.kinds import APPLY, HOLD_PROVIDERS, KINDS, PROJECTIONS, foreign_citations
@@ -38,6 +38,7 @@ from veche.apps.store.models import (
     StoredEvent,
 )
 from veche.events import Event, EventError, Identity, RuleViolation, build_event, parse_event
+from veche.events.order import ChainError, check_link
 
 logger = logging.getLogger(__name__)
 
@@ -224,14 +225,6 @@ class _Parsed:
         return events, self.outcomes
 
 
-def parse_many(raws: Sequence[bytes], source: str) -> tuple[list[Event], list[Outcome]]:
-    """Parse and verify events (signatures on two threads: libsodium releases the GIL)."""
-    chunk = _Parsed(raws, source, datetime.now(UTC))
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        chunk.verify_on(pool if len(raws) >= _PARALLEL_THRESHOLD else None)
-        return chunk.verified()
-
-
 def _rejected_input(raw: bytes, error: EventError, source: str, now: datetime) -> RejectedInput:
     return RejectedInput(
         raw=bytes(raw[: 64 * 1024 + 1]),
@@ -290,6 +283,10 @@ class _Known:
     seq: int
     height: int | None
     status: str
+
+    @property
+    def space_id(self) -> str:
+        return self.space
 
 
 def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
@@ -635,16 +632,10 @@ def _parents(event: Event) -> tuple[str, ...]:
 
 
 def _check_chain(event: Event, previous: _Known | None) -> tuple[str | None, str]:
-    if event.prev is None:
-        return None, ""
-    if previous is None:
-        return Status.REJECTED, "chain-missing|prev|the previous event is not held"
-    if previous.author != event.author:
-        return Status.REJECTED, "chain-author|prev|prev is another author's event"
-    if previous.space != event.space_id:
-        return Status.REJECTED, "chain-space|prev|prev belongs to another space"
-    if previous.seq != event.seq - 1:
-        return Status.REJECTED, f"chain-seq|prev|prev has seq {previous.seq}, not {event.seq - 1}"
+    try:
+        check_link(event, previous)
+    except ChainError as error:
+        return Status.REJECTED, f"{error.rule}|prev|{error}"
     return None, ""
 
 
@@ -882,12 +873,3 @@ def _batched(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
             batch = []
     if batch:
         yield batch
-
-
-def space_summary() -> list[dict[str, Any]]:
-    rows = (
-        StoredEvent.objects.values("space")
-        .annotate(events=Count("id"), top=Max("height"))
-        .order_by("space")
-    )
-    return list(rows)
