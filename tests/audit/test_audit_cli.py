@@ -166,7 +166,7 @@ def test_skip_bad_rows_reports_what_was_skipped(
             "run",
             str(sim / "official.csv"),
             "--integer-draws",
-            "indicator",
+            "exact",
             "--skip-bad-rows",
             "--no-plots",
             "--resamples",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from veche.audit import (
     AuditMethodError,
@@ -133,25 +135,76 @@ def test_integer_probability_matches_the_binomial_sum() -> None:
 
     from veche.audit.integers import integer_probability
 
-    trials = np.array([100, 250, 333, 1200, 3000, 57, 2001, 1])
-    rates = np.array([0.5, 0.31, 0.77, 0.66, 0.9, 0.2, 0.45, 0.3])
+    generator = np.random.default_rng(0)
+    # Skewed rates (0.99, 0.005) at small stations have the heaviest tails.
+    trials = np.concatenate(
+        [[100, 250, 333, 1200, 3000, 57, 2001, 1, 100, 150, 120], generator.integers(100, 4000, 60)]
+    )
+    rates = np.concatenate(
+        [[0.5, 0.31, 0.77, 0.66, 0.9, 0.2, 0.45, 0.3, 0.99, 0.995, 0.005], generator.random(60)]
+    )
     exact = [
         binom.pmf(np.arange(n + 1), n, p)[_near_integer(np.arange(n + 1), np.full(n + 1, n))].sum()
         for n, p in zip(trials, rates, strict=True)
     ]
-    assert integer_probability(trials, rates) == pytest.approx(exact, abs=1e-9)
+    assert integer_probability(trials, rates) == pytest.approx(exact, abs=1e-10)
     assert integer_probability(np.array([100]), np.array([0.37]))[0] == pytest.approx(1.0)
 
 
-def test_indicator_draws_give_the_same_distribution_as_binomial_draws() -> None:
+def test_exact_draws_give_the_same_distribution_as_binomial_draws() -> None:
     official = simulate(1500, seed=6, rewrite=0.03).official
     binomial = integer_anomaly(official, resamples=1000, seed=3, draw="binomial")
-    indicator = integer_anomaly(official, resamples=1000, seed=3, draw="indicator")
-    assert binomial.observed == indicator.observed
-    # Means of 1,000 draws agree within a few standard errors; spreads within ~15 %.
-    assert abs(binomial.expected - indicator.expected) < 4 * binomial.sd / np.sqrt(1000) * 1.5
-    assert indicator.sd == pytest.approx(binomial.sd, rel=0.15)
-    assert indicator.detected == binomial.detected
+    exact = integer_anomaly(official, resamples=1000, seed=3, draw="exact")
+    assert binomial.observed == exact.observed
+    assert binomial.expected_exact == exact.expected_exact
+    # Means of 1,000 draws agree with each other and with the exact mean within a few
+    # standard errors; spreads within ~15 %.
+    standard_error = exact.sd_exact / np.sqrt(1000)
+    assert abs(binomial.expected - exact.expected) < 6 * standard_error
+    assert abs(binomial.expected - exact.expected_exact) < 4 * standard_error
+    assert abs(exact.expected - exact.expected_exact) < 4 * standard_error
+    assert exact.sd == pytest.approx(binomial.sd, rel=0.15)
+    assert exact.sd == pytest.approx(exact.sd_exact, rel=0.15)
+    assert exact.detected == binomial.detected
+    with pytest.raises(ValueError, match="draw"):
+        integer_anomaly(official, draw="indicator")  # type: ignore[arg-type]
+
+
+def _pmf_by_recursion(chance: np.ndarray) -> np.ndarray:
+    pmf = np.array([1.0])
+    for p in chance.tolist():
+        pmf = np.concatenate([pmf * (1 - p), [0.0]]) + np.concatenate([[0.0], pmf * p])
+    return pmf
+
+
+@given(
+    st.lists(
+        st.one_of(st.floats(0.0, 1.0), st.sampled_from([0.0, 1.0, 0.5, 1e-9])),
+        max_size=300,
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_poisson_binomial_pmf_matches_the_recursion(chance: list[float]) -> None:
+    from veche.audit.integers import poisson_binomial_pmf
+
+    p = np.asarray(chance, dtype=np.float64)
+    got = poisson_binomial_pmf(p)
+    assert got.shape == (p.size + 1,)
+    assert np.abs(got - _pmf_by_recursion(p)).max() < 1e-12
+    assert got.sum() == pytest.approx(1.0)
+
+
+def test_poisson_binomial_pmf_of_a_national_count_has_the_exact_moments() -> None:
+    from veche.audit.integers import poisson_binomial_pmf
+
+    p = np.random.default_rng(5).random(100_000) * 0.4
+    pmf = poisson_binomial_pmf(p)
+    support = np.arange(pmf.size)
+    mean = float((support * pmf).sum())
+    assert mean == pytest.approx(float(p.sum()), rel=1e-12)
+    variance = float(((support - mean) ** 2 * pmf).sum())
+    assert variance == pytest.approx(float((p * (1 - p)).sum()), rel=1e-9)
+    assert pmf.min() >= 0
 
 
 def test_integer_anomaly_is_reproducible_from_its_seed() -> None:

@@ -86,10 +86,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     run.add_argument(
         "--integer-draws",
-        choices=("binomial", "indicator"),
-        default="indicator",
-        help="draw only each station's 'on an integer' event with its exact binomial "
-        "probability (default: same distribution, 20x faster), or every resample's binomials",
+        choices=("exact", "binomial"),
+        default="exact",
+        help="draw each resample's count from its exact distribution (default), or draw "
+        "every station's two binomials in every resample (same distribution, ~100x slower)",
     )
     run.add_argument("-o", "--output", required=True, help="folder to write the report into")
     add_json_flag(run)
