@@ -142,6 +142,10 @@ class _Model:
         self.z_incremental = z[sort]
         self.x_extreme = extreme[sort]
         self.clean_bins = self._bins(np.zeros(m), 1.0)
+        # Reused across grid searches: the clean stations' prefix histograms for a
+        # set of cuts, and the extreme-fraud bins for each alpha.
+        self._clean_prefixes: dict[bytes, FloatArray] = {}
+        self._extreme_bins: dict[float, IntArray] = {}
 
     def _bins(self, x: FloatArray, alpha: float, bins: int = FIT_BINS) -> IntArray:
         turnout, share = self._apply(x, alpha)
@@ -166,14 +170,15 @@ class _Model:
         x = np.where(ext, self.x_extreme, x)
         return self._apply(x, alpha)
 
-    def _prefix_histograms(self, bins: IntArray, cuts: IntArray) -> FloatArray:
-        """Row r: histogram of the first cuts[r] stations (cuts sorted, unique)."""
+    @staticmethod
+    def _prefix_histograms(bins: IntArray, segment: IntArray, parts: int) -> FloatArray:
+        """Row r: histogram of the stations before cut r (segment[i] is the first cut
+        after station i; stations past the last cut have segment == parts)."""
         cells = FIT_BINS * FIT_BINS
-        segment = np.searchsorted(cuts, np.arange(bins.size), side="right")
-        keep = segment < cuts.size
-        counts = np.bincount(
-            segment[keep] * cells + bins[keep], minlength=cuts.size * cells
-        ).reshape(cuts.size, cells)
+        keep = segment < parts
+        counts = np.bincount(segment[keep] * cells + bins[keep], minlength=parts * cells).reshape(
+            parts, cells
+        )
         return np.cumsum(counts, axis=0).astype(np.float64)
 
     def histograms(
@@ -184,11 +189,18 @@ class _Model:
         k2 = np.searchsorted(self.u, f_inc + f_ext)
         cuts, index = np.unique(np.concatenate([k1, k2, [self.u.size]]), return_inverse=True)
         i1, i2, last = index[: k1.size], index[k1.size : -1], index[-1]
+        # Station i belongs to the first cut above it: cut r covers [cuts[r-1], cuts[r]).
+        segment = np.repeat(np.arange(cuts.size + 1), np.diff(cuts, prepend=0, append=self.u.size))
+        key = cuts.tobytes()
+        if key not in self._clean_prefixes:
+            self._clean_prefixes[key] = self._prefix_histograms(self.clean_bins, segment, cuts.size)
+        clean = self._clean_prefixes[key]
+        if alpha not in self._extreme_bins:
+            self._extreme_bins[alpha] = self._bins(self.x_extreme, alpha)
         incremental = self._prefix_histograms(
-            self._bins(np.minimum(theta * self.z_incremental, 0.99), alpha), cuts
+            self._bins(np.minimum(theta * self.z_incremental, 0.99), alpha), segment, cuts.size
         )
-        extreme = self._prefix_histograms(self._bins(self.x_extreme, alpha), cuts)
-        clean = self._prefix_histograms(self.clean_bins, cuts)
+        extreme = self._prefix_histograms(self._extreme_bins[alpha], segment, cuts.size)
         return np.asarray(
             incremental[i1] + extreme[i2] - extreme[i1] + clean[last] - clean[i2],
             dtype=np.float64,

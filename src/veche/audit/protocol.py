@@ -8,6 +8,7 @@ build them from files and the simulator builds them directly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -42,6 +43,8 @@ class OfficialProtocol:
     districts: StrArray | None = None
     lines: IntArray | None = None  # the line of each station in its source file
     skipped: tuple[RowProblem, ...] = field(default=())
+    # Derived values computed once and shared by the methods (leader, group_codes).
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n = self.stations.shape[0]
@@ -73,11 +76,30 @@ class OfficialProtocol:
     @property
     def leader(self) -> int:
         """Index of the candidate with the most votes nationally (first on a tie)."""
-        return int(np.argmax(self.votes.sum(axis=0)))
+        if "leader" not in self._cache:
+            self._cache["leader"] = int(np.argmax(self.votes.sum(axis=0)))
+        return int(self._cache["leader"])
 
     @property
     def leader_name(self) -> str:
         return self.candidates[self.leader]
+
+    def group_codes(self, column: str) -> tuple[StrArray, IntArray]:
+        """The sorted distinct values of ``regions`` or ``districts`` and, per station,
+        the index of its value among them (np.unique's inverse, without sorting all
+        the strings)."""
+        key = f"groups:{column}"
+        if key not in self._cache:
+            values = getattr(self, column)
+            if values is None:
+                raise ValueError(f"the protocol has no {column}")
+            cells = values.tolist()
+            names = sorted(set(cells))
+            index = {name: i for i, name in enumerate(names)}
+            codes = np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells))
+            self._cache[key] = (np.array(names, dtype=np.str_), codes)
+        found: tuple[StrArray, IntArray] = self._cache[key]
+        return found
 
     def index_of_station(self) -> dict[str, int]:
         return {str(s): i for i, s in enumerate(self.stations.tolist())}

@@ -76,7 +76,7 @@ class RegionalOutliers:
 
 def regional_outliers(official: OfficialProtocol) -> RegionalOutliers:
     """Robust z-scores per region and per station within its region."""
-    names, region = np.unique(official.regions, return_inverse=True)
+    names, region = official.group_codes("regions")
     leader = official.votes[:, official.leader].astype(np.float64)
     voters = official.voters.astype(np.float64)
     registered = official.registered.astype(np.float64)

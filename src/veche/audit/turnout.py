@@ -127,9 +127,10 @@ def turnout_estimate(official: OfficialProtocol) -> TurnoutEstimate:
     odds = s_leader / max(1.0 - s_leader, 1e-9)
     residual = votes[:, leader] - odds * all_others
     weight = np.where(high, 1.0, -others.sum() / max(float(all_others[clean].sum()), 1e-9))
-    _, cluster = np.unique(official.regions[use], return_inverse=True)
+    # Dense cluster numbers among the stations used (integer codes sort fast).
+    _, cluster = np.unique(official.group_codes("regions")[1][use], return_inverse=True)
     if cluster.max() + 1 < 5 and official.districts is not None:
-        _, cluster = np.unique(official.districts[use], return_inverse=True)
+        _, cluster = np.unique(official.group_codes("districts")[1][use], return_inverse=True)
     if cluster.max() + 1 < 5:
         cluster = np.arange(residual.size)
     sums = np.bincount(cluster, weights=weight * residual)
