@@ -77,7 +77,8 @@ def test_strike_map_payout_and_report(live_server: Any, page: Any, tmp_path: Pat
     page.get_by_text("Hand this salt to the recipient").wait_for()
     page.get_by_role("button", name="Approve").click()
     page.get_by_text("Approval signed.").wait_for()
-    assert page.locator(".payout-status").inner_text() == "pending"
+    assert page.locator(".payout-status").get_attribute("data-status") == "pending"
+    assert page.locator(".payout-status").inner_text() == "awaiting approvals"
     sign_out(page)
 
     # Anyone sees the strike on the map.
@@ -91,7 +92,8 @@ def test_strike_map_payout_and_report(live_server: Any, page: Any, tmp_path: Pat
     page.goto(f"{base}/fund/{space}/")
     page.get_by_role("button", name="Approve").click()
     page.get_by_text("Approval signed.").wait_for()
-    assert page.locator(".payout-status").inner_text() == "effective"
+    assert page.locator(".payout-status").get_attribute("data-status") == "effective"
+    assert page.locator(".payout-status").inner_text() == "approved"
     assert "600.00" in page.locator('[data-account="bank-BYN"]').inner_text()
     page.get_by_label("Period (a month like 2020-08, or all)").fill("2020-08")
     page.get_by_role("button", name="Sign and publish the report").click()
@@ -100,7 +102,7 @@ def test_strike_map_payout_and_report(live_server: Any, page: Any, tmp_path: Pat
 
     # The public downloads the report and verifies it offline.
     page.goto(f"{base}/fund/reports/")
-    page.get_by_role("link", name="Belshina fund: 2020-08").click()
+    page.get_by_role("link", name="Belshina fund: August 2020").click()
     page.get_by_text("1 payouts to 1 recipients.").wait_for()
     report_url = page.url
     (tmp_path / "report.html").write_bytes(page.request.get(report_url).body())

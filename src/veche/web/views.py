@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from veche.apps.committees.access import can_read_space, committees_of
-from veche.apps.store.log import reason_text
 from veche.apps.store.models import StoredEvent
+from veche.apps.store.reasons import explain, message_text
 from veche.events import EventError, parse_event
 
 
@@ -27,7 +27,8 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         event = parse_event(bytes(row.raw))
         verified, problem = event.id == row.id, "" if event.id == row.id else _("id mismatch")
     except EventError as error:
-        event, verified, problem = None, False, str(error)
+        event, verified = None, False
+        problem = f"{error.field}: {message_text(error.message)}"
     return render(
         request,
         "veche/event.html",
@@ -36,7 +37,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
             "event": event,
             "verified": verified,
             "problem": problem,
-            "reason": reason_text(row.reason),
+            "reason": explain(row.reason),
             "raw": bytes(row.raw).decode("utf-8", "replace"),
         },
     )

@@ -6,6 +6,7 @@ import re
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from veche.apps.accounts.models import Account
 from veche.events import Identity
@@ -26,14 +27,14 @@ def check_pseudonym(pseudonym: str) -> str:
     pseudonym = pseudonym.strip()
     if not PSEUDONYM.match(pseudonym):
         raise AccountError(
-            "pseudonym", "2 to 40 letters, digits, spaces, dots, apostrophes or hyphens"
+            "pseudonym", _("2 to 40 letters, digits, spaces, dots, apostrophes or hyphens")
         )
     return pseudonym
 
 
 def check_passphrase(passphrase: str) -> None:
     if len(passphrase) < MIN_PASSPHRASE:
-        raise AccountError("passphrase", f"at least {MIN_PASSPHRASE} characters")
+        raise AccountError("passphrase", _("at least %(n)d characters") % {"n": MIN_PASSPHRASE})
 
 
 def create_account(
@@ -52,7 +53,7 @@ def create_account(
         with transaction.atomic():
             account.save()
     except IntegrityError as error:
-        raise AccountError("pseudonym", "this pseudonym is taken on this node") from error
+        raise AccountError("pseudonym", _("this pseudonym is taken on this node")) from error
     return account, identity
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.utils.translation import gettext_noop
 
 from veche.apps.audit import actions
 from veche.apps.audit.models import AuditRun
@@ -24,6 +25,8 @@ _ONE_AT_A_TIME = threading.Semaphore(1)
 # Where each stage of the pure package falls on the page's progress bar (percent).
 _AUDIT_SPAN = (10, 75)
 _REPORT_SPAN = (75, 100)
+# Stored as written; the page shows it in the reader's language.
+INTERNAL_ERROR = gettext_noop("internal error; the node's log has the details")
 
 
 def start(run_id: int) -> None:
@@ -104,7 +107,7 @@ def execute(run_id: int) -> None:
         return
     except Exception:
         log.exception("audit run %s failed", run_id)
-        actions.record_failure(run_id, "internal error; the node's log has the details")
+        actions.record_failure(run_id, INTERNAL_ERROR)
         return
     # The report's long lists stay in report.json on disk; the page needs the figures.
     for key in ("outlier_stations", "witnesses", "observers"):

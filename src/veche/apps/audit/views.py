@@ -129,6 +129,8 @@ def _context(run: AuditRun, viewer: int | None) -> dict[str, Any]:
         "plots": plots,
         "leader_estimate": estimates.get(leader) if leader else None,
         "stage": _stage_text(run),
+        # The pure package's input errors name the file, line and column in English.
+        "error": _(run.error) if run.error == runner.INTERNAL_ERROR else run.error,
     }
 
 

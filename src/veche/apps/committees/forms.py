@@ -8,41 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from veche.apps.committees.kinds import COMMITTEE_KINDS, LEVELS
+from veche.apps.committees.labels import KIND_LABELS, LEVEL_LABELS, METHOD_LABELS, MOTION_LABELS
 from veche.apps.committees.motions import MOTION_KINDS
-
-KIND_LABELS = {
-    "workplace": _("Workplace"),
-    "college": _("College"),
-    "neighbourhood": _("Neighbourhood"),
-    "council": _("Council of delegates"),
-}
-LEVEL_LABELS = {
-    "local": _("Local"),
-    "city": _("City"),
-    "regional": _("Regional"),
-    "national": _("National"),
-}
-MOTION_LABELS = {
-    "general": _("General motion"),
-    "demands": _("Demands letter"),
-    "strike_call": _("Strike call"),
-    "delegate_election": _("Delegate election"),
-    "recall": _("Recall of a delegate"),
-    "ratification": _("Ratification of a parent body's decision"),
-    "rule_change": _("Change of rules"),
-    "admission": _("Admission of a candidate"),
-    "expulsion": _("Expulsion"),
-    "revocation": _("Revocation of a seized key"),
-    "federation_join": _("Join a parent body"),
-    "federation_accept": _("Accept a committee into this body"),
-    "endorsement": _("Endorsement of another committee's decision"),
-}
-METHOD_LABELS = {
-    "yes_no": _("Yes / no / abstain"),
-    "approval": _("Approval (choose any number of options)"),
-    "ranked": _("Ranked options (Schulze)"),
-    "stv": _("Single transferable vote (several seats)"),
-}
 
 
 class CommitteeForm(forms.Form):
@@ -144,7 +111,8 @@ class MotionForm(forms.Form):
     deadline = forms.DateTimeField(
         label=_("Deadline (optional; after it any member may close the vote)"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        # The browser's picker reads and writes ISO, whatever the page's language.
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     member = forms.ChoiceField(label=_("Member concerned"), required=False)
     after_seq = forms.IntegerField(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from veche.apps.committees.labels import KIND_LABELS, LEVEL_LABELS, label
+
 
 class Committee(models.Model):
     space = models.CharField(max_length=43, unique=True)
@@ -22,6 +24,14 @@ class Committee(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def kind_label(self) -> str:
+        return label(KIND_LABELS, self.kind)
+
+    @property
+    def level_label(self) -> str:
+        return label(LEVEL_LABELS, self.level)
 
 
 class Member(models.Model):

@@ -4,6 +4,7 @@ appends one signed event; a refused event shows the rule's reason on the form.""
 from __future__ import annotations
 
 from datetime import UTC
+from decimal import Decimal
 from typing import Any
 
 import segno
@@ -28,10 +29,6 @@ from veche.apps.committees.access import (
     readable_spaces,
 )
 from veche.apps.committees.forms import (
-    KIND_LABELS,
-    LEVEL_LABELS,
-    METHOD_LABELS,
-    MOTION_LABELS,
     AmendForm,
     CommitteeForm,
     JoinForm,
@@ -39,6 +36,7 @@ from veche.apps.committees.forms import (
     NewMemberForm,
     PostForm,
 )
+from veche.apps.committees.labels import METHOD_LABELS, MOTION_LABELS, label, stv_action
 from veche.apps.committees.models import (
     Committee,
     Endorsement,
@@ -51,6 +49,7 @@ from veche.apps.committees.models import (
     Vouch,
 )
 from veche.apps.store.models import EquivocationRecord
+from veche.apps.store.reasons import refusal_text
 from veche.events import Identity, RuleViolation
 from veche.events.envelope import format_time
 
@@ -76,17 +75,13 @@ def _committee(request: HttpRequest, space: str) -> Committee:
 
 
 def _refused(request: HttpRequest, violation: RuleViolation) -> None:
-    messages.error(request, _("Refused: %(reason)s") % {"reason": violation.message})
+    messages.error(request, _("Refused: %(reason)s") % {"reason": refusal_text(violation)})
 
 
 @login_required
 def committee_list(request: HttpRequest) -> HttpResponse:
     committees = readable_committees(_key(request))
-    return render(
-        request,
-        "committees/list.html",
-        {"committees": committees, "kinds": KIND_LABELS, "levels": LEVEL_LABELS},
-    )
+    return render(request, "committees/list.html", {"committees": committees})
 
 
 @login_required
@@ -105,7 +100,7 @@ def committee_create(request: HttpRequest) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except RuleViolation as violation:
-            form.add_error(None, violation.message)
+            form.add_error(None, refusal_text(violation))
         else:
             return redirect("committees:detail", event.id)
     return render(request, "committees/create.html", {"form": form})
@@ -149,8 +144,6 @@ def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
     )
     context: dict[str, Any] = {
         "committee": committee,
-        "kind_label": KIND_LABELS.get(committee.kind, committee.kind),
-        "level_label": LEVEL_LABELS.get(committee.level, committee.level),
         "members": page,
         "member_count": page.paginator.count,
         "candidates": [
@@ -251,7 +244,7 @@ def join(request: HttpRequest, space: str) -> HttpResponse:
                 data["pseudonym"], data["passphrase"], identity
             )
         except RuleViolation as violation:
-            form.add_error("code" if "code" in violation.field else None, violation.message)
+            form.add_error("code" if "code" in violation.field else None, refusal_text(violation))
         except AccountError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -361,7 +354,7 @@ def motion_propose(request: HttpRequest, space: str) -> HttpResponse:
                 target=_target(kind, data) or None,
             )
         except RuleViolation as violation:
-            form.add_error(None, violation.message)
+            form.add_error(None, refusal_text(violation))
         else:
             return redirect("committees:motion", space, event.id)
     return render(request, "committees/propose.html", {"committee": committee, "form": form})
@@ -391,8 +384,8 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
     context = {
         "committee": committee,
         "motion": row,
-        "kind_label": MOTION_LABELS.get(row.kind, row.kind),
-        "method_label": METHOD_LABELS.get(row.method, row.method),
+        "kind_label": label(MOTION_LABELS, row.kind),
+        "method_label": label(METHOD_LABELS, row.method),
         "standing": standing,
         "result": standing.result,
         "options": list(enumerate(option_names)),
@@ -426,13 +419,33 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
             option_names[i]
             for i in standing.result.get("winners", standing.result.get("elected", []))
         ],
-        "stages": tally.stv_stages(row)[:-1] if row.method == "stv" else [],
-        "quota": (tally.stv_stages(row) or [{}])[-1].get("quota") if row.method == "stv" else None,
+        **_stv_count(row, option_names),
         "ranking_names": [
             [option_names[i] for i in tier] for tier in standing.result.get("ranking", [])
         ],
     }
     return render(request, "committees/motion.html", context)
+
+
+def _stv_count(motion: Motion, names: list[str]) -> dict[str, Any]:
+    """The STV count stage by stage: what each stage did, in words, and exact vote totals
+    as decimals (so that the page writes them in the reader's number format)."""
+    counted = tally.stv_stages(motion)
+    if not counted:
+        return {"stages": [], "quota": None}
+    stages = [
+        {
+            **stage,
+            "action": stv_action(
+                stage["action"],
+                names[stage["candidate"]] if stage["candidate"] is not None else "",
+            ),
+            "votes": [Decimal(v) for v in stage["votes"]],
+            "non_transferable": Decimal(stage["non_transferable"]),
+        }
+        for stage in counted[:-1]
+    ]
+    return {"stages": stages, "quota": Decimal(counted[-1]["quota"])}
 
 
 def _describe_choice(motion: Motion, choice: Any, names: list[str]) -> str:
@@ -524,5 +537,5 @@ def federation_tree(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "committees/federation.html",
-        {"nodes": nodes, "counts": counts, "levels": LEVEL_LABELS},
+        {"nodes": nodes, "counts": counts},
     )

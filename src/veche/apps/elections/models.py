@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from veche.apps.elections.labels import stage_label
+
 
 class Election(models.Model):
     space = models.CharField(max_length=43, unique=True)
@@ -32,6 +34,11 @@ class Election(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["committee"], name="election_by_committee")]
+
+    @property
+    def stage_label(self) -> str:
+        """The stage in the reader's language (the code stays in ``stage``)."""
+        return stage_label(self.stage)
 
 
 class Voter(models.Model):

@@ -8,6 +8,7 @@ session-unlocked key. Trustees upload event files they signed offline.
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -28,7 +29,10 @@ from veche.apps.elections.access import (
     trustee_index,
 )
 from veche.apps.elections.forms import ElectionForm
+from veche.apps.elections.labels import tie_text
 from veche.apps.elections.models import Ballot, Complaint, Election, PartialDecryption, Trustee
+from veche.apps.store.log import reason_text
+from veche.apps.store.reasons import refusal_text
 from veche.election.outcome import compute_outcome
 from veche.election.spec import parse_spec
 from veche.events import Identity, RuleViolation
@@ -112,7 +116,7 @@ def election_create(request: HttpRequest, committee: str) -> HttpResponse:
                 motion=data["motion"] or None,
             )
         except RuleViolation as violation:
-            form.add_error(None, violation.message)
+            form.add_error(None, refusal_text(violation))
         else:
             return redirect("elections:detail", event.id)
     return render(request, "elections/create.html", {"committee": found, "form": form})
@@ -205,7 +209,7 @@ def cast(request: HttpRequest, space: str) -> JsonResponse:
         event = actions.cast_ballot(identity, space, ballot)
     except RuleViolation as violation:
         return JsonResponse(
-            {"ok": False, "error": violation.message, "field": violation.field}, status=422
+            {"ok": False, "error": refusal_text(violation), "field": violation.field}, status=422
         )
     tracker = Ballot.objects.filter(event=event.id).values_list("tracker", flat=True).first()
     return JsonResponse({"ok": True, "event": event.id, "tracker": tracker})
@@ -241,8 +245,9 @@ def _quotient_tables(allocation: Any) -> list[dict[str, Any]]:
         divisors = [q.divisor for q in longest]
         rows = []
         for p, party in enumerate(part.parties):
-            cells: list[tuple[str, int | None]] = [
-                (f"{float(Fraction(q.value)):.2f}", q.seat) for q in part.quotients[p]
+            # Decimals, so that the page writes them in the reader's number format.
+            cells: list[tuple[Decimal | str, int | None]] = [
+                (_two_places(Fraction(q.value)), q.seat) for q in part.quotients[p]
             ]
             cells += [("–", None)] * (len(divisors) - len(cells))  # under the threshold
             rows.append(
@@ -254,8 +259,23 @@ def _quotient_tables(allocation: Any) -> list[dict[str, Any]]:
                     "cells": cells,
                 }
             )
-        tables.append({"name": name, "divisors": divisors, "rows": rows, "ties": part.ties})
+        ties = [tie_text(tie.seat, tie.rule) for tie in part.ties]
+        tables.append({"name": name, "divisors": divisors, "rows": rows, "ties": ties})
     return tables
+
+
+def _decimal(value: Fraction) -> Decimal:
+    """A fraction with a short decimal form (4.5 percent) as a decimal, for the page."""
+    number = Decimal(value.numerator) / Decimal(value.denominator)
+    return (
+        number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+    )
+
+
+def _two_places(value: Fraction) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_EVEN
+    )
 
 
 def result(request: HttpRequest, space: str) -> HttpResponse:
@@ -283,6 +303,7 @@ def result(request: HttpRequest, space: str) -> HttpResponse:
             "spec": spec,
             "report": report,
             "questions": questions,
+            "threshold_percent": _decimal(spec.threshold_percent),
             "tables": _quotient_tables(outcome.allocation)
             if outcome and outcome.allocation
             else [],
@@ -313,12 +334,10 @@ def trustee_upload(request: HttpRequest, space: str) -> HttpResponse:
     try:
         report = actions.ingest_file(space, upload.read(), source="upload:trustee")
     except RuleViolation as violation:
-        messages.error(request, _("Refused: %(reason)s") % {"reason": violation.message})
+        messages.error(request, _("Refused: %(reason)s") % {"reason": refusal_text(violation)})
         return redirect("elections:detail", space)
     bad = [o for o in report.outcomes if o.status not in ("applied", "duplicate")]
     if bad:
-        from veche.apps.store.log import reason_text
-
         messages.error(
             request,
             _("Refused: %(reason)s") % {"reason": reason_text(bad[0].reason) or bad[0].status},
@@ -342,7 +361,7 @@ def step(request: HttpRequest, space: str, step: str) -> HttpResponse:
     try:
         act(_identity(request), space)
     except RuleViolation as violation:
-        messages.error(request, _("Refused: %(reason)s") % {"reason": violation.message})
+        messages.error(request, _("Refused: %(reason)s") % {"reason": refusal_text(violation)})
     if step == "tally" and Election.objects.filter(space=space, stage="decided").exists():
         return redirect("elections:result", space)
     return redirect("elections:detail", space)

@@ -7,10 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from veche.apps.fund.labels import ACCOUNT_LABELS
+from veche.apps.store.reasons import refusal_text
 from veche.solidarity.ledger import CURRENCIES, HOLDINGS, LedgerError, parse_amount
 
 CURRENCY_CHOICES = [(c, c) for c in CURRENCIES]
-HOLDING_CHOICES = [(h, h) for h in sorted(HOLDINGS)]  # bank first: the usual case
+HOLDING_CHOICES = [(h, ACCOUNT_LABELS[h]) for h in sorted(HOLDINGS)]  # bank first: the usual case
 
 
 class AmountField(forms.CharField):
@@ -23,14 +25,16 @@ class AmountField(forms.CharField):
         try:
             return parse_amount(text)
         except LedgerError as error:
-            raise forms.ValidationError(error.message) from error
+            raise forms.ValidationError(refusal_text(error)) from error
 
 
 class DayField(forms.DateField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Day"))
         super().__init__(
-            widget=forms.DateInput(attrs={"type": "date"}), input_formats=["%Y-%m-%d"], **kwargs
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            input_formats=["%Y-%m-%d"],
+            **kwargs,
         )
 
 

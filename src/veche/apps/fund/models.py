@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from veche.apps.fund.labels import account_label, category_label, payout_status_label, period_label
+
 
 class Fund(models.Model):
     """A committee's fund and its rules: who the treasurers are and how many must approve."""
@@ -35,6 +37,10 @@ class Entry(models.Model):
     class Meta:
         indexes = [models.Index(fields=["space", "day"], name="entry_by_space")]
 
+    @property
+    def category_label(self) -> str:
+        return category_label(self.category)
+
 
 class Posting(models.Model):
     space = models.CharField(max_length=43)
@@ -60,6 +66,10 @@ class Balance(models.Model):
             models.UniqueConstraint(fields=["space", "account", "currency"], name="balance_once")
         ]
 
+    @property
+    def account_label(self) -> str:
+        return account_label(self.account)
+
 
 class Payout(models.Model):
     class Status(models.TextChoices):
@@ -83,6 +93,14 @@ class Payout(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["space", "ref"], name="payout_ref_once")]
         indexes = [models.Index(fields=["space", "status"], name="payout_by_space")]
+
+    @property
+    def status_label(self) -> str:
+        return payout_status_label(self.status)
+
+    @property
+    def source_label(self) -> str:
+        return account_label(self.source)
 
 
 class Approval(models.Model):
@@ -111,3 +129,7 @@ class Report(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["space", "period"], name="report_by_space")]
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period)

@@ -29,6 +29,7 @@ from veche.apps.committees.models import Committee, Member
 from veche.apps.fund import access, actions
 from veche.apps.fund.forms import CostForm, DonationForm, FundForm, PayoutForm, PublishForm
 from veche.apps.fund.reports import document_of
+from veche.apps.store.reasons import refusal_text
 from veche.events import Event, Identity, RuleViolation
 from veche.solidarity.ledger import ACCOUNTS
 from veche.solidarity.report import document_bytes, render_html
@@ -86,13 +87,13 @@ def _signed(
     if identity is None:
         messages.error(request, _("Your key is locked: sign in again to sign events."))
     elif form is not None and not form.is_valid():
-        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        problems = "; ".join(_problem(form, name, errors) for name, errors in form.errors.items())
         messages.error(request, _("Nothing was recorded: %(problems)s") % {"problems": problems})
     else:
         try:
             act(identity, form.cleaned_data if form is not None else {})
         except RuleViolation as error:
-            messages.error(request, _("Refused: %(reason)s") % {"reason": str(error)})
+            messages.error(request, _("Refused: %(reason)s") % {"reason": refusal_text(error)})
         else:
             messages.success(request, done)
     return redirect("fund:ledger", space=space)
@@ -214,6 +215,13 @@ def publish(request: HttpRequest, space: str) -> HttpResponse:
         act=lambda identity, data: actions.publish_report(identity, space, data["period"]),
         done=_("Report published."),
     )
+
+
+def _problem(form: forms.Form, name: str, errors: list[str]) -> str:
+    """One field's errors, named by the field's label (not its code)."""
+    field = form.fields.get(name)
+    text = " ".join(errors)
+    return f"{field.label}: {text}" if field is not None else text
 
 
 def _members(space: str) -> dict[str, str]:

@@ -37,6 +37,7 @@ from veche.apps.store.models import (
     Status,
     StoredEvent,
 )
+from veche.apps.store.reasons import explain
 from veche.events import Event, EventError, Identity, RuleViolation, build_event, parse_event
 from veche.events.order import ChainError, check_link
 
@@ -649,11 +650,10 @@ def _judge_and_apply(ctx: Context, event: Event) -> tuple[str, str]:
 
 
 def reason_text(reason: str) -> str:
-    """Turn a stored reason ``rule|field|message`` into a sentence for people."""
-    if reason.count("|") < 2:
-        return reason
-    rule, field_name, message = reason.split("|", 2)
-    return f"{field_name}: {message} [{rule}]"
+    """Turn a stored reason ``rule|field|message`` into a sentence for people, the
+    rule's sentence in the active language where it has a translation (``reasons``)."""
+    explained = explain(reason)
+    return "" if explained is None else str(explained)
 
 
 # -- rebuilding projections -------------------------------------------------------

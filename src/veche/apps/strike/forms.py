@@ -21,7 +21,7 @@ class WorkplaceForm(forms.Form):
 class StatusForm(forms.Form):
     day = forms.DateField(
         label=_("From (day)"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
     )
     status = forms.ChoiceField(

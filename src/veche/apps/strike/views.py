@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from veche.apps.committees.access import can_read_space
 from veche.apps.committees.models import Committee
-from veche.apps.store.log import reason_text
+from veche.apps.store.reasons import refusal_text
 from veche.apps.strike import access, actions
 from veche.apps.strike.forms import StatusForm, WorkplaceForm
 from veche.apps.strike.labels import chart_title, map_title, region_names, status_labels
@@ -107,7 +107,7 @@ def record_status(request: HttpRequest, workplace: str) -> HttpResponse:
                 published=data["published"],
             )
         except RuleViolation as error:
-            messages.error(request, reason_text(f"{error.rule}|{error.field}|{error.message}"))
+            messages.error(request, _("Refused: %(reason)s") % {"reason": refusal_text(error)})
         else:
             messages.success(request, _("Status recorded and signed."))
     return redirect("strike:workplace", workplace=place.workplace)
@@ -128,7 +128,7 @@ def committee_workplaces(request: HttpRequest, space: str) -> HttpResponse:
             try:
                 event = actions.register_workplace(identity, space, **form.cleaned_data)
             except RuleViolation as error:
-                form.add_error(None, str(error))
+                form.add_error(None, refusal_text(error))
             else:
                 messages.success(request, _("Workplace registered."))
                 return redirect("strike:workplace", workplace=event.id)

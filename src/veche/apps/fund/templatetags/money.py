@@ -1,14 +1,18 @@
-"""``{{ amount|money:"BYN" }}``: minor units shown as major units, no floats."""
+"""``{{ amount|money:"BYN" }}``: minor units shown as major units in the reader's number
+format (``1,234.50`` in English, ``1 234,50`` in Belarusian and Russian), never via floats."""
 
 from __future__ import annotations
 
-from django import template
+from decimal import Decimal
 
-from veche.solidarity.ledger import format_amount
+from django import template
+from django.utils import formats
 
 register = template.Library()
 
 
 @register.filter
 def money(amount: int, currency: str = "") -> str:
-    return format_amount(int(amount), currency)
+    major = Decimal(int(amount)).scaleb(-2)
+    text = formats.number_format(major, decimal_pos=2, force_grouping=True)
+    return f"{text} {currency}".strip()

@@ -1,0 +1,231 @@
+"""Why an event was refused or held, in the reader's language.
+
+A stored reason is ``rule|field|message``: the rule's code, the field it concerns and
+the rule's sentence in English. Stored reasons stay exactly as the rules wrote them:
+they are evidence, every node writes the same ones, and rebuilding compares them. Pages
+translate the sentence when shown, if it is one of the fixed sentences listed here;
+a sentence with values in it (a count, a name, a period) has no translation and is
+shown as written. ``tests/store/test_reasons.py`` checks that every fixed sentence a
+rule can raise is listed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+# Every fixed sentence of RuleViolation, ChainError, SchemaError, EventError and
+# LedgerError, by the module that raises it (gettext_noop marks them for makemessages).
+FIXED_MESSAGES = frozenset(
+    (
+        # apps/committees/kinds.py
+        gettext_noop("only members of the committee may do this"),
+        gettext_noop("this space is not a committee"),
+        gettext_noop("this invitation code exists"),
+        gettext_noop("this key already belongs to the committee"),
+        gettext_noop("no such invitation in this committee"),
+        gettext_noop("this invitation was already used"),
+        gettext_noop("this pseudonym is taken in the committee"),
+        gettext_noop("only a candidate can be vouched for"),
+        gettext_noop("nobody can vouch for themselves"),
+        gettext_noop("you already vouched for this candidate"),
+        gettext_noop("this key is already known here"),
+        gettext_noop("you can revoke only your own keys"),
+        gettext_noop("revoke a key from another device of yours"),
+        # apps/committees/motions.py
+        gettext_noop("only members and seated delegates of this body may do this"),
+        gettext_noop("no such motion in this committee"),
+        gettext_noop("must name a motion's applied close event"),
+        gettext_noop("the motion named did not pass"),
+        gettext_noop("the motion is closed"),
+        gettext_noop("only the proposer amends a motion"),
+        gettext_noop("rank distinct options of this motion"),
+        gettext_noop("an STV ballot ranks one candidate per place"),
+        gettext_noop("empty place in the ranking"),
+        gettext_noop("the motion was amended since: read it again and vote"),
+        gettext_noop("only the proposer closes a motion without a deadline"),
+        gettext_noop("the result does not match the votes this log holds"),
+        gettext_noop("you already hold a seat here"),
+        gettext_noop("the electing committee is not a member of this body"),
+        gettext_noop("a yes/no motion has no options"),
+        gettext_noop("this method needs at least two options"),
+        gettext_noop("delegates are elected by STV or approval"),
+        gettext_noop("the committee has not joined a parent body yet"),
+        gettext_noop("there must be more candidates than seats"),
+        gettext_noop("only a candidate can be admitted"),
+        gettext_noop("vote yes, no or abstain"),
+        gettext_noop("approve distinct options of this motion"),
+        gettext_noop("not that committee's recall of that mandate"),
+        gettext_noop("this mandate does not send you to this body"),
+        gettext_noop("candidates must be members' or seated delegates' keys"),
+        gettext_noop("STV is for electing several people"),
+        gettext_noop("this key is not an active member's"),
+        gettext_noop("a committee recalls its own delegates"),
+        gettext_noop("this person is not a delegate of that election"),
+        gettext_noop("a committee joins a council"),
+        gettext_noop("the child's motion to join this body is not the one named"),
+        gettext_noop("only the parent body's decisions are ratified here"),
+        gettext_noop("endorse another committee's decision"),
+        gettext_noop("the decision is not of that committee"),
+        # apps/elections/kinds.py
+        gettext_noop("an election's first event cites nothing"),
+        gettext_noop("an election event cites only events of its election"),
+        # apps/fund/actions.py
+        gettext_noop("this committee has no fund yet"),
+        # apps/fund/kinds.py
+        gettext_noop("this committee has no fund yet (fund.create)"),
+        gettext_noop("this committee already has a fund"),
+        gettext_noop("another payout has this reference"),
+        gettext_noop("this is not a payout of this fund"),
+        gettext_noop("this payout was not accepted"),
+        gettext_noop("a report must cite the fund's rules"),
+        gettext_noop(
+            "the digest is not that of this fund's report for the period as this node holds it"
+        ),
+        gettext_noop("must be a real day like 2020-08-11"),
+        gettext_noop("every treasurer must be an active member of the committee"),
+        # apps/store/kinds.py
+        gettext_noop("names the kind of space"),
+        # apps/store/log.py
+        gettext_noop("does not verify under author's key"),
+        # apps/strike/kinds.py
+        gettext_noop("no such workplace in this committee's registry; register it first"),
+        gettext_noop("name at least one field to change"),
+        # election/rules.py
+        gettext_noop("only the election's creator may do this"),
+        gettext_noop("only the election's trustees may do this"),
+        gettext_noop("a key appears twice in the electorate"),
+        gettext_noop("this trustee has dealt already"),
+        gettext_noop("that trustee has not dealt"),
+        gettext_noop("the electorate is empty"),
+        gettext_noop("this is not the key the trustees' dealings give"),
+        gettext_noop("this key is not in the electorate"),
+        gettext_noop("the encrypted tally is not the sum of the counted ballots"),
+        gettext_noop("this trustee has decrypted already"),
+        gettext_noop("no ballot was counted: there is nothing to decrypt"),
+        gettext_noop("only the creator or a trustee may publish the result"),
+        gettext_noop("these are not the counts the partial decryptions give"),
+        gettext_noop("these are not the seats the counts give"),
+        gettext_noop("must be an object"),
+        gettext_noop("the election is not open yet"),
+        gettext_noop("the election is open"),
+        gettext_noop("the election is closed"),
+        gettext_noop("the election is decided"),
+        gettext_noop("this space is not an election"),
+        gettext_noop("the ballot is for another election"),
+        gettext_noop("the election exists already"),
+        gettext_noop("the election's space.create comes first"),
+        gettext_noop("this key already has a vote"),
+        gettext_noop("this ciphertext is part of another voter's ballot (a copied ballot)"),
+        # election/spec.py
+        gettext_noop("a party-list election asks one question"),
+        gettext_noop("divisor, threshold and constituencies are for party lists"),
+        gettext_noop("constituency names must differ"),
+        gettext_noop("more winners than options"),
+        gettext_noop("a threshold is at most 100 percent"),
+        gettext_noop("each trustee needs a key of their own"),
+        gettext_noop("option names must differ"),
+        gettext_noop("need 0 <= min <= max <= the number of options"),
+        gettext_noop("this election has no constituencies"),
+        # events/envelope.py
+        gettext_noop("must not be null"),
+        gettext_noop("must be a 43-character base64url id"),
+        gettext_noop("an event is a JSON object"),
+        gettext_noop("only version 1 is understood"),
+        gettext_noop("must be a base64url Ed25519 public key"),
+        gettext_noop("must be an integer ≥ 1"),
+        gettext_noop("must be null exactly when seq is 1"),
+        gettext_noop("must be a list of event ids"),
+        gettext_noop("must be sorted and without repeats"),
+        gettext_noop("must look like 'area.action' in lower case"),
+        gettext_noop("is null exactly for space.create"),
+        gettext_noop("space.create is its author's first event (seq 1)"),
+        gettext_noop("must be UTC like 2020-08-11T18:00:00Z"),
+        gettext_noop("must be a JSON object"),
+        gettext_noop("must be a 86-character base64url signature"),
+        gettext_noop("is not a real date and time"),
+        # events/order.py
+        gettext_noop("the previous event is not held yet"),
+        gettext_noop("prev is another author's event"),
+        gettext_noop("prev belongs to another space"),
+        # events/schema.py
+        gettext_noop("must be text"),
+        gettext_noop("must not be empty"),
+        gettext_noop("has the wrong form"),
+        gettext_noop("must be a whole number"),
+        gettext_noop("must be true or false"),
+        gettext_noop("must be an event id"),
+        gettext_noop("must be a list"),
+        gettext_noop("must not repeat an item"),
+        gettext_noop("is required"),
+        gettext_noop("is not a field of this kind"),
+        # solidarity/ledger.py
+        gettext_noop("must be more than zero"),
+        gettext_noop("an entry needs at least two postings"),
+        gettext_noop("only the treasurers named in the fund's rules may do this"),
+        gettext_noop("must be a positive whole number"),
+        gettext_noop("this treasurer has already approved this payout"),
+        gettext_noop("this payout already has its approvals"),
+        gettext_noop("payouts are recorded as payouts and take effect after k treasurer approvals"),
+        gettext_noop("must be debit or credit"),
+        gettext_noop(
+            "must be a positive whole number of minor units; to reverse an entry, post the opposite side"
+        ),
+        gettext_noop("name at least one treasurer"),
+        gettext_noop("this payout is already recorded"),
+        gettext_noop("no such payout in this fund"),
+        # apps/store/log.py: held and trusted events
+        gettext_noop("the author signed two events with one seq in this space"),
+        gettext_noop("judged on trust: it cites events of a committee this node holds nothing of"),
+    )
+)
+_WAITING = "waits for "
+
+
+class _Refusal(Protocol):
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A stored reason for people: the sentence (translated where known) and, for the
+    curious, the field and the rule's code as the log keeps them."""
+
+    message: str
+    field: str = ""
+    rule: str = ""
+
+    def __str__(self) -> str:
+        if not self.rule:
+            return self.message
+        return f"{self.field}: {self.message} [{self.rule}]"
+
+
+def message_text(message: str) -> str:
+    """A rule's sentence in the reader's language, if it is a fixed one."""
+    return _(message) if message in FIXED_MESSAGES else message
+
+
+def refusal_text(refusal: _Refusal) -> str:
+    """What to tell the member whose action a rule refused (RuleViolation, LedgerError)."""
+    return message_text(refusal.message)
+
+
+def explain(reason: str) -> Reason | None:
+    """A stored reason (``rule|field|message``, or ``waits for ...``), for a page."""
+    if not reason:
+        return None
+    if reason.startswith(_WAITING):
+        return Reason(
+            _("waits for events this node does not hold yet: %(events)s")
+            % {"events": reason[len(_WAITING) :]}
+        )
+    if reason.count("|") < 2:
+        return Reason(message_text(reason))
+    rule, field, message = reason.split("|", 2)
+    # A broken chain is stored with its field in front: "prev: the previous event ..."
+    message = message.removeprefix(f"{field}: ")
+    return Reason(message_text(message), field, rule)
