@@ -1,12 +1,7 @@
-"""Read the official protocol, witness and observer files (CSV or Excel) into arrays.
-
-Parsing goes through the stdlib ``csv`` module (or openpyxl for ``.xlsx``), then
-every column is validated and converted at once with numpy, so a national file of
-100,000 stations reads in well under a second. Every problem names the file, the
-line and the column. A file with a bad row is rejected whole, unless the caller
-asks to skip bad rows; then the skipped rows are listed on the result so the
-report can say what was left out.
-"""
+"""The slow path of the readers: the stdlib ``csv`` module (or openpyxl for ``.xlsx``),
+then every column validated and converted at once with numpy. It reads every file
+the readers accept, and it alone words problems: file, line and column, all of
+them (up to a limit), or the rows it skipped."""
 
 from __future__ import annotations
 
@@ -29,8 +24,6 @@ from veche.audit.protocol import (
     StrArray,
     WitnessReports,
 )
-
-__all__ = ["read_observers", "read_official", "read_witnesses"]
 
 # A polling station never has a trillion voters; bigger numbers are typos (and
 # would overflow sums).
@@ -331,12 +324,8 @@ def _drop_duplicates(
     return keep[~duplicate], problems
 
 
-def read_official(path: Path | str, *, skip_bad_rows: bool = False) -> OfficialProtocol:
-    """Read the official per-station protocol from a CSV (UTF-8) or ``.xlsx`` file.
-
-    Required columns: station, region, registered, ballots, invalid; optional:
-    issued, early, at_home, district; every other column is a candidate.
-    """
+def _read_official_slow(path: Path | str, *, skip_bad_rows: bool = False) -> OfficialProtocol:
+    """``read_official`` the slow way: any file, every problem worded."""
     table = _read_table(path)
     columns = _Columns(table, REQUIRED_COLUMNS)
     known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
@@ -400,15 +389,10 @@ def _station_indices(columns: _Columns, official: OfficialProtocol) -> IntArray:
     return index
 
 
-def read_witnesses(
+def _read_witnesses_slow(
     path: Path | str, official: OfficialProtocol, *, skip_bad_rows: bool = False
 ) -> WitnessReports:
-    """Read witness reports: one row per witnessed vote (station, candidate[, evidence])
-    or aggregated rows (station, candidate, count).
-
-    A piece of evidence (e.g. a photo hash) that appears twice is counted once:
-    the same photo sent twice is one vote, not two.
-    """
+    """``read_witnesses`` the slow way: any file, every problem worded."""
     table = _read_table(path)
     columns = _Columns(table, ("station", "candidate"))
     aggregated = "count" in columns.index
@@ -428,9 +412,31 @@ def read_witnesses(
     )
     count = columns.integers("count") if aggregated else np.ones(len(table.rows), dtype=np.int64)
     keep, problems = columns.finish(skip_bad_rows)
+    evidence = (
+        columns.text("evidence", required=False)
+        if not aggregated and "evidence" in columns.index
+        else None
+    )
+    return _witness_reports(
+        table.name, official, station, candidate, count, keep, evidence, aggregated, problems
+    )
+
+
+def _witness_reports(
+    source: str,
+    official: OfficialProtocol,
+    station: IntArray,
+    candidate: IntArray,
+    count: IntArray,
+    keep: np.ndarray,
+    evidence: StrArray | None,
+    aggregated: bool,
+    problems: tuple[RowProblem, ...],
+) -> WitnessReports:
+    """Sum the kept rows per station and candidate, counting each piece of evidence once."""
     duplicates = 0
-    if not aggregated and "evidence" in columns.index:
-        evidence = columns.text("evidence", required=False)[keep]
+    if evidence is not None:
+        evidence = evidence[keep]
         has = evidence != ""
         _, first = np.unique(evidence[has], return_index=True)
         unique = np.zeros(keep.size, dtype=bool)
@@ -446,7 +452,7 @@ def read_witnesses(
     )
     counts = np.rint(flat).astype(np.int64).reshape(official.station_count, k)
     return WitnessReports(
-        source=table.name,
+        source=source,
         counts=counts,
         rows=int(keep.size),
         aggregated=aggregated,
@@ -455,10 +461,10 @@ def read_witnesses(
     )
 
 
-def read_observers(
+def _read_observers_slow(
     path: Path | str, official: OfficialProtocol, *, skip_bad_rows: bool = False
 ) -> ObserverReports:
-    """Read observer counts: station, observed_turnout (voters the observers counted)."""
+    """``read_observers`` the slow way: any file, every problem worded."""
     table = _read_table(path)
     columns = _Columns(table, ("station", "observed_turnout"))
     station = _station_indices(columns, official)
