@@ -49,7 +49,7 @@ def page(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Each test starts with an empty cache (sign-in throttling lives there)."""
+    """Each test starts with an empty cache (election verification reports live there)."""
     yield
     from django.conf import settings
 

@@ -32,5 +32,11 @@ def test_demo_loads_a_verifiable_federation(capsys: pytest.CaptureFixture[str]) 
     listed = json.loads(capsys.readouterr().out)
     assert {c["level"] for c in listed} >= {"local", "regional", "national"}
     assert sum(1 for c in listed if c["parent"]) >= 12
+    # The demo's main account runs the node, so the demo shows the Peers page; no one else.
+    from veche.apps.accounts.models import Account
+
+    assert list(Account.objects.filter(is_operator=True).values_list("pseudonym", flat=True)) == [
+        "Sokol"
+    ]
     with pytest.raises(DemoAlreadyLoaded):
         load_demo()

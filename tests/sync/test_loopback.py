@@ -94,6 +94,8 @@ def test_peers_page_adds_a_peer_and_reports_a_failed_sync(client: Any) -> None:
     world = World()
     world.committee("Sokol")
     account, _ = create_account("Sokol", "correct horse battery", world.person("Sokol"))
+    account.is_operator = True  # only operators manage peers (tests/sync/test_peer_access.py)
+    account.save()
     client.force_login(account)
     response = client.post("/sync/", {"url": "http://127.0.0.1:9/"})
     assert response.status_code == 302

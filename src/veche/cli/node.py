@@ -1,4 +1,5 @@
-"""Run a node: ``veche init``, ``veche serve``, ``veche demo``."""
+"""Run a node: ``veche init``, ``veche serve``, ``veche demo``, and
+``veche node operator add|remove|list``: who manages the node's peers."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import os
 import sys
 
-from veche.cli.base import add_json_flag, migrate_quietly, print_json, setup_django
+from veche.cli.base import CliError, add_json_flag, migrate_quietly, print_json, setup_django
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,6 +30,24 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.add_argument("--fresh", action="store_true", help="delete the data folder first")
     demo.set_defaults(handler=_demo)
 
+    node = commands.add_parser("node", help="this node's settings: its operators")
+    node_sub = node.add_subparsers(dest="node_command", metavar="ACTION", required=True)
+    operator = node_sub.add_parser(
+        "operator", help="accounts that manage this node's peers (add, remove, list)"
+    )
+    operator_sub = operator.add_subparsers(dest="operator_command", metavar="ACTION", required=True)
+    for name, help_text in (
+        ("add", "let an account add, sync and remove peers in the web UI"),
+        ("remove", "take that right back"),
+    ):
+        action = operator_sub.add_parser(name, help=help_text)
+        action.add_argument("pseudonym", help="the account's pseudonym on this node")
+        add_json_flag(action)
+        action.set_defaults(handler=_operator, operator=name == "add")
+    listing = operator_sub.add_parser("list", help="this node's operators")
+    add_json_flag(listing)
+    listing.set_defaults(handler=_operators)
+
 
 def _init(args: argparse.Namespace) -> int:
     setup_django(args)
@@ -39,6 +58,52 @@ def _init(args: argparse.Namespace) -> int:
         print_json({"data_dir": str(settings.DATA_DIR), "database": _db_name()})
     else:
         print(f"Veche node ready in {settings.DATA_DIR} ({_db_name()})")
+    return 0
+
+
+def _operator(args: argparse.Namespace) -> int:
+    setup_django(args)
+    migrate_quietly()
+    from veche.apps.accounts.models import Account
+
+    account = Account.objects.filter(pseudonym=args.pseudonym.strip()).first()
+    if account is None:
+        raise CliError(f"no account {args.pseudonym!r} on this node")
+    changed = account.is_operator != args.operator
+    account.is_operator = args.operator
+    account.save(update_fields=["is_operator"])
+    if args.json:
+        print_json(
+            {
+                "pseudonym": account.pseudonym,
+                "key": account.public_key,
+                "operator": args.operator,
+                "changed": changed,
+            }
+        )
+    else:
+        state = "is an operator" if args.operator else "is not an operator"
+        print(f"{account.pseudonym} {state}{'' if changed else ' (unchanged)'}")
+    return 0
+
+
+def _operators(args: argparse.Namespace) -> int:
+    setup_django(args)
+    migrate_quietly()
+    from veche.apps.accounts.models import Account
+
+    operators = list(
+        Account.objects.filter(is_operator=True)
+        .order_by("pseudonym")
+        .values_list("pseudonym", "public_key")
+    )
+    if args.json:
+        print_json({"operators": [{"pseudonym": n, "key": k} for n, k in operators]})
+    elif operators:
+        for name, key in operators:
+            print(f"{name}\t{key}")
+    else:
+        print("no operators: add one with veche node operator add PSEUDONYM")
     return 0
 
 

@@ -115,6 +115,14 @@ def _sync(args: argparse.Namespace) -> int:
         return 0
     if not args.peer:
         raise CliError("give the peer's address, e.g. veche sync http://10.0.0.2:8000/")
+    from django.core.exceptions import ValidationError
+
+    from veche.apps.sync.models import check_peer_url
+
+    try:
+        args.peer = check_peer_url(args.peer)
+    except ValidationError as error:
+        raise CliError(f"{args.peer}: {' '.join(error.messages)}") from error
     members = _members(args.as_key)
     while True:
         status = _sync_once(args, members)
@@ -130,7 +138,7 @@ def _sync_once(args: argparse.Namespace, members: list[Any]) -> int:
     from veche.apps.sync.service import sync_with
     from veche.sync.errors import SyncError
 
-    url = args.peer.rstrip("/") + "/"
+    url = args.peer
     peer, _ = Peer.objects.get_or_create(url=url)
     try:
         result = sync_with(

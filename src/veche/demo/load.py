@@ -19,6 +19,7 @@ from veche.apps.store.log import ingest
 from veche.events import Identity, build_event
 
 DEMO_PASSPHRASE = "veche-demo-2020"  # noqa: S105 - printed to the operator on purpose
+DEMO_OPERATOR = "Sokol"  # the Kozlova founder: the demo's main account
 
 KOZLOVA_DEMANDS = (
     "1. Immediately end the violence against unarmed civilians who have the right to "
@@ -483,9 +484,13 @@ def load_demo(out: TextIO | None = None) -> str:
 
     lines.extend(load_strike(demo))
     lines.extend(load_elections(demo))
-    lines.extend(load_demo_audit(Account.objects.get(pseudonym="Sokol").pk))
+    lines.extend(load_demo_audit(Account.objects.get(pseudonym=DEMO_OPERATOR).pk))
     lines.extend(load_sync(demo))
+    # The demo's main account runs the node, so the demo shows the Peers page too;
+    # on a real node the operator is named on the command line (docs/node.md).
+    Account.objects.filter(pseudonym=DEMO_OPERATOR).update(is_operator=True)
     lines += [
+        f"{DEMO_OPERATOR} is this node's operator (manages peers on the Sync page).",
         f"{Committee.objects.count()} committees on "
         f"{Committee.objects.values('level').distinct().count()} levels.",
         f"Sign in as any of: {', '.join(sorted(demo.people))}",

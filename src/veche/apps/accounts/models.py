@@ -1,4 +1,4 @@
-"""A member's account on this node."""
+"""A member's account on this node, and the sign-in throttle's counters."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ class Account(AbstractBaseUser):
     public_key = models.CharField(max_length=43, unique=True)
     sealed_seed = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # Runs this node: manages its peers. Set only from the command line by whoever
+    # runs the node (``veche node operator add``), never through the web UI: any
+    # member who joined by invitation has an account, and some may be infiltrators.
+    is_operator = models.BooleanField(default=False)
 
     USERNAME_FIELD = "pseudonym"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -25,3 +29,20 @@ class Account(AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.pseudonym
+
+
+class SignInFailures(models.Model):
+    """Failed sign-ins for one address or one pseudonym in the current window.
+
+    Kept in the database, not the per-process cache, so that every server
+    process (and a restart) sees the same count. ``key`` is a keyed hash
+    (HMAC with the node's secret key) of the address or pseudonym, never either
+    in the clear. Written only by ``veche.apps.accounts.throttle``.
+    """
+
+    key = models.CharField(max_length=64, primary_key=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}: {self.failures}"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,3 +26,42 @@ class Peer(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+def check_peer_url(url: str) -> str:
+    """A peer's address as stored (ending in ``/``), or ValidationError.
+
+    Only http and https, a host, an optional port and path: the node dials this
+    address and appends ``sync/v1/…`` to it. No user name or password in it (it
+    is shown on the Peers page and would sit in the database), no query or
+    fragment. LAN and loopback addresses are allowed on purpose: syncing over a
+    LAN is what peers are for, and only the node's operators add them.
+    """
+    url = url.strip()
+    address = ValidationError(
+        gettext(
+            "Give the node's address: http:// or https://, the host, and an optional port and path."
+        ),
+        code="address",
+    )
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise address from None
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise ValidationError(
+            gettext("Leave any user name and password out of the address."),
+            code="credentials",
+        )
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or "?" in url
+        or "#" in url
+        or any(c.isspace() or not c.isprintable() for c in url)
+    ):
+        raise address
+    # Scheme and host are case-insensitive: one spelling, so one row per peer.
+    url = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, "", ""))
+    return url.rstrip("/") + "/"

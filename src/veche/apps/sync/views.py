@@ -2,8 +2,12 @@
 
 The API (``/sync/v1/…``) is exempt from CSRF because it carries no cookies and
 authenticates every message by signatures and session keys instead; everything
-else is an ordinary signed-in page. Views are thin: check access, call
-``service`` or ``bundles``, render.
+else is an ordinary signed-in page. The peers pages (list, add, sync, forget)
+are for the node's operators only (``veche node operator add``): a peer is an
+address the node dials, and forgetting one drops its pinned node key, so no
+ordinary member, who may be an infiltrator, may touch them (others get 403).
+Bundles are for every member, for the committees they may hold. Views are
+thin: check access, call ``service`` or ``bundles``, render.
 """
 
 from __future__ import annotations
@@ -11,11 +15,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,7 +31,7 @@ from django.views.decorators.http import require_POST
 from veche.apps.accounts.unlock import identity_of
 from veche.apps.committees.access import may_hold_space, readable_committees
 from veche.apps.sync.bundles import export_bundle, import_bundle
-from veche.apps.sync.models import Peer
+from veche.apps.sync.models import Peer, check_peer_url
 from veche.apps.sync.node import node_identity
 from veche.apps.sync.service import serve_auth, serve_hello, serve_session, sync_with
 from veche.events import Identity
@@ -81,13 +87,35 @@ class PeerForm(forms.Form):
         assume_scheme="http",  # nodes on a LAN rarely have certificates
     )
 
+    def clean_url(self) -> str:
+        return check_peer_url(self.cleaned_data["url"])
 
-@login_required
+
+View = Callable[..., HttpResponse]
+
+
+def operators_only(view: View) -> View:
+    """Signed-in operators only; anyone else signed in gets 403, whatever the method.
+
+    The check comes before anything else (the method, the peer's id), so a
+    member learns nothing about the peers from the answers.
+    """
+
+    @login_required
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(request.user, "is_operator", False):
+            return HttpResponseForbidden(_("Only this node's operators manage its peers."))
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@operators_only
 def peers(request: HttpRequest) -> HttpResponse:
     form = PeerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        url = form.cleaned_data["url"].rstrip("/") + "/"
-        Peer.objects.get_or_create(url=url)
+        Peer.objects.get_or_create(url=form.cleaned_data["url"])
         messages.success(request, _("Peer added."))
         return redirect("sync:peers")
     return render(
@@ -101,7 +129,7 @@ def peers(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@operators_only
 @require_POST
 def peer_sync(request: HttpRequest, peer_id: int) -> HttpResponse:
     peer = get_object_or_404(Peer, id=peer_id)
@@ -123,7 +151,7 @@ def peer_sync(request: HttpRequest, peer_id: int) -> HttpResponse:
     return redirect("sync:peers")
 
 
-@login_required
+@operators_only
 @require_POST
 def peer_forget(request: HttpRequest, peer_id: int) -> HttpResponse:
     """Drop a peer and the key pinned for it (after it was reinstalled, say)."""
