@@ -28,6 +28,7 @@ from veche.apps.sync.node import certificates, node_identity, ticket_keys
 from veche.events import Identity
 from veche.sync.errors import SyncError
 from veche.sync.session import (
+    MAX_FRAME,
     Session,
     accept_auth,
     answer_hello,
@@ -316,6 +317,22 @@ class SyncResult:
         )
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A peer's answer is its own: a redirect would make this node request an
+    address its operator never chose (urllib turns a redirected POST into a GET)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        del req, fp, msg, headers
+        raise SyncError(
+            "http", f"peer answered with a redirect (HTTP {code}) to {newurl}; not followed"
+        )
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+# A frame plus its sealing (header, nonce, tag) with room to spare.
+_MAX_ANSWER = MAX_FRAME + 1024 * 1024
+
+
 def http_transport(timeout: float = 120.0) -> Transport:
     def post(url: str, body: bytes) -> bytes:
         request = urllib.request.Request(  # noqa: S310 - the operator gives the peer's URL
@@ -325,8 +342,10 @@ def http_transport(timeout: float = 120.0) -> Transport:
             headers={"Content-Type": "application/octet-stream"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                return bytes(response.read())
+            with _OPENER.open(request, timeout=timeout) as response:
+                # One sealed frame of the session at most; a larger answer is
+                # refused before it fills memory.
+                answer = bytes(response.read(_MAX_ANSWER + 1))
         except urllib.error.HTTPError as error:
             detail = error.read()[:2000]
             try:
@@ -336,6 +355,9 @@ def http_transport(timeout: float = 120.0) -> Transport:
                 raise SyncError("http", f"peer answered HTTP {error.code}") from error
         except (urllib.error.URLError, OSError) as error:
             raise SyncError("unreachable", f"cannot reach {url}: {error}") from error
+        if len(answer) > _MAX_ANSWER:
+            raise SyncError("too-large", f"the peer's answer exceeds {_MAX_ANSWER} bytes")
+        return answer
 
     return post
 
