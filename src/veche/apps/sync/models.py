@@ -22,6 +22,8 @@ class Peer(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     last_sync = models.DateTimeField(null=True, blank=True)
     last_result = models.TextField(blank=True, default="")
+    # Set while "Sync now" runs in the background (see runner).
+    running_since = models.DateTimeField(null=True, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -30,10 +30,11 @@ from django.views.decorators.http import require_POST
 
 from veche.apps.accounts.unlock import identity_of
 from veche.apps.committees.access import may_hold_space, readable_committees
+from veche.apps.sync import runner
 from veche.apps.sync.bundles import export_bundle, import_bundle
 from veche.apps.sync.models import Peer, check_peer_url
 from veche.apps.sync.node import node_identity
-from veche.apps.sync.service import serve_auth, serve_hello, serve_session, sync_with
+from veche.apps.sync.service import serve_auth, serve_hello, serve_session
 from veche.events import Identity
 from veche.sync.bundle import MAX_BUNDLE_BYTES
 from veche.sync.errors import BundleError, QrError, SyncError
@@ -118,12 +119,14 @@ def peers(request: HttpRequest) -> HttpResponse:
         Peer.objects.get_or_create(url=form.cleaned_data["url"])
         messages.success(request, _("Peer added."))
         return redirect("sync:peers")
+    peers = list(Peer.objects.order_by("url"))
     return render(
         request,
         "sync/peers.html",
         {
             "form": form,
-            "peers": Peer.objects.order_by("url"),
+            "peers": peers,
+            "running": any(p.running_since is not None for p in peers),
             "node_key": node_identity().public,
         },
     )
@@ -132,22 +135,20 @@ def peers(request: HttpRequest) -> HttpResponse:
 @operators_only
 @require_POST
 def peer_sync(request: HttpRequest, peer_id: int) -> HttpResponse:
+    """Start a sync with the peer; the peers page shows it running, then its result."""
     peer = get_object_or_404(Peer, id=peer_id)
     identity = identity_of(request)
     members = [identity] if identity is not None else []
-    try:
-        result = sync_with(peer.url, members=members, expected_node=peer.node_key or None)
-    except SyncError as error:
-        peer.status = Peer.Status.FAILED
-        peer.last_result = error.message
-        messages.error(request, _("Sync failed: %(reason)s") % {"reason": error.message})
+    if not runner.start(peer.id, members):
+        messages.info(request, _("A sync with this peer is already running."))
+        return redirect("sync:peers")
+    peer.refresh_from_db()
+    if peer.running_since is not None:
+        messages.info(request, _("Sync started; this page shows its result when it ends."))
+    elif peer.status == Peer.Status.OK:
+        messages.success(request, _("Synced: %(result)s") % {"result": peer.last_result})
     else:
-        peer.node_key = peer.node_key or result.peer_node
-        peer.status = Peer.Status.OK
-        peer.last_result = result.text()
-        messages.success(request, _("Synced: %(result)s") % {"result": result.text()})
-    peer.last_sync = datetime.now(UTC)
-    peer.save()
+        messages.error(request, _("Sync failed: %(reason)s") % {"reason": peer.last_result})
     return redirect("sync:peers")
 
 

@@ -1,0 +1,87 @@
+"""'Sync now' runs in the background, one sync per peer at a time."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.test import Client
+from tests.factories import World
+
+from veche.apps.accounts.actions import create_account
+from veche.apps.accounts.models import Account
+from veche.apps.sync import runner
+from veche.apps.sync.models import Peer
+
+PASS = "correct horse battery"
+UNREACHABLE = "http://127.0.0.1:9/"  # the discard port: nothing answers, quickly
+
+
+def _operator() -> Client:
+    world = World()
+    world.committee("Sokol", name="Kozlova strike committee")
+    sokol, _ = create_account("Sokol", PASS, world.person("Sokol"))
+    Account.objects.filter(pk=sokol.pk).update(is_operator=True)
+    client = Client()
+    response = client.post("/accounts/sign-in/", {"pseudonym": "Sokol", "passphrase": PASS})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_now_answers_at_once_and_the_thread_records_the_result(
+    settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.VECHE_SYNC_BACKGROUND = True
+    client = _operator()
+    peer = Peer.objects.create(url=UNREACHABLE)
+    release = threading.Event()
+    original = runner.execute
+
+    def slow_execute(peer_id: int, members: list) -> None:
+        release.wait(10)
+        original(peer_id, members)
+
+    monkeypatch.setattr(runner, "execute", slow_execute)
+    response = client.post(f"/sync/peers/{peer.id}/sync/", follow=True)
+    assert response.status_code == 200
+    assert "Sync started" in response.content.decode()
+    peer.refresh_from_db()
+    assert peer.running_since is not None and peer.status == Peer.Status.NEW
+    page = client.get("/sync/").content.decode()
+    assert 'http-equiv="refresh"' in page and "running since" in page
+    # A second press while it runs starts nothing.
+    again = client.post(f"/sync/peers/{peer.id}/sync/", follow=True)
+    assert "already running" in again.content.decode()
+    release.set()
+    for thread in threading.enumerate():
+        if thread.name == f"sync-peer-{peer.id}":
+            thread.join(20)
+    peer.refresh_from_db()
+    assert peer.running_since is None
+    assert peer.status == Peer.Status.FAILED and "cannot reach" in peer.last_result
+    assert peer.last_sync is not None
+    assert 'http-equiv="refresh"' not in client.get("/sync/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_claim_is_refused_while_running_and_retaken_when_stale() -> None:
+    peer = Peer.objects.create(url=UNREACHABLE)
+    assert runner.claim(peer.id)
+    assert not runner.claim(peer.id)
+    Peer.objects.filter(id=peer.id).update(
+        running_since=datetime.now(UTC) - runner.STALE_AFTER - timedelta(seconds=1)
+    )
+    assert runner.claim(peer.id)
+    assert not runner.claim(999_999)
+
+
+@pytest.mark.django_db
+def test_sync_in_the_request_reports_its_result_at_once() -> None:
+    client = _operator()
+    peer = Peer.objects.create(url=UNREACHABLE)
+    response = client.post(f"/sync/peers/{peer.id}/sync/", follow=True)
+    assert "Sync failed" in response.content.decode()
+    peer.refresh_from_db()
+    assert peer.running_since is None and peer.status == Peer.Status.FAILED
