@@ -216,8 +216,9 @@ def _show(args: argparse.Namespace) -> int:
         {
             "key": d.key,
             "pseudonym": d.pseudonym,
-            "from": d.child_name,
+            "from": d.child_name or d.child,
             "recalled": bool(d.recalled_by),
+            "unchecked": d.unchecked,
         }
         for d in federation.delegates_of(args.space)
     ]
@@ -230,7 +231,9 @@ def _show(args: argparse.Namespace) -> int:
             print(f"  motion {m['event']}  {m['status']:7} {m['kind']:17} {m['title']}")
         for d in data["delegates"]:
             print(
-                f"  delegate {d['pseudonym']} from {d['from']}{' (recalled)' if d['recalled'] else ''}"
+                f"  delegate {d['pseudonym']} from {d['from']}"
+                f"{' (recalled)' if d['recalled'] else ''}"
+                f"{' (mandate not checked here)' if d['unchecked'] else ''}"
             )
     return 0
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from veche.apps.committees.access import can_read_space, committees_of
 from veche.apps.store.models import StoredEvent
-from veche.apps.store.reasons import explain, message_text
+from veche.apps.store.reasons import TRUSTED_PREFIX, explain, message_text
 from veche.events import EventError, parse_event
 
 
@@ -29,6 +29,10 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
     except EventError as error:
         event, verified = None, False
         problem = f"{error.field}: {message_text(error.message)}"
+    deps = list(event.deps) if event is not None else []
+    held = (
+        set(StoredEvent.objects.filter(id__in=deps).values_list("id", flat=True)) if deps else set()
+    )
     return render(
         request,
         "veche/event.html",
@@ -38,6 +42,10 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
             "verified": verified,
             "problem": problem,
             "reason": explain(row.reason),
+            "on_trust": row.reason.startswith(TRUSTED_PREFIX),
+            # Deps this node does not hold (a committee's log it never received)
+            # are shown, not linked: their page would not exist here.
+            "deps": [(dep, dep in held) for dep in deps],
             "raw": bytes(row.raw).decode("utf-8", "replace"),
         },
     )

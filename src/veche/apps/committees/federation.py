@@ -2,11 +2,18 @@
 
 These are read-time views over several committees' projections, so a recall
 takes effect on every page as soon as this node holds it.
+
+A node may follow a council without holding the logs of all its member
+committees; a seat citing a mandate of a committee it holds nothing of is
+judged on trust (``store.log``). Such seats are listed too, marked
+``unchecked``: they count in the council's votes, so the pages say so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from veche.apps.committees.models import (
     Committee,
@@ -17,6 +24,8 @@ from veche.apps.committees.models import (
     Ratification,
     Seat,
 )
+from veche.apps.store.models import StoredEvent
+from veche.apps.store.reasons import TRUSTED_PREFIX
 
 
 def children(space: str) -> list[str]:
@@ -53,15 +62,52 @@ class Delegate:
     seated: bool
     recalled_by: str
     weight: int
+    # The seat event, and whether its mandate is unchecked here: this node holds
+    # nothing of the electing committee's log, so the seat counts as claimed.
+    seat_event: str = ""
+    unchecked: bool = False
+
+
+def _seats(parent: str) -> QuerySet[Seat]:
+    """Seats in ``parent``, each annotated with ``checked`` (this node derived the
+    mandate from the child's log) and ``on_trust`` (the seat event's stored reason
+    says it was judged on trust). Read-only: nothing here is stored or digested."""
+    return Seat.objects.filter(space=parent).annotate(
+        checked=Exists(Mandate.objects.filter(event=OuterRef("mandate"), key=OuterRef("key"))),
+        on_trust=Exists(
+            StoredEvent.objects.filter(id=OuterRef("event"), reason__startswith=TRUSTED_PREFIX)
+        ),
+    )
+
+
+def unchecked_seats(parent: str) -> QuerySet[Seat]:
+    """Seats in ``parent`` whose mandate this node has not checked (taken on trust)."""
+    return _seats(parent).filter(Q(checked=False) | Q(on_trust=True))
+
+
+def _unchecked(seat: Seat) -> bool:
+    return not seat.checked or seat.on_trust  # type: ignore[attr-defined]
 
 
 def delegates_of(parent: str) -> list[Delegate]:
-    """Delegates elected to ``parent`` by its member committees, current and recalled."""
+    """Delegates elected to ``parent`` by its member committees, current and recalled,
+    then every other seated delegate: seats whose mandate this node cannot check
+    (it holds nothing of the electing committee's log) are listed, ``unchecked``."""
     kids = children(parent)
-    names = dict(Committee.objects.filter(space__in=kids).values_list("space", "name"))
-    mandates = list(Mandate.objects.filter(parent=parent, space__in=kids).order_by("space", "at"))
-    names_by_key = pseudonyms({m.key for m in mandates})
-    seats = {(s.key, s.mandate): s for s in Seat.objects.filter(space=parent)}
+    seats = {(s.key, s.mandate): s for s in _seats(parent)}
+    spaces = sorted(set(kids) | {s.child for s in seats.values()})
+    names = dict(Committee.objects.filter(space__in=spaces).values_list("space", "name"))
+    mandates = list(
+        Mandate.objects.filter(parent=parent)
+        .filter(Q(space__in=kids) | Q(event__in=sorted({s.mandate for s in seats.values()})))
+        .order_by("space", "at")
+    )
+    listed = {(m.key, m.event) for m in mandates}
+    others = sorted(
+        (s for pair, s in seats.items() if pair not in listed),
+        key=lambda s: (names.get(s.child, ""), s.child, s.key),
+    )
+    names_by_key = pseudonyms({m.key for m in mandates} | {s.key for s in others})
     result = []
     for mandate in mandates:
         seat = seats.get((mandate.key, mandate.event))
@@ -76,6 +122,24 @@ def delegates_of(parent: str) -> list[Delegate]:
                 seated=seat is not None,
                 recalled_by=mandate.recalled_by,
                 weight=seat.weight if seat else 1,
+                seat_event=seat.event if seat else "",
+                unchecked=seat is not None and _unchecked(seat),
+            )
+        )
+    for seat in others:
+        result.append(
+            Delegate(
+                key=seat.key,
+                pseudonym=names_by_key.get(seat.key, seat.key[:8]),
+                child=seat.child,
+                child_name=names.get(seat.child, ""),
+                mandate=seat.mandate,
+                elected_at="",
+                seated=True,
+                recalled_by="",
+                weight=seat.weight,
+                seat_event=seat.event,
+                unchecked=_unchecked(seat),
             )
         )
     return result

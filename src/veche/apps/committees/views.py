@@ -142,6 +142,7 @@ def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
         .filter(space=space)
         .order_by("-closed_at")[:50]
     )
+    delegates = federation.delegates_of(space) if committee.kind == "council" else []
     context: dict[str, Any] = {
         "committee": committee,
         "members": page,
@@ -156,7 +157,9 @@ def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
         "mandates": _with_pseudonyms(
             list(Mandate.objects.filter(space=space).order_by("-at")[:50])
         ),
-        "delegates": federation.delegates_of(space) if committee.kind == "council" else [],
+        "delegates": delegates,
+        "seat_count": sum(1 for d in delegates if d.seated),
+        "unchecked_seat_count": sum(1 for d in delegates if d.unchecked),
         "parent": Committee.objects.filter(space=committee.parent).first()
         if committee.parent
         else None,
@@ -381,12 +384,16 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
         Member.objects.filter(space=space, key=key).values_list("person", flat=True).first() or key
     )
     mine = next((v for v in votes if v[0] == my_person), None)
+    unchecked = (
+        tally.unchecked_votes(row, standing) if committee.kind == "council" else tally.Unchecked()
+    )
     context = {
         "committee": committee,
         "motion": row,
         "kind_label": label(MOTION_LABELS, row.kind),
         "method_label": label(METHOD_LABELS, row.method),
         "standing": standing,
+        "unchecked": unchecked,
         "result": standing.result,
         "options": list(enumerate(option_names)),
         "votes": [
@@ -396,6 +403,7 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
                 "current": version == row.version,
                 "delegate": bool(mandate),
                 "weight": weight,
+                "unchecked": bool(mandate) and mandate in unchecked.mandates,
             }
             for person, choice, version, mandate, weight in votes
         ],

@@ -183,6 +183,9 @@ FIXED_MESSAGES = frozenset(
     )
 )
 _WAITING = "waits for "
+# How the stored reason of an event judged on trust begins (``log._TRUSTED_REASON``):
+# it cited an event of a space this node holds nothing of and took the claims as given.
+TRUSTED_PREFIX = "trusted|"
 
 
 class _Refusal(Protocol):
