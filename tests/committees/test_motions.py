@@ -359,6 +359,73 @@ def test_federation_delegates_recall_and_ratification() -> None:
     assert (row.result["yes"], row.result["no"], row.status) == (1, 1, "failed")
 
 
+def test_recalling_one_of_two_delegates_elected_together_keeps_the_others_vote() -> None:
+    w = World()
+    council, mtz, _ = _federate(w)
+    mandate = _elect(
+        w,
+        mtz,
+        ("Sokol", "Zubr", "Rusalka"),
+        ("Zubr", "Rusalka", "Sokol"),
+        2,
+        [[0, 1, 2], [1, 0, 2], [1, 0, 2]],
+    )
+    assert set(Mandate.objects.filter(event=mandate).values_list("key", flat=True)) == {
+        w.person("Zubr").public,
+        w.person("Rusalka").public,
+    }
+    actions.take_seat(w.person("Zubr"), council, mandate)
+    actions.take_seat(w.person("Rusalka"), council, mandate)
+    strike = actions.propose(
+        w.person("Chair"), council, kind="strike_call", title="City-wide strike", text="Monday."
+    ).id
+    actions.vote(w.person("Zubr"), council, strike, choice="yes")
+    actions.vote(w.person("Rusalka"), council, strike, choice="yes")
+    actions.vote(w.person("Chair"), council, strike, choice="no")
+    recall = actions.propose(
+        w.person("Sokol"),
+        mtz,
+        kind="recall",
+        title="Recall Zubr",
+        text="He broke the mandate.",
+        target={"mandate": mandate, "key": w.person("Zubr").public},
+    ).id
+    for person in ("Sokol", "Rusalka"):
+        actions.vote(w.person(person), mtz, recall, choice="yes")
+    recall_close = actions.close(w.person("Sokol"), mtz, recall)
+    assert recall_close.body["result"]["key"] == w.person("Zubr").public
+    assert federation.current_delegate_keys(council) >= {w.person("Rusalka").public}
+    assert w.person("Zubr").public not in federation.current_delegate_keys(council)
+    # Only Zubr's vote stops counting; Rusalka, elected in the same election, still votes.
+    standing = tally.standing(Motion.objects.get(event=strike))
+    assert standing.recalled_votes == 1
+    assert (standing.result["yes"], standing.result["no"]) == (1, 1)
+    real, recalls = tally.result_for_close(council, strike)
+    assert recalls == [
+        {"event": recall_close.id, "space": mtz, "mandate": mandate, "key": w.person("Zubr").public}
+    ]
+    # A close that names the recall for Rusalka instead is refused by every node.
+    chair = w.person("Chair")
+    head = StoredEvent.objects.filter(space=council).order_by("-height").first()
+    last = StoredEvent.objects.filter(space=council, author=chair.public).order_by("-seq").first()
+    wrong = [dict(recalls[0], key=w.person("Rusalka").public)]
+    forged = build_event(
+        chair,
+        space=council,
+        seq=last.seq + 1,
+        prev=last.id,
+        deps=[head.id, strike, recall_close.id],
+        kind="motion.close",
+        body={"motion": strike, "result": real, "recalls": wrong},
+    )
+    outcome = ingest([forged.raw], source="t").outcomes[0]
+    assert outcome.status == "rejected" and "recall" in outcome.reason
+    close = actions.close(chair, council, strike)
+    row = Motion.objects.get(event=strike)
+    assert close.body["recalls"] == recalls
+    assert (row.result["yes"], row.result["no"], row.result["electorate"]) == (1, 1, 2)
+
+
 def test_ratification_by_children() -> None:
     w = World()
     council = w.committee(

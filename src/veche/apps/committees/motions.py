@@ -367,12 +367,16 @@ def apply_vote(ctx: Context, event: Event) -> None:
 # -- results ------------------------------------------------------------------------------------------------
 
 
-def electorate(ctx: Context, space: str, excluded: set[str]) -> int:
+# A recalled delegate: (the mandate, i.e. the close of their election; their key).
+Recalled = tuple[str, str]
+
+
+def electorate(ctx: Context, space: str, excluded: set[Recalled]) -> int:
     persons = active_persons(ctx, space)
     seated = sum(
         s.weight
         for s in seats_of(ctx, space).values()
-        if s.mandate not in excluded and s.key not in persons
+        if (s.mandate, s.key) not in excluded and s.key not in persons
     )
     return len(persons) + seated
 
@@ -451,22 +455,28 @@ def compute_result(
         result["parent"] = motion.target.get("parent", "")
         result["represented"] = represented
     if motion.kind == "recall":
+        # One delegate: others elected in the same election keep their mandates.
         result["mandate"] = motion.target["mandate"]
+        result["key"] = motion.target["key"]
     if motion.kind == "federation_join":
         result["parent"] = motion.target["parent"]
     return result
 
 
-def counted_votes(ctx: Context | None, motion: Motion, excluded: set[str]) -> list[tuple[Any, int]]:
+def counted_votes(
+    ctx: Context | None, motion: Motion, excluded: set[Recalled]
+) -> list[tuple[Any, int]]:
+    """(choice, weight) of every current vote but recalled delegates' (a delegate's
+    person is their key)."""
     query = (ctx.rows(Vote) if ctx is not None else Vote.objects).filter(
         motion=motion.event, version=motion.version
     )
     return [
         (choice, weight)
-        for choice, weight, mandate in query.order_by("person").values_list(
-            "choice", "weight", "mandate"
+        for choice, weight, mandate, person in query.order_by("person").values_list(
+            "choice", "weight", "mandate", "person"
         )
-        if not mandate or mandate not in excluded
+        if not mandate or (mandate, person) not in excluded
     ]
 
 
@@ -497,20 +507,23 @@ def check_close(ctx: Context, event: Event) -> None:
         )
 
 
-def _cited_recalls(ctx: Context, event: Event) -> set[str]:
-    """Mandates withdrawn by the recall decisions the close event names."""
-    excluded: set[str] = set()
+def _cited_recalls(ctx: Context, event: Event) -> set[Recalled]:
+    """Delegates withdrawn by the recall decisions the close event names."""
+    excluded: set[Recalled] = set()
     for index, cited in enumerate(event.body.get("recalls", [])):
         recall = _cited_close(ctx, event, cited["event"], f"body.recalls[{index}]")
         if recall is not None and (
             recall.body["result"].get("kind") != "recall"
             or recall.body["result"].get("mandate") != cited["mandate"]
+            or recall.body["result"].get("key") != cited["key"]
             or recall.space_id != cited["space"]
         ):
             raise RuleViolation(
-                "recall", "not that committee's recall of that mandate", f"body.recalls[{index}]"
+                "recall",
+                "not that committee's recall of that delegate",
+                f"body.recalls[{index}]",
             )
-        excluded.add(cited["mandate"])
+        excluded.add((cited["mandate"], cited["key"]))
     return excluded
 
 
@@ -708,7 +721,14 @@ def register_all() -> None:
             required={"motion": EventId(), "result": Obj(optional=_RESULT_FIELDS)},
             optional={
                 "recalls": List(
-                    Obj(required={"event": EventId(), "space": EventId(), "mandate": EventId()}),
+                    Obj(
+                        required={
+                            "event": EventId(),
+                            "space": EventId(),
+                            "mandate": EventId(),
+                            "key": PublicKey(),
+                        }
+                    ),
                     max_length=64,
                     unique=True,
                 )
@@ -821,6 +841,7 @@ _RESULT_FIELDS = {
         "parent",
         "kind",
         "mandate",
+        "key",
         "represented",
     )
 }

@@ -10,19 +10,21 @@ from django.db.models import Count, Sum
 
 from veche.apps.committees.federation import unchecked_seats
 from veche.apps.committees.models import Committee, Mandate, Member, Motion, Seat, Vote
-from veche.apps.committees.motions import compute_result
+from veche.apps.committees.motions import Recalled, compute_result
 
 
-def recalled_mandates(mandates: list[str]) -> dict[str, str]:
-    """mandate event -> the recall decision, for mandates this node knows were recalled."""
-    return dict(
-        Mandate.objects.filter(event__in=mandates)
+def recalled_delegates(mandates: list[str]) -> dict[Recalled, str]:
+    """(mandate, delegate's key) -> the recall decision, for the delegates of these
+    mandates this node knows were recalled."""
+    return {
+        (event, key): decision
+        for event, key, decision in Mandate.objects.filter(event__in=mandates)
         .exclude(recalled_by="")
-        .values_list("event", "recalled_by")
-    )
+        .values_list("event", "key", "recalled_by")
+    }
 
 
-def _electorate(space: str, excluded: set[str]) -> int:
+def _electorate(space: str, excluded: set[Recalled] | frozenset[Recalled]) -> int:
     persons = set(
         Member.objects.filter(space=space, status=Member.Status.ACTIVE).values_list(
             "person", flat=True
@@ -33,7 +35,7 @@ def _electorate(space: str, excluded: set[str]) -> int:
         for key, mandate, weight in Seat.objects.filter(space=space).values_list(
             "key", "mandate", "weight"
         )
-        if mandate not in excluded and key not in persons
+        if (mandate, key) not in excluded and key not in persons
     )
     return len(persons) + seated
 
@@ -42,24 +44,28 @@ def result_for_close(space: str, motion_id: str) -> tuple[dict[str, Any], list[d
     """The result a close event should carry, and the recall decisions it cites."""
     motion = Motion.objects.get(space=space, event=motion_id)
     mandates = list(Seat.objects.filter(space=space).values_list("mandate", flat=True).distinct())
-    recalls = recalled_mandates(mandates)
+    recalls = recalled_delegates(mandates)
     excluded = set(recalls)
     votes = [
         (choice, weight)
-        for choice, weight, mandate in Vote.objects.filter(
+        for choice, weight, mandate, person in Vote.objects.filter(
             motion=motion.event, version=motion.version
         )
         .order_by("person")
-        .values_list("choice", "weight", "mandate")
-        if not mandate or mandate not in excluded
+        .values_list("choice", "weight", "mandate", "person")
+        if not mandate or (mandate, person) not in excluded
     ]
     electorate = _electorate(space, excluded)
     rules = Committee.objects.get(space=space).rules
     result = compute_result(motion, votes, electorate, rules, represented=electorate)
-    spaces = dict(Mandate.objects.filter(event__in=list(recalls)).values_list("event", "space"))
+    spaces = dict(
+        Mandate.objects.filter(event__in=sorted({m for m, _ in recalls})).values_list(
+            "event", "space"
+        )
+    )
     cited = [
-        {"event": decision, "space": spaces[mandate], "mandate": mandate}
-        for mandate, decision in sorted(recalls.items(), key=lambda item: item[1])
+        {"event": decision, "space": spaces[mandate], "mandate": mandate, "key": key}
+        for (mandate, key), decision in sorted(recalls.items(), key=lambda item: item[1])
     ]
     return result, cited
 
@@ -71,8 +77,8 @@ class Standing:
     result: dict[str, Any]
     recalled_votes: int
     stale_votes: int
-    # Mandates whose votes the open result leaves out (recalls this node holds).
-    excluded: frozenset[str] = frozenset()
+    # Delegates whose votes the open result leaves out (recalls this node holds).
+    excluded: frozenset[Recalled] = frozenset()
 
 
 def standing(motion: Motion) -> Standing:
@@ -80,8 +86,14 @@ def standing(motion: Motion) -> Standing:
         return Standing(motion.result, 0, 0)
     result, recalls = result_for_close(motion.space, motion.event)
     stale = Vote.objects.filter(motion=motion.event).exclude(version=motion.version).count()
-    excluded = frozenset(r["mandate"] for r in recalls)
-    recalled = Vote.objects.filter(motion=motion.event, mandate__in=sorted(excluded)).count()
+    excluded = frozenset((r["mandate"], r["key"]) for r in recalls)
+    recalled = sum(
+        1
+        for pair in Vote.objects.filter(
+            motion=motion.event, mandate__in=sorted({m for m, _ in excluded})
+        ).values_list("mandate", "person")
+        if pair in excluded
+    )
     return Standing(result, recalled, stale, excluded)
 
 
@@ -105,26 +117,25 @@ def unchecked_votes(motion: Motion, standing: Standing) -> Unchecked:
             motion=motion.event, key__in=unchecked_seats(motion.space).values("key")
         )
         .exclude(mandate="")
-        .values("mandate", "version")
+        .values("mandate", "person", "version")
         .annotate(n=Count("id"), w=Sum("weight"))
-        .values_list("mandate", "version", "n", "w")
+        .values_list("mandate", "person", "version", "n", "w")
     )
-    current = [(m, n, w) for m, version, n, w in rows if version == motion.version]
+    mandates = frozenset(m for m, _, _, _, _ in rows)
+    current = [(m, p, n, w) for m, p, version, n, w in rows if version == motion.version]
     if not current:
-        return Unchecked(mandates=frozenset(m for m, _, _, _ in rows))
+        return Unchecked(mandates=mandates)
     excluded = standing.excluded
     if motion.status != Motion.Status.OPEN:
         excluded = _cited_recalls(motion.close_event)
-    counted = [(n, w) for m, n, w in current if m not in excluded]
+    counted = [(n, w) for m, p, n, w in current if (m, p) not in excluded]
     return Unchecked(
-        votes=sum(n for n, _ in counted),
-        weight=sum(w for _, w in counted),
-        mandates=frozenset(m for m, _, _, _ in rows),
+        votes=sum(n for n, _ in counted), weight=sum(w for _, w in counted), mandates=mandates
     )
 
 
-def _cited_recalls(close_event: str) -> frozenset[str]:
-    """The mandates a close event left out: the recall decisions it cites."""
+def _cited_recalls(close_event: str) -> frozenset[Recalled]:
+    """The delegates a close event left out: the recall decisions it cites."""
     from veche.apps.store.models import StoredEvent
     from veche.events import parse_event
 
@@ -132,7 +143,7 @@ def _cited_recalls(close_event: str) -> frozenset[str]:
     if raw is None:
         return frozenset()
     body = parse_event(bytes(raw), verify=False).body
-    return frozenset(r.get("mandate", "") for r in body.get("recalls", []))
+    return frozenset((r.get("mandate", ""), r.get("key", "")) for r in body.get("recalls", []))
 
 
 def tally_from_log(space: str, motion_id: str) -> dict[str, Any]:
