@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sync', '0001_initial'),
+        ("sync", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='peer',
-            name='running_since',
+            model_name="peer",
+            name="running_since",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
