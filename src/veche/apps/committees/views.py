@@ -377,6 +377,10 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
         .order_by("person")
         .values_list("person", "choice", "version", "mandate", "weight")[:1000]
     )
+    # A delegate's person is their key; their name is the one their committee knows.
+    delegates = {p for p, _, _, mandate, _ in votes if mandate and p not in pseudonyms}
+    if delegates:
+        pseudonyms.update(federation.pseudonyms(delegates))
     option_names = [
         pseudonyms.get(o, o[:10]) if row.kind == "delegate_election" else o for o in row.options
     ]
