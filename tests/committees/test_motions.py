@@ -15,6 +15,7 @@ from veche.apps.committees.models import (
     Seat,
     Vote,
 )
+from veche.apps.committees.motions import compute_result, counted_votes
 from veche.apps.store.log import ingest, state_digest
 from veche.apps.store.models import StoredEvent
 from veche.events import RuleViolation, build_event
@@ -424,6 +425,90 @@ def test_recalling_one_of_two_delegates_elected_together_keeps_the_others_vote()
     row = Motion.objects.get(event=strike)
     assert close.body["recalls"] == recalls
     assert (row.result["yes"], row.result["no"], row.result["electorate"]) == (1, 1, 2)
+    # The STV stages a council's page shows count what the result counts.
+    # (A council elects by STV only once it has a parent; the stages read the ranked
+    # votes of any motion, so a ranked motion read as an STV count stands in for one.)
+    day = actions.propose(
+        chair,
+        council,
+        kind="general",
+        title="Day",
+        text="?",
+        method="ranked",
+        options=["Monday", "Tuesday", "Friday"],
+    ).id
+    actions.vote(w.person("Zubr"), council, day, ranking=[[0], [1], [2]])
+    actions.vote(w.person("Rusalka"), council, day, ranking=[[1], [0], [2]])
+    actions.vote(chair, council, day, ranking=[[1], [2], [0]])
+    as_stv = Motion.objects.get(event=day)
+    as_stv.method, as_stv.seats = "stv", 1
+    first = tally.stv_stages(as_stv)[0]
+    assert [float(v) for v in first["votes"]] == [0, 2, 0]
+
+
+def test_a_close_cannot_drop_delegates_by_citing_recalls_nobody_can_check() -> None:
+    """A recall in a space no node holds would be taken on trust: the council's own
+    seats must still show that delegate sitting by that mandate for that committee."""
+    import base64
+    import hashlib
+
+    def made_up(text: str) -> str:
+        digest = hashlib.blake2b(text.encode(), digest_size=32).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    w = World()
+    council, mtz, _ = _federate(w)
+    mandate = _elect(
+        w,
+        mtz,
+        ("Sokol", "Zubr", "Rusalka"),
+        ("Zubr", "Rusalka", "Sokol"),
+        2,
+        [[0, 1, 2], [1, 0, 2], [1, 0, 2]],
+    )
+    actions.take_seat(w.person("Zubr"), council, mandate)
+    actions.take_seat(w.person("Rusalka"), council, mandate)
+    chair = w.person("Chair")
+    strike = actions.propose(
+        chair, council, kind="strike_call", title="City-wide strike", text="Monday."
+    ).id
+    actions.vote(w.person("Zubr"), council, strike, choice="no")
+    actions.vote(w.person("Rusalka"), council, strike, choice="no")
+    actions.vote(chair, council, strike, choice="yes")
+    motion = Motion.objects.get(event=strike)
+    delegates = {(mandate, w.person(n).public) for n in ("Zubr", "Rusalka")}
+    electorate = tally._electorate(council, delegates)
+    forged_result = compute_result(
+        motion,
+        counted_votes(None, motion, delegates),
+        electorate,
+        Committee.objects.get(space=council).rules,
+        represented=electorate,
+    )
+    assert forged_result["passed"]
+    for space in (made_up("nobody's space"), mtz):
+        head = StoredEvent.objects.filter(space=council).order_by("-height").first()
+        last = (
+            StoredEvent.objects.filter(space=council, author=chair.public).order_by("-seq").first()
+        )
+        fake = [
+            {"event": made_up(f"{space}{n}"), "space": space, "mandate": mandate, "key": key}
+            for n, (_, key) in enumerate(sorted(delegates))
+        ]
+        forged = build_event(
+            chair,
+            space=council,
+            seq=last.seq + 1,
+            prev=last.id,
+            deps=sorted({head.id, strike, *(f["event"] for f in fake)}),
+            kind="motion.close",
+            body={"motion": strike, "result": forged_result, "recalls": fake},
+        )
+        outcome = ingest([forged.raw], source="seized phone").outcomes[0]
+        # A made-up committee is refused outright; MTZ's real space makes the close
+        # wait for recall events that do not exist.
+        assert outcome.status in ("rejected", "pending"), outcome
+        assert Motion.objects.get(event=strike).status == "open"
 
 
 def test_ratification_by_children() -> None:

@@ -510,7 +510,18 @@ def check_close(ctx: Context, event: Event) -> None:
 def _cited_recalls(ctx: Context, event: Event) -> set[Recalled]:
     """Delegates withdrawn by the recall decisions the close event names."""
     excluded: set[Recalled] = set()
+    seats = seats_of(ctx, event.space_id)
     for index, cited in enumerate(event.body.get("recalls", [])):
+        # The body's own seats say who sits by which mandate for which committee:
+        # a recall can only withdraw such a delegate, even when the recall itself
+        # is taken on trust (its committee's log is not held here).
+        seat = seats.get(cited["key"])
+        if seat is None or seat.mandate != cited["mandate"] or seat.child != cited["space"]:
+            raise RuleViolation(
+                "recall",
+                "no delegate sits here by that mandate for that committee",
+                f"body.recalls[{index}]",
+            )
         recall = _cited_close(ctx, event, cited["event"], f"body.recalls[{index}]")
         if recall is not None and (
             recall.body["result"].get("kind") != "recall"

@@ -188,18 +188,27 @@ def tally_from_log(space: str, motion_id: str) -> dict[str, Any]:
     return compute_result(motion, votes, electorate, rules, represented=electorate)
 
 
-def stv_stages(motion: Motion) -> list[dict[str, Any]]:
-    """The STV count stage by stage, for the motion page (recomputed from the votes)."""
+def stv_stages(motion: Motion, current: Standing | None = None) -> list[dict[str, Any]]:
+    """The STV count stage by stage, for the motion page (recomputed from the votes the
+    result counts: recalled delegates' are left out, as in ``current`` for an open
+    motion and as the close event cites for a closed one)."""
     from veche.counting.ballots import RankedBallots
     from veche.counting.stv import count_stv, format_votes
 
     if motion.method != "stv":
         return []
+    if motion.status == Motion.Status.OPEN:
+        excluded = (current or standing(motion)).excluded
+    else:
+        excluded = _cited_recalls(motion.close_event) if motion.close_event else frozenset()
     ballots = [
         (tuple(group[0] for group in choice), weight)
-        for choice, weight in Vote.objects.filter(motion=motion.event, version=motion.version)
+        for choice, weight, mandate, person in Vote.objects.filter(
+            motion=motion.event, version=motion.version
+        )
         .order_by("person")
-        .values_list("choice", "weight")
+        .values_list("choice", "weight", "mandate", "person")
+        if not mandate or (mandate, person) not in excluded
     ]
     if not ballots:
         return []

@@ -431,7 +431,7 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
             option_names[i]
             for i in standing.result.get("winners", standing.result.get("elected", []))
         ],
-        **_stv_count(row, option_names),
+        **_stv_count(row, option_names, standing),
         "ranking_names": [
             [option_names[i] for i in tier] for tier in standing.result.get("ranking", [])
         ],
@@ -439,10 +439,10 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
     return render(request, "committees/motion.html", context)
 
 
-def _stv_count(motion: Motion, names: list[str]) -> dict[str, Any]:
+def _stv_count(motion: Motion, names: list[str], standing: tally.Standing) -> dict[str, Any]:
     """The STV count stage by stage: what each stage did, in words, and exact vote totals
     as decimals (so that the page writes them in the reader's number format)."""
-    counted = tally.stv_stages(motion)
+    counted = tally.stv_stages(motion, standing)
     if not counted:
         return {"stages": [], "quota": None}
     stages = [

@@ -59,6 +59,7 @@ FIXED_MESSAGES = frozenset(
         gettext_noop("vote yes, no or abstain"),
         gettext_noop("approve distinct options of this motion"),
         gettext_noop("not that committee's recall of that delegate"),
+        gettext_noop("no delegate sits here by that mandate for that committee"),
         gettext_noop("this mandate does not send you to this body"),
         gettext_noop("candidates must be members' or seated delegates' keys"),
         gettext_noop("STV is for electing several people"),
