@@ -148,6 +148,28 @@ def test_integer_probability_matches_the_binomial_sum() -> None:
         for n, p in zip(trials, rates, strict=True)
     ]
     assert integer_probability(trials, rates) == pytest.approx(exact, abs=1e-10)
+    # Large stations' wide windows go through the distribution function.
+    trials = np.array([33_000, 40_000, 64_001, 100_000, 250_000])
+    rates = np.array([0.99, 0.3, 0.01, 0.77, 0.5])
+    exact = [
+        binom.pmf(np.arange(n + 1), n, p)[_near_integer(np.arange(n + 1), np.full(n + 1, n))].sum()
+        for n, p in zip(trials, rates, strict=True)
+    ]
+    assert integer_probability(trials, rates) == pytest.approx(exact, abs=1e-10)
+
+
+def test_absurdly_large_stations_cost_no_memory() -> None:
+    """A typo of 10^12 voters must not make the test allocate by the voter."""
+    from scipy.stats import norm
+
+    from veche.audit.integers import integer_probability
+
+    got = integer_probability(np.array([10**12, 10**10, 10**6]), np.array([0.3, 0.6, 0.41]))
+    # The first two sit on 30 % and 60 % to many decimals; the third has a spread of
+    # 0.049 points around 41 %.
+    spread = 100 * np.sqrt(0.41 * 0.59 / 10**6)
+    assert got[:2] == pytest.approx([1.0, 1.0], abs=1e-9)
+    assert got[2] == pytest.approx(2 * norm.cdf(0.05 / spread) - 1, abs=2e-3)
     assert integer_probability(np.array([100]), np.array([0.37]))[0] == pytest.approx(1.0)
 
 

@@ -241,6 +241,9 @@ def test_witness_and_observer_variants_take_the_fast_path(tmp_path: Path) -> Non
         "01-001,,1,1,0,1,0,0\n",
         "01-001,r,1,1,0,1,0,1000000000001\n",
         "\n01-001,r,1,1,0,1,0,0\n",
+        "01-001," + "r" * 200_000 + ",1,1,0,1,0,0\n",  # over csv's field size limit
+        "01-001,r," + "0" * 5000 + "10,1,0,1,0,0\n",  # over int()'s 4,300 digits
+        "01-001," + "r" * 4300 + ",1,1,0,1,0,0\n",  # a line over 4,300 bytes
     ],
 )
 def test_files_the_fast_path_leaves_to_the_slow_one(tmp_path: Path, body: str) -> None:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy.special import gammaln
+from scipy.special import betainc, gammaln
 
 from veche.audit.errors import AuditMethodError
 from veche.audit.protocol import BoolArray, FloatArray, IntArray, OfficialProtocol
@@ -51,6 +51,11 @@ _TAIL = 1e-10
 _TAIL_LOG = float(np.log(2 / _TAIL))
 # Stations per block of integer_probability: a block's temporaries stay in cache.
 _BLOCK = 4096
+# Windows of more integers than this (stations of over 32,000 voters) are summed
+# through the binomial distribution function instead of term by term.
+_ENUMERATED = 32
+# Log-factorials up to this come from a table (8 MB at most); beyond, from gammaln.
+_TABLE = 1 << 20
 ASSUMPTIONS = (
     "Stations with ballots > 0, registered ≥ 100, turnout ≤ 99 % and leader's share ≤ 99 % "
     "are used; turnout = issued/registered when 'issued' is given, else ballots/registered; "
@@ -125,14 +130,32 @@ def _resampled_counts(
     return out
 
 
+def _log_factorial(values: IntArray, table: FloatArray) -> FloatArray:
+    """log(v!) from the table where it reaches, else from the log-gamma function."""
+    if values.size == 0 or int(values.max()) < table.size:
+        return np.asarray(table[values], dtype=np.float64)
+    return np.asarray(gammaln(values.astype(np.float64) + 1), dtype=np.float64)
+
+
+def _binomial_cdf(k: IntArray, n: IntArray, p: FloatArray) -> FloatArray:
+    """P(X <= k) for X ~ Bin(n, p): the regularized incomplete beta I_{1-p}(n - k, k + 1)
+    (scipy's bdtr takes n as a C int, which a typo'd protocol can exceed)."""
+    inside = (k >= 0) & (k < n)
+    a = np.where(inside, n - k, 1).astype(np.float64)
+    b = np.where(inside, k + 1, 1).astype(np.float64)
+    cdf = betainc(a, b, 1.0 - p)
+    return np.asarray(np.where(k >= n, 1.0, np.where(k < 0, 0.0, cdf)), dtype=np.float64)
+
+
 def _window_mass(n: IntArray, p: FloatArray, log_factorial: FloatArray) -> FloatArray:
     """integer_probability for stations with 0 < p < 1 (one block of them).
 
     Enumerates every (station, integer k) whose window [n(k - 0.05)/100,
-    n(k + 0.05)/100] meets the Bernstein margin around the mean (_TAIL), then
-    every integer x in those windows, and sums the binomial probabilities
-    exp(log C(n, x) + x log p + (n - x) log(1 - p)), with log-factorials from a
-    table.
+    n(k + 0.05)/100] meets the Bernstein margin around the mean (_TAIL), cut to
+    that margin. A window of up to _ENUMERATED integers is summed term by term,
+    exp(log C(n, x) + x log p + (n - x) log(1 - p)) with log-factorials from a
+    table; a wider one (large stations only) as a difference of the binomial
+    distribution function, so that the work per station stays bounded whatever n.
     """
     variance = n * p * (1 - p)
     mean = n * p
@@ -145,19 +168,34 @@ def _window_mass(n: IntArray, p: FloatArray, log_factorial: FloatArray) -> Float
     start = np.cumsum(windows) - windows
     k = np.arange(station.size) - (start - first)[station]
     nk = n[station]
-    lo = np.maximum((20 * nk * k - nk + 1999) // 2000, 0)  # ceil(n(k - 0.05)/100)
-    hi = np.minimum((20 * nk * k + nk) // 2000, nk)  # floor(n(k + 0.05)/100)
+    lowest = np.floor(mean - margin - 1).astype(np.int64)[station]
+    highest = np.ceil(mean + margin + 1).astype(np.int64)[station]
+    lo = np.maximum((20 * nk * k - nk + 1999) // 2000, np.maximum(lowest, 0))
+    hi = np.minimum((20 * nk * k + nk) // 2000, np.minimum(highest, nk))
     width = np.maximum(hi - lo + 1, 0)
-    # One entry per (station, x) with x in one of the station's windows.
+    mass = np.zeros(n.size)
+    wide = width > _ENUMERATED
+    if wide.any():
+        # P(lo <= X <= hi) = F(hi) - F(lo - 1), F the binomial distribution function.
+        s, w_lo, w_hi = station[wide], lo[wide], hi[wide]
+        inside = _binomial_cdf(w_hi, n[s], p[s]) - _binomial_cdf(w_lo - 1, n[s], p[s])
+        mass += np.bincount(s, weights=inside, minlength=n.size)
+        width = np.where(wide, 0, width)
+    # One entry per (station, x) with x in one of the station's narrow windows.
     cell = np.repeat(station, width)
     cell_start = np.cumsum(width) - width
     x = np.repeat(lo - cell_start, width) + np.arange(cell.size)
     rest = n[cell] - x
     log_p = np.log(p)
     log_q = np.log1p(-p)
-    constant = log_factorial[n] + n * log_q
-    log_pmf = constant[cell] - log_factorial[x] - log_factorial[rest] + x * (log_p - log_q)[cell]
-    mass = np.bincount(cell, weights=np.exp(log_pmf), minlength=n.size)
+    constant = _log_factorial(n, log_factorial) + n * log_q
+    log_pmf = (
+        constant[cell]
+        - _log_factorial(x, log_factorial)
+        - _log_factorial(rest, log_factorial)
+        + x * (log_p - log_q)[cell]
+    )
+    mass += np.bincount(cell, weights=np.exp(log_pmf), minlength=n.size)
     return np.asarray(mass, dtype=np.float64)
 
 
@@ -168,8 +206,8 @@ def integer_probability(
 
     Sums the binomial probability of every integer x in each window
     [n(k - 0.05)/100, n(k + 0.05)/100] near the mean, leaving out at most 1e-10
-    of probability (a bound from Bernstein's inequality). Stations are done in blocks, on ``pool``'s
-    threads if given (numpy releases the GIL in its loops).
+    of probability (a bound from Bernstein's inequality). Stations are done in
+    blocks, on ``pool``'s threads if given (numpy releases the GIL in its loops).
     """
     n = np.asarray(trials, dtype=np.int64)
     p = np.clip(np.asarray(rate, dtype=np.float64), 0.0, 1.0)
@@ -178,7 +216,8 @@ def integer_probability(
     live = np.flatnonzero((p > 0) & (p < 1) & (n > 0))
     if live.size == 0:
         return out
-    log_factorial = gammaln(np.arange(int(n[live].max()) + 1, dtype=np.float64) + 1)
+    size = min(int(n[live].max()), _TABLE) + 1
+    log_factorial = gammaln(np.arange(size, dtype=np.float64) + 1)
     blocks = [live[i : i + _BLOCK] for i in range(0, live.size, _BLOCK)]
 
     def run(block: IntArray) -> FloatArray:

@@ -44,6 +44,10 @@ _QUOTE = ord('"')
 _NEWLINE = ord("\n")
 _RETURN = ord("\r")
 _BOM = b"\xef\xbb\xbf"
+# The slow path refuses a field longer than csv.field_size_limit() (131,072) and a
+# number of more than 4,300 digits (int()'s limit); loadtxt takes both. No real
+# protocol row comes near this, so longer lines go the slow way.
+_MAX_LINE = 4300
 
 
 def _loadtxt_reads_integers_strictly() -> bool:
@@ -83,6 +87,7 @@ def _fast_lines(
     (a file's, after any BOM; ``returns``, ``quoted``: whether they hold a '\\r', a
     '"'), else None.
 
+    * No line is longer than _MAX_LINE bytes.
     * A '\\r' must be followed by '\\n': csv.reader ends a line at a lone one.
     * The quotes must pair up on one line, each pair enclosing a whole field:
       the 1st, 3rd... '"' starts a field and the next one ends it. Then both
@@ -93,9 +98,11 @@ def _fast_lines(
     """
     size = buffer.size
     last = int(buffer[-1] != _NEWLINE)  # a last line without a line end
-    if not returns and not quoted:
-        return int(np.count_nonzero(buffer == _NEWLINE)) - 1 + last
     newlines = np.flatnonzero(buffer == _NEWLINE)
+    if np.diff(newlines, prepend=-1, append=size).max() > _MAX_LINE + 1:
+        return None
+    if not returns and not quoted:
+        return int(newlines.size) - 1 + last
     if returns:
         before_newline = np.count_nonzero(buffer[newlines[newlines > 0] - 1] == _RETURN)
         if np.count_nonzero(buffer == _RETURN) != before_newline:

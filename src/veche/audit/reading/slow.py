@@ -31,6 +31,11 @@ _MAX_VALUE = 10**12
 _MAX_PROBLEMS = 1000
 
 
+def _shown(cell: str, limit: int = 60) -> str:
+    """A cell as an error message quotes it: whole if short, else its start."""
+    return cell if len(cell) <= limit else cell[: limit - 1] + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class _Table:
     """A file read as text cells: its header, its rows, each row's first line."""
@@ -282,7 +287,7 @@ class _Columns:
             np.asarray(bad, dtype=np.int64),
             name,
             lambda cell: (
-                f"'{cell}' is not a whole number ≥ 0"
+                f"'{_shown(cell)}' is not a whole number ≥ 0"
                 if cell.strip()
                 else "is empty; write 0 for none"
             ),
@@ -314,7 +319,7 @@ def _drop_duplicates(
             table.name,
             table.lines[keep[i]],
             label,
-            f"{column} '{subset[i]}' already appears on line "
+            f"{column} '{_shown(str(subset[i]))}' already appears on line "
             f"{table.lines[keep[first[inverse[i]]]]}",
         )
         for i in np.flatnonzero(duplicate).tolist()[:_MAX_PROBLEMS]
@@ -384,7 +389,9 @@ def _station_indices(columns: _Columns, official: OfficialProtocol) -> IntArray:
     columns._bad(
         np.flatnonzero((index < 0) & (names != "")),
         "station",
-        lambda cell: f"station '{cell.strip()}' is not in the official protocol {official.source}",
+        lambda cell: (
+            f"station '{_shown(cell.strip())}' is not in the official protocol {official.source}"
+        ),
     )
     return index
 
@@ -408,7 +415,7 @@ def _read_witnesses_slow(
     columns._bad(
         np.flatnonzero((candidate < 0) & (names != "")),
         "candidate",
-        lambda cell: f"'{cell.strip()}' is not a candidate of {official.source} ({shown})",
+        lambda cell: f"'{_shown(cell.strip())}' is not a candidate of {official.source} ({shown})",
     )
     count = columns.integers("count") if aggregated else np.ones(len(table.rows), dtype=np.int64)
     keep, problems = columns.finish(skip_bad_rows)
