@@ -85,3 +85,23 @@ def test_sync_in_the_request_reports_its_result_at_once() -> None:
     assert "Sync failed" in response.content.decode()
     peer.refresh_from_db()
     assert peer.running_since is None and peer.status == Peer.Status.FAILED
+
+
+@pytest.mark.django_db
+def test_a_peer_forgotten_while_its_sync_runs_stays_forgotten() -> None:
+    peer = Peer.objects.create(url=UNREACHABLE)
+    assert runner.claim(peer.id)
+    Peer.objects.filter(id=peer.id).delete()
+    runner.execute(peer.id, [])  # nothing to sync with, nothing written back
+    runner.record_outcome(peer.id, Peer.Status.FAILED, "late", release=True)
+    assert not Peer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_outcome_pins_a_node_key_only_once_and_keeps_a_running_mark() -> None:
+    peer = Peer.objects.create(url=UNREACHABLE, node_key="P" * 43)
+    assert runner.claim(peer.id)
+    runner.record_outcome(peer.id, Peer.Status.OK, "done", node_key="Q" * 43)
+    peer.refresh_from_db()
+    assert peer.node_key == "P" * 43 and peer.status == Peer.Status.OK
+    assert peer.running_since is not None  # the CLI's outcome does not end the page's run

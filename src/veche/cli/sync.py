@@ -132,9 +132,8 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _sync_once(args: argparse.Namespace, members: list[Any]) -> int:
-    from datetime import UTC, datetime
-
     from veche.apps.sync.models import Peer
+    from veche.apps.sync.runner import record_outcome
     from veche.apps.sync.service import sync_with
     from veche.sync.errors import SyncError
 
@@ -145,17 +144,13 @@ def _sync_once(args: argparse.Namespace, members: list[Any]) -> int:
             url, spaces=args.space, members=members, expected_node=peer.node_key or None
         )
     except SyncError as error:
-        peer.status, peer.last_result = Peer.Status.FAILED, error.message
-        peer.last_sync = datetime.now(UTC)
-        peer.save()
+        # An update, not a save: a sync the web page runs keeps its running mark.
+        record_outcome(peer.id, Peer.Status.FAILED, error.message)
         if args.every:
             print(f"sync with {url} failed: {error}", file=sys.stderr, flush=True)
             return 1
         raise CliError(f"sync with {url} failed: {error}") from error
-    peer.node_key = peer.node_key or result.peer_node
-    peer.status, peer.last_result = Peer.Status.OK, result.text()
-    peer.last_sync = datetime.now(UTC)
-    peer.save()
+    record_outcome(peer.id, Peer.Status.OK, result.text(), node_key=result.peer_node)
     if args.json:
         print_json(result.as_dict())
     else:

@@ -65,20 +65,40 @@ def _background(peer_id: int, members: list[Identity]) -> None:
 
 def execute(peer_id: int, members: Sequence[Identity]) -> None:
     """Sync with the (claimed) peer and write how it went on its row."""
-    peer = Peer.objects.get(id=peer_id)
+    peer = Peer.objects.filter(id=peer_id).first()
+    if peer is None:  # forgotten meanwhile
+        return
     try:
         result = sync_with(peer.url, members=list(members), expected_node=peer.node_key or None)
     except SyncError as error:
-        peer.status = Peer.Status.FAILED
-        peer.last_result = error.message
+        record_outcome(peer_id, Peer.Status.FAILED, error.message, release=True)
     except Exception:
         log.exception("sync with peer %s failed", peer_id)
-        peer.status = Peer.Status.FAILED
-        peer.last_result = "internal error; the node's log has the details"
+        record_outcome(
+            peer_id,
+            Peer.Status.FAILED,
+            "internal error; the node's log has the details",
+            release=True,
+        )
     else:
-        peer.node_key = peer.node_key or result.peer_node
-        peer.status = Peer.Status.OK
-        peer.last_result = result.text()
-    peer.last_sync = datetime.now(UTC)
-    peer.running_since = None
-    peer.save(update_fields=["node_key", "status", "last_result", "last_sync", "running_since"])
+        record_outcome(
+            peer_id, Peer.Status.OK, result.text(), node_key=result.peer_node, release=True
+        )
+
+
+def record_outcome(
+    peer_id: int, status: str, text: str, *, node_key: str = "", release: bool = False
+) -> None:
+    """Write a sync's outcome on the peer's row, if the peer is still there (an
+    operator may forget it meanwhile: an update, never a save, so it stays gone).
+    A node key is pinned only if none was; ``release`` ends the running mark."""
+    fields: dict[str, object] = {
+        "status": status,
+        "last_result": text,
+        "last_sync": datetime.now(UTC),
+    }
+    if release:
+        fields["running_since"] = None
+    Peer.objects.filter(id=peer_id).update(**fields)
+    if node_key:
+        Peer.objects.filter(id=peer_id, node_key="").update(node_key=node_key)

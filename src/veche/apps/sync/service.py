@@ -347,7 +347,7 @@ def http_transport(timeout: float = 120.0) -> Transport:
                 # refused before it fills memory.
                 answer = bytes(response.read(_MAX_ANSWER + 1))
         except urllib.error.HTTPError as error:
-            detail = error.read()[:2000]
+            detail = error.read(2000)
             try:
                 problem = json.loads(detail)
                 raise SyncError(str(problem["reason"]), f"peer refused: {problem['message']}")
