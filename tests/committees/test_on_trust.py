@@ -162,7 +162,7 @@ def test_a_light_node_shows_seats_and_votes_taken_on_trust_until_the_log_arrives
         # The seat event says why, in words, and does not link to what is not here.
         event_page = _page(client, reverse("event", args=[seat]))
         assert "judged on trust" in event_page
-        assert "not held on this node" in event_page
+        assert "not available here" in event_page
         # Showing it changed nothing: the council's state is the full node's.
         assert state_digest(council) == council_digest  # type: ignore[arg-type]
 
@@ -286,3 +286,20 @@ def test_a_council_motion_names_voting_delegates_by_their_committees_pseudonym()
     page = _page(_client(w, "Chair"), reverse("committees:motion", args=[council, strike]))
     assert "Zubr" in page
     assert w.person("Zubr").public[:10] not in page
+
+
+def test_the_event_page_links_only_deps_the_viewer_may_read() -> None:
+    """A full node holds MTZ's log; a Kozlova member reading Zubr's seat event in the
+    council must not learn from a link that this node holds MTZ's mandate."""
+    setup = _council_log()
+    w, seat = setup["w"], setup["seat"]
+    mandate = parse_event(
+        bytes(StoredEvent.objects.get(id=seat).raw),
+        verify=False,  # type: ignore[arg-type]
+    ).body["mandate"]
+    assert StoredEvent.objects.filter(id=mandate).exists()
+    outsider = _page(_client(w, "Vasilek"), reverse("event", args=[seat]))  # type: ignore[arg-type]
+    insider = _page(_client(w, "Sokol"), reverse("event", args=[seat]))  # type: ignore[arg-type]
+    link = f'href="{reverse("event", args=[mandate])}"'
+    assert link not in outsider and "not available here" in outsider
+    assert link in insider

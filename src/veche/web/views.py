@@ -30,9 +30,15 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         event, verified = None, False
         problem = f"{error.field}: {message_text(error.message)}"
     deps = list(event.deps) if event is not None else []
-    held = (
-        set(StoredEvent.objects.filter(id__in=deps).values_list("id", flat=True)) if deps else set()
-    )
+    # A dep is linked only when the viewer may read its space: whether this node
+    # holds another committee's events is not for every reader to learn.
+    held = {
+        dep
+        for dep, space in (
+            StoredEvent.objects.filter(id__in=deps).values_list("id", "space") if deps else []
+        )
+        if space == row.space or can_read_space(viewer, space)
+    }
     return render(
         request,
         "veche/event.html",
@@ -43,8 +49,8 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
             "problem": problem,
             "reason": explain(row.reason),
             "on_trust": row.reason.startswith(TRUSTED_PREFIX),
-            # Deps this node does not hold (a committee's log it never received)
-            # are shown, not linked: their page would not exist here.
+            # Deps this node does not hold (a committee's log it never received), or
+            # that the viewer may not read, are shown, not linked.
             "deps": [(dep, dep in held) for dep in deps],
             "raw": bytes(row.raw).decode("utf-8", "replace"),
         },
