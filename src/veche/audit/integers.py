@@ -130,9 +130,10 @@ def _resampled_counts(
     return out
 
 
-def _log_factorial(values: IntArray, table: FloatArray) -> FloatArray:
-    """log(v!) from the table where it reaches, else from the log-gamma function."""
-    if values.size == 0 or int(values.max()) < table.size:
+def _log_factorial(values: IntArray, table: FloatArray | None) -> FloatArray:
+    """log(v!) from the table if given (it then reaches every value), else from the
+    log-gamma function."""
+    if table is not None:
         return np.asarray(table[values], dtype=np.float64)
     return np.asarray(gammaln(values.astype(np.float64) + 1), dtype=np.float64)
 
@@ -151,11 +152,12 @@ def _window_mass(n: IntArray, p: FloatArray, log_factorial: FloatArray) -> Float
     """integer_probability for stations with 0 < p < 1 (one block of them).
 
     Enumerates every (station, integer k) whose window [n(k - 0.05)/100,
-    n(k + 0.05)/100] meets the Bernstein margin around the mean (_TAIL), cut to
-    that margin. A window of up to _ENUMERATED integers is summed term by term,
+    n(k + 0.05)/100] meets the Bernstein margin around the mean (_TAIL). A window
+    of up to _ENUMERATED integers is summed term by term,
     exp(log C(n, x) + x log p + (n - x) log(1 - p)) with log-factorials from a
-    table; a wider one (large stations only) as a difference of the binomial
-    distribution function, so that the work per station stays bounded whatever n.
+    table; a wider one (large stations only), cut to the margin, as a difference of
+    the binomial distribution function, so that the work per station stays
+    bounded whatever n.
     """
     variance = n * p * (1 - p)
     mean = n * p
@@ -168,17 +170,22 @@ def _window_mass(n: IntArray, p: FloatArray, log_factorial: FloatArray) -> Float
     start = np.cumsum(windows) - windows
     k = np.arange(station.size) - (start - first)[station]
     nk = n[station]
-    lowest = np.floor(mean - margin - 1).astype(np.int64)[station]
-    highest = np.ceil(mean + margin + 1).astype(np.int64)[station]
-    lo = np.maximum((20 * nk * k - nk + 1999) // 2000, np.maximum(lowest, 0))
-    hi = np.minimum((20 * nk * k + nk) // 2000, np.minimum(highest, nk))
+    lo = np.maximum((20 * nk * k - nk + 1999) // 2000, 0)  # ceil(n(k - 0.05)/100)
+    hi = np.minimum((20 * nk * k + nk) // 2000, nk)  # floor(n(k + 0.05)/100)
     width = np.maximum(hi - lo + 1, 0)
     mass = np.zeros(n.size)
     wide = width > _ENUMERATED
     if wide.any():
-        # P(lo <= X <= hi) = F(hi) - F(lo - 1), F the binomial distribution function.
-        s, w_lo, w_hi = station[wide], lo[wide], hi[wide]
-        inside = _binomial_cdf(w_hi, n[s], p[s]) - _binomial_cdf(w_lo - 1, n[s], p[s])
+        # P(lo <= X <= hi) = F(hi) - F(lo - 1), F the binomial distribution function,
+        # over the part of the window within the margin.
+        s = station[wide]
+        w_lo = np.maximum(lo[wide], np.floor(mean - margin - 1).astype(np.int64)[s])
+        w_hi = np.minimum(hi[wide], np.ceil(mean + margin + 1).astype(np.int64)[s])
+        inside = np.where(
+            w_hi >= w_lo,
+            _binomial_cdf(w_hi, n[s], p[s]) - _binomial_cdf(w_lo - 1, n[s], p[s]),
+            0.0,
+        )
         mass += np.bincount(s, weights=inside, minlength=n.size)
         width = np.where(wide, 0, width)
     # One entry per (station, x) with x in one of the station's narrow windows.
@@ -188,11 +195,13 @@ def _window_mass(n: IntArray, p: FloatArray, log_factorial: FloatArray) -> Float
     rest = n[cell] - x
     log_p = np.log(p)
     log_q = np.log1p(-p)
-    constant = _log_factorial(n, log_factorial) + n * log_q
+    # x and n - x are at most n: the table serves the block if it reaches n.
+    table = log_factorial if int(n.max()) < log_factorial.size else None
+    constant = _log_factorial(n, table) + n * log_q
     log_pmf = (
         constant[cell]
-        - _log_factorial(x, log_factorial)
-        - _log_factorial(rest, log_factorial)
+        - _log_factorial(x, table)
+        - _log_factorial(rest, table)
         + x * (log_p - log_q)[cell]
     )
     mass += np.bincount(cell, weights=np.exp(log_pmf), minlength=n.size)
