@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -20,6 +21,18 @@ class _Peer(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         _Peer.hits.append(self.path)
+        if self.path == "/drip":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            try:
+                for _ in range(100):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+            return
         if self.path == "/redirect":
             self.send_response(302)
             self.send_header("Location", "http://127.0.0.1:9/internal")
@@ -71,3 +84,12 @@ def test_an_answer_larger_than_a_frame_is_refused(
     with pytest.raises(SyncError) as caught:
         post(f"{peer}/ok", b"hello")
     assert caught.value.reason == "too-large"
+
+
+def test_a_peer_that_drips_its_answer_is_cut_off_at_the_deadline(peer: str) -> None:
+    post = service.http_transport(timeout=5, deadline=time.monotonic() + 0.5)
+    start = time.monotonic()
+    with pytest.raises(SyncError) as caught:
+        post(f"{peer}/drip", b"hello")
+    assert caught.value.reason == "timeout"
+    assert time.monotonic() - start < 3  # not the 10 s the whole answer would take

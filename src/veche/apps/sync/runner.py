@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +29,9 @@ from veche.sync.errors import SyncError
 log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=30)
+# A sync stops by then (resumable: the next one goes on), well before it would
+# count as stale.
+DEADLINE = timedelta(minutes=25)
 
 
 def claim(peer_id: int) -> bool:
@@ -69,7 +73,12 @@ def execute(peer_id: int, members: Sequence[Identity]) -> None:
     if peer is None:  # forgotten meanwhile
         return
     try:
-        result = sync_with(peer.url, members=list(members), expected_node=peer.node_key or None)
+        result = sync_with(
+            peer.url,
+            members=list(members),
+            expected_node=peer.node_key or None,
+            deadline=time.monotonic() + DEADLINE.total_seconds(),
+        )
     except SyncError as error:
         record_outcome(peer_id, Peer.Status.FAILED, error.message, release=True)
     except Exception:

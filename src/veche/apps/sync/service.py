@@ -11,6 +11,7 @@ idempotent, so a sync cut off half way is simply run again.
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -333,7 +334,19 @@ _OPENER = urllib.request.build_opener(_NoRedirects)
 _MAX_ANSWER = MAX_FRAME + 1024 * 1024
 
 
-def http_transport(timeout: float = 120.0) -> Transport:
+def http_transport(timeout: float = 120.0, *, deadline: float | None = None) -> Transport:
+    """POST over HTTP: no redirects, at most one sealed frame read back, and (with a
+    ``deadline``, a time.monotonic() value) no request or read past it, so a peer
+    that drips its answer a byte at a time cannot hold the sync for ever."""
+
+    def remaining() -> float:
+        if deadline is None:
+            return timeout
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise SyncError("timeout", "the sync ran past its deadline")
+        return min(timeout, left)
+
     def post(url: str, body: bytes) -> bytes:
         request = urllib.request.Request(  # noqa: S310 - the operator gives the peer's URL
             url,
@@ -342,10 +355,21 @@ def http_transport(timeout: float = 120.0) -> Transport:
             headers={"Content-Type": "application/octet-stream"},
         )
         try:
-            with _OPENER.open(request, timeout=timeout) as response:
+            with _OPENER.open(request, timeout=remaining()) as response:
                 # One sealed frame of the session at most; a larger answer is
                 # refused before it fills memory.
-                answer = bytes(response.read(_MAX_ANSWER + 1))
+                chunks: list[bytes] = []
+                size = 0
+                while size <= _MAX_ANSWER:
+                    remaining()
+                    # read1: whatever one receive brings, so the deadline is checked
+                    # between receives, not after a megabyte trickles in.
+                    chunk = response.read1(min(1 << 20, _MAX_ANSWER + 1 - size))
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    size += len(chunk)
+                answer = b"".join(chunks)
         except urllib.error.HTTPError as error:
             detail = error.read(2000)
             try:
@@ -380,11 +404,13 @@ def sync_with(
     expected_node: str | None = None,
     transport: Transport | None = None,
     limits: BatchLimits = DEFAULT_LIMITS,
+    deadline: float | None = None,
 ) -> SyncResult:
-    """Pull from and push to the peer at ``url``: one full, resumable sync."""
+    """Pull from and push to the peer at ``url``: one full, resumable sync (over HTTP
+    stopped at ``deadline``, a time.monotonic() value, if given)."""
     from veche.apps.sync.node import certify
 
-    post = transport or http_transport()
+    post = transport or http_transport(deadline=deadline)
     base = url.rstrip("/") + "/sync/v1/"
     for member in members:
         certify(member)
