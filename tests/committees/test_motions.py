@@ -360,8 +360,9 @@ def test_federation_delegates_recall_and_ratification() -> None:
     assert (row.result["yes"], row.result["no"], row.status) == (1, 1, "failed")
 
 
-def test_recalling_one_of_two_delegates_elected_together_keeps_the_others_vote() -> None:
-    w = World()
+def _two_seated_delegates(w: World) -> tuple[str, str, str]:
+    """MTZ elects Zubr and Rusalka together by STV; both take their seats in the city
+    council. Returns (council, mtz, mandate)."""
     council, mtz, _ = _federate(w)
     mandate = _elect(
         w,
@@ -371,12 +372,18 @@ def test_recalling_one_of_two_delegates_elected_together_keeps_the_others_vote()
         2,
         [[0, 1, 2], [1, 0, 2], [1, 0, 2]],
     )
+    actions.take_seat(w.person("Zubr"), council, mandate)
+    actions.take_seat(w.person("Rusalka"), council, mandate)
+    return council, mtz, mandate
+
+
+def test_recalling_one_of_two_delegates_elected_together_keeps_the_others_vote() -> None:
+    w = World()
+    council, mtz, mandate = _two_seated_delegates(w)
     assert set(Mandate.objects.filter(event=mandate).values_list("key", flat=True)) == {
         w.person("Zubr").public,
         w.person("Rusalka").public,
     }
-    actions.take_seat(w.person("Zubr"), council, mandate)
-    actions.take_seat(w.person("Rusalka"), council, mandate)
     strike = actions.propose(
         w.person("Chair"), council, kind="strike_call", title="City-wide strike", text="Monday."
     ).id
@@ -457,17 +464,7 @@ def test_a_close_cannot_drop_delegates_by_citing_recalls_nobody_can_check() -> N
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
     w = World()
-    council, mtz, _ = _federate(w)
-    mandate = _elect(
-        w,
-        mtz,
-        ("Sokol", "Zubr", "Rusalka"),
-        ("Zubr", "Rusalka", "Sokol"),
-        2,
-        [[0, 1, 2], [1, 0, 2], [1, 0, 2]],
-    )
-    actions.take_seat(w.person("Zubr"), council, mandate)
-    actions.take_seat(w.person("Rusalka"), council, mandate)
+    council, mtz, mandate = _two_seated_delegates(w)
     chair = w.person("Chair")
     strike = actions.propose(
         chair, council, kind="strike_call", title="City-wide strike", text="Monday."
