@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -11,6 +13,8 @@ import pytest
 
 from veche.apps.sync import service
 from veche.sync.errors import SyncError
+
+_HUGE = b"e" * (8 * 1024 * 1024)  # made before any test traces memory
 
 
 class _Peer(BaseHTTPRequestHandler):
@@ -21,6 +25,14 @@ class _Peer(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         _Peer.hits.append(self.path)
+        if self.path == "/huge-error":
+            body = _HUGE
+            self.send_response(500)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                self.wfile.write(body)
+            return
         if self.path == "/drip":
             self.send_response(200)
             self.send_header("Content-Length", "100")
@@ -93,3 +105,16 @@ def test_a_peer_that_drips_its_answer_is_cut_off_at_the_deadline(peer: str) -> N
         post(f"{peer}/drip", b"hello")
     assert caught.value.reason == "timeout"
     assert time.monotonic() - start < 3  # not the 10 s the whole answer would take
+
+
+def test_an_error_answer_is_read_only_as_far_as_its_start(peer: str) -> None:
+    """The 8 MB body of an HTTP 500 is not read into memory: 2 KB say enough."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(SyncError) as caught:
+            service.http_transport(timeout=5)(f"{peer}/huge-error", b"hello")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert caught.value.reason == "http"
+    assert peak < 2 * 1024 * 1024, peak
