@@ -303,3 +303,68 @@ def test_the_event_page_links_only_deps_the_viewer_may_read() -> None:
     link = f'href="{reverse("event", args=[mandate])}"'
     assert link not in outsider and "not available here" in outsider
     assert link in insider
+
+
+def test_a_close_that_ignores_a_recall_this_node_holds_is_flagged() -> None:
+    from tests.committees.test_motions import _two_seated_delegates
+
+    from veche.apps.committees.models import Committee
+    from veche.apps.committees.motions import compute_result, counted_votes
+    from veche.events import build_event
+
+    w = World()
+    council, mtz, mandate = _two_seated_delegates(w)
+    chair = w.person("Chair")
+    motions = {}
+    for title in ("Ignored", "Honest"):
+        motions[title] = actions.propose(
+            chair, council, kind="strike_call", title=title, text="Monday."
+        ).id
+        actions.vote(w.person("Zubr"), council, motions[title], choice="yes")
+        actions.vote(w.person("Rusalka"), council, motions[title], choice="no")
+    recall = actions.propose(
+        w.person("Sokol"),
+        mtz,
+        kind="recall",
+        title="Recall Zubr",
+        text="He broke the mandate.",
+        target={"mandate": mandate, "key": w.person("Zubr").public},
+    ).id
+    for person in ("Sokol", "Rusalka"):
+        actions.vote(w.person(person), mtz, recall, choice="yes")
+    actions.close(w.person("Sokol"), mtz, recall)
+    # The chair closes one motion as if the recall did not exist: a close names the
+    # recalls it took into account, so every node accepts it...
+    motion = Motion.objects.get(event=motions["Ignored"])
+    electorate = tally._electorate(council, set())
+    result = compute_result(
+        motion,
+        counted_votes(None, motion, set()),
+        electorate,
+        Committee.objects.get(space=council).rules,
+        represented=electorate,
+    )
+    head = StoredEvent.objects.filter(space=council).order_by("-height").first()
+    last = StoredEvent.objects.filter(space=council, author=chair.public).order_by("-seq").first()
+    ignoring = build_event(
+        chair,
+        space=council,
+        seq=last.seq + 1,
+        prev=last.id,
+        deps=[head.id, motion.event],
+        kind="motion.close",
+        body={"motion": motion.event, "result": result},
+        at="2099-01-01T00:00:00Z",
+    )
+    assert ingest([ignoring.raw], source="chair").outcomes[0].status == "applied"
+    actions.close(chair, council, motions["Honest"])
+    # ... and this node, which holds the recall, says so on the page.
+    client = _client(w, "Chair")
+    flagged = _page(client, reverse("committees:motion", args=[council, motions["Ignored"]]))
+    honest = _page(client, reverse("committees:motion", args=[council, motions["Honest"]]))
+    warning = "This close did not take into account recalls this node holds."
+    assert warning in flagged and "Zubr" in flagged
+    assert warning not in honest
+    assert [o.key for o in tally.overlooked_recalls(Motion.objects.get(event=motion.event))] == [
+        w.person("Zubr").public
+    ]

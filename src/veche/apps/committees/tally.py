@@ -134,6 +134,66 @@ def unchecked_votes(motion: Motion, standing: Standing) -> Unchecked:
     )
 
 
+@dataclass(frozen=True)
+class Overlooked:
+    """A delegate whose recall this node holds, decided before a council's close, whose
+    vote that close still counted (it did not cite the recall)."""
+
+    key: str
+    child: str
+    recall: str  # the child's closing event that recalled them
+    recalled_at: str
+
+
+def overlooked_recalls(motion: Motion) -> list[Overlooked]:
+    """Recalls a closed council motion did not take into account although they were
+    decided before it closed. The close may have been made where the recall had not
+    arrived yet (nodes need not be connected), or by someone who ignored it: the page
+    says so, and every node still records the result the close carries. A few
+    queries, whatever the number of votes or seats."""
+    from veche.apps.store.models import StoredEvent
+
+    if motion.status == Motion.Status.OPEN or not motion.close_event:
+        return []
+    cited = _cited_recalls(motion.close_event)
+    seats = {
+        (mandate, key): child
+        for mandate, key, child in Seat.objects.filter(space=motion.space).values_list(
+            "mandate", "key", "child"
+        )
+    }
+    recalled = {
+        (event, key): decision
+        for event, key, decision in Mandate.objects.filter(
+            event__in=sorted({m for m, _ in seats}), parent=motion.space
+        )
+        .exclude(recalled_by="")
+        .values_list("event", "key", "recalled_by")
+        if (event, key) in seats and (event, key) not in cited
+    }
+    if not recalled:
+        return []
+    voted = {
+        (mandate, person)
+        for mandate, person in Vote.objects.filter(
+            motion=motion.event,
+            version=motion.version,
+            mandate__in=sorted({m for m, _ in recalled}),
+        ).values_list("mandate", "person")
+    }
+    when = dict(
+        StoredEvent.objects.filter(id__in=sorted(set(recalled.values()))).values_list("id", "at")
+    )
+    return sorted(
+        (
+            Overlooked(key, seats[(mandate, key)], decision, when.get(decision, ""))
+            for (mandate, key), decision in recalled.items()
+            if (mandate, key) in voted and when.get(decision, "") <= motion.closed_at
+        ),
+        key=lambda item: (item.recalled_at, item.key),
+    )
+
+
 def _cited_recalls(close_event: str) -> frozenset[Recalled]:
     """The delegates a close event left out: the recall decisions it cites."""
     from veche.apps.store.models import StoredEvent

@@ -391,6 +391,9 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
     unchecked = (
         tally.unchecked_votes(row, standing) if committee.kind == "council" else tally.Unchecked()
     )
+    overlooked = tally.overlooked_recalls(row) if committee.kind == "council" else []
+    if overlooked:
+        pseudonyms.update(federation.pseudonyms({o.key for o in overlooked}))
     context = {
         "committee": committee,
         "motion": row,
@@ -398,6 +401,14 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
         "method_label": label(METHOD_LABELS, row.method),
         "standing": standing,
         "unchecked": unchecked,
+        "overlooked": [
+            {
+                "who": pseudonyms.get(o.key, o.key[:10]),
+                "recall": o.recall,
+                "at": o.recalled_at,
+            }
+            for o in overlooked
+        ],
         "result": standing.result,
         "options": list(enumerate(option_names)),
         "votes": [
