@@ -74,7 +74,7 @@ def test_event_page_gives_the_rules_reason_in_the_readers_language(
     page = html.unescape(
         _client(world, "Zubr", language).get(f"/events/{event_id}/").content.decode()
     )
-    assert f"{outcome}: {reason}" in page
+    assert f"{outcome} — {reason}" in page
     # The field and the rule's code stay, as the log keeps them, for the curious.
     assert "<code>author</code> · <code>member</code>" in page
     assert f'<time datetime="2020-08-11T18:00:00Z">{at}</time>' in page
