@@ -18,7 +18,7 @@ from veche.apps.committees.models import (
 from veche.apps.committees.motions import compute_result, counted_votes
 from veche.apps.store.log import ingest, state_digest
 from veche.apps.store.models import StoredEvent
-from veche.events import RuleViolation, build_event
+from veche.events import Event, RuleViolation, build_event
 
 pytestmark = pytest.mark.django_db
 
@@ -377,6 +377,21 @@ def _two_seated_delegates(w: World) -> tuple[str, str, str]:
     return council, mtz, mandate
 
 
+def _recall_zubr(w: World, mtz: str, mandate: str) -> Event:
+    """MTZ recalls Zubr (Sokol and Rusalka for): the recall's closing event."""
+    recall = actions.propose(
+        w.person("Sokol"),
+        mtz,
+        kind="recall",
+        title="Recall Zubr",
+        text="He broke the mandate.",
+        target={"mandate": mandate, "key": w.person("Zubr").public},
+    ).id
+    for person in ("Sokol", "Rusalka"):
+        actions.vote(w.person(person), mtz, recall, choice="yes")
+    return actions.close(w.person("Sokol"), mtz, recall)
+
+
 def test_recalling_one_of_two_delegates_elected_together_keeps_the_others_vote() -> None:
     w = World()
     council, mtz, mandate = _two_seated_delegates(w)
@@ -390,17 +405,7 @@ def test_recalling_one_of_two_delegates_elected_together_keeps_the_others_vote()
     actions.vote(w.person("Zubr"), council, strike, choice="yes")
     actions.vote(w.person("Rusalka"), council, strike, choice="yes")
     actions.vote(w.person("Chair"), council, strike, choice="no")
-    recall = actions.propose(
-        w.person("Sokol"),
-        mtz,
-        kind="recall",
-        title="Recall Zubr",
-        text="He broke the mandate.",
-        target={"mandate": mandate, "key": w.person("Zubr").public},
-    ).id
-    for person in ("Sokol", "Rusalka"):
-        actions.vote(w.person(person), mtz, recall, choice="yes")
-    recall_close = actions.close(w.person("Sokol"), mtz, recall)
+    recall_close = _recall_zubr(w, mtz, mandate)
     assert recall_close.body["result"]["key"] == w.person("Zubr").public
     assert federation.current_delegate_keys(council) >= {w.person("Rusalka").public}
     assert w.person("Zubr").public not in federation.current_delegate_keys(council)

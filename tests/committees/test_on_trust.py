@@ -306,7 +306,7 @@ def test_the_event_page_links_only_deps_the_viewer_may_read() -> None:
 
 
 def test_a_close_that_ignores_a_recall_this_node_holds_is_flagged() -> None:
-    from tests.committees.test_motions import _two_seated_delegates
+    from tests.committees.test_motions import _recall_zubr, _two_seated_delegates
 
     from veche.apps.committees.models import Committee
     from veche.apps.committees.motions import compute_result, counted_votes
@@ -322,17 +322,7 @@ def test_a_close_that_ignores_a_recall_this_node_holds_is_flagged() -> None:
         ).id
         actions.vote(w.person("Zubr"), council, motions[title], choice="yes")
         actions.vote(w.person("Rusalka"), council, motions[title], choice="no")
-    recall = actions.propose(
-        w.person("Sokol"),
-        mtz,
-        kind="recall",
-        title="Recall Zubr",
-        text="He broke the mandate.",
-        target={"mandate": mandate, "key": w.person("Zubr").public},
-    ).id
-    for person in ("Sokol", "Rusalka"):
-        actions.vote(w.person(person), mtz, recall, choice="yes")
-    actions.close(w.person("Sokol"), mtz, recall)
+    _recall_zubr(w, mtz, mandate)
     # The chair closes one motion as if the recall did not exist: a close names the
     # recalls it took into account, so every node accepts it...
     motion = Motion.objects.get(event=motions["Ignored"])
