@@ -17,6 +17,7 @@ pages show recalls at once, as soon as this node holds them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Set
 from fractions import Fraction
 from typing import Any
 
@@ -371,14 +372,25 @@ def apply_vote(ctx: Context, event: Event) -> None:
 Recalled = tuple[str, str]
 
 
-def electorate(ctx: Context, space: str, excluded: set[Recalled]) -> int:
-    persons = active_persons(ctx, space)
+def weighted_electorate(
+    persons: Set[str], seats: Iterable[tuple[str, str, int]], excluded: Set[Recalled]
+) -> int:
+    """Active members, plus the weight of every seat (key, mandate, weight) of a
+    delegate who is not a member here and not recalled."""
     seated = sum(
-        s.weight
-        for s in seats_of(ctx, space).values()
-        if (s.mandate, s.key) not in excluded and s.key not in persons
+        weight
+        for key, mandate, weight in seats
+        if (mandate, key) not in excluded and key not in persons
     )
     return len(persons) + seated
+
+
+def electorate(ctx: Context, space: str, excluded: set[Recalled]) -> int:
+    return weighted_electorate(
+        active_persons(ctx, space),
+        ((s.key, s.mandate, s.weight) for s in seats_of(ctx, space).values()),
+        excluded,
+    )
 
 
 def compute_result(
@@ -464,7 +476,7 @@ def compute_result(
 
 
 def counted_votes(
-    ctx: Context | None, motion: Motion, excluded: set[Recalled]
+    ctx: Context | None, motion: Motion, excluded: Set[Recalled]
 ) -> list[tuple[Any, int]]:
     """(choice, weight) of every current vote but recalled delegates' (a delegate's
     person is their key)."""

@@ -3,41 +3,46 @@ this node holds taken into account at once, and the arithmetic spelled out."""
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Sum
 
 from veche.apps.committees.federation import unchecked_seats
 from veche.apps.committees.models import Committee, Mandate, Member, Motion, Seat, Vote
-from veche.apps.committees.motions import Recalled, compute_result
+from veche.apps.committees.motions import (
+    Recalled,
+    compute_result,
+    counted_votes,
+    weighted_electorate,
+)
 
 
-def recalled_delegates(mandates: list[str]) -> dict[Recalled, str]:
+def recalled_delegates(mandates: list[str], parent: str | None = None) -> dict[Recalled, str]:
     """(mandate, delegate's key) -> the recall decision, for the delegates of these
-    mandates this node knows were recalled."""
+    mandates (sent to ``parent``, if given) this node knows were recalled."""
+    rows = Mandate.objects.filter(event__in=mandates)
+    if parent is not None:
+        rows = rows.filter(parent=parent)
     return {
         (event, key): decision
-        for event, key, decision in Mandate.objects.filter(event__in=mandates)
-        .exclude(recalled_by="")
-        .values_list("event", "key", "recalled_by")
+        for event, key, decision in rows.exclude(recalled_by="").values_list(
+            "event", "key", "recalled_by"
+        )
     }
 
 
-def _electorate(space: str, excluded: set[Recalled] | frozenset[Recalled]) -> int:
+def _electorate(space: str, excluded: Set[Recalled]) -> int:
+    """motions.electorate from the projections as they stand (no ingest context)."""
     persons = set(
         Member.objects.filter(space=space, status=Member.Status.ACTIVE).values_list(
             "person", flat=True
         )
     )
-    seated = sum(
-        weight
-        for key, mandate, weight in Seat.objects.filter(space=space).values_list(
-            "key", "mandate", "weight"
-        )
-        if (mandate, key) not in excluded and key not in persons
-    )
-    return len(persons) + seated
+    seats = Seat.objects.filter(space=space).values_list("key", "mandate", "weight")
+    return weighted_electorate(persons, seats, excluded)
 
 
 def result_for_close(space: str, motion_id: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
@@ -46,15 +51,7 @@ def result_for_close(space: str, motion_id: str) -> tuple[dict[str, Any], list[d
     mandates = list(Seat.objects.filter(space=space).values_list("mandate", flat=True).distinct())
     recalls = recalled_delegates(mandates)
     excluded = set(recalls)
-    votes = [
-        (choice, weight)
-        for choice, weight, mandate, person in Vote.objects.filter(
-            motion=motion.event, version=motion.version
-        )
-        .order_by("person")
-        .values_list("choice", "weight", "mandate", "person")
-        if not mandate or (mandate, person) not in excluded
-    ]
+    votes = counted_votes(None, motion, excluded)
     electorate = _electorate(space, excluded)
     rules = Committee.objects.get(space=space).rules
     result = compute_result(motion, votes, electorate, rules, represented=electorate)
@@ -127,7 +124,7 @@ def unchecked_votes(motion: Motion, standing: Standing) -> Unchecked:
         return Unchecked(mandates=mandates)
     excluded = standing.excluded
     if motion.status != Motion.Status.OPEN:
-        excluded = _cited_recalls(motion.close_event)
+        excluded = cited_recalls(motion.close_event)
     counted = [(n, w) for m, p, n, w in current if (m, p) not in excluded]
     return Unchecked(
         votes=sum(n for n, _ in counted), weight=sum(w for _, w in counted), mandates=mandates
@@ -155,7 +152,7 @@ def overlooked_recalls(motion: Motion) -> list[Overlooked]:
 
     if motion.status == Motion.Status.OPEN or not motion.close_event:
         return []
-    cited = _cited_recalls(motion.close_event)
+    cited = cited_recalls(motion.close_event)
     seats = {
         (mandate, key): child
         for mandate, key, child in Seat.objects.filter(space=motion.space).values_list(
@@ -163,13 +160,11 @@ def overlooked_recalls(motion: Motion) -> list[Overlooked]:
         )
     }
     recalled = {
-        (event, key): decision
-        for event, key, decision in Mandate.objects.filter(
-            event__in=sorted({m for m, _ in seats}), parent=motion.space
-        )
-        .exclude(recalled_by="")
-        .values_list("event", "key", "recalled_by")
-        if (event, key) in seats and (event, key) not in cited
+        pair: decision
+        for pair, decision in recalled_delegates(
+            sorted({m for m, _ in seats}), parent=motion.space
+        ).items()
+        if pair in seats and pair not in cited
     }
     if not recalled:
         return []
@@ -194,14 +189,28 @@ def overlooked_recalls(motion: Motion) -> list[Overlooked]:
     )
 
 
-def _cited_recalls(close_event: str) -> frozenset[Recalled]:
+class _NotHeld(Exception):
+    """The close event is not stored here (not cached: it may arrive later)."""
+
+
+def cited_recalls(close_event: str) -> frozenset[Recalled]:
     """The delegates a close event left out: the recall decisions it cites."""
+    try:
+        return _parsed_recalls(close_event)
+    except _NotHeld:
+        return frozenset()
+
+
+@lru_cache(maxsize=1024)
+def _parsed_recalls(close_event: str) -> frozenset[Recalled]:
+    # An event id is the hash of its bytes, so what it cites never changes: a page
+    # that asks three times (tally, trusted votes, overlooked recalls) parses once.
     from veche.apps.store.models import StoredEvent
     from veche.events import parse_event
 
     raw = StoredEvent.objects.filter(id=close_event).values_list("raw", flat=True).first()
     if raw is None:
-        return frozenset()
+        raise _NotHeld(close_event)
     body = parse_event(bytes(raw), verify=False).body
     return frozenset((r.get("mandate", ""), r.get("key", "")) for r in body.get("recalls", []))
 
@@ -260,15 +269,10 @@ def stv_stages(motion: Motion, current: Standing | None = None) -> list[dict[str
     if motion.status == Motion.Status.OPEN:
         excluded = (current or standing(motion)).excluded
     else:
-        excluded = _cited_recalls(motion.close_event) if motion.close_event else frozenset()
+        excluded = cited_recalls(motion.close_event) if motion.close_event else frozenset()
     ballots = [
         (tuple(group[0] for group in choice), weight)
-        for choice, weight, mandate, person in Vote.objects.filter(
-            motion=motion.event, version=motion.version
-        )
-        .order_by("person")
-        .values_list("choice", "weight", "mandate", "person")
-        if not mandate or (mandate, person) not in excluded
+        for choice, weight in counted_votes(None, motion, excluded)
     ]
     if not ballots:
         return []
