@@ -37,7 +37,7 @@ from veche.apps.store.models import (
     Status,
     StoredEvent,
 )
-from veche.apps.store.reasons import explain
+from veche.apps.store.reasons import TRUSTED_PREFIX, WAITING_PREFIX, explain
 from veche.events import Event, EventError, Identity, RuleViolation, build_event, parse_event
 from veche.events.order import ChainError, check_link
 
@@ -58,8 +58,10 @@ __all__ = [
 _PARALLEL_THRESHOLD = 256
 _PIPELINE_CHUNK = 2500
 _HELD_REASON = "equivocation|author|the author signed two events with one seq in this space"
+# The prefixes are the ones reasons.explain reads back.
 _TRUSTED_REASON = (
-    "trusted|deps|judged on trust: it cites events of a committee this node holds nothing of"
+    TRUSTED_PREFIX
+    + "deps|judged on trust: it cites events of a committee this node holds nothing of"
 )
 
 
@@ -341,7 +343,7 @@ class _Ingest:
             statuses[event.id] = (status, reason)
             rows.append(self._row(event, height, status, reason))
         for event, missing in waiting:
-            statuses[event.id] = (Status.PENDING, "waits for " + ", ".join(sorted(missing)))
+            statuses[event.id] = (Status.PENDING, WAITING_PREFIX + ", ".join(sorted(missing)))
             rows.append(self._row(event, None, Status.PENDING, statuses[event.id][1]))
         _insert_events(rows)
         MissingDependency.objects.bulk_create(
@@ -392,9 +394,9 @@ class _Ingest:
             if top is not None:
                 self.cursor[space] = (top[0], top[1])
 
-    def _held_spaces(self, fresh: dict[str, Event]) -> set[str]:
+    def _held_spaces(self, foreign: dict[str, dict[str, str]], fresh: dict[str, Event]) -> set[str]:
         """Spaces cited by this batch of which this node holds (or receives) any event."""
-        cited = {s for e in fresh.values() for s in foreign_citations(e).values()}
+        cited = {s for citations in foreign.values() for s in citations.values()}
         held = {e.space_id for e in fresh.values()} & cited
         rest = sorted(cited - held)
         for chunk in _chunks(rest):
@@ -443,10 +445,11 @@ class _Ingest:
         children: dict[str, list[str]] = defaultdict(list)
         blockers: dict[str, int] = {}
         ready: list[str] = []
-        held_spaces = self._held_spaces(fresh)
+        citations = {event_id: foreign_citations(e) for event_id, e in fresh.items()}
+        held_spaces = self._held_spaces(citations, fresh)
         for event in fresh.values():
             count = 0
-            foreign = foreign_citations(event)
+            foreign = citations[event.id]
             for parent in _parents(event):
                 if parent in fresh:
                     children[parent].append(event.id)
@@ -547,6 +550,8 @@ class _Ingest:
         a valid order to recompute them in) before those spaces are re-projected.
         """
         spaces: set[str] = set()
+        if not ExternalCitation.objects.exists():  # the usual case: nothing on trust
+            return
         for chunk in _chunks(arrived):
             rows = ExternalCitation.objects.filter(cited__in=chunk)
             spaces.update(rows.values_list("space", flat=True))

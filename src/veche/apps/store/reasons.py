@@ -183,7 +183,7 @@ FIXED_MESSAGES = frozenset(
         gettext_noop("judged on trust: it cites events of a committee this node holds nothing of"),
     )
 )
-_WAITING = "waits for "
+WAITING_PREFIX = "waits for "
 # How the stored reason of an event judged on trust begins (``log._TRUSTED_REASON``):
 # it cited an event of a space this node holds nothing of and took the claims as given.
 TRUSTED_PREFIX = "trusted|"
@@ -222,10 +222,10 @@ def explain(reason: str) -> Reason | None:
     """A stored reason (``rule|field|message``, or ``waits for ...``), for a page."""
     if not reason:
         return None
-    if reason.startswith(_WAITING):
+    if reason.startswith(WAITING_PREFIX):
         return Reason(
             _("waits for events this node does not hold yet: %(events)s")
-            % {"events": reason[len(_WAITING) :]}
+            % {"events": reason[len(WAITING_PREFIX) :]}
         )
     if reason.count("|") < 2:
         return Reason(message_text(reason))
