@@ -63,7 +63,12 @@ def plain(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return (value.dtype.str, value.shape, value.tolist())
     if isinstance(value, OfficialProtocol | WitnessReports | ObserverReports):
-        return {name: plain(getattr(value, name)) for name in type(value).__slots__}
+        # Private slots (the protocol's cache of derived values) are not data.
+        return {
+            name: plain(getattr(value, name))
+            for name in type(value).__slots__
+            if not name.startswith("_")
+        }
     if isinstance(value, tuple):
         return tuple(plain(v) for v in value)
     return value

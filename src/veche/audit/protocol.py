@@ -102,7 +102,21 @@ class OfficialProtocol:
         return found
 
     def index_of_station(self) -> dict[str, int]:
-        return {str(s): i for i, s in enumerate(self.stations.tolist())}
+        """Station name -> its row (built once; callers must not change it)."""
+        if "stations" not in self._cache:
+            names = self.stations.tolist()
+            self._cache["stations"] = dict(zip(names, range(len(names)), strict=True))
+        found: dict[str, int] = self._cache["stations"]
+        return found
+
+    def index_of_candidate(self) -> dict[str, int]:
+        """Candidate name, casefolded (witnesses write names as they like) -> its column."""
+        if "candidates" not in self._cache:
+            self._cache["candidates"] = {
+                name.casefold(): i for i, name in enumerate(self.candidates)
+            }
+        found: dict[str, int] = self._cache["candidates"]
+        return found
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -8,6 +8,7 @@ import io
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import repeat
 from pathlib import Path
 
@@ -50,6 +51,7 @@ _BOM = b"\xef\xbb\xbf"
 _MAX_LINE = 4300
 
 
+@cache  # probed once, on the first read, not when the module is imported
 def _loadtxt_reads_integers_strictly() -> bool:
     """Whether np.loadtxt refuses '1.0' for an integer (NumPy 1.23 read it via
     float, with a DeprecationWarning; int() refuses it, and so must the fast path)."""
@@ -62,9 +64,6 @@ def _loadtxt_reads_integers_strictly() -> bool:
         except Exception:  # the DeprecationWarning
             return False
     return False
-
-
-_FAST = _loadtxt_reads_integers_strictly()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +135,11 @@ def _fast_rows(
     line i + 2, as the slow path numbers it.
     """
     path = Path(path)
-    if not _FAST or path.suffix.lower() == ".xlsx" or not path.is_file():
+    if (
+        not _loadtxt_reads_integers_strictly()
+        or path.suffix.lower() == ".xlsx"
+        or not path.is_file()
+    ):
         return None
     try:
         data = path.read_bytes()
@@ -279,9 +282,8 @@ class _FastColumns:
         if decoded is None:
             return None
         self.non_ascii += int(decoded[1] @ lengths)
-        # Like official.index_of_station(), built in C; the empty name is never found.
-        index = dict(zip(official.stations.tolist(), range(official.station_count), strict=True))
-        index.pop("", None)
+        # Official station names are never empty, so an empty cell is never found.
+        index = official.index_of_station()
         found = np.fromiter(
             map(index.get, map(str.strip, decoded[0]), repeat(-1)),
             dtype=np.int64,
@@ -298,7 +300,7 @@ class _FastColumns:
         if decoded is None:
             return None
         self.non_ascii += int(decoded[1] @ counts)
-        lookup = {name.casefold(): i for i, name in enumerate(official.candidates)}
+        lookup = official.index_of_candidate()
         names = [text.strip() for text in decoded[0]]
         found = [lookup.get(name.casefold(), -1) if name else -1 for name in names]
         if min(found) < 0:

@@ -405,7 +405,7 @@ def _read_witnesses_slow(
     aggregated = "count" in columns.index
     station = _station_indices(columns, official)
     names = columns.text("candidate")
-    lookup = {name.casefold(): i for i, name in enumerate(official.candidates)}
+    lookup = official.index_of_candidate()
     candidate = np.fromiter(
         (lookup.get(name.casefold(), -1) for name in names.tolist()),
         dtype=np.int64,
