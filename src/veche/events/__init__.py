@@ -10,7 +10,7 @@ from veche.events.canonical import CanonicalError, decode, encode
 from veche.events.envelope import CREATE_KIND, Event, EventError, build_event, parse_event
 from veche.events.identity import Identity, SealError
 from veche.events.order import Equivocation, equivocations, order_events, parents
-from veche.events.registry import EventKind, Registry, RuleViolation
+from veche.events.registry import EventKind, Registry, RuleViolation, Unverified
 
 __all__ = [
     "CREATE_KIND",
@@ -23,6 +23,7 @@ __all__ = [
     "Registry",
     "RuleViolation",
     "SealError",
+    "Unverified",
     "build_event",
     "decode",
     "encode",

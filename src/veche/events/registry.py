@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 from veche.events.envelope import Event
 from veche.events.schema import Schema, SchemaError
 
-__all__ = ["EventKind", "Registry", "RuleViolation", "UnknownKind"]
+__all__ = ["EventKind", "Registry", "RuleViolation", "UnknownKind", "Unverified"]
 
 State = TypeVar("State")
 
@@ -32,6 +32,21 @@ class RuleViolation(Exception):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message} [{self.rule}]"
+
+
+class Unverified(RuleViolation):
+    """The rule needs an event of another space that this node holds nothing of.
+
+    Not a refusal: the event is kept as *unverified* (no effect, counted nowhere,
+    grants nothing) and judged again when what it cites arrives (event-v1 §14.6).
+    ``missing`` names the cited event ids, when the rule knows them.
+    """
+
+    def __init__(
+        self, rule: str, message: str, field: str = "event", missing: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(rule, message, field)
+        self.missing = missing
 
 
 class UnknownKind(RuleViolation):

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from django.db import models
 
 from veche.events import Event, parse_event
-from veche.events.registry import RuleViolation
+from veche.events.registry import RuleViolation, Unverified
 
 M = TypeVar("M", bound=models.Model)
 T = TypeVar("T")
@@ -24,16 +24,10 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Cited:
-    """A cited event and its status; ``event`` is None when it is ``external``:
-    of a space this node holds nothing of, so the rule must take the citing
-    event's own claims on trust (and the event's reason says so)."""
+    """A cited event this node holds, and its outcome."""
 
-    event: Event | None
+    event: Event
     status: str
-
-    @property
-    def external(self) -> bool:
-        return self.event is None
 
 
 def _rows(model: type[models.Model], objects: list[Any]) -> tuple[list[Any], list[list[Any]]]:
@@ -106,8 +100,6 @@ class Context:
         self.memo: dict[Any, Any] = {}
         # Spaces whose holds changed (a key was revoked): re-projected after the batch.
         self.rebuild_requests: set[str] = set()
-        # Events judged with an external citation taken on trust.
-        self.trusted: set[str] = set()
         # space -> keys that author this batch's events there, so that rules can
         # load just those members; None in a rebuild, which touches everyone.
         self.batch_keys: dict[str, set[str]] | None = None
@@ -121,7 +113,25 @@ class Context:
         self._statuses[event.id] = status
 
     def cited(self, event: Event, event_id: str, field: str = "body") -> Cited:
-        """An event that ``event`` names; it must be among its deps (causal past)."""
+        """An event that ``event`` names; it must be among its deps (causal past).
+
+        If it belongs to a space this node holds nothing of, the rule cannot check
+        it: ``Unverified`` is raised and the event waits, counted nowhere
+        (event-v1 §14.6). Nothing is ever taken on a claim.
+        """
+        found = self.cited_if_held(event, event_id, field)
+        if found is None:
+            raise Unverified(
+                "unverified",
+                "it cites an event of a space this node does not hold",
+                field,
+                missing=(event_id,),
+            )
+        return found
+
+    def cited_if_held(self, event: Event, event_id: str, field: str = "body") -> Cited | None:
+        """Like ``cited``, but None when the cited event is of a space this node
+        holds nothing of: for claims a page shows as unchecked and counts nowhere."""
         if event_id != event.prev and event_id not in event.deps:
             raise RuleViolation("cite-in-deps", f"{event_id} must be listed in deps", field)
         if event_id not in self._events:
@@ -131,8 +141,7 @@ class Context:
             row = StoredEvent.objects.filter(id=event_id).values_list("raw", "status").first()
             if row is None:
                 if event_id in foreign_citations(event):
-                    self.trusted.add(event.id)
-                    return Cited(None, "external")
+                    return None
                 # Cannot happen for a placed event, whose other deps are all held.
                 raise RuleViolation("cite-held", f"{event_id} is not held", field)
             self._events[event_id] = parse_event(bytes(row[0]), verify=False)

@@ -38,7 +38,16 @@ from veche.apps.store.models import (
     StoredEvent,
 )
 from veche.apps.store.reasons import TRUSTED_PREFIX, WAITING_PREFIX, explain
-from veche.events import Event, EventError, Identity, RuleViolation, build_event, parse_event
+from veche.apps.store.rejected import keep_rejected
+from veche.events import (
+    Event,
+    EventError,
+    Identity,
+    RuleViolation,
+    Unverified,
+    build_event,
+    parse_event,
+)
 from veche.events.order import ChainError, check_link
 
 logger = logging.getLogger(__name__)
@@ -223,8 +232,7 @@ class _Parsed:
                 error = EventError("sig", "signature", "does not verify under author's key")
                 self.outcomes[index] = Outcome(event.id, "invalid", str(error))
                 self.rejected.append(_rejected_input(event.raw, error, self.source, self.now))
-        if self.rejected:
-            RejectedInput.objects.bulk_create(self.rejected)
+        keep_rejected(self.rejected)
         return events, self.outcomes
 
 
@@ -648,10 +656,12 @@ def _check_chain(event: Event, previous: _Known | None) -> tuple[str | None, str
 def _judge_and_apply(ctx: Context, event: Event) -> tuple[str, str]:
     try:
         KINDS.judge(ctx, event)
+    except Unverified as unverified:
+        return Status.UNVERIFIED, f"{unverified.rule}|{unverified.field}|{unverified.message}"
     except RuleViolation as violation:
         return Status.REJECTED, f"{violation.rule}|{violation.field}|{violation.message}"
     APPLY[event.kind](ctx, event)
-    return Status.APPLIED, _TRUSTED_REASON if event.id in ctx.trusted else ""
+    return Status.APPLIED, ""
 
 
 def reason_text(reason: str) -> str:

@@ -19,6 +19,8 @@ class Status(models.TextChoices):
     HELD = "held", _("Held")
     # waits for events it names that this node does not hold yet
     PENDING = "pending", _("Pending")
+    # its rule needs events of a space this node holds nothing of: no effect
+    UNVERIFIED = "unverified", _("Unverified")
 
 
 class StoredEvent(models.Model):
