@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 
+from django.db import models
+
 from veche.apps.committees.models import (
     Committee,
     Invitation,
@@ -21,7 +23,14 @@ from veche.apps.committees.models import (
     Vouch,
 )
 from veche.apps.store.context import Context
-from veche.apps.store.kinds import HOLD_PROVIDERS, projection, register, register_space_type
+from veche.apps.store.kinds import (
+    HOLD_PROVIDERS,
+    PERSON_PROVIDERS,
+    KeyHold,
+    projection,
+    register,
+    register_space_type,
+)
 from veche.events import Event, RuleViolation
 from veche.events.encoding import b64d, b64e
 from veche.events.schema import Bool, Enum, Int, Obj, PublicKey, Str
@@ -464,17 +473,25 @@ def revoke_key(ctx: Context, event: Event, key: str, after_seq: int) -> None:
     ctx.request_rebuild(event.space_id)
 
 
-def revocation_holds(scope: set[str] | None) -> dict[tuple[str, str], tuple[int, str]]:
+def revocation_holds(scope: set[str] | None) -> dict[tuple[str, str], KeyHold]:
+    """Revoked keys: their events above ``after_seq`` are suspect (event-v1 §14.3)."""
     query = Revocation.objects.all()
     if scope is not None:
         query = query.filter(space__in=sorted(scope))
     return {
-        (space, key): (
-            after_seq + 1,
-            "revoked|author|this key was revoked; events after it are held",
+        (space, key): KeyHold(
+            after_seq + 1, "revoked|author|this key was revoked; events after it are held", event
         )
-        for space, key, after_seq in query.values_list("space", "key", "after_seq")
+        for space, key, after_seq, event in query.values_list("space", "key", "after_seq", "event")
     }
+
+
+def persons(scope: set[str] | None) -> dict[str, str]:
+    """key -> person for every committee member (a person's device keys share one)."""
+    query = Member.objects.exclude(key=models.F("person"))
+    if scope is not None:
+        query = query.filter(space__in=sorted(scope))
+    return dict(query.values_list("key", "person"))
 
 
 # -- posts --------------------------------------------------------------------------------------
@@ -555,6 +572,7 @@ def register_all() -> None:
         rule=check_revoke,
         apply=apply_revoke,
         summary="a member revokes a lost or seized key from another device",
+        causal=True,
     )
     register(
         "space.post",
@@ -564,6 +582,7 @@ def register_all() -> None:
         summary="a member posts a message to the committee",
     )
     HOLD_PROVIDERS.append(revocation_holds)
+    PERSON_PROVIDERS.append(persons)
     projection(
         Committee,
         digest=(

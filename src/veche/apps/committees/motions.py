@@ -760,6 +760,7 @@ def register_all() -> None:
         rule=check_close,
         apply=apply_close,
         foreign=_foreign_of_close,
+        causal=True,
         summary="close a motion with its result, which every node recomputes",
     )
     register(

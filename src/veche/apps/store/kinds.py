@@ -40,11 +40,28 @@ class ProjectionModel:
     order: tuple[str, ...]
 
 
-# A hold provider names authors whose events from some seq on are not applied
-# (a revoked key, for instance): scope (None = every space) -> {(space, author):
-# (first held seq, reason)}. It reads projections, so rebuild runs to a fixed point.
-HoldProvider = Callable[[set[str] | None], dict[tuple[str, str], tuple[int, str]]]
+@dataclass(frozen=True)
+class KeyHold:
+    """A key whose events from ``first_seq`` on are suspect (event-v1 §14.3): revoked
+    by ``event``; ``reason`` is the stored reason of those that are held."""
+
+    first_seq: int
+    reason: str
+    event: str
+
+
+# A hold provider names revoked keys: scope (None = every space) -> {(space, key):
+# KeyHold}. It reads projections, so rebuild runs in rounds (event-v1 §14.3).
+HoldProvider = Callable[[set[str] | None], dict[tuple[str, str], KeyHold]]
 HOLD_PROVIDERS: list[HoldProvider] = []
+
+# Who is the same person as whom: scope -> {key: person}. Acknowledgment (§14.3)
+# must come from another person, not from another device of the suspect's owner.
+PersonProvider = Callable[[set[str] | None], dict[str, str]]
+PERSON_PROVIDERS: list[PersonProvider] = []
+
+# Kinds judged against the state of their causal past (event-v1 §14.2).
+CAUSAL: set[str] = set()
 
 KINDS: Registry[Context] = Registry()
 APPLY: dict[str, Apply] = {}
@@ -117,11 +134,14 @@ def register(
     apply: Apply,
     summary: str = "",
     foreign: Foreign | None = None,
+    causal: bool = False,
 ) -> None:
     KINDS.register(EventKind(name=name, body=body, rule=rule, summary=summary))
     APPLY[name] = apply
     if foreign is not None:
         FOREIGN[name] = foreign
+    if causal:
+        CAUSAL.add(name)
 
 
 def foreign_citations(event: Event) -> dict[str, str]:
