@@ -46,7 +46,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_json_flag(invite)
     invite.set_defaults(handler=_invite)
     join = sub.add_parser("join", help="join a committee with an invitation code")
-    _identity_args(join)
+    who = join.add_mutually_exclusive_group(required=True)
+    who.add_argument("--key", type=Path, help="a key file made by 'veche keys new'")
+    who.add_argument("--account", help="the pseudonym of an account on this node")
+    who.add_argument(
+        "--new-account",
+        action="store_true",
+        help="make a new key and an account on this node named --pseudonym; "
+        "the passphrase is asked twice (or read from $VECHE_PASSPHRASE)",
+    )
     join.add_argument("space")
     join.add_argument("--code", required=True)
     join.add_argument("--pseudonym", required=True)
@@ -278,9 +286,38 @@ def _join(args: argparse.Namespace) -> int:
     _ready(args)
     from veche.apps.committees import actions
 
+    if args.new_account:
+        return _join_as_new_account(args)
     identity = identity_from(args)
     event = _refusal(lambda: actions.join(identity, args.space, args.code, args.pseudonym))
     print_json({"event": event.id}) if args.json else print(event.id)
+    return 0
+
+
+def _join_as_new_account(args: argparse.Namespace) -> int:
+    """Key, account and join together or not at all: a refusal leaves the code unused."""
+    from veche.apps.accounts.actions import AccountError
+    from veche.apps.committees import actions
+    from veche.cli.keys import read_passphrase
+
+    passphrase = read_passphrase("Choose a passphrase: ", confirm=True)
+    try:
+        event, account, identity = _refusal(
+            lambda: actions.join_as_new_account(args.space, args.code, args.pseudonym, passphrase)
+        )
+    except AccountError as error:
+        option = "--pseudonym" if error.field == "pseudonym" else "the passphrase"
+        advice = ""
+        if error.code == "taken":
+            advice = (
+                f"; choose another --pseudonym, or if that account is yours, "
+                f"join with --account {args.pseudonym!r}"
+            )
+        raise CliError(f"{option}: {error.message}{advice}") from error
+    if args.json:
+        print_json({"event": event.id, "account": account.pseudonym, "public": identity.public})
+    else:
+        print(event.id)
     return 0
 
 

@@ -17,10 +17,14 @@ MIN_PASSPHRASE = 10
 
 
 class AccountError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
+    """``field`` is the input at fault; ``code`` names the problem (``taken``) for
+    callers that add advice of their own."""
+
+    def __init__(self, field: str, message: str, code: str = "") -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.code = code
 
 
 def check_pseudonym(pseudonym: str) -> str:
@@ -37,23 +41,48 @@ def check_passphrase(passphrase: str) -> None:
         raise AccountError("passphrase", _("at least %(n)d characters") % {"n": MIN_PASSPHRASE})
 
 
-def create_account(
-    pseudonym: str, passphrase: str, identity: Identity | None = None
-) -> tuple[Account, Identity]:
+def check_pseudonym_free(pseudonym: str) -> None:
+    """Refuse a pseudonym an account on this node already has (before anything is signed)."""
+    if Account.objects.filter(pseudonym=pseudonym).exists():
+        raise AccountError("pseudonym", _("this pseudonym is taken on this node"), "taken")
+
+
+def prepare_account(pseudonym: str, passphrase: str, identity: Identity) -> Account:
+    """An account ready to save, after every check that can fail before saving it.
+
+    Nothing is written: a caller that must sign something with ``identity`` first
+    (joining a committee) checks here, signs, then calls ``save_account`` in the
+    same transaction, so that a refusal leaves no trace of either.
+    """
     pseudonym = check_pseudonym(pseudonym)
     check_passphrase(passphrase)
-    identity = identity or Identity.generate()
+    check_pseudonym_free(pseudonym)
     account = Account(
         pseudonym=pseudonym,
         public_key=identity.public,
         sealed_seed=seal(identity.seed, passphrase, settings.VECHE_KDF_PROFILE),
     )
     account.set_unusable_password()
+    return account
+
+
+def save_account(account: Account) -> None:
+    """Save a prepared account; a pseudonym taken meanwhile is an AccountError."""
     try:
         with transaction.atomic():
             account.save()
     except IntegrityError as error:
-        raise AccountError("pseudonym", _("this pseudonym is taken on this node")) from error
+        raise AccountError(
+            "pseudonym", _("this pseudonym is taken on this node"), "taken"
+        ) from error
+
+
+def create_account(
+    pseudonym: str, passphrase: str, identity: Identity | None = None
+) -> tuple[Account, Identity]:
+    identity = identity or Identity.generate()
+    account = prepare_account(pseudonym, passphrase, identity)
+    save_account(account)
     return account, identity
 
 

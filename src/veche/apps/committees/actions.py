@@ -5,6 +5,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.db import transaction
+
+from veche.apps.accounts.actions import prepare_account, save_account
+from veche.apps.accounts.models import Account
 from veche.apps.committees.kinds import DEFAULT_RULES, invitation_hash
 from veche.apps.store.log import record
 from veche.events import Event, Identity
@@ -67,6 +71,28 @@ def join(identity: Identity, space: str, code: str, pseudonym: str, at: Any = No
         body={"code": code.strip().upper(), "pseudonym": pseudonym},
         at=at,
     )
+
+
+def join_as_new_account(
+    space: str, code: str, pseudonym: str, passphrase: str, at: Any = None
+) -> tuple[Event, Account, Identity]:
+    """Redeem an invitation for someone without an account: a new key, its account on
+    this node and its member.join, all or nothing.
+
+    Every check on the account (pseudonym, passphrase, the name free on this node)
+    runs before anything is signed; the committee's rule runs when the join is
+    recorded (a refusal stores nothing); and the join and the account are written
+    in one transaction, so an account that cannot be saved (a name taken meanwhile)
+    takes the join back with it. A join that fails therefore leaves the invitation
+    unused and adds no member whose key nobody holds.
+    Raises AccountError or RuleViolation.
+    """
+    identity = Identity.generate()
+    account = prepare_account(pseudonym, passphrase, identity)
+    with transaction.atomic():
+        event = join(identity, space, code, account.pseudonym, at=at)
+        save_account(account)
+    return event, account, identity
 
 
 def post(identity: Identity, space: str, text: str, at: Any = None) -> Event:

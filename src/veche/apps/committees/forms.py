@@ -83,6 +83,13 @@ class NewMemberForm(JoinForm):
         widget=forms.PasswordInput,
         help_text=_("It unlocks your key on this node. Nobody can recover it for you."),
     )
+    again = forms.CharField(label=_("The passphrase, again"), widget=forms.PasswordInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("passphrase") and "again" in data and data["again"] != data["passphrase"]:
+            self.add_error("again", _("The two passphrases differ: type the same one twice."))
+        return data
 
 
 class PostForm(forms.Form):

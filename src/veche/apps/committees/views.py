@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from veche.apps.accounts import unlock
-from veche.apps.accounts.actions import AccountError, create_account
+from veche.apps.accounts.actions import AccountError
 from veche.apps.committees import actions, federation, tally
 from veche.apps.committees.access import (
     can_read_space,
@@ -226,7 +226,11 @@ def invite(request: HttpRequest, space: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, space: str) -> HttpResponse:
-    """Redeem an invitation: with the current account, or by making one here."""
+    """Redeem an invitation: with the current account, or by making one here.
+
+    A new member's key, account and join are made together or not at all
+    (``actions.join_as_new_account``): a refused join leaves the invitation unused.
+    """
     committee = Committee.objects.filter(space=space).first()
     if committee is None:
         raise Http404
@@ -238,24 +242,44 @@ def join(request: HttpRequest, space: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             if signed_in:
-                identity = _identity(request)
-                actions.join(identity, space, data["code"], data["pseudonym"])
+                actions.join(_identity(request), space, data["code"], data["pseudonym"])
                 return redirect("committees:detail", space)
-            identity = Identity.generate()
-            actions.join(identity, space, data["code"], data["pseudonym"])
-            account, _identity_made = create_account(
-                data["pseudonym"], data["passphrase"], identity
+            _event, account, identity = actions.join_as_new_account(
+                space, data["code"], data["pseudonym"], data["passphrase"]
             )
         except RuleViolation as violation:
-            form.add_error("code" if "code" in violation.field else None, refusal_text(violation))
+            _join_refused(form, violation)
         except AccountError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.message)
+            if error.code == "taken":
+                form.add_error(
+                    field,
+                    _(
+                        "Choose another pseudonym. If it is yours on this node, sign in "
+                        "first, then open the invitation link again."
+                    ),
+                )
         else:
             login(request, account, backend="veche.apps.accounts.backend.PassphraseBackend")
             response = redirect("committees:detail", space)
             unlock.unlock(request, response, identity.seed)
             return response
     return render(request, "committees/join.html", {"committee": committee, "form": form})
+
+
+def _join_refused(form: Any, violation: RuleViolation) -> None:
+    """The committee's refusal of a join, on the field it concerns, with what to do."""
+    if violation.field == "body.pseudonym":
+        form.add_error("pseudonym", refusal_text(violation))
+        form.add_error("pseudonym", _("Choose another pseudonym."))
+    elif violation.field == "body.code" or violation.rule in ("invitation", "invitation-used"):
+        form.add_error("code", refusal_text(violation))
+        form.add_error(
+            "code", _("Check the code, or ask a member of the committee for a new invitation.")
+        )
+    else:
+        form.add_error(None, refusal_text(violation))
 
 
 @login_required
