@@ -65,7 +65,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         ("vouch", "vouch for a candidate (--member KEY)"),
         ("leave", "leave the committee"),
         ("add-device", "add a key for another device of yours (--member NEW_KEY)"),
-        ("revoke-key", "from another device, revoke a lost or seized key of yours"),
+        (
+            "revoke-key",
+            "revoke a lost or seized device key of yours (--member KEY) from an older key of "
+            "yours; a lost main key takes a 'revocation' motion",
+        ),
     ):
         action = sub.add_parser(name, help=help_text)
         _identity_args(action)

@@ -117,7 +117,9 @@ def add_device(identity: Identity, space: str, new_key: str, at: Any = None) -> 
 def revoke_own_key(
     identity: Identity, space: str, key: str, after_seq: int, at: Any = None
 ) -> Event:
-    """From another device: events the lost key signs after ``after_seq`` are rejected."""
+    """From an older key of the same person, revoke a newer one (a lost or seized device):
+    events it signs after ``after_seq`` are held. A key cannot revoke an older one (the
+    main key): that takes a committee ``revocation`` motion (event-v1 §14.4)."""
     return record(
         identity, space=space, kind="key.revoke", body={"key": key, "after_seq": after_seq}, at=at
     )

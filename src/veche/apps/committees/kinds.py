@@ -31,6 +31,7 @@ from veche.apps.store.kinds import (
     register,
     register_space_type,
 )
+from veche.apps.store.models import StoredEvent
 from veche.events import Event, RuleViolation
 from veche.events.encoding import b64d, b64e
 from veche.events.schema import Bool, Enum, Int, Obj, PublicKey, Str
@@ -430,6 +431,8 @@ def check_device(ctx: Context, event: Event) -> None:
 
 def apply_device(ctx: Context, event: Event) -> None:
     owner = _known(roster(ctx, event.space_id).get(event.author))
+    added = ctx.cached(("devices-added", event.space_id), dict)
+    added[event.body["key"]] = len(added)  # in the order of event-v1 §9 (see _key_age)
     set_member(
         ctx,
         Member(
@@ -445,15 +448,50 @@ def apply_device(ctx: Context, event: Event) -> None:
 
 
 def check_revoke(ctx: Context, event: Event) -> None:
-    """A member revokes one of their own keys from another of their devices."""
+    """A member revokes a newer key of their own from an older one (event-v1 §14.4).
+
+    A person's first key (the one that founded or joined) is the oldest; a device key
+    is as old as the member.device that added it. A key never revokes itself nor an
+    older key: a seized phone cannot lock its owner out, and two keys of one person
+    cannot revoke each other, so their revocations converge in any arrival order. A
+    lost or seized main key is revoked by a committee ``revocation`` motion.
+    """
     person = require_member(ctx, event)
-    target = roster(ctx, event.space_id).get(event.body["key"])
+    members = roster(ctx, event.space_id)
+    target = members.get(event.body["key"])
     if target is None or target.person != person:
         raise RuleViolation("revoke-own", "you can revoke only your own keys", "body.key")
     if target.key == event.author:
         raise RuleViolation(
             "revoke-other-device", "revoke a key from another device of yours", "body.key"
         )
+    if _key_age(ctx, target) <= _key_age(ctx, _known(members.get(event.author))):
+        raise RuleViolation(
+            "revoke-newer",
+            "a key can revoke only a newer key of yours; an older one takes a revocation motion",
+            "body.key",
+        )
+
+
+def _key_age(ctx: Context, member: Member) -> tuple[int, int, str]:
+    """Where the key came in, in the order of event-v1 §9: smaller is older.
+
+    The first key of a person comes before all of their devices. A device key added
+    by an event this context applied (this batch, or the whole space in a rebuild or
+    a replay of a causal past, which replay it from its start) has its place in that
+    sequence; one added in an earlier batch comes before all of those (the batch
+    judges a space's events after everything stored there), by the (height, id) of
+    its member.device.
+    """
+    if member.key == member.person:
+        return (0, 0, "")
+    added = ctx.cached(("devices-added", member.space), dict)
+    if member.key in added:
+        return (2, added[member.key], "")
+    row = StoredEvent.objects.filter(id=member.joined_event).values_list("height", "id").first()
+    if row is None or row[0] is None:
+        raise RuntimeError("a device key whose member.device is not placed")
+    return (1, int(row[0]), str(row[1]))
 
 
 def apply_revoke(ctx: Context, event: Event) -> None:

@@ -35,6 +35,9 @@ FIXED_MESSAGES = frozenset(
         gettext_noop("this key is already known here"),
         gettext_noop("you can revoke only your own keys"),
         gettext_noop("revoke a key from another device of yours"),
+        gettext_noop(
+            "a key can revoke only a newer key of yours; an older one takes a revocation motion"
+        ),
         # apps/committees/motions.py
         gettext_noop("only members and seated delegates of this body may do this"),
         gettext_noop("no such motion in this committee"),
