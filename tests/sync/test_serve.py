@@ -23,8 +23,8 @@ def _world() -> tuple[World, str, str]:
     return world, mine, other
 
 
-def _session(*spaces: str) -> Session:
-    return Session("ticket", b"s" * 32, b"r" * 32, "N" * 43, tuple(spaces))
+def _session(*spaces: str, members: tuple[str, ...] = ()) -> Session:
+    return Session("ticket", b"s" * 32, b"r" * 32, "N" * 43, tuple(spaces), members)
 
 
 def _raws(space: str) -> list[bytes]:
@@ -66,16 +66,19 @@ def test_get_and_ids_leave_out_other_spaces() -> None:
 
 
 def test_push_refuses_events_of_spaces_the_peer_may_not_hold() -> None:
-    _, mine, other = _world()
+    # The gate decides by the member keys the peer proved (apps/sync/gate.py).
+    world, mine, other = _world()
+    zubr, lis = world.person("Zubr").public, world.person("Lis").public
     theirs = _raws(other)
     StoredEvent.objects.filter(space=other).delete()
     rebuild()
     header, _ = decode_frame(
-        _answer(_session(mine), encode_frame({"v": 1, "type": "push"}, theirs))
+        _answer(_session(mine, members=(zubr,)), encode_frame({"v": 1, "type": "push"}, theirs))
     )
     assert header["refused"] == len(theirs)
     assert not StoredEvent.objects.filter(space=other).exists()
+    # Lis founded the other committee: the pushed log itself shows Lis may hold it.
     header, _ = decode_frame(
-        _answer(_session(other), encode_frame({"v": 1, "type": "push"}, theirs))
+        _answer(_session(other, members=(lis,)), encode_frame({"v": 1, "type": "push"}, theirs))
     )
     assert header["refused"] == 0 and header["summary"]["applied"] == len(theirs)

@@ -13,6 +13,7 @@ from veche.apps.store.log import rebuild, state_digest
 from veche.apps.store.models import StoredEvent
 from veche.apps.sync import bundles
 from veche.apps.sync.bundles import export_bundle, import_bundle
+from veche.apps.sync.gate import Source
 from veche.apps.sync.service import local_vector
 from veche.sync import bundle as bundle_format
 from veche.sync.errors import BundleError
@@ -72,7 +73,12 @@ def test_public_bundles_need_no_key() -> None:
     data, count = export_bundle(spaces=[space], public=True)
     digest = state_digest(space)
     _wipe()
-    assert import_bundle(data).report.count("applied") == count
+    # Anyone can open it, but the node takes a committee it does not hold only
+    # from a source that may hold it: here the operator naming it (--space).
+    assert import_bundle(data).refused == count
+    assert not StoredEvent.objects.exists()
+    operator = Source.operator("test", spaces=[space])
+    assert import_bundle(data, source=operator).report.count("applied") == count
     assert state_digest(space) == digest
 
 

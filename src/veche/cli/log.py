@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from veche.cli.base import CliError, add_json_flag, print_json, setup_django
+from veche.cli.sync import add_space_flag, use_language
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,8 +30,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_json_flag(rebuild)
     rebuild.set_defaults(handler=_rebuild)
 
-    imp = sub.add_parser("import", help="append events from a file of canonical JSON lines")
+    imp = sub.add_parser(
+        "import",
+        help="append events from a file of canonical JSON lines (only committees this node"
+        " holds and those named with --space)",
+    )
     imp.add_argument("file", type=Path, help="one event per line ('-' for standard input)")
+    add_space_flag(imp)
     add_json_flag(imp)
     imp.set_defaults(handler=_import)
 
@@ -122,7 +128,8 @@ def _rebuild(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     _ready(args)
-    from veche.apps.store.log import ingest
+    use_language()
+    from veche.apps.sync.gate import Source, admit
 
     handle = sys.stdin.buffer if str(args.file) == "-" else None
     try:
@@ -130,23 +137,33 @@ def _import(args: argparse.Namespace) -> int:
     except OSError as error:
         raise CliError(f"cannot read {args.file}: {error}") from error
     lines = [line for line in data.split(b"\n") if line.strip()]
-    report = ingest(lines, source=f"file:{args.file}")
+    # The operator at the command line: the committees this node holds and those
+    # named with --space (docs/sync.md, "What a node accepts").
+    taken = admit(lines, Source.operator(f"file:{args.file}", spaces=args.space))
     if args.json:
         print_json(
             {
-                "summary": report.summary(),
+                "summary": taken.summary(),
+                "refused": taken.refusal_as_dict(),
                 "outcomes": [
-                    {"line": i + 1, "event": o.event_id, "status": o.status, "reason": o.reason}
-                    for i, o in enumerate(report.outcomes)
+                    {
+                        "line": i + 1,
+                        "event": getattr(o, "event_id", None),
+                        "status": str(o.status),
+                        "reason": o.reason,
+                    }
+                    for i, o in enumerate(taken.inputs)
                 ],
             }
         )
     else:
-        for i, outcome in enumerate(report.outcomes):
+        for i, outcome in enumerate(taken.inputs):
             if outcome.status in ("invalid", "rejected", "pending"):
                 print(f"line {i + 1}: {outcome.status}: {outcome.reason}", file=sys.stderr)
-        print(", ".join(f"{n} {status}" for status, n in report.summary().items()))
-    return 1 if report.count("invalid") else 0
+        print(", ".join(f"{n} {status}" for status, n in taken.summary().items()))
+        for line in taken.refusal_lines():
+            print(line, file=sys.stderr)
+    return 1 if taken.report.count("invalid") or taken.refused_count else 0
 
 
 def _digest(args: argparse.Namespace) -> int:

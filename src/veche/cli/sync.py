@@ -61,9 +61,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_json_flag(export)
     export.set_defaults(handler=_export)
 
-    imp = sub.add_parser("import", help="check and import a bundle file")
+    imp = sub.add_parser(
+        "import",
+        help="check and import a bundle file (only committees this node holds, those the"
+        " --as keys may hold, and those named with --space)",
+    )
     imp.add_argument("file", type=Path)
-    imp.add_argument("--as", dest="as_key", type=Path, action="append", help="a member's key file")
+    imp.add_argument(
+        "--as",
+        dest="as_key",
+        type=Path,
+        action="append",
+        help="a member's key file: opens the bundle, and its committees are taken",
+    )
+    add_space_flag(imp)
     add_json_flag(imp)
     imp.set_defaults(handler=_import)
 
@@ -84,6 +95,33 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     unqr.add_argument("-o", "--output", type=Path, required=True, help="bundle file to write")
     add_json_flag(unqr)
     unqr.set_defaults(handler=_unqr)
+
+
+def add_space_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--space",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="also take this committee, new to this node (repeatable; write --space=ID)",
+    )
+
+
+def use_language() -> None:
+    """Speak the user's language (VECHE_LANGUAGE, else LC_ALL, LC_MESSAGES, LANG) if the
+    node has it; English otherwise. Call after Django is set up."""
+    import os
+
+    from django.conf import settings
+    from django.utils import translation
+
+    offered = {code for code, _name in settings.LANGUAGES}
+    for variable in ("VECHE_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].split("-")[0].lower()
+            translation.activate(code if code in offered else settings.LANGUAGE_CODE)
+            return
 
 
 def _members(paths: list[Path] | None) -> list[Any]:
@@ -199,7 +237,9 @@ def _export(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     _ready(args)
+    use_language()
     from veche.apps.sync.bundles import import_bundle
+    from veche.apps.sync.gate import Source
     from veche.sync.bundle import MAX_BUNDLE_BYTES
     from veche.sync.errors import BundleError
 
@@ -210,15 +250,21 @@ def _import(args: argparse.Namespace) -> int:
         data = args.file.read_bytes()
     except OSError as error:
         raise CliError(f"cannot read {args.file}: {error}") from error
+    members = _members(args.as_key)
+    # The operator at the command line: the committees this node holds, those the
+    # --as keys may hold, those named with --space (docs/sync.md, "What a node accepts").
+    source = Source.operator(
+        f"file:{args.file}", keys=[m.public for m in members], spaces=args.space
+    )
     try:
-        result = import_bundle(data, _members(args.as_key))
+        result = import_bundle(data, members, source=source)
     except BundleError as error:
         raise CliError(f"{args.file} rejected: {error}") from error
     if args.json:
         print_json(result.as_dict())
     else:
         print(result.text())
-    return 0
+    return 1 if result.refused else 0
 
 
 def _vector(args: argparse.Namespace) -> int:

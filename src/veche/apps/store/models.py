@@ -76,14 +76,22 @@ class CrossReference(models.Model):
 
 
 class RejectedInput(models.Model):
-    """Input that never became an event: bad bytes, bad signature. Kept with the reason."""
+    """Input that never became an event: bad bytes, bad signature. Kept with the reason.
+
+    Bounded per source and in total by ``rejected.keep_rejected``: ``raw`` is the
+    start of the input (a few KiB at most), ``size`` its length as received.
+    """
 
     raw = models.BinaryField()
+    size = models.PositiveIntegerField(default=0)
     field = models.CharField(max_length=100)
     rule = models.CharField(max_length=100)
     reason = models.TextField()
     source = models.CharField(max_length=200)
     received_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["source", "id"], name="rejected_by_source")]
 
 
 class EquivocationRecord(models.Model):

@@ -3,7 +3,8 @@
 Export picks the events of the chosen spaces that a ``--since`` vector does not
 cover, in dependency order, and seals them to every active member of those
 spaces (plus any extra keys). Import opens the bundle with the keys at hand
-(this node's key and the signed-in member's) and ingests its events in one
+(this node's key and the signed-in member's) and takes its events through the
+gate (``gate``: only spaces the importing source may hold here) in one
 transaction: a rejected bundle changes nothing, and a bundle imported twice
 reports "already held".
 """
@@ -15,8 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from veche.apps.committees.models import Member
-from veche.apps.store.log import IngestReport, ingest
+from veche.apps.store.log import IngestReport
+from veche.apps.sync.gate import Source, Taken, admit
 from veche.apps.sync.node import node_identity
 from veche.apps.sync.service import held_spaces, local_rows
 from veche.events import Identity
@@ -32,7 +36,16 @@ _ALL = BatchLimits(events=10**9, bytes=2**62)
 @dataclass(frozen=True)
 class ImportResult:
     bundle: Bundle
-    report: IngestReport
+    taken: Taken
+
+    @property
+    def report(self) -> IngestReport:
+        """What the store said about the events the gate let through."""
+        return self.taken.report
+
+    @property
+    def refused(self) -> int:
+        return self.taken.refused_count
 
     @property
     def already_held(self) -> bool:
@@ -41,10 +54,18 @@ class ImportResult:
         )
 
     def text(self) -> str:
+        """One line for people: what happened to the events, then why any were refused."""
         if self.already_held:
-            return f"already held: all {len(self.bundle.events)} events were here before"
-        parts = ", ".join(f"{n} {status}" for status, n in self.report.summary().items())
-        return f"{len(self.bundle.events)} events from node {self.bundle.node}: {parts or 'none'}"
+            return _("already held: all %(count)d events were here before") % {
+                "count": len(self.bundle.events)
+            }
+        parts = ", ".join(f"{n} {status}" for status, n in self.taken.summary().items())
+        line = _("%(count)d events from node %(node)s: %(outcomes)s") % {
+            "count": len(self.bundle.events),
+            "node": self.bundle.node,
+            "outcomes": parts or _("none"),
+        }
+        return " ".join([line, *self.taken.refusal_lines()])
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -54,7 +75,8 @@ class ImportResult:
             "spaces": list(self.bundle.spaces),
             "events": len(self.bundle.events),
             "already_held": self.already_held,
-            "outcomes": self.report.summary(),
+            "outcomes": self.taken.summary(),
+            "refused": self.taken.refusal_as_dict(),
             "digest": self.bundle.digest,
         }
 
@@ -99,8 +121,17 @@ def export_bundle(
     return data, len(batch.events)
 
 
-def import_bundle(data: bytes, keys: Sequence[Identity] = ()) -> ImportResult:
-    """Check, open and ingest a bundle; raise BundleError (storing nothing) if it is bad."""
+def import_bundle(
+    data: bytes, keys: Sequence[Identity] = (), *, source: Source | None = None
+) -> ImportResult:
+    """Check and open a bundle, and take its events through the gate; raise
+    BundleError (storing nothing) if the file is bad.
+
+    ``source`` says who brings it (the signed-in member, the operator with their
+    ``--as`` keys and ``--space`` ids); without one, the keys that open the
+    bundle are its source, and it brings only the spaces they may hold here.
+    """
     bundle = read_bundle(data, [node_identity(), *keys])
-    report = ingest(list(bundle.events), source=f"bundle:{bundle.digest[:16]}")
-    return ImportResult(bundle, report)
+    if source is None:
+        source = Source(f"bundle:{bundle.node}", keys=tuple(key.public for key in keys))
+    return ImportResult(bundle, admit(list(bundle.events), source))

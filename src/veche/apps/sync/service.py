@@ -21,10 +21,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import F, Max, Q
+from django.utils.translation import ngettext
 
 from veche.apps.committees.access import may_hold_space, readable_spaces
-from veche.apps.store.log import IngestReport, ingest
+from veche.apps.store.log import IngestReport
 from veche.apps.store.models import StoredEvent
+from veche.apps.sync.gate import Intake, Source, admit, refusal_lines
 from veche.apps.sync.node import certificates, node_identity, ticket_keys
 from veche.events import Identity
 from veche.sync.errors import SyncError
@@ -56,7 +58,6 @@ from veche.sync.vector import (
     fingerprints_from_ids,
     missing_ids,
     select_batch,
-    space_of,
     vector_from_seqs,
 )
 
@@ -203,28 +204,19 @@ def _answer(session: Session, plain: bytes) -> bytes:
         wanted = [line.decode("ascii", "replace") for line in lines]
         return encode_frame({"v": 1, "type": "events"}, _rows_by_id(wanted, allowed))
     if kind == "push":
-        report, refused = _ingest_allowed(lines, allowed, f"sync:{session.peer_node}")
+        # The gate decides, for the member keys the peer proved (not the spaces
+        # named at the handshake: a member revoked since then brings nothing).
+        source = Source.peer(f"sync:{session.peer_node}", session.members)
+        taken = admit(lines, source)
         return encode_frame(
-            {"v": 1, "type": "report", "summary": _summary(report), "refused": refused}
+            {
+                "v": 1,
+                "type": "report",
+                "summary": _summary(taken.report),
+                "refused": taken.refused_count,
+            }
         )
     raise SyncError("frame", f"unknown message type {kind!r}")
-
-
-def _ingest_allowed(
-    lines: Sequence[bytes], allowed: set[str], source: str
-) -> tuple[IngestReport, int]:
-    """Ingest pushed events, refusing those of spaces the peer may not hold here."""
-    keep: list[bytes] = []
-    refused = 0
-    for raw in lines:
-        space = space_of(raw)
-        # No readable space means the bytes are not a valid event: ingest keeps
-        # them as rejected input, with the reason.
-        if space is None or space in allowed:
-            keep.append(raw)
-        else:
-            refused += 1
-    return ingest(keep, source=source), refused
 
 
 def _summary(report: IngestReport) -> dict[str, int]:
@@ -289,6 +281,10 @@ class SyncResult:
     pushed: dict[str, int] = field(default_factory=dict)
     rounds: int = 0
     forks_repaired: int = 0
+    # Received events the gate refused: reason -> space -> events (gate.Taken.refused).
+    refused: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Events we pushed that the peer's gate refused.
+    refused_by_peer: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -299,6 +295,8 @@ class SyncResult:
             "pushed": self.pushed,
             "rounds": self.rounds,
             "forks_repaired": self.forks_repaired,
+            "refused": sum(n for spaces in self.refused.values() for n in spaces.values()),
+            "refused_by_peer": self.refused_by_peer,
         }
 
     def text(self) -> str:
@@ -310,12 +308,25 @@ class SyncResult:
                 "the peer named no committee this node may hold: sync as a member "
                 "(veche sync --as KEYFILE, or sign in and use Sync now)"
             )
-        return (
+        text = (
             f"{len(self.spaces)} spaces; received {pulled} new events, sent {pushed}; "
             f"{self.rounds} rounds"
             + (f"; {self.forks_repaired} forked events exchanged" if self.forks_repaired else "")
             + (f"; {waiting} wait for events of spaces this node does not hold" if waiting else "")
         )
+        notes = refusal_lines(Source.peer(self.peer, ()), self.refused)
+        if self.refused_by_peer:
+            notes.append(
+                ngettext(
+                    "The peer refused %(count)d event sent to it: none of the members this "
+                    "node syncs for may hold its committee there.",
+                    "The peer refused %(count)d events sent to it: none of the members this "
+                    "node syncs for may hold their committees there.",
+                    self.refused_by_peer,
+                )
+                % {"count": self.refused_by_peer}
+            )
+        return " ".join([text, *notes])
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -386,11 +397,6 @@ def http_transport(timeout: float = 120.0, *, deadline: float | None = None) -> 
     return post
 
 
-def _in(events: list[bytes], scope: set[str]) -> list[bytes]:
-    """Keep only events of spaces we asked for: a peer cannot fill our store with others."""
-    return [raw for raw in events if space_of(raw) in scope]
-
-
 def _merge(total: dict[str, int], summary: dict[str, int]) -> None:
     for key, value in summary.items():
         total[key] = total.get(key, 0) + value
@@ -450,7 +456,15 @@ def sync_with(
             reply = post(base + "session", seal_request(session, frame))
         return decode_frame(open_response(session, reply))
 
-    source = f"sync:{url}"
+    # Everything the peer sends goes through the gate, for the members this node
+    # syncs for (their certificates made the session) and only for the spaces in
+    # scope: a peer cannot fill our store with others.
+    members_here = sorted({str(cert["member"]) for cert in certificates()})
+    intake = Intake(Source.peer(f"sync:{url}", members_here, asked=scope))
+
+    def pulled(report: IngestReport) -> None:
+        _merge(result.pulled, _summary(report))
+
     # 1. Pull: send our vector until the peer has nothing more for us. The
     # vector stays as it was for the whole loop: the `after` hint moves past
     # each batch, so the next batch is fetched (a thread: the peer's work and
@@ -471,9 +485,12 @@ def sync_with(
             if more:
                 pending = pool.submit(want, header.get("after"))
             if events:
-                _merge(result.pulled, _summary(ingest(_in(events, scope), source=source)))
+                pulled(intake.take(events))
             if not more:
                 break
+    # Events of committees new here were parked until the whole log arrived (it
+    # holds the admission of the member this node syncs for): judged now.
+    pulled(intake.finish())
     # 2. Push: what the peer lacks by its vector, in bounded batches.
     header, lines = ask({"v": 1, "type": "vector"})
     theirs = check_vector(decode_vector_lines(lines, "authors"), allowed=scope)
@@ -491,7 +508,7 @@ def sync_with(
         batch = select_batch(local_rows(sorted(scope), cursor), theirs, limits)
         if batch.events:
             header, _ = ask({"v": 1, "type": "push"}, batch.events)
-            _merge(result.pushed, header.get("summary", {}))
+            _pushed(result, header)
         if not batch.more:
             break
         cursor = batch.after
@@ -526,12 +543,22 @@ def sync_with(
                 (i.encode("ascii") for i in want[part : part + MAX_IDS_REQUEST]),
             )
             if events:
-                _merge(result.pulled, _summary(ingest(_in(events, scope), source=source)))
+                pulled(intake.take(events))
                 result.forks_repaired += len(events)
         if give:
             events = _rows_by_id(give, scope)
             for part in range(0, len(events), limits.events):
                 header, _ = ask({"v": 1, "type": "push"}, events[part : part + limits.events])
-                _merge(result.pushed, header.get("summary", {}))
+                _pushed(result, header)
                 result.forks_repaired += len(events[part : part + limits.events])
+    pulled(intake.finish())
+    result.refused = intake.result().refused
     return result
+
+
+def _pushed(result: SyncResult, header: dict[str, Any]) -> None:
+    summary = header.get("summary", {})
+    _merge(result.pushed, summary if isinstance(summary, dict) else {})
+    refused = header.get("refused", 0)
+    if type(refused) is int and refused > 0:
+        result.refused_by_peer += refused

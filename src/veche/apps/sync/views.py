@@ -32,6 +32,7 @@ from veche.apps.accounts.unlock import identity_of
 from veche.apps.committees.access import may_hold_space, readable_committees
 from veche.apps.sync import runner
 from veche.apps.sync.bundles import export_bundle, import_bundle
+from veche.apps.sync.gate import Source
 from veche.apps.sync.models import Peer, check_peer_url
 from veche.apps.sync.node import node_identity
 from veche.apps.sync.service import serve_auth, serve_hello, serve_session
@@ -204,10 +205,16 @@ def _keys(request: HttpRequest) -> list[Identity]:
 
 
 def _import(request: HttpRequest, data: bytes) -> None:
+    """Open the bundle with the node's and the member's keys; the gate lets in only the
+    committees the signed-in member may hold here (docs/sync.md, "What a node accepts")."""
+    key = request.user.public_key  # type: ignore[union-attr]
     try:
-        result = import_bundle(data, _keys(request))
+        result = import_bundle(data, _keys(request), source=Source.member(key))
     except BundleError as error:
         messages.error(request, _("Bundle rejected: %(reason)s") % {"reason": error.message})
+        return
+    if result.refused:
+        messages.warning(request, _("Bundle imported: %(result)s") % {"result": result.text()})
     else:
         messages.success(request, _("Bundle imported: %(result)s") % {"result": result.text()})
 
