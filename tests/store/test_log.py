@@ -118,7 +118,8 @@ def test_pending_until_ancestors_arrive() -> None:
     _wipe()
     report = ingest(raws[-2:], source="late")
     assert {o.status for o in report.outcomes} == {"pending"}
-    assert "waits for" in report.outcomes[0].reason
+    assert report.outcomes[0].reason == ""
+    assert report.outcomes[0].waiting_for  # what it waits for is a field, not reason text
     ingest(raws[:-2], source="early")
     assert StoredEvent.objects.filter(status="pending").count() == 0
     assert MissingDependency.objects.count() == 0

@@ -14,7 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
-__all__ = ["GraphEvent", "Suspect", "acknowledged", "ancestors", "sees_all"]
+__all__ = [
+    "ChainLink",
+    "GraphEvent",
+    "Suspect",
+    "accepted_branch",
+    "acknowledged",
+    "ancestors",
+    "sees_all",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +85,43 @@ def acknowledged(
     return found
 
 
-def ancestors(parents: Iterable[str], parents_of: Callable[[str], Sequence[str] | None]) -> set[str]:
+@dataclass(frozen=True, slots=True)
+class ChainLink:
+    """One event of an author's chain in a space: its id and the id it names in ``prev``."""
+
+    id: str
+    prev: str | None
+
+
+def accepted_branch(chain: Iterable[ChainLink], chosen: Set[str]) -> set[str]:
+    """The events of one author's forked chain that stay clean (event-v1 §8, §14.3).
+
+    From seq 1 down, wherever the chain forks, the branch whose first event is in
+    ``chosen`` (acknowledged, or accepted by a motion) is followed if exactly one
+    is; where none or several are, the clean part ends. Events before the first
+    fork and on the followed branches are clean; the rest of the chain is suspect.
+    """
+    children: dict[str | None, list[str]] = {}
+    for link in chain:
+        children.setdefault(link.prev, []).append(link.id)
+    clean: set[str] = set()
+    level = children.get(None, [])
+    while level:
+        if len(level) == 1:
+            (step,) = level
+        else:
+            picked = [e for e in level if e in chosen]
+            if len(picked) != 1:
+                break
+            (step,) = picked
+        clean.add(step)
+        level = children.get(step, [])
+    return clean
+
+
+def ancestors(
+    parents: Iterable[str], parents_of: Callable[[str], Sequence[str] | None]
+) -> set[str]:
     """Every event reachable through ``parents`` that ``parents_of`` knows (it returns
     None for events outside the graph, which are neither counted nor walked through)."""
     found: set[str] = set()

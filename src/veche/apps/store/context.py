@@ -106,6 +106,15 @@ class Context:
         # The batch's events, for rules that prefetch what the batch will ask for.
         self.batch_events: list[Event] = []
 
+    def child(self) -> Context:
+        """A fresh context that knows the events and outcomes this one was told of:
+        for judging an event on its causal past (event-v1 §14.2)."""
+        other = Context()
+        other._events = dict(self._events)
+        other._statuses = dict(self._statuses)
+        other.batch_keys = None
+        return other
+
     # -- what rules read ------------------------------------------------------
     def note_event(self, event: Event, status: str) -> None:
         """The store tells the context about events judged in this batch."""

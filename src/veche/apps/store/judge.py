@@ -8,6 +8,7 @@ Only an applied event runs its projector.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from veche.apps.store.context import Context
@@ -16,7 +17,7 @@ from veche.apps.store.models import Status
 from veche.events import Event, RuleViolation, Unverified
 from veche.events.order import ChainError, Link, check_link
 
-__all__ = ["Verdict", "judge", "reason_of"]
+__all__ = ["Verdict", "check_chain", "judge", "judge_rule", "reason_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,17 +41,31 @@ def check_chain(event: Event, previous: Link | None) -> Verdict | None:
     return None
 
 
-def judge(ctx: Context, event: Event, previous: Link | None, held: str | None = None) -> Verdict:
+def judge(
+    ctx: Context,
+    event: Event,
+    previous: Link | None,
+    held: str | None = None,
+    on_causal_past: Callable[[], Verdict] | None = None,
+) -> Verdict:
     """Judge ``event`` in ``ctx`` and, if it is applied, project it.
 
     ``held`` is the reason the event is held (event-v1 §14.3), or None.
+    ``on_causal_past``, for a causal kind that did not see everything before it
+    (§14.2), gives the rule's verdict on its causal past; the projector then runs
+    here, on the state in order.
     """
     broken = check_chain(event, previous)
     if broken is not None:
         return broken
     if held is not None:
         return Verdict(Status.HELD, held)
-    return judge_rule(ctx, event)
+    if on_causal_past is None:
+        return judge_rule(ctx, event)
+    verdict = on_causal_past()
+    if verdict.status == Status.APPLIED:
+        APPLY[event.kind](ctx, event)
+    return verdict
 
 
 def judge_rule(ctx: Context, event: Event) -> Verdict:

@@ -126,3 +126,20 @@ class ExternalCitation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "cited"], name="external_citation_once")
         ]
+
+
+class Tip(models.Model):
+    """An applied event of ``space`` that no applied event of the space names yet.
+
+    A node's next event in the space names its tips in ``deps``, so on a node that
+    is not partitioned every event has all earlier ones in its causal past
+    (event-v1 §14.2). Local bookkeeping: never part of the state digest.
+    """
+
+    space = models.CharField(max_length=43)
+    event = models.CharField(max_length=43)
+    height = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["space", "event"], name="tip_once")]
+        indexes = [models.Index(fields=["space", "height"], name="tip_order")]

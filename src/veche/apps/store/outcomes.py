@@ -25,6 +25,7 @@ class Outcome:
     event_id: str | None
     status: OutcomeStatus
     reason: str = ""
+    waiting_for: tuple[str, ...] = ()  # a pending event's missing ancestors
 
 
 @dataclass
