@@ -43,6 +43,7 @@ def test_invite_join_propose_vote_close(live_server: Any, browser: Any) -> None:
     assert newcomer.get_by_label("Invitation code").input_value() == code
     newcomer.get_by_label("Your pseudonym in this committee").fill("Zubr")
     newcomer.get_by_label("Choose a passphrase").fill("a long enough passphrase")
+    newcomer.get_by_label("The passphrase, again").fill("a long enough passphrase")
     newcomer.get_by_role("button", name="Join").click()
     newcomer.get_by_role("heading", name="Kozlova plant strike committee").wait_for()
 

@@ -253,8 +253,8 @@ def test_rule_change_only_by_motion() -> None:
 def test_revoked_key_events_are_held() -> None:
     w = World()
     space = w.committee("Sokol", ("Zubr",))
-    phone, laptop = w.person("Zubr"), w.person("Zubr-laptop")
-    actions.add_device(phone, space, laptop.public)
+    laptop, phone = w.person("Zubr"), w.person("Zubr-phone")
+    actions.add_device(laptop, space, phone.public)
     actions.post(phone, space, "before the arrest")
     seized_after = (
         StoredEvent.objects.filter(author=phone.public, space=space).order_by("-seq").first().seq
@@ -269,10 +269,12 @@ def test_revoked_key_events_are_held() -> None:
         body={"text": "Everybody go home, the strike is over"},
     )
     assert ingest([forged.raw], source="seized phone").outcomes[0].status == "applied"
-    # …the member revokes the phone from the laptop, naming the last good event.
+    # …the phone can revoke neither itself nor the older laptop…
     _refused(
         "revoke-other-device", actions.revoke_own_key, phone, space, phone.public, seized_after
     )
+    _refused("revoke-newer", actions.revoke_own_key, phone, space, laptop.public, 0)
+    # …and the member revokes the phone from the laptop, naming the last good event.
     actions.revoke_own_key(laptop, space, phone.public, seized_after)
     assert StoredEvent.objects.get(id=forged.id).status == "held"
     assert Member.objects.get(key=phone.public).status == "revoked"
