@@ -5,16 +5,41 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from veche.apps.committees.access import can_read_space, committees_of
-from veche.apps.store.models import StoredEvent
-from veche.apps.store.reasons import TRUSTED_PREFIX, explain, message_text
+from veche.apps.store.models import Status, StoredEvent
+from veche.apps.store.reasons import Reason, explain, message_text
 from veche.events import EventError, parse_event
 
 
 def home(request: HttpRequest) -> HttpResponse:
     committees = committees_of(request.user.public_key) if request.user.is_authenticated else []
     return render(request, "veche/home.html", {"committees": committees})
+
+
+# The sentences of unverified outcomes (event-v1 §14.6), in the reader's language:
+# the store keeps them as the rules wrote them.
+UNVERIFIED_MESSAGES = frozenset(
+    (
+        gettext_noop("it cites an event of a space this node does not hold"),  # store/context.py
+        # apps/committees/motions.py
+        gettext_noop("the author's seat is not verified on this node"),
+        gettext_noop("the motion is not verified on this node"),
+        gettext_noop("it relies on a decision that is not verified on this node"),
+        gettext_noop(
+            "the result differs from the votes held here, and some seats are not verified"
+        ),
+        gettext_noop("it withdraws a delegate whose seat is not verified on this node"),
+    )
+)
+
+
+def _reason(status: str, stored: str) -> Reason | None:
+    reason = explain(stored)
+    if reason is not None and status == Status.UNVERIFIED and reason.message in UNVERIFIED_MESSAGES:
+        return Reason(_(reason.message), reason.field, reason.rule)
+    return reason
 
 
 def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
@@ -47,8 +72,8 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
             "event": event,
             "verified": verified,
             "problem": problem,
-            "reason": explain(row.reason),
-            "on_trust": row.reason.startswith(TRUSTED_PREFIX),
+            "reason": _reason(row.status, row.reason),
+            "unverified": row.status == Status.UNVERIFIED,
             # Deps this node does not hold (a committee's log it never received), or
             # that the viewer may not read, are shown, not linked.
             "deps": [(dep, dep in held) for dep in deps],

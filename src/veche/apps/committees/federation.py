@@ -4,16 +4,15 @@ These are read-time views over several committees' projections, so a recall
 takes effect on every page as soon as this node holds it.
 
 A node may follow a council without holding the logs of all its member
-committees; a seat citing a mandate of a committee it holds nothing of is
-judged on trust (``store.log``). Such seats are listed too, marked
-``unchecked``: they count in the council's votes, so the pages say so.
+committees. A seat citing a mandate of a committee it holds nothing of is
+*unverified* (event-v1 §14.6): it is not in the Seat projection, gives no vote
+and no access, and counts nowhere. ``unverified_seats`` lists such seat events,
+read from the store, so the council's page can show them apart, not counted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from veche.apps.committees.models import (
     Committee,
@@ -24,8 +23,8 @@ from veche.apps.committees.models import (
     Ratification,
     Seat,
 )
-from veche.apps.store.models import StoredEvent
-from veche.apps.store.reasons import TRUSTED_PREFIX
+from veche.apps.store.models import Status, StoredEvent
+from veche.events import parse_event
 
 
 def children(space: str) -> list[str]:
@@ -53,6 +52,8 @@ def ancestors(space: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Delegate:
+    """A delegate elected to a body by a member committee, as this node verified it."""
+
     key: str
     pseudonym: str
     child: str
@@ -62,52 +63,29 @@ class Delegate:
     seated: bool
     recalled_by: str
     weight: int
-    # The seat event, and whether its mandate is unchecked here: this node holds
-    # nothing of the electing committee's log, so the seat counts as claimed.
     seat_event: str = ""
-    unchecked: bool = False
 
-
-def _seats(parent: str) -> QuerySet[Seat]:
-    """Seats in ``parent``, each annotated with ``checked`` (this node derived the
-    mandate from the child's log) and ``on_trust`` (the seat event's stored reason
-    says it was judged on trust). Read-only: nothing here is stored or digested."""
-    return Seat.objects.filter(space=parent).annotate(
-        checked=Exists(Mandate.objects.filter(event=OuterRef("mandate"), key=OuterRef("key"))),
-        on_trust=Exists(
-            StoredEvent.objects.filter(id=OuterRef("event"), reason__startswith=TRUSTED_PREFIX)
-        ),
-    )
-
-
-def unchecked_seats(parent: str) -> QuerySet[Seat]:
-    """Seats in ``parent`` whose mandate this node has not checked (taken on trust)."""
-    return _seats(parent).filter(Q(checked=False) | Q(on_trust=True))
-
-
-def _unchecked(seat: Seat) -> bool:
-    return not seat.checked or seat.on_trust  # type: ignore[attr-defined]
+    @property
+    def unchecked(self) -> bool:
+        """Always False: every seat listed here was verified (``veche committee show``
+        still prints it; unverified seats are in ``unverified_seats``)."""
+        return False
 
 
 def delegates_of(parent: str) -> list[Delegate]:
-    """Delegates elected to ``parent`` by its member committees, current and recalled,
-    then every other seated delegate: seats whose mandate this node cannot check
-    (it holds nothing of the electing committee's log) are listed, ``unchecked``."""
+    """Delegates elected to ``parent`` by its member committees, current and recalled.
+
+    Every seat in the projection was verified: its mandate is a close this node
+    holds and applied, so each seat has its mandate's row here.
+    """
     kids = children(parent)
-    seats = {(s.key, s.mandate): s for s in _seats(parent)}
+    seats = {(s.key, s.mandate): s for s in Seat.objects.filter(space=parent)}
     spaces = sorted(set(kids) | {s.child for s in seats.values()})
     names = dict(Committee.objects.filter(space__in=spaces).values_list("space", "name"))
     mandates = list(
-        Mandate.objects.filter(parent=parent)
-        .filter(Q(space__in=kids) | Q(event__in=sorted({s.mandate for s in seats.values()})))
-        .order_by("space", "at")
+        Mandate.objects.filter(parent=parent, space__in=spaces).order_by("space", "at", "key")
     )
-    listed = {(m.key, m.event) for m in mandates}
-    others = sorted(
-        (s for pair, s in seats.items() if pair not in listed),
-        key=lambda s: (names.get(s.child, ""), s.child, s.key),
-    )
-    names_by_key = pseudonyms({m.key for m in mandates} | {s.key for s in others})
+    names_by_key = pseudonyms({m.key for m in mandates})
     result = []
     for mandate in mandates:
         seat = seats.get((mandate.key, mandate.event))
@@ -123,26 +101,59 @@ def delegates_of(parent: str) -> list[Delegate]:
                 recalled_by=mandate.recalled_by,
                 weight=seat.weight if seat else 1,
                 seat_event=seat.event if seat else "",
-                unchecked=seat is not None and _unchecked(seat),
-            )
-        )
-    for seat in others:
-        result.append(
-            Delegate(
-                key=seat.key,
-                pseudonym=names_by_key.get(seat.key, seat.key[:8]),
-                child=seat.child,
-                child_name=names.get(seat.child, ""),
-                mandate=seat.mandate,
-                elected_at="",
-                seated=True,
-                recalled_by="",
-                weight=seat.weight,
-                seat_event=seat.event,
-                unchecked=_unchecked(seat),
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class UnverifiedSeat:
+    """A seat event this node could not verify: it holds nothing of the electing
+    committee's log (or the mandate's decision is itself unverified here). It gives
+    no vote and no access and counts nowhere until that log arrives."""
+
+    key: str
+    pseudonym: str
+    child: str
+    child_name: str
+    mandate: str
+    seat_event: str
+    at: str
+
+
+def unverified_seats(parent: str) -> list[UnverifiedSeat]:
+    """The seat events of ``parent`` whose outcome here is unverified (two queries,
+    three if any of them names a committee this node knows)."""
+    rows = list(
+        StoredEvent.objects.filter(space=parent, kind="delegate.seat", status=Status.UNVERIFIED)
+        .order_by("height", "id")
+        .values_list("raw", flat=True)
+    )
+    if not rows:
+        return []
+    events = [parse_event(bytes(raw), verify=False) for raw in rows]
+    claims = [(e, str(e.body.get("child", "")), str(e.body.get("mandate", ""))) for e in events]
+    names = dict(
+        Committee.objects.filter(space__in=sorted({c for _, c, _ in claims})).values_list(
+            "space", "name"
+        )
+    )
+    known = pseudonyms({e.author for e in events})
+    return sorted(
+        (
+            UnverifiedSeat(
+                key=e.author,
+                pseudonym=known.get(e.author, ""),
+                child=child,
+                child_name=names.get(child, ""),
+                mandate=mandate,
+                seat_event=e.id,
+                at=e.at,
+            )
+            for e, child, mandate in claims
+        ),
+        key=lambda s: (s.child_name, s.child, s.at, s.key),
+    )
 
 
 def pseudonyms(keys: set[str]) -> dict[str, str]:

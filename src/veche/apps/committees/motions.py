@@ -13,11 +13,20 @@ Across committees, rules read only cited events: a delegate takes a seat in
 the parent body by citing the child's close event that elected them; a
 closing event in a parent body cites the recalls it takes into account. The
 pages show recalls at once, as soon as this node holds them.
+
+Nothing counts on a claim (event-v1 §14.6): a seat whose mandate this node
+cannot check (it holds nothing of the electing committee's log) is
+*unverified*, and so is everything that depends on it: the delegate's
+proposals and votes, and a close whose result differs from the votes this node
+holds only by such votes or by recalls it cannot check. Unverified events have
+no effect and count nowhere; the store judges them again when the cited log
+arrives.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+import functools
+from collections.abc import Callable, Iterable, Set
 from fractions import Fraction
 from typing import Any
 
@@ -41,13 +50,14 @@ from veche.apps.committees.models import (
     Seat,
     Vote,
 )
-from veche.apps.store.context import Context
+from veche.apps.store.context import Cited, Context
 from veche.apps.store.kinds import projection, register
+from veche.apps.store.models import Status, StoredEvent
 from veche.counting.ballots import RankedBallots
 from veche.counting.schulze import schulze
 from veche.counting.simple import approval, decide_motion
 from veche.counting.stv import count_stv
-from veche.events import Event, RuleViolation
+from veche.events import Event, RuleViolation, Unverified, parse_event
 from veche.events.schema import Enum, EventId, Int, List, Obj, PublicKey, Str, Timestamp
 
 MOTION_KINDS = (
@@ -105,16 +115,104 @@ def seats_of(ctx: Context, space: str) -> dict[str, Seat]:
 
 
 def participant(ctx: Context, event: Event) -> tuple[str, int, str]:
-    """(person, weight, mandate) of the author: a member, or a seated delegate."""
+    """(person, weight, mandate) of the author: a member, or a seated delegate.
+
+    An author whose only claim is a seat this node could not verify is not refused:
+    the event is unverified, like the seat (event-v1 §14.6).
+    """
     member = roster(ctx, event.space_id).get(event.author)
     if member is not None and member.status == ACTIVE:
         return member.person, 1, ""
     seat = seats_of(ctx, event.space_id).get(event.author)
     if seat is not None:
         return seat.key, seat.weight, seat.mandate
+    claimed = unverified_of(ctx, event.space_id).seats.get(event.author)
+    if claimed is not None:
+        raise Unverified(
+            "unverified-seat",
+            "the author's seat is not verified on this node",
+            "author",
+            missing=(claimed[1],),
+        )
     raise RuleViolation(
         "member", "only members and seated delegates of this body may do this", "author"
     )
+
+
+# -- what this node could not verify (event-v1 §14.6) -----------------------------------------
+
+
+class UnverifiedHere:
+    """A space's unverified seats and proposals, as the rules of one context need them.
+
+    Within an ingest the stored outcomes of earlier events are current, so they are
+    read from the store, and the events this context finds unverified are added as
+    it judges them. A replay from scratch (``ctx.batch_keys`` is None: a rebuild)
+    judges every event of the space again in order, so it reads nothing stored:
+    stored outcomes are the ones being replaced.
+    """
+
+    def __init__(self, ctx: Context, space: str) -> None:
+        self.space = space
+        self.replay = ctx.batch_keys is None
+        # author -> (their first unverified seat event, the mandate it cites)
+        self.seats: dict[str, tuple[str, str]] = {}
+        self._motions: dict[str, bool] = {}
+        if not self.replay:
+            rows = (
+                StoredEvent.objects.filter(
+                    space=space, kind="delegate.seat", status=Status.UNVERIFIED
+                )
+                .order_by("height", "id")
+                .values_list("raw", flat=True)
+            )
+            for raw in rows:
+                seat = parse_event(bytes(raw), verify=False)
+                self.seats.setdefault(seat.author, (seat.id, _mandate_of(seat)))
+
+    def motion(self, motion_id: str) -> bool:
+        """Is ``motion_id`` a proposal of this space that this node could not verify?"""
+        if motion_id not in self._motions:
+            self._motions[motion_id] = (
+                not self.replay
+                and StoredEvent.objects.filter(
+                    id=motion_id,
+                    space=self.space,
+                    kind="motion.propose",
+                    status=Status.UNVERIFIED,
+                ).exists()
+            )
+        return self._motions[motion_id]
+
+    def note(self, event: Event) -> None:
+        """``event`` of this space was just found unverified."""
+        if event.kind == "delegate.seat":
+            self.seats.setdefault(event.author, (event.id, _mandate_of(event)))
+        elif event.kind == "motion.propose":
+            self._motions[event.id] = True
+
+
+def _mandate_of(seat: Event) -> str:
+    mandate = seat.body.get("mandate") if isinstance(seat.body, dict) else None
+    return mandate if isinstance(mandate, str) else ""
+
+
+def unverified_of(ctx: Context, space: str) -> UnverifiedHere:
+    return ctx.cached(("unverified", space), lambda: UnverifiedHere(ctx, space))
+
+
+def _noting_unverified(rule: Callable[[Context, Event], None]) -> Callable[[Context, Event], None]:
+    """Wrap a kind's rule so that an event it finds unverified is remembered: the
+    author's later events, and events naming it, are unverified too, not refused."""
+
+    def check(ctx: Context, event: Event) -> None:
+        try:
+            rule(ctx, event)
+        except Unverified:
+            unverified_of(ctx, event.space_id).note(event)
+            raise
+
+    return functools.wraps(rule)(check)
 
 
 def children_of(ctx: Context, space: str) -> set[str]:
@@ -130,6 +228,10 @@ def motion_of(ctx: Context, event: Event, motion_id: str) -> Motion:
         lambda: ctx.rows(Motion).filter(event=motion_id, space=event.space_id).first(),
     )
     if motion is None:
+        if unverified_of(ctx, event.space_id).motion(motion_id):
+            raise Unverified(
+                "unverified-motion", "the motion is not verified on this node", "body.motion"
+            )
         raise RuleViolation("motion", "no such motion in this committee", "body.motion")
     return motion
 
@@ -151,13 +253,30 @@ def _check_options(body: dict[str, Any], method: str) -> None:
         raise RuleViolation("options", "this method needs at least two options", "body.options")
 
 
-def _cited_close(ctx: Context, event: Event, event_id: str, field: str) -> Event | None:
-    """A passed motion's close event that ``event`` cites; None if it is external
-    (of a committee this node holds nothing of): the caller takes the claim on trust."""
-    cited = ctx.cited(event, event_id, field)
-    if cited.event is None:
+def _cited_close(ctx: Context, event: Event, event_id: str, field: str) -> Event:
+    """A passed motion's close event that ``event`` cites, checked. If this node holds
+    nothing of its space, or holds it unverified, ``event`` is unverified too."""
+    return _passed_close(ctx.cited(event, event_id, field), field, strict=True)
+
+
+def _held_close(ctx: Context, event: Event, event_id: str, field: str) -> Event | None:
+    """Like ``_cited_close`` for a proposal that only names another space's decision
+    as its own decision's target: checked when this node holds it and could verify
+    it, else None (nothing is counted from it, so nothing rests on the claim)."""
+    cited = ctx.cited_if_held(event, event_id, field)
+    if cited is None:
         return None
-    if cited.event.kind != "motion.close" or cited.status != "applied":
+    return _passed_close(cited, field, strict=False)
+
+
+def _passed_close(cited: Cited, field: str, *, strict: bool) -> Event | None:
+    if cited.event.kind == "motion.close" and cited.status == Status.UNVERIFIED:
+        if not strict:
+            return None
+        raise Unverified(
+            "unverified-cited", "it relies on a decision that is not verified on this node", field
+        )
+    if cited.event.kind != "motion.close" or cited.status != Status.APPLIED:
         raise RuleViolation("cite-close", "must name a motion's applied close event", field)
     if not cited.event.body["result"].get("passed"):
         raise RuleViolation("cite-passed", "the motion named did not pass", field)
@@ -209,7 +328,7 @@ def check_propose(ctx: Context, event: Event) -> None:
             raise RuleViolation("member", "this key is not an active member's", "body.target.key")
     elif kind == "recall":
         mandate = _cited_close(ctx, event, target["mandate"], "body.target.mandate")
-        if mandate is None or mandate.space_id != event.space_id:
+        if mandate.space_id != event.space_id:
             raise RuleViolation("recall", "a committee recalls its own delegates", "body.target")
         if target["key"] not in mandate.body["result"].get("elected_keys", []):
             raise RuleViolation(
@@ -217,14 +336,20 @@ def check_propose(ctx: Context, event: Event) -> None:
                 "this person is not a delegate of that election",
                 "body.target.key",
             )
+    # The four kinds below only name another space's event as the target of this
+    # committee's own decision; their effects count nowhere outside it (a parent
+    # link needs the council's acceptance, an acceptance needs the child's join, a
+    # ratification or endorsement is counted only on the page of a decision this node
+    # holds). So they are checked against that event when this node holds it and
+    # could verify it, and otherwise decided on their own (event-v1 §14.6).
     elif kind == "federation_join":
-        cited = ctx.cited(event, target["parent"], "body.target.parent")
-        if cited.event is not None and (
-            cited.event.kind != "space.create" or cited.event.body.get("kind") != "council"
+        parent = ctx.cited_if_held(event, target["parent"], "body.target.parent")
+        if parent is not None and (
+            parent.event.kind != "space.create" or parent.event.body.get("kind") != "council"
         ):
             raise RuleViolation("parent", "a committee joins a council", "body.target.parent")
     elif kind == "federation_accept":
-        join = _cited_close(ctx, event, target["join"], "body.target.join")
+        join = _held_close(ctx, event, target["join"], "body.target.join")
         if join is not None and (
             join.space_id != target["child"] or join.body["result"].get("parent") != event.space_id
         ):
@@ -232,7 +357,7 @@ def check_propose(ctx: Context, event: Event) -> None:
                 "join", "the child's motion to join this body is not the one named", "body.target"
             )
     elif kind == "ratification":
-        decision = _cited_close(ctx, event, target["motion"], "body.target.motion")
+        decision = _held_close(ctx, event, target["motion"], "body.target.motion")
         if target["space"] != committee.parent or (
             decision is not None and decision.space_id != target["space"]
         ):
@@ -240,7 +365,7 @@ def check_propose(ctx: Context, event: Event) -> None:
                 "ratify", "only the parent body's decisions are ratified here", "body.target"
             )
     elif kind == "endorsement":
-        letter = _cited_close(ctx, event, target["motion"], "body.target.motion")
+        letter = _held_close(ctx, event, target["motion"], "body.target.motion")
         if target["space"] == event.space_id:
             raise RuleViolation("endorse", "endorse another committee's decision", "body.target")
         if letter is not None and letter.space_id != target["space"]:
@@ -514,6 +639,16 @@ def check_close(ctx: Context, event: Event) -> None:
         represented=entitled,
     )
     if event.body["result"] != expected:
+        claimed = unverified_of(ctx, event.space_id).seats
+        if claimed:
+            # Seats this node could not verify would change the electorate and may
+            # have cast votes: the difference may be theirs, so nothing is decided.
+            raise Unverified(
+                "unverified-votes",
+                "the result differs from the votes held here, and some seats are not verified",
+                "body.result",
+                missing=tuple(sorted({m for _, m in claimed.values() if m})),
+            )
         raise RuleViolation(
             "result", "the result does not match the votes this log holds", "body.result"
         )
@@ -523,19 +658,26 @@ def _cited_recalls(ctx: Context, event: Event) -> set[Recalled]:
     """Delegates withdrawn by the recall decisions the close event names."""
     excluded: set[Recalled] = set()
     seats = seats_of(ctx, event.space_id)
+    claimed = unverified_of(ctx, event.space_id).seats
     for index, cited in enumerate(event.body.get("recalls", [])):
+        field = f"body.recalls[{index}]"
         # The body's own seats say who sits by which mandate for which committee:
-        # a recall can only withdraw such a delegate, even when the recall itself
-        # is taken on trust (its committee's log is not held here).
+        # a recall can only withdraw such a delegate.
         seat = seats.get(cited["key"])
         if seat is None or seat.mandate != cited["mandate"] or seat.child != cited["space"]:
+            if seat is None and claimed.get(cited["key"], ("", ""))[1] == cited["mandate"]:
+                raise Unverified(
+                    "unverified-seat",
+                    "it withdraws a delegate whose seat is not verified on this node",
+                    field,
+                    missing=(cited["mandate"],),
+                )
             raise RuleViolation(
-                "recall",
-                "no delegate sits here by that mandate for that committee",
-                f"body.recalls[{index}]",
+                "recall", "no delegate sits here by that mandate for that committee", field
             )
-        recall = _cited_close(ctx, event, cited["event"], f"body.recalls[{index}]")
-        if recall is not None and (
+        # Unverified if this node holds nothing of the recalling committee's log.
+        recall = _cited_close(ctx, event, cited["event"], field)
+        if (
             recall.body["result"].get("kind") != "recall"
             or recall.body["result"].get("mandate") != cited["mandate"]
             or recall.body["result"].get("key") != cited["key"]
@@ -544,7 +686,7 @@ def _cited_recalls(ctx: Context, event: Event) -> set[Recalled]:
             raise RuleViolation(
                 "recall",
                 "not that committee's recall of that delegate",
-                f"body.recalls[{index}]",
+                field,
             )
         excluded.add((cited["mandate"], cited["key"]))
     return excluded
@@ -629,24 +771,33 @@ def _effects(ctx: Context, event: Event, motion: Motion) -> None:
 
 
 def check_seat(ctx: Context, event: Event) -> None:
+    """A seat counts only under a mandate this node verifies (event-v1 §14.6): the
+    child's applied close of a passed delegate election that names this body as its
+    parent and the author among ``elected_keys``, with the seat's claims matching it.
+
+    A mandate gives at most ``len(elected_keys)`` seats, one per elected key: only an
+    elected key may sit by it, and a key holds one seat in a body.
+    """
     if event.author in seats_of(ctx, event.space_id):
         raise RuleViolation("seat-once", "you already hold a seat here", "author")
     body = event.body
-    mandate = _cited_close(ctx, event, body["mandate"], "body.mandate")
-    if mandate is not None:
-        result = mandate.body["result"]
-        claims = (mandate.space_id, result.get("represented"), len(result.get("elected_keys", [])))
-        if (
-            result.get("parent") != event.space_id
-            or event.author not in result.get("elected_keys", [])
-            or claims != (body["child"], body["represented"], body["elected"])
-        ):
-            raise RuleViolation(
-                "mandate", "this mandate does not send you to this body", "body.mandate"
-            )
+    # Decided by this body's own log, before anything is read from the child's.
     if body["child"] not in children_of(ctx, event.space_id):
         raise RuleViolation(
             "federation", "the electing committee is not a member of this body", "body.mandate"
+        )
+    mandate = _cited_close(ctx, event, body["mandate"], "body.mandate")
+    result = mandate.body["result"]
+    elected = result.get("elected_keys", [])
+    claims = (mandate.space_id, result.get("represented"), len(elected))
+    if (
+        result.get("kind") != "delegate_election"
+        or result.get("parent") != event.space_id
+        or event.author not in elected
+        or claims != (body["child"], body["represented"], body["elected"])
+    ):
+        raise RuleViolation(
+            "mandate", "this mandate does not send you to this body", "body.mandate"
         )
 
 
@@ -705,7 +856,7 @@ def register_all() -> None:
                 "target": TARGET_SCHEMA,
             },
         ),
-        rule=check_propose,
+        rule=_noting_unverified(check_propose),
         apply=apply_propose,
         summary="propose a motion",
         foreign=_foreign_of_proposal,
@@ -720,7 +871,7 @@ def register_all() -> None:
                 "options": List(_OPTION, max_length=50, unique=True),
             },
         ),
-        rule=check_amend,
+        rule=_noting_unverified(check_amend),
         apply=apply_amend,
         summary="the proposer amends an open motion",
     )
@@ -734,7 +885,7 @@ def register_all() -> None:
                 "ranking": List(List(Int(0, 49), min_length=1, max_length=50), max_length=50),
             },
         ),
-        rule=check_vote,
+        rule=_noting_unverified(check_vote),
         apply=apply_vote,
         summary="vote on an open motion (a later vote replaces an earlier one)",
     )
@@ -757,7 +908,7 @@ def register_all() -> None:
                 )
             },
         ),
-        rule=check_close,
+        rule=_noting_unverified(check_close),
         apply=apply_close,
         foreign=_foreign_of_close,
         causal=True,
@@ -773,7 +924,7 @@ def register_all() -> None:
                 "elected": Int(1, 50),
             }
         ),
-        rule=check_seat,
+        rule=_noting_unverified(check_seat),
         apply=apply_seat,
         foreign=_foreign_of_seat,
         summary="a delegate takes a seat in the parent body, citing their mandate",

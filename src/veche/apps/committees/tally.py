@@ -4,13 +4,10 @@ this node holds taken into account at once, and the arithmetic spelled out."""
 from __future__ import annotations
 
 from collections.abc import Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, Sum
-
-from veche.apps.committees.federation import unchecked_seats
 from veche.apps.committees.models import Committee, Mandate, Member, Motion, Seat, Vote
 from veche.apps.committees.motions import (
     Recalled,
@@ -95,40 +92,56 @@ def standing(motion: Motion) -> Standing:
 
 
 @dataclass(frozen=True)
-class Unchecked:
-    """Counted votes of delegates whose mandates this node has not checked (their
-    seats were taken on trust: it holds nothing of the electing committee's log),
-    and the mandates of every such vote on the motion, counted or not."""
+class UnverifiedVote:
+    """A vote on the motion that this node could not verify (the voter's seat is
+    unverified here): shown, never counted."""
 
-    votes: int = 0
-    weight: int = 0
-    mandates: frozenset[str] = frozenset()
+    key: str
+    choice: Any
+    version: int
+    event: str
 
 
-def unchecked_votes(motion: Motion, standing: Standing) -> Unchecked:
-    """How much of the result shown rests on seats taken on trust. One query (two for
-    a closed motion with such votes, to read the recalls its close event cites),
-    whatever the number of votes or seats; it only reads, so nothing counted changes."""
-    rows = list(
-        Vote.objects.filter(
-            motion=motion.event, key__in=unchecked_seats(motion.space).values("key")
+@dataclass(frozen=True)
+class UnverifiedActs:
+    """What was signed on a motion that this node could not verify: each voter's
+    latest unverified vote, and closing events whose result rests on such votes or
+    on recalls of committees this node holds nothing of."""
+
+    votes: list[UnverifiedVote] = field(default_factory=list)
+    closes: list[str] = field(default_factory=list)
+
+
+def unverified_acts(motion: Motion) -> UnverifiedActs:
+    """One query, whatever the number of votes: the motion's unverified events.
+    Nothing here is counted; the result shown is the one the node verified."""
+    from veche.apps.store.models import Status, StoredEvent
+    from veche.events import parse_event
+
+    rows = (
+        StoredEvent.objects.filter(
+            space=motion.space,
+            kind__in=("motion.vote", "motion.close"),
+            status=Status.UNVERIFIED,
         )
-        .exclude(mandate="")
-        .values("mandate", "person", "version")
-        .annotate(n=Count("id"), w=Sum("weight"))
-        .values_list("mandate", "person", "version", "n", "w")
+        .order_by("height", "id")
+        .values_list("raw", flat=True)
     )
-    mandates = frozenset(m for m, _, _, _, _ in rows)
-    current = [(m, p, n, w) for m, p, version, n, w in rows if version == motion.version]
-    if not current:
-        return Unchecked(mandates=mandates)
-    excluded = standing.excluded
-    if motion.status != Motion.Status.OPEN:
-        excluded = cited_recalls(motion.close_event)
-    counted = [(n, w) for m, p, n, w in current if (m, p) not in excluded]
-    return Unchecked(
-        votes=sum(n for n, _ in counted), weight=sum(w for _, w in counted), mandates=mandates
-    )
+    latest: dict[str, UnverifiedVote] = {}
+    closes: list[str] = []
+    for raw in rows:
+        event = parse_event(bytes(raw), verify=False)
+        body = event.body
+        if body.get("motion") != motion.event:
+            continue
+        if event.kind == "motion.close":
+            closes.append(event.id)
+            continue
+        choice = body.get("choice", body.get("approve", body.get("ranking")))
+        latest[event.author] = UnverifiedVote(
+            event.author, choice, int(body.get("version", 0)), event.id
+        )
+    return UnverifiedActs(sorted(latest.values(), key=lambda v: v.key), closes)
 
 
 @dataclass(frozen=True)
@@ -204,7 +217,7 @@ def cited_recalls(close_event: str) -> frozenset[Recalled]:
 @lru_cache(maxsize=1024)
 def _parsed_recalls(close_event: str) -> frozenset[Recalled]:
     # An event id is the hash of its bytes, so what it cites never changes: a page
-    # that asks three times (tally, trusted votes, overlooked recalls) parses once.
+    # that asks twice (tally, overlooked recalls) parses once.
     from veche.apps.store.models import StoredEvent
     from veche.events import parse_event
 

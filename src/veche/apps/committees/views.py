@@ -158,8 +158,9 @@ def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
             list(Mandate.objects.filter(space=space).order_by("-at")[:50])
         ),
         "delegates": delegates,
-        "seat_count": sum(1 for d in delegates if d.seated),
-        "unchecked_seat_count": sum(1 for d in delegates if d.unchecked),
+        "unverified_seats": federation.unverified_seats(space)
+        if committee.kind == "council"
+        else [],
         "parent": Committee.objects.filter(space=committee.parent).first()
         if committee.parent
         else None,
@@ -412,19 +413,32 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
         Member.objects.filter(space=space, key=key).values_list("person", flat=True).first() or key
     )
     mine = next((v for v in votes if v[0] == my_person), None)
-    unchecked = (
-        tally.unchecked_votes(row, standing) if committee.kind == "council" else tally.Unchecked()
+    # Votes and closes this node could not verify (their delegates' seats are not
+    # verified here): shown apart, never counted.
+    unverified = (
+        tally.unverified_acts(row) if committee.kind == "council" else tally.UnverifiedActs()
     )
     overlooked = tally.overlooked_recalls(row) if committee.kind == "council" else []
-    if overlooked:
-        pseudonyms.update(federation.pseudonyms({o.key for o in overlooked}))
+    if overlooked or unverified.votes:
+        pseudonyms.update(
+            federation.pseudonyms({o.key for o in overlooked} | {v.key for v in unverified.votes})
+        )
     context = {
         "committee": committee,
         "motion": row,
         "kind_label": label(MOTION_LABELS, row.kind),
         "method_label": label(METHOD_LABELS, row.method),
         "standing": standing,
-        "unchecked": unchecked,
+        "unverified": unverified,
+        "unverified_votes": [
+            {
+                "who": pseudonyms.get(v.key, v.key[:10]),
+                "choice": _describe_claimed(row, v.choice, option_names),
+                "current": v.version == row.version,
+                "event": v.event,
+            }
+            for v in unverified.votes
+        ],
         "overlooked": [
             {
                 "who": pseudonyms.get(o.key, o.key[:10]),
@@ -442,7 +456,6 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
                 "current": version == row.version,
                 "delegate": bool(mandate),
                 "weight": weight,
-                "unchecked": bool(mandate) and mandate in unchecked.mandates,
             }
             for person, choice, version, mandate, weight in votes
         ],
@@ -501,6 +514,14 @@ def _describe_choice(motion: Motion, choice: Any, names: list[str]) -> str:
     if motion.method == "approval":
         return ", ".join(names[i] for i in choice) or "—"
     return " > ".join(" = ".join(names[i] for i in group) for group in choice)
+
+
+def _describe_claimed(motion: Motion, choice: Any, names: list[str]) -> str:
+    """An unverified vote's choice: its rule never ran, so it may not fit the motion."""
+    try:
+        return _describe_choice(motion, choice, names)
+    except (IndexError, KeyError, TypeError):
+        return "—"
 
 
 @login_required
