@@ -98,3 +98,27 @@ def test_recall_seen_in_the_parent(live_server: Any, page: Any) -> None:
     assert "recalled" in page.locator("tr", has_text="Zubr").inner_text()
     page.goto(f"{live_server.url}/committees/federation/")
     assert "recalled" in page.locator(".tree-node", has_text="Zubr").last.inner_text()
+
+
+def test_unverified_seats_and_votes_fit_a_small_phone(live_server: Any, browser: Any) -> None:
+    """A node without MTZ's log: Zubr's seat and vote are unverified and shown apart;
+    the council, motion and event pages fit 360 px without sideways scrolling."""
+    from tests.committees.test_on_trust import _council_log, _light_node
+
+    setup = _council_log()
+    _light_node(setup)
+    w, council = setup["w"], setup["council"]
+    create_account("Vasilek", PASS, w.person("Vasilek"))  # type: ignore[attr-defined]
+    page = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    _sign_in(page, live_server.url, "Vasilek")
+    for path, heading in (
+        (f"/committees/{council}/", "Seats not verified on this node"),
+        (f"/committees/{council}/motions/{setup['strike']}/", "Votes not verified on this node"),
+        (f"/committees/{council}/motions/{setup['demands']}/", "Votes not verified on this node"),
+        (f"/events/{setup['seat']}/", "Event"),
+    ):
+        page.goto(live_server.url + path)
+        page.get_by_role("heading", name=heading).wait_for()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (path, width)
+    assert "Unverified" in page.content()
