@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from veche.cli.base import CliError, add_json_flag, print_json, setup_django
-from veche.cli.sync import add_space_flag, use_language
+from veche.cli.sync import add_space_flag, speaking
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -128,7 +128,11 @@ def _rebuild(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     _ready(args)
-    use_language()
+    with speaking():
+        return _import_file(args)
+
+
+def _import_file(args: argparse.Namespace) -> int:
     from veche.apps.sync.gate import Source, admit
 
     handle = sys.stdin.buffer if str(args.file) == "-" else None

@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -107,21 +108,23 @@ def add_space_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def use_language() -> None:
-    """Speak the user's language (VECHE_LANGUAGE, else LC_ALL, LC_MESSAGES, LANG) if the
-    node has it; English otherwise. Call after Django is set up."""
+def speaking() -> AbstractContextManager[None]:
+    """Speak the user's language within the block: $VECHE_LANGUAGE, else $LC_ALL,
+    $LC_MESSAGES or $LANG, if the node has it; English otherwise. Django must be set up."""
     import os
 
     from django.conf import settings
     from django.utils import translation
 
     offered = {code for code, _name in settings.LANGUAGES}
+    chosen = settings.LANGUAGE_CODE
     for variable in ("VECHE_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(variable, "")
         if value:
             code = value.split(".")[0].split("_")[0].split("-")[0].lower()
-            translation.activate(code if code in offered else settings.LANGUAGE_CODE)
-            return
+            chosen = code if code in offered else chosen
+            break
+    return translation.override(chosen)
 
 
 def _members(paths: list[Path] | None) -> list[Any]:
@@ -237,7 +240,11 @@ def _export(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     _ready(args)
-    use_language()
+    with speaking():
+        return _import_bundle(args)
+
+
+def _import_bundle(args: argparse.Namespace) -> int:
     from veche.apps.sync.bundles import import_bundle
     from veche.apps.sync.gate import Source
     from veche.sync.bundle import MAX_BUNDLE_BYTES

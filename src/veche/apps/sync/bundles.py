@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from veche.apps.committees.models import Member
 from veche.apps.store.log import IngestReport
@@ -31,6 +32,19 @@ from veche.sync.vector import BatchLimits, Vector, select_batch
 __all__ = ["ImportResult", "export_bundle", "import_bundle", "recipients_of"]
 
 _ALL = BatchLimits(events=10**9, bytes=2**62)
+
+
+# What became of each event, as the import's one line says it.
+OUTCOME_WORDS = {
+    "applied": pgettext_lazy("outcome", "applied"),
+    "rejected": pgettext_lazy("outcome", "rejected"),
+    "held": pgettext_lazy("outcome", "held"),
+    "pending": pgettext_lazy("outcome", "pending"),
+    "unverified": pgettext_lazy("outcome", "unverified"),
+    "duplicate": pgettext_lazy("outcome", "duplicate"),
+    "invalid": pgettext_lazy("outcome", "invalid"),
+    "refused": pgettext_lazy("outcome", "refused"),
+}
 
 
 @dataclass(frozen=True)
@@ -59,11 +73,13 @@ class ImportResult:
             return _("already held: all %(count)d events were here before") % {
                 "count": len(self.bundle.events)
             }
-        parts = ", ".join(f"{n} {status}" for status, n in self.taken.summary().items())
+        parts = ", ".join(
+            f"{n} {OUTCOME_WORDS.get(status, status)}" for status, n in self.taken.summary().items()
+        )
         line = _("%(count)d events from node %(node)s: %(outcomes)s") % {
             "count": len(self.bundle.events),
             "node": self.bundle.node,
-            "outcomes": parts or _("none"),
+            "outcomes": parts or pgettext("outcome", "none"),
         }
         return " ".join([line, *self.taken.refusal_lines()])
 
