@@ -237,6 +237,78 @@ def test_unverified_seats_are_listed_apart_from_delegates() -> None:
         transaction.set_rollback(True)
 
 
+def _all_raws() -> list[bytes]:
+    return [bytes(r) for r in StoredEvent.objects.values_list("raw", flat=True)]
+
+
+def _same_as_a_node_that_had_everything(raws: list[bytes]) -> None:
+    """The state now is the one a node that received ``raws`` at once would have."""
+    digest, statuses = state_digest(), dict(StoredEvent.objects.values_list("id", "status"))
+    StoredEvent.objects.all().delete()
+    MissingDependency.objects.all().delete()
+    rebuild()
+    ingest(raws, source="everything")
+    assert dict(StoredEvent.objects.values_list("id", "status")) == statuses
+    assert state_digest() == digest
+
+
+def test_a_close_citing_a_recall_of_an_unverified_delegate_is_unverified() -> None:
+    """The close counts the recall of Zubr, whose seat this node cannot verify: what it
+    withdraws is not known here, so the close is unverified, not refused."""
+    from tests.committees.test_motions import _recall_zubr, _two_seated_delegates
+
+    with transaction.atomic():
+        w = World()
+        council, mtz, mandate = _two_seated_delegates(w)
+        strike = actions.propose(
+            w.person("Chair"), council, kind="strike_call", title="Strike", text="Monday."
+        ).id
+        for name, choice in (("Zubr", "yes"), ("Rusalka", "no"), ("Chair", "no")):
+            actions.vote(w.person(name), council, strike, choice=choice)
+        _recall_zubr(w, mtz, mandate)
+        close = actions.close(w.person("Chair"), council, strike)
+        assert close.body["recalls"]
+        raws = _all_raws()
+        late = _light_node({"raws": raws, "mtz": mtz})
+        row = StoredEvent.objects.get(id=close.id)
+        assert (row.status, row.reason.split("|")[0]) == ("unverified", "unverified-seat")
+        assert Motion.objects.get(event=strike).status == "open"
+        ingest(late, source="late")
+        assert Motion.objects.get(event=strike).status == "failed"
+        _same_as_a_node_that_had_everything(raws)
+        transaction.set_rollback(True)
+
+
+def test_a_committee_ratifies_a_decision_its_node_cannot_verify_yet() -> None:
+    """Kozlova's node holds no MTZ log, so the council's demands (counting Zubr's vote)
+    are unverified there; Kozlova still decides to ratify them (its own decision, which
+    counts only where the demands are verified), and it stands once MTZ's log arrives."""
+    with transaction.atomic():
+        setup = _council_log()
+        w = setup["w"]
+        late = _light_node(setup)
+        kozlova = Committee.objects.get(name="Kozlova").space
+        ratify = actions.propose(
+            w.person("Vasilek"),  # type: ignore[attr-defined]
+            kozlova,
+            kind="ratification",
+            title="Ratify the city's demands",
+            text="Yes.",
+            target={"motion": setup["close"]},
+        ).id
+        for name in ("Vasilek", "Lyubava"):
+            actions.vote(w.person(name), kozlova, ratify, choice="yes")  # type: ignore[attr-defined]
+        actions.close(w.person("Vasilek"), kozlova, ratify)  # type: ignore[attr-defined]
+        assert Motion.objects.get(event=ratify).status == "passed"
+        ingest(late, source="late")
+        assert Motion.objects.get(event=ratify).status == "passed"
+        demands = Motion.objects.get(event=setup["demands"])
+        assert demands.status == "passed"
+        assert federation.ratifications(demands).ratified_by == [kozlova]
+        _same_as_a_node_that_had_everything(_all_raws())
+        transaction.set_rollback(True)
+
+
 def _council_with_claims(w: World, n: int) -> tuple[str, str]:
     """A council whose member committee's log this node does not hold, with ``n`` seat
     events citing mandates of that committee, each with a vote on one motion."""

@@ -256,7 +256,7 @@ def _check_options(body: dict[str, Any], method: str) -> None:
 def _cited_close(ctx: Context, event: Event, event_id: str, field: str) -> Event:
     """A passed motion's close event that ``event`` cites, checked. If this node holds
     nothing of its space, or holds it unverified, ``event`` is unverified too."""
-    return _passed_close(ctx.cited(event, event_id, field), field, strict=True)
+    return _passed_close(ctx.cited(event, event_id, field), field)
 
 
 def _held_close(ctx: Context, event: Event, event_id: str, field: str) -> Event | None:
@@ -264,15 +264,13 @@ def _held_close(ctx: Context, event: Event, event_id: str, field: str) -> Event 
     as its own decision's target: checked when this node holds it and could verify
     it, else None (nothing is counted from it, so nothing rests on the claim)."""
     cited = ctx.cited_if_held(event, event_id, field)
-    if cited is None:
+    if cited is None or (cited.event.kind == "motion.close" and cited.status == Status.UNVERIFIED):
         return None
-    return _passed_close(cited, field, strict=False)
+    return _passed_close(cited, field)
 
 
-def _passed_close(cited: Cited, field: str, *, strict: bool) -> Event | None:
+def _passed_close(cited: Cited, field: str) -> Event:
     if cited.event.kind == "motion.close" and cited.status == Status.UNVERIFIED:
-        if not strict:
-            return None
         raise Unverified(
             "unverified-cited", "it relies on a decision that is not verified on this node", field
         )
@@ -658,14 +656,14 @@ def _cited_recalls(ctx: Context, event: Event) -> set[Recalled]:
     """Delegates withdrawn by the recall decisions the close event names."""
     excluded: set[Recalled] = set()
     seats = seats_of(ctx, event.space_id)
-    claimed = unverified_of(ctx, event.space_id).seats
     for index, cited in enumerate(event.body.get("recalls", [])):
         field = f"body.recalls[{index}]"
         # The body's own seats say who sits by which mandate for which committee:
         # a recall can only withdraw such a delegate.
         seat = seats.get(cited["key"])
         if seat is None or seat.mandate != cited["mandate"] or seat.child != cited["space"]:
-            if seat is None and claimed.get(cited["key"], ("", ""))[1] == cited["mandate"]:
+            claimed = unverified_of(ctx, event.space_id).seats.get(cited["key"])
+            if seat is None and claimed is not None and claimed[1] == cited["mandate"]:
                 raise Unverified(
                     "unverified-seat",
                     "it withdraws a delegate whose seat is not verified on this node",
