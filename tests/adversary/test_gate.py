@@ -42,6 +42,7 @@ from veche.apps.sync import service
 from veche.apps.sync.gate import MAY_NOT_HOLD, NOT_ASKED
 from veche.cli import main
 from veche.events import Event, Identity
+from veche.events.encoding import b64e
 from veche.sync.bundle import write_bundle
 from veche.sync.session import (
     client_session,
@@ -454,6 +455,32 @@ def test_a_junk_bundle_that_inflates_to_megabytes_stores_at_most_the_bound() -> 
     assert _weight(rows) <= rejected.SOURCE_BYTES
     _within_bounds()
     assert state_digest() == digest and StoredEvent.objects.count() == events
+
+
+def test_a_bundle_of_made_up_committees_costs_a_few_queries() -> None:
+    """Each line claims a space of its own: the gate must not ask the membership
+    rule thousands of times (a space held nowhere here cannot be held by a key)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    scene = _scene()
+    digest = state_digest()
+    claims = [b"junk %d" % i + _tail(b64e(i.to_bytes(32, "big"))) for i in range(3000)]
+    claims += [b"junk %d" % i + b',"space":null,"v":1}' for i in range(3000)]
+    data = write_bundle(
+        CARRIER,
+        claims,
+        spaces=[scene.mine],
+        recipients=[scene.zubr.public],
+        created=datetime.now(UTC),
+    )
+    browser = _sign_in(scene.zubr, "Zubr")
+    with CaptureQueriesContext(connection) as queries:
+        text = _upload(browser, data)
+    assert "6000 events were refused" in text
+    assert len(queries) < 300, len(queries)
+    assert state_digest() == digest
+    assert not RejectedInput.objects.exists()  # refused by the gate: nothing kept
 
 
 @pytest.fixture
