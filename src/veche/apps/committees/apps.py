@@ -8,7 +8,8 @@ class CommitteesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from veche.apps.committees import kinds, motions
+        from veche.apps.committees import kinds, late, motions
 
         kinds.register_all()
         motions.register_all()
+        late.register_all()

@@ -25,7 +25,7 @@ from django.db import connection, transaction
 
 from veche.apps.store.context import Context
 from veche.apps.store.judge import judge
-from veche.apps.store.kinds import CAUSAL, HOLD_PROVIDERS, foreign_citations
+from veche.apps.store.kinds import CAUSAL, HOLD_PROVIDERS, LATE_SAFE, foreign_citations
 from veche.apps.store.models import (
     CrossReference,
     EquivocationRecord,
@@ -200,6 +200,7 @@ class _Ingest:
         self.graph: dict[str, tuple[tuple[str, ...], int]] = {}
         self.holding: dict[str, bool] = {}
         self.waiting_for: dict[str, tuple[str, ...]] = {}
+        self.barrier: dict[str, tuple[int, str] | None] = {}
 
     def run(self, incoming: list[Event]) -> IngestReport:
         from veche.apps.store.replay import rebuild
@@ -407,7 +408,8 @@ class _Ingest:
         space = event.space_id
         key = (height, event.id)
         self.graph[event.id] = (parents(event), height)
-        if space not in self.dirty and space in self.cursor and key < self.cursor[space]:
+        late = space in self.cursor and key < self.cursor[space]
+        if late and space not in self.dirty and not self._fits_in_place(event, key):
             self.dirty.add(space)  # out of order for its space
         if (
             space not in self.dirty
@@ -422,7 +424,8 @@ class _Ingest:
             self.ctx.note_event(event, Status.APPLIED)
             self.known[event.id] = _Known(space, event.author, event.seq, height, Status.APPLIED)
             return Status.APPLIED, ""
-        self.cursor[space] = key
+        if not late:
+            self.cursor[space] = key
         verdict = judge(self.ctx, event, self.known.get(event.prev) if event.prev else None)
         self.ctx.note_event(event, verdict.status)
         self.known[event.id] = _Known(space, event.author, event.seq, height, verdict.status)
@@ -432,6 +435,30 @@ class _Ingest:
                 tips.pop(parent, None)
             tips[event.id] = height
         return verdict.status, verdict.reason
+
+    def _fits_in_place(self, event: Event, key: tuple[int, str]) -> bool:
+        """Can an event that sorts before judged ones be judged now, on the current
+        state, with the outcome a rebuild would give? Yes if its kind is late-safe,
+        every event after it in its space is of a late-safe kind, and its kind's
+        check finds no conflict with them. The cost is a few indexed queries, not
+        a replay of the space."""
+        conflict = LATE_SAFE.get(event.kind)
+        if conflict is None:
+            return False
+        space = event.space_id
+        if space not in self.barrier:
+            top = (
+                StoredEvent.objects.filter(space=space, height__isnull=False)
+                .exclude(kind__in=sorted(LATE_SAFE))
+                .order_by("-height", "-id")
+                .values_list("height", "id")
+                .first()
+            )
+            self.barrier[space] = None if top is None else (top[0], top[1])
+        barrier = self.barrier[space]
+        if barrier is not None and barrier > key:
+            return False
+        return not conflict(event, key)
 
     def _parents_of(self, event_id: str) -> Sequence[str] | None:
         if event_id not in self.graph:

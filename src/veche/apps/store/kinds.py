@@ -63,6 +63,17 @@ PERSON_PROVIDERS: list[PersonProvider] = []
 # Kinds judged against the state of their causal past (event-v1 §14.2).
 CAUSAL: set[str] = set()
 
+# Kinds whose late arrival can be judged in place (see ``ingest``): kind -> a
+# check that says whether an event of the kind, placed at ``key`` (height, id)
+# before events already judged, conflicts with any of them. Such a kind's rule
+# must read nothing that another late-safe kind writes, and its projector must
+# write nothing that another late-safe kind's rule reads; the check covers what
+# remains (two votes of one person on one motion, for instance). A late event
+# of any other kind, or one with a later event of any other kind after it in
+# its space, makes the node re-project the space.
+LateConflict = Callable[[Event, tuple[int, str]], bool]
+LATE_SAFE: dict[str, LateConflict] = {}
+
 KINDS: Registry[Context] = Registry()
 APPLY: dict[str, Apply] = {}
 PROJECTIONS: list[ProjectionModel] = []
@@ -135,6 +146,7 @@ def register(
     summary: str = "",
     foreign: Foreign | None = None,
     causal: bool = False,
+    late_conflict: LateConflict | None = None,
 ) -> None:
     KINDS.register(EventKind(name=name, body=body, rule=rule, summary=summary))
     APPLY[name] = apply
@@ -142,6 +154,15 @@ def register(
         FOREIGN[name] = foreign
     if causal:
         CAUSAL.add(name)
+    if late_conflict is not None:
+        LATE_SAFE[name] = late_conflict
+
+
+def late_safe(name: str, conflict: LateConflict) -> None:
+    """Declare a registered kind late-safe (see ``LATE_SAFE``)."""
+    if name not in KINDS:
+        raise ValueError(f"event kind {name} is not registered")
+    LATE_SAFE[name] = conflict
 
 
 def foreign_citations(event: Event) -> dict[str, str]:
