@@ -70,7 +70,7 @@ def test_backdated_leave_does_not_flip_close():
         kind="member.leave",
         body={},
     )
-    report = ingest([late.raw], source="late")
+    ingest([late.raw], source="late")
     assert Motion.objects.get(event=m).status == "passed"
     close = StoredEvent.objects.get(space=space, kind="motion.close")
     assert close.status == "applied"
