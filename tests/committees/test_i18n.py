@@ -111,3 +111,34 @@ def test_stv_stages_say_what_happened(language: str, first: str, excluded: str) 
 
 def test_an_unknown_stage_action_is_shown_as_it_is() -> None:
     assert stv_action("newer-action", "Zubr") == "newer-action"
+
+
+def _unverified_sentences() -> set[str]:
+    """Every literal sentence given to ``Unverified(rule, message, ...)`` in our code."""
+    import ast
+    from pathlib import Path
+
+    import veche
+
+    found = set()
+    for path in Path(veche.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "Unverified"
+                and len(node.args) > 1
+                and isinstance(node.args[1], ast.Constant)
+            ):
+                found.add(node.args[1].value)
+    return found
+
+
+@pytest.mark.parametrize("language", ["be", "ru"])
+def test_every_unverified_reason_is_shown_in_the_readers_language(language: str) -> None:
+    from veche.web.views import UNVERIFIED_MESSAGES
+
+    sentences = _unverified_sentences()
+    assert len(sentences) >= 6  # the scan finds the rules
+    assert sentences <= UNVERIFIED_MESSAGES, sentences - UNVERIFIED_MESSAGES
+    with translation.override(language):
+        assert not [m for m in UNVERIFIED_MESSAGES if translation.gettext(m) == m]

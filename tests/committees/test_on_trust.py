@@ -309,6 +309,52 @@ def test_a_committee_ratifies_a_decision_its_node_cannot_verify_yet() -> None:
         transaction.set_rollback(True)
 
 
+def test_an_election_of_delegates_whose_seats_are_unverified_is_unverified() -> None:
+    """The city council elects its delegate to the national one among its seated
+    delegates; where Zubr's seat is unverified, so is the election naming him, and
+    so are the votes on it: none is refused, and all count once MTZ's log arrives."""
+    with transaction.atomic():
+        w = World()
+        national = w.committee("Veche", name="National council", kind="council", level="national")
+        council = w.committee("Chair", name="Minsk city council", kind="council", level="city")
+        join = actions.propose(
+            w.person("Chair"), council, kind="federation_join", title="Join", text="Up.",
+            target={"parent": national},
+        ).id  # fmt: skip
+        actions.vote(w.person("Chair"), council, join, choice="yes")
+        join_close = actions.close(w.person("Chair"), council, join).id
+        accept = actions.propose(
+            w.person("Veche"), national, kind="federation_accept", title="Accept", text="Yes.",
+            target={"child": council, "join": join_close},
+        ).id  # fmt: skip
+        actions.vote(w.person("Veche"), national, accept, choice="yes")
+        actions.close(w.person("Veche"), national, accept)
+        mtz, kozlova = _join_two(w, council)
+        for plant, electors, elected in (
+            (mtz, ("Sokol", "Zubr", "Rusalka"), ("Zubr", "Rusalka")),
+            (kozlova, ("Vasilek", "Lyubava"), ("Lyubava", "Vasilek")),
+        ):
+            mandate = _elect(w, plant, electors, elected, 1, [[0, 1]] * len(electors))
+            actions.take_seat(w.person(elected[0]), council, mandate)
+        keys = [w.person(n).public for n in ("Zubr", "Lyubava")]
+        election = actions.propose(
+            w.person("Chair"), council, kind="delegate_election", title="To the nation",
+            text="STV", method="stv", options=keys, seats=1,
+        ).id  # fmt: skip
+        vote = actions.vote(w.person("Lyubava"), council, election, ranking=[[1], [0]]).id
+        raws = _all_raws()
+        late = _light_node({"raws": raws, "mtz": mtz})
+        for event_id, rule in ((election, "unverified-seat"), (vote, "unverified-motion")):
+            row = StoredEvent.objects.get(id=event_id)
+            assert (row.status, row.reason.split("|")[0]) == ("unverified", rule)
+        assert not Motion.objects.filter(event=election).exists()
+        ingest(late, source="late")
+        assert Motion.objects.get(event=election).status == "open"
+        assert StoredEvent.objects.get(id=vote).status == "applied"
+        _same_as_a_node_that_had_everything(raws)
+        transaction.set_rollback(True)
+
+
 def _council_with_claims(w: World, n: int) -> tuple[str, str]:
     """A council whose member committee's log this node does not hold, with ``n`` seat
     events citing mandates of that committee, each with a vote on one motion."""

@@ -31,6 +31,7 @@ UNVERIFIED_MESSAGES = frozenset(
             "the result differs from the votes held here, and some seats are not verified"
         ),
         gettext_noop("it withdraws a delegate whose seat is not verified on this node"),
+        gettext_noop("a candidate's seat is not verified on this node"),
     )
 )
 

@@ -74,6 +74,7 @@ MOTION_KINDS = (
     "federation_join",
     "federation_accept",
     "endorsement",
+    "election",
 )
 METHODS = ("yes_no", "approval", "ranked", "stv")
 CHOICES = ("yes", "no", "abstain")
@@ -302,6 +303,12 @@ def check_propose(ctx: Context, event: Event) -> None:
         for index, key in enumerate(body.get("options", [])):
             candidate = members.get(key)
             if (candidate is None or candidate.status != ACTIVE) and key not in seats:
+                if key in unverified_of(ctx, event.space_id).seats:
+                    raise Unverified(
+                        "unverified-seat",
+                        "a candidate's seat is not verified on this node",
+                        f"body.options[{index}]",
+                    )
                 raise RuleViolation(
                     "candidate",
                     "candidates must be members' or seated delegates' keys",
