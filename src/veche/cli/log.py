@@ -84,6 +84,24 @@ def _show(args: argparse.Namespace) -> int:
     if args.space:
         query = query.filter(space=args.space)
     rows = list(query.order_by("space", "height", "id")[: args.limit])
+    from veche.apps.store.log import reason_text
+    from veche.apps.store.models import EquivocationRecord, ExternalCitation, MissingDependency
+
+    ids = [r.id for r in rows]
+    waits: dict[str, list[str]] = {}
+    for event, missing in MissingDependency.objects.filter(event__in=ids).values_list(
+        "event", "missing"
+    ):
+        waits.setdefault(event, []).append(missing)
+    for event, cited in ExternalCitation.objects.filter(event__in=ids).values_list(
+        "event", "cited"
+    ):
+        waits.setdefault(event, []).append(cited)
+    flagged = set(
+        EquivocationRecord.objects.filter(space__in={r.space for r in rows}).values_list(
+            "space", "author"
+        )
+    )
     if args.raw:
         for row in rows:
             sys.stdout.write(bytes(row.raw).decode("utf-8") + "\n")
@@ -99,14 +117,25 @@ def _show(args: argparse.Namespace) -> int:
                     "seq": r.seq,
                     "height": r.height,
                     "status": r.status,
+                    "reason": r.reason,
+                    "waits_for": sorted(waits.get(r.id, [])),
+                    "author_equivocated": (r.space, r.author) in flagged,
                     "at": r.at,
                 }
                 for r in rows
             ]
         )
     else:
-        for r in rows:
-            print(f"{r.at}  {r.status:8} {r.kind:20} {r.id}  by {r.author[:8]}… #{r.seq}")
+        with speaking():
+            for r in rows:
+                flag = " [equivocated]" if (r.space, r.author) in flagged else ""
+                print(
+                    f"{r.at}  {r.status:10} {r.kind:20} {r.id}  by {r.author[:8]}…{flag} #{r.seq}"
+                )
+                if r.reason:
+                    print(f"    {reason_text(r.reason)}")
+                if r.id in waits:
+                    print(f"    waits for {', '.join(sorted(waits[r.id]))}")
     return 0
 
 
@@ -162,8 +191,11 @@ def _import_file(args: argparse.Namespace) -> int:
         )
     else:
         for i, outcome in enumerate(taken.inputs):
-            if outcome.status in ("invalid", "rejected", "pending"):
+            if outcome.status in ("invalid", "rejected", "held", "unverified"):
                 print(f"line {i + 1}: {outcome.status}: {outcome.reason}", file=sys.stderr)
+            elif outcome.status == "pending":
+                waiting = ", ".join(getattr(outcome, "waiting_for", ()))
+                print(f"line {i + 1}: pending: waits for {waiting}", file=sys.stderr)
         print(", ".join(f"{n} {status}" for status, n in taken.summary().items()))
         for line in taken.refusal_lines():
             print(line, file=sys.stderr)
