@@ -93,7 +93,7 @@ FIXED_MESSAGES = frozenset(
         gettext_noop("every treasurer must be an active member of the committee"),
         # apps/store/kinds.py
         gettext_noop("names the kind of space"),
-        # apps/store/log.py
+        # apps/store/ingest.py
         gettext_noop("does not verify under author's key"),
         # apps/strike/kinds.py
         gettext_noop("no such workplace in this committee's registry; register it first"),
@@ -181,15 +181,11 @@ FIXED_MESSAGES = frozenset(
         gettext_noop("name at least one treasurer"),
         gettext_noop("this payout is already recorded"),
         gettext_noop("no such payout in this fund"),
-        # apps/store/log.py: held and trusted events
+        # apps/store/replay.py, context.py and committees/kinds.py: held and unverified events
         gettext_noop("the author signed two events with one seq in this space"),
-        gettext_noop("judged on trust: it cites events of a committee this node holds nothing of"),
+        gettext_noop("it cites an event of a space this node does not hold"),
     )
 )
-WAITING_PREFIX = "waits for "
-# How the stored reason of an event judged on trust begins (``log._TRUSTED_REASON``):
-# it cited an event of a space this node holds nothing of and took the claims as given.
-TRUSTED_PREFIX = "trusted|"
 
 
 class _Refusal(Protocol):
@@ -222,14 +218,10 @@ def refusal_text(refusal: _Refusal) -> str:
 
 
 def explain(reason: str) -> Reason | None:
-    """A stored reason (``rule|field|message``, or ``waits for ...``), for a page."""
+    """A stored reason (``rule|field|message``), for a page. What a pending event
+    waits for is not a reason: it is kept in ``MissingDependency``."""
     if not reason:
         return None
-    if reason.startswith(WAITING_PREFIX):
-        return Reason(
-            _("waits for events this node does not hold yet: %(events)s")
-            % {"events": reason[len(WAITING_PREFIX) :]}
-        )
     if reason.count("|") < 2:
         return Reason(message_text(reason))
     rule, field, message = reason.split("|", 2)
