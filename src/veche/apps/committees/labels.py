@@ -40,6 +40,7 @@ MOTION_LABELS = {
     "federation_join": _("Join a parent body"),
     "federation_accept": _("Accept a committee into this body"),
     "endorsement": _("Endorsement of another committee's decision"),
+    "election": _("Call of a secret-ballot election"),
 }
 METHOD_LABELS = {
     "yes_no": _("Yes / no / abstain"),
