@@ -238,8 +238,9 @@ class Intake:
         now: list[int] = []
         for offset, (raw, space) in enumerate(zip(raws, spaces, strict=True)):
             index = start + offset
+            # No space: not an event at all; the store keeps it as rejected input, bounded.
             if space is None or space in self._in:
-                now.append(offset)  # not an event at all: the store keeps it, bounded
+                now.append(offset)
             elif asked is not None and space not in asked:
                 self._refuse(index, space, NOT_ASKED)
             elif space in self._out:
