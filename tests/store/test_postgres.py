@@ -17,6 +17,7 @@ import pytest
 from tests.committees.test_convergence import _federation_log
 
 from veche.apps.store.log import state_digest
+from veche.events import parse_event
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 URL = os.environ.get("VECHE_TEST_POSTGRES_URL", "")
@@ -58,11 +59,17 @@ def test_postgres_node_reaches_the_same_state(postgres_url: str, tmp_path: Path)
     events = tmp_path / "events.jsonl"
     events.write_bytes(b"\n".join(reversed(raws)) + b"\n")  # reversed: everything arrives early
     _veche(postgres_url, tmp_path, "init")
-    report = json.loads(_veche(postgres_url, tmp_path, "log", "import", str(events), "--json"))
+    # The operator names the committees a fresh node is seeded with (docs/sync.md).
+    spaces = [f"--space={s}" for s in sorted({parse_event(r, verify=False).space_id for r in raws})]
+    report = json.loads(
+        _veche(postgres_url, tmp_path, "log", "import", str(events), *spaces, "--json")
+    )
     assert report["summary"].get("invalid", 0) == 0
     assert _veche(postgres_url, tmp_path, "state", "digest").strip() == expected
     assert json.loads(_veche(postgres_url, tmp_path, "log", "verify", "--json"))["ok"] is True
-    again = json.loads(_veche(postgres_url, tmp_path, "log", "import", str(events), "--json"))
+    again = json.loads(
+        _veche(postgres_url, tmp_path, "log", "import", str(events), *spaces, "--json")
+    )
     assert again["summary"] == {"duplicate": len(raws)}
     _veche(postgres_url, tmp_path, "log", "rebuild")
     assert _veche(postgres_url, tmp_path, "state", "digest").strip() == expected
