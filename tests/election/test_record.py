@@ -309,7 +309,7 @@ def test_the_parallel_proof_check_still_judges_everything_else(builder, monkeypa
     import veche.election.record as record
 
     monkeypatch.setattr(record, "_PARALLEL_BALLOTS", 1)
-    b = _opened(builder)
+    b = _opened(builder, voters=4)
     for v in b.voters[:2]:
         b.cast(v, [[1, 0, 0]])
     smuggled = b.writer.write(
@@ -318,7 +318,7 @@ def test_the_parallel_proof_check_still_judges_everything_else(builder, monkeypa
     ballot = b.ballot([[1, 0, 0]])
     proof = ballot["answers"][0]["choices"][2]["proof"]
     proof["c"][0], proof["c"][1] = proof["c"][1], proof["c"][0]
-    forged = b.writer.write(b.voters[2], "ballot.cast", {"ballot": ballot}, judge=False)
+    forged = b.writer.write(b.voters[3], "ballot.cast", {"ballot": ballot}, judge=False)
     report = _finish(b)
     assert report.ok and report.counts == (2, 0, 0)
     assert "body.note" in _refused(report, smuggled)

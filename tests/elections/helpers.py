@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from tests.factories import World
 
+from veche.apps.committees import actions as committees
 from veche.apps.elections import actions
 from veche.apps.elections.kinds import state_of
 from veche.apps.store.context import Context
@@ -24,6 +25,7 @@ class NodeElection:
     committee: str
     space: str
     trustees: list[TrusteeKeys] = field(default_factory=list)
+    motion: str = ""
 
     def lines(self) -> list[bytes]:
         data = actions.export_record(self.space)
@@ -50,15 +52,28 @@ class NodeElection:
         self.take([offline.partial_decryption_event(self.lines(), self.trustees[index - 1])])
 
 
+def call_election(world: World, committee: str, names: Sequence[str], closer: str = "Sokol") -> str:
+    """The committee passes a motion to hold an election (closed by ``closer``); its id."""
+    motion = committees.propose(
+        world.person(closer), committee, kind="election", title="Elect a chair", text="By ballot."
+    ).id
+    for name in names:
+        committees.vote(world.person(name), committee, motion, choice="yes")
+    committees.close(world.person(closer), committee, motion)
+    return motion
+
+
 def setup_election(
     members: Sequence[str] = ("Zubr", "Rusalka", "Busel", "Lyn"), *, public_board: bool = False
 ) -> NodeElection:
     world = World()
     committee = world.committee("Sokol", tuple(members), name="MTZ strike committee")
     trustees = [TrusteeKeys.generate() for _ in range(3)]
+    motion = call_election(world, committee, ("Sokol", *members))
     event = actions.create_election(
         world.person("Sokol"),
         committee=committee,
+        motion=motion,
         title="Chair of the strike committee",
         questions=[{"text": "Who chairs?", "options": OPTIONS, "min": 1, "max": 1}],
         method="plurality",
@@ -67,7 +82,7 @@ def setup_election(
         threshold=2,
         public_board=public_board,
     )
-    return NodeElection(world, committee, event.id, trustees)
+    return NodeElection(world, committee, event.id, trustees, motion)
 
 
 def run_election(choices: dict[str, int]) -> NodeElection:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.elections.helpers import call_election
 from tests.factories import World
 
 from veche.cli import main
@@ -42,7 +43,9 @@ def test_an_election_run_from_the_command_line(tmp_path: Path, capsys, monkeypat
     for j in range(3):
         path = tmp_path / f"trustee{j + 1}.key"
         trustees.append((path, _json(capsys, "trustee", "keygen", "--out", str(path))["trustee"]))
+    motion = call_election(world, committee, ("Sokol", "Zubr", "Rusalka"))
     args = ["election", "create", "--committee", committee, "--key", str(keyfile["Sokol"])]
+    args += [f"--motion={motion}"]
     args += ["--title", "Chair", "--option", "Ales", "--option", "Maria", "--threshold", "2"]
     for _, public in trustees:
         args += [f"--trustee={public}"]  # keys may begin with "-"
@@ -115,6 +118,15 @@ def test_an_election_run_from_the_command_line(tmp_path: Path, capsys, monkeypat
     export()
     verified = _json(capsys, "election", "verify", str(record))
     assert verified["ok"] is True and verified["counts"] == [1, 2]
+    # Who called it: named, and plainly not checked by the record alone.
+    close = shown["call"]["close"]
+    assert shown["call"] == {
+        "committee": committee, "motion": motion, "close": close, "checked": True
+    }  # fmt: skip
+    assert verified["call"] == {**shown["call"], "checked": False}
+    code, out, _ = _run(capsys, "election", "verify", str(record))
+    assert code == 0 and f"called by committee {committee}, motion {motion}" in out
+    assert "NOT CHECKED" in out and "committee's log" in out
 
 
 def test_verify_reports_a_broken_file(tmp_path: Path, capsys):

@@ -38,20 +38,25 @@ def test_a_committee_election_from_creation_to_verified_result():
     )
 
 
-def test_a_non_member_cannot_create_an_election_in_a_committee():
+def test_only_the_member_who_closed_the_call_creates_the_committees_election():
     election = setup_election()
+    kwargs = {
+        "committee": election.committee,
+        "title": "Coup",
+        "questions": [{"text": "?", "options": ["a", "b"], "min": 1, "max": 1}],
+        "method": "plurality",
+        "seats": 1,
+        "trustees": [(t.identity.public, t.box_public) for t in election.trustees],
+        "threshold": 2,
+    }
     outsider = Identity.generate()
-    with pytest.raises(RuleViolation, match="active members"):
-        actions.create_election(
-            outsider,
-            committee=election.committee,
-            title="Coup",
-            questions=[{"text": "?", "options": ["a", "b"], "min": 1, "max": 1}],
-            method="plurality",
-            seats=1,
-            trustees=[(t.identity.public, t.box_public) for t in election.trustees],
-            threshold=2,
-        )
+    with pytest.raises(RuleViolation, match="passed motion that called"):
+        actions.create_election(outsider, **kwargs)
+    for who in (outsider, election.world.person("Zubr")):
+        with pytest.raises(RuleViolation, match="closed the motion"):
+            actions.create_election(who, motion=election.motion, **kwargs)
+    row = Election.objects.get(space=election.space)
+    assert row.call_checked and row.body["motion"] == election.motion
 
 
 def test_a_bad_ballot_is_refused_at_once_with_a_reason_and_nothing_is_stored():

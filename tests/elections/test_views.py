@@ -8,7 +8,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from tests.elections.helpers import CHOICES_DEFAULT, run_election, setup_election
+from tests.elections.helpers import (
+    CHOICES_DEFAULT,
+    call_election,
+    run_election,
+    setup_election,
+)
 
 from veche.apps.accounts.actions import create_account
 from veche.apps.elections import actions
@@ -110,11 +115,16 @@ def test_create_an_election_from_the_committee_page():
     election = setup_election()
     member = _client(election.world, "Zubr")
     url = reverse("elections:create", args=[election.committee])
-    assert member.get(url).status_code == 200
+    assert "You closed no such motion" in member.get(url).content.decode()
+    motion = call_election(
+        election.world, election.committee, ("Sokol", "Zubr", "Rusalka", "Busel", "Lyn"), "Zubr"
+    )
+    assert "You closed no such motion" not in member.get(url).content.decode()
     trustees = "\n".join(f"{t.identity.public}:{t.box_public}" for t in election.trustees)
     response = member.post(
         url,
         {
+            "motion": motion,
             "title": "Delegates to the city council",
             "question": "Which list?",
             "options": "Workers\nStudents\nDoctors",
@@ -155,8 +165,11 @@ def test_an_election_called_by_a_passed_motion():
 
     election = setup_election()
     world = election.world
+    general = committees.propose(
+        world.person("Zubr"), election.committee, kind="general", title="Elect a chair", text="."
+    ).id
     motion = committees.propose(
-        world.person("Sokol"), election.committee, kind="general", title="Elect a chair", text="."
+        world.person("Zubr"), election.committee, kind="election", title="Elect a chair", text="."
     ).id
     member = _client(world, "Zubr")
     url = reverse("elections:create", args=[election.committee])
@@ -171,14 +184,20 @@ def test_an_election_called_by_a_passed_motion():
         "threshold": 2,
         "motion": motion,
     }
-    # Not passed yet: not offered.
+    # Not passed yet: not offered; nor is a passed motion of another kind.
     assert "Select a valid choice" in member.post(url, form).content.decode()
-    for name in ("Sokol", "Zubr", "Rusalka", "Busel", "Lyn"):
-        committees.vote(world.person(name), election.committee, motion, choice="yes")
-    committees.close(world.person("Sokol"), election.committee, motion)
+    for called in (general, motion):
+        for name in ("Sokol", "Zubr", "Rusalka", "Busel", "Lyn"):
+            committees.vote(world.person(name), election.committee, called, choice="yes")
+        committees.close(world.person("Zubr"), election.committee, called)
+    page = member.post(url, {**form, "motion": general}).content.decode()
+    assert "Select a valid choice" in page
     response = member.post(url, form)
     assert response.status_code == 302
     created = Election.objects.get(title="Chair")
-    assert created.body["motion"] == motion
+    assert created.body["motion"] == motion and created.call_checked
     page = member.get(reverse("elections:detail", args=[created.space])).content.decode()
-    assert "Elect a chair" in page
+    assert "Elect a chair" in page and 'data-call="checked"' in page
+    # Only the member who closed the call is offered it.
+    sokol = _client(world, "Sokol")
+    assert "Select a valid choice" in sokol.post(url, {**form, "title": "Again"}).content.decode()

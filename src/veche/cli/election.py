@@ -47,7 +47,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     create = sub.add_parser(
         "create", help="create an election in a committee, or for an electoral roll"
     )
-    create.add_argument("--committee", help="committee space id (its members are the electorate)")
+    create.add_argument(
+        "--committee", help="committee space id (its members at the call are the electorate)"
+    )
+    create.add_argument(
+        "--motion",
+        help="with --committee: the committee's passed election motion that called it "
+        "(its id); you must be the member who closed it",
+    )
     create.add_argument(
         "--roll",
         type=Path,
@@ -177,6 +184,7 @@ def _verify(args: argparse.Namespace) -> int:
         print_json(report.to_json())
     elif report.ok:
         print(f"OK: {report.title} ({report.election})")
+        print(_call_line(report))
         print(
             f"{report.events} events, {report.voters} voters, {report.ballots_cast} ballots cast, "
             f"{report.ballots_counted} counted; stage {report.stage}"
@@ -194,6 +202,18 @@ def _verify(args: argparse.Namespace) -> int:
     else:
         print(f"FAILED: {report.failure}", file=sys.stderr)
     return 0 if report.ok else 1
+
+
+def _call_line(report: Any) -> str:
+    """Who called the election, and that this record alone cannot show it."""
+    if report.call is None:
+        return "called by no committee: an election for its own electoral roll"
+    return (
+        f"called by committee {report.committee}, motion {report.motion} (its close "
+        f"{report.call}): NOT CHECKED. The record does not hold the committee's log, so it "
+        "cannot show that the committee called this election; a node holding that log checks it "
+        "(the election's page says whether it did)"
+    )
 
 
 def _django(args: argparse.Namespace) -> None:
@@ -273,6 +293,7 @@ def _create(args: argparse.Namespace) -> int:
             constituencies=constituencies or None,
             electorate=electorate,
             public_board=args.public_board,
+            motion=args.motion,
         )
     except RuleViolation as violation:
         raise CliError(str(violation)) from violation
@@ -320,6 +341,14 @@ def _show(args: argparse.Namespace) -> int:
         "title": election.title,
         "stage": election.stage,
         "committee": election.committee or None,
+        "call": None
+        if "call" not in election.body
+        else {
+            "committee": election.body["committee"],
+            "motion": election.body["motion"],
+            "close": election.body["call"],
+            "checked": election.call_checked,
+        },
         "public_key": election.public_key or None,
         "trustees": [
             {"index": t.index, "key": t.key, "box": t.box, "dealt": t.dealing is not None}
@@ -339,6 +368,14 @@ def _show(args: argparse.Namespace) -> int:
         print_json(data)
     else:
         print(f"{election.title} [{election.stage}] {election.space}")
+        call = data["call"]
+        if call is not None:
+            state = (
+                "checked against the committee's log"
+                if call["checked"]
+                else "this node cannot check that call (it holds nothing of the committee's log)"
+            )
+            print(f"  called by committee {call['committee']}, motion {call['motion']}: {state}")
         for t in data["trustees"]:
             print(f"  trustee {t['index']}: {'dealt' if t['dealt'] else 'waiting'}")
         print(f"  ballots cast {election.casts}, counted {election.counted}")

@@ -12,6 +12,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+from veche.apps.committees import actions as committees
 from veche.apps.committees.models import Committee, Member
 from veche.apps.elections import actions
 from veche.apps.elections.kinds import state_of
@@ -53,6 +54,22 @@ def _decide(creator: Identity, space: str, trustees: list[TrusteeKeys]) -> None:
     actions.publish_result(creator, space)
 
 
+def _call(committee: str, proposer: Identity, voters: list[Identity], title: str) -> str:
+    """The committee decides to hold an election: an ``election`` motion proposed, voted
+    and closed through the committee's own actions; returns the motion's id."""
+    motion = committees.propose(
+        proposer,
+        committee,
+        kind="election",
+        title=title,
+        text="A secret-ballot election, with trustees holding the key between them.",
+    ).id
+    for voter in voters:
+        committees.vote(voter, committee, motion, choice="yes")
+    committees.close(proposer, committee, motion)
+    return motion
+
+
 def load_elections(demo: Any) -> list[str]:
     """Add elections to the loaded demo; return lines to print. ``demo.person(name)`` gives
     a demo person's Identity; the Kozlova committee (any demo committee) hosts them."""
@@ -75,11 +92,12 @@ def load_elections(demo: Any) -> list[str]:
     question = {"text": "Who chairs the strike committee?", "options": CANDIDATES}
     lines = []
 
-    # 1. A decided committee election.
+    # 1. A decided committee election, called by the committee's motion.
     trustees = [TrusteeKeys.generate() for _ in range(3)]
     decided = actions.create_election(
         creator,
         committee=committee.space,
+        motion=_call(committee.space, creator, members, "Elect the chair by secret ballot"),
         title="Chair of the strike committee",
         questions=[{**question, "min": 1, "max": 1}],
         method="plurality",
@@ -112,6 +130,7 @@ def load_elections(demo: Any) -> list[str]:
     ongoing = actions.create_election(
         creator,
         committee=committee.space,
+        motion=_call(committee.space, creator, members, "Elect three delegates by secret ballot"),
         title="Strike committee's three delegates to the city council (approval)",
         questions=[{**question, "text": "Whom do you approve?", "min": 0, "max": 3}],
         method="approval",

@@ -107,14 +107,28 @@ def load_record_state(lines: Sequence[bytes]) -> tuple[list[Event], ElectionStat
 
 
 def next_event(
-    events: Sequence[Event], identity: Identity, kind: str, body: dict[str, Any]
+    events: Sequence[Event],
+    identity: Identity,
+    kind: str,
+    body: dict[str, Any],
+    state: ElectionState | None = None,
 ) -> Event:
-    """Sign the author's next event in the record's space, after everything in the record."""
+    """Sign the author's next event in the record's space, after everything in the record
+    that it may follow: with ``state`` (the record's replay), the last event that passed
+    the rules' parents check (``rules.judge_parents``), never junk signed into the space."""
     if not events:
         raise OfflineError("the record is empty")
     mine = [e for e in events if e.author == identity.public]
     last = max(mine, key=lambda e: e.seq) if mine else None
-    head = events[-1].id
+    space = events[0].space_id
+    head = next(
+        (
+            e.id
+            for e in reversed(events)
+            if state is None or e.id == space or state.has_passed(e.id)
+        ),
+        events[-1].id,
+    )
     return build_event(
         identity,
         space=events[0].space_id,
@@ -144,7 +158,7 @@ def dealing_event(lines: Sequence[bytes], keys: TrusteeKeys) -> Event:
     if index in state.dealings:
         raise OfflineError(f"trustee {index} has dealt already")
     dealing = deal(spec.election_id, index, spec.threshold, [t.box for t in spec.trustees])
-    return next_event(events, keys.identity, "trustee.deal", {"dealing": dealing.to_json()})
+    return next_event(events, keys.identity, "trustee.deal", {"dealing": dealing.to_json()}, state)
 
 
 def _shares(
@@ -171,7 +185,9 @@ def complaint_events(lines: Sequence[bytes], keys: TrusteeKeys) -> list[Event]:
             keys.identity,
             "trustee.complain",
             {"dealer": exc.dealer, "reason": exc.reason[:500]},
+            state,
         )
+        state.note_parents(event, True)  # the next complaint follows this one
         out.append(event)
     return out
 
@@ -188,7 +204,9 @@ def partial_decryption_event(lines: Sequence[bytes], keys: TrusteeKeys) -> Event
         raise OfflineError(str(bad[0]))
     assert state.key is not None
     partial = partial_decrypt(state.key, index, trustee_secret(good), list(state.tally))
-    return next_event(events, keys.identity, "trustee.decrypt", {"partial": partial.to_json()})
+    return next_event(
+        events, keys.identity, "trustee.decrypt", {"partial": partial.to_json()}, state
+    )
 
 
 def cast_event(
@@ -204,5 +222,5 @@ def cast_event(
         ballot, secrets = encrypt_ballot(state.crypto_election(), selections)
     except ValueError as exc:
         raise OfflineError(str(exc)) from None
-    event = next_event(events, identity, "ballot.cast", {"ballot": ballot.to_json()})
+    event = next_event(events, identity, "ballot.cast", {"ballot": ballot.to_json()}, state)
     return event, secrets, ballot.tracker()

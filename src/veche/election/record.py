@@ -5,8 +5,11 @@ line ending in a newline (``veche election export``). ``verify_record`` first
 checks that the file is a node's record of one election, and **fails** at the
 first problem, naming it: each line is a well-formed, correctly signed v1
 event; all belong to one election space whose ``space.create`` is in the
-record; every ``prev`` and every ``deps`` entry is in the record. So any
-changed byte fails. Then, in the deterministic (height, id) order the nodes
+record; every ``prev`` and every ``deps`` entry is in the record, except the
+one citation of another space a record may hold: the committee's close that
+called the election, named by the create (``body.call``). So any changed byte
+fails. That call is reported, never checked: it is a claim about the
+committee's log, which the record does not hold. Then, in the deterministic (height, id) order the nodes
 use, it judges each event by the election's rules (``veche.election.rules``):
 eligibility, every ballot proof, the key ceremony, the homomorphic sum, every
 partial decryption, their combination, the counts and the seat allocation. An
@@ -19,6 +22,7 @@ verifiers.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +30,7 @@ from typing import Any
 
 from veche.crypto.ballot import check_ballots
 from veche.election.outcome import compute_outcome
-from veche.election.rules import REGISTRY, ElectionState, apply_event, judge_cast, judge_event
+from veche.election.rules import ElectionState, apply_event, judge_event
 from veche.events.envelope import CREATE_KIND, Event, EventError, parse_event
 from veche.events.order import order_events
 from veche.events.registry import RuleViolation
@@ -78,6 +82,11 @@ class VerificationReport:
     counts_by_constituency: tuple[tuple[int, ...], ...] | None = None
     winners: tuple[tuple[str, ...], ...] | None = None
     seats: tuple[int, ...] | None = None
+    # Who called the election, as the create claims it (never checked here: a node
+    # holding the committee's log checks it).
+    committee: str | None = None
+    motion: str | None = None
+    call: str | None = None
     trackers: tuple[str, ...] = field(default=(), repr=False)
     refused: tuple[Refusal, ...] = ()
 
@@ -103,6 +112,14 @@ class VerificationReport:
             "counts_by_constituency": listed(self.counts_by_constituency),
             "winners": listed(self.winners),
             "seats": listed(self.seats),
+            "call": None
+            if self.call is None
+            else {
+                "committee": self.committee,
+                "motion": self.motion,
+                "close": self.call,
+                "checked": False,
+            },
             "refused": [
                 {"event": r.event, "kind": r.kind, "author": r.author, "reason": r.reason}
                 for r in self.refused
@@ -174,6 +191,10 @@ def _check_structure(events: list[Event]) -> tuple[list[Event], dict[str, str]]:
     if creates[0].body.get("type") != "election":
         raise _Failure("the record's space is not an election", creates[0].id)
     by_id = {e.id: e for e in events}
+    # The committee's close the create cites (body.call) is of another space: the only
+    # parent a record does not hold. Placed without it, as a node that holds nothing
+    # of the committee places it (the rules make the order of every other event the same).
+    call = creates[0].body.get("call")
     slots: dict[tuple[str, int], list[str]] = {}
     inert: dict[str, str] = {}
     for event in events:
@@ -187,7 +208,7 @@ def _check_structure(events: list[Event]) -> tuple[list[Event], dict[str, str]]:
             if previous.author != event.author or previous.seq != event.seq - 1:
                 inert[event.id] = f"prev is not the author's seq {event.seq - 1} [chain]"
         for dep in event.deps:
-            if dep not in by_id:
+            if dep not in by_id and not (event.kind == CREATE_KIND and dep == call):
                 raise _Failure(
                     f"{_describe(event)}: cites {dep}, which is not in the record", event.id
                 )
@@ -201,11 +222,13 @@ def _check_structure(events: list[Event]) -> tuple[list[Event], dict[str, str]]:
                 f"the author signed two events with seq {forked[event.author]} "
                 "(equivocation): held [equivocation]"
             )
-    ordered = order_events(events)
+    create = creates[0]
+    placed = dataclasses.replace(create, deps=tuple(d for d in create.deps if d in by_id))
+    ordered = order_events([placed if e is create else e for e in events])
     if ordered.missing:  # cannot happen after the checks above; kept as a guard
         event_id = sorted(ordered.missing)[0]
         raise _Failure(f"event {event_id} cannot be placed", event_id)
-    return ordered.ordered, inert
+    return [create if e is placed else e for e in ordered.ordered], inert
 
 
 def _prechecked_ballots(ordered: list[Event]) -> set[str]:
@@ -279,11 +302,7 @@ def verified_state(
                 refused.append(Refusal(event.id, event.kind, event.author, inert[event.id]))
                 continue
             try:
-                if event.kind == "ballot.cast" and event.id in checked:
-                    REGISTRY.get(event.kind).check_body(event)
-                    judge_cast(state, event, proofs_checked=True)
-                else:
-                    judge_event(state, event)
+                judge_event(state, event, proofs_checked=event.id in checked)
             except RuleViolation as violation:
                 if event.kind == CREATE_KIND:
                     raise _Failure(f"{_describe(event)}: {violation}", event.id) from None
@@ -318,6 +337,9 @@ def _report(
         counts_by_constituency=outcome.by_constituency if outcome else None,
         winners=outcome.winners if outcome else None,
         seats=outcome.seats if outcome else None,
+        committee=spec.committee if spec else None,
+        motion=spec.motion if spec else None,
+        call=spec.call if spec else None,
         trackers=tuple(c.tracker for c in state.current_ballots()),
         refused=tuple(refused),
     )

@@ -13,7 +13,16 @@ encrypted tally, which must be the sum of the last ballots) →
 (the counts, which must be the combination of the partial decryptions, and
 for party lists the seats).
 
-``judge_*`` functions only read the state; ``apply_*`` functions change it.
+Every event but the create must follow the create through events the rules
+judged (``judge_parents``): its parents (``prev`` and ``deps``) are the create
+or events of the election that passed this same check, refused or not. So every
+event with an effect descends from the create alone, and its place in the order
+is the same on every node and in the verifier, even though a node that holds the
+committee's log places the create higher (after the close it cites) than one
+that does not.
+
+``judge_*`` functions only read the state (``judge_parents`` also records that
+the event passed it); ``apply_*`` functions change it.
 The same functions run in the node's store (through ``veche.apps.elections``)
 and in the offline verifier, so both reach the same verdict on every event.
 The state's ballot box (who holds which key, which ciphertexts were seen,
@@ -55,6 +64,7 @@ __all__ = [
     "apply_event",
     "ballot_tracker",
     "judge_event",
+    "judge_parents",
 ]
 
 STAGES = ("none", "created", "open", "closed", "decided")
@@ -126,6 +136,20 @@ class ElectionState:
     _ballots: dict[int, CastBallot] = field(default_factory=dict)
     # A ballot parsed by its rule, handed to its projector (saves a second parse).
     parsed: dict[str, Ballot] = field(default_factory=dict)
+    # Events that passed ``judge_parents`` (whatever their rule said after it).
+    _passed: set[str] = field(default_factory=set)
+
+    # -- which events later ones may follow: override to read them from a store ----------
+    def has_passed(self, event_id: str) -> bool:
+        return event_id in self._passed
+
+    def parent_passed(self, event: Event, parent: str) -> bool:
+        """Did ``parent`` (of ``event``, in its election) pass ``judge_parents``?"""
+        return self.has_passed(parent)
+
+    def note_parents(self, event: Event, passed: bool) -> None:
+        if passed:
+            self._passed.add(event.id)
 
     # -- the ballot box: override to keep it in a database ---------------------------------
     def voter_of(self, key: str) -> Voter | None:
@@ -213,6 +237,12 @@ def _voters_of(state: ElectionState, raw: list[dict[str, Any]], field: str) -> l
 
 def judge_create(state: ElectionState, event: Event) -> None:
     spec = parse_spec(event.id, event.author, event.body)
+    if event.deps != ((spec.call,) if spec.call else ()):
+        raise RuleViolation(
+            "election-call",
+            "an election's creation cites only the close of the motion that called it",
+            "deps",
+        )
     if spec.constituencies:
         for i, entry in enumerate(event.body["electorate"]):
             spec.constituency_index(entry.get("constituency"), f"body.electorate[{i}]")
@@ -226,6 +256,29 @@ def apply_create(state: ElectionState, event: Event) -> None:
     state.stage = "created"
     for voter in _voters_of(state, event.body["electorate"], "body.electorate"):
         state.add_voter(voter)
+
+
+# -- every later event ----------------------------------------------------------------------
+
+
+def judge_parents(state: ElectionState, event: Event) -> None:
+    """The event follows the create through events the rules judged (module doc).
+
+    Its parents are the create or events of this election that passed this check
+    (refused afterwards by their rule or not); not events refused by it, by their
+    schema or their chain, nor held ones. Records the verdict for later events.
+    """
+    parents = ((event.prev,) if event.prev else ()) + event.deps
+    passed = bool(parents) and all(
+        parent == event.space_id or state.parent_passed(event, parent) for parent in parents
+    )
+    state.note_parents(event, passed)
+    if not passed:
+        raise RuleViolation(
+            "parents",
+            "an election event follows its election's creation through events the rules judged",
+            "deps",
+        )
 
 
 # -- election.roll -----------------------------------------------------------------------------
@@ -547,14 +600,24 @@ def _build_registry() -> Registry[ElectionState]:
 REGISTRY = _build_registry()
 
 
-def judge_event(state: ElectionState, event: Event) -> None:
-    """Schema, then rule; raises RuleViolation. ``space.create`` only as the first event."""
+def judge_event(state: ElectionState, event: Event, *, proofs_checked: bool = False) -> None:
+    """Schema, then (for every event but the create) its parents, then the rule; raises
+    RuleViolation. ``space.create`` only as the first event. ``proofs_checked``: a
+    ballot's proofs were verified already (see ``judge_cast``)."""
     if event.kind == CREATE_KIND:
         if state.stage != "none":
             raise RuleViolation("create", "the election exists already", "kind")
-    elif state.stage == "none":
+        REGISTRY.judge(state, event)
+        return
+    kind = REGISTRY.get(event.kind)
+    kind.check_body(event)
+    judge_parents(state, event)
+    if state.stage == "none":
         raise RuleViolation("create", "the election's space.create comes first", "kind")
-    REGISTRY.judge(state, event)
+    if event.kind == "ballot.cast":
+        judge_cast(state, event, proofs_checked=proofs_checked)
+    else:
+        kind.rule(state, event)
 
 
 def apply_event(state: ElectionState, event: Event) -> None:

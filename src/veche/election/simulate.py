@@ -9,6 +9,7 @@ record, so that ``veche election verify`` can be checked against them.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from dataclasses import dataclass
@@ -22,17 +23,20 @@ from veche.crypto.threshold import deal as deal_shares
 from veche.crypto.threshold import open_share, partial_decrypt, trustee_secret
 from veche.election.outcome import compute_outcome
 from veche.election.rules import (
+    REGISTRY,
     ElectionState,
     apply_event,
     compute_tally,
     decrypted_counts,
     election_key,
     judge_event,
+    judge_parents,
 )
 from veche.election.spec import MAX_VOTERS_PER_EVENT
 from veche.events.encoding import b64e
 from veche.events.envelope import Event, build_event
 from veche.events.identity import Identity
+from veche.events.registry import RuleViolation
 
 __all__ = ["EventWriter", "Simulation", "simulate"]
 
@@ -56,7 +60,15 @@ class EventWriter:
     ) -> Event:
         """Sign, judge and apply; ``judge=False`` only signs and appends (tests forge so)."""
         last = self._last.get(identity.public)
-        head = self.events[-1].id if self.events else None
+        # Like a node, follow the latest event the rules judged (never junk).
+        head = next(
+            (
+                e.id
+                for e in reversed(self.events)
+                if e.id == self.space or self.state.has_passed(e.id)
+            ),
+            None,
+        )
         deps = [head] if head is not None and (last is None or head != last.id) else []
         self._clock += timedelta(seconds=1)
         event = build_event(
@@ -72,7 +84,13 @@ class EventWriter:
         if judge:
             if self.check or kind != "ballot.cast":
                 judge_event(self.state, event)
+            else:
+                judge_parents(self.state, event)
             apply_event(self.state, event)
+        elif event.space is not None:
+            with contextlib.suppress(RuleViolation):  # as the verifier will judge it
+                REGISTRY.get(kind).check_body(event)
+                judge_parents(self.state, event)
         self._last[identity.public] = event
         self.events.append(event)
         return event

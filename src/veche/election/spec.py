@@ -66,11 +66,13 @@ CREATE_BODY = Obj(
         "threshold": Int(1, MAX_TRUSTEES),
     },
     optional={
+        # A committee's election names the committee, the committee's motion that
+        # called it (its motion.propose) and that motion's close, which the create
+        # event cites in ``deps``: all three or none (format v1 §11). A node holding
+        # the committee's log checks the call; a verifier of this record alone cannot.
         "committee": EventId(),
-        # The committee's passed motion that called the election (checked by the node
-        # that creates it, against the committee's log; a verifier of this record alone
-        # cannot check it, as with the electorate).
         "motion": EventId(),
+        "call": EventId(),
         "divisor": Enum(DIVISORS),
         "threshold_percent": Str(min_length=1, max_length=8, pattern=r"[0-9]{1,3}(\.[0-9]{1,3})?"),
         "constituencies": List(
@@ -129,6 +131,8 @@ class ElectionSpec:
     constituencies: tuple[tuple[str, int], ...]  # (name, seats); () when there are none
     trustees: tuple[Trustee, ...]
     threshold: int
+    motion: str | None = None  # the committee's motion that called the election
+    call: str | None = None  # that motion's close event, cited in the create's deps
 
     @property
     def width(self) -> int:
@@ -182,6 +186,13 @@ def _check_questions(method: str, questions: tuple[QuestionSpec, ...]) -> None:
 
 def parse_spec(election_id: str, creator: str, body: dict[str, Any]) -> ElectionSpec:
     """Judge a create body that passed ``CREATE_BODY`` and return the election it defines."""
+    named = [name for name in ("committee", "motion", "call") if name in body]
+    if named and len(named) != 3:
+        raise RuleViolation(
+            "election-call",
+            "a committee's election names the committee, its motion and the motion's close",
+            "body",
+        )
     method = body["method"]
     questions = tuple(
         QuestionSpec(q["text"], tuple(q["options"]), q["min"], q["max"]) for q in body["questions"]
@@ -226,4 +237,6 @@ def parse_spec(election_id: str, creator: str, body: dict[str, Any]) -> Election
         constituencies=constituencies,
         trustees=tuple(trustees),
         threshold=body["threshold"],
+        motion=body.get("motion"),
+        call=body.get("call"),
     )

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from veche.apps.committees.models import Member, Motion
+from veche.apps.committees.models import Motion
+from veche.apps.elections.calls import CALLING_KIND, members_at_call
 from veche.apps.elections.models import Election
 from veche.apps.store.context import Context
 from veche.apps.store.log import IngestReport, ingest, record
@@ -28,6 +29,7 @@ __all__ = [
     "ElectionActionError",
     "cast_ballot",
     "close_election",
+    "committee_call",
     "committee_electorate",
     "create_election",
     "export_record",
@@ -44,16 +46,34 @@ class ElectionActionError(RuleViolation):
     """An election step that cannot be taken now; the message says why."""
 
 
-def committee_electorate(committee: str) -> list[dict[str, Any]]:
-    """The committee's active members now, one vote per person with all their device keys."""
-    persons: dict[str, list[str]] = {}
-    for person, key in (
-        Member.objects.filter(space=committee, status=Member.Status.ACTIVE)
-        .order_by("person", "key")
-        .values_list("person", "key")
-    ):
-        persons.setdefault(person, []).append(key)
-    return [{"keys": keys[:8]} for _, keys in sorted(persons.items())]
+def committee_electorate(committee: str, call: str) -> list[dict[str, Any]]:
+    """The committee's members at its call (the close of the motion that called the
+    election), one vote per person with (up to 8 of) their device keys."""
+    return members_at_call(committee, call)
+
+
+def committee_call(identity: Identity, committee: str, motion: str | None) -> str:
+    """The close of the committee's motion that calls this election, if ``identity`` may
+    create it (the rules check the same on every node: ``calls.check_call``)."""
+    if motion is None:
+        raise ElectionActionError(
+            "election-call", "name the committee's passed motion that called the election", "motion"
+        )
+    called = Motion.objects.filter(space=committee, event=motion).first()
+    if called is None or called.status != Motion.Status.PASSED or called.kind != CALLING_KIND:
+        raise ElectionActionError(
+            "election-call", "name a passed election motion of this committee", "motion"
+        )
+    closer = (
+        StoredEvent.objects.filter(id=called.close_event).values_list("author", flat=True).first()
+    )
+    if closer != identity.public:
+        raise ElectionActionError(
+            "election-creator",
+            "only the member who closed the motion that called the election may create it",
+            "author",
+        )
+    return called.close_event
 
 
 def create_election(
@@ -74,24 +94,19 @@ def create_election(
     motion: str | None = None,
     demo: bool = False,
 ) -> Event:
-    """Create an election; in a committee, only an active member may, and the electorate
-    is the snapshot of the committee's active members (unless a roll is given)."""
+    """Create an election. A committee's election is called by a passed ``election``
+    motion of the committee (``motion``, its propose event), and only the member who
+    closed that motion creates it; its electorate is the committee's members at that
+    close (unless a roll is given: the rules then check every key against them)."""
+    call = None
     if committee is not None:
-        if not Member.objects.filter(
-            space=committee, key=identity.public, status=Member.Status.ACTIVE
-        ).exists():
-            raise ElectionActionError(
-                "member", "only active members of the committee may create its elections", "author"
-            )
+        call = committee_call(identity, committee, motion)
         if electorate is None:
-            electorate = committee_electorate(committee)
-        if (
-            motion is not None
-            and not Motion.objects.filter(
-                space=committee, event=motion, status=Motion.Status.PASSED
-            ).exists()
-        ):
-            raise ElectionActionError("motion", "name a motion this committee has passed", "motion")
+            electorate = committee_electorate(committee, call)
+    elif motion is not None:
+        raise ElectionActionError(
+            "election-call", "a motion calls an election of its own committee", "motion"
+        )
     if not electorate:
         raise ElectionActionError("electorate", "the electorate is empty", "electorate")
     body: dict[str, Any] = {
@@ -104,10 +119,8 @@ def create_election(
         "trustees": [{"key": key, "box": box} for key, box in trustees],
         "threshold": threshold,
     }
-    if committee is not None:
-        body["committee"] = committee
-    if motion is not None:
-        body["motion"] = motion
+    if committee is not None and call is not None:
+        body.update(committee=committee, motion=motion, call=call)
     if divisor is not None:
         body["divisor"] = divisor
     if threshold_percent is not None:
@@ -118,7 +131,9 @@ def create_election(
         body["public_board"] = True
     if demo:
         body["demo"] = True
-    event = record(identity, space=None, kind="space.create", body=body)
+    event = record(
+        identity, space=None, kind="space.create", body=body, deps=[call] if call else []
+    )
     for start in range(MAX_VOTERS_PER_EVENT, len(electorate), MAX_VOTERS_PER_EVENT):
         record(
             identity,

@@ -53,8 +53,10 @@ class ElectionForm(forms.Form):
     )
     motion = forms.ChoiceField(
         label=_("Called by the committee's motion"),
-        required=False,
-        help_text=_("The passed motion that decided to hold this election, if any."),
+        help_text=_(
+            "The committee's passed motion to hold this election, which you closed: "
+            "the election is the committee's only if its motion called it."
+        ),
     )
     public_board = forms.BooleanField(
         label=_("Publish the ballot board and the result to anyone holding the link"),
@@ -63,7 +65,7 @@ class ElectionForm(forms.Form):
 
     def __init__(self, *args: Any, motions: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["motion"].choices = [("", _("(none)")), *motions]  # type: ignore[attr-defined]
+        self.fields["motion"].choices = list(motions)  # type: ignore[attr-defined]
 
     def clean_options(self) -> list[str]:
         options = [line.strip() for line in self.cleaned_data["options"].splitlines()]

@@ -10,14 +10,18 @@ ciphertexts, and the copy check is one indexed query. The rows are ordinary
 projections, so ``veche log rebuild`` re-derives them from the events and the
 state digest covers them: the state stays a function of the events.
 
-Deps of an election event must be events of the same space (so that an
-exported record, which holds only this space, orders exactly as the node did).
+Every event but the create follows the create through events the rules judged
+(``rules.judge_parents``), so an exported record, which holds only this space,
+orders every event that counts exactly as the node did. The create cites one
+event of another space: the committee's close that called the election, checked
+here when this node holds the committee's log (``calls``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from veche.apps.elections.calls import check_call, check_roll, foreign_of_create
 from veche.apps.elections.models import (
     Ballot,
     BallotCiphertext,
@@ -27,8 +31,10 @@ from veche.apps.elections.models import (
     Trustee,
     Voter,
 )
+from veche.apps.store import kinds as store_kinds
 from veche.apps.store.context import Context
 from veche.apps.store.kinds import projection, register, register_space_type
+from veche.apps.store.models import Status, StoredEvent
 from veche.crypto.ballot import Ballot as CryptoBallot
 from veche.crypto.elgamal import Ciphertext
 from veche.crypto.threshold import Dealing
@@ -37,7 +43,7 @@ from veche.election import rules
 from veche.election.rules import CastBallot, ElectionState
 from veche.election.spec import CREATE_BODY, parse_spec
 from veche.election.spec import Voter as SpecVoter
-from veche.events import Event, RuleViolation
+from veche.events import Event
 from veche.events.encoding import b64e
 
 
@@ -51,6 +57,40 @@ class StoredElectionState(ElectionState):
         self._voter_cache: dict[str, SpecVoter | None] = {}
         self._count_cache: int | None = None
         self.applying_at = ""  # the ``at`` of the event being applied, for the ballot row
+        self.call_checked = False  # the committee's call was checked on this node
+        # Verdicts of ``rules.judge_parents`` on the events this context judged.
+        self._parents: dict[str, bool] = ctx.cached(("elections", "parents", space), dict)
+
+    def has_passed(self, event_id: str) -> bool:
+        return self._parents.get(event_id, False)
+
+    def note_parents(self, event: Event, passed: bool) -> None:
+        self._parents[event.id] = passed
+
+    def parent_passed(self, event: Event, parent: str) -> bool:
+        """Judged by this context: its verdict. Else (ingest) its stored outcome: applied,
+        or refused by an election rule after the parents check. A replay judges the whole
+        space again, so an event it did not judge by the rules did not pass."""
+        if parent in self._parents:
+            return self._parents[parent]
+        cited = self.ctx.cited(event, parent, "deps")
+        if (
+            cited.event.space_id != self.space
+            or cited.event.kind not in KINDS
+            or self.ctx.batch_keys is None
+        ):
+            return False
+        if cited.status == Status.APPLIED:
+            return True
+        if cited.status != Status.REJECTED:
+            return False
+        reason = StoredEvent.objects.filter(id=parent).values_list("reason", flat=True).first()
+        rule = (reason or "").partition("|")[0]
+        return (
+            bool(rule)
+            and rule not in ("parents", "known-kind")
+            and not rule.startswith(("schema:", "chain-"))
+        )
 
     def voter_of(self, key: str) -> SpecVoter | None:
         # The rules need the voter's number and constituency; ``keys`` holds just this key.
@@ -141,6 +181,7 @@ def _load(ctx: Context, space: str) -> StoredElectionState:
         return state
     state.spec = parse_spec(space, election.creator, election.body)
     state.stage = election.stage
+    state.call_checked = election.call_checked
     for row in ctx.rows(Trustee).filter(space=space, dealing__isnull=False).order_by("index"):
         state.dealings[row.index] = Dealing.from_json(row.dealing)
     state.complaints = [
@@ -163,25 +204,15 @@ def state_of(ctx: Context, space: str) -> StoredElectionState:
     return ctx.cached(("election-state", space), lambda: _load(ctx, space))
 
 
-def _check_deps(ctx: Context, event: Event) -> None:
-    if event.kind == "space.create":
-        if event.deps:
-            raise RuleViolation("deps-in-space", "an election's first event cites nothing", "deps")
-        return
-    for dep in event.deps:
-        if ctx.cited(event, dep, "deps").event.space_id != event.space_id:
-            raise RuleViolation(
-                "deps-in-space", "an election event cites only events of its election", "deps"
-            )
-
-
 def judge(ctx: Context, event: Event) -> None:
-    _check_deps(ctx, event)
     state = state_of(ctx, event.space_id)
+    rules.judge_event(state, event)
     if event.kind == "space.create":
-        rules.judge_create(state, event)
-    else:
-        rules.judge_event(state, event)
+        ctx.memo[("elections", "call-checked", event.id)] = check_call(ctx, event)
+    elif event.kind == "election.roll" and state.call_checked:
+        spec = state.require_spec()
+        assert spec.committee is not None and spec.call is not None  # a checked call
+        check_roll(ctx, spec.committee, spec.call, event.body["voters"], "body.voters")
 
 
 def _save(ctx: Context, state: StoredElectionState, event: Event) -> None:
@@ -204,6 +235,7 @@ def apply(ctx: Context, event: Event) -> None:
     state = state_of(ctx, space)
     if event.kind == "space.create":
         body = event.body
+        checked = bool(ctx.memo.pop(("elections", "call-checked", event.id), False))
         Election.objects.create(
             space=space,
             title=body["title"],
@@ -213,7 +245,9 @@ def apply(ctx: Context, event: Event) -> None:
             created_at=event.at,
             stage="created",
             public_board=bool(body.get("public_board", False)),
+            call_checked=checked,
         )
+        state.call_checked = checked
         for trustee in parse_spec(space, event.author, body).trustees:
             Trustee.objects.create(
                 space=space, index=trustee.index, key=trustee.key, box=b64e(trustee.box)
@@ -256,8 +290,23 @@ KINDS = {
 }
 
 
+def _foreign_of(previous: store_kinds.Foreign | None) -> store_kinds.Foreign:
+    """``space.create``'s citations of other spaces: an election's committee close, and
+    whatever another space type declared."""
+
+    def foreign(event: Event) -> dict[str, str]:
+        if event.body.get("type") == "election":
+            return foreign_of_create(event)
+        return previous(event) if previous is not None else {}
+
+    return foreign
+
+
 def register_all() -> None:
     register_space_type("election", body=CREATE_BODY, rule=judge, apply=apply)
+    # The store registers space.create once for every space type and takes no foreign
+    # finder there; the election's one citation of another space is declared here.
+    store_kinds.FOREIGN["space.create"] = _foreign_of(store_kinds.FOREIGN.get("space.create"))
     for name, summary in KINDS.items():
         register(name, body=rules.KIND_BODIES[name], rule=judge, apply=apply, summary=summary)
     projection(
@@ -271,6 +320,7 @@ def register_all() -> None:
             "created_at",
             "stage",
             "public_board",
+            "call_checked",
             "public_key",
             "casts",
             "counted",

@@ -24,6 +24,10 @@ class Election(models.Model):
     created_at = models.CharField(max_length=20)
     stage = models.CharField(max_length=10)
     public_board = models.BooleanField(default=False)
+    # The committee's call (body.call) was checked against the committee's log on this
+    # node. False when the election names no committee, or this node holds nothing of
+    # it: then it is not listed as the committee's election.
+    call_checked = models.BooleanField(default=False)
     public_key = models.CharField(max_length=43, blank=True, default="")
     casts = models.IntegerField(default=0)
     counted = models.IntegerField(default=0)

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,6 +29,7 @@ from veche.apps.elections.access import (
     is_voter,
     trustee_index,
 )
+from veche.apps.elections.calls import callable_motions
 from veche.apps.elections.forms import ElectionForm
 from veche.apps.elections.labels import tie_text
 from veche.apps.elections.models import Ballot, Complaint, Election, PartialDecryption, Trustee
@@ -69,7 +71,11 @@ def _committee(request: HttpRequest, committee: str) -> Committee:
 @login_required
 def committee_elections(request: HttpRequest, committee: str) -> HttpResponse:
     found = _committee(request, committee)
-    elections = Election.objects.filter(committee=committee).order_by("-created_at")
+    # Only elections whose call by this committee checks out on this node: an election
+    # that merely names the committee is not its election.
+    elections = Election.objects.filter(committee=committee, call_checked=True).order_by(
+        "-created_at"
+    )
     return render(
         request,
         "elections/list.html",
@@ -87,11 +93,7 @@ def election_create(request: HttpRequest, committee: str) -> HttpResponse:
     found = _committee(request, committee)
     if not is_participant(_key(request), committee):
         raise Http404
-    motions = list(
-        Motion.objects.filter(space=committee, status=Motion.Status.PASSED)
-        .order_by("-closed_at")
-        .values_list("event", "title")[:50]
-    )
+    motions = callable_motions(committee, _key(request) or "")[:50]
     form = ElectionForm(request.POST or None, motions=motions)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -113,17 +115,41 @@ def election_create(request: HttpRequest, committee: str) -> HttpResponse:
                     else None
                 ),
                 public_board=data["public_board"],
-                motion=data["motion"] or None,
+                motion=data["motion"],
             )
         except RuleViolation as violation:
             form.add_error(None, refusal_text(violation))
         else:
             return redirect("elections:detail", event.id)
-    return render(request, "elections/create.html", {"committee": found, "form": form})
+    return render(
+        request,
+        "elections/create.html",
+        {"committee": found, "form": form, "no_call": not motions},
+    )
 
 
 def _spec(election: Election) -> Any:
     return parse_spec(election.space, election.creator, election.body)
+
+
+def _call(election: Election) -> dict[str, Any] | None:
+    """Who called the election, for its pages: the committee and motion it names, whether
+    this node checked that call, and their names where this node holds them."""
+    body = election.body
+    if "call" not in body:
+        return None
+    committee = Committee.objects.filter(space=body["committee"]).first()
+    motion = Motion.objects.filter(space=body["committee"], event=body["motion"]).first()
+    return {
+        "checked": election.call_checked,
+        "committee": body["committee"],
+        "committee_name": committee.name if committee else "",
+        "motion": body["motion"],
+        "motion_title": motion.title if motion else "",
+        "linked": election.call_checked and committee is not None and motion is not None,
+        "committee_url": reverse("committees:detail", args=[body["committee"]]),
+        "motion_url": reverse("committees:motion", args=[body["committee"], body["motion"]]),
+    }
 
 
 @login_required
@@ -144,9 +170,7 @@ def election_detail(request: HttpRequest, space: str) -> HttpResponse:
             "is_voter": is_voter(key, election),
             "my_trustee": trustee_index(key, election),
             "my_ballot": Ballot.objects.filter(space=space, author=key).order_by("-id").first(),
-            "motion": Motion.objects.filter(
-                space=election.committee, event=election.body.get("motion", "")
-            ).first(),
+            "call": _call(election),
         },
     )
 
@@ -302,6 +326,7 @@ def result(request: HttpRequest, space: str) -> HttpResponse:
             "election": election,
             "spec": spec,
             "report": report,
+            "call": _call(election),
             "questions": questions,
             "threshold_percent": _decimal(spec.threshold_percent),
             "tables": _quotient_tables(outcome.allocation)
