@@ -184,6 +184,26 @@ FIXED_MESSAGES = frozenset(
         # apps/store/replay.py, context.py and committees/kinds.py: held and unverified events
         gettext_noop("the author signed two events with one seq in this space"),
         gettext_noop("it cites an event of a space this node does not hold"),
+        # election/spec.py, election/rules.py, apps/elections/calls.py and actions.py:
+        # the committee's call of an election (format election-v1 §11)
+        gettext_noop(
+            "a committee's election names the committee, its motion and the motion's close"
+        ),
+        gettext_noop("an election's creation cites only the close of the motion that called it"),
+        gettext_noop(
+            "an election event follows its election's creation through events the rules judged"
+        ),
+        gettext_noop("the close named is not of the committee and motion named"),
+        gettext_noop("the motion named did not call an election"),
+        gettext_noop(
+            "only the member who closed the motion that called the election may create it"
+        ),
+        gettext_noop(
+            "a key of the electorate was no member's of the committee when it called the election"
+        ),
+        gettext_noop("name the committee's passed motion that called the election"),
+        gettext_noop("name a passed election motion of this committee"),
+        gettext_noop("a motion calls an election of its own committee"),
     )
 )
 
