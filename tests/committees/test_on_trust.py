@@ -506,3 +506,24 @@ def test_a_close_that_ignores_a_recall_this_node_holds_is_flagged() -> None:
     assert [o.key for o in tally.overlooked_recalls(Motion.objects.get(event=motion.event))] == [
         w.person("Zubr").public
     ]
+
+
+def test_the_event_page_says_what_a_pending_event_waits_for() -> None:
+    w = World()
+    space = w.committee("Sokol", ("Zubr",), name="MTZ")
+    missing = b64e(hashlib.blake2b(b"a post never received", digest_size=32).digest())
+    waiting = build_event(
+        w.person("Zubr"),
+        space=space,
+        seq=9,
+        prev=missing,
+        kind="space.post",
+        body={"text": "Sent after a post this node never got."},
+        deps=[space],
+    )
+    assert ingest([waiting.raw], source="t").outcomes[0].status == "pending"
+    url = reverse("event", args=[waiting.id])
+    page = _page(_client(w, "Sokol"), url)
+    assert f"Pending — waits for events this node does not hold yet: {missing}" in page
+    ru = _page(_client(w, "Zubr", "ru"), url)
+    assert f"ожидает событий, которых на этом узле ещё нет: {missing}" in ru

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from veche.apps.committees.access import can_read_space, committees_of
-from veche.apps.store.models import Status, StoredEvent
+from veche.apps.store.models import MissingDependency, Status, StoredEvent
 from veche.apps.store.reasons import Reason, explain, message_text
 from veche.events import EventError, parse_event
 
@@ -36,9 +36,24 @@ UNVERIFIED_MESSAGES = frozenset(
 )
 
 
-def _reason(status: str, stored: str) -> Reason | None:
-    reason = explain(stored)
-    if reason is not None and status == Status.UNVERIFIED and reason.message in UNVERIFIED_MESSAGES:
+def _reason(row: StoredEvent) -> Reason | None:
+    """The stored outcome's reason in words; for a pending event, what it waits for."""
+    if row.status == Status.PENDING:
+        missing = sorted(
+            MissingDependency.objects.filter(event=row.id).values_list("missing", flat=True)
+        )
+        if not missing:
+            return None
+        return Reason(
+            _("waits for events this node does not hold yet: %(events)s")
+            % {"events": ", ".join(missing)}
+        )
+    reason = explain(row.reason)
+    if (
+        reason is not None
+        and row.status == Status.UNVERIFIED
+        and reason.message in UNVERIFIED_MESSAGES
+    ):
         return Reason(_(reason.message), reason.field, reason.rule)
     return reason
 
@@ -73,7 +88,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
             "event": event,
             "verified": verified,
             "problem": problem,
-            "reason": _reason(row.status, row.reason),
+            "reason": _reason(row),
             "unverified": row.status == Status.UNVERIFIED,
             # Deps this node does not hold (a committee's log it never received), or
             # that the viewer may not read, are shown, not linked.
