@@ -108,6 +108,17 @@ def all_raws() -> list[bytes]:
     return [bytes(r) for q in (placed, waiting) for r in q.values_list("raw", flat=True)]
 
 
+def says_equivocation(reason: str) -> bool:
+    """Does a stored reason say the event is held because its author equivocated?"""
+    text = reason.lower()
+    return any(word in text for word in ("equivocat", "two events with one seq", "forked"))
+
+
+def says_revoked(reason: str) -> bool:
+    """Does a stored reason say the event is held because its key was revoked?"""
+    return "revok" in reason.lower()
+
+
 def is_flagged(space: str, author: Identity | str, seq: int | None = None) -> bool:
     """Does the store record an equivocation of this author in this space?"""
     key = author.public if isinstance(author, Identity) else author
