@@ -33,7 +33,7 @@ from veche.apps.committees.models import (
     Motion,
     Seat,
 )
-from veche.apps.store.log import ingest, rebuild, record, state_digest
+from veche.apps.store.log import ingest, rebuild, state_digest
 from veche.apps.store.models import EquivocationRecord, StoredEvent
 from veche.events import Event, Identity, build_event, parse_event
 from veche.events.encoding import b64e
@@ -522,8 +522,7 @@ def build_federation(
     if election:
         _decided_election(f)
     # Witnesses: later events of other people build on everything above.
-    deps = [f.election_result] if f.election_result else []
-    record(p("Busel"), space=f.mtz, kind="space.post", body={"text": "Minutes."}, deps=deps)
+    actions.post(p("Busel"), f.mtz, "Minutes.")
     actions.post(p("Rusalka"), f.mtz, "Seen and agreed.")
     nxt = actions.propose(
         p("Chair"), f.council, kind="general", title="Next city assembly", text="Thursday?"
