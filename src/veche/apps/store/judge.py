@@ -11,13 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from veche.apps.store.context import Context
 from veche.apps.store.kinds import APPLY, KINDS
 from veche.apps.store.models import Status
 from veche.events import Event, RuleViolation, Unverified
 from veche.events.order import ChainError, Link, check_link
 
-__all__ = ["Verdict", "check_chain", "judge", "judge_rule", "reason_of"]
+__all__ = ["CONFLICT_REASON", "Verdict", "check_chain", "judge", "judge_rule", "reason_of"]
+
+CONFLICT_REASON = (
+    "conflict|event|it conflicts with a concurrent decision that comes before it in the order"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +69,22 @@ def judge(
     if on_causal_past is None:
         return judge_rule(ctx, event)
     verdict = on_causal_past()
-    if verdict.status == Status.APPLIED:
+    if verdict.status != Status.APPLIED:
+        return verdict
+    # Allowed on its causal past; its effect is written to the state in order. If
+    # that state lacks what the effect needs (the motion it closes was refused in
+    # order because of a concurrent decision before it), the earlier decision
+    # stands and this one is refused (event-v1 §14.2).
+    ctx.flush()
+    savepoint = transaction.savepoint()
+    try:
         APPLY[event.kind](ctx, event)
+        ctx.flush()
+    except (RuleViolation, RuntimeError, LookupError):
+        transaction.savepoint_rollback(savepoint)
+        ctx.discard()
+        return Verdict(Status.REJECTED, CONFLICT_REASON)
+    transaction.savepoint_commit(savepoint)
     return verdict
 
 

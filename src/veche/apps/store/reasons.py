@@ -184,6 +184,7 @@ FIXED_MESSAGES = frozenset(
         # apps/store/replay.py, context.py and committees/kinds.py: held and unverified events
         gettext_noop("the author signed two events with one seq in this space"),
         gettext_noop("it cites an event of a space this node does not hold"),
+        gettext_noop("it conflicts with a concurrent decision that comes before it in the order"),
         # election/spec.py, election/rules.py, apps/elections/calls.py and actions.py:
         # the committee's call of an election (format election-v1 §11)
         gettext_noop(
