@@ -335,11 +335,6 @@ def test_nodes_with_and_without_the_childs_log_converge() -> None:
     assert _status(city.seat) == "applied"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store: a node holding MTZ keeps a seat citing a mandate MTZ never gave "
-    "pending, a node that got MTZ later keeps it unverified (event-v1 §14.6 placement)",
-)
 def test_a_made_up_mandate_converges_too() -> None:
     """The cited mandate never arrives: a node holding MTZ's log and one that received
     it after the forged seat must still agree, and an honest delegate's later vote

@@ -148,7 +148,7 @@ class Context:
             from veche.apps.store.models import StoredEvent
 
             row = StoredEvent.objects.filter(id=event_id).values_list("raw", "status").first()
-            if row is None:
+            if row is None or row[1] == "pending":
                 if event_id in foreign_citations(event):
                     return None
                 # Cannot happen for a placed event, whose other deps are all held.

@@ -340,19 +340,6 @@ class _Ingest:
             ).exists()
         return self.holding[space]
 
-    def _held_spaces(self, foreign: dict[str, dict[str, str]], fresh: dict[str, Event]) -> set[str]:
-        """Spaces cited by this batch of which this node holds (or receives) any event."""
-        cited = {s for citations in foreign.values() for s in citations.values()}
-        held = {e.space_id for e in fresh.values()} & cited
-        rest = sorted(cited - held)
-        for chunk in chunks(rest):
-            held.update(
-                StoredEvent.objects.filter(space__in=chunk)
-                .values_list("space", flat=True)
-                .distinct()
-            )
-        return held
-
     def _place(
         self, fresh: dict[str, Event]
     ) -> tuple[list[tuple[Event, int]], list[tuple[Event, set[str]]]]:
@@ -362,7 +349,6 @@ class _Ingest:
         blockers: dict[str, int] = {}
         ready: list[str] = []
         citations = {event_id: foreign_citations(e) for event_id, e in fresh.items()}
-        held_spaces = self._held_spaces(citations, fresh)
         for event in fresh.values():
             count = 0
             foreign = citations[event.id]
@@ -372,7 +358,10 @@ class _Ingest:
                     count += 1
                 else:
                     known = self.known.get(parent)
-                    if known is None and parent in foreign and foreign[parent] not in held_spaces:
+                    if parent in foreign and (known is None or known.height is None):
+                        # A citation of another space's event this node has not
+                        # placed: the event is placed, judged unverified, and judged
+                        # again when the cited event is placed (event-v1 §14.6).
                         self.external.append((event, parent, foreign[parent]))
                     elif known is None or known.height is None:
                         missing.setdefault(event.id, set()).add(parent)
