@@ -230,9 +230,19 @@ def _show(args: argparse.Namespace) -> int:
             "pseudonym": d.pseudonym,
             "from": d.child_name or d.child,
             "recalled": bool(d.recalled_by),
-            "unchecked": d.unchecked,
         }
         for d in federation.delegates_of(args.space)
+    ]
+    # Seats whose mandate this node cannot check: listed apart, counted nowhere.
+    data["unverified_seats"] = [
+        {
+            "key": s.key,
+            "pseudonym": s.pseudonym,
+            "from": s.child_name or s.child,
+            "mandate": s.mandate,
+            "seat_event": s.seat_event,
+        }
+        for s in federation.unverified_seats(args.space)
     ]
     if args.json:
         print_json(data)
@@ -245,7 +255,11 @@ def _show(args: argparse.Namespace) -> int:
             print(
                 f"  delegate {d['pseudonym']} from {d['from']}"
                 f"{' (recalled)' if d['recalled'] else ''}"
-                f"{' (mandate not checked here)' if d['unchecked'] else ''}"
+            )
+        for s in data["unverified_seats"]:
+            print(
+                f"  seat claimed by {s['pseudonym']} from {s['from']}: mandate not verified"
+                " on this node, not counted"
             )
     return 0
 

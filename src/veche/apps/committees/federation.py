@@ -65,12 +65,6 @@ class Delegate:
     weight: int
     seat_event: str = ""
 
-    @property
-    def unchecked(self) -> bool:
-        """Always False: every seat listed here was verified (``veche committee show``
-        still prints it; unverified seats are in ``unverified_seats``)."""
-        return False
-
 
 def delegates_of(parent: str) -> list[Delegate]:
     """Delegates elected to ``parent`` by its member committees, current and recalled.
