@@ -77,3 +77,37 @@ def test_backdated_leave_does_not_flip_close():
     d = state_digest()
     rebuild()
     assert state_digest() == d
+
+
+def test_a_motion_accepts_one_branch_of_a_fork():
+    """Nobody built on either side of a fork: both are held until the committee
+    accepts one by motion; then that side counts and the other stays held."""
+    w, space, _ = _world()
+    rusalka = w.person("Rusalka")
+    last = StoredEvent.objects.filter(space=space, author=rusalka.public).order_by("-seq").first()
+    one = build_event(
+        rusalka, space=space, seq=last.seq + 1, prev=last.id, deps=[space],
+        kind="space.post", body={"text": "we strike on Monday"},
+    )  # fmt: skip
+    two = build_event(
+        rusalka, space=space, seq=last.seq + 1, prev=last.id, deps=[space],
+        kind="space.post", body={"text": "we strike on Tuesday"},
+    )  # fmt: skip
+    ingest([one.raw, two.raw], source="fork")
+    assert {StoredEvent.objects.get(id=e.id).status for e in (one, two)} == {"held"}
+    motion = actions.propose(
+        w.person("Sokol"),
+        space,
+        kind="equivocation",
+        title="Rusalka's Monday post stands",
+        text="She confirmed it in person",
+        target={"key": rusalka.public, "event": one.id},
+    ).id
+    for name in ("Sokol", "Zubr"):
+        actions.vote(w.person(name), space, motion, choice="yes")
+    actions.close(w.person("Sokol"), space, motion)
+    assert StoredEvent.objects.get(id=one.id).status == "applied"
+    assert StoredEvent.objects.get(id=two.id).status == "held"
+    digest = state_digest()
+    rebuild()
+    assert state_digest() == digest

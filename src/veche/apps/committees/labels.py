@@ -41,6 +41,7 @@ MOTION_LABELS = {
     "federation_accept": _("Accept a committee into this body"),
     "endorsement": _("Endorsement of another committee's decision"),
     "election": _("Call of a secret-ballot election"),
+    "equivocation": _("Accept one history of a member who signed two"),
 }
 METHOD_LABELS = {
     "yes_no": _("Yes / no / abstain"),

@@ -226,3 +226,18 @@ class Seat(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["space", "key"], name="seat_once")]
+
+
+class AcceptedBranch(models.Model):
+    """A committee accepted one branch of an equivocating member's chain by motion
+    (event-v1 §14.5): ``event`` and the author's earlier events count as acknowledged."""
+
+    space = models.CharField(max_length=43)
+    key = models.CharField(max_length=43)
+    event = models.CharField(max_length=43)
+    close_event = models.CharField(max_length=43)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "event"], name="accepted_branch_once")
+        ]

@@ -41,6 +41,7 @@ from veche.apps.committees.kinds import (
     set_person_status,
 )
 from veche.apps.committees.models import (
+    AcceptedBranch,
     Endorsement,
     FederationLink,
     Mandate,
@@ -51,8 +52,8 @@ from veche.apps.committees.models import (
     Vote,
 )
 from veche.apps.store.context import Cited, Context
-from veche.apps.store.kinds import projection, register
-from veche.apps.store.models import Status, StoredEvent
+from veche.apps.store.kinds import BRANCH_PROVIDERS, projection, register
+from veche.apps.store.models import EquivocationRecord, Status, StoredEvent
 from veche.counting.ballots import RankedBallots
 from veche.counting.schulze import schulze
 from veche.counting.simple import approval, decide_motion
@@ -75,6 +76,7 @@ MOTION_KINDS = (
     "federation_accept",
     "endorsement",
     "election",
+    "equivocation",
 )
 METHODS = ("yes_no", "approval", "ranked", "stv")
 CHOICES = ("yes", "no", "abstain")
@@ -91,6 +93,7 @@ TARGET_SCHEMA = Obj(
         "join": EventId(),
         "mandate": EventId(),
         "motion": EventId(),
+        "event": EventId(),
     }
 )
 _NEEDS = {
@@ -103,6 +106,7 @@ _NEEDS = {
     "federation_accept": ("child", "join"),
     "ratification": ("motion", "space"),
     "endorsement": ("motion", "space"),
+    "equivocation": ("key", "event"),
 }
 
 
@@ -282,6 +286,33 @@ def _passed_close(cited: Cited, field: str) -> Event:
     return cited.event
 
 
+def _check_branch(space: str, key: str, branch: str) -> None:
+    """An ``equivocation`` motion names a member who equivocated here and one of
+    their events in this space: the branch to accept (event-v1 §14.5). Both are
+    facts of the set of events (the evidence is kept), not of projected state."""
+    if not EquivocationRecord.objects.filter(space=space, author=key).exists():
+        raise RuleViolation(
+            "equivocation", "this key has not equivocated in this committee", "body.target.key"
+        )
+    if not StoredEvent.objects.filter(id=branch, space=space, author=key).exists():
+        raise RuleViolation(
+            "equivocation",
+            "name an event of that member in this committee",
+            "body.target.event",
+        )
+
+
+def accepted_branches(scope: set[str] | None) -> dict[tuple[str, str], set[str]]:
+    """(space, key) -> events whose branch a passed motion accepted (for the store)."""
+    query = AcceptedBranch.objects.all()
+    if scope is not None:
+        query = query.filter(space__in=sorted(scope))
+    found: dict[tuple[str, str], set[str]] = {}
+    for space, key, event in query.values_list("space", "key", "event"):
+        found.setdefault((space, key), set()).add(event)
+    return found
+
+
 def check_propose(ctx: Context, event: Event) -> None:
     participant(ctx, event)
     committee = committee_of(ctx, event.space_id)
@@ -327,6 +358,8 @@ def check_propose(ctx: Context, event: Event) -> None:
         candidate = members.get(target["key"])
         if candidate is None or candidate.status != Member.Status.CANDIDATE:
             raise RuleViolation("candidate", "only a candidate can be admitted", "body.target.key")
+    elif kind == "equivocation":
+        _check_branch(event.space_id, target["key"], target["event"])
     elif kind in ("expulsion", "revocation"):
         subject = members.get(target["key"])
         if subject is None or subject.status != ACTIVE:
@@ -730,6 +763,13 @@ def _effects(ctx: Context, event: Event, motion: Motion) -> None:
         set_person_status(ctx, space, person, Member.Status.EXPELLED)
     elif motion.kind == "revocation":
         revoke_key(ctx, event, target["key"], target["after_seq"])
+    elif motion.kind == "equivocation":
+        ctx.insert(
+            AcceptedBranch(
+                space=space, key=target["key"], event=target["event"], close_event=event.id
+            )
+        )
+        ctx.request_rebuild(space)  # the holds change: computed again for the space
     elif motion.kind == "delegate_election":
         for key in motion.result["elected_keys"]:
             ctx.insert(
@@ -990,6 +1030,8 @@ def register_all() -> None:
         digest=("space", "letter_close", "letter_space", "close_event"),
         order=("close_event",),
     )
+    projection(AcceptedBranch, digest=("space", "key", "event", "close_event"), order=("event",))
+    BRANCH_PROVIDERS.append(accepted_branches)
     projection(Seat, digest=("space", "key", "mandate", "child", "weight", "event"), order=("key",))
 
 

@@ -60,6 +60,12 @@ HOLD_PROVIDERS: list[HoldProvider] = []
 PersonProvider = Callable[[set[str] | None], dict[str, str]]
 PERSON_PROVIDERS: list[PersonProvider] = []
 
+# Branches of a fork a committee accepted by motion (event-v1 §14.5): scope ->
+# {(space, key): event ids}; each event and its author's earlier events there count
+# as acknowledged.
+BranchProvider = Callable[[set[str] | None], dict[tuple[str, str], set[str]]]
+BRANCH_PROVIDERS: list[BranchProvider] = []
+
 # Kinds judged against the state of their causal past (event-v1 §14.2).
 CAUSAL: set[str] = set()
 

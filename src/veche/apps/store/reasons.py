@@ -74,6 +74,8 @@ FIXED_MESSAGES = frozenset(
         gettext_noop("only the parent body's decisions are ratified here"),
         gettext_noop("endorse another committee's decision"),
         gettext_noop("the decision is not of that committee"),
+        gettext_noop("this key has not equivocated in this committee"),
+        gettext_noop("name an event of that member in this committee"),
         # apps/elections/kinds.py
         gettext_noop("an election's first event cites nothing"),
         gettext_noop("an election event cites only events of its election"),

@@ -22,7 +22,13 @@ from django.db.models import Count, QuerySet
 from veche.apps.store.context import Context
 from veche.apps.store.ingest import chunks
 from veche.apps.store.judge import Verdict, judge, judge_rule
-from veche.apps.store.kinds import CAUSAL, HOLD_PROVIDERS, PERSON_PROVIDERS, PROJECTIONS
+from veche.apps.store.kinds import (
+    BRANCH_PROVIDERS,
+    CAUSAL,
+    HOLD_PROVIDERS,
+    PERSON_PROVIDERS,
+    PROJECTIONS,
+)
 from veche.apps.store.models import (
     CrossReference,
     EquivocationRecord,
@@ -137,29 +143,52 @@ def rebuild(spaces: Iterable[str] | None = None) -> int:
     with transaction.atomic():
         scope = None if spaces is None else closure(set(spaces))
         forks = _record_equivocations(scope)
-        held: dict[str, str] = {}
-        if forks:
-            held = _holds(_load_graph(scope), forks, {}, None, {})
+        first = _load_graph(scope) if forks else None
+        accepted: dict[tuple[str, str], set[str]] = {}
+        # Branches accepted by motion (§14.5) are known only after a replay; when a
+        # computation ends with acceptances it did not start from, it starts again
+        # from them (holds are never released within one computation).
         for _ in range(_MAX_ROUNDS):
-            result = _replay(scope, held)
-            revoked: dict[tuple[str, str], tuple[int, str, str]] = {}
-            for provider in HOLD_PROVIDERS:
-                for key, hold in provider(scope).items():
-                    revoked[key] = (hold.first_seq, hold.reason, hold.event)
-            if not forks and not revoked:
+            result = _compute(scope, forks, first, accepted)
+            found_branches: dict[tuple[str, str], set[str]] = {}
+            for branch_provider in BRANCH_PROVIDERS:
+                found_branches.update(branch_provider(scope))
+            if found_branches == accepted:
                 break
-            persons: dict[str, str] = {}
-            for person_provider in PERSON_PROVIDERS:
-                persons.update(person_provider(scope))
-            found = _holds(result, forks, revoked, result.applied, persons)
-            new = {s: reason for s, reason in found.items() if s not in held}
-            if not new:
-                break
-            held.update(new)
-        else:
-            logger.warning("holds still growing after %d rounds", _MAX_ROUNDS)
+            accepted = found_branches
         _write(scope, result)
     return len(result.order)
+
+
+def _compute(
+    scope: set[str] | None,
+    forks: dict[tuple[str, str], int],
+    first: _Round | None,
+    accepted: dict[tuple[str, str], set[str]],
+) -> _Round:
+    """The rounds of event-v1 §14.3, from the given accepted branches."""
+    held: dict[str, str] = {}
+    if first is not None:
+        held = _holds(first, forks, {}, None, {}, accepted)
+    for _ in range(_MAX_ROUNDS):
+        result = _replay(scope, held)
+        revoked: dict[tuple[str, str], tuple[int, str, str]] = {}
+        for provider in HOLD_PROVIDERS:
+            for key, hold in provider(scope).items():
+                revoked[key] = (hold.first_seq, hold.reason, hold.event)
+        if not forks and not revoked:
+            break
+        persons: dict[str, str] = {}
+        for person_provider in PERSON_PROVIDERS:
+            persons.update(person_provider(scope))
+        found = _holds(result, forks, revoked, result.applied, persons, accepted)
+        new = {s: reason for s, reason in found.items() if s not in held}
+        if not new:
+            break
+        held.update(new)
+    else:
+        logger.warning("holds still growing after %d rounds", _MAX_ROUNDS)
+    return result
 
 
 def _holds(
@@ -168,6 +197,7 @@ def _holds(
     revoked: dict[tuple[str, str], tuple[int, str, str]],
     applied: Callable[[str], bool] | None,
     persons: dict[str, str],
+    accepted: dict[tuple[str, str], set[str]],
 ) -> dict[str, str]:
     """Suspects that nobody acknowledged, with their reasons (event-v1 §14.3).
 
@@ -196,6 +226,8 @@ def _holds(
         applied=applied or _always,
         person=_person_in(persons),
     )
+    for events in accepted.values():
+        acked |= _chain_up_to(graph, events)
     clean: set[str] = set()
     for chain in chains.values():
         clean |= accepted_branch(chain, acked)
@@ -204,6 +236,17 @@ def _holds(
         for event_id, reason in reasons.items()
         if event_id not in acked and (event_id not in clean or reason != EQUIVOCATION_REASON)
     }
+
+
+def _chain_up_to(graph: _Round, events: set[str]) -> set[str]:
+    """The given events and their authors' earlier events, through ``prev``."""
+    found: set[str] = set()
+    for event_id in events:
+        current: str | None = event_id
+        while current is not None and current in graph.nodes and current not in found:
+            found.add(current)
+            current = graph.nodes[current].prev
+    return found
 
 
 def _always(event_id: str) -> bool:
