@@ -107,6 +107,19 @@ def committee_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def _with_author_names(space: str, records: list[EquivocationRecord]) -> list[EquivocationRecord]:
+    """Equivocation records with the author's pseudonym here (one query, none if empty)."""
+    if records:
+        names = dict(
+            Member.objects.filter(space=space, key__in={r.author for r in records}).values_list(
+                "key", "pseudonym"
+            )
+        )
+        for record in records:
+            record.pseudonym = names.get(record.author, "")  # type: ignore[attr-defined]
+    return records
+
+
 def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
     committee = _committee(request, space)
     key = _key(request)
@@ -164,7 +177,9 @@ def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
         "parent": Committee.objects.filter(space=committee.parent).first()
         if committee.parent
         else None,
-        "equivocations": EquivocationRecord.objects.filter(space=space)[:20],
+        "equivocations": _with_author_names(
+            space, list(EquivocationRecord.objects.filter(space=space)[:20])
+        ),
         "participant": is_participant(key, space),
         "is_member": Member.objects.filter(
             space=space, key=key, status=Member.Status.ACTIVE
