@@ -106,7 +106,6 @@ def committee_create(request: HttpRequest) -> HttpResponse:
     return render(request, "committees/create.html", {"form": form})
 
 
-@login_required
 def _with_author_names(space: str, records: list[EquivocationRecord]) -> list[EquivocationRecord]:
     """Equivocation records with the author's pseudonym here (one query, none if empty)."""
     if records:
@@ -120,6 +119,7 @@ def _with_author_names(space: str, records: list[EquivocationRecord]) -> list[Eq
     return records
 
 
+@login_required
 def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
     committee = _committee(request, space)
     key = _key(request)
