@@ -33,7 +33,7 @@ from veche.apps.committees.models import (
     Motion,
     Seat,
 )
-from veche.apps.store.log import ingest, rebuild, state_digest
+from veche.apps.store.log import ingest, rebuild, record, state_digest
 from veche.apps.store.models import EquivocationRecord, StoredEvent
 from veche.events import Event, Identity, build_event, parse_event
 from veche.events.encoding import b64e
@@ -287,6 +287,13 @@ def raws_of(events: Iterable[Event | bytes]) -> list[bytes]:
     return [e if isinstance(e, bytes) else e.raw for e in events]
 
 
+def space_flags(events: Iterable[Event | bytes]) -> list[str]:
+    """``--space=ID`` for every space of these events: what the operator names so that
+    ``veche log import`` takes committees new to the node (docs/sync.md)."""
+    spaces = {parse_event(raw, verify=False).space_id for raw in raws_of(events)}
+    return [f"--space={space}" for space in sorted(spaces)]
+
+
 def write_lines(path: Path, events: Iterable[Event | bytes]) -> Path:
     """A file for ``veche log import``: one canonical event per line."""
     path.write_bytes(b"".join(raw + b"\n" for raw in raws_of(events)))
@@ -440,12 +447,43 @@ class Federation:
         return found
 
 
-def _vote_all(f: Federation, space: str, motion: str, votes: dict[str, Any]) -> None:
+class _Clock:
+    """The honest history's claimed times: one minute apart from 17 August 2020, so that
+    the history (without an election, whose trustees' keys are random) is the same
+    bytes in every run and a failing example can be replayed."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2020, 8, 17, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=1)
+        return self.now
+
+
+def _committee(
+    f: Federation, at: _Clock, founder: str, members: Sequence[str], **kwargs: Any
+) -> str:
+    """A committee with fixed invitation codes (``World.committee`` draws random ones)."""
+    from veche.apps.committees.kinds import invitation_hash
+
+    space = actions.create_committee(
+        f.person(founder), pseudonym=founder, level=kwargs.pop("level", "local"),
+        kind=kwargs.pop("kind", "workplace"), at=at(), **kwargs,
+    ).id  # fmt: skip
+    for name in members:
+        code = hashlib.blake2b(f"{space}:{name}".encode(), digest_size=10).hexdigest().upper()
+        body = {"code_hash": invitation_hash(space, code)}
+        record(f.person(founder), space=space, kind="member.invite", body=body, at=at())
+        actions.join(f.person(name), space, code, name, at=at())
+    return space
+
+
+def _vote_all(f: Federation, at: _Clock, space: str, motion: str, votes: dict[str, Any]) -> None:
     for name, choice in votes.items():
         if isinstance(choice, list):
-            actions.vote(f.person(name), space, motion, ranking=[[i] for i in choice])
+            actions.vote(f.person(name), space, motion, ranking=[[i] for i in choice], at=at())
         else:
-            actions.vote(f.person(name), space, motion, choice=choice)
+            actions.vote(f.person(name), space, motion, choice=choice, at=at())
 
 
 def build_federation(
@@ -459,81 +497,86 @@ def build_federation(
     revocation: they stay applied (event-v1 §14.3, §14.7).
     """
     f = Federation(world or World())
-    p = f.person
-    f.council = f.world.committee("Chair", name="Minsk city council", kind="council", level="city")
-    f.mtz = f.world.committee("Sokol", PEOPLE[1:], name="MTZ strike committee")
+    p, at = f.person, _Clock()
+    f.council = _committee(f, at, "Chair", (), name="Minsk city council", kind="council",
+                           level="city")  # fmt: skip
+    f.mtz = _committee(f, at, "Sokol", PEOPLE[1:], name="MTZ strike committee")
     # MTZ joins the council.
     join = actions.propose(
         p("Sokol"), f.mtz, kind="federation_join", title="Join the city", text="Link up.",
-        target={"parent": f.council},
+        target={"parent": f.council}, at=at(),
     ).id  # fmt: skip
-    _vote_all(f, f.mtz, join, dict.fromkeys(PEOPLE, "yes"))
-    join_close = actions.close(p("Sokol"), f.mtz, join).id
+    _vote_all(f, at, f.mtz, join, dict.fromkeys(PEOPLE, "yes"))
+    join_close = actions.close(p("Sokol"), f.mtz, join, at=at()).id
     accept = actions.propose(
         p("Chair"), f.council, kind="federation_accept", title="Accept MTZ", text="Welcome.",
-        target={"child": f.mtz, "join": join_close},
+        target={"child": f.mtz, "join": join_close}, at=at(),
     ).id  # fmt: skip
-    _vote_all(f, f.council, accept, {"Chair": "yes"})
-    actions.close(p("Chair"), f.council, accept)
+    _vote_all(f, at, f.council, accept, {"Chair": "yes"})
+    actions.close(p("Chair"), f.council, accept, at=at())
     # A strike call, passed with Lis against.
     f.strike = actions.propose(
-        p("Sokol"), f.mtz, kind="strike_call", title="Strike from Monday", text="Down tools."
-    ).id
+        p("Sokol"), f.mtz, kind="strike_call", title="Strike from Monday", text="Down tools.",
+        at=at(),
+    ).id  # fmt: skip
     _vote_all(
-        f, f.mtz, f.strike, {"Sokol": "yes", "Zubr": "yes", "Rusalka": "yes", "Lis": "no",
-                             "Busel": "yes"},
+        f, at, f.mtz, f.strike, {"Sokol": "yes", "Zubr": "yes", "Rusalka": "yes", "Lis": "no",
+                                 "Busel": "yes"},
     )  # fmt: skip
-    f.strike_close = actions.close(p("Sokol"), f.mtz, f.strike).id
+    f.strike_close = actions.close(p("Sokol"), f.mtz, f.strike, at=at()).id
     strike_vote = last(f.mtz, p("Lis")).seq
-    actions.post(p("Lis"), f.mtz, "My phone may be taken at the gate tomorrow.")
+    actions.post(p("Lis"), f.mtz, "My phone may be taken at the gate tomorrow.", at=at())
     # A delegate election: Zubr is elected and takes his seat.
     options = [p("Zubr").public, p("Rusalka").public]
     elect = actions.propose(
         p("Sokol"), f.mtz, kind="delegate_election", title="Delegate to the city",
-        text="STV", method="stv", options=options, seats=1,
+        text="STV", method="stv", options=options, seats=1, at=at(),
     ).id  # fmt: skip
     _vote_all(
-        f, f.mtz, elect, {"Sokol": [0, 1], "Zubr": [0, 1], "Rusalka": [1, 0], "Lis": [0, 1],
-                          "Busel": [0, 1]},
+        f, at, f.mtz, elect, {"Sokol": [0, 1], "Zubr": [0, 1], "Rusalka": [1, 0],
+                              "Lis": [0, 1], "Busel": [0, 1]},
     )  # fmt: skip
-    f.mandate = actions.close(p("Sokol"), f.mtz, elect).id
-    f.seat = actions.take_seat(p("Zubr"), f.council, f.mandate).id
+    f.mandate = actions.close(p("Sokol"), f.mtz, elect, at=at()).id
+    f.seat = actions.take_seat(p("Zubr"), f.council, f.mandate, at=at()).id
     # The council decides, counting Zubr's vote.
     city = actions.propose(
-        p("Chair"), f.council, kind="strike_call", title="City-wide strike", text="Monday."
-    ).id
-    _vote_all(f, f.council, city, {"Zubr": "yes", "Chair": "yes"})
-    f.council_close = actions.close(p("Chair"), f.council, city).id
+        p("Chair"), f.council, kind="strike_call", title="City-wide strike", text="Monday.",
+        at=at(),
+    ).id  # fmt: skip
+    _vote_all(f, at, f.council, city, {"Zubr": "yes", "Chair": "yes"})
+    f.council_close = actions.close(p("Chair"), f.council, city, at=at()).id
     # Lis's phone was seized: the committee revokes her key.
     f.revoked_after = strike_vote if early_revocation else last(f.mtz, p("Lis")).seq
     revoke = actions.propose(
         p("Sokol"), f.mtz, kind="revocation", title="Revoke Lis's seized key", text="Seized.",
-        target={"key": p("Lis").public, "after_seq": f.revoked_after},
+        target={"key": p("Lis").public, "after_seq": f.revoked_after}, at=at(),
     ).id  # fmt: skip
-    _vote_all(f, f.mtz, revoke, dict.fromkeys(("Sokol", "Zubr", "Rusalka", "Busel"), "yes"))
-    f.revocation = actions.close(p("Sokol"), f.mtz, revoke).id
+    _vote_all(f, at, f.mtz, revoke, dict.fromkeys(("Sokol", "Zubr", "Rusalka", "Busel"), "yes"))
+    f.revocation = actions.close(p("Sokol"), f.mtz, revoke, at=at()).id
     # Rusalka's second device, revoked from her main (older) key.
-    actions.add_device(p("Rusalka"), f.mtz, f.phone.public)
-    actions.post(f.phone, f.mtz, "Written on my phone.")
+    actions.add_device(p("Rusalka"), f.mtz, f.phone.public, at=at())
+    actions.post(f.phone, f.mtz, "Written on my phone.", at=at())
     f.device_after = last(f.mtz, f.phone).seq
     f.device_revocation = actions.revoke_own_key(
-        p("Rusalka"), f.mtz, f.phone.public, f.device_after
+        p("Rusalka"), f.mtz, f.phone.public, f.device_after, at=at()
     ).id
     if election:
-        _decided_election(f)
+        _decided_election(f, at)
     # Witnesses: later events of other people build on everything above.
-    actions.post(p("Busel"), f.mtz, "Minutes.")
-    actions.post(p("Rusalka"), f.mtz, "Seen and agreed.")
+    actions.post(p("Busel"), f.mtz, "Minutes.", at=at())
+    actions.post(p("Rusalka"), f.mtz, "Seen and agreed.", at=at())
     nxt = actions.propose(
-        p("Chair"), f.council, kind="general", title="Next city assembly", text="Thursday?"
-    ).id
-    actions.vote(p("Zubr"), f.council, nxt, choice="yes")
+        p("Chair"), f.council, kind="general", title="Next city assembly", text="Thursday?",
+        at=at(),
+    ).id  # fmt: skip
+    actions.vote(p("Zubr"), f.council, nxt, choice="yes", at=at())
     f.raws = all_raws()
     return f
 
 
-def _decided_election(f: Federation) -> None:
-    """A secret-ballot election of MTZ, decided; a trustee publishes the result."""
+def _decided_election(f: Federation, at: _Clock) -> None:
+    """A secret-ballot election called by MTZ's motion, decided; a trustee publishes
+    the result."""
     from veche.apps.elections import actions as elections
     from veche.apps.elections.kinds import state_of
     from veche.apps.store.context import Context
@@ -541,10 +584,18 @@ def _decided_election(f: Federation) -> None:
     from veche.election import offline
     from veche.election.offline import TrusteeKeys
 
+    # The committee calls the election by a motion; who closed it creates it.
+    call = actions.propose(
+        f.person("Sokol"), f.mtz, kind="election", title="Elect a chair", text="By ballot.",
+        at=at(),
+    ).id  # fmt: skip
+    _vote_all(f, at, f.mtz, call, dict.fromkeys(("Sokol", "Zubr", "Rusalka", "Busel"), "yes"))
+    actions.close(f.person("Sokol"), f.mtz, call, at=at())
     f.trustees = [TrusteeKeys.generate() for _ in range(3)]
     f.election = elections.create_election(
         f.person("Sokol"),
         committee=f.mtz,
+        motion=call,
         title="Chair of the strike committee",
         questions=[{"text": "Who chairs?", "options": ["Ales", "Maria"], "min": 1, "max": 1}],
         method="plurality",

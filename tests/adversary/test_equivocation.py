@@ -41,9 +41,11 @@ from tests.adversary.helpers import (
     reason_of,
     rebuild_agrees,
     says_equivocation,
+    space_flags,
     status_of,
     statuses,
     stored,
+    stranger,
     wipe_store,
     write_lines,
 )
@@ -51,7 +53,7 @@ from tests.adversary.helpers import (
 from veche.apps.committees.models import Committee, Member
 from veche.apps.store.log import state_digest
 from veche.apps.store.reasons import explain
-from veche.events import Event, Identity
+from veche.events import Event, Identity, build_event
 
 pytestmark = pytest.mark.django_db
 
@@ -255,10 +257,12 @@ def test_log_import_of_an_equivocation_changes_no_decision_in_either_order(
     _shown_on_the_event_page(signed_in, f, attack)
     honest_first = (state_digest(), statuses())
 
-    # A node that receives the fork first and the honest log after it.
+    # A node that receives the fork first and the honest log after it (the operator
+    # names the committees, new to this node).
     wipe_store()
-    assert cli("log", "import", forks)[0] == 0
-    assert cli("log", "import", write_lines(tmp_path / "honest.jsonl", f.raws))[0] == 0
+    spaces = space_flags(f.raws)
+    assert cli("log", "import", forks, *spaces)[0] == 0
+    assert cli("log", "import", write_lines(tmp_path / "honest.jsonl", f.raws), *spaces)[0] == 0
     assert (state_digest(), statuses()) == honest_first
     _contained(attack, before)
 
@@ -278,8 +282,9 @@ def test_an_equivocation_in_a_decided_election_changes_nothing_decided(
     _shown_in_log_show(cli, attack)
     honest_first = (state_digest(), statuses())
     wipe_store()
-    assert cli("log", "import", forks)[0] == 0
-    assert cli("log", "import", write_lines(tmp_path / "honest.jsonl", f.raws))[0] == 0
+    spaces = space_flags(f.raws)
+    assert cli("log", "import", forks, *spaces)[0] == 0
+    assert cli("log", "import", write_lines(tmp_path / "honest.jsonl", f.raws), *spaces)[0] == 0
     assert (state_digest(), statuses()) == honest_first
     _contained(attack, before)
 
@@ -420,10 +425,11 @@ def test_http_sync_carries_an_equivocation_that_changes_no_decision(
     members = ("--as", str(key_file(f.person("Sokol"), "sokol")))
     members += ("--as", str(key_file(f.person("Zubr"), "zubr")))
     a, b, c = nodes("A", serve=True), nodes("B"), nodes("C")
-    a.veche("log", "import", str(honest))
+    spaces = space_flags(f.raws)  # the committees, new to each node, named by its operator
+    a.veche("log", "import", str(honest), *spaces)
     a.veche("log", "import", str(forks))
-    b.veche("log", "import", str(honest))
-    c.veche("log", "import", str(forks))
+    b.veche("log", "import", str(honest), *spaces)
+    c.veche("log", "import", str(forks), *spaces)
     before = _node_decisions(b)
     assert before == _node_decisions(a)
 
@@ -443,3 +449,36 @@ def test_http_sync_carries_an_equivocation_that_changes_no_decision(
         rebuilt = node.json("log", "rebuild")
         assert rebuilt["digest_before"] == rebuilt["digest_after"]
     assert a.digest() == b.digest() == c.digest()
+
+
+# -- a fork someone else names -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["council", "mtz"])
+def test_a_rejected_event_naming_a_fork_does_not_make_it_count(
+    where: str, federation: Federation, cli: Any, tmp_path: Path
+) -> None:
+    """The council's founder forks the proposal that accepted MTZ into a ``member.leave``;
+    an outsider's post (rejected: no member) names the fork. Only an *applied* event of
+    another person acknowledges (§14.3): the fork stays held, nothing decided changes,
+    and the import goes through (found by test_properties.py: it raised)."""
+    f = federation
+    before = decisions()
+    chair = f.person("Chair")
+    original = at_seq(f.council, chair, 2)
+    assert original.kind == "motion.propose"
+    fork = equivocate(chair, original, kind="member.leave", body={})
+    space = f.council if where == "council" else f.mtz
+    outsider = build_event(
+        stranger("infiltrator"),
+        space=space,
+        seq=1,
+        prev=None,
+        kind="space.post",
+        body={"text": "The council is dissolved."},
+        deps=[space, fork.id],
+    )
+    code, _, err = cli("log", "import", write_lines(tmp_path / "forks.jsonl", [fork, outsider]))
+    assert code == 0, err
+    assert status_of(outsider.id) == "rejected"
+    _contained(_attack(chair, original, fork), before)

@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from tests.adversary.helpers import (
     Federation,
@@ -63,6 +63,7 @@ class History:
     events: list[Event]
     by_id: dict[str, Event] = field(default_factory=dict)
     reach: dict[str, frozenset[str]] = field(default_factory=dict)
+    persons: dict[str, str] = field(default_factory=dict)
     chains: dict[tuple[str, str], list[Event]] = field(default_factory=dict)
     keys: dict[str, Identity] = field(default_factory=dict)
 
@@ -75,6 +76,7 @@ class History:
             assert [e.seq for e in chain] == list(range(1, len(chain) + 1))
         names = ("Sokol", "Zubr", "Rusalka", "Lis", "Busel", "Chair", "Rusalka-phone")
         self.keys = {self.f.person(n).public: self.f.person(n) for n in names}
+        self.persons = self.f.persons()
 
     def space_events(self, space: str) -> list[Event]:
         return [e for e in self.events if e.space_id == space]
@@ -92,7 +94,7 @@ class History:
         return self.reach[event_id]
 
     def person(self, key: str) -> str:
-        return self.f.persons().get(key, key)
+        return self.persons.get(key, key)
 
 
 def _ancestors(history: History, event_id: str) -> frozenset[str]:
@@ -283,7 +285,9 @@ def _honest_decisions() -> dict[str, Any]:
 
 
 @settings(
-    max_examples=30,
+    # Modest: at this writing one out-of-order batch costs the store about 1.5 s of
+    # re-projection on this history; raise this when that gets cheaper.
+    max_examples=15,
     deadline=None,
     # No shrinking: each example delivers the log several times, and shrinking a
     # failure took minutes. Add Phase.shrink here to minimise one while debugging.
@@ -293,11 +297,20 @@ def _honest_decisions() -> dict[str, Any]:
 )
 @given(
     plan=st.lists(_ATTACKS, min_size=1, max_size=8),
-    orders=st.lists(st.tuples(st.integers(0, 2**32 - 1), st.integers(1, 4)), min_size=2,
-                    max_size=2),
-)  # fmt: skip
+    shuffled=st.integers(0, 2**32 - 1),
+    split=st.tuples(st.integers(0, 2**32 - 1), st.integers(2, 3)),
+)
+# Failures found so far (the history is the same bytes in every run, so they replay):
+# the council's founder forks the proposal that accepted MTZ into a leave, and an
+# outsider's post names the fork (ingest raised RuleViolation from a close's projector);
+@example(
+    plan=[("fork", 0, 1, "member.leave", False), ("outsider", 0, True)], shuffled=0, split=(1, 2)
+)
+# the revoked phone forks its post: split deliveries held the post, which Busel had
+# built on (one-batch delivery and rebuild applied it).
+@example(plan=[("fork", 3, 0, "space.post", False)], shuffled=3, split=(3, 3))
 def test_any_interleaving_of_attacks_converges_and_changes_no_decision(
-    plan: list[tuple[Any, ...]], orders: list[tuple[int, int]]
+    plan: list[tuple[Any, ...]], shuffled: int, split: tuple[int, int]
 ) -> None:
     history = _history()
     with transaction.atomic():
@@ -312,12 +325,13 @@ def test_any_interleaving_of_attacks_converges_and_changes_no_decision(
         _check_promises(history, attack, honest_decisions)
         now, rebuilt = rebuild_agrees()
         assert now == rebuilt == expected[0]
-        # Nodes that got everything mixed, in other orders and batches.
+        # Nodes that got everything mixed: in one shuffled batch, and shuffled and cut
+        # into batches.
         everything = list(history.f.raws) + adversarial
-        for seed, batches in orders:
+        for seed, batches in ((shuffled, 1), split):
             wipe_store()
             deliver(everything, seed=seed, batches=batches)
-            assert (state_digest(), statuses()) == expected
+            assert (state_digest(), statuses()) == expected, (seed, batches)
         transaction.set_rollback(True)
 
 
