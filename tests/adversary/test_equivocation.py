@@ -437,7 +437,7 @@ def test_http_sync_carries_an_equivocation_that_changes_no_decision(
     assert {f.mtz, f.council} <= set(pulled["spaces"])
     c.json("sync", a.url, *members)
     for node in (a, b, c):
-        assert _node_decisions(node) == before
+        assert _node_decisions(node) == before, f"node {node.folder.name}"
         held = _node_statuses(node)
         for attack in attacks:
             status, reason = held[attack.fork.id]
