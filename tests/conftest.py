@@ -1,4 +1,5 @@
-"""Shared fixtures: a headless Chromium (Debian's) driven by Playwright."""
+"""Shared fixtures: a headless Chromium (Debian's) driven by Playwright; the check that
+the PostgreSQL pass has its server; separate nodes' databases dropped after each test."""
 
 from __future__ import annotations
 
@@ -11,6 +12,40 @@ import pytest
 
 CHROMIUM = os.environ.get("VECHE_CHROMIUM", "/usr/bin/chromium")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + live_server
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """On PostgreSQL, reach the server before anything else runs.
+
+    ``make test``'s PostgreSQL pass (``VECHE_TEST_DATABASE=postgres``) is skipped, with
+    the reason, on a machine without a server; in CI (``CI`` set), or when
+    ``DATABASE_URL`` named the server, an unreachable server fails the run at once.
+    """
+    from tests import databases
+
+    if not databases.on_postgres():
+        return
+    url = databases.run_server_url()
+    why = databases.reachable(url)
+    if why is None:
+        return
+    where = url.rsplit("@", 1)[-1]  # no password in the message
+    if databases.chosen() == "postgres" and not os.environ.get("CI"):
+        pytest.exit(
+            f"PostgreSQL pass SKIPPED: no PostgreSQL server at {where} ({why}). Start one, or"
+            " set VECHE_TEST_POSTGRES_URL (see .ci/run); CI runs this pass.",
+            returncode=0,
+        )
+    pytest.exit(f"PostgreSQL pass FAILED: cannot reach PostgreSQL at {where}: {why}", returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _drop_node_databases() -> Iterator[None]:
+    """A separate node's own PostgreSQL database lasts one test (tests/sync/nodes.py)."""
+    yield
+    from tests.sync import nodes
+
+    nodes.drop_all()
 
 
 @pytest.fixture(scope="session")

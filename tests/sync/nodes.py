@@ -1,17 +1,28 @@
 """Separate Veche nodes for sync tests: a data folder each, the real ``veche`` command,
-and ``veche serve`` on a loopback port."""
+and ``veche serve`` on a loopback port.
+
+A node never shares the test run's database. On the SQLite pass it keeps SQLite in
+its own data folder (``DATABASE_URL`` is removed from its environment); on the
+PostgreSQL pass it gets a PostgreSQL database of its own, created with the node and
+dropped after the test that made it (``drop_all``, from tests/conftest.py): so sync
+over HTTP, ``veche serve`` and the commands are tested on PostgreSQL as a hub runs
+them, and on SQLite as a laptop does.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests import databases
 
 from veche.events import Event, Identity
 from veche.events.identity import save_identity
@@ -42,6 +53,17 @@ class Node:
     folder: Path
     port: int = field(default_factory=free_port)
     server: subprocess.Popen[bytes] | None = None
+    # "" as the test run (SQLite or PostgreSQL), or "sqlite" or "postgres" whatever the run.
+    database: str = ""
+    database_url: str | None = None  # set for PostgreSQL; None: SQLite in the data folder
+
+    def __post_init__(self) -> None:
+        if self.database not in ("", *databases.CHOICES):
+            raise ValueError(f"database={self.database!r}")
+        wanted = self.database or ("postgres" if databases.on_postgres() else "sqlite")
+        if wanted == "postgres" and self.database_url is None:
+            self.database_url = databases.create_database("veche_node")
+            _made.append(self.database_url)
 
     @property
     def url(self) -> str:
@@ -50,6 +72,9 @@ class Node:
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.pop("DJANGO_SETTINGS_MODULE", None)
+        env.pop("DATABASE_URL", None)
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
         env.update(
             VECHE_DATA_DIR=str(self.folder),
             VECHE_KDF_PROFILE="test",
@@ -70,8 +95,9 @@ class Node:
             raise AssertionError(f"veche {' '.join(args)} failed: {done.stderr}{done.stdout}")
         return done
 
-    def python(self, code: str) -> None:
-        """Run Python with Django set up on this node's data folder (e.g. to add an account)."""
+    def python(self, code: str) -> str:
+        """Run Python with Django set up on this node's data folder and database (e.g. to
+        add an account, or read a table whichever the database); what it printed."""
         setup = (
             "from veche.cli.base import setup_django, migrate_quietly\n"
             "setup_django()\nmigrate_quietly()\n"
@@ -86,6 +112,22 @@ class Node:
         )
         if done.returncode != 0:
             raise AssertionError(f"python on {self.folder} failed: {done.stderr}")
+        return done.stdout
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        """Rows of one read-only SQL statement on the node's own database, SQLite or
+        PostgreSQL; JSON columns come back as text on both, as SQLite stores them."""
+        if self.database_url is None:
+            uri = f"file:{self.folder / 'veche.sqlite3'}?mode=ro"
+            with sqlite3.connect(uri, uri=True) as db:
+                return list(db.execute(sql).fetchall())
+        import psycopg
+        from psycopg.types.string import TextLoader
+
+        with psycopg.connect(self.database_url) as db:
+            db.adapters.register_loader("jsonb", TextLoader)
+            db.read_only = True
+            return list(db.execute(sql.encode()).fetchall())
 
     def json(self, *args: str) -> Any:
         return json.loads(self.veche(*args, "--json").stdout)
@@ -120,3 +162,12 @@ class Node:
             except subprocess.TimeoutExpired:
                 self.server.kill()
             self.server = None
+
+
+_made: list[str] = []  # nodes' PostgreSQL databases not dropped yet
+
+
+def drop_all() -> None:
+    """Drop the PostgreSQL database of every node made so far (their servers are stopped)."""
+    while _made:
+        databases.drop_database(_made.pop())

@@ -3,7 +3,6 @@ folder and database) that runs ``veche sync`` against it as one member."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,7 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def _spaces(node: Node) -> set[str]:
-    with sqlite3.connect(f"file:{node.folder / 'veche.sqlite3'}?mode=ro", uri=True) as db:
-        return {row[0] for row in db.execute("SELECT DISTINCT space FROM store_storedevent")}
+    return {row[0] for row in node.query("SELECT DISTINCT space FROM store_storedevent")}
 
 
 def test_two_nodes_converge_and_other_spaces_are_not_sent(live_server: Any, tmp_path: Path) -> None:
@@ -67,10 +65,13 @@ def test_a_peer_answering_with_another_key_is_refused(live_server: Any, tmp_path
     other = Node(tmp_path / "second")
     other.folder.mkdir()
     other.veche("sync", live_server.url)
-    with sqlite3.connect(other.folder / "veche.sqlite3") as db:
-        pinned = db.execute("SELECT node_key FROM sync_peer").fetchone()[0]
-        assert pinned == node_identity().public
-        db.execute("UPDATE sync_peer SET node_key = ?", ("A" * 43,))
+    # The node's own database, SQLite or PostgreSQL (tests/sync/nodes.py).
+    pinned = other.python(
+        "from veche.apps.sync.models import Peer\n"
+        "print(Peer.objects.get().node_key)\n"
+        "Peer.objects.update(node_key='A' * 43)\n"
+    )
+    assert pinned.strip() == node_identity().public
     failed = other.veche("sync", live_server.url, check=False)
     assert failed.returncode == 2
     assert "expected" in failed.stderr

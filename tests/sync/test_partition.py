@@ -11,7 +11,6 @@ three must end with the same state digest, holding every event exactly once.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,17 +38,13 @@ def nodes(tmp_path: Path) -> Iterator[dict[str, Node]]:
 
 
 def _votes(node: Node) -> dict[str, str]:
-    with sqlite3.connect(f"file:{node.folder / 'veche.sqlite3'}?mode=ro", uri=True) as db:
-        rows = db.execute("SELECT key, choice FROM committees_vote").fetchall()
+    rows = node.query("SELECT key, choice FROM committees_vote")
     return {key: json.loads(choice) for key, choice in rows}
 
 
 def _held(node: Node) -> tuple[int, int, int]:
-    with sqlite3.connect(f"file:{node.folder / 'veche.sqlite3'}?mode=ro", uri=True) as db:
-        total, distinct = db.execute(
-            "SELECT count(*), count(DISTINCT id) FROM store_storedevent"
-        ).fetchone()
-        (forks,) = db.execute("SELECT count(*) FROM store_equivocationrecord").fetchone()
+    [(total, distinct)] = node.query("SELECT count(*), count(DISTINCT id) FROM store_storedevent")
+    [(forks,)] = node.query("SELECT count(*) FROM store_equivocationrecord")
     return int(total), int(distinct), int(forks)
 
 
