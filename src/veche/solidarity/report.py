@@ -36,6 +36,7 @@ __all__ = [
     "ReportPayout",
     "VerifyResult",
     "build_report",
+    "canonical",
     "document_bytes",
     "find_payout",
     "in_period",
@@ -172,7 +173,18 @@ def document_bytes(document: dict[str, Any]) -> bytes:
     return (json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
 
 
+def canonical(value: Any) -> Any:
+    """A copy of a JSON value whose objects hold their keys in sorted order.
+
+    A report read back from a database comes in that database's key order
+    (PostgreSQL's jsonb sorts keys by length first); everything written or rendered
+    from it starts from this copy, so it is byte-identical on SQLite and PostgreSQL.
+    """
+    return json.loads(_dumps(value))
+
+
 def make_document(report: dict[str, Any], publication: bytes, fund_event: bytes) -> dict[str, Any]:
+    report = canonical(report)
     return {
         "format": FORMAT,
         "report": report,
@@ -206,8 +218,8 @@ def _money_table(title: str, table: dict[str, dict[str, int]]) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(name)}</td><td>{cur}</td>"
         f"<td class=n>{html.escape(format_amount(amount))}</td></tr>"
-        for name, row in table.items()
-        for cur, amount in row.items()
+        for name, row in sorted(table.items())
+        for cur, amount in sorted(row.items())
     )
     body = rows or "<tr><td colspan=3>none</td></tr>"
     return (
@@ -217,7 +229,10 @@ def _money_table(title: str, table: dict[str, dict[str, int]]) -> str:
 
 
 def render_html(document: dict[str, Any]) -> str:
-    """A self-contained page (no scripts, no external files) showing ``document``."""
+    """A self-contained page (no scripts, no external files) showing ``document``.
+
+    Tables come in sorted order, never in the order of the dictionaries given.
+    """
     report = document["report"]
     fund = report["fund"]
     period = report["period"]
@@ -232,7 +247,7 @@ def render_html(document: dict[str, Any]) -> str:
     totals = "".join(
         f"<li>{cur}: {html.escape(format_amount(amount))} in "
         f"{sum(1 for c in report['commitments'] if c['currency'] == cur)} payouts</li>"
-        for cur, amount in report["out"].get("payouts", {}).items()
+        for cur, amount in sorted(report["out"].get("payouts", {}).items())
     )
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"

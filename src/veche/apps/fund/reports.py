@@ -8,7 +8,7 @@ from typing import Any
 from veche.apps.fund.models import Entry, Fund, Payout, Posting, Report
 from veche.apps.store.models import StoredEvent
 from veche.solidarity import ledger
-from veche.solidarity.report import ReportPayout, build_report, make_document
+from veche.solidarity.report import ReportPayout, build_report, canonical, make_document
 
 
 def fund_summary(fund: Fund) -> dict[str, Any]:
@@ -46,7 +46,14 @@ def _raw(event_id: str) -> bytes:
     return bytes(StoredEvent.objects.values_list("raw", flat=True).get(id=event_id))
 
 
+def content_of(report: Report) -> dict[str, Any]:
+    """A published report's content as built, whatever key order its JSON column kept
+    (PostgreSQL's jsonb reorders keys; SQLite keeps the text)."""
+    content: dict[str, Any] = canonical(report.content)
+    return content
+
+
 def document_of(report: Report) -> dict[str, Any]:
     """report.json's content for a published report (see veche.solidarity.report)."""
     fund = Fund.objects.get(space=report.space)
-    return make_document(report.content, _raw(report.event), _raw(fund.event))
+    return make_document(content_of(report), _raw(report.event), _raw(fund.event))
