@@ -488,9 +488,10 @@ def sync_with(
                 pulled(intake.take(events))
             if not more:
                 break
-    # Events of committees new here were parked until the whole log arrived (it
-    # holds the admission of the member this node syncs for): judged now.
-    pulled(intake.finish())
+    # Events of committees new here stay parked until the whole log arrived (it
+    # holds the admission of the member this node syncs for): judged at the end,
+    # after the fork repair, which may bring the very events they wait for (a node
+    # that holds a forged seq 1 of a founder gets the real one only there).
     # 2. Push: what the peer lacks by its vector, in bounded batches.
     header, lines = ask({"v": 1, "type": "vector"})
     theirs = check_vector(decode_vector_lines(lines, "authors"), allowed=scope)
