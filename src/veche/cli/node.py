@@ -123,25 +123,51 @@ def _allow_host(host: str) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     _allow_host(args.host)
+    _fingerprint_static()
     setup_django(args)
     migrate_quietly()
     run_server(args.host, args.port, args.workers)
     return 0
 
 
+def _fingerprint_static() -> None:
+    """Serve static files under content-hashed names, cached for ever (see settings)."""
+    os.environ["VECHE_STATIC_MANIFEST"] = "1"
+
+
+def _collect_static() -> None:
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def run_server(host: str, port: int, workers: int = 2) -> None:
+    """gunicorn with Veche's worker (veche.web.worker.BufferingWorker): threads get
+    only complete requests, so slow or drip-feeding clients cannot take them all."""
+    from django.conf import settings
     from gunicorn.app.base import BaseApplication
 
+    if settings.STATIC_MANIFEST:
+        _collect_static()
     from veche.web.wsgi import application
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             self.cfg.set("bind", f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("worker_class", "veche.web.worker.BufferingWorker")
             self.cfg.set("threads", 4)
+            # Requests are logged by Django (veche.access: no query strings, no
+            # cookies, the client's address hashed), not by gunicorn.
             self.cfg.set("accesslog", None)
+            # Forwarding headers are judged by Django against VECHE_TRUSTED_PROXIES
+            # (veche.web.middleware.TrustedProxyMiddleware), not by gunicorn.
+            self.cfg.set("forwarded_allow_ips", "")
             self.cfg.set("timeout", 120)
+            # No control socket in the home folder (gunicorn >= 25): one node per data
+            # folder, and systemd's ProtectHome would refuse it anyway.
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> object:
             return application
@@ -152,6 +178,8 @@ def run_server(host: str, port: int, workers: int = 2) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     _allow_host(args.host)
+    if not args.no_serve:
+        _fingerprint_static()
     setup_django(args)
     from django.conf import settings
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from veche.web.proxies import origin_hosts, parse_networks, parse_origins
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("VECHE_DATA_DIR", "data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -41,6 +43,16 @@ ALLOWED_HOSTS = [
     if h.strip()
 ]
 
+# Behind a reverse proxy (docs/node.md, "Production"). Only requests from these
+# addresses or networks may say who the client was (X-Forwarded-For) and that it
+# came over TLS (X-Forwarded-Proto); from anyone else the headers are dropped
+# (veche.web.middleware.TrustedProxyMiddleware). "none" trusts nobody.
+VECHE_TRUSTED_PROXIES = parse_networks(os.environ.get("VECHE_TRUSTED_PROXIES", "127.0.0.1,::1"))
+# The origins browsers reach the node under (https://veche.example.org): trusted
+# for CSRF, and their host names allowed.
+CSRF_TRUSTED_ORIGINS = parse_origins(os.environ.get("VECHE_ORIGINS", ""))
+ALLOWED_HOSTS += [h for h in origin_hosts(CSRF_TRUSTED_ORIGINS) if h not in ALLOWED_HOSTS]
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -60,10 +72,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "veche.web.middleware.TrustedProxyMiddleware",
+    "veche.web.middleware.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "veche.web.middleware.BusyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -120,6 +135,10 @@ HTTPS = os.environ.get("VECHE_HTTPS", "") == "1"
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_HTTPONLY = True
+# Over TLS, browsers are told to come back only over TLS (sent on HTTPS answers only).
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("VECHE_HSTS_SECONDS", str(365 * 24 * 3600) if HTTPS else "0")
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -138,18 +157,50 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# `veche serve` collects the static files with a content hash in each name
+# (VECHE_STATIC_MANIFEST=1): pages link to those, and WhiteNoise lets browsers and
+# proxies keep them for ever ("immutable"). Unhashed names stay cached 60 s.
+STATIC_MANIFEST = os.environ.get("VECHE_STATIC_MANIFEST", "") == "1"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2id cost for member passphrases: see veche.events.identity.KDF_PROFILES.
 VECHE_KDF_PROFILE = os.environ.get("VECHE_KDF_PROFILE", "interactive")
+# At most this many derivations at once on this machine, across server processes
+# (each takes the profile's memory: 64 MiB for "interactive"); a request waits up
+# to VECHE_KDF_WAIT seconds for one, then gets "busy, retry" (veche.apps.accounts.kdf).
+VECHE_KDF_SLOTS = max(1, int(os.environ.get("VECHE_KDF_SLOTS", "2")))
+VECHE_KDF_WAIT = float(os.environ.get("VECHE_KDF_WAIT", "3"))
+
+# One line per request on stderr (veche.web.middleware.AccessLogMiddleware): the
+# path without its query (invitation codes, ballot trackers), no cookies, no
+# headers; the client's address as a keyed hash unless VECHE_ACCESS_LOG_ADDRESSES=1.
+VECHE_ACCESS_LOG = os.environ.get("VECHE_ACCESS_LOG", "1") == "1"
+VECHE_ACCESS_LOG_ADDRESSES = os.environ.get("VECHE_ACCESS_LOG_ADDRESSES", "") == "1"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"access": {"format": "%(asctime)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "access": {"class": "logging.StreamHandler", "formatter": "access"},
+    },
     "loggers": {
         # Request bodies (passphrases) are never logged; Django logs only paths.
         "django": {"handlers": ["console"], "level": "WARNING"},
         "veche": {"handlers": ["console"], "level": "INFO"},
+        "veche.access": {
+            "handlers": ["access"],
+            "level": "INFO" if VECHE_ACCESS_LOG else "WARNING",
+            "propagate": False,
+        },
     },
 }

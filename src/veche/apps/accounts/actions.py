@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from veche.apps.accounts.kdf import kdf_slot
 from veche.apps.accounts.models import Account
 from veche.events import Identity
 from veche.events.identity import seal, unseal
@@ -57,11 +58,9 @@ def prepare_account(pseudonym: str, passphrase: str, identity: Identity) -> Acco
     pseudonym = check_pseudonym(pseudonym)
     check_passphrase(passphrase)
     check_pseudonym_free(pseudonym)
-    account = Account(
-        pseudonym=pseudonym,
-        public_key=identity.public,
-        sealed_seed=seal(identity.seed, passphrase, settings.VECHE_KDF_PROFILE),
-    )
+    with kdf_slot():  # Argon2id: bounded per machine (veche.apps.accounts.kdf)
+        sealed = seal(identity.seed, passphrase, settings.VECHE_KDF_PROFILE)
+    account = Account(pseudonym=pseudonym, public_key=identity.public, sealed_seed=sealed)
     account.set_unusable_password()
     return account
 
@@ -89,6 +88,7 @@ def create_account(
 def change_passphrase(account: Account, old: str, new: str) -> None:
     """Re-seal the member's key under a new passphrase (the key itself stays the same)."""
     check_passphrase(new)
-    seed = unseal(account.sealed_seed, old)
-    account.sealed_seed = seal(seed, new, settings.VECHE_KDF_PROFILE)
+    with kdf_slot():  # two Argon2id derivations, one after the other, in one slot
+        seed = unseal(account.sealed_seed, old)
+        account.sealed_seed = seal(seed, new, settings.VECHE_KDF_PROFILE)
     account.save(update_fields=["sealed_seed"])

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.backends import BaseBackend
 from django.http import HttpRequest
 
+from veche.apps.accounts.kdf import kdf_slot
 from veche.apps.accounts.models import Account
 from veche.events.identity import SealError, seal, unseal
 
@@ -32,8 +33,11 @@ class PassphraseBackend(BaseBackend):
         if not pseudonym or not passphrase:
             return None
         account = Account.objects.filter(pseudonym=pseudonym.strip()).first()
+        # One Argon2id derivation: at most VECHE_KDF_SLOTS at once on this machine,
+        # or KdfBusy (HTTP 503, "retry in a moment"; see veche.apps.accounts.kdf).
         try:
-            seed = unseal(account.sealed_seed if account else _dummy_sealed(), passphrase)
+            with kdf_slot():
+                seed = unseal(account.sealed_seed if account else _dummy_sealed(), passphrase)
         except SealError:
             return None
         if account is None:
