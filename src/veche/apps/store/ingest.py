@@ -25,7 +25,13 @@ from django.db import connection, transaction
 
 from veche.apps.store.context import Context
 from veche.apps.store.judge import judge
-from veche.apps.store.kinds import CAUSAL, HOLD_PROVIDERS, LATE_SAFE, foreign_citations
+from veche.apps.store.kinds import (
+    CAUSAL,
+    HOLD_PROVIDERS,
+    LATE_SAFE,
+    PERSON_PROVIDERS,
+    foreign_citations,
+)
 from veche.apps.store.models import (
     CrossReference,
     EquivocationRecord,
@@ -199,6 +205,8 @@ class _Ingest:
         self.external: list[tuple[Event, str, str]] = []
         self.graph: dict[str, tuple[tuple[str, ...], int]] = {}
         self.holding: dict[str, bool] = {}
+        self.held_persons: dict[str, set[str]] = {}
+        self.persons: dict[str, dict[str, str]] = {}
         self.waiting_for: dict[str, tuple[str, ...]] = {}
         self.barrier: dict[str, tuple[int, str] | None] = {}
 
@@ -323,15 +331,40 @@ class _Ingest:
                 if any((a, s) in taken for a, s in stored.iterator()):
                     self.dirty.add(space)
                     break
+        # A held event is acknowledged by an applied event of another person that
+        # has it in its causal past. Honest nodes never name held events, so such a
+        # path goes through events that did not acknowledge it on their own: held,
+        # refused or unverified ones, or ones of the held author's person. An event
+        # built on one of those, in a space that holds something, is judged again
+        # with its space (event-v1 §14.3).
         for event in fresh.values():
             for parent in parents(event):
                 known = self.known.get(parent)
-                if known is not None and (
-                    known.status == Status.HELD
-                    or (known.status == Status.REJECTED and self._has_holds(known.space))
-                ):
+                if known is None or not self._has_holds(known.space):
+                    continue
+                if known.status != Status.APPLIED or self._person(
+                    known.space, known.author
+                ) in self._held_persons(known.space):
                     self.dirty.add(known.space)
                     self.dirty.add(event.space_id)
+
+    def _held_persons(self, space: str) -> set[str]:
+        if space not in self.held_persons:
+            authors = set(
+                StoredEvent.objects.filter(space=space, status=Status.HELD)
+                .values_list("author", flat=True)
+                .distinct()
+            )
+            self.held_persons[space] = {self._person(space, a) for a in authors}
+        return self.held_persons[space]
+
+    def _person(self, space: str, key: str) -> str:
+        if space not in self.persons:
+            persons: dict[str, str] = {}
+            for provider in PERSON_PROVIDERS:
+                persons.update(provider({space}))
+            self.persons[space] = persons
+        return self.persons[space].get(key, key)
 
     def _has_holds(self, space: str) -> bool:
         if space not in self.holding:
