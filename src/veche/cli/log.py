@@ -162,6 +162,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _import_file(args: argparse.Namespace) -> int:
+    from veche.apps.store.log import reason_text
     from veche.apps.sync.gate import Source, admit
 
     handle = sys.stdin.buffer if str(args.file) == "-" else None
@@ -191,8 +192,13 @@ def _import_file(args: argparse.Namespace) -> int:
         )
     else:
         for i, outcome in enumerate(taken.inputs):
-            if outcome.status in ("invalid", "rejected", "held", "unverified"):
+            if outcome.status == "invalid":
                 print(f"line {i + 1}: {outcome.status}: {outcome.reason}", file=sys.stderr)
+            elif outcome.status in ("rejected", "held", "unverified"):
+                print(
+                    f"line {i + 1}: {outcome.status}: {reason_text(outcome.reason)}",
+                    file=sys.stderr,
+                )
             elif outcome.status == "pending":
                 waiting = ", ".join(getattr(outcome, "waiting_for", ()))
                 print(f"line {i + 1}: pending: waits for {waiting}", file=sys.stderr)
