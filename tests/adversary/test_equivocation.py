@@ -33,6 +33,7 @@ from tests.adversary.helpers import (
     bundle_of,
     chain,
     decisions,
+    deliver,
     equivocate,
     fork_first,
     is_flagged,
@@ -51,7 +52,7 @@ from tests.adversary.helpers import (
 )
 
 from veche.apps.committees.models import Committee, Member
-from veche.apps.store.log import state_digest
+from veche.apps.store.log import ingest, state_digest
 from veche.apps.store.reasons import explain
 from veche.events import Event, Identity, build_event
 
@@ -482,3 +483,31 @@ def test_a_rejected_event_naming_a_fork_does_not_make_it_count(
     assert code == 0, err
     assert status_of(outsider.id) == "rejected"
     _contained(_attack(chair, original, fork), before)
+
+
+@pytest.mark.parametrize(("seed", "batches"), [(1, 2), (2, 3), (3, 2)])
+def test_colluding_forks_change_no_decision_in_any_arrival_order(
+    federation: Federation, seed: int, batches: int
+) -> None:
+    """Sokol forks the strike call's proposal into a ``member.leave``; Rusalka forks her
+    join into a leave that names Sokol's fork; Sokol forks the same slot again, naming
+    Rusalka's. A node that had the honest log holds all three and changes nothing; a
+    node that gets the same events shuffled and in batches must end in the same state
+    (found by test_properties.py: the delegate's seat, his votes and the council's
+    decision were rejected there)."""
+    f = federation
+    sokol, rusalka = f.person("Sokol"), f.person("Rusalka")
+    strike, join = stored(f.strike), at_seq(f.mtz, rusalka, 1)
+    leave = equivocate(sokol, strike, kind="member.leave", body={})
+    theirs = equivocate(rusalka, join, kind="member.leave", body={}, deps=[*join.deps, leave.id])
+    again = equivocate(sokol, strike, body={"text": "No strike."}, deps=[*strike.deps, theirs.id])
+    forks = [leave, theirs, again]
+    before = decisions()
+    ingest([e.raw for e in forks], source="colluders")
+    assert [status_of(e.id) for e in forks] == ["held"] * 3
+    assert decisions() == before
+    expected = (state_digest(), statuses())
+    wipe_store()
+    deliver([*f.raws, *(e.raw for e in forks)], seed=seed, batches=batches)
+    assert decisions() == before
+    assert (state_digest(), statuses()) == expected

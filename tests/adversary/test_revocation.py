@@ -318,7 +318,7 @@ def _expected(raws: list[bytes]) -> tuple[str, dict[str, str]]:
 
 
 @settings(
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     # No shrinking: each example delivers the log several times, and shrinking a
     # failure took minutes. Add Phase.shrink here to minimise one while debugging.
