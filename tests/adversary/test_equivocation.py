@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import html
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -390,8 +389,8 @@ _DECIDED_SQL = {
 
 
 def _read(node: Any, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(f"file:{node.folder / 'veche.sqlite3'}?mode=ro", uri=True) as db:
-        return sorted(db.execute(sql).fetchall())
+    """Rows of the node's own database (SQLite or PostgreSQL), sorted."""
+    return sorted(node.query(sql), key=repr)
 
 
 def _node_decisions(node: Any) -> dict[str, list[tuple[Any, ...]]]:
