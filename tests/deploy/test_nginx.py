@@ -26,7 +26,14 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
-from tests.web.served import PASSPHRASE, Served, free_port, run_python, veche_serve
+from tests.web.served import (
+    PASSPHRASE,
+    Served,
+    free_port,
+    node_database,
+    run_python,
+    veche_serve,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -181,20 +188,25 @@ class Browser:
         return self.request("POST", "/accounts/sign-in/", form)
 
 
+@contextmanager
 def _node(folder: Path, **env: str) -> Iterator[Served]:
-    return veche_serve(  # type: ignore[return-value]
-        folder, workers=1, VECHE_HTTPS="1", VECHE_ALLOWED_HOSTS="localhost", **env
-    )
+    """A node with Sokol's account, served behind TLS (a hub, on the PostgreSQL pass)."""
+    folder.mkdir()
+    with node_database() as database:
+        run_python(
+            folder,
+            "from veche.apps.accounts.actions import create_account\n"
+            f"create_account('Sokol', {PASSPHRASE!r})\n",
+            database,
+        )
+        with veche_serve(
+            folder, 1, database, VECHE_HTTPS="1", VECHE_ALLOWED_HOSTS="localhost", **env
+        ) as node:
+            yield node
 
 
 def test_sign_in_and_post_through_nginx_over_tls(tmp_path: Path) -> None:
     folder = tmp_path / "node"
-    folder.mkdir()
-    run_python(
-        folder,
-        "from veche.apps.accounts.actions import create_account\n"
-        f"create_account('Sokol', {PASSPHRASE!r})\n",
-    )
     with (
         _node(folder, VECHE_TRUSTED_PROXIES="127.0.0.1") as node,
         nginx_in_front(tmp_path / "nginx", node.port) as (port, plain_port),
@@ -244,12 +256,6 @@ def test_sign_in_and_post_through_nginx_over_tls(tmp_path: Path) -> None:
 def test_without_trusting_the_proxy_the_post_is_refused(tmp_path: Path) -> None:
     """What every TLS proxy on another machine met before: 403 on every POST."""
     folder = tmp_path / "node"
-    folder.mkdir()
-    run_python(
-        folder,
-        "from veche.apps.accounts.actions import create_account\n"
-        f"create_account('Sokol', {PASSPHRASE!r})\n",
-    )
     with (
         _node(folder, VECHE_TRUSTED_PROXIES="none") as node,
         nginx_in_front(tmp_path / "nginx", node.port) as (port, _plain),

@@ -1,5 +1,10 @@
-"""A real ``veche serve`` on a loopback port, in a data folder of its own (SQLite),
-for tests that need the server itself: its worker, its static files, its logs."""
+"""A real ``veche serve`` on a loopback port, in a data folder of its own, for tests
+that need the server itself: its worker, its static files, its logs, a proxy in front.
+
+A served node uses the run's kind of database: SQLite in its data folder on the
+SQLite pass, a PostgreSQL database of its own (``node_database``) on the PostgreSQL
+pass, as a hub runs; never the test run's own database.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import databases
+
 VECHE = str(Path(sys.executable).with_name("veche"))
 PASSPHRASE = "correct horse battery"
 
@@ -25,7 +32,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def node_env(folder: Path, **extra: str) -> dict[str, str]:
+@contextmanager
+def node_database() -> Iterator[str | None]:
+    """The served node's DATABASE_URL: None (SQLite in its folder) on the SQLite pass,
+    a fresh PostgreSQL database, dropped afterwards, on the PostgreSQL pass."""
+    if not databases.on_postgres():
+        yield None
+        return
+    url = databases.create_database("veche_served")
+    try:
+        yield url
+    finally:
+        databases.drop_database(url)
+
+
+def node_env(folder: Path, database: str | None = None, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL"):
         env.pop(name, None)
@@ -33,14 +54,16 @@ def node_env(folder: Path, **extra: str) -> dict[str, str]:
         if name.startswith("VECHE_") and name != "VECHE_CHROMIUM":
             del env[name]
     env.update(VECHE_DATA_DIR=str(folder), VECHE_KDF_PROFILE="test", PYTHONUNBUFFERED="1")
+    if database:
+        env["DATABASE_URL"] = database
     env.update(extra)
     return env
 
 
-def run_python(folder: Path, code: str, **extra: str) -> str:
+def run_python(folder: Path, code: str, database: str | None = None, **extra: str) -> str:
     """Run ``code`` with Django set up on the node's data folder (before or while it serves)."""
     prelude = "import django; django.setup(); from django.core.management import call_command; call_command('migrate', verbosity=0)\n"
-    env = node_env(folder, DJANGO_SETTINGS_MODULE="veche.web.settings", **extra)
+    env = node_env(folder, database, DJANGO_SETTINGS_MODULE="veche.web.settings", **extra)
     done = subprocess.run(
         [sys.executable, "-c", prelude + code],
         env=env,
@@ -74,7 +97,9 @@ class Served:
 
 
 @contextmanager
-def veche_serve(folder: Path, workers: int = 2, **extra: str) -> Iterator[Served]:
+def veche_serve(
+    folder: Path, workers: int = 2, database: str | None = None, **extra: str
+) -> Iterator[Served]:
     """``veche serve --host 127.0.0.1`` until the block ends; stopped with its workers."""
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -82,7 +107,7 @@ def veche_serve(folder: Path, workers: int = 2, **extra: str) -> Iterator[Served
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [VECHE, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-            env=node_env(folder, **extra),
+            env=node_env(folder, database, **extra),
             stdout=sink,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: the workers stop with it

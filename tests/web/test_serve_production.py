@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from tests.web.served import PASSPHRASE, Served, run_python, veche_serve
+from tests.web.served import PASSPHRASE, Served, node_database, run_python, veche_serve
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +26,7 @@ def _get(node: Served, path: str, **headers: str) -> http.client.HTTPResponse:
 def test_static_files_are_fingerprinted_cached_for_ever_and_requests_logged(
     tmp_path: Path,
 ) -> None:
-    with veche_serve(tmp_path / "node", workers=1) as node:
+    with node_database() as database, veche_serve(tmp_path / "node", 1, database) as node:
         _status, page = node.get("/accounts/sign-in/")
         links = re.findall(r'/static/veche/[^"]+', page.decode())
         css = next(link for link in links if link.endswith(".css"))
@@ -99,13 +99,26 @@ def test_a_sign_in_rush_derives_one_key_at_a_time_per_slot(tmp_path: Path) -> No
     folder = tmp_path / "node"
     folder.mkdir()
     interactive = {"VECHE_KDF_PROFILE": "interactive"}
-    run_python(
-        folder,
-        "from veche.apps.accounts.actions import create_account\n"
-        f"create_account('Sokol', {PASSPHRASE!r})\n",
-        **interactive,
-    )
-    with veche_serve(folder, VECHE_KDF_SLOTS="1", VECHE_KDF_WAIT="60", **interactive) as node:
+    with node_database() as database:
+        run_python(
+            folder,
+            "from veche.apps.accounts.actions import create_account\n"
+            f"create_account('Sokol', {PASSPHRASE!r})\n",
+            database,
+            **interactive,
+        )
+        growth, results = _rush(folder, database, interactive)
+    assert results == [302] * 8
+    # One derivation is 64 MiB; the rest is slack for what a first sign-in loads.
+    assert max(growth.values()) < 64 + 40, growth
+
+
+def _rush(
+    folder: Path, database: str | None, interactive: dict[str, str]
+) -> tuple[dict[int, float], list[int]]:
+    with veche_serve(
+        folder, 2, database, VECHE_KDF_SLOTS="1", VECHE_KDF_WAIT="60", **interactive
+    ) as node:
         for _ in range(20):  # both workers warm: pages rendered, sessions used
             assert node.get("/accounts/sign-in/")[0] == 200
         workers = _worker_pids(node.process.pid)
@@ -119,6 +132,4 @@ def test_a_sign_in_rush_derives_one_key_at_a_time_per_slot(tmp_path: Path) -> No
         for thread in rush:
             thread.join(timeout=120)
         growth = {pid: _peak_mib(pid) - before[pid] for pid in workers}
-    assert results == [302] * 8
-    # One derivation is 64 MiB; the rest is slack for what a first sign-in loads.
-    assert max(growth.values()) < 64 + 40, growth
+    return growth, results
