@@ -103,3 +103,60 @@ def test_sixteen_drip_feeding_connections_leave_the_node_answering(tmp_path: Pat
         # Each dripper sent ~16 bytes in 8 s: the 3 s grace cut every one off at least once.
         assert all(d.cut_off >= 1 for d in drippers), [d.cut_off for d in drippers]
         assert "Traceback" not in node.output()
+
+
+def test_one_address_gets_at_most_32_requests_in_reception(tmp_path: Path) -> None:
+    """Past 32 unfinished requests from one address (per worker), the node closes
+    new connections from it at once; loopback is not trusted as a proxy here."""
+    if databases.on_postgres():
+        pytest.skip("the worker never touches the database: tested on the SQLite pass")
+    with veche_serve(tmp_path / "node", workers=1, VECHE_TRUSTED_PROXIES="none") as node:
+        held = []
+        try:
+            for _ in range(40):
+                sock = socket.create_connection(("127.0.0.1", node.port), timeout=2)
+                sock.sendall(b"P")
+                held.append(sock)
+                time.sleep(0.02)  # accepted in order
+            time.sleep(1)
+            closed = 0
+            for sock in held:
+                sock.setblocking(False)
+                try:
+                    closed += sock.recv(1) == b""
+                except BlockingIOError:
+                    pass
+                except ConnectionResetError:
+                    closed += 1
+            assert closed == 40 - 32
+        finally:
+            for sock in held:
+                sock.close()
+        # Once they are gone, the address is served again.
+        deadline = time.monotonic() + 5
+        while node.get("/accounts/sign-in/")[0] != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+
+
+@pytest.mark.parametrize(
+    ("head", "framing"),
+    [
+        (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", (0, 0, False)),
+        (b"POST / HTTP/1.1\r\nContent-Length: 12\r\n\r\n", (12, 0, False)),
+        (b"POST / HTTP/1.1\r\ncontent-length: 5, 5\r\n\r\n", (5, 0, False)),
+        (b"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", (0, 400, False)),
+        (b"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", (0, 400, False)),
+        (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", (0, 411, False)),
+        (b"POST / HTTP/1.1\r\nContent-Length: 999999999999\r\n\r\n", (0, 413, False)),
+        (b"POST / HTTP/1.1\r\nContent-Length: 9\r\nExpect: 100-continue\r\n\r\n", (9, 0, True)),
+        (b"POST / HTTP/1.0\r\nContent-Length: 9\r\nExpect: 100-continue\r\n\r\n", (9, 0, False)),
+    ],
+)
+def test_request_framing_read_by_the_event_loop(
+    head: bytes, framing: tuple[int, int, bool]
+) -> None:
+    from veche.web.worker import _framing, _head_end
+
+    assert _head_end(bytearray(head + b"body")) == len(head)
+    assert _framing(head) == framing

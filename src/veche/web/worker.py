@@ -16,8 +16,9 @@ a buffering proxy (nginx) would, and gives it to a thread only once it is comple
 - the body is kept in memory up to 64 KiB and in a temporary file above that (up
   to 256 MiB; more is refused with 413); ``Transfer-Encoding`` (chunked) bodies are
   refused with 411: no browser or Veche node sends them, and Django cannot read them;
-- a client address may have at most 32 requests being received at once per worker
-  (trusted proxies, ``VECHE_TRUSTED_PROXIES``, have no such limit);
+- a client address (an IPv6 /64: one machine can have many addresses in it) may
+  have at most 32 requests being received at once per worker (trusted proxies,
+  ``VECHE_TRUSTED_PROXIES``, have no such limit);
 - a thread writing the answer gives up after 60 seconds (a client that does not read).
 
 Waiting connections then cost a file descriptor and a little memory, never a
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import ipaddress
 import os
 import selectors
 import socket
@@ -185,6 +187,19 @@ def _framing(head: bytes) -> tuple[int, int, bool]:
     return length, 0, expect
 
 
+def _client_key(address: str) -> str:
+    """What the per-address limit counts: the address, or its /64 for IPv6."""
+    try:
+        parsed = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return address
+
+
 def _head_end(buffer: bytearray) -> int:
     """Index just after the blank line that ends the head, or -1."""
     ends = [i + n for i, n in ((buffer.find(b"\r\n\r\n"), 4), (buffer.find(b"\n\n"), 2)) if i >= 0]
@@ -239,11 +254,12 @@ class BufferingWorker(ThreadWorker):  # type: ignore[misc]
 
         seed = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
         address = conn.client[0] if isinstance(conn.client, tuple) else ""
-        if self.per_address[address] >= PER_ADDRESS and not is_trusted(address, self.trusted):
+        key = _client_key(address)
+        if self.per_address[key] >= PER_ADDRESS and not is_trusted(address, self.trusted):
             self._close(conn)
             return
-        conn.veche_incoming = _Incoming(address, time.monotonic())
-        self.per_address[address] += 1
+        conn.veche_incoming = _Incoming(key, time.monotonic())
+        self.per_address[key] += 1
         self.incoming.add(conn)
         conn.sock.setblocking(False)
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._readable, conn))
