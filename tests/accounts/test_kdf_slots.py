@@ -176,3 +176,26 @@ def test_passphrase_change_answers_busy_and_changes_nothing() -> None:
         response = client.post("/accounts/passphrase/", {"old": PASS, "new": new, "again": new})
     assert response.status_code == 503
     assert Account.objects.get(pk=account.pk).sealed_seed == account.sealed_seed
+
+
+@pytest.mark.django_db
+def test_joining_by_invitation_answers_busy_and_leaves_the_invitation_unused() -> None:
+    from django.urls import reverse
+    from tests.factories import World
+
+    from veche.apps.committees import actions
+
+    world = World()
+    space = world.committee("Sokol")
+    code, _ = actions.invite(world.person("Sokol"), space)
+    url = reverse("committees:join", args=[space]) + f"?code={code}"
+    form = {"code": code, "pseudonym": "Lastauka", "passphrase": PASS, "again": PASS}
+    with (
+        override_settings(VECHE_KDF_WAIT=0.1),
+        _all_slots_taken(Path(settings.DATA_DIR) / "kdf-slots", settings.VECHE_KDF_SLOTS),
+    ):
+        busy = Client(HTTP_ACCEPT_LANGUAGE="ru").post(url, form)
+    assert busy.status_code == 503 and busy["Retry-After"] == "5"
+    assert f'href="{url}"' in busy.content.decode()  # back to the form, code and all
+    assert not Account.objects.filter(pseudonym="Lastauka").exists()
+    assert Client().post(url, form).status_code == 302  # the invitation still works

@@ -120,10 +120,13 @@ class BusyMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, Busy):
             return None
+        again = request.get_full_path()
+        if not again.startswith("/") or again.startswith("//"):
+            again = "/"  # a link on this site, never a protocol-relative one
         response = render(
             request,
             "veche/busy.html",
-            {"retry_after": exception.retry_after, "again": request.get_full_path()},
+            {"retry_after": exception.retry_after, "again": again},
             status=503,
         )
         response["Retry-After"] = str(exception.retry_after)
