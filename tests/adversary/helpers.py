@@ -39,16 +39,17 @@ from veche.events import Event, Identity, build_event, parse_event
 from veche.events.encoding import b64e
 
 # Adversarial events claim a time after the honest history (the claim is never used
-# for ordering: it only has to be well formed).
+# for ordering: it only has to be well formed). It is drawn from what the event says,
+# so the same attack is the same bytes in every run and in any order of the tests.
 ATTACK_TIME = datetime(2020, 8, 25, 3, 0, tzinfo=UTC)
-_CLOCK = {"now": ATTACK_TIME}
 
 
-def _at(at: datetime | None) -> datetime:
+def _at(at: datetime | None, *parts: object) -> datetime:
     if at is not None:
         return at
-    _CLOCK["now"] += timedelta(seconds=1)
-    return _CLOCK["now"]
+    text = json.dumps([str(p) for p in parts], ensure_ascii=False).encode()
+    offset = int.from_bytes(hashlib.blake2b(text, digest_size=4).digest(), "big") % 86400
+    return ATTACK_TIME + timedelta(seconds=offset)
 
 
 def made_up_id(label: str) -> str:
@@ -155,7 +156,7 @@ def equivocate(
         kind=kind,
         body=body if body is not None else {"text": f"the other story of {original.id[:10]}"},
         deps=list(original.deps if deps is None else deps),
-        at=_at(at),
+        at=_at(at, original.id, kind, body, deps),
     )
     assert fork.id != original.id and (fork.space_id, fork.seq) == (
         original.space_id,
@@ -183,7 +184,7 @@ def fork_first(
         kind=kind,
         body={} if body is None and kind == "member.leave" else (body or {"text": "seq one"}),
         deps=list(deps),
-        at=_at(at),
+        at=_at(at, identity.public, space, kind, body, deps),
     )
 
 
@@ -207,7 +208,7 @@ def after(
         kind=kind,
         body=body if body is not None else {"text": f"after {previous.id[:10]}"},
         deps=[d for d in deps if d != previous.id],
-        at=_at(at),
+        at=_at(at, previous.id, kind, body, deps),
     )
 
 
@@ -237,7 +238,7 @@ def outsider_post(
         kind="space.post",
         body={"text": text},
         deps=[space],
-        at=_at(None),
+        at=_at(None, space, text, who),
     )
 
 
@@ -268,7 +269,7 @@ def forged_seat(
             "elected": elected,
         },
         deps=[cited, council],
-        at=_at(None),
+        at=_at(None, identity.public, council, cited, child, represented, elected, seq, prev),
     )
 
 

@@ -21,12 +21,14 @@ import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.adversary.helpers import (
+    ATTACK_TIME,
     Federation,
     at_seq,
     bundle_of,
@@ -454,20 +456,24 @@ def test_http_sync_carries_an_equivocation_that_changes_no_decision(
 # -- a fork someone else names -------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("minute", [0, 1, 2])  # the fork's claimed time: other ids, other ties
 @pytest.mark.parametrize("where", ["council", "mtz"])
 def test_a_rejected_event_naming_a_fork_does_not_make_it_count(
-    where: str, federation: Federation, cli: Any, tmp_path: Path
+    where: str, minute: int, federation: Federation, cli: Any, tmp_path: Path
 ) -> None:
     """The council's founder forks the proposal that accepted MTZ into a ``member.leave``;
     an outsider's post (rejected: no member) names the fork. Only an *applied* event of
     another person acknowledges (§14.3): the fork stays held, nothing decided changes,
-    and the import goes through (found by test_properties.py: it raised)."""
+    and the import goes through (found by test_properties.py: it raised; then, for most
+    ids of the fork, the federation link, the seat and the council's decisions went)."""
     f = federation
     before = decisions()
     chair = f.person("Chair")
     original = at_seq(f.council, chair, 2)
     assert original.kind == "motion.propose"
-    fork = equivocate(chair, original, kind="member.leave", body={})
+    fork = equivocate(
+        chair, original, kind="member.leave", body={}, at=ATTACK_TIME + timedelta(minutes=minute)
+    )
     space = f.council if where == "council" else f.mtz
     outsider = build_event(
         stranger("infiltrator"),
