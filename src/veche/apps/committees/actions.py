@@ -219,17 +219,25 @@ def record_vote_for_version(
 
 
 def close(identity: Identity, space: str, motion: str, at: Any = None) -> Event:
-    """Close a motion; the result is computed here and checked by every node."""
+    """Close a motion; the result is computed here and checked by every node.
+
+    It is computed under the space's lock (``record`` evaluates the body there), so votes
+    arriving meanwhile are counted or come after: the close is not refused for a result
+    that went stale between reading and signing.
+    """
     from veche.apps.committees import tally
 
-    result, recalls = tally.result_for_close(space, motion)
-    body: dict[str, Any] = {"motion": motion, "result": result}
-    if recalls:
-        body["recalls"] = recalls
-    cited = [r["event"] for r in recalls]
-    return record(
-        identity, space=space, kind="motion.close", body=body, deps=[motion, *cited], at=at
-    )
+    def body() -> dict[str, Any]:
+        result, recalls = tally.result_for_close(space, motion)
+        draft: dict[str, Any] = {"motion": motion, "result": result}
+        if recalls:
+            draft["recalls"] = recalls
+        return draft
+
+    def deps(draft: dict[str, Any]) -> list[str]:
+        return [motion, *(r["event"] for r in draft.get("recalls", []))]
+
+    return record(identity, space=space, kind="motion.close", body=body, deps=deps, at=at)
 
 
 def take_seat(identity: Identity, parent: str, mandate: str, at: Any = None) -> Event:
