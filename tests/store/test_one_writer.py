@@ -65,7 +65,7 @@ def _at_once(calls: list[Callable[[], Any]]) -> list[Any]:
         try:
             start.wait()
             results[index] = call()
-        except BaseException as error:  # noqa: BLE001 - reported by the test
+        except BaseException as error:
             results[index] = error
         finally:
             connection.close()  # this thread's own connection

@@ -28,7 +28,7 @@ from django.db.transaction import TransactionManagementError
 
 from veche.apps.store.models import StoredEvent
 
-__all__ = ["lock_key", "lock_space", "lock_author"]
+__all__ = ["lock_author", "lock_key", "lock_space"]
 
 
 def lock_key(scope: str, name: str) -> int:
