@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 from tests.factories import World
 
 from veche.apps.committees import actions
 from veche.apps.committees.models import Motion, Vote
+from veche.apps.store import locks
 from veche.apps.store.log import rebuild, state_digest
 from veche.apps.store.models import EquivocationRecord, Status, StoredEvent
 from veche.events import RuleViolation
@@ -135,3 +137,26 @@ def test_many_voters_and_a_close_at_once_end_in_one_state() -> None:
     before = state_digest()
     rebuild()
     assert state_digest() == before
+
+
+def test_the_lock_is_per_space_and_needs_a_transaction() -> None:
+    with pytest.raises(TransactionManagementError):
+        locks.lock_space("a space")  # a transaction-scoped lock outside one would not hold
+    if connection.vendor != "postgresql":
+        return  # SQLite: BEGIN IMMEDIATE, one writer per database
+
+    def free(key: int) -> bool:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
+            return bool(cursor.fetchone()[0])
+
+    with transaction.atomic():
+        locks.lock_spaces(["one space", "another"])
+        held, other = _at_once(
+            [
+                lambda: free(locks.lock_key("space", "one space")),
+                lambda: free(locks.lock_key("space", "a third")),
+            ]
+        )
+    assert (held, other) == (False, True)
+    assert _at_once([lambda: free(locks.lock_key("space", "one space"))]) == [True]  # released

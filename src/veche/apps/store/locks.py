@@ -22,13 +22,14 @@ once, so that is an error.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from django.db import connections, router
 from django.db.transaction import TransactionManagementError
 
 from veche.apps.store.models import StoredEvent
 
-__all__ = ["lock_author", "lock_key", "lock_space"]
+__all__ = ["lock_author", "lock_key", "lock_space", "lock_spaces"]
 
 
 def lock_key(scope: str, name: str) -> int:
@@ -40,6 +41,13 @@ def lock_key(scope: str, name: str) -> int:
 def lock_space(space: str) -> None:
     """Hold the space's append lock until the current transaction ends."""
     _lock(lock_key("space", space))
+
+
+def lock_spaces(spaces: Iterable[str]) -> None:
+    """Hold several spaces' locks (a received batch): always in one order, by key, so two
+    writers wanting overlapping sets wait for each other instead of deadlocking."""
+    for key in sorted({lock_key("space", space) for space in spaces}):
+        _lock(key)
 
 
 def lock_author(public: str) -> None:
