@@ -79,17 +79,23 @@ def reachable(url: str, timeout: int = 3) -> str | None:
     return None
 
 
-def create_database(prefix: str, url: str | None = None) -> str:
+def create_database(prefix: str, url: str | None = None, *, icu_locale: str = "") -> str:
     """A fresh empty database on the server of ``url``; its URL. Drop it with ``drop_database``.
 
     The name carries this process's id, so concurrent runs on one server never meet.
+    ``icu_locale`` (e.g. ``en-US``) sorts its text by that language's rules, as a hub
+    created on a machine with such a locale does; by default it is the server's.
     """
     import psycopg
 
     base = url or run_server_url()
     name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+    options = ""
+    if icu_locale:
+        assert icu_locale.replace("-", "").isalnum(), icu_locale
+        options = f" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '{icu_locale}'"
     with psycopg.connect(base, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"{options}'.encode())
     return with_database(base, name)
 
 

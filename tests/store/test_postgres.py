@@ -68,3 +68,34 @@ def test_postgres_node_reaches_the_same_state(postgres_url: str, tmp_path: Path)
     assert again["summary"] == {"duplicate": len(raws)}
     _veche(postgres_url, tmp_path, "log", "rebuild")
     assert _veche(postgres_url, tmp_path, "state", "digest").strip() == expected
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="the store sorts text columns in SQL by the database's collation: replay"
+    " (store/replay.py, order_by('height', 'id')) and state_digest (store/integrity.py,"
+    " order_by('id'), projection orders); a hub database made in an en_US locale sorts"
+    " base64url ids unlike SQLite (bytes). Remove this mark when the store sorts by bytes"
+    ' (collation "C") whatever the database\'s collation.',
+)
+def test_a_hub_sorting_text_by_language_reaches_the_same_state(tmp_path: Path) -> None:
+    """A hub's database made on a machine whose locale is en_US (initdb's default
+    there) sorts text by language rules: ``-`` and ``_`` ignored, case folded."""
+    import psycopg
+
+    server = databases.require_postgres()
+    try:
+        url = databases.create_database("veche_hub", server, icu_locale="en-US")
+    except psycopg.errors.FeatureNotSupported as error:
+        pytest.skip(f"this PostgreSQL has no ICU: {error}")
+    try:
+        raws = _federation_log()
+        expected = state_digest()
+        events = tmp_path / "events.jsonl"
+        events.write_bytes(b"\n".join(raws) + b"\n")
+        _veche(url, tmp_path, "init")
+        spaces = {parse_event(r, verify=False).space_id for r in raws}
+        _veche(url, tmp_path, "log", "import", str(events), *(f"--space={s}" for s in spaces))
+        assert _veche(url, tmp_path, "state", "digest").strip() == expected
+    finally:
+        databases.drop_database(url, server)
