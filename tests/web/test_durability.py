@@ -11,11 +11,6 @@ import pytest
 from veche.web import settings as node_settings
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="waits for the settings' DATABASES block (another owner) to say"
-    " PRAGMA synchronous=FULL in its init_command; remove this mark with that change",
-)
 def test_the_node_syncs_every_commit_to_disk(tmp_path: Path) -> None:
     database = node_settings.DATABASES["default"]
     if database["ENGINE"] != "django.db.backends.sqlite3":

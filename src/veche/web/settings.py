@@ -112,8 +112,10 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _de
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web UI read while sync writes; IMMEDIATE avoids
-        # lock-upgrade deadlocks between concurrent writers.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        # lock-upgrade deadlocks between concurrent writers. FULL syncs the log at
+        # every commit: a power cut takes back no recorded event (docs/node.md,
+        # "Durability").
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
         " PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
