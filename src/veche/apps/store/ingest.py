@@ -206,6 +206,7 @@ class _Ingest:
         self.graph: dict[str, tuple[tuple[str, ...], int]] = {}
         self.holding: dict[str, bool] = {}
         self.held_persons: dict[str, set[str]] = {}
+        self.cites: dict[str, set[str]] = {}
         self.persons: dict[str, dict[str, str]] = {}
         self.waiting_for: dict[str, tuple[str, ...]] = {}
         self.barrier: dict[str, tuple[int, str] | None] = {}
@@ -337,16 +338,31 @@ class _Ingest:
         # refused or unverified ones, or ones of the held author's person. An event
         # built on one of those, in a space that holds something, is judged again
         # with its space (event-v1 §14.3).
+        # The path may cross spaces (a council seat that was refused while the
+        # close it cites was held), so a refused parent counts if its space or a
+        # space it cites holds something.
         for event in fresh.values():
             for parent in parents(event):
                 known = self.known.get(parent)
-                if known is None or not self._has_holds(known.space):
+                if known is None:
                     continue
-                if known.status != Status.APPLIED or self._person(
-                    known.space, known.author
-                ) in self._held_persons(known.space):
+                if known.status == Status.APPLIED:
+                    relevant = self._has_holds(known.space) and self._person(
+                        known.space, known.author
+                    ) in self._held_persons(known.space)
+                else:
+                    relevant = any(self._has_holds(s) for s in self._cited_by(known.space))
+                if relevant:
                     self.dirty.add(known.space)
                     self.dirty.add(event.space_id)
+
+    def _cited_by(self, space: str) -> set[str]:
+        """``space`` and the spaces its events cite."""
+        if space not in self.cites:
+            self.cites[space] = {space} | set(
+                CrossReference.objects.filter(source=space).values_list("target", flat=True)
+            )
+        return self.cites[space]
 
     def _held_persons(self, space: str) -> set[str]:
         if space not in self.held_persons:
@@ -524,12 +540,19 @@ class _Ingest:
         )
 
     def _cross_references(self, placed: list[tuple[Event, int]]) -> None:
+        # Every space this batch's events cite, including citations of events not
+        # placed here yet (unverified): a later rebuild of the cited space must
+        # judge the citing space again, or it keeps the cited events' old outcomes.
         links = set()
         for event, _ in placed:
             for dep in event.deps:
                 known = self.known.get(dep)
                 if known is not None and known.space != event.space_id:
                     links.add((event.space_id, known.space))
+        placed_ids = {event.id for event, _ in placed}
+        for event, _dep, cited_space in self.external:
+            if event.id in placed_ids and cited_space != event.space_id:
+                links.add((event.space_id, cited_space))
         if links:
             CrossReference.objects.bulk_create(
                 [CrossReference(source=s, target=t) for s, t in sorted(links)],

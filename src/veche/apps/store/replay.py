@@ -72,16 +72,21 @@ def closure(spaces: set[str]) -> set[str]:
 
 
 def recompute_heights(scope: set[str]) -> None:
+    """Heights of the placed events of ``scope`` again, from their parents.
+
+    An event placed without a citation it could not hold gains that parent when it
+    arrives, which may sort after it by the old heights: so heights are computed
+    depth-first from the parents, not in the old order.
+    """
     names = sorted(scope)
     rows = list(
-        StoredEvent.objects.filter(space__in=names, height__isnull=False)
-        .order_by("height", "id")
-        .values_list("id", "raw", "height")
+        StoredEvent.objects.filter(space__in=names, height__isnull=False).values_list(
+            "id", "raw", "height"
+        )
     )
-    events = [
-        (event_id, parse_event(bytes(raw), verify=False), height) for event_id, raw, height in rows
-    ]
-    outside = sorted({p for _, e, _ in events for p in parents(e)} - {i for i, _, _ in events})
+    events = {event_id: parse_event(bytes(raw), verify=False) for event_id, raw, _ in rows}
+    old = {event_id: height for event_id, _, height in rows}
+    outside = sorted({p for e in events.values() for p in parents(e)} - events.keys())
     heights: dict[str, int] = {}
     for chunk in chunks(outside):
         heights.update(
@@ -89,12 +94,26 @@ def recompute_heights(scope: set[str]) -> None:
                 "id", "height"
             )
         )
-    changed = []
-    for event_id, event, old in events:
-        new = 1 + max((heights[p] for p in parents(event) if p in heights), default=-1)
-        heights[event_id] = new
-        if new != old:
-            changed.append(StoredEvent(id=event_id, height=new))
+    for start in events:
+        stack = [start]
+        while stack:  # iterative: chains can be far deeper than Python's stack
+            current = stack[-1]
+            if current in heights:
+                stack.pop()
+                continue
+            waiting = [p for p in parents(events[current]) if p in events and p not in heights]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            stack.pop()
+            heights[current] = 1 + max(
+                (heights[p] for p in parents(events[current]) if p in heights), default=-1
+            )
+    changed = [
+        StoredEvent(id=event_id, height=heights[event_id])
+        for event_id in events
+        if heights[event_id] != old[event_id]
+    ]
     StoredEvent.objects.bulk_update(changed, ["height"], batch_size=500)
 
 
