@@ -32,6 +32,7 @@ from veche.apps.store.kinds import (
     PERSON_PROVIDERS,
     foreign_citations,
 )
+from veche.apps.store.locks import lock_spaces
 from veche.apps.store.models import (
     CrossReference,
     EquivocationRecord,
@@ -187,9 +188,12 @@ def chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
 
 
 def ingest_events(events: Iterable[Event], *, source: str) -> IngestReport:
-    """Store and project verified events, in one transaction."""
+    """Store and project verified events, in one transaction, holding the locks of
+    their spaces (one writer per space: ``locks``)."""
+    batch = list(events)
     with transaction.atomic():
-        return _Ingest(source).run(list(events))
+        lock_spaces({event.space_id for event in batch})
+        return _Ingest(source).run(batch)
 
 
 class _Ingest:

@@ -188,7 +188,12 @@ def _compute(
     """The rounds of event-v1 §14.3, from the given accepted branches."""
     held: dict[str, str] = {}
     if first is not None:
-        held = _holds(first, forks, {}, None, {}, accepted)
+        settled, chosen = _settle_forks(scope, forks, first)
+        accepted = {key: accepted.get(key, set()) | chosen.get(key, set()) for key in
+                    accepted.keys() | chosen.keys()}  # fmt: skip
+        held = dict(settled)
+        for event_id, reason in _holds(first, forks, {}, None, {}, accepted).items():
+            held.setdefault(event_id, reason)
     for _ in range(_MAX_ROUNDS):
         result = _replay(scope, held)
         revoked: dict[tuple[str, str], tuple[int, str, str]] = {}
@@ -208,6 +213,70 @@ def _compute(
     else:
         logger.warning("holds still growing after %d rounds", _MAX_ROUNDS)
     return result
+
+
+def _settle_forks(
+    scope: set[str] | None, forks: dict[tuple[str, str], int], graph: _Round
+) -> tuple[dict[str, str], dict[tuple[str, str], set[str]]]:
+    """Each fork on its own (event-v1 §14.3): a branch is *supported* if an applied
+    event of another person who signed no suspect event has it in its causal past
+    when the slot's other branches are held. Where exactly one branch is supported,
+    the others are held from the start and the supported one counts as chosen. So
+    one branch's effects never spoil the honest events that support the other."""
+    chains: dict[tuple[str, str], list[ChainLink]] = defaultdict(list)
+    suspects: set[str] = set()
+    for event_id in graph.order:
+        node = graph.nodes[event_id]
+        key = (node.space, node.author)
+        if key in forks:
+            chains[key].append(ChainLink(event_id, node.prev))
+            if node.seq >= forks[key]:
+                suspects.add(event_id)
+    held: dict[str, str] = {}
+    chosen: dict[tuple[str, str], set[str]] = {}
+    for key, chain in chains.items():
+        children: dict[str | None, list[str]] = defaultdict(list)
+        for link in chain:
+            children[link.prev].append(link.id)
+        for branches in [kids for kids in children.values() if len(kids) > 1]:
+            subtrees = {b: _subtree(b, children) for b in branches}
+            supported = []
+            for branch in branches:
+                trial = {e: EQUIVOCATION_REASON for b in branches if b != branch
+                         for e in subtrees[b]}  # fmt: skip
+                result = _replay(scope, trial)
+                persons: dict[str, str] = {}
+                for person_provider in PERSON_PROVIDERS:
+                    persons.update(person_provider(scope))
+                acked = acknowledged(
+                    result.graph(),
+                    {e: Suspect(key[1]) for e in subtrees[branch]},
+                    applied=_applied_outside(result, suspects),
+                    person=_person_in(persons),
+                )
+                if acked:
+                    supported.append(branch)
+            if len(supported) == 1:
+                chosen.setdefault(key, set()).add(supported[0])
+                for branch in branches:
+                    if branch != supported[0]:
+                        held.update(dict.fromkeys(subtrees[branch], EQUIVOCATION_REASON))
+    return held, chosen
+
+
+def _subtree(root: str, children: dict[str | None, list[str]]) -> set[str]:
+    found = {root}
+    stack = [root]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def _applied_outside(result: _Round, suspects: set[str]) -> Callable[[str], bool]:
+    return lambda event_id: event_id not in suspects and result.applied(event_id)
 
 
 def _holds(
