@@ -225,3 +225,20 @@ def test_same_seq_in_other_spaces_or_by_others_is_not_an_equivocation() -> None:
     ]
     assert equivocations(events) == []
     assert equivocations(LOG) == []
+
+
+def test_place_counts_known_parents_and_skips_unplaced_ones() -> None:
+    from veche.events import Identity, build_event
+    from veche.events.order import place
+
+    author = Identity(b"\x07" * 32)
+    outside = "A" * 43  # a parent already placed elsewhere, at height 5
+    missing = "B" * 43  # a citation not placed: not counted
+    first = build_event(author, space=None, seq=1, prev=None, kind="space.create",
+                        body={"type": "x"}, deps=[])  # fmt: skip
+    second = build_event(author, space=first.id, seq=2, prev=first.id, kind="space.post",
+                         body={}, deps=sorted([outside, missing]))  # fmt: skip
+    third = build_event(author, space=first.id, seq=3, prev=second.id, kind="space.post",
+                        body={}, deps=[])  # fmt: skip
+    events = {e.id: e for e in (third, second, first)}  # any order
+    assert place(events, {outside: 5}) == {first.id: 0, second.id: 6, third.id: 7}

@@ -26,6 +26,7 @@ __all__ = [
     "equivocations",
     "order_events",
     "parents",
+    "place",
 ]
 
 
@@ -134,3 +135,33 @@ def order_events(events: Iterable[Event]) -> OrderedEvents:
         height(event_id)
     ordered = sorted((by_id[i] for i in heights), key=lambda e: (heights[e.id], e.id))
     return OrderedEvents(ordered, heights, missing)
+
+
+def place(events: Mapping[str, Event], known: Mapping[str, int]) -> dict[str, int]:
+    """Heights of ``events`` (by id) given the heights of parents outside them.
+
+    A parent that is neither among ``events`` nor in ``known`` is not counted: the
+    store places an event without a citation of another space it has not placed
+    (event-v1 §14.6). Depth-first and iterative: chains can be far deeper than
+    Python's stack.
+    """
+    heights: dict[str, int] = {}
+    for start in events:
+        stack = [start]
+        while stack:
+            current = stack[-1]
+            if current in heights:
+                stack.pop()
+                continue
+            above = parents(events[current])
+            waiting = [p for p in above if p in events and p not in heights]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            stack.pop()
+            heights[current] = 1 + max(
+                (heights[p] if p in heights else known[p] for p in above
+                 if p in heights or p in known),
+                default=-1,
+            )  # fmt: skip
+    return heights

@@ -32,7 +32,7 @@ from veche.apps.committees.models import Member, Motion, Revocation
 from veche.apps.store.context import Context
 from veche.apps.store.models import Status, StoredEvent
 from veche.events import Event, RuleViolation
-from veche.events.order import parents
+from veche.events.order import parents, place
 
 __all__ = [
     "CALLING_KIND",
@@ -63,7 +63,6 @@ def _batch_heights(ctx: Context) -> dict[str, int]:
     """Heights of the events this ingest is placing (not stored yet), as the store places
     them: 1 + the highest parent it holds (event-v1 §9, §14.6)."""
     batch = {e.id: e for e in ctx.batch_events}
-    heights: dict[str, int] = {}
     outside = sorted({p for e in batch.values() for p in parents(e)} - batch.keys())
     stored: dict[str, int] = {}
     for start in range(0, len(outside), _CHUNK):
@@ -72,27 +71,7 @@ def _batch_heights(ctx: Context) -> dict[str, int]:
                 id__in=outside[start : start + _CHUNK], height__isnull=False
             ).values_list("id", "height")
         )
-    for event_id in batch:
-        stack = [event_id]
-        while stack:
-            current = stack[-1]
-            if current in heights:
-                stack.pop()
-                continue
-            todo = [p for p in parents(batch[current]) if p in batch and p not in heights]
-            if todo:
-                stack.extend(todo)
-                continue
-            heights[current] = 1 + max(
-                (
-                    heights[p] if p in heights else stored[p]
-                    for p in parents(batch[current])
-                    if p in heights or p in stored
-                ),
-                default=-1,
-            )
-            stack.pop()
-    return heights
+    return place(batch, stored)
 
 
 def _heights(ctx: Context, ids: Iterable[str]) -> dict[str, int]:

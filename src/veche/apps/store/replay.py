@@ -46,7 +46,7 @@ from veche.events.finality import (
     ancestors,
     sees_all,
 )
-from veche.events.order import parents
+from veche.events.order import parents, place
 
 __all__ = ["EQUIVOCATION_REASON", "closure", "rebuild", "recompute_heights"]
 
@@ -94,21 +94,7 @@ def recompute_heights(scope: set[str]) -> None:
                 "id", "height"
             )
         )
-    for start in events:
-        stack = [start]
-        while stack:  # iterative: chains can be far deeper than Python's stack
-            current = stack[-1]
-            if current in heights:
-                stack.pop()
-                continue
-            waiting = [p for p in parents(events[current]) if p in events and p not in heights]
-            if waiting:
-                stack.extend(waiting)
-                continue
-            stack.pop()
-            heights[current] = 1 + max(
-                (heights[p] for p in parents(events[current]) if p in heights), default=-1
-            )
+    heights = place(events, heights)
     changed = [
         StoredEvent(id=event_id, height=heights[event_id])
         for event_id in events
