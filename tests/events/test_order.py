@@ -232,8 +232,8 @@ def test_place_counts_known_parents_and_skips_unplaced_ones() -> None:
     from veche.events.order import place
 
     author = Identity(b"\x07" * 32)
-    outside = "A" * 43  # a parent already placed elsewhere, at height 5
-    missing = "B" * 43  # a citation not placed: not counted
+    outside = "A" * 42 + "E"  # a parent already placed elsewhere, at height 5
+    missing = "B" * 42 + "E"  # a citation not placed: not counted
     first = build_event(author, space=None, seq=1, prev=None, kind="space.create",
                         body={"type": "x"}, deps=[])  # fmt: skip
     second = build_event(author, space=first.id, seq=2, prev=first.id, kind="space.post",
