@@ -1,7 +1,7 @@
 """Settings for the test run: a throw-away data folder and a cheap Argon2 profile.
 
-``VECHE_TEST_DATABASE`` picks the database (see tests/databases.py): ``sqlite`` (a
-temporary SQLite file, whatever ``DATABASE_URL`` says), ``postgres`` (the server of
+``VECHE_TEST_DATABASE`` picks the database (see tests/databases.py): ``sqlite`` (an
+in-memory test database, whatever ``DATABASE_URL`` says), ``postgres`` (the server of
 ``VECHE_TEST_POSTGRES_URL``, default postgres://veche:veche@127.0.0.1/postgres), or
 unset: ``DATABASE_URL`` if set, else SQLite. On PostgreSQL pytest-django creates its
 own test database under a name of this run's alone and drops it at the end.
