@@ -13,6 +13,8 @@ import re
 import sys
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 from veche import __version__
 from veche.cli.base import CliError
 
@@ -68,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         status = args.handler(args)
     except CliError as error:
+        print(f"veche: error: {error}", file=sys.stderr)
+        return 2
+    except ImproperlyConfigured as error:  # settings or the database, e.g. its collation
         print(f"veche: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
