@@ -104,17 +104,35 @@ def test_join_by_invitation_creates_an_account(setup: dict) -> None:  # type: ig
     newcomer = Client()
     url = reverse("committees:join", args=[space])
     bad = newcomer.post(
-        url, {"code": "WRONG-CODE-12345", "pseudonym": "Lastauka", "passphrase": "long enough pass", "again": "long enough pass"}
+        url,
+        {
+            "code": "WRONG-CODE-12345",
+            "pseudonym": "Lastauka",
+            "passphrase": "long enough pass",
+            "again": "long enough pass",
+        },
     )
     assert "no such invitation" in bad.content.decode()
     ok = newcomer.post(
-        url, {"code": code, "pseudonym": "Lastauka", "passphrase": "long enough pass", "again": "long enough pass"}
+        url,
+        {
+            "code": code,
+            "pseudonym": "Lastauka",
+            "passphrase": "long enough pass",
+            "again": "long enough pass",
+        },
     )
     assert ok.status_code == 302
     assert Member.objects.filter(space=space, pseudonym="Lastauka", status="active").exists()
     assert newcomer.get(reverse("committees:detail", args=[space])).status_code == 200
     again = Client().post(
-        url, {"code": code, "pseudonym": "Other", "passphrase": "long enough pass", "again": "long enough pass"}
+        url,
+        {
+            "code": code,
+            "pseudonym": "Other",
+            "passphrase": "long enough pass",
+            "again": "long enough pass",
+        },
     )
     assert "already used" in again.content.decode()
 
