@@ -13,8 +13,6 @@ import re
 import sys
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
-
 from veche import __version__
 from veche.cli.base import CliError
 
@@ -72,12 +70,21 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as error:
         print(f"veche: error: {error}", file=sys.stderr)
         return 2
-    except ImproperlyConfigured as error:  # settings or the database, e.g. its collation
-        print(f"veche: error: {error}", file=sys.stderr)
+    except Exception as error:
+        if not _misconfigured(error):
+            raise
+        print(f"veche: error: {error}", file=sys.stderr)  # settings, or the database's collation
         return 2
     except KeyboardInterrupt:
         return 130
     return int(status or 0)
+
+
+def _misconfigured(error: Exception) -> bool:
+    """Django's ImproperlyConfigured, without importing Django: commands that need no
+    database (``election verify``, ``audit``) must not load it."""
+    exceptions = sys.modules.get("django.core.exceptions")
+    return exceptions is not None and isinstance(error, exceptions.ImproperlyConfigured)
 
 
 if __name__ == "__main__":
