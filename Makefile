@@ -22,7 +22,10 @@ demo: install
 # (VECHE_TEST_POSTGRES_URL, default postgres://veche:veche@127.0.0.1/postgres; the
 # browser tests only drive pages the client tests already cover there). Without a
 # PostgreSQL server that pass is skipped with the reason; in CI (CI set) it fails.
-test: test-sqlite test-postgres
+# The PostgreSQL pass runs even when the SQLite pass failed; both must pass.
+test: install
+	@status=0; $(MAKE) --no-print-directory test-sqlite || status=1; \
+	$(MAKE) --no-print-directory test-postgres || status=1; exit $$status
 
 test-sqlite: install
 	VECHE_TEST_DATABASE=sqlite $(BIN)/python -m pytest
