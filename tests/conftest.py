@@ -92,3 +92,15 @@ def _fresh_cache() -> Iterator[None]:
         from django.core.cache import cache
 
         cache.clear()
+
+
+@pytest.fixture
+def queued_tasks(settings: Any) -> None:
+    """Background tasks go to the database queue, as on a node, instead of running
+    within the request: the test runs them with ``veche.web.background.run_pending``."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["audits", "default"],
+        }
+    }

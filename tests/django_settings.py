@@ -28,6 +28,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # unused: no passwords
 
-# "Sync now" runs within the request in tests; tests/sync/test_sync_runner.py
-# turns the background thread on where it tests it.
-VECHE_SYNC_BACKGROUND = False
+# Background tasks (audits, "Sync now") run within the request in tests; the tests of
+# the worker itself (tests/web/test_background.py) queue them in the database.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["audits", "default"],
+    }
+}

@@ -28,11 +28,6 @@ pytestmark = pytest.mark.django_db
 PASS = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def _in_request(settings: Any) -> None:
-    settings.VECHE_AUDIT_BACKGROUND = False
-
-
 def _client(world: World, name: str) -> Client:
     create_account(name, PASS, world.person(name))
     client = Client()
@@ -165,22 +160,30 @@ def test_progress_fragment_polls_until_the_run_ends(election_files: dict[str, Pa
     assert done["HX-Refresh"] == "true"
 
 
-def test_a_run_silent_for_too_long_shows_as_interrupted(election_files: dict[str, Path]) -> None:
-    from datetime import timedelta
+def test_an_interrupted_run_is_retried_by_its_owner_only(election_files: dict[str, Path]) -> None:
+    from veche.apps.audit import runner
 
-    from django.utils import timezone
-
-    client = _client(World(), "Zubr")
+    owner = _client(World(), "Zubr")
     upload = SimpleUploadedFile("official.csv", election_files["official"].read_bytes())
     user = AuditRun._meta.get_field("owner").related_model.objects.get(pseudonym="Zubr")
     run = actions.start_audit_run(user.pk, title="cut off", official=upload)
     actions.record_progress(run.pk, "integers", 40)
-    assert "interrupted" not in client.get(f"/audit/{run.public_id}/").content.decode()
-    AuditRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - timedelta(hours=1))
-    page = client.get(f"/audit/{run.public_id}/").content.decode()
-    assert "This audit was interrupted" in page
+    actions.record_failure(run.pk, runner.INTERRUPTED)  # what the worker records
+    page = owner.get(f"/audit/{run.public_id}/").content.decode()
+    assert "the node restarted twice" in page and "Run the audit again" in page
     assert "hx-trigger" not in page
-    assert client.get(f"/audit/{run.public_id}/progress/")["HX-Refresh"] == "true"
+
+    other = _client(World(), "Rusalka")
+    assert other.post(f"/audit/{run.public_id}/retry/").status_code == 404
+    response = owner.post(f"/audit/{run.public_id}/retry/")
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == AuditRun.Status.DONE and run.error == ""  # run again, from its files
+    # A finished run, or one whose files were wrong, is not retried.
+    assert owner.post(f"/audit/{run.public_id}/retry/").status_code == 404
+    actions.record_failure(run.pk, "official.csv, line 2: not a number")
+    assert "Run the audit again" not in owner.get(f"/audit/{run.public_id}/").content.decode()
+    assert owner.post(f"/audit/{run.public_id}/retry/").status_code == 404
 
 
 def test_upload_form_rejects_other_file_types() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from veche.apps.accounts.actions import create_account
 from veche.apps.accounts.models import Account
 from veche.apps.sync import runner
 from veche.apps.sync.models import Peer
+from veche.web import background
 
 PASS = "correct horse battery"
 UNREACHABLE = "http://127.0.0.1:9/"  # the discard port: nothing answers, quickly
@@ -29,21 +29,11 @@ def _operator() -> Client:
     return client
 
 
-@pytest.mark.django_db(transaction=True)
-def test_sync_now_answers_at_once_and_the_thread_records_the_result(
-    settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings.VECHE_SYNC_BACKGROUND = True
+@pytest.mark.django_db
+@pytest.mark.usefixtures("queued_tasks")
+def test_sync_now_answers_at_once_and_the_worker_records_the_result() -> None:
     client = _operator()
     peer = Peer.objects.create(url=UNREACHABLE)
-    release = threading.Event()
-    original = runner.execute
-
-    def slow_execute(peer_id: int, members: list) -> None:
-        release.wait(10)
-        original(peer_id, members)
-
-    monkeypatch.setattr(runner, "execute", slow_execute)
     response = client.post(f"/sync/peers/{peer.id}/sync/", follow=True)
     assert response.status_code == 200
     assert "Sync started" in response.content.decode()
@@ -54,10 +44,7 @@ def test_sync_now_answers_at_once_and_the_thread_records_the_result(
     # A second press while it runs starts nothing.
     again = client.post(f"/sync/peers/{peer.id}/sync/", follow=True)
     assert "already running" in again.content.decode()
-    release.set()
-    for thread in threading.enumerate():
-        if thread.name == f"sync-peer-{peer.id}":
-            thread.join(20)
+    assert background.run_pending() == 1
     peer.refresh_from_db()
     assert peer.running_since is None
     assert peer.status == Peer.Status.FAILED and "cannot reach" in peer.last_result

@@ -1,4 +1,4 @@
-"""Run a node: ``veche init``, ``veche serve``, ``veche demo``, and
+"""Run a node: ``veche init``, ``veche serve``, ``veche worker``, ``veche demo``, and
 ``veche node operator add|remove|list``: who manages the node's peers."""
 
 from __future__ import annotations
@@ -19,7 +19,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start the background worker (run `veche worker` yourself)",
+    )
     serve.set_defaults(handler=_serve)
+
+    worker = commands.add_parser(
+        "worker", help="run queued background work (audits, syncs); veche serve starts one"
+    )
+    worker.add_argument("--once", action="store_true", help="run the tasks queued now, then exit")
+    worker.add_argument("--parent", type=int, help=argparse.SUPPRESS)
+    worker.set_defaults(handler=_worker)
 
     demo = commands.add_parser(
         "demo", help="init, load the Belarus 2020 demonstration data, and serve"
@@ -126,7 +138,19 @@ def _serve(args: argparse.Namespace) -> int:
     _fingerprint_static()
     setup_django(args)
     migrate_quietly()
-    run_server(args.host, args.port, args.workers)
+    run_server(args.host, args.port, args.workers, worker=not args.no_worker)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    setup_django(args)
+    migrate_quietly()
+    from veche.web import background
+
+    if args.once:
+        print(f"{background.run_pending()} tasks run")
+    else:
+        background.run_worker(parent=args.parent)
     return 0
 
 
@@ -141,9 +165,10 @@ def _collect_static() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def run_server(host: str, port: int, workers: int = 2) -> None:
+def run_server(host: str, port: int, workers: int = 2, *, worker: bool = True) -> None:
     """gunicorn with Veche's worker (veche.web.worker.BufferingWorker): threads get
-    only complete requests, so slow or drip-feeding clients cannot take them all."""
+    only complete requests, so slow or drip-feeding clients cannot take them all.
+    With ``worker``, the background worker (``veche worker``) runs beside it."""
     from django.conf import settings
     from gunicorn.app.base import BaseApplication
 
@@ -173,7 +198,13 @@ def run_server(host: str, port: int, workers: int = 2) -> None:
             return application
 
     print(f"Serving Veche on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
-    _Server().run()
+    if not worker:
+        _Server().run()
+        return
+    from veche.web.background import worker_process
+
+    with worker_process():
+        _Server().run()
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -79,6 +79,13 @@ def record_progress(run_id: int, stage: str, percent: int) -> None:
     )
 
 
+def record_restart(run_id: int) -> None:
+    """The run's process died; it is queued to run again from its files."""
+    AuditRun.objects.filter(pk=run_id).update(
+        status=AuditRun.Status.QUEUED, stage="restarted", progress=0, updated_at=timezone.now()
+    )
+
+
 def record_success(run_id: int, summary: dict[str, Any]) -> None:
     AuditRun.objects.filter(pk=run_id).update(
         status=AuditRun.Status.DONE,
@@ -93,6 +100,25 @@ def record_failure(run_id: int, message: str) -> None:
     AuditRun.objects.filter(pk=run_id).update(
         status=AuditRun.Status.FAILED, error=message, finished_at=timezone.now()
     )
+
+
+@transaction.atomic
+def retry_audit_run(run: AuditRun, viewer_id: int, retryable: tuple[str, ...]) -> AuditRun:
+    """Queue a failed run again with its own files; only its owner may, and only after
+    a failure that new files would not cure (``retryable`` errors)."""
+    run = AuditRun.objects.select_for_update().get(pk=run.pk)
+    if run.owner_id != viewer_id:
+        raise AuditRunError("only the member who started an audit can run it again")
+    if run.status != AuditRun.Status.FAILED or run.error not in retryable:
+        raise AuditRunError("only an audit that failed through no fault of its files is retried")
+    run.status = AuditRun.Status.QUEUED
+    run.stage = ""
+    run.progress = 0
+    run.error = ""
+    run.finished_at = None
+    run.updated_at = timezone.now()
+    run.save(update_fields=["status", "stage", "progress", "error", "finished_at", "updated_at"])
+    return run
 
 
 @transaction.atomic

@@ -8,18 +8,12 @@ started it until they publish it; then anyone can read its report.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-# Every stage reports progress within a minute or two even for a national file;
-# a run silent for this long was cut off (the node restarted) and will not finish.
-STALE_AFTER = timedelta(minutes=15)
 
 
 def _public_id() -> str:
@@ -71,14 +65,6 @@ class AuditRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def interrupted(self) -> bool:
-        """Unfinished and silent for longer than any stage takes: the node restarted."""
-        if self.finished:
-            return False
-        last = self.updated_at or self.created_at
-        return last is not None and timezone.now() - last > STALE_AFTER
 
     @property
     def published(self) -> bool:

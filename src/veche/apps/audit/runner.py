@@ -1,51 +1,61 @@
 """Run an audit in the background and write its progress where the page can read it.
 
-A daemon thread per run (the work is numpy, which releases the GIL, and
-matplotlib's Agg canvas, which is thread-safe without pyplot); a semaphore lets
-one audit run at a time so that a small node stays responsive. Tests and the
-``VECHE_AUDIT_BACKGROUND = False`` setting run the audit in the request instead.
+The page queues the run (a task in the ``audits`` queue: ``veche.web.background``
+runs one audit at a time for the whole node, on a thread of the worker that ``veche
+serve`` starts; the work is numpy, which releases the GIL, and matplotlib's Agg
+canvas). The run's files stay in its folder, so a run whose process died is run
+again from them when the worker next starts; interrupted twice, it is marked failed
+and its owner offered a retry. The tests' immediate backend runs it within the
+request instead.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
-from django.conf import settings
-from django.db import close_old_connections, connection
 from django.utils.translation import gettext_noop
+from django_tasks import task
 
 from veche.apps.audit import actions
 from veche.apps.audit.models import AuditRun
+from veche.web.background import on_interrupted
 
 log = logging.getLogger(__name__)
-_ONE_AT_A_TIME = threading.Semaphore(1)
 
 # Where each stage of the pure package falls on the page's progress bar (percent).
 _AUDIT_SPAN = (10, 75)
 _REPORT_SPAN = (75, 100)
-# Stored as written; the page shows it in the reader's language.
+# Stored as written; the page shows them in the reader's language.
 INTERNAL_ERROR = gettext_noop("internal error; the node's log has the details")
+INTERRUPTED = gettext_noop("the node restarted twice while this audit ran")
+# Failures a retry with the same files may cure (an input error needs new files).
+RETRYABLE = (INTERNAL_ERROR, INTERRUPTED)
 
 
 def start(run_id: int) -> None:
-    """Start the run: in a background thread, or now if the settings say so."""
-    if getattr(settings, "VECHE_AUDIT_BACKGROUND", True):
-        thread = threading.Thread(target=_background, args=(run_id,), name=f"audit-{run_id}")
-        thread.daemon = True
-        thread.start()
+    """Queue the run (run it now, with the immediate backend of the tests)."""
+    try:
+        run_audit.enqueue(run_id)
+    except Exception:
+        actions.record_failure(run_id, INTERNAL_ERROR)
+        raise
+
+
+@task(queue_name="audits")
+def run_audit(run_id: int) -> None:
+    """The queued audit."""
+    execute(run_id)
+
+
+@on_interrupted("veche.apps.audit.runner.run_audit")
+def _interrupted(args: list[Any], _kwargs: dict[str, Any], gave_up: bool) -> None:
+    if not args:
+        return
+    if gave_up:
+        actions.record_failure(int(args[0]), INTERRUPTED)
     else:
-        execute(run_id)
-
-
-def _background(run_id: int) -> None:
-    with _ONE_AT_A_TIME:
-        close_old_connections()
-        try:
-            execute(run_id)
-        finally:
-            connection.close()
+        actions.record_restart(int(args[0]))
 
 
 def _reporter(run_id: int, span: tuple[int, int]) -> Any:

@@ -57,6 +57,7 @@ STAGES = {
     "plots": gettext_lazy("Drawing the plots"),
     "html": gettext_lazy("Writing the report"),
     "done": gettext_lazy("Finishing"),
+    "restarted": gettext_lazy("Starting again after the node restarted"),
 }
 
 
@@ -130,7 +131,8 @@ def _context(run: AuditRun, viewer: int | None) -> dict[str, Any]:
         "leader_estimate": estimates.get(leader) if leader else None,
         "stage": _stage_text(run),
         # The pure package's input errors name the file, line and column in English.
-        "error": _(run.error) if run.error == runner.INTERNAL_ERROR else run.error,
+        "error": _(run.error) if run.error in runner.RETRYABLE else run.error,
+        "retryable": run.status == AuditRun.Status.FAILED and run.error in runner.RETRYABLE,
     }
 
 
@@ -148,7 +150,7 @@ def audit_progress(request: HttpRequest, public_id: str) -> HttpResponse:
     run = access_run_by_public_id(viewer, public_id)
     # The fragment shows only the run and its stage (it is polled every second).
     response = render(request, "audit/_progress.html", {"run": run, "stage": _stage_text(run)})
-    if run.finished or run.interrupted:
+    if run.finished:
         response["HX-Refresh"] = "true"
     return response
 
@@ -180,4 +182,17 @@ def audit_publish(request: HttpRequest, public_id: str) -> HttpResponse:
     except actions.AuditRunError:
         raise Http404 from None
     messages.success(request, _("The report is published: anyone can read it now."))
+    return redirect("audit:detail", public_id=run.public_id)
+
+
+@login_required
+@require_POST
+def audit_retry(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Run a failed audit again with the files it was given (its owner only)."""
+    run = access_run_by_public_id(request.user.pk, public_id)
+    try:
+        run = actions.retry_audit_run(run, request.user.pk, runner.RETRYABLE)
+    except actions.AuditRunError:
+        raise Http404 from None
+    runner.start(run.pk)
     return redirect("audit:detail", public_id=run.public_id)
