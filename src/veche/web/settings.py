@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "veche.apps.accounts.unlock.UnlockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "veche.apps.accounts.submissions.RepeatedSubmissionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -105,6 +106,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "veche.web.context.node",
             ],
+            # {% submission_key %} in every form (veche.apps.accounts.submissions).
+            "builtins": ["veche.web.templatetags.forms"],
         },
     }
 ]

@@ -46,3 +46,28 @@ class SignInFailures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:8]}: {self.failures}"
+
+
+class Submission(models.Model):
+    """One form a signed-in member submitted, kept a day, so that a repeat of it (a
+    double tap, a browser's or a proxy's retry, the back button) gets the first one's
+    outcome instead of acting twice. ``key`` is the form's hidden ``submission`` field,
+    new at every rendering. Written only by ``veche.apps.accounts.submissions``."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=32)
+    path = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Empty until the first submission has its answer: a redirect, and the messages
+    # it gave, replayed to each repeat.
+    status = models.PositiveSmallIntegerField(null=True)
+    location = models.CharField(max_length=2000, blank=True)
+    messages = models.JSONField(default=list)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["account", "key"], name="one_submission_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}:{self.key}"
