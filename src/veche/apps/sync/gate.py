@@ -43,6 +43,7 @@ from django.utils.translation import ngettext
 from veche.apps.committees.access import may_hold_space
 from veche.apps.store.log import IngestReport, Outcome, ingest
 from veche.apps.store.models import StoredEvent
+from veche.events.envelope import event_id
 from veche.sync.vector import space_of
 
 __all__ = [
@@ -256,6 +257,10 @@ class Intake:
             parked = self._judge(final=False)
             report = IngestReport(report.outcomes + parked.outcomes)
         return report
+
+    def parked_ids(self) -> set[str]:
+        """The ids of the events waiting for ``finish``: here already, not stored yet."""
+        return {event_id(raw) for _index, _space, raw in self._parked}
 
     def finish(self) -> IngestReport:
         """Judge the parked events with each other; store them or refuse their spaces."""

@@ -532,8 +532,12 @@ def sync_with(
             space, author, event_id = line.decode("ascii").split(" ")
             their_ids.setdefault((space, author), []).append(event_id)
         my_ids = _ids_of(pairs)
+        # Events parked in the intake (a committee new here) arrived in the pull:
+        # not stored yet, so not in our prints, but not to be fetched again.
+        here = intake.parked_ids()
         want = sorted(
             {i for p in pairs for i in missing_ids(their_ids.get(p, []), my_ids.get(p, []))}
+            - here
         )
         give = sorted(
             {i for p in pairs for i in missing_ids(my_ids.get(p, []), their_ids.get(p, []))}
