@@ -125,6 +125,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = None
+else:
+    # A hub keeps its PostgreSQL connections between requests (one per server thread):
+    # a new one costs an authentication and a backend with cold caches, ~15 ms of the
+    # server's CPU per request (bench/web_load.py). Checked before reuse.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("VECHE_DB_CONN_MAX_AGE", "300"))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # Background work (audits, syncs) is queued in the node's own database and run by the
 # worker `veche serve` starts (veche.web.background).
