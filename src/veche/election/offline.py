@@ -12,7 +12,6 @@ voter with a key file can likewise encrypt and sign a ballot offline.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from veche.election.rules import ElectionState
 from veche.events.encoding import b64e
 from veche.events.envelope import Event, build_event
 from veche.events.identity import Identity, SealError, seal, unseal
+from veche.events.secret_file import write_secret_json
 
 __all__ = [
     "OfflineError",
@@ -73,13 +73,7 @@ def save_trustee_keys(
         "box": keys.box_public,
         "sealed": seal(keys.identity.seed + bytes(keys.box), passphrase, profile),
     }
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=2, sort_keys=True)
-        handle.write("\n")
-    os.replace(tmp, path)
+    write_secret_json(path, document)
 
 
 def load_trustee_keys(path: Path, passphrase: str) -> TrusteeKeys:

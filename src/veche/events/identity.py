@@ -9,7 +9,6 @@ the sealed blob so that they can be raised later without breaking old files.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import nacl.signing
 import nacl.utils
 
 from veche.events.encoding import EncodingError, b64d, b64e
+from veche.events.secret_file import write_secret_json
 
 __all__ = [
     "KDF_PROFILES",
@@ -150,16 +150,7 @@ def save_identity(
         "public": identity.public,
         "sealed": seal(identity.seed, passphrase, profile),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    # The mode given to os.open applies only when it creates the file; a
-    # leftover .tmp from an interrupted run keeps its old, maybe wider, mode.
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=2, sort_keys=True)
-        handle.write("\n")
-    os.replace(tmp, path)
+    write_secret_json(path, document)
 
 
 def load_identity(path: Path, passphrase: str) -> Identity:
