@@ -31,6 +31,13 @@ def setup_django(args: argparse.Namespace | None = None) -> None:
     django.setup()
 
 
+def ready(args: argparse.Namespace | None = None) -> None:
+    """Start Django on the node's database, its schema created or upgraded: what every
+    command that reads or writes the node's data calls first."""
+    setup_django(args)
+    migrate_quietly()
+
+
 def migrate_quietly() -> None:
     """Create or upgrade the node's database schema without chatter."""
     from django.core.management import call_command

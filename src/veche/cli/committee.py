@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from veche.cli.base import CliError, add_json_flag, migrate_quietly, print_json, setup_django
+from veche.cli.base import CliError, add_json_flag, print_json, ready
+from veche.cli.keys import load_signer
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -138,28 +139,9 @@ def _identity_args(parser: argparse.ArgumentParser) -> None:
     who.add_argument("--account", help="the pseudonym of an account on this node")
 
 
-def _ready(args: argparse.Namespace) -> None:
-    setup_django(args)
-    migrate_quietly()
-
-
 def identity_from(args: argparse.Namespace) -> Any:
     """The signer: a key file, or a node account; the passphrase is read, never argv."""
-    from veche.cli.keys import read_passphrase
-    from veche.events.identity import Identity, SealError, load_identity, unseal
-
-    passphrase = read_passphrase()
-    try:
-        if args.key:
-            return load_identity(args.key, passphrase)
-        from veche.apps.accounts.models import Account
-
-        account = Account.objects.filter(pseudonym=args.account).first()
-        if account is None:
-            raise CliError(f"no account {args.account!r} on this node")
-        return Identity(unseal(account.sealed_seed, passphrase))
-    except SealError as error:
-        raise CliError(str(error)) from error
+    return load_signer(args.key, args.account, prompt="Passphrase: ")
 
 
 def _refusal(call: Any) -> Any:
@@ -190,7 +172,7 @@ def _committee_json(c: Any) -> dict[str, Any]:
 
 
 def _list(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.committees.models import Committee
 
     rows = [_committee_json(c) for c in Committee.objects.order_by("level", "name")]
@@ -206,7 +188,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.committees import federation
     from veche.apps.committees.models import Committee, Member, Motion
 
@@ -265,7 +247,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _create(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.committees import actions
 
     identity = identity_from(args)
@@ -291,7 +273,7 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def _invite(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.committees import actions
 
     identity = identity_from(args)
@@ -301,7 +283,7 @@ def _invite(args: argparse.Namespace) -> int:
 
 
 def _join(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.committees import actions
 
     if args.new_account:
@@ -340,7 +322,7 @@ def _join_as_new_account(args: argparse.Namespace) -> int:
 
 
 def _membership(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.committees import actions
 
     identity = identity_from(args)
@@ -368,7 +350,7 @@ def _target(pairs: list[str]) -> dict[str, Any]:
 
 
 def _propose(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.committees import actions
 
     identity = identity_from(args)
@@ -398,7 +380,7 @@ def _numbers(text: str) -> list[int]:
 
 
 def _vote(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.committees import actions
 
     identity = identity_from(args)
@@ -416,7 +398,7 @@ def _vote(args: argparse.Namespace) -> int:
 
 
 def _close(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.committees import actions
 
     identity = identity_from(args)
@@ -429,7 +411,7 @@ def _close(args: argparse.Namespace) -> int:
 
 
 def _motion_show(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.committees import tally
     from veche.apps.committees.models import Member, Motion, Vote
 

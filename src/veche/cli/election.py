@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from veche.cli.base import CliError, add_json_flag, migrate_quietly, print_json, setup_django
+from veche.cli.base import CliError, add_json_flag, print_json, ready
+from veche.cli.keys import load_signer
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -216,23 +217,8 @@ def _call_line(report: Any) -> str:
     )
 
 
-def _django(args: argparse.Namespace) -> None:
-    setup_django(args)
-    migrate_quietly()
-
-
-def _identity(path: Path) -> Any:
-    from veche.cli.keys import read_passphrase
-    from veche.events.identity import SealError, load_identity
-
-    try:
-        return load_identity(path, read_passphrase())
-    except SealError as error:
-        raise CliError(str(error)) from error
-
-
 def _export(args: argparse.Namespace) -> int:
-    _django(args)
+    ready(args)
     from veche.apps.elections.actions import election_exists, export_record
 
     if not election_exists(args.election):
@@ -245,7 +231,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _create(args: argparse.Namespace) -> int:
-    _django(args)
+    ready(args)
     from veche.apps.elections import actions
     from veche.events import RuleViolation
 
@@ -280,7 +266,7 @@ def _create(args: argparse.Namespace) -> int:
     }
     try:
         event = actions.create_election(
-            _identity(args.key),
+            load_signer(args.key, prompt="Passphrase: "),
             committee=args.committee,
             title=args.title,
             questions=[question],
@@ -305,7 +291,7 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def _step(args: argparse.Namespace) -> int:
-    _django(args)
+    ready(args)
     from veche.apps.elections import actions
     from veche.events import RuleViolation
 
@@ -317,7 +303,7 @@ def _step(args: argparse.Namespace) -> int:
         "tally": actions.publish_result,
     }[args.step]
     try:
-        event = act(_identity(args.key), args.election)
+        event = act(load_signer(args.key, prompt="Passphrase: "), args.election)
     except RuleViolation as violation:
         raise CliError(str(violation)) from violation
     if args.json:
@@ -330,7 +316,7 @@ def _step(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    _django(args)
+    ready(args)
     from veche.apps.elections.models import Ballot, Election, Trustee
 
     election = Election.objects.filter(space=args.election).first()
@@ -407,7 +393,7 @@ def selections_from_choices(spec: Any, choices: list[str]) -> list[list[int]]:
 
 
 def _vote(args: argparse.Namespace) -> int:
-    identity = _identity(args.key)
+    identity = load_signer(args.key, prompt="Passphrase: ")
     path = Path(args.election)
     if path.exists():
         from veche.election.offline import OfflineError, cast_event, load_record_state
@@ -423,7 +409,7 @@ def _vote(args: argparse.Namespace) -> int:
         out.write_bytes(event.raw + b"\n")
         where = f"event file {out} (take it to the node: veche log import {out})"
     else:
-        _django(args)
+        ready(args)
         from veche.apps.elections import actions
         from veche.crypto.ballot import encrypt_ballot
         from veche.events import RuleViolation

@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from veche.cli.base import CliError, add_json_flag, print_json
-from veche.cli.strike import identity_from, ready, signed
+from veche.cli.base import CliError, add_json_flag, print_json, ready
+from veche.cli.keys import load_signer
+from veche.cli.strike import signed
 
 Sub = argparse._SubParsersAction  # type: ignore[type-arg]
 
@@ -146,7 +147,7 @@ def _create(args: argparse.Namespace) -> int:
 
     if not args.space:
         raise CliError("--space is required to create a fund")
-    identity = identity_from(args.key)
+    identity = load_signer(args.key)
     event = signed(
         lambda: actions.create_fund(
             identity, args.space, name=args.name, treasurers=args.treasurer, k=args.k
@@ -159,7 +160,7 @@ def _donate(args: argparse.Namespace) -> int:
     ready(args)
     from veche.apps.fund import actions
 
-    space, amount, identity = _space(args), _amount(args.amount), identity_from(args.key)
+    space, amount, identity = _space(args), _amount(args.amount), load_signer(args.key)
     event = signed(
         lambda: actions.record_donation(
             identity,
@@ -180,7 +181,7 @@ def _cost(args: argparse.Namespace) -> int:
     ready(args)
     from veche.apps.fund import actions
 
-    space, amount, identity = _space(args), _amount(args.amount), identity_from(args.key)
+    space, amount, identity = _space(args), _amount(args.amount), load_signer(args.key)
     event = signed(
         lambda: actions.record_cost(
             identity,
@@ -208,7 +209,7 @@ def _entry(args: argparse.Namespace) -> int:
         postings.append(
             {"account": account, "side": side, "amount": _amount(amount), "currency": currency}
         )
-    space, identity = _space(args), identity_from(args.key)
+    space, identity = _space(args), load_signer(args.key)
     event = signed(
         lambda: actions.record_entry(
             identity,
@@ -226,7 +227,7 @@ def _payout(args: argparse.Namespace) -> int:
     ready(args)
     from veche.apps.fund import actions
 
-    space, amount, identity = _space(args), _amount(args.amount), identity_from(args.key)
+    space, amount, identity = _space(args), _amount(args.amount), load_signer(args.key)
     event, salt = signed(
         lambda: actions.propose_payout(
             identity,
@@ -252,7 +253,7 @@ def _approve(args: argparse.Namespace) -> int:
     from veche.apps.fund import actions
     from veche.apps.fund.models import Payout
 
-    space, identity = _space(args), identity_from(args.key)
+    space, identity = _space(args), load_signer(args.key)
     event = signed(lambda: actions.approve_payout(identity, space, args.payout))
     status = Payout.objects.get(event=args.payout).status
     return _done(args, event, f"approved; the payout is {status}", status=status)
@@ -262,7 +263,7 @@ def _publish(args: argparse.Namespace) -> int:
     ready(args)
     from veche.apps.fund import actions
 
-    space, identity = _space(args), identity_from(args.key)
+    space, identity = _space(args), load_signer(args.key)
     event = signed(lambda: actions.publish_report(identity, space, args.period))
     return _done(args, event, f"report for {args.period} published")
 
@@ -329,7 +330,7 @@ def _report(args: argparse.Namespace) -> int:
                 f"no report for {args.period} is published; a treasurer publishes it with "
                 "--key (or: veche fund publish)"
             )
-        identity = identity_from(args.key)
+        identity = load_signer(args.key)
         signed(lambda: actions.publish_report(identity, space, args.period))
         report = Report.objects.get(space=space, period=args.period)
     json_path, html_path = write_report(args.output, document_of(report))

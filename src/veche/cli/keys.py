@@ -6,8 +6,13 @@ import argparse
 import getpass
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from veche.cli.base import CliError, add_json_flag, print_json
+from veche.cli.base import CliError, add_json_flag, print_json, ready
+
+if TYPE_CHECKING:
+    from veche.apps.accounts.models import Account
+    from veche.events import Identity
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,6 +48,42 @@ def read_passphrase(prompt: str = "Passphrase: ", *, confirm: bool = False) -> s
     return first
 
 
+def load_signer(
+    key: Path | None,
+    account: str | None = None,
+    *,
+    passphrase: str | None = None,
+    prompt: str | None = None,
+) -> Identity:
+    """The identity a command signs with: a key file, or else (Django set up) the key
+    of a node account, unsealed with ``passphrase`` or one read by ``read_passphrase``
+    (default prompt: "Passphrase for KEY-FILE: "). A wrong passphrase, a damaged file or
+    an unknown account is a ``CliError``.
+    """
+    from veche.events import Identity
+    from veche.events.identity import SealError, load_identity, unseal
+
+    found = None if key is not None else _account(account)
+    if passphrase is None:
+        passphrase = read_passphrase(prompt or f"Passphrase for {key}: ")
+    try:
+        if found is None:
+            assert key is not None
+            return load_identity(key, passphrase)
+        return Identity(unseal(found.sealed_seed, passphrase))
+    except SealError as error:
+        raise CliError(str(error)) from error
+
+
+def _account(pseudonym: str | None) -> Account:
+    from veche.apps.accounts.models import Account
+
+    found = Account.objects.filter(pseudonym=pseudonym).first()
+    if found is None:
+        raise CliError(f"no account {pseudonym!r} on this node")
+    return found
+
+
 def _new(args: argparse.Namespace) -> int:
     from veche.events import Identity
     from veche.events.identity import save_identity
@@ -63,24 +104,14 @@ def _new(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     """The key file is sealed under the same passphrase that unlocks the account."""
-    from veche.cli.base import migrate_quietly, setup_django
-
-    setup_django(args)
-    migrate_quietly()
-    from veche.apps.accounts.models import Account
-    from veche.events import Identity
-    from veche.events.identity import SealError, save_identity, unseal
+    ready(args)
+    from veche.events.identity import save_identity
 
     if args.output.exists() and not args.force:
         raise CliError(f"{args.output} exists; use --force to overwrite it")
-    account = Account.objects.filter(pseudonym=args.account).first()
-    if account is None:
-        raise CliError(f"no account {args.account!r} on this node")
+    _account(args.account)  # said before the passphrase is asked for
     passphrase = read_passphrase()
-    try:
-        identity = Identity(unseal(account.sealed_seed, passphrase))
-    except SealError as error:
-        raise CliError(str(error)) from error
+    identity = load_signer(None, args.account, passphrase=passphrase)
     save_identity(args.output, identity, passphrase)
     if args.json:
         print_json({"public": identity.public, "file": str(args.output)})

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from veche.cli.base import CliError, add_json_flag, print_json, setup_django
+from veche.cli.base import CliError, add_json_flag, print_json, ready
 from veche.cli.sync import add_space_flag, speaking
 
 
@@ -48,15 +48,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     digest.set_defaults(handler=_digest)
 
 
-def _ready(args: argparse.Namespace) -> None:
-    setup_django(args)
-    from veche.cli.base import migrate_quietly
-
-    migrate_quietly()
-
-
 def _verify(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.store.log import verify_stored
 
     count, problems = verify_stored(args.space)
@@ -77,7 +70,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.store.models import StoredEvent
 
     query = StoredEvent.objects.all()
@@ -140,7 +133,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.store.log import rebuild, state_digest
 
     before = state_digest()
@@ -156,7 +149,7 @@ def _rebuild(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     with speaking():
         return _import_file(args)
 
@@ -209,7 +202,7 @@ def _import_file(args: argparse.Namespace) -> int:
 
 
 def _digest(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.store.log import state_digest
 
     value = state_digest(args.space)

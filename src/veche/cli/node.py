@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 
-from veche.cli.base import CliError, add_json_flag, migrate_quietly, print_json, setup_django
+from veche.cli.base import CliError, add_json_flag, migrate_quietly, print_json, ready, setup_django
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,8 +62,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _init(args: argparse.Namespace) -> int:
-    setup_django(args)
-    migrate_quietly()
+    ready(args)
     from django.conf import settings
 
     if args.json:
@@ -74,8 +73,7 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _operator(args: argparse.Namespace) -> int:
-    setup_django(args)
-    migrate_quietly()
+    ready(args)
     from veche.apps.accounts.models import Account
 
     account = Account.objects.filter(pseudonym=args.pseudonym.strip()).first()
@@ -100,8 +98,7 @@ def _operator(args: argparse.Namespace) -> int:
 
 
 def _operators(args: argparse.Namespace) -> int:
-    setup_django(args)
-    migrate_quietly()
+    ready(args)
     from veche.apps.accounts.models import Account
 
     operators = list(
@@ -136,15 +133,13 @@ def _allow_host(host: str) -> None:
 def _serve(args: argparse.Namespace) -> int:
     _allow_host(args.host)
     _fingerprint_static()
-    setup_django(args)
-    migrate_quietly()
+    ready(args)
     run_server(args.host, args.port, args.workers, worker=not args.no_worker)
     return 0
 
 
 def _worker(args: argparse.Namespace) -> int:
-    setup_django(args)
-    migrate_quietly()
+    ready(args)
     from veche.web import background
 
     if args.once:

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from veche.cli.base import CliError, add_json_flag, print_json, setup_django
+from veche.cli.base import CliError, add_json_flag, print_json, ready
+from veche.cli.keys import load_signer
 
 Sub = argparse._SubParsersAction  # type: ignore[type-arg]
 
@@ -83,23 +84,6 @@ def register(commands: Sub) -> None:
     chart.set_defaults(handler=_chart)
 
 
-def ready(args: argparse.Namespace) -> None:
-    setup_django(args)
-    from veche.cli.base import migrate_quietly
-
-    migrate_quietly()
-
-
-def identity_from(path: Path) -> Any:
-    from veche.cli.keys import read_passphrase
-    from veche.events.identity import SealError, load_identity
-
-    try:
-        return load_identity(path, read_passphrase(f"Passphrase for {path}: "))
-    except SealError as error:
-        raise CliError(str(error)) from error
-
-
 def signed(call: Any) -> Any:
     """Run an action; a refusal becomes one clear line for the user."""
     from veche.events import RuleViolation
@@ -133,7 +117,7 @@ def _add(args: argparse.Namespace) -> int:
     ready(args)
     from veche.apps.strike import actions
 
-    identity = identity_from(args.key)
+    identity = load_signer(args.key)
     event = signed(
         lambda: actions.register_workplace(
             identity,
@@ -166,7 +150,7 @@ def _update(args: argparse.Namespace) -> int:
     from veche.apps.strike import actions
 
     row = _find(args.workplace)
-    identity = identity_from(args.key)
+    identity = load_signer(args.key)
     changes = {k: getattr(args, k) for k in ("name", "city", "region", "sector", "workforce")}
     event = signed(lambda: actions.update_workplace(identity, row.space, row.workplace, **changes))
     print_json({"event": event.id}) if args.json else print(event.id)
@@ -220,7 +204,7 @@ def _status_set(args: argparse.Namespace) -> int:
         share = args.percent * 10
     else:
         share = args.per_mille if args.per_mille is not None else 0
-    identity = identity_from(args.key)
+    identity = load_signer(args.key)
     event = signed(
         lambda: actions.record_status(
             identity,

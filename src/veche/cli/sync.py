@@ -14,7 +14,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from veche.cli.base import CliError, add_json_flag, migrate_quietly, print_json, setup_django
+from veche.cli.base import CliError, add_json_flag, print_json, ready
+from veche.cli.keys import load_signer
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -130,25 +131,11 @@ def speaking() -> AbstractContextManager[None]:
 def _members(paths: list[Path] | None) -> list[Any]:
     if not paths:
         return []
-    from veche.cli.keys import read_passphrase
-    from veche.events.identity import SealError, load_identity
-
-    identities = []
-    for path in paths:
-        try:
-            identities.append(load_identity(path, read_passphrase(f"Passphrase for {path}: ")))
-        except SealError as error:
-            raise CliError(str(error)) from error
-    return identities
-
-
-def _ready(args: argparse.Namespace) -> None:
-    setup_django(args)
-    migrate_quietly()
+    return [load_signer(path) for path in paths]
 
 
 def _sync(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.sync.node import node_identity
 
     if args.node_key:
@@ -215,7 +202,7 @@ def _read_vector(path: Path) -> dict[str, dict[str, int]]:
 
 
 def _export(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.sync.bundles import export_bundle
     from veche.sync.errors import BundleError
 
@@ -239,7 +226,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     with speaking():
         return _import_bundle(args)
 
@@ -275,7 +262,7 @@ def _import_bundle(args: argparse.Namespace) -> int:
 
 
 def _vector(args: argparse.Namespace) -> int:
-    _ready(args)
+    ready(args)
     from veche.apps.sync.service import held_spaces, local_vector
 
     vector = local_vector(args.space or held_spaces())
