@@ -47,8 +47,11 @@ def test_download_on_one_node_import_on_another(
         _sign_in(page, live_server.url)
         page.goto(live_server.url + "/sync/bundles/")
         page.get_by_label("Committee").select_option(label="Naftan strike committee")
+        # The bundle is written in the background (at once here); the page offers it.
+        page.get_by_role("button", name="Download bundle").click()
+        page.get_by_text("The bundle is ready").wait_for()
         with page.expect_download() as download_info:
-            page.get_by_role("button", name="Download bundle").click()
+            page.get_by_role("link", name="Download", exact=True).click()
         bundle = tmp_path / "naftan.bundle"
         download_info.value.save_as(bundle)
 

@@ -3,6 +3,7 @@ folder and database) that runs ``veche sync`` against it as one member."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -127,9 +128,18 @@ def test_bundle_pages_download_upload_qr_and_scan(client: Any, tmp_path: Path) -
     create_account("Zubr", "correct horse battery", world.person("Zubr"))
     client.post("/accounts/sign-in/", {"pseudonym": "Zubr", "passphrase": "correct horse battery"})
     assert b"Grodno Azot" in client.get("/sync/bundles/").content
-    download = client.post("/sync/bundles/download/", {"space": space})
+    # The bundle is written in the background (at once here): the page then offers it.
+    asked = client.post("/sync/bundles/download/", {"space": space}, follow=True)
+    assert asked.status_code == 200 and b"The bundle is ready" in asked.content
+    link = re.search(rb'href="(/sync/bundles/files/[^"/]+/)"', asked.content)
+    assert link is not None
+    download = client.get(link[1].decode())
     assert download.status_code == 200
-    data = download.content
+    assert re.fullmatch(
+        rf'attachment; filename="veche-{re.escape(space[:8])}-\d{{8}}-\d{{4}}\.bundle"',
+        download["Content-Disposition"],
+    )
+    data = b"".join(download.streaming_content)
     assert data.startswith(b"VECHE-BUNDLE-v1\n")
     assert client.post("/sync/bundles/download/", {"space": "x" * 43}).status_code == 400
     qr = client.post("/sync/bundles/qr/", {"space": space})

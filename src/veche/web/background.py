@@ -9,7 +9,8 @@ on a thread of its own, so that a long audit never holds up a sync:
 - ``audits``: one audit at a time for the whole node, across processes. The thread
   that runs the queue holds the node's *audit lock* while it does; a second worker
   (another ``veche serve`` on the same hub database) waits for it.
-- ``default``: syncs (one per peer at a time: see ``veche.apps.sync.runner``).
+- ``default``: syncs (one per peer at a time: see ``veche.apps.sync.runner``) and
+  members' bundle files (``veche.apps.sync.exports``).
 
 A task survives its process. Every worker holds a *liveness lock* for as long as it
 lives, named by its worker id, which the task's row records when the worker claims
@@ -202,6 +203,7 @@ def recover() -> int:
 def _import_tasks() -> None:
     """Import the modules that define tasks, so their interruption hooks are known."""
     import veche.apps.audit.runner
+    import veche.apps.sync.exports
     import veche.apps.sync.runner  # noqa: F401
 
 

@@ -1,9 +1,14 @@
-"""The peers this node syncs with. Node-local bookkeeping, not events: never synced."""
+"""The peers this node syncs with, and the bundle files members asked for. Node-local
+bookkeeping, not events: never synced."""
 
 from __future__ import annotations
 
+import secrets
+from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
@@ -67,3 +72,51 @@ def check_peer_url(url: str) -> str:
     # Scheme and host are case-insensitive: one spelling, so one row per peer.
     url = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, "", ""))
     return url.rstrip("/") + "/"
+
+
+def _public_id() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class BundleExport(models.Model):
+    """A committee's bundle a member asked for on the Bundles page, written in the
+    background (``veche.apps.sync.exports``) to ``DATA_DIR/exports/``; only its owner
+    may download it, and only while they may hold the committee. Kept a day."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    public_id = models.CharField(max_length=24, unique=True, default=_public_id, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bundle_exports"
+    )
+    space = models.CharField(max_length=43)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The file's name in DATA_DIR/exports/ (random), once written.
+    file_name = models.CharField(max_length=64, blank=True, default="")
+    events = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.space[:8]} ({self.status})"
+
+    @property
+    def path(self) -> Path | None:
+        """Where the bundle is, once written."""
+        return exports_folder() / self.file_name if self.file_name else None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+def exports_folder() -> Path:
+    return Path(settings.DATA_DIR) / "exports"

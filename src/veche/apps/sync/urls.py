@@ -9,6 +9,7 @@ urlpatterns = [
     path("peers/<int:peer_id>/forget/", views.peer_forget, name="peer-forget"),
     path("bundles/", views.bundles, name="bundles"),
     path("bundles/download/", views.bundle_download, name="bundle-download"),
+    path("bundles/files/<str:public_id>/", views.bundle_file, name="bundle-file"),
     path("bundles/upload/", views.bundle_upload, name="bundle-upload"),
     path("bundles/qr/", views.bundle_qr, name="bundle-qr"),
     path("bundles/scan/", views.bundle_scan, name="bundle-scan"),

@@ -6,34 +6,43 @@ else is an ordinary signed-in page. The peers pages (list, add, sync, forget)
 are for the node's operators only (``veche node operator add``): a peer is an
 address the node dials, and forgetting one drops its pinned node key, so no
 ordinary member, who may be an infiltrator, may touch them (others get 403).
-Bundles are for every member, for the committees they may hold. Views are
-thin: check access, call ``service`` or ``bundles``, render.
+Bundles are for every member, for the committees they may hold; a bundle file is
+written in the background (``exports``) and offered to the member who asked for it
+alone. Views are thin: check access, call ``service``, ``bundles`` or ``exports``,
+render.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from veche.apps.accounts.unlock import identity_of
 from veche.apps.committees.access import may_hold_space, readable_committees
-from veche.apps.sync import runner
+from veche.apps.sync import exports, runner
 from veche.apps.sync.bundles import export_bundle, import_bundle
 from veche.apps.sync.gate import Source
-from veche.apps.sync.models import Peer, check_peer_url
+from veche.apps.sync.models import BundleExport, Peer, check_peer_url
 from veche.apps.sync.node import node_identity
 from veche.apps.sync.service import serve_auth, serve_hello, serve_session
 from veche.events import Identity
@@ -172,7 +181,19 @@ def _exportable(request: HttpRequest) -> list[tuple[str, str]]:
 
 @login_required
 def bundles(request: HttpRequest) -> HttpResponse:
-    return render(request, "sync/bundles.html", {"committees": _exportable(request)})
+    committees = _exportable(request)
+    names = dict(committees)
+    mine = list(BundleExport.objects.filter(owner=request.user)[: exports.SHOWN])
+    return render(
+        request,
+        "sync/bundles.html",
+        {
+            "committees": committees,
+            # A file is offered while its owner may still hold the committee.
+            "exports": [(export, names.get(export.space)) for export in mine],
+            "running": any(not export.finished for export in mine),
+        },
+    )
 
 
 def _chosen_space(request: HttpRequest) -> str | None:
@@ -185,17 +206,48 @@ def _chosen_space(request: HttpRequest) -> str | None:
 @login_required
 @require_POST
 def bundle_download(request: HttpRequest) -> HttpResponse:
+    """Ask for the committee's bundle file: it is written in the background, and the
+    Bundles page offers it when it is ready."""
     space = _chosen_space(request)
     if space is None:
         return HttpResponseBadRequest(_("Choose one of your committees."))
-    try:
-        data, _count = export_bundle(spaces=[space])
-    except BundleError as error:
-        messages.error(request, error.message)
+    if exports.pending(request.user.pk, space) is not None:
+        messages.info(request, _("A bundle of this committee is already being made."))
         return redirect("sync:bundles")
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-    response = HttpResponse(data, content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="veche-{space[:8]}-{stamp}.bundle"'
+    export = exports.start(request.user.pk, space)
+    if export.status == BundleExport.Status.DONE:
+        messages.success(request, _("The bundle is ready: download it below."))
+    elif export.status == BundleExport.Status.FAILED:
+        messages.error(
+            request, _("The bundle could not be made: %(reason)s") % {"reason": _(export.error)}
+        )
+    else:
+        messages.info(request, _("The bundle is being made; this page offers it when it is ready."))
+    return redirect("sync:bundles")
+
+
+@login_required
+@require_GET
+def bundle_file(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A finished export's file, for its owner alone, while they may hold the committee
+    (404 for anyone else, as for an unknown id)."""
+    export = BundleExport.objects.filter(
+        public_id=public_id, owner=request.user, status=BundleExport.Status.DONE
+    ).first()
+    if export is None or export.path is None:
+        raise Http404
+    if export.space not in {s for s, _ in _exportable(request)}:
+        raise Http404
+    try:
+        handle = export.path.open("rb")
+    except OSError:
+        raise Http404 from None
+    made = (export.finished_at or export.created_at).astimezone(UTC)
+    stamp = made.strftime("%Y%m%d-%H%M")
+    response = FileResponse(handle, content_type="application/octet-stream")
+    response["Content-Disposition"] = (
+        f'attachment; filename="veche-{export.space[:8]}-{stamp}.bundle"'
+    )
     return response
 
 
