@@ -31,7 +31,7 @@ from veche.apps.elections.models import (
     Trustee,
     Voter,
 )
-from veche.apps.store import kinds as store_kinds
+from veche.apps.store.citations import FOREIGN, Foreign
 from veche.apps.store.context import Context
 from veche.apps.store.kinds import projection, register, register_space_type
 from veche.apps.store.models import Status, StoredEvent
@@ -290,7 +290,7 @@ KINDS = {
 }
 
 
-def _foreign_of(previous: store_kinds.Foreign | None) -> store_kinds.Foreign:
+def _foreign_of(previous: Foreign | None) -> Foreign:
     """``space.create``'s citations of other spaces: an election's committee close, and
     whatever another space type declared."""
 
@@ -306,7 +306,7 @@ def register_all() -> None:
     register_space_type("election", body=CREATE_BODY, rule=judge, apply=apply)
     # The store registers space.create once for every space type and takes no foreign
     # finder there; the election's one citation of another space is declared here.
-    store_kinds.FOREIGN["space.create"] = _foreign_of(store_kinds.FOREIGN.get("space.create"))
+    FOREIGN["space.create"] = _foreign_of(FOREIGN.get("space.create"))
     for name, summary in KINDS.items():
         register(name, body=rules.KIND_BODIES[name], rule=judge, apply=apply, summary=summary)
     projection(

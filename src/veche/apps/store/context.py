@@ -4,22 +4,28 @@ Within one batch, projectors may buffer rows that no rule reads in the same
 batch (votes, notes) with ``insert``/``upsert``; ``rows(Model)`` flushes that
 model's buffer before handing out a queryset, so a rule never reads stale data.
 ``cited(event, id)`` is how a rule sees another event it names in ``deps``.
+``cached(key, load)`` keeps what rules and projectors look up once per batch.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import models
 
+from veche.apps.store.citations import foreign_citations
 from veche.events import Event, parse_event
 from veche.events.registry import RuleViolation, Unverified
 
 M = TypeVar("M", bound=models.Model)
 T = TypeVar("T")
+
+# A key of the per-batch cache: the owner's name for what it holds first (``"roster"``,
+# ``"fund"``, ``"elections"``…), then what picks one entry (a space, an event id).
+CacheKey = tuple[str, *tuple[Hashable, ...]]
 
 
 @dataclass(frozen=True)
@@ -96,8 +102,9 @@ class Context:
         self._upsert_spec: dict[type[models.Model], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._statuses: dict[str, str] = {}
         self._events: dict[str, Event] = {}
-        # Per-batch caches owned by apps (invalidate what you change).
-        self.memo: dict[Any, Any] = {}
+        # Per-batch caches owned by apps (invalidate what you change). Read it through
+        # ``cached`` or ``recall``, which give back the type that was put in.
+        self.memo: dict[CacheKey, object] = {}
         # Spaces whose holds changed (a key was revoked): re-projected after the batch.
         self.rebuild_requests: set[str] = set()
         # space -> keys that author this batch's events there, so that rules can
@@ -144,7 +151,6 @@ class Context:
         if event_id != event.prev and event_id not in event.deps:
             raise RuleViolation("cite-in-deps", f"{event_id} must be listed in deps", field)
         if event_id not in self._events:
-            from veche.apps.store.kinds import foreign_citations
             from veche.apps.store.models import StoredEvent
 
             row = StoredEvent.objects.filter(id=event_id).values_list("raw", "status").first()
@@ -157,12 +163,24 @@ class Context:
             self._statuses[event_id] = row[1]
         return Cited(self._events[event_id], self._statuses[event_id])
 
-    def cached(self, key: Any, load: Callable[[], T]) -> T:
-        """A per-batch cache entry, loaded once; projectors keep it true as they write."""
+    def cached(self, key: CacheKey, load: Callable[[], T]) -> T:
+        """A per-batch cache entry, loaded once; projectors keep it true as they write.
+
+        One key is filled by one loader (or by writes of the same type), so what is
+        found under it is what ``load`` returns.
+        """
         if key not in self.memo:
             self.memo[key] = load()
-        value: T = self.memo[key]
-        return value
+        return cast(T, self.memo[key])
+
+    def recall(self, key: CacheKey, kind: type[T]) -> T | None:
+        """The entry under ``key`` if there is one, checked to be a ``kind``."""
+        found = self.memo.get(key)
+        if found is None:
+            return None
+        if not isinstance(found, kind):
+            raise TypeError(f"cache entry {key!r} is a {type(found).__name__}, not {kind}")
+        return found
 
     def rows(self, model: type[M]) -> models.manager.BaseManager[M]:
         self.flush(model)

@@ -23,15 +23,10 @@ import nacl.bindings
 import nacl.exceptions
 from django.db import connection, transaction
 
+from veche.apps.store.citations import foreign_citations
 from veche.apps.store.context import Context
 from veche.apps.store.judge import judge
-from veche.apps.store.kinds import (
-    CAUSAL,
-    HOLD_PROVIDERS,
-    LATE_SAFE,
-    PERSON_PROVIDERS,
-    foreign_citations,
-)
+from veche.apps.store.kinds import CAUSAL, HOLD_PROVIDERS, LATE_SAFE, PERSON_PROVIDERS
 from veche.apps.store.locks import lock_spaces
 from veche.apps.store.models import (
     CrossReference,

@@ -19,15 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
 
+from veche.apps.store.citations import FOREIGN, Foreign
+from veche.apps.store.context import Context
 from veche.events import Event, EventKind, Registry
 from veche.events.schema import Obj, Schema, SchemaError
-
-if TYPE_CHECKING:
-    from veche.apps.store.context import Context
 
 Rule = Callable[["Context", Event], None]
 Apply = Callable[["Context", Event], None]
@@ -134,15 +133,6 @@ def register_space_type(name: str, *, body: Obj, rule: Rule, apply: Apply) -> No
     SPACE_TYPES[name] = SpaceType(body, rule, apply)
 
 
-# Which deps of an event are citations of other spaces, and of which: kind ->
-# (event -> {cited event id: its space id}). A node that holds no event at all of
-# a cited space judges the citing event without it ("on trust", said in the
-# event's reason) instead of waiting forever: a member of one committee can
-# follow the council above it without holding the logs of sibling committees.
-Foreign = Callable[[Event], dict[str, str]]
-FOREIGN: dict[str, Foreign] = {}
-
-
 def register(
     name: str,
     *,
@@ -150,7 +140,7 @@ def register(
     rule: Rule,
     apply: Apply,
     summary: str = "",
-    foreign: Foreign | None = None,
+    foreign: Foreign | None = None,  # which deps cite other spaces (see ``citations``)
     causal: bool = False,
     late_conflict: LateConflict | None = None,
 ) -> None:
@@ -169,18 +159,6 @@ def late_safe(name: str, conflict: LateConflict) -> None:
     if name not in KINDS:
         raise ValueError(f"event kind {name} is not registered")
     LATE_SAFE[name] = conflict
-
-
-def foreign_citations(event: Event) -> dict[str, str]:
-    """The event's citations of other spaces; empty for malformed bodies (the rule says why)."""
-    finder = FOREIGN.get(event.kind)
-    if finder is None:
-        return {}
-    try:
-        found = finder(event)
-    except (KeyError, TypeError, AttributeError):
-        return {}
-    return {k: v for k, v in found.items() if k in event.deps and isinstance(v, str)}
 
 
 def projection(
