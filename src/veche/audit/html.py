@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import base64
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from veche.audit.labels import label
-
-if TYPE_CHECKING:
-    from veche.audit.report import AuditReport
+from veche.audit.results import AuditReport
 
 __all__ = ["render_html"]
 

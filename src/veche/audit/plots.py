@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from veche.audit.labels import label
+from veche.audit.results import AuditReport
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from veche.audit.report import AuditReport
 
 __all__ = ["draw_plots"]
 

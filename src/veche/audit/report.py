@@ -13,23 +13,24 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from veche.audit.digits import SecondDigitTest, second_digit_tests
+from veche.audit.digits import second_digit_tests
 from veche.audit.errors import AuditMethodError, RowProblem
-from veche.audit.integers import IntegerAnomaly, integer_anomaly
-from veche.audit.klimek import KlimekFit, klimek_fit
+from veche.audit.html import render_html
+from veche.audit.integers import integer_anomaly
+from veche.audit.klimek import klimek_fit
+from veche.audit.labels import LANGUAGES
+from veche.audit.plots import draw_plots
 from veche.audit.protocol import IntArray, ObserverReports, OfficialProtocol, WitnessReports
-from veche.audit.regions import RegionalOutliers, regional_outliers
-from veche.audit.turnout import TurnoutEstimate, turnout_estimate
+from veche.audit.regions import regional_outliers
+from veche.audit.results import AuditReport
+from veche.audit.turnout import turnout_estimate
 from veche.audit.witnesses import (
-    ObserverComparison,
-    WitnessComparison,
     compare_observers,
     compare_witnesses,
 )
@@ -53,43 +54,6 @@ Progress = Callable[[str, float], None]
 
 def _silent(stage: str, done: float) -> None:
     del stage, done
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class AuditReport:
-    """Every method's result for one election; a method that could not run has None
-    and its reason in ``errors``."""
-
-    official: OfficialProtocol
-    witnesses: WitnessReports | None
-    observers: ObserverReports | None
-    witness_comparison: WitnessComparison | None
-    observer_comparison: ObserverComparison | None
-    klimek: KlimekFit | None
-    integers: IntegerAnomaly | None
-    second_digit: tuple[SecondDigitTest, ...]
-    turnout: TurnoutEstimate | None
-    regions: RegionalOutliers | None
-    errors: dict[str, str]
-    generated_at: datetime
-
-    def signals(self) -> dict[str, bool]:
-        """For each method that ran, whether it found what it looks for."""
-        results = {
-            "witnesses": self.witness_comparison,
-            "observers": self.observer_comparison,
-            "klimek": self.klimek,
-            "integers": self.integers,
-            "turnout": self.turnout,
-            "regions": self.regions,
-        }
-        return {
-            name: bool(result.detected) for name, result in results.items() if result is not None
-        }
-
-    @property
-    def flagged(self) -> bool:
-        return any(self.signals().values())
 
 
 def run_audit(
@@ -433,9 +397,6 @@ def write_report(
     """Write report.json, report.html, flagged_stations.csv and (unless ``plots`` is
     False) the plots as PNG and SVG; returns the paths written."""
     tell = progress or _silent
-    from veche.audit.html import render_html
-    from veche.audit.labels import LANGUAGES
-
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
     out = Path(directory)
@@ -456,8 +417,6 @@ def write_report(
         writer.writerows(rows)
     images: dict[str, bytes] = {}
     if plots:
-        from veche.audit.plots import draw_plots
-
         tell("plots", 0.1)
         for name, (png, svg) in draw_plots(report, language, progress=tell).items():
             (out / f"{name}.png").write_bytes(png)
