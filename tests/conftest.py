@@ -1,14 +1,19 @@
 """Shared fixtures: a headless Chromium (Debian's) driven by Playwright; the check that
-the PostgreSQL pass has its server; separate nodes' databases dropped after each test."""
+the PostgreSQL pass has its server; separate nodes' databases dropped after each test;
+the named people of ``tests.factories`` and test clients signed in as them."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from django.test import Client
+    from tests.factories import World
 
 CHROMIUM = os.environ.get("VECHE_CHROMIUM", "/usr/bin/chromium")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + live_server
@@ -104,3 +109,23 @@ def queued_tasks(settings: Any) -> None:
             "QUEUES": ["audits", "default"],
         }
     }
+
+
+@pytest.fixture
+def world() -> World:
+    """Named people (``world.person("Sokol")``) and their committees, made through actions."""
+    from tests.factories import World
+
+    return World()
+
+
+@pytest.fixture
+def signed_in_as(world: World) -> Callable[..., Client]:
+    """``signed_in_as("Zubr", language="be")``: a test client signed in as a new account
+    of this node for the world's person of that name (passphrase ``tests.factories.PASS``)."""
+    from tests.factories import signed_in_client
+
+    def client(name: str, *, language: str | None = None) -> Client:
+        return signed_in_client(world.person(name), name, language=language)
+
+    return client

@@ -1,11 +1,19 @@
-"""Named people and committees for tests, built through the real actions."""
+"""Named people and committees for tests, built through the real actions, and test
+clients signed in as them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.test import Client
+
+from veche.apps.accounts.actions import create_account
 from veche.apps.committees import actions
 from veche.events import Identity
+
+# The passphrase of every account the tests make on the test node.
+PASS = "correct horse battery"
 
 
 @dataclass
@@ -30,3 +38,21 @@ class World:
             code, _ = actions.invite(self.person(founder), space)
             actions.join(self.person(name), space, code, name)
         return space
+
+
+def sign_in(pseudonym: str, *, language: str | None = None) -> Client:
+    """A test client signed in, through the sign-in form, as an account of this node
+    that has the passphrase ``PASS``; ``language`` sets the reader's language cookie."""
+    client = Client()
+    response = client.post("/accounts/sign-in/", {"pseudonym": pseudonym, "passphrase": PASS})
+    assert response.status_code == 302, response.status_code
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def signed_in_client(identity: Identity, pseudonym: str, *, language: str | None = None) -> Client:
+    """An account of this node for ``identity`` (passphrase ``PASS``), and a test client
+    signed in as it."""
+    create_account(pseudonym, PASS, identity)
+    return sign_in(pseudonym, language=language)

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
+from tests.factories import PASS
 
 from veche.apps.accounts.actions import AccountError, create_account
 from veche.apps.accounts.models import Account
@@ -14,7 +15,6 @@ from veche.apps.accounts.unlock import COOKIE, SESSION_KEY
 from veche.events.encoding import b64e
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 
 
 def _sign_in(client: Client, pseudonym: str = "Sokol", passphrase: str = PASS):  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import translation
+from tests.factories import PASS
 
 from veche.apps.accounts.actions import AccountError, create_account
 
@@ -19,11 +20,11 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_account_errors_in_the_readers_language(language: str, short: str, taken: str) -> None:
-    create_account("Zubr", "correct horse battery")
+    create_account("Zubr", PASS)
     with translation.override(language):
         with pytest.raises(AccountError) as error:
             create_account("Sokol", "short")
         assert error.value.message == short
         with pytest.raises(AccountError) as error:
-            create_account("Zubr", "correct horse battery")
+            create_account("Zubr", PASS)
         assert error.value.message == taken

@@ -17,12 +17,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client, override_settings
+from tests.factories import PASS
 
 from veche.apps.accounts.actions import create_account
 from veche.apps.accounts.kdf import KdfBusy, kdf_slot
 from veche.apps.accounts.models import Account, SignInFailures
-
-PASS = "correct horse battery"
 
 # Run in other processes: N threads each take a slot, count who is inside (a counter
 # under its own lock), and write the most seen at once.

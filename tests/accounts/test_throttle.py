@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
 from django.utils import timezone
+from tests.factories import PASS
 
 from veche.apps.accounts.actions import create_account
 from veche.apps.accounts.models import SignInFailures
@@ -20,7 +21,6 @@ from veche.apps.accounts.throttle import (
 )
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 WRONG = "guess guess guess"
 _OTHER_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from tests.factories import World
+from tests.factories import PASS, World, sign_in
 
 from veche.apps.accounts import actions as account_actions
 from veche.apps.accounts.actions import AccountError, create_account
@@ -33,7 +33,6 @@ from veche.apps.store.models import StoredEvent
 from veche.cli import main
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 NEW = "a long enough passphrase"
 
 
@@ -198,8 +197,7 @@ def test_a_name_taken_while_signing_takes_the_join_back(
 
 def test_a_signed_in_join_with_a_taken_pseudonym_keeps_the_invitation(committee: dict) -> None:  # type: ignore[type-arg]
     space, code, w = committee["space"], committee["code"], committee["w"]
-    client = Client()
-    client.post("/accounts/sign-in/", {"pseudonym": "Vasilek", "passphrase": PASS})
+    client = sign_in("Vasilek")
     before = _snapshot(space)
     response = client.post(
         reverse("committees:join", args=[space]), {"code": code, "pseudonym": "ZUBR"}

@@ -25,9 +25,8 @@ from django.apps import apps as django_apps
 from django.test import Client
 from django.urls import reverse
 from tests.committees.test_motions import _elect, _join_two
-from tests.factories import World
+from tests.factories import World, signed_in_client
 
-from veche.apps.accounts.actions import create_account
 from veche.apps.committees import actions, federation
 from veche.apps.committees.access import may_hold_space, readable_spaces
 from veche.apps.committees.models import Motion, Seat
@@ -40,7 +39,6 @@ from veche.events.encoding import b64e
 from veche.sync.errors import SyncError
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 FORGED_TITLE = "Demands of the Minsk city council"
 
 
@@ -182,11 +180,7 @@ def _light_node(city: City) -> None:
 
 
 def _client(identity: Identity, name: str) -> Client:
-    create_account(name, PASS, identity)
-    client = Client()
-    answer = client.post("/accounts/sign-in/", {"pseudonym": name, "passphrase": PASS})
-    assert answer.status_code == 302
-    return client
+    return signed_in_client(identity, name)
 
 
 def _through(client: Client) -> Any:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from tests.factories import World
+from tests.factories import PASS, World
 
 from veche.audit import simulate, write_simulation
 
@@ -23,10 +23,10 @@ def test_upload_simulated_election_and_read_report(
     live_server: Any, page: Any, tmp_path: Path
 ) -> None:
     files = write_simulation(simulate(800, seed=3, stuffing=0.2), tmp_path)
-    create_account("Zubr", "correct horse battery", World().person("Zubr"))
+    create_account("Zubr", PASS, World().person("Zubr"))
     page.goto(live_server.url + "/accounts/sign-in/")
     page.get_by_label("Pseudonym").fill("Zubr")
-    page.get_by_label("Passphrase").fill("correct horse battery")
+    page.get_by_label("Passphrase").fill(PASS)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + "/")
 

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone, translation
-from tests.factories import World
+from tests.factories import PASS, World
 
 if not apps.is_installed("veche.apps.audit"):
     pytest.skip("veche.apps.audit is not in INSTALLED_APPS yet", allow_module_level=True)
@@ -33,7 +33,7 @@ SIGNALS = {
 
 def _run(**fields: object) -> AuditRun:
     world = World()
-    owner, _identity = create_account("Sokol", "correct horse battery", world.person("Sokol"))
+    owner, _identity = create_account("Sokol", PASS, world.person("Sokol"))
     return AuditRun.objects.create(
         owner=owner,
         title="Выборы 2020",

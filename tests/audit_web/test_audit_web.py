@@ -13,7 +13,7 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from tests.factories import World
+from tests.factories import PASS, World, signed_in_client
 
 from veche.audit import simulate, write_simulation
 
@@ -25,15 +25,10 @@ from veche.apps.audit import actions
 from veche.apps.audit.models import AuditRun
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 
 
 def _client(world: World, name: str) -> Client:
-    create_account(name, PASS, world.person(name))
-    client = Client()
-    response = client.post("/accounts/sign-in/", {"pseudonym": name, "passphrase": PASS})
-    assert response.status_code == 302
-    return client
+    return signed_in_client(world.person(name), name)
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,13 @@ from typing import Any
 
 import pytest
 from tests.committees.test_motions import _elect, _federate
-from tests.factories import World
+from tests.factories import PASS, World
 
 from veche.apps.accounts.actions import create_account
 from veche.apps.committees import actions
 from veche.apps.committees.models import Motion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASS = "correct horse battery"
 
 
 def _sign_in(page: Any, base: str, name: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.factories import World
+from tests.factories import PASS, World
 
 from veche.apps.accounts.actions import create_account
 from veche.apps.committees.models import Motion
@@ -13,7 +13,6 @@ from veche.apps.store.models import StoredEvent
 from veche.cli import main
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -5,30 +5,23 @@ from __future__ import annotations
 import html
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from tests.factories import World
+from tests.factories import World, signed_in_client
 
-from veche.apps.accounts.actions import create_account
 from veche.apps.committees import actions
 from veche.apps.committees.labels import KIND_LABELS, LEVEL_LABELS, stv_action
 from veche.apps.strike.forms import WorkplaceForm
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 # "City" is an adjective for a committee's level and a noun for a workplace's town.
 CITY_LEVEL = {"be": "Гарадскі", "ru": "Городской"}
 CITY_TOWN = {"be": "Горад", "ru": "Город"}
 
 
 def _client(w: World, name: str, language: str) -> Client:
-    create_account(name, PASS, w.person(name))
-    client = Client()
-    assert client.post("/accounts/sign-in/", {"pseudonym": name, "passphrase": PASS}).status_code
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
+    return signed_in_client(w.person(name), name, language=language)
 
 
 def _page(client: Client, url: str) -> str:

@@ -10,15 +10,13 @@ import hashlib
 import html
 
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from tests.committees.test_motions import _elect, _join_two
-from tests.factories import World
+from tests.factories import World, signed_in_client
 
-from veche.apps.accounts.actions import create_account
 from veche.apps.committees import actions, federation, tally
 from veche.apps.committees.models import Committee, Motion, Seat, Vote
 from veche.apps.store.log import ingest, rebuild, state_digest
@@ -27,7 +25,6 @@ from veche.events import build_event, parse_event
 from veche.events.encoding import b64e
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 BADGE = "mandate not verified on this node — not counted"
 SEATS = "1 seat event cites a mandate this node cannot check"
 VOTES = "1 vote comes from a delegate whose seat this node cannot verify"
@@ -97,15 +94,7 @@ def _light_node(setup: dict[str, object]) -> list[bytes]:
 
 
 def _client(w: World, name: str, language: str | None = None) -> Client:
-    create_account(name, PASS, w.person(name))
-    client = Client()
-    assert (
-        client.post("/accounts/sign-in/", {"pseudonym": name, "passphrase": PASS}).status_code
-        == 302
-    )
-    if language:
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
+    return signed_in_client(w.person(name), name, language=language)
 
 
 def _page(client: Client, url: str) -> str:

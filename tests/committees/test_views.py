@@ -8,25 +8,17 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from tests.factories import World
+from tests.factories import World, signed_in_client
 
-from veche.apps.accounts.actions import create_account
 from veche.apps.committees import actions
 from veche.apps.committees.models import Member, Motion, Vote
 from veche.apps.store.log import state_digest
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 
 
 def _client(w: World, name: str) -> Client:
-    create_account(name, PASS, w.person(name))
-    client = Client()
-    assert (
-        client.post("/accounts/sign-in/", {"pseudonym": name, "passphrase": PASS}).status_code
-        == 302
-    )
-    return client
+    return signed_in_client(w.person(name), name)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from tests.elections.helpers import setup_election
+from tests.factories import PASS
 
 from veche.apps.accounts.actions import create_account
 from veche.apps.elections import actions
@@ -17,7 +18,6 @@ from veche.crypto.ballot import check_ballot
 from veche.crypto.encoding import canonical_json
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASS = "correct horse battery"
 
 
 def test_vote_audit_cast_and_find_the_tracker(live_server: Any, page: Any) -> None:

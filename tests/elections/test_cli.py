@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 from tests.elections.helpers import call_election
-from tests.factories import World
+from tests.factories import PASS, World
 
 from veche.cli import main
 from veche.events.identity import save_identity
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:

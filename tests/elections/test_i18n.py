@@ -7,28 +7,22 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from tests.elections.helpers import setup_election
+from tests.factories import World, signed_in_client
 
-from veche.apps.accounts.actions import create_account
 from veche.apps.elections import actions
 from veche.apps.elections.labels import STAGE_LABELS, stage_label, tie_text
 from veche.apps.elections.views import _decimal, _two_places
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 OPEN = {"be": "адкрыта для галасавання", "ru": "открыто для голосования", "en": "open for voting"}
 
 
-def _client(world, name: str, language: str) -> Client:  # type: ignore[no-untyped-def]
-    create_account(name, PASS, world.person(name))
-    client = Client()
-    assert client.post("/accounts/sign-in/", {"pseudonym": name, "passphrase": PASS}).status_code
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
+def _client(world: World, name: str, language: str) -> Client:
+    return signed_in_client(world.person(name), name, language=language)
 
 
 @pytest.mark.parametrize("language", ["be", "ru", "en"])

@@ -14,22 +14,17 @@ from tests.elections.helpers import (
     run_election,
     setup_election,
 )
+from tests.factories import World, signed_in_client
 
-from veche.apps.accounts.actions import create_account
 from veche.apps.elections import actions
 from veche.apps.elections.models import Election, Trustee
 from veche.election import offline
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 
 
-def _client(world, name: str) -> Client:
-    create_account(name, PASS, world.person(name))
-    client = Client()
-    response = client.post("/accounts/sign-in/", {"pseudonym": name, "passphrase": PASS})
-    assert response.status_code == 302
-    return client
+def _client(world: World, name: str) -> Client:
+    return signed_in_client(world.person(name), name)
 
 
 def test_pages_by_role_on_a_private_board():
@@ -89,9 +84,7 @@ def test_cast_refuses_a_bad_ballot_with_the_reason():
 def test_a_trustee_uploads_a_dealing_signed_offline():
     election = setup_election()
     keys = election.trustees[0]
-    create_account("Trustee", PASS, keys.identity)
-    client = Client()
-    client.post("/accounts/sign-in/", {"pseudonym": "Trustee", "passphrase": PASS})
+    client = signed_in_client(keys.identity, "Trustee")
     event = offline.dealing_event(election.lines(), keys)
     response = client.post(
         reverse("elections:trustee", args=[election.space]),

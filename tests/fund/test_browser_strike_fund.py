@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.factories import World
+from tests.factories import PASS, World
 
 from veche.apps.accounts.actions import create_account
 from veche.apps.fund import actions as fund
@@ -15,7 +15,6 @@ from veche.apps.strike import actions as strike
 from veche.solidarity.report import verify_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASS = "correct horse battery"
 
 
 def sign_in(page: Any, base: str, name: str) -> None:

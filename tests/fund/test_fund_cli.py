@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.factories import PASS
 
 from veche.cli import main
 from veche.events.identity import save_identity
@@ -16,8 +17,8 @@ pytestmark = pytest.mark.django_db
 
 def key_file(tmp_path: Path, fund: Any, name: str, monkeypatch: Any) -> str:
     path = tmp_path / f"{name}.key"
-    save_identity(path, fund.who(name), "correct horse battery", profile="test")
-    monkeypatch.setenv("VECHE_PASSPHRASE", "correct horse battery")
+    save_identity(path, fund.who(name), PASS, profile="test")
+    monkeypatch.setenv("VECHE_PASSPHRASE", PASS)
     return str(path)
 
 

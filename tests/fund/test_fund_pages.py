@@ -6,22 +6,16 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from tests.factories import signed_in_client
 
-from veche.apps.accounts.actions import create_account
 from veche.apps.fund import actions
 from veche.apps.fund.models import Balance, Entry, Payout, Report
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 
 
 def client_for(fund: Any, name: str | None) -> Client:
-    client = Client()
-    if name is not None:
-        create_account(name, PASS, fund.who(name))
-        response = client.post("/accounts/sign-in/", {"pseudonym": name, "passphrase": PASS})
-        assert response.status_code == 302
-    return client
+    return Client() if name is None else signed_in_client(fund.who(name), name)
 
 
 ROLES = {"treasurer": "Zubr", "member": "Rusalka", "outsider": "Outsider", "anonymous": None}

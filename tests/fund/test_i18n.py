@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
+from tests.factories import signed_in_client
 
-from veche.apps.accounts.actions import create_account
 from veche.apps.fund import actions
 from veche.apps.fund.labels import (
     ACCOUNT_LABELS,
@@ -22,7 +22,6 @@ from veche.apps.fund.labels import (
 from veche.apps.fund.templatetags.money import money
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 NBSP = "\xa0"
 
 EXPECTED = {
@@ -57,10 +56,9 @@ EXPECTED = {
 
 
 def _client(fund: Any, name: str | None, language: str) -> Client:
-    client = Client()
     if name is not None:
-        create_account(name, PASS, fund.who(name))
-        assert client.post("/accounts/sign-in/", {"pseudonym": name, "passphrase": PASS})
+        return signed_in_client(fund.who(name), name, language=language)
+    client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 

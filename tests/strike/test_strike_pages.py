@@ -6,14 +6,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from tests.factories import World
+from tests.factories import World, signed_in_client
 
-from veche.apps.accounts.actions import create_account
 from veche.apps.strike import actions
 from veche.apps.strike.models import StatusChange, Workplace
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 ROLES = {"member": "Zubr", "outsider": "Outsider", "anonymous": None}
 
 
@@ -61,14 +59,7 @@ def plant(db: None) -> tuple[World, str, str, str]:
 
 
 def client_for(world: World, name: str | None) -> Client:
-    client = Client()
-    if name is not None:
-        create_account(name, PASS, world.person(name))
-        assert (
-            client.post("/accounts/sign-in/", {"pseudonym": name, "passphrase": PASS}).status_code
-            == 302
-        )
-    return client
+    return Client() if name is None else signed_in_client(world.person(name), name)
 
 
 @pytest.mark.parametrize("role", list(ROLES))

@@ -13,7 +13,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from tests.factories import World
+from tests.factories import PASS, World, sign_in
 
 from veche.apps.accounts.actions import create_account
 from veche.apps.accounts.models import Account
@@ -21,7 +21,6 @@ from veche.apps.sync.models import Peer, check_peer_url
 from veche.cli import main
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 PINNED = "P" * 43
 UNREACHABLE = "http://127.0.0.1:9/"  # the discard port: nothing answers, quickly
 
@@ -37,12 +36,9 @@ def _world() -> tuple[World, Peer]:
 
 
 def _client(who: str) -> Client:
-    client = Client()
-    if who != "anonymous":
-        name = {"operator": "Sokol", "member": "Zubr"}[who]
-        response = client.post("/accounts/sign-in/", {"pseudonym": name, "passphrase": PASS})
-        assert response.status_code == 302
-    return client
+    if who == "anonymous":
+        return Client()
+    return sign_in({"operator": "Sokol", "member": "Zubr"}[who])
 
 
 def _untouched(peer: Peer) -> None:
@@ -258,8 +254,7 @@ def test_operator_commands(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "node", "operator", "list")
     assert out.split() == ["Zubr", world.person("Zubr").public]
     # The new operator may manage peers at once; no restart.
-    client = Client()
-    client.post("/accounts/sign-in/", {"pseudonym": "Zubr", "passphrase": PASS})
+    client = sign_in("Zubr")
     assert client.get("/sync/").status_code == 200
     code, out, _ = _run(capsys, "node", "operator", "remove", "Zubr", "--json")
     assert code == 0 and json.loads(out)["operator"] is False

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
-from tests.factories import World
+from tests.factories import PASS, World, sign_in
 
 from veche.apps.accounts.actions import create_account
 from veche.apps.accounts.models import Account
@@ -14,7 +14,6 @@ from veche.apps.sync import runner
 from veche.apps.sync.models import Peer
 from veche.web import background
 
-PASS = "correct horse battery"
 UNREACHABLE = "http://127.0.0.1:9/"  # the discard port: nothing answers, quickly
 
 
@@ -23,10 +22,7 @@ def _operator() -> Client:
     world.committee("Sokol", name="Kozlova strike committee")
     sokol, _ = create_account("Sokol", PASS, world.person("Sokol"))
     Account.objects.filter(pk=sokol.pk).update(is_operator=True)
-    client = Client()
-    response = client.post("/accounts/sign-in/", {"pseudonym": "Sokol", "passphrase": PASS})
-    assert response.status_code == 302
-    return client
+    return sign_in("Sokol")
 
 
 @pytest.mark.django_db

@@ -6,12 +6,10 @@ from __future__ import annotations
 import html
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import translation
-from tests.factories import World
+from tests.factories import World, signed_in_client
 
-from veche.apps.accounts.actions import create_account
 from veche.apps.committees.labels import KIND_LABELS
 from veche.apps.store.log import ingest, reason_text
 from veche.apps.store.reasons import explain
@@ -19,15 +17,10 @@ from veche.events import build_event
 from veche.web.templatetags.veche import day
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 
 
 def _client(world: World, name: str, language: str) -> Client:
-    create_account(name, PASS, world.person(name))
-    client = Client()
-    assert client.post("/accounts/sign-in/", {"pseudonym": name, "passphrase": PASS})
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
+    return signed_in_client(world.person(name), name, language=language)
 
 
 @pytest.mark.parametrize(

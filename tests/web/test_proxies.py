@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client, override_settings
+from tests.factories import PASS
 from tests.web.served import node_env
 
 from veche.apps.accounts.actions import create_account
@@ -20,7 +21,6 @@ from veche.apps.accounts.models import SignInFailures
 from veche.apps.accounts.throttle import MAX_FAILURES
 from veche.web.proxies import client_address, parse_networks, parse_origins
 
-PASS = "correct horse battery"
 PROXY = "10.0.0.1"
 ORIGIN = "https://testserver"
 

@@ -15,24 +15,19 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
-from tests.factories import World
+from tests.factories import World, signed_in_client
 from tests.store.test_one_writer import _file_database  # noqa: F401 - autouse fixture
 
-from veche.apps.accounts.actions import create_account
 from veche.apps.accounts.models import Submission
 from veche.apps.committees import actions
 from veche.apps.committees.models import Vote
 from veche.apps.store.models import EquivocationRecord, StoredEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PASS = "correct horse battery"
 
 
 def _signed_in(world: World, name: str) -> Client:
-    create_account(name, PASS, world.person(name))
-    client = Client()
-    assert client.post("/accounts/sign-in/", {"pseudonym": name, "passphrase": PASS}).status_code
-    return client
+    return signed_in_client(world.person(name), name)
 
 
 def _vote_form(client: Client, space: str, motion: str) -> dict[str, str]:

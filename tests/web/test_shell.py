@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from tests.factories import World
+from tests.factories import World, signed_in_client
 
-from veche.apps.accounts.actions import create_account
 from veche.apps.committees import actions
 from veche.apps.store.models import StoredEvent
 
 pytestmark = pytest.mark.django_db
-PASS = "correct horse battery"
 
 
 def _member_client(world: World, name: str) -> Client:
-    create_account(name, PASS, world.person(name))
-    client = Client()
-    assert (
-        client.post("/accounts/sign-in/", {"pseudonym": name, "passphrase": PASS}).status_code
-        == 302
-    )
-    return client
+    return signed_in_client(world.person(name), name)
 
 
 def test_home_for_anonymous_explains_veche() -> None:
