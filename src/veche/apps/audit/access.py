@@ -8,10 +8,16 @@ from django.http import Http404
 from veche.apps.audit.models import AuditRun
 
 
-def access_run_by_public_id(viewer_id: int | None, public_id: str) -> AuditRun:
+def is_owner(viewer: str | None, run: AuditRun) -> bool:
+    """Is the viewer (a member's public key) the run's owner? (``owner`` is fetched with
+    the run by ``access_run_by_public_id``.)"""
+    return viewer is not None and run.owner.public_key == viewer
+
+
+def access_run_by_public_id(viewer: str | None, public_id: str) -> AuditRun:
     """The run, if the viewer may read it; otherwise 404 (unknown and forbidden look alike)."""
     run = AuditRun.objects.filter(public_id=public_id).select_related("owner").first()
-    if run is None or not (run.published or (viewer_id is not None and run.owner_id == viewer_id)):
+    if run is None or not (run.published or is_owner(viewer, run)):
         raise Http404
     return run
 
@@ -20,5 +26,6 @@ def published_runs() -> QuerySet[AuditRun]:
     return AuditRun.objects.filter(published_at__isnull=False).order_by("-published_at")
 
 
-def runs_of(owner_id: int) -> QuerySet[AuditRun]:
-    return AuditRun.objects.filter(owner_id=owner_id)
+def runs_of(viewer: str) -> QuerySet[AuditRun]:
+    """The viewer's own runs, published or not."""
+    return AuditRun.objects.filter(owner__public_key=viewer)

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from veche.apps.audit import actions, runner
-from veche.apps.audit.access import access_run_by_public_id, published_runs, runs_of
+from veche.apps.audit.access import access_run_by_public_id, is_owner, published_runs, runs_of
 from veche.apps.audit.forms import AuditUploadForm
 from veche.apps.audit.models import AuditRun
+from veche.web.viewer import viewer
 
 PLOTS = ("fingerprint", "turnout", "integers", "second_digit", "regions", "witnesses")
 FILES = {
@@ -61,19 +62,15 @@ STAGES = {
 }
 
 
-def _viewer(request: HttpRequest) -> int | None:
-    return request.user.pk if request.user.is_authenticated else None
-
-
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    key = viewer(request)
     return render(
         request,
         "audit/list.html",
         {
             "published": published_runs()[:100],
-            "mine": runs_of(viewer)[:100] if viewer is not None else [],
+            "mine": runs_of(key)[:100] if key is not None else [],
         },
     )
 
@@ -109,7 +106,7 @@ def _stage_text(run: AuditRun) -> str:
     return str(STAGES.get(stage, STAGES["reading"] if run.status == run.Status.QUEUED else ""))
 
 
-def _context(run: AuditRun, viewer: int | None) -> dict[str, Any]:
+def _context(run: AuditRun, key: str | None) -> dict[str, Any]:
     summary = run.summary or {}
     signals = [
         {"name": METHOD_NAMES.get(name, name), "found": found}
@@ -124,7 +121,7 @@ def _context(run: AuditRun, viewer: int | None) -> dict[str, Any]:
     estimates = summary.get("anomalous_votes_estimate") or {}
     return {
         "run": run,
-        "is_owner": viewer is not None and viewer == run.owner_id,
+        "is_owner": is_owner(key, run),
         "summary": summary,
         "signals": signals,
         "plots": plots,
@@ -138,16 +135,15 @@ def _context(run: AuditRun, viewer: int | None) -> dict[str, Any]:
 
 @require_GET
 def audit_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    viewer = _viewer(request)
-    run = access_run_by_public_id(viewer, public_id)
-    return render(request, "audit/detail.html", _context(run, viewer))
+    key = viewer(request)
+    run = access_run_by_public_id(key, public_id)
+    return render(request, "audit/detail.html", _context(run, key))
 
 
 @require_GET
 def audit_progress(request: HttpRequest, public_id: str) -> HttpResponse:
     """The progress fragment the detail page polls; when the run ends, the page reloads."""
-    viewer = _viewer(request)
-    run = access_run_by_public_id(viewer, public_id)
+    run = access_run_by_public_id(viewer(request), public_id)
     # The fragment shows only the run and its stage (it is polled every second).
     response = render(request, "audit/_progress.html", {"run": run, "stage": _stage_text(run)})
     if run.finished:
@@ -157,7 +153,7 @@ def audit_progress(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_GET
 def audit_file(request: HttpRequest, public_id: str, name: str) -> HttpResponse:
-    run = access_run_by_public_id(_viewer(request), public_id)
+    run = access_run_by_public_id(viewer(request), public_id)
     if name not in FILES or run.status != AuditRun.Status.DONE:
         raise Http404
     path = run.report_folder / name
@@ -176,7 +172,7 @@ def audit_file(request: HttpRequest, public_id: str, name: str) -> HttpResponse:
 @login_required
 @require_POST
 def audit_publish(request: HttpRequest, public_id: str) -> HttpResponse:
-    run = access_run_by_public_id(request.user.pk, public_id)
+    run = access_run_by_public_id(viewer(request), public_id)
     try:
         actions.publish_audit_run(run, request.user.pk)
     except actions.AuditRunError:
@@ -189,7 +185,7 @@ def audit_publish(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def audit_retry(request: HttpRequest, public_id: str) -> HttpResponse:
     """Run a failed audit again with the files it was given (its owner only)."""
-    run = access_run_by_public_id(request.user.pk, public_id)
+    run = access_run_by_public_id(viewer(request), public_id)
     try:
         run = actions.retry_audit_run(run, request.user.pk, runner.RETRYABLE)
     except actions.AuditRunError:

@@ -2,14 +2,11 @@
 
 The events and the projections keep the codes (``workplace``, ``city``,
 ``delegate_election``...); pages show these labels. A code this node does not
-know (from a newer node) is shown as it is.
+know (from a newer node) is shown as it is (``veche.web.labels.label``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -55,11 +52,6 @@ STV_ACTION_LABELS = {
     "surplus": pgettext_lazy("STV stage", "surplus of %(candidate)s transferred"),
     "exclusion": pgettext_lazy("STV stage", "%(candidate)s excluded"),
 }
-
-
-def label(labels: Mapping[str, Promise | str], code: str) -> str:
-    """The label of ``code`` in the active language, or the code if it has none."""
-    return str(labels.get(code, code))
 
 
 def stv_action(action: str, candidate: str) -> str:

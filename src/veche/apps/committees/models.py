@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from veche.apps.committees.labels import KIND_LABELS, LEVEL_LABELS, label
+from veche.apps.committees.labels import KIND_LABELS, LEVEL_LABELS
+from veche.web.labels import label
 
 
 class Committee(models.Model):

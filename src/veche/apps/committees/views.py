@@ -1,19 +1,24 @@
-"""Committee pages. Reads go through ``access``; every write calls an action, which
-appends one signed event; a refused event shows the rule's reason on the form."""
+"""Committee pages. Reads go through ``access`` (``access_*`` checks, then reads of what
+it let in); every write calls an action through ``run_signed_action``, which appends one
+signed event; a refused event shows the rule's reason on the form or the next page.
+
+A locked key (the unlock cookie is gone) answers 404 here: sign in again.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import segno
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,9 +26,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from veche.apps.accounts import unlock
 from veche.apps.accounts.actions import AccountError
-from veche.apps.committees import actions, federation, tally
+from veche.apps.committees import access, actions, federation, tally
 from veche.apps.committees.access import (
-    can_read_space,
+    access_committee_by_space,
+    access_committee_to_join,
+    access_motion_by_event,
     is_participant,
     readable_committees,
     readable_spaces,
@@ -36,51 +43,41 @@ from veche.apps.committees.forms import (
     NewMemberForm,
     PostForm,
 )
-from veche.apps.committees.labels import METHOD_LABELS, MOTION_LABELS, label, stv_action
-from veche.apps.committees.models import (
-    Committee,
-    Endorsement,
-    Mandate,
-    Member,
-    Motion,
-    Post,
-    Seat,
-    Vote,
-    Vouch,
-)
-from veche.apps.store.models import EquivocationRecord
+from veche.apps.committees.labels import METHOD_LABELS, MOTION_LABELS, stv_action
+from veche.apps.committees.models import Mandate, Motion
 from veche.apps.store.reasons import refusal_text
 from veche.events import Identity, RuleViolation
 from veche.events.envelope import format_time
+from veche.web.labels import label
+from veche.web.viewer import run_signed_action, signer, viewer
 
 MEMBERS_PER_PAGE = 100
+T = TypeVar("T")
 
 
-def _key(request: HttpRequest) -> str | None:
-    return request.user.public_key if request.user.is_authenticated else None  # type: ignore[union-attr]
-
-
-def _identity(request: HttpRequest) -> Identity:
-    identity = request.identity()  # type: ignore[attr-defined]
-    if identity is None:
-        raise Http404  # locked: the unlock cookie is gone; sign in again
-    return identity  # type: ignore[no-any-return]
-
-
-def _committee(request: HttpRequest, space: str) -> Committee:
-    committee = Committee.objects.filter(space=space).first()
-    if committee is None or not can_read_space(_key(request), space):
-        raise Http404
-    return committee
-
-
-def _refused(request: HttpRequest, violation: RuleViolation) -> None:
-    messages.error(request, _("Refused: %(reason)s") % {"reason": refusal_text(violation)})
+def _signed(
+    request: HttpRequest,
+    act: Callable[[Identity], T],
+    *,
+    done: str = "",
+    form: forms.Form | None = None,
+) -> T | None:
+    """``run_signed_action`` as these pages use it: a locked key is a 404, a refusal goes
+    on the form if there is one."""
+    return run_signed_action(
+        request,
+        act,
+        done=done,
+        on_refused=(lambda violation: form.add_error(None, refusal_text(violation)))
+        if form is not None
+        else None,
+        locked_is_404=True,
+    )
 
 
 @login_required
 def committee_list(request: HttpRequest) -> HttpResponse:
-    committees = readable_committees(_key(request))
+    committees = readable_committees(viewer(request))
     return render(request, "committees/list.html", {"committees": committees})
 
 
@@ -89,71 +86,37 @@ def committee_list(request: HttpRequest) -> HttpResponse:
 def committee_create(request: HttpRequest) -> HttpResponse:
     form = CommitteeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            event = actions.create_committee(
-                _identity(request),
-                name=form.cleaned_data["name"],
-                kind=form.cleaned_data["kind"],
-                level=form.cleaned_data["level"],
-                pseudonym=form.cleaned_data["pseudonym"],
+        data = form.cleaned_data
+        event = _signed(
+            request,
+            lambda identity: actions.create_committee(
+                identity,
+                name=data["name"],
+                kind=data["kind"],
+                level=data["level"],
+                pseudonym=data["pseudonym"],
                 rules=form.rules(),
-                description=form.cleaned_data["description"],
-            )
-        except RuleViolation as violation:
-            form.add_error(None, refusal_text(violation))
-        else:
+                description=data["description"],
+            ),
+            form=form,
+        )
+        if event is not None:
             return redirect("committees:detail", event.id)
     return render(request, "committees/create.html", {"form": form})
 
 
-def _with_author_names(space: str, records: list[EquivocationRecord]) -> list[EquivocationRecord]:
-    """Equivocation records with the author's pseudonym here (one query, none if empty)."""
-    if records:
-        names = dict(
-            Member.objects.filter(space=space, key__in={r.author for r in records}).values_list(
-                "key", "pseudonym"
-            )
-        )
-        for record in records:
-            record.pseudonym = names.get(record.author, "")  # type: ignore[attr-defined]
-    return records
-
-
 @login_required
 def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
-    committee = _committee(request, space)
-    key = _key(request)
-    active = Member.objects.filter(space=space, status=Member.Status.ACTIVE).order_by(
-        "pseudonym", "key"
+    key = viewer(request)
+    committee = access_committee_by_space(key, space)
+    page = Paginator(access.active_members(committee), MEMBERS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(active, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
-    candidates = list(
-        Member.objects.filter(space=space, status=Member.Status.CANDIDATE).order_by("pseudonym")[
-            :200
-        ]
-    )
-    vouches: dict[str, list[str]] = {}
-    names = dict(
-        Member.objects.filter(space=space, person__in=[c.person for c in candidates]).values_list(
-            "person", "pseudonym"
-        )
-    )
-    for voucher, candidate in Vouch.objects.filter(space=space).values_list("voucher", "candidate")[
-        :2000
-    ]:
-        vouches.setdefault(candidate, []).append(voucher)
-    voucher_names = dict(
-        Member.objects.filter(
-            space=space, person__in={v for vs in vouches.values() for v in vs}
-        ).values_list("person", "pseudonym")
-    )
-    open_motions = Motion.objects.filter(space=space, status=Motion.Status.OPEN).order_by(
-        "-proposed_at"
-    )[:50]
-    closed_motions = (
-        Motion.objects.exclude(status=Motion.Status.OPEN)
-        .filter(space=space)
-        .order_by("-closed_at")[:50]
+    candidates = access.candidates(committee)
+    names = access.pseudonyms_of_persons(committee, [c.person for c in candidates])
+    vouches = access.vouches(committee)
+    voucher_names = access.pseudonyms_of_persons(
+        committee, {v for vs in vouches.values() for v in vs}
     )
     delegates = federation.delegates_of(space) if committee.kind == "council" else []
     context: dict[str, Any] = {
@@ -164,27 +127,21 @@ def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
             (c, [voucher_names.get(v, v[:8]) for v in vouches.get(c.person, [])])
             for c in candidates
         ],
-        "open_motions": open_motions,
-        "closed_motions": closed_motions,
-        "posts": Post.objects.filter(space=space).order_by("-at", "event")[:20],
-        "mandates": _with_pseudonyms(
-            list(Mandate.objects.filter(space=space).order_by("-at")[:50])
-        ),
+        "open_motions": access.open_motions(committee),
+        "closed_motions": access.closed_motions(committee),
+        "posts": access.posts(committee),
+        "mandates": _with_pseudonyms(access.mandates(committee)),
         "delegates": delegates,
         "unverified_seats": federation.unverified_seats(space)
         if committee.kind == "council"
         else [],
-        "parent": Committee.objects.filter(space=committee.parent).first()
-        if committee.parent
-        else None,
-        "equivocations": _with_author_names(
-            space, list(EquivocationRecord.objects.filter(space=space)[:20])
-        ),
+        "parent": access.parent_of(committee),
+        "equivocations": access.equivocations(committee),
         "participant": is_participant(key, space),
-        "is_member": Member.objects.filter(
-            space=space, key=key, status=Member.Status.ACTIVE
-        ).exists(),
-        "my_mandates": _unseated_mandates(key, space) if committee.kind == "council" else [],
+        "is_member": access.is_member(key, space),
+        "my_mandates": access.unseated_mandates(key, committee)
+        if committee.kind == "council"
+        else [],
         "post_form": PostForm(),
         "names": names,
     }
@@ -198,34 +155,24 @@ def _with_pseudonyms(mandates: list[Mandate]) -> list[Mandate]:
     return mandates
 
 
-def _unseated_mandates(key: str | None, council: str) -> list[Mandate]:
-    if key is None or Seat.objects.filter(space=council, key=key).exists():
-        return []
-    return list(Mandate.objects.filter(parent=council, key=key, recalled_by=""))
-
-
 @login_required
 @require_POST
 def post_message(request: HttpRequest, space: str) -> HttpResponse:
-    _committee(request, space)
+    access_committee_by_space(viewer(request), space)
     form = PostForm(request.POST)
     if form.is_valid():
-        try:
-            actions.post(_identity(request), space, form.cleaned_data["text"])
-        except RuleViolation as violation:
-            _refused(request, violation)
+        _signed(request, lambda identity: actions.post(identity, space, form.cleaned_data["text"]))
     return redirect("committees:detail", space)
 
 
 @login_required
 @require_POST
 def invite(request: HttpRequest, space: str) -> HttpResponse:
-    committee = _committee(request, space)
-    try:
-        code, _event = actions.invite(_identity(request), space)
-    except RuleViolation as violation:
-        _refused(request, violation)
+    committee = access_committee_by_space(viewer(request), space)
+    invited = _signed(request, lambda identity: actions.invite(identity, space))
+    if invited is None:
         return redirect("committees:detail", space)
+    code, _event = invited
     url = request.build_absolute_uri(reverse("committees:join", args=[space])) + f"?code={code}"
     qr = segno.make(url, error="m")
     return render(
@@ -247,9 +194,7 @@ def join(request: HttpRequest, space: str) -> HttpResponse:
     A new member's key, account and join are made together or not at all
     (``actions.join_as_new_account``): a refused join leaves the invitation unused.
     """
-    committee = Committee.objects.filter(space=space).first()
-    if committee is None:
-        raise Http404
+    committee = access_committee_to_join(space)
     signed_in = request.user.is_authenticated
     form_class = JoinForm if signed_in else NewMemberForm
     initial = {"code": request.GET.get("code", "")}
@@ -258,7 +203,7 @@ def join(request: HttpRequest, space: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             if signed_in:
-                actions.join(_identity(request), space, data["code"], data["pseudonym"])
+                actions.join(signer(request), space, data["code"], data["pseudonym"])
                 return redirect("committees:detail", space)
             _event, account, identity = actions.join_as_new_account(
                 space, data["code"], data["pseudonym"], data["passphrase"]
@@ -301,24 +246,20 @@ def _join_refused(form: Any, violation: RuleViolation) -> None:
 @login_required
 @require_POST
 def vouch(request: HttpRequest, space: str, key: str) -> HttpResponse:
-    _committee(request, space)
-    try:
-        actions.vouch(_identity(request), space, key)
-    except RuleViolation as violation:
-        _refused(request, violation)
-    else:
-        messages.success(request, _("Your vouch was recorded."))
+    access_committee_by_space(viewer(request), space)
+    _signed(
+        request,
+        lambda identity: actions.vouch(identity, space, key),
+        done=_("Your vouch was recorded."),
+    )
     return redirect("committees:detail", space)
 
 
 @login_required
 @require_POST
 def leave(request: HttpRequest, space: str) -> HttpResponse:
-    _committee(request, space)
-    try:
-        actions.leave(_identity(request), space)
-    except RuleViolation as violation:
-        _refused(request, violation)
+    access_committee_by_space(viewer(request), space)
+    if _signed(request, lambda identity: actions.leave(identity, space)) is None:
         return redirect("committees:detail", space)
     messages.success(request, _("You left the committee."))
     return redirect("home")
@@ -327,22 +268,9 @@ def leave(request: HttpRequest, space: str) -> HttpResponse:
 @login_required
 @require_POST
 def take_seat(request: HttpRequest, space: str, mandate: str) -> HttpResponse:
-    _committee(request, space)
-    try:
-        actions.take_seat(_identity(request), space, mandate)
-    except RuleViolation as violation:
-        _refused(request, violation)
+    access_committee_by_space(viewer(request), space)
+    _signed(request, lambda identity: actions.take_seat(identity, space, mandate))
     return redirect("committees:detail", space)
-
-
-def _member_choices(space: str) -> list[tuple[str, str]]:
-    return list(
-        Member.objects.filter(
-            space=space, status__in=[Member.Status.ACTIVE, Member.Status.CANDIDATE]
-        )
-        .order_by("pseudonym")
-        .values_list("key", "pseudonym")[:500]
-    )
 
 
 def _target(kind: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -369,8 +297,8 @@ def _target(kind: str, data: dict[str, Any]) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def motion_propose(request: HttpRequest, space: str) -> HttpResponse:
-    committee = _committee(request, space)
-    members = _member_choices(space)
+    committee = access_committee_by_space(viewer(request), space)
+    members = access.member_choices(committee)
     initial = {
         k: request.GET[k] for k in ("kind", "target_event", "member", "child") if k in request.GET
     }
@@ -381,9 +309,10 @@ def motion_propose(request: HttpRequest, space: str) -> HttpResponse:
         options = [line.strip() for line in data["options"].splitlines() if line.strip()]
         if kind == "delegate_election":
             options = list(data["candidates"])
-        try:
-            event = actions.propose(
-                _identity(request),
+        event = _signed(
+            request,
+            lambda identity: actions.propose(
+                identity,
                 space,
                 kind=kind,
                 title=data["title"],
@@ -395,28 +324,21 @@ def motion_propose(request: HttpRequest, space: str) -> HttpResponse:
                 if data["deadline"]
                 else None,
                 target=_target(kind, data) or None,
-            )
-        except RuleViolation as violation:
-            form.add_error(None, refusal_text(violation))
-        else:
+            ),
+            form=form,
+        )
+        if event is not None:
             return redirect("committees:motion", space, event.id)
     return render(request, "committees/propose.html", {"committee": committee, "form": form})
 
 
 @login_required
 def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse:
-    committee = _committee(request, space)
-    row = Motion.objects.filter(space=space, event=motion).first()
-    if row is None:
-        raise Http404
-    key = _key(request)
+    key = viewer(request)
+    committee, row = access_motion_by_event(key, space, motion)
     standing = tally.standing(row)
-    pseudonyms = dict(Member.objects.filter(space=space).values_list("person", "pseudonym"))
-    votes = list(
-        Vote.objects.filter(motion=row.event)
-        .order_by("person")
-        .values_list("person", "choice", "version", "mandate", "weight")[:1000]
-    )
+    pseudonyms = access.all_pseudonyms(committee)
+    votes = access.motion_votes(row)
     # A delegate's person is their key; their name is the one their committee knows.
     delegates = {p for p, _, _, mandate, _ in votes if mandate and p not in pseudonyms}
     if delegates:
@@ -424,9 +346,7 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
     option_names = [
         pseudonyms.get(o, o[:10]) if row.kind == "delegate_election" else o for o in row.options
     ]
-    my_person = (
-        Member.objects.filter(space=space, key=key).values_list("person", flat=True).first() or key
-    )
+    my_person = access.person_of(key, committee)
     mine = next((v for v in votes if v[0] == my_person), None)
     # Votes and closes this node could not verify (their delegates' seats are not
     # verified here): shown apart, never counted.
@@ -481,14 +401,8 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
         "is_proposer": my_person == row.proposer,
         "amend_form": AmendForm(initial={"title": row.title, "text": row.text}),
         "ratifications": federation.ratifications(row),
-        "endorsements": Endorsement.objects.filter(letter_close=row.close_event).count()
-        if row.close_event
-        else 0,
-        "endorsers": Committee.objects.filter(
-            space__in=Endorsement.objects.filter(letter_close=row.close_event).values("space")
-        ).order_by("name")
-        if row.close_event
-        else [],
+        "endorsements": access.endorsement_count(row),
+        "endorsers": access.endorsers(row),
         "proposer_name": pseudonyms.get(row.proposer, row.proposer[:10]),
         "winner_names": [
             option_names[i]
@@ -542,81 +456,65 @@ def _describe_claimed(motion: Motion, choice: Any, names: list[str]) -> str:
 @login_required
 @require_POST
 def motion_vote(request: HttpRequest, space: str, motion: str) -> HttpResponse:
-    _committee(request, space)
-    row = Motion.objects.filter(space=space, event=motion).first()
-    if row is None:
-        raise Http404
-    try:
-        if row.method == "yes_no":
-            actions.vote(_identity(request), space, motion, choice=request.POST.get("choice", ""))
-        elif row.method == "approval":
-            picks = sorted({int(i) for i in request.POST.getlist("approve") if i.isdigit()})
-            actions.vote(_identity(request), space, motion, approve=picks)
-        else:
-            ranks = []
-            for index in range(len(row.options)):
-                value = request.POST.get(f"rank_{index}", "").strip()
-                if value.isdigit() and int(value) > 0:
-                    ranks.append((int(value), index))
-            groups: dict[int, list[int]] = {}
-            for rank, index in sorted(ranks):
-                groups.setdefault(rank, []).append(index)
-            actions.vote(
-                _identity(request), space, motion, ranking=[groups[r] for r in sorted(groups)]
-            )
-    except RuleViolation as violation:
-        _refused(request, violation)
+    _committee, row = access_motion_by_event(viewer(request), space, motion)
+    choice: dict[str, Any]
+    if row.method == "yes_no":
+        choice = {"choice": request.POST.get("choice", "")}
+    elif row.method == "approval":
+        choice = {
+            "approve": sorted({int(i) for i in request.POST.getlist("approve") if i.isdigit()})
+        }
     else:
-        messages.success(
-            request, _("Your vote was recorded. You can change it until the vote closes.")
-        )
+        ranks = []
+        for index in range(len(row.options)):
+            value = request.POST.get(f"rank_{index}", "").strip()
+            if value.isdigit() and int(value) > 0:
+                ranks.append((int(value), index))
+        groups: dict[int, list[int]] = {}
+        for rank, index in sorted(ranks):
+            groups.setdefault(rank, []).append(index)
+        choice = {"ranking": [groups[r] for r in sorted(groups)]}
+    _signed(
+        request,
+        lambda identity: actions.vote(identity, space, motion, **choice),
+        done=_("Your vote was recorded. You can change it until the vote closes."),
+    )
     return redirect("committees:motion", space, motion)
 
 
 @login_required
 @require_POST
 def motion_close(request: HttpRequest, space: str, motion: str) -> HttpResponse:
-    _committee(request, space)
-    try:
-        actions.close(_identity(request), space, motion)
-    except RuleViolation as violation:
-        _refused(request, violation)
+    access_committee_by_space(viewer(request), space)
+    _signed(request, lambda identity: actions.close(identity, space, motion))
     return redirect("committees:motion", space, motion)
 
 
 @login_required
 @require_POST
 def motion_amend(request: HttpRequest, space: str, motion: str) -> HttpResponse:
-    _committee(request, space)
+    access_committee_by_space(viewer(request), space)
     form = AmendForm(request.POST)
     if form.is_valid():
-        try:
-            actions.amend(
-                _identity(request),
+        _signed(
+            request,
+            lambda identity: actions.amend(
+                identity,
                 space,
                 motion,
                 title=form.cleaned_data["title"],
                 text=form.cleaned_data["text"],
-            )
-        except RuleViolation as violation:
-            _refused(request, violation)
-        else:
-            messages.success(
-                request, _("The motion was amended; earlier votes must be cast again.")
-            )
+            ),
+            done=_("The motion was amended; earlier votes must be cast again."),
+        )
     return redirect("committees:motion", space, motion)
 
 
 @login_required
 def federation_tree(request: HttpRequest) -> HttpResponse:
-    visible = readable_spaces(_key(request))
+    visible = readable_spaces(viewer(request))
     nodes = federation.tree(visible=visible)
-    counts = dict(
-        Member.objects.filter(space__in=visible, status=Member.Status.ACTIVE)
-        .values("space")
-        .annotate(n=Count("person", distinct=True))
-        .values_list("space", "n")
-    )
+    counts = access.active_member_counts(visible)
     return render(
         request,
         "committees/federation.html",

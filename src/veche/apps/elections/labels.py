@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from veche.web.labels import label
+
 # Election.stage (veche.election.rules.STAGES; "none" never reaches a page).
 STAGE_LABELS = {
     "created": _("key ceremony"),
@@ -20,7 +22,7 @@ TIE_RULES = {
 
 
 def stage_label(stage: str) -> str:
-    return str(STAGE_LABELS.get(stage, stage))
+    return label(STAGE_LABELS, stage)
 
 
 def tie_text(seat: int, rule: str) -> str:

@@ -1,4 +1,5 @@
-"""Election pages. Reads are permission-checked (``access``); every write calls an action.
+"""Election pages. Reads are permission-checked (``access``); every write calls an action
+(through ``run_signed_action``; a locked key answers 404, or 403 to a ballot being cast).
 
 The voting page encrypts on the voter's device (``static/veche/ballot.js``);
 ``cast`` receives only the encrypted ballot and signs it with the member's
@@ -20,69 +21,39 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from veche.apps.committees.access import can_read_space, is_participant
-from veche.apps.committees.models import Committee, Motion
-from veche.apps.elections import actions
+from veche.apps.committees.access import access_committee_by_space, is_participant
+from veche.apps.elections import access, actions
 from veche.apps.elections.access import (
-    can_read_board,
-    can_read_election,
+    access_board_by_space,
+    access_election_by_space,
     is_voter,
     trustee_index,
 )
 from veche.apps.elections.calls import callable_motions
 from veche.apps.elections.forms import ElectionForm
 from veche.apps.elections.labels import tie_text
-from veche.apps.elections.models import Ballot, Complaint, Election, PartialDecryption, Trustee
+from veche.apps.elections.models import Election
 from veche.apps.store.log import reason_text
 from veche.apps.store.reasons import refusal_text
 from veche.election.outcome import compute_outcome
 from veche.election.spec import parse_spec
-from veche.events import Identity, RuleViolation
+from veche.events import RuleViolation
+from veche.web.viewer import refused, run_signed_action, unlocked, viewer
 
 MAX_UPLOAD = 256 * 1024
 
 
-def _key(request: HttpRequest) -> str | None:
-    return request.user.public_key if request.user.is_authenticated else None  # type: ignore[union-attr]
-
-
-def _identity(request: HttpRequest) -> Identity:
-    identity = request.identity()  # type: ignore[attr-defined]
-    if identity is None:
-        raise Http404  # locked: sign in again to unlock the key
-    return identity  # type: ignore[no-any-return]
-
-
-def _election(request: HttpRequest, space: str, *, board: bool = False) -> Election:
-    election = Election.objects.filter(space=space).first()
-    allowed = can_read_board if board else can_read_election
-    if election is None or not allowed(_key(request), election):
-        raise Http404
-    return election
-
-
-def _committee(request: HttpRequest, committee: str) -> Committee:
-    found = Committee.objects.filter(space=committee).first()
-    if found is None or not can_read_space(_key(request), committee):
-        raise Http404
-    return found
-
-
 @login_required
 def committee_elections(request: HttpRequest, committee: str) -> HttpResponse:
-    found = _committee(request, committee)
-    # Only elections whose call by this committee checks out on this node: an election
-    # that merely names the committee is not its election.
-    elections = Election.objects.filter(committee=committee, call_checked=True).order_by(
-        "-created_at"
-    )
+    key = viewer(request)
+    found = access_committee_by_space(key, committee)
     return render(
         request,
         "elections/list.html",
         {
             "committee": found,
-            "elections": elections,
-            "participant": is_participant(_key(request), committee),
+            "elections": access.elections_of(found),
+            "participant": is_participant(key, committee),
         },
     )
 
@@ -90,17 +61,19 @@ def committee_elections(request: HttpRequest, committee: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def election_create(request: HttpRequest, committee: str) -> HttpResponse:
-    found = _committee(request, committee)
-    if not is_participant(_key(request), committee):
+    key = viewer(request)
+    found = access_committee_by_space(key, committee)
+    if not is_participant(key, committee):
         raise Http404
-    motions = callable_motions(committee, _key(request) or "")[:50]
+    motions = callable_motions(committee, key or "")[:50]
     form = ElectionForm(request.POST or None, motions=motions)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         party_list = data["method"] == "party_list"
-        try:
-            event = actions.create_election(
-                _identity(request),
+        event = run_signed_action(
+            request,
+            lambda identity: actions.create_election(
+                identity,
                 committee=committee,
                 title=data["title"],
                 questions=[form.question_body()],
@@ -116,10 +89,11 @@ def election_create(request: HttpRequest, committee: str) -> HttpResponse:
                 ),
                 public_board=data["public_board"],
                 motion=data["motion"],
-            )
-        except RuleViolation as violation:
-            form.add_error(None, refusal_text(violation))
-        else:
+            ),
+            on_refused=lambda violation: form.add_error(None, refusal_text(violation)),
+            locked_is_404=True,
+        )
+        if event is not None:
             return redirect("elections:detail", event.id)
     return render(
         request,
@@ -138,8 +112,7 @@ def _call(election: Election) -> dict[str, Any] | None:
     body = election.body
     if "call" not in body:
         return None
-    committee = Committee.objects.filter(space=body["committee"]).first()
-    motion = Motion.objects.filter(space=body["committee"], event=body["motion"]).first()
+    committee, motion = access.caller_of(election)
     return {
         "checked": election.call_checked,
         "committee": body["committee"],
@@ -154,22 +127,20 @@ def _call(election: Election) -> dict[str, Any] | None:
 
 @login_required
 def election_detail(request: HttpRequest, space: str) -> HttpResponse:
-    election = _election(request, space)
-    key = _key(request)
-    trustees = list(Trustee.objects.filter(space=space).order_by("index"))
-    decrypted = set(PartialDecryption.objects.filter(space=space).values_list("trustee", flat=True))
+    key = viewer(request)
+    election = access_election_by_space(key, space)
     return render(
         request,
         "elections/detail.html",
         {
             "election": election,
             "spec": _spec(election),
-            "trustees": [(t, t.index in decrypted) for t in trustees],
-            "complaints": Complaint.objects.filter(space=space).order_by("event"),
+            "trustees": access.trustees_of(election),
+            "complaints": access.complaints_of(election),
             "is_creator": key == election.creator,
             "is_voter": is_voter(key, election),
             "my_trustee": trustee_index(key, election),
-            "my_ballot": Ballot.objects.filter(space=space, author=key).order_by("-id").first(),
+            "my_ballot": access.latest_ballot(key, election),
             "call": _call(election),
         },
     )
@@ -178,7 +149,7 @@ def election_detail(request: HttpRequest, space: str) -> HttpResponse:
 @login_required
 def election_json(request: HttpRequest, space: str) -> JsonResponse:
     """What a voter's device encrypts against: format v1 §6 (election id, key, questions)."""
-    election = _election(request, space)
+    election = access_election_by_space(viewer(request), space)
     if not election.public_key:
         raise Http404
     spec = _spec(election)
@@ -194,8 +165,9 @@ def election_json(request: HttpRequest, space: str) -> JsonResponse:
 
 @login_required
 def vote(request: HttpRequest, space: str) -> HttpResponse:
-    election = _election(request, space)
-    if not is_voter(_key(request), election) or election.stage != "open":
+    key = viewer(request)
+    election = access_election_by_space(key, space)
+    if not is_voter(key, election) or election.stage != "open":
         raise Http404
     return render(
         request,
@@ -217,14 +189,15 @@ def vote(request: HttpRequest, space: str) -> HttpResponse:
 @require_POST
 def cast(request: HttpRequest, space: str) -> JsonResponse:
     """Take an encrypted ballot from the voter's device and sign it with the member's key."""
-    election = _election(request, space)
-    if not is_voter(_key(request), election):
+    key = viewer(request)
+    election = access_election_by_space(key, space)
+    if not is_voter(key, election):
         raise Http404
     try:
         ballot = json.loads(request.body)["ballot"]
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"ok": False, "error": _("The page sent no ballot.")}, status=400)
-    identity = request.identity()  # type: ignore[attr-defined]
+    identity = unlocked(request)
     if identity is None:
         return JsonResponse(
             {"ok": False, "error": _("Your key is locked: sign in again, then cast.")}, status=403
@@ -235,14 +208,14 @@ def cast(request: HttpRequest, space: str) -> JsonResponse:
         return JsonResponse(
             {"ok": False, "error": refusal_text(violation), "field": violation.field}, status=422
         )
-    tracker = Ballot.objects.filter(event=event.id).values_list("tracker", flat=True).first()
+    tracker = access.tracker_of(election, event.id)
     return JsonResponse({"ok": True, "event": event.id, "tracker": tracker})
 
 
 def board(request: HttpRequest, space: str) -> HttpResponse:
-    election = _election(request, space, board=True)
+    election = access_board_by_space(viewer(request), space)
     wanted = request.GET.get("tracker", "").strip()
-    ballots = Ballot.objects.filter(space=space).order_by("tracker")
+    ballots = access.ballots_of(election)
     found = ballots.filter(tracker=wanted).first() if wanted else None
     return render(
         request,
@@ -303,7 +276,7 @@ def _two_places(value: Fraction) -> Decimal:
 
 
 def result(request: HttpRequest, space: str) -> HttpResponse:
-    election = _election(request, space, board=True)
+    election = access_board_by_space(viewer(request), space)
     spec = _spec(election)
     report = actions.verify_stored_election(space)
     outcome = compute_outcome(spec, election.counts) if election.counts is not None else None
@@ -337,7 +310,7 @@ def result(request: HttpRequest, space: str) -> HttpResponse:
 
 
 def record_download(request: HttpRequest, space: str) -> HttpResponse:
-    election = _election(request, space, board=True)
+    election = access_board_by_space(viewer(request), space)
     response = HttpResponse(actions.export_record(space), content_type="application/x-ndjson")
     response["Content-Disposition"] = f'attachment; filename="election-{election.space[:12]}.jsonl"'
     return response
@@ -348,8 +321,8 @@ def record_download(request: HttpRequest, space: str) -> HttpResponse:
 def trustee_upload(request: HttpRequest, space: str) -> HttpResponse:
     """Event files signed offline: trustees' dealings, complaints and partial decryptions,
     and voters' offline ballots. Only the election's trustees and voters may upload."""
-    election = _election(request, space)
-    key = _key(request)
+    key = viewer(request)
+    election = access_election_by_space(key, space)
     if trustee_index(key, election) is None and not is_voter(key, election):
         raise Http404
     upload = request.FILES.get("file")
@@ -359,7 +332,7 @@ def trustee_upload(request: HttpRequest, space: str) -> HttpResponse:
     try:
         report = actions.ingest_file(space, upload.read(), source="upload:trustee")
     except RuleViolation as violation:
-        messages.error(request, _("Refused: %(reason)s") % {"reason": refusal_text(violation)})
+        refused(request, violation)
         return redirect("elections:detail", space)
     bad = [o for o in report.outcomes if o.status not in ("applied", "duplicate")]
     if bad:
@@ -375,18 +348,16 @@ def trustee_upload(request: HttpRequest, space: str) -> HttpResponse:
 @login_required
 @require_POST
 def step(request: HttpRequest, space: str, step: str) -> HttpResponse:
-    election = _election(request, space)
+    key = viewer(request)
+    election = access_election_by_space(key, space)
     act = {
         "open": actions.open_election,
         "close": actions.close_election,
         "tally": actions.publish_result,
     }.get(step)
-    if act is None or (_key(request) != election.creator and step != "tally"):
+    if act is None or (key != election.creator and step != "tally"):
         raise Http404
-    try:
-        act(_identity(request), space)
-    except RuleViolation as violation:
-        messages.error(request, _("Refused: %(reason)s") % {"reason": refusal_text(violation)})
-    if step == "tally" and Election.objects.filter(space=space, stage="decided").exists():
+    run_signed_action(request, lambda identity: act(identity, space), locked_is_404=True)
+    if step == "tally" and access.is_decided(election):
         return redirect("elections:result", space)
     return redirect("elections:detail", space)

@@ -10,6 +10,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from veche.web.labels import label
+
 # veche.solidarity.ledger.ACCOUNTS
 ACCOUNT_LABELS = {
     "donations": gettext_lazy("Donations received"),
@@ -37,15 +39,15 @@ PAYOUT_STATUS_LABELS = {
 
 
 def account_label(account: str) -> str:
-    return str(ACCOUNT_LABELS.get(account, account))
+    return label(ACCOUNT_LABELS, account)
 
 
 def category_label(category: str) -> str:
-    return str(CATEGORY_LABELS.get(category, category))
+    return label(CATEGORY_LABELS, category)
 
 
 def payout_status_label(status: str) -> str:
-    return str(PAYOUT_STATUS_LABELS.get(status, status))
+    return label(PAYOUT_STATUS_LABELS, status)
 
 
 def period_label(period: str) -> str:

@@ -14,41 +14,29 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseForbidden,
-)
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from veche.apps.committees.access import can_read_space
-from veche.apps.committees.models import Committee, Member
+from veche.apps.committees.access import active_member_names, committee_names
 from veche.apps.fund import access, actions
 from veche.apps.fund.forms import CostForm, DonationForm, FundForm, PayoutForm, PublishForm
 from veche.apps.fund.reports import document_of
-from veche.apps.store.reasons import refusal_text
-from veche.events import Event, Identity, RuleViolation
+from veche.events import Event, Identity
 from veche.solidarity.ledger import ACCOUNTS
 from veche.solidarity.report import document_bytes, render_html
-
-
-def _viewer(request: HttpRequest) -> str | None:
-    return request.user.public_key if request.user.is_authenticated else None  # type: ignore[union-attr]
+from veche.web.viewer import run_signed_action, unlocked, viewer
 
 
 @login_required
 def ledger(request: HttpRequest, space: str) -> HttpResponse:
-    viewer = _viewer(request)
-    if not access.can_read_ledger(viewer, space):
-        raise Http404
-    fund = access.fund_for(viewer, space)
-    treasurer = fund is not None and viewer in fund.treasurers
-    members = _members(space)
+    key = viewer(request)
+    committee, fund = access.access_ledger_by_space(key, space)
+    treasurer = access.is_treasurer(key, fund)
+    members = active_member_names(space)
     context: dict[str, Any] = {
-        "committee": Committee.objects.get(space=space),
+        "committee": committee,
         "fund": fund,
         "treasurer": treasurer,
         "accounts": ACCOUNTS,
@@ -56,9 +44,9 @@ def ledger(request: HttpRequest, space: str) -> HttpResponse:
         "treasurer_names": [members.get(k, k[:8]) for k in fund.treasurers] if fund else [],
     }
     if fund is None:
-        context["fund_form"] = FundForm(members=members, initial={"treasurers": [viewer], "k": 1})
+        context["fund_form"] = FundForm(members=members, initial={"treasurers": [key], "k": 1})
     else:
-        context.update(access.ledger_view(space))
+        context.update(access.ledger_view(fund))
         if treasurer:
             context.update(
                 donation_form=DonationForm(prefix="donation"),
@@ -74,28 +62,31 @@ def _signed(
     space: str,
     *,
     treasurer_only: bool,
-    form: forms.Form | None,
+    form: Callable[[], forms.Form] | None,
     act: Callable[[Identity, dict[str, Any]], Event | None],
     done: str,
 ) -> HttpResponse:
-    viewer = _viewer(request)
-    if not can_read_space(viewer, space):
-        raise Http404
-    if treasurer_only and not access.is_treasurer(viewer, space):
-        return HttpResponseForbidden(_("Only the fund's treasurers may do this."))
-    identity = request.identity()  # type: ignore[attr-defined]
-    if identity is None:
-        messages.error(request, _("Your key is locked: sign in again to sign events."))
-    elif form is not None and not form.is_valid():
-        problems = "; ".join(_problem(form, name, errors) for name, errors in form.errors.items())
+    """Check who may sign (404 for non-members, 403 for members who are not treasurers),
+    then the form, then sign; every outcome is a message on the ledger page."""
+    key = viewer(request)
+    if treasurer_only:
+        if not access.is_treasurer(key, access.access_fund_by_space(key, space)):
+            return HttpResponseForbidden(_("Only the fund's treasurers may do this."))
+    else:
+        access.check_ledger_readable(key, space)
+    filled = form() if form is not None else None
+    # A locked key is said first: a form is not worth correcting until it can be signed.
+    if filled is not None and not filled.is_valid() and unlocked(request) is not None:
+        problems = "; ".join(
+            _problem(filled, name, errors) for name, errors in filled.errors.items()
+        )
         messages.error(request, _("Nothing was recorded: %(problems)s") % {"problems": problems})
     else:
-        try:
-            act(identity, form.cleaned_data if form is not None else {})
-        except RuleViolation as error:
-            messages.error(request, _("Refused: %(reason)s") % {"reason": refusal_text(error)})
-        else:
-            messages.success(request, done)
+        run_signed_action(
+            request,
+            lambda identity: act(identity, filled.cleaned_data if filled is not None else {}),
+            done=done,
+        )
     return redirect("fund:ledger", space=space)
 
 
@@ -106,7 +97,7 @@ def create(request: HttpRequest, space: str) -> HttpResponse:
         request,
         space,
         treasurer_only=False,
-        form=FundForm(request.POST, members=_members(space)),
+        form=lambda: FundForm(request.POST, members=active_member_names(space)),
         act=lambda identity, data: actions.create_fund(
             identity, space, name=data["name"], treasurers=data["treasurers"], k=data["k"]
         ),
@@ -121,7 +112,7 @@ def donation(request: HttpRequest, space: str) -> HttpResponse:
         request,
         space,
         treasurer_only=True,
-        form=DonationForm(request.POST, prefix="donation"),
+        form=lambda: DonationForm(request.POST, prefix="donation"),
         act=lambda identity, data: actions.record_donation(
             identity,
             space,
@@ -143,7 +134,7 @@ def cost(request: HttpRequest, space: str) -> HttpResponse:
         request,
         space,
         treasurer_only=True,
-        form=CostForm(request.POST, prefix="cost"),
+        form=lambda: CostForm(request.POST, prefix="cost"),
         act=lambda identity, data: actions.record_cost(
             identity,
             space,
@@ -185,7 +176,7 @@ def payout(request: HttpRequest, space: str) -> HttpResponse:
         request,
         space,
         treasurer_only=True,
-        form=PayoutForm(request.POST, prefix="payout"),
+        form=lambda: PayoutForm(request.POST, prefix="payout"),
         act=act,
         done=_("Payout proposed; it takes effect after the treasurers' approvals."),
     )
@@ -211,7 +202,7 @@ def publish(request: HttpRequest, space: str) -> HttpResponse:
         request,
         space,
         treasurer_only=True,
-        form=PublishForm(request.POST, prefix="publish"),
+        form=lambda: PublishForm(request.POST, prefix="publish"),
         act=lambda identity, data: actions.publish_report(identity, space, data["period"]),
         done=_("Report published."),
     )
@@ -224,22 +215,12 @@ def _problem(form: forms.Form, name: str, errors: list[str]) -> str:
     return f"{field.label}: {text}" if field is not None else text
 
 
-def _members(space: str) -> dict[str, str]:
-    return dict(
-        Member.objects.filter(space=space, status=Member.Status.ACTIVE).values_list(
-            "key", "pseudonym"
-        )
-    )
-
-
 # -- public --------------------------------------------------------------------------
 
 
 def report_list(request: HttpRequest) -> HttpResponse:
     reports = list(access.published_reports())
-    names = dict(
-        Committee.objects.filter(space__in=[r.space for r in reports]).values_list("space", "name")
-    )
+    names = committee_names([r.space for r in reports])
     return render(
         request,
         "fund/reports.html",
@@ -248,16 +229,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 def report_page(request: HttpRequest, event: str) -> HttpResponse:
-    report = access.published_report(event)
-    if report is None:
-        raise Http404
+    report = access.access_report_by_event(event)
     return HttpResponse(render_html(document_of(report)), content_type="text/html; charset=utf-8")
 
 
 def report_json(request: HttpRequest, event: str) -> HttpResponse:
-    report = access.published_report(event)
-    if report is None:
-        raise Http404
+    report = access.access_report_by_event(event)
     response = HttpResponse(document_bytes(document_of(report)), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="report.json"'
     return response

@@ -2,11 +2,16 @@
 
 The public sees a workplace only through its published status changes; a
 member of the workplace's committee sees every change, published or not.
+``access_*_by_*`` returns what may be seen or raises Http404 (hidden and unknown alike).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
+
+from django.db.models import QuerySet
+from django.http import Http404
 
 from veche.apps.committees.access import can_read_space, spaces_of
 from veche.apps.committees.models import Committee, Endorsement, Motion
@@ -36,15 +41,38 @@ def can_see_all(viewer: str | None, workplace: Workplace) -> bool:
     return can_read_space(viewer, workplace.space)
 
 
-def access_workplace(viewer: str | None, workplace_id: str) -> tuple[Workplace, bool] | None:
-    """The workplace and whether the viewer sees unpublished changes; None if hidden."""
+class SeenWorkplace(NamedTuple):
+    """A workplace as the viewer may see it."""
+
+    workplace: Workplace
+    full: bool  # a member of its committee: sees unpublished changes, records status
+
+
+def access_workplace_by_id(
+    viewer: str | None, workplace_id: str, *, full: bool = False
+) -> SeenWorkplace:
+    """The workplace and whether the viewer sees everything of it; 404 if it is hidden
+    from them (no published status, not their committee's) or, with ``full``, if they
+    are not a member of its committee. Unknown and hidden look alike."""
     workplace = Workplace.objects.filter(workplace=workplace_id).first()
     if workplace is None:
+        raise Http404
+    everything = can_see_all(viewer, workplace)
+    if not everything and (full or not workplace.public_status):
+        raise Http404
+    return SeenWorkplace(workplace, everything)
+
+
+def access_workplace(viewer: str | None, workplace_id: str) -> SeenWorkplace | None:
+    """``access_workplace_by_id``, None where it raises (kept for tests/strike)."""
+    try:
+        return access_workplace_by_id(viewer, workplace_id)
+    except Http404:
         return None
-    full = can_see_all(viewer, workplace)
-    if not full and not workplace.public_status:
-        return None
-    return workplace, full
+
+
+def workplaces_of(committee: Committee) -> QuerySet[Workplace]:
+    return Workplace.objects.filter(space=committee.space).order_by("name")
 
 
 def timeline(workplace: Workplace, full: bool) -> list[StatusChange]:
@@ -150,11 +178,18 @@ def demands_letters() -> list[tuple[Motion, str, int]]:
     return [(m, names.get(m.space, ""), counts.get(m.close_event, 0)) for m in letters]
 
 
-def demands_letter(event: str) -> tuple[Motion, Committee, list[tuple[Committee, str]]] | None:
-    """A passed demands letter and the committees across the federation that endorsed it."""
+class DemandsLetter(NamedTuple):
+    motion: Motion
+    committee: Committee
+    endorsers: list[tuple[Committee, str]]  # each with the time its endorsement closed
+
+
+def access_demands_letter_by_event(event: str) -> DemandsLetter:
+    """Public: a passed demands letter and the committees across the federation that
+    endorsed it; 404 if the event is no passed demands letter held here."""
     motion = Motion.objects.filter(event=event, kind="demands", status=Motion.Status.PASSED).first()
     if motion is None:
-        return None
+        raise Http404
     committee = Committee.objects.get(space=motion.space)
     endorsements = list(Endorsement.objects.filter(letter_close=motion.close_event))
     by_space = {
@@ -173,4 +208,4 @@ def demands_letter(event: str) -> tuple[Motion, Committee, list[tuple[Committee,
         ),
         key=lambda item: (item[1], item[0].name),
     )
-    return motion, committee, endorsers
+    return DemandsLetter(motion, committee, endorsers)

@@ -1,4 +1,6 @@
-"""Status and region names in the reader's language (the pure core keeps English ones)."""
+"""Status and region names in the reader's language (the pure core keeps English ones).
+
+Pages look them up with ``veche.web.labels.label`` (a whole table: ``translated``)."""
 
 from __future__ import annotations
 
@@ -23,14 +25,6 @@ REGION_NAMES = {
     "minsk": gettext_lazy("Minsk region"),
     "mogilev": gettext_lazy("Mogilev region"),
 }
-
-
-def status_labels() -> dict[str, str]:
-    return {k: str(v) for k, v in STATUS_LABELS.items()}
-
-
-def region_names() -> dict[str, str]:
-    return {k: str(v) for k, v in REGION_NAMES.items()}
 
 
 def map_title() -> str:

@@ -9,37 +9,32 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from veche.apps.committees.access import can_read_space
-from veche.apps.committees.models import Committee
+from veche.apps.committees.access import access_committee_by_space, committees_in
 from veche.apps.store.reasons import refusal_text
 from veche.apps.strike import access, actions
 from veche.apps.strike.forms import StatusForm, WorkplaceForm
-from veche.apps.strike.labels import chart_title, map_title, region_names, status_labels
-from veche.apps.strike.models import Workplace
-from veche.events import RuleViolation
+from veche.apps.strike.labels import REGION_NAMES, STATUS_LABELS, chart_title, map_title
 from veche.solidarity.drawing import strike_map, strikers_chart
-
-
-def _viewer(request: HttpRequest) -> str | None:
-    return request.user.public_key if request.user.is_authenticated else None  # type: ignore[union-attr]
+from veche.web.labels import label, translated
+from veche.web.viewer import run_signed_action, unlocked, viewer
 
 
 def overview(request: HttpRequest) -> HttpResponse:
     """Public: the map, the chart of strikers and today's totals (published status only)."""
-    viewer = _viewer(request)
+    key = viewer(request)
     totals = access.totals(published_only=True)
     today = totals.today
-    regions = region_names()
+    regions = translated(REGION_NAMES)
     drawing = strike_map(
-        access.markers(viewer),
+        access.markers(key),
         title=map_title(),
-        status_labels=status_labels(),
+        status_labels=translated(STATUS_LABELS),
         region_names=regions,
     )
     return render(
@@ -54,16 +49,13 @@ def overview(request: HttpRequest) -> HttpResponse:
                 (regions.get(k, k), v) for k, v in (today.by_region if today else {}).items()
             ),
             "by_sector": sorted((today.by_sector if today else {}).items()),
-            "workplaces": access.visible_workplaces(viewer),
+            "workplaces": access.visible_workplaces(key),
         },
     )
 
 
 def workplace_detail(request: HttpRequest, workplace: str) -> HttpResponse:
-    found = access.access_workplace(_viewer(request), workplace)
-    if found is None:
-        raise Http404
-    place, full = found
+    place, full = access.access_workplace_by_id(viewer(request), workplace)
     return render(
         request,
         "strike/workplace.html",
@@ -71,10 +63,10 @@ def workplace_detail(request: HttpRequest, workplace: str) -> HttpResponse:
             "workplace": place,
             "full": full,
             "timeline": [
-                (change, status_labels().get(change.status, change.status))
+                (change, label(STATUS_LABELS, change.status))
                 for change in access.timeline(place, full)
             ],
-            "region": region_names().get(place.region, place.region),
+            "region": label(REGION_NAMES, place.region),
             "form": StatusForm() if full else None,
         },
     )
@@ -83,20 +75,16 @@ def workplace_detail(request: HttpRequest, workplace: str) -> HttpResponse:
 @login_required
 @require_POST
 def record_status(request: HttpRequest, workplace: str) -> HttpResponse:
-    found = access.access_workplace(_viewer(request), workplace)
-    if found is None or not found[1]:
-        raise Http404
-    place = found[0]
+    place = access.access_workplace_by_id(viewer(request), workplace, full=True).workplace
     form = StatusForm(request.POST)
-    identity = request.identity()  # type: ignore[attr-defined]
-    if identity is None:
-        messages.error(request, _("Your key is locked: sign in again to sign events."))
-    elif not form.is_valid():
+    # A locked key is said first: a form is not worth correcting until it can be signed.
+    if not form.is_valid() and unlocked(request) is not None:
         messages.error(request, _("The status was not recorded: check the form."))
     else:
         data = form.cleaned_data
-        try:
-            actions.record_status(
+        run_signed_action(
+            request,
+            lambda identity: actions.record_status(
                 identity,
                 place.space,
                 place.workplace,
@@ -105,40 +93,33 @@ def record_status(request: HttpRequest, workplace: str) -> HttpResponse:
                 out_per_mille=data["out_percent"] * 10,
                 note=data["note"],
                 published=data["published"],
-            )
-        except RuleViolation as error:
-            messages.error(request, _("Refused: %(reason)s") % {"reason": refusal_text(error)})
-        else:
-            messages.success(request, _("Status recorded and signed."))
+            ),
+            done=_("Status recorded and signed."),
+        )
     return redirect("strike:workplace", workplace=place.workplace)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def committee_workplaces(request: HttpRequest, space: str) -> HttpResponse:
-    if not can_read_space(_viewer(request), space):
-        raise Http404
-    committee = Committee.objects.get(space=space)
+    committee = access_committee_by_space(viewer(request), space)
     form = WorkplaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        identity = request.identity()  # type: ignore[attr-defined]
-        if identity is None:
-            messages.error(request, _("Your key is locked: sign in again to sign events."))
-        else:
-            try:
-                event = actions.register_workplace(identity, space, **form.cleaned_data)
-            except RuleViolation as error:
-                form.add_error(None, refusal_text(error))
-            else:
-                messages.success(request, _("Workplace registered."))
-                return redirect("strike:workplace", workplace=event.id)
-    places = Workplace.objects.filter(space=space).order_by("name")
+        event = run_signed_action(
+            request,
+            lambda identity: actions.register_workplace(identity, space, **form.cleaned_data),
+            on_refused=lambda error: form.add_error(None, refusal_text(error)),
+            done=_("Workplace registered."),
+        )
+        if event is not None:
+            return redirect("strike:workplace", workplace=event.id)
+    places = access.workplaces_of(committee)
     return render(
         request,
         "strike/committee.html",
         {
             "committee": committee,
-            "workplaces": [(w, status_labels().get(w.status, "")) for w in places],
+            "workplaces": [(w, label(STATUS_LABELS, w.status, default="")) for w in places],
             "form": form,
         },
         status=400 if request.method == "POST" and form.errors else 200,
@@ -151,10 +132,7 @@ def demands_list(request: HttpRequest) -> HttpResponse:
 
 
 def demands_letter(request: HttpRequest, event: str) -> HttpResponse:
-    found = access.demands_letter(event)
-    if found is None:
-        raise Http404
-    motion, committee, endorsers = found
+    motion, committee, endorsers = access.access_demands_letter_by_event(event)
     from veche.apps.committees.federation import ratifications
 
     # A parent body's common demands count once most of its member committees ratify them.
@@ -167,6 +145,6 @@ def demands_letter(request: HttpRequest, event: str) -> HttpResponse:
             "committee": committee,
             "endorsers": endorsers,
             "ratification": ratified,
-            "ratifiers": Committee.objects.filter(space__in=ratified.ratified_by).order_by("name"),
+            "ratifiers": committees_in(ratified.ratified_by),
         },
     )
