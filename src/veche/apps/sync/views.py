@@ -31,7 +31,7 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseForbidden,
 )
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -40,6 +40,7 @@ from django.views.decorators.http import require_GET, require_POST
 from veche.apps.accounts.unlock import identity_of
 from veche.apps.committees.access import may_hold_space, readable_committees
 from veche.apps.sync import exports, runner
+from veche.apps.sync.access import access_peer_by_id, peers_by_address
 from veche.apps.sync.bundles import export_bundle, import_bundle
 from veche.apps.sync.gate import Source
 from veche.apps.sync.models import BundleExport, Peer, check_peer_url
@@ -49,6 +50,7 @@ from veche.events import Identity
 from veche.sync.bundle import MAX_BUNDLE_BYTES
 from veche.sync.errors import BundleError, QrError, SyncError
 from veche.sync.session import MAX_FRAME
+from veche.web.viewer import unlocked
 
 # -- node-to-node API ---------------------------------------------------------------------
 
@@ -129,7 +131,7 @@ def peers(request: HttpRequest) -> HttpResponse:
         Peer.objects.get_or_create(url=form.cleaned_data["url"])
         messages.success(request, _("Peer added."))
         return redirect("sync:peers")
-    peers = list(Peer.objects.order_by("url"))
+    peers = peers_by_address()
     return render(
         request,
         "sync/peers.html",
@@ -146,8 +148,8 @@ def peers(request: HttpRequest) -> HttpResponse:
 @require_POST
 def peer_sync(request: HttpRequest, peer_id: int) -> HttpResponse:
     """Start a sync with the peer; the peers page shows it running, then its result."""
-    peer = get_object_or_404(Peer, id=peer_id)
-    identity = identity_of(request)
+    peer = access_peer_by_id(peer_id)
+    identity = unlocked(request)
     members = [identity] if identity is not None else []
     if not runner.start(peer.id, members):
         messages.info(request, _("A sync with this peer is already running."))
@@ -166,7 +168,7 @@ def peer_sync(request: HttpRequest, peer_id: int) -> HttpResponse:
 @require_POST
 def peer_forget(request: HttpRequest, peer_id: int) -> HttpResponse:
     """Drop a peer and the key pinned for it (after it was reinstalled, say)."""
-    get_object_or_404(Peer, id=peer_id).delete()
+    access_peer_by_id(peer_id).delete()
     messages.success(request, _("Peer removed."))
     return redirect("sync:peers")
 
