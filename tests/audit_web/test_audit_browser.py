@@ -41,6 +41,7 @@ def test_upload_simulated_election_and_read_report(
     # it in the background: tests/web/test_background.py), so the upload's answer is
     # the report page, a while later.
     page.set_default_navigation_timeout(180_000)
+    page.set_default_timeout(180_000)
     page.get_by_role("button", name="Upload and audit").click()
 
     page.get_by_role("heading", name="Summary").wait_for(timeout=60_000)

@@ -381,25 +381,25 @@ def load_demo(out: TextIO | None = None) -> str:
             COMMITTEES[[c[0] for c in COMMITTEES].index(k)][3]
         ),
     ):
-        demo.join_parent(key, parents[key], day=14)
+        demo.join_parent(key, parents[key] or "", day=14)
     # Delegate elections, bottom up.
     for key, *_rest in COMMITTEES:
         level = COMMITTEES[[c[0] for c in COMMITTEES].index(key)][3]
         if level != "local":
             continue
-        members = demo.members[key]
-        seats = 2 if len(members) >= 5 else 1
-        candidates = members[1 : 1 + seats + 1] if len(members) > seats else members[:2]
-        if len(candidates) <= seats:
-            candidates = members[: seats + 1] if len(members) > seats else members
-        if len(candidates) <= seats:
+        electors = demo.members[key]
+        seats = 2 if len(electors) >= 5 else 1
+        running = electors[1 : 1 + seats + 1] if len(electors) > seats else electors[:2]
+        if len(running) <= seats:
+            running = electors[: seats + 1] if len(electors) > seats else electors
+        if len(running) <= seats:
             continue
         ballots = [
-            list(range(len(candidates)))[i % len(candidates) :]
-            + list(range(len(candidates)))[: i % len(candidates)]
-            for i in range(len(members))
+            list(range(len(running)))[i % len(running) :]
+            + list(range(len(running)))[: i % len(running)]
+            for i in range(len(electors))
         ]
-        demo.elect(key, parents[key] or "", candidates, seats, ballots, day=15)
+        demo.elect(key, parents[key] or "", running, seats, ballots, day=15)
     for key in ("zhlobin-city",):
         voters = demo.voters(key)
         if len(voters) > 1:
@@ -420,9 +420,9 @@ def load_demo(out: TextIO | None = None) -> str:
         "brest-region",
     ):
         voters = demo.voters(key)
-        candidates = voters[-2:]
-        if len(candidates) == 2:
-            demo.elect(key, "national", candidates, 1, [[0, 1]] * len(voters), day=17)
+        finalists = voters[-2:]
+        if len(finalists) == 2:
+            demo.elect(key, "national", finalists, 1, [[0, 1]] * len(voters), day=17)
     # One recall: MTZ recalls a delegate who voted against the strike in the city council.
     recalled = next((m for m in demo.mandates if m.startswith("mtz:")), None)
     if recalled is not None:

@@ -326,7 +326,7 @@ def run_pending() -> int:
     try:
         while True:
             with exclusive_transaction(DBTaskResult.objects.db):
-                ready = DBTaskResult.objects.ready().filter(backend_name="default")  # type: ignore[attr-defined]
+                ready = DBTaskResult.objects.ready().filter(backend_name="default")
                 task = ready.get_locked()
                 if task is None:
                     return count

@@ -66,7 +66,7 @@ def _grace() -> float:
     return float(os.environ.get("VECHE_REQUEST_TIMEOUT", "20"))
 
 
-class Prefetched(Unreader):
+class Prefetched(Unreader):  # type: ignore[misc]  # gunicorn has no type hints
     """The parser's source: the request the event loop received, then the socket.
 
     The socket is read only for what the event loop did not hold (nothing, for a
@@ -284,7 +284,7 @@ class BufferingWorker(ThreadWorker):  # type: ignore[misc]
         incoming.received += len(data)
         if incoming.head is None:
             incoming.extra += data
-            if incoming.extra[:1] in (b"\r", b"\n"):  # blank lines before a request
+            if bytes(incoming.extra[:1]) in (b"\r", b"\n"):  # blank lines before a request
                 del incoming.extra[: len(incoming.extra) - len(incoming.extra.lstrip(b"\r\n"))]
             end = _head_end(incoming.extra)
             if end < 0:

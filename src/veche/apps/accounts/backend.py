@@ -23,7 +23,7 @@ def _dummy_sealed() -> dict[str, Any]:
 
 
 class PassphraseBackend(BaseBackend):
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         pseudonym: str | None = None,
@@ -32,7 +32,7 @@ class PassphraseBackend(BaseBackend):
     ) -> Account | None:
         if not pseudonym or not passphrase:
             return None
-        account = Account.objects.filter(pseudonym=pseudonym.strip()).first()
+        account: Account | None = Account.objects.filter(pseudonym=pseudonym.strip()).first()
         # One Argon2id derivation: at most VECHE_KDF_SLOTS at once on this machine,
         # or KdfBusy (HTTP 503, "retry in a moment"; see veche.apps.accounts.kdf).
         try:
@@ -42,8 +42,9 @@ class PassphraseBackend(BaseBackend):
             return None
         if account is None:
             return None
-        account.unlocked_seed = seed  # type: ignore[attr-defined]
+        account.unlocked_seed = seed
         return account
 
     def get_user(self, user_id: int) -> Account | None:
-        return Account.objects.filter(pk=user_id).first()
+        found: Account | None = Account.objects.filter(pk=user_id).first()
+        return found

@@ -23,6 +23,10 @@ class Account(AbstractBaseUser):
     # member who joined by invitation has an account, and some may be infiltrators.
     is_operator = models.BooleanField(default=False)
 
+    # Set by the sign-in backend on the account it returns (never stored): the seed the
+    # passphrase unsealed, which the sign-in view seals again for the session.
+    unlocked_seed: bytes | None = None
+
     USERNAME_FIELD = "pseudonym"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
     objects: ClassVar[Any] = AccountManager()

@@ -27,7 +27,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from veche.apps.accounts.models import Submission
+from veche.apps.accounts.models import Account, Submission
 
 FIELD = "submission"
 KEEP = timedelta(days=1)
@@ -52,14 +52,14 @@ class RepeatedSubmissionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = self._key(request)
-        if key is None:
-            return self.get_response(request)
         account = request.user
+        if key is None or not isinstance(account, Account):
+            return self.get_response(request)
         try:
             with transaction.atomic():
                 Submission.objects.create(account=account, key=key, path=request.path[:300])
         except IntegrityError:
-            return self._repeat(request, key)
+            return self._repeat(request, account, key)
         Submission.objects.filter(account=account, created_at__lt=timezone.now() - KEEP).delete()
         try:
             response = self.get_response(request)
@@ -87,10 +87,10 @@ class RepeatedSubmissionMiddleware:
         key = request.POST.get(FIELD, "")
         return key if _KEY.match(key) else None
 
-    def _repeat(self, request: HttpRequest, key: str) -> HttpResponse:
+    def _repeat(self, request: HttpRequest, account: Account, key: str) -> HttpResponse:
         deadline = time.monotonic() + WAIT_SECONDS
         while True:
-            first = Submission.objects.filter(account=request.user, key=key).first()
+            first = Submission.objects.filter(account=account, key=key).first()
             if first is None:  # the first one failed or asked for corrections
                 return self(request)
             if first.status is not None:

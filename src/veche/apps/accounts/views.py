@@ -32,11 +32,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             pseudonym=form.cleaned_data["pseudonym"],
             passphrase=form.cleaned_data["passphrase"],
         )
-        if account is None:
+        seed = getattr(account, "unlocked_seed", None)
+        if account is None or seed is None:
             record_failure(keys)
             form.add_error(None, _("Wrong pseudonym or passphrase."))
         else:
-            seed = account.unlocked_seed  # type: ignore[attr-defined]
             login(request, account)
             target = request.GET.get("next", "")
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}):

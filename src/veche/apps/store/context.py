@@ -87,7 +87,7 @@ def fast_insert(
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from models
     if conflict:
-        by_name = {f.name: f.column for f in model._meta.concrete_fields}
+        by_name = {f.name: str(f.column) for f in model._meta.concrete_fields}
         target = ", ".join(quote(by_name[name]) for name in conflict)
         sets = ", ".join(f"{quote(by_name[n])} = excluded.{quote(by_name[n])}" for n in update)
         sql += f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
@@ -184,7 +184,7 @@ class Context:
 
     def rows(self, model: type[M]) -> models.manager.BaseManager[M]:
         self.flush(model)
-        return model.objects
+        return model._default_manager
 
     def request_rebuild(self, space: str) -> None:
         """Ask for ``space`` to be projected again once this batch is stored."""

@@ -291,7 +291,7 @@ class _Ingest:
                 .values_list("height", "id")
                 .first()
             )
-            if top is not None:
+            if top is not None and top[0] is not None:
                 self.cursor[space] = (top[0], top[1])
             self.tips[space] = dict(Tip.objects.filter(space=space).values_list("event", "height"))
         self.old_tips = {space: dict(tips) for space, tips in self.tips.items()}
@@ -491,7 +491,7 @@ class _Ingest:
                 .values_list("height", "id")
                 .first()
             )
-            self.barrier[space] = None if top is None else (top[0], top[1])
+            self.barrier[space] = None if top is None or top[0] is None else (top[0], top[1])
         barrier = self.barrier[space]
         if barrier is not None and barrier > key:
             return False

@@ -73,7 +73,7 @@ def state_digest(space: str | None = None) -> str:
         for projection in PROJECTIONS:
             digest.update(json.dumps(["model", projection.model._meta.label]).encode())
             values = (
-                projection.model.objects.filter(space=name)
+                projection.model._default_manager.filter(space=name)
                 .order_by(*projection.order)
                 .values_list(*projection.digest)
             )

@@ -22,8 +22,8 @@ from django.db import transaction
 
 from veche.apps.store.ingest import ingest_events
 from veche.apps.store.locks import lock_author, lock_space
-from veche.apps.store.models import Status, StoredEvent, Tip
-from veche.apps.store.outcomes import Outcome
+from veche.apps.store.models import StoredEvent, Tip
+from veche.apps.store.outcomes import Outcome, OutcomeStatus
 from veche.events import Event, Identity, RuleViolation, build_event
 
 __all__ = ["RecordRefused", "record"]
@@ -89,7 +89,7 @@ def record(
         )
         sid = transaction.savepoint()
         outcome = ingest_events([event], source="local").outcomes[0]
-        if outcome.status != Status.APPLIED:
+        if outcome.status != OutcomeStatus.APPLIED:
             transaction.savepoint_rollback(sid)
             raise _refusal(outcome)
         transaction.savepoint_commit(sid)

@@ -90,9 +90,10 @@ def recompute_heights(scope: set[str]) -> None:
     heights: dict[str, int] = {}
     for chunk in chunks(outside):
         heights.update(
-            StoredEvent.objects.filter(id__in=chunk, height__isnull=False).values_list(
-                "id", "height"
-            )
+            (event_id, _placed(height))
+            for event_id, height in StoredEvent.objects.filter(
+                id__in=chunk, height__isnull=False
+            ).values_list("id", "height")
         )
     heights = place(events, heights)
     changed = [
@@ -343,9 +344,15 @@ def _load_graph(scope: set[str] | None) -> _Round:
         event = parse_event(bytes(raw), verify=False)
         graph.order.append(event_id)
         graph.nodes[event_id] = _Node(
-            event.space_id, event.author, event.seq, event.prev, parents(event), height
+            event.space_id, event.author, event.seq, event.prev, parents(event), _placed(height)
         )
     return graph
+
+
+def _placed(height: int | None) -> int:
+    """A placed event's height (the queries here read placed events only)."""
+    assert height is not None, "a pending event has no place in the order"
+    return height
 
 
 def _ordered(scope: set[str] | None) -> QuerySet[StoredEvent]:
@@ -358,17 +365,19 @@ def _ordered(scope: set[str] | None) -> QuerySet[StoredEvent]:
 def _replay(scope: set[str] | None, held: dict[str, str]) -> _Round:
     if scope is None:
         for projection in PROJECTIONS:
-            projection.model.objects.all().delete()
+            projection.model._default_manager.all().delete()
     else:
         names = sorted(scope)
         for projection in PROJECTIONS:
-            projection.model.objects.filter(space__in=names).delete()
+            projection.model._default_manager.filter(space__in=names).delete()
     ctx = Context()
     result = _Round()
     rows = _ordered(scope).values_list("id", "raw", "status", "reason", "height")
     for event_id, raw, old_status, old_reason, height in rows.iterator(chunk_size=2000):
         event = parse_event(bytes(raw), verify=False)
-        node = _Node(event.space_id, event.author, event.seq, event.prev, parents(event), height)
+        node = _Node(
+            event.space_id, event.author, event.seq, event.prev, parents(event), _placed(height)
+        )
         result.order.append(event_id)
         result.nodes[event_id] = node
         result.old[event_id] = (old_status, old_reason)
@@ -385,7 +394,7 @@ def _replay(scope: set[str] | None, held: dict[str, str]) -> _Round:
         if verdict.status == Status.APPLIED:
             for parent in node.parents:
                 tips.pop(parent, None)
-            tips[event_id] = height
+            tips[event_id] = _placed(height)
     ctx.flush()
     return result
 
@@ -404,7 +413,7 @@ def _previous(result: _Round, event: Event) -> _Node | None:
     if info is None:
         return None
     earlier = parse_event(bytes(info[3]), verify=False)
-    return _Node(info[0], info[1], info[2], earlier.prev, parents(earlier), info[4])
+    return _Node(info[0], info[1], info[2], earlier.prev, parents(earlier), _placed(info[4]))
 
 
 def _on_causal_past(
@@ -433,7 +442,7 @@ def _on_causal_past(
         savepoint = transaction.savepoint()
         try:
             for projection in PROJECTIONS:
-                projection.model.objects.filter(space=space).delete()
+                projection.model._default_manager.filter(space=space).delete()
             past = ctx.child()
             for event_id in ordered:
                 earlier = parse_event(raws[event_id], verify=False)

@@ -118,8 +118,8 @@ def local_rows(spaces: Iterable[str], after: tuple[int, str] | None = None) -> I
     rows = query.order_by(F("height").asc(nulls_last=True), "id").values_list(
         "space", "author", "seq", "height", "id", "raw"
     )
-    for space, author, seq, height, event_id, raw in rows.iterator(chunk_size=2000):
-        yield StoredRow(space, author, seq, height, event_id, bytes(raw))
+    for space, author, seq, placed, event_id, raw in rows.iterator(chunk_size=2000):
+        yield StoredRow(space, author, seq, placed, event_id, bytes(raw))
 
 
 def _ids_of(pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
@@ -535,17 +535,16 @@ def sync_with(
         # Events parked in the intake (a committee new here) arrived in the pull:
         # not stored yet, so not in our prints, but not to be fetched again.
         here = intake.parked_ids()
-        want = sorted(
-            {i for p in pairs for i in missing_ids(their_ids.get(p, []), my_ids.get(p, []))}
-            - here
+        wanted = sorted(
+            {i for p in pairs for i in missing_ids(their_ids.get(p, []), my_ids.get(p, []))} - here
         )
         give = sorted(
             {i for p in pairs for i in missing_ids(my_ids.get(p, []), their_ids.get(p, []))}
         )
-        for part in range(0, len(want), MAX_IDS_REQUEST):
+        for part in range(0, len(wanted), MAX_IDS_REQUEST):
             _, events = ask(
                 {"v": 1, "type": "get"},
-                (i.encode("ascii") for i in want[part : part + MAX_IDS_REQUEST]),
+                (i.encode("ascii") for i in wanted[part : part + MAX_IDS_REQUEST]),
             )
             if events:
                 pulled(intake.take(events))
