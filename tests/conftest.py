@@ -129,3 +129,12 @@ def signed_in_as(world: World) -> Callable[..., Client]:
         return signed_in_client(world.person(name), name, language=language)
 
     return client
+
+
+@pytest.fixture
+def assert_queries() -> Any:
+    """``with assert_queries(n):`` fails, listing every query's SQL, unless the block
+    makes exactly ``n`` database queries (tests/queries.py)."""
+    from tests.queries import assert_queries as check
+
+    return check

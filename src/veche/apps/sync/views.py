@@ -38,7 +38,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from veche.apps.accounts.unlock import identity_of
-from veche.apps.committees.access import may_hold_space, readable_committees
+from veche.apps.committees.access import readable_committees
 from veche.apps.sync import exports, runner
 from veche.apps.sync.access import access_peer_by_id, peers_by_address
 from veche.apps.sync.bundles import export_bundle, import_bundle
@@ -178,7 +178,9 @@ def peer_forget(request: HttpRequest, peer_id: int) -> HttpResponse:
 
 def _exportable(request: HttpRequest) -> list[tuple[str, str]]:
     key = request.user.public_key  # type: ignore[union-attr]
-    return [(c.space, c.name) for c in readable_committees(key) if may_hold_space(key, c.space)]
+    # A key may hold a space's log exactly where it may read it (committees.access.
+    # may_hold_space): the readable committees, found with one walk, not one per row.
+    return [(c.space, c.name) for c in readable_committees(key)]
 
 
 @login_required

@@ -1,0 +1,165 @@
+"""Every page's query count is pinned, on the Belarus 2020 demo (a node's real data).
+
+A page whose count changes fails here with its SQL listed: a new query per row (the
+"N+1" that makes a committee of thousands slow) shows at once. When a change is
+deliberate, update ``PINNED`` in the same commit and say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from tests.queries import listing
+
+from veche.demo.load import DEMO_PASSPHRASE, load_demo
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def _pages() -> dict[str, Callable[[], str]]:
+    """Each GET page of the UI and API, with ids from the demo's data."""
+    from veche.apps.audit.models import AuditRun
+    from veche.apps.committees.models import Committee, Motion
+    from veche.apps.elections.models import Election
+    from veche.apps.fund.models import Fund, Report
+    from veche.apps.store.models import StoredEvent
+    from veche.apps.strike.models import Workplace
+
+    def committee() -> str:
+        return Committee.objects.get(name__startswith="Kozlova").space
+
+    def motion() -> Motion:
+        return Motion.objects.get(title="Demands of the Kozlova plant workers")
+
+    def election() -> Election:
+        """The ongoing committee election (Sokol's committee's, he may vote)."""
+        return Election.objects.get(title__startswith="Strike committee's three delegates")
+
+    def run() -> AuditRun:
+        return AuditRun.objects.get()
+
+    def event() -> str:
+        return StoredEvent.objects.filter(space=committee()).order_by("height", "id")[3].id
+
+    return {
+        "home": lambda: "/",
+        "sign-in": lambda: "/accounts/sign-in/",
+        "passphrase": lambda: "/accounts/passphrase/",
+        "event": lambda: f"/events/{event()}/",
+        "committees": lambda: "/committees/",
+        "committee-new": lambda: "/committees/new/",
+        "federation": lambda: "/committees/federation/",
+        "committee": lambda: f"/committees/{committee()}/",
+        "motion-new": lambda: f"/committees/{committee()}/motions/new/",
+        "motion": lambda: f"/committees/{committee()}/motions/{motion().event}/",
+        "audits": lambda: "/audit/",
+        "audit-new": lambda: "/audit/new/",
+        "audit": lambda: f"/audit/{run().public_id}/",
+        "audit-progress": lambda: f"/audit/{run().public_id}/progress/",
+        "audit-report": lambda: f"/audit/{run().public_id}/files/report.html",
+        "strike": lambda: "/strike/",
+        "workplace": lambda: (
+            f"/strike/workplaces/{Workplace.objects.order_by('name').first().workplace}/"
+        ),  # type: ignore[union-attr]
+        "strike-committee": lambda: f"/strike/committees/{committee()}/",
+        "demands": lambda: "/strike/demands/",
+        "demands-letter": lambda: f"/strike/demands/{motion().event}/",
+        "fund-reports": lambda: "/fund/reports/",
+        "fund-report": lambda: f"/fund/reports/{Report.objects.order_by('event').first().event}/",  # type: ignore[union-attr]
+        "fund-report-json": lambda: (
+            f"/fund/reports/{Report.objects.order_by('event').first().event}/report.json"
+        ),  # type: ignore[union-attr]
+        "fund": lambda: f"/fund/{Fund.objects.order_by('space').first().space}/",  # type: ignore[union-attr]
+        "peers": lambda: "/sync/",
+        "bundles": lambda: "/sync/bundles/",
+        "elections": lambda: f"/elections/committee/{election().committee}/",
+        "election-new": lambda: f"/elections/committee/{election().committee}/new/",
+        "election": lambda: f"/elections/{election().space}/",
+        "election-json": lambda: f"/elections/{election().space}/election.json",
+        "election-vote": lambda: f"/elections/{election().space}/vote/",
+        "election-board": lambda: f"/elections/{election().space}/board/",
+        "election-result": lambda: f"/elections/{election().space}/result/",
+        "election-record": lambda: f"/elections/{election().space}/record.jsonl",
+    }
+
+
+# Pinned on the demo, signed in as Sokol (a member of most committees, the operator).
+PINNED: dict[str, int] = {
+    "home": 5,
+    "sign-in": 2,
+    "passphrase": 2,
+    "event": 5,
+    "committees": 10,
+    "committee-new": 2,
+    "federation": 31,
+    "committee": 17,
+    "motion-new": 5,
+    "motion": 13,
+    "audits": 4,
+    "audit-new": 2,
+    "audit": 3,
+    "audit-progress": 3,
+    "audit-report": 3,
+    "strike": 12,
+    "workplace": 12,
+    "strike-committee": 5,
+    "demands": 5,
+    "demands-letter": 9,
+    "fund-reports": 4,
+    "fund-report": 4,
+    "fund-report-json": 4,
+    "fund": 11,
+    "peers": 3,
+    "bundles": 11,
+    "elections": 6,
+    "election-new": 7,
+    "election": 12,
+    "election-json": 4,
+    "election-vote": 5,
+    "election-board": 5,
+    "election-result": 7,
+    "election-record": 5,
+}
+
+
+def _count(client: Client, url: str) -> tuple[int, int, Any]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    return response.status_code, len(queries), queries
+
+
+def test_every_page_makes_the_pinned_number_of_queries() -> None:
+    load_demo()
+    client = Client()
+    signed_in = client.post(
+        "/accounts/sign-in/", {"pseudonym": "Sokol", "passphrase": DEMO_PASSPHRASE}
+    )
+    assert signed_in.status_code == 302
+    client.get("/")  # the session's first page settles its own rows
+    counts: dict[str, int] = {}
+    problems: list[str] = []
+    for name, url_of in _pages().items():
+        url = url_of()
+        status, count, queries = _count(client, url)
+        counts[name] = count
+        if status != 200:
+            problems.append(f"{name} {url}: status {status}")
+        elif PINNED.get(name) != count:
+            problems.append(
+                f"{name} {url}: {count} queries, {PINNED.get(name)} pinned\n{listing(queries)}"
+            )
+    assert not problems, "\n\n".join(problems) + f"\n\nall counts: {counts}"
+
+
+def test_pages_for_a_visitor_who_is_not_signed_in(assert_queries: Any) -> None:
+    client = Client()
+    for url, expected in (("/", 0), ("/accounts/sign-in/", 0), ("/audit/", 1), ("/strike/", 4)):
+        with assert_queries(expected, url):
+            assert client.get(url).status_code == 200
