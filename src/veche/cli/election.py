@@ -322,7 +322,7 @@ def _show(args: argparse.Namespace) -> int:
     election = Election.objects.filter(space=args.election).first()
     if election is None:
         raise CliError(f"no election {args.election} on this node")
-    data = {
+    data: dict[str, Any] = {
         "election": election.space,
         "title": election.title,
         "stage": election.stage,

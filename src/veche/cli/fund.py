@@ -15,14 +15,12 @@ from veche.cli.base import CliError, add_json_flag, print_json, ready
 from veche.cli.keys import load_signer
 from veche.cli.strike import signed
 
-Sub = argparse._SubParsersAction  # type: ignore[type-arg]
-
 
 def _today() -> str:
     return datetime.now(UTC).date().isoformat()
 
 
-def register(commands: Sub) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     fund = commands.add_parser("fund", help="the solidarity fund: ledger, payouts, reports")
     sub = fund.add_subparsers(dest="fund_command", metavar="ACTION", required=True)
 
@@ -275,11 +273,11 @@ def _ledger(args: argparse.Namespace) -> int:
 
     space = _space(args)
     fund = Fund.objects.get(space=space)
-    balances = [
+    balances: list[dict[str, Any]] = [
         {"account": b.account, "currency": b.currency, "amount": b.amount}
         for b in Balance.objects.filter(space=space).order_by("currency", "account")
     ]
-    payouts = [
+    payouts: list[dict[str, Any]] = [
         {
             "payout": p.event,
             "day": p.day,

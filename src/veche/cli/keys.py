@@ -78,7 +78,7 @@ def load_signer(
 def _account(pseudonym: str | None) -> Account:
     from veche.apps.accounts.models import Account
 
-    found = Account.objects.filter(pseudonym=pseudonym).first()
+    found: Account | None = Account.objects.filter(pseudonym=pseudonym).first()
     if found is None:
         raise CliError(f"no account {pseudonym!r} on this node")
     return found

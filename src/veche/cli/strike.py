@@ -15,10 +15,8 @@ from typing import Any
 from veche.cli.base import CliError, add_json_flag, print_json, ready
 from veche.cli.keys import load_signer
 
-Sub = argparse._SubParsersAction  # type: ignore[type-arg]
 
-
-def register(commands: Sub) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     workplace = commands.add_parser("workplace", help="the registry of workplaces")
     wsub = workplace.add_subparsers(dest="workplace_command", metavar="ACTION", required=True)
     add = wsub.add_parser("add", help="register a workplace with its strike committee")
@@ -229,7 +227,7 @@ def _timeline(args: argparse.Namespace) -> int:
     from veche.apps.strike.access import timeline
 
     row = _find(args.workplace)
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "day": c.day,
             "status": c.status,
@@ -269,7 +267,7 @@ def _totals(args: argparse.Namespace) -> int:
     ready(args)
     result, pending = _totals_of(args)
     document = result.as_dict()
-    document["not_held"]["spaces_waiting_for_events"] = pending  # type: ignore[index]
+    document["not_held"]["spaces_waiting_for_events"] = pending
     if args.json:
         print_json(document)
         return 0

@@ -30,6 +30,15 @@ def viewer(request: HttpRequest) -> str | None:
     return user.public_key if isinstance(user, Account) and user.is_authenticated else None
 
 
+def account(request: HttpRequest) -> Account:
+    """The signed-in member's account, for views behind ``login_required`` (404 for
+    anyone else, should such a view be reached without it)."""
+    user = request.user
+    if not isinstance(user, Account) or not user.is_authenticated:
+        raise Http404
+    return user
+
+
 def unlocked(request: HttpRequest) -> Identity | None:
     """The signed-in member's key, unlocked by the session's cookie; None if locked."""
     return identity_of(request)

@@ -28,7 +28,7 @@ def safe_name(name: str, default: str) -> str:
     return cleaned or default
 
 
-def _store(upload: File, folder: Path, default: str) -> str:
+def _store(upload: File[bytes], folder: Path, default: str) -> str:
     name = safe_name(upload.name or default, default)
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / name).open("wb") as handle:
@@ -41,9 +41,9 @@ def start_audit_run(
     owner_id: int,
     *,
     title: str,
-    official: File,
-    witness: File | None = None,
-    observer: File | None = None,
+    official: File[bytes],
+    witness: File[bytes] | None = None,
+    observer: File[bytes] | None = None,
     language: str = "en",
     simulated: bool = False,
     skip_bad_rows: bool = False,

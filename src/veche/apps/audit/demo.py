@@ -25,7 +25,13 @@ def load_demo_audit(
     owner_id: int, *, language: str = "en", stations: int = DEMO_STATIONS
 ) -> list[str]:
     """Simulate, audit (in this thread) and publish the demo election; return lines to print."""
-    election = simulate(stations, DEMO_SEED, **DEMO_FRAUD)
+    election = simulate(
+        stations,
+        DEMO_SEED,
+        stuffing=DEMO_FRAUD["stuffing"],
+        rewrite=DEMO_FRAUD["rewrite"],
+        carousel=DEMO_FRAUD["carousel"],
+    )
     with tempfile.TemporaryDirectory() as folder:
         paths = write_simulation(election, Path(folder))
         with (

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 MAX_UPLOAD = 200 * 1024 * 1024  # a national protocol is ~10 MB; witness files can be larger
 
 
-def _check_size(upload: UploadedFile | None) -> UploadedFile | None:
+def _check_size(upload: UploadedFile[bytes] | None) -> UploadedFile[bytes] | None:
     if upload is not None and upload.size is not None and upload.size > MAX_UPLOAD:
         raise forms.ValidationError(_("The file is larger than 200 MB."))
     return upload
@@ -58,14 +58,14 @@ class AuditUploadForm(forms.Form):
             (code, name) for code, name in settings.LANGUAGES if code in ("en", "ru", "be")
         ]
 
-    def clean_official(self) -> UploadedFile | None:
+    def clean_official(self) -> UploadedFile[bytes] | None:
         upload = _check_size(self.cleaned_data.get("official"))
         if upload is not None and not (upload.name or "").lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         return upload
 
-    def clean_witness(self) -> UploadedFile | None:
+    def clean_witness(self) -> UploadedFile[bytes] | None:
         return _check_size(self.cleaned_data.get("witness"))
 
-    def clean_observer(self) -> UploadedFile | None:
+    def clean_observer(self) -> UploadedFile[bytes] | None:
         return _check_size(self.cleaned_data.get("observer"))

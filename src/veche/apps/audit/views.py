@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from veche.apps.audit import actions, runner
 from veche.apps.audit.access import access_run_by_public_id, is_owner, published_runs, runs_of
 from veche.apps.audit.forms import AuditUploadForm
 from veche.apps.audit.models import AuditRun
-from veche.web.viewer import viewer
+from veche.web.viewer import account, viewer
 
 PLOTS = ("fingerprint", "turnout", "integers", "second_digit", "regions", "witnesses")
 FILES = {
@@ -87,7 +88,7 @@ def audit_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         run = actions.start_audit_run(
-            request.user.pk,
+            account(request).pk,
             title=data["title"],
             official=data["official"],
             witness=data.get("witness"),
@@ -152,7 +153,7 @@ def audit_progress(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
-def audit_file(request: HttpRequest, public_id: str, name: str) -> HttpResponse:
+def audit_file(request: HttpRequest, public_id: str, name: str) -> HttpResponseBase:
     run = access_run_by_public_id(viewer(request), public_id)
     if name not in FILES or run.status != AuditRun.Status.DONE:
         raise Http404
@@ -174,7 +175,7 @@ def audit_file(request: HttpRequest, public_id: str, name: str) -> HttpResponse:
 def audit_publish(request: HttpRequest, public_id: str) -> HttpResponse:
     run = access_run_by_public_id(viewer(request), public_id)
     try:
-        actions.publish_audit_run(run, request.user.pk)
+        actions.publish_audit_run(run, account(request).pk)
     except actions.AuditRunError:
         raise Http404 from None
     messages.success(request, _("The report is published: anyone can read it now."))
@@ -187,7 +188,7 @@ def audit_retry(request: HttpRequest, public_id: str) -> HttpResponse:
     """Run a failed audit again with the files it was given (its owner only)."""
     run = access_run_by_public_id(viewer(request), public_id)
     try:
-        run = actions.retry_audit_run(run, request.user.pk, runner.RETRYABLE)
+        run = actions.retry_audit_run(run, account(request).pk, runner.RETRYABLE)
     except actions.AuditRunError:
         raise Http404 from None
     runner.start(run.pk)

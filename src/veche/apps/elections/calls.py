@@ -67,9 +67,11 @@ def _batch_heights(ctx: Context) -> dict[str, int]:
     stored: dict[str, int] = {}
     for start in range(0, len(outside), _CHUNK):
         stored.update(
-            StoredEvent.objects.filter(
+            (event_id, height)
+            for event_id, height in StoredEvent.objects.filter(
                 id__in=outside[start : start + _CHUNK], height__isnull=False
             ).values_list("id", "height")
+            if height is not None
         )
     return place(batch, stored)
 
@@ -82,9 +84,11 @@ def _heights(ctx: Context, ids: Iterable[str]) -> dict[str, int]:
     rest = [i for i in wanted if i not in found]
     for start in range(0, len(rest), _CHUNK):
         found.update(
-            StoredEvent.objects.filter(
+            (event_id, height)
+            for event_id, height in StoredEvent.objects.filter(
                 id__in=rest[start : start + _CHUNK], height__isnull=False
             ).values_list("id", "height")
+            if height is not None
         )
     return found
 

@@ -182,8 +182,8 @@ def _load(ctx: Context, space: str) -> StoredElectionState:
     state.spec = parse_spec(space, election.creator, election.body)
     state.stage = election.stage
     state.call_checked = election.call_checked
-    for row in ctx.rows(Trustee).filter(space=space, dealing__isnull=False).order_by("index"):
-        state.dealings[row.index] = Dealing.from_json(row.dealing)
+    for trustee in ctx.rows(Trustee).filter(space=space, dealing__isnull=False).order_by("index"):
+        state.dealings[trustee.index] = Dealing.from_json(trustee.dealing)
     state.complaints = [
         (c.trustee, c.dealer, c.reason)
         for c in ctx.rows(Complaint).filter(space=space).order_by("event")
@@ -193,8 +193,8 @@ def _load(ctx: Context, space: str) -> StoredElectionState:
     state.tally = tuple(Ciphertext.from_json(ct) for ct in election.tally)
     state.counted = election.counted
     state.casts = election.casts
-    for row in ctx.rows(PartialDecryption).filter(space=space).order_by("trustee"):
-        state.partials[row.trustee] = CryptoPartial.from_json(row.partial)
+    for partial in ctx.rows(PartialDecryption).filter(space=space).order_by("trustee"):
+        state.partials[partial.trustee] = CryptoPartial.from_json(partial.partial)
     state.counts = tuple(election.counts) if election.counts is not None else None
     state.seats = tuple(election.seats) if election.seats is not None else None
     return state

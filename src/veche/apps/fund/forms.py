@@ -23,7 +23,7 @@ class AmountField(forms.CharField):
         if text in self.empty_values:
             return text
         try:
-            return parse_amount(text)
+            return parse_amount(str(text))
         except LedgerError as error:
             raise forms.ValidationError(refusal_text(error)) from error
 
@@ -47,7 +47,10 @@ class FundForm(forms.Form):
 
     def __init__(self, *args: Any, members: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["treasurers"].choices = sorted(members.items(), key=lambda kv: kv[1])
+        treasurers = self.fields["treasurers"]
+        assert isinstance(treasurers, forms.MultipleChoiceField)
+        by_name: list[tuple[str, str]] = sorted(members.items(), key=lambda kv: kv[1])
+        treasurers.choices = by_name
 
     def clean_treasurers(self) -> list[str]:
         return sorted(set(self.cleaned_data["treasurers"]))

@@ -8,7 +8,7 @@ published reports only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
@@ -78,7 +78,8 @@ def _signed(
     # A locked key is said first: a form is not worth correcting until it can be signed.
     if filled is not None and not filled.is_valid() and unlocked(request) is not None:
         problems = "; ".join(
-            _problem(filled, name, errors) for name, errors in filled.errors.items()
+            _problem(filled, name, [str(e) for e in errors])
+            for name, errors in filled.errors.items()
         )
         messages.error(request, _("Nothing was recorded: %(problems)s") % {"problems": problems})
     else:
@@ -208,7 +209,7 @@ def publish(request: HttpRequest, space: str) -> HttpResponse:
     )
 
 
-def _problem(form: forms.Form, name: str, errors: list[str]) -> str:
+def _problem(form: forms.Form, name: str, errors: Iterable[str]) -> str:
     """One field's errors, named by the field's label (not its code)."""
     field = form.fields.get(name)
     text = " ".join(errors)

@@ -182,7 +182,7 @@ class Context:
             raise TypeError(f"cache entry {key!r} is a {type(found).__name__}, not {kind}")
         return found
 
-    def rows(self, model: type[M]) -> models.manager.BaseManager[M]:
+    def rows(self, model: type[M]) -> models.Manager[M]:
         self.flush(model)
         return model._default_manager
 

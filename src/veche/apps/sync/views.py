@@ -31,6 +31,7 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseForbidden,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,7 +51,7 @@ from veche.events import Identity
 from veche.sync.bundle import MAX_BUNDLE_BYTES
 from veche.sync.errors import BundleError, QrError, SyncError
 from veche.sync.session import MAX_FRAME
-from veche.web.viewer import unlocked
+from veche.web.viewer import account, unlocked
 
 # -- node-to-node API ---------------------------------------------------------------------
 
@@ -187,7 +188,7 @@ def _exportable(request: HttpRequest) -> list[tuple[str, str]]:
 def bundles(request: HttpRequest) -> HttpResponse:
     committees = _exportable(request)
     names = dict(committees)
-    mine = list(BundleExport.objects.filter(owner=request.user)[: exports.SHOWN])
+    mine = list(BundleExport.objects.filter(owner=account(request))[: exports.SHOWN])
     return render(
         request,
         "sync/bundles.html",
@@ -215,10 +216,10 @@ def bundle_download(request: HttpRequest) -> HttpResponse:
     space = _chosen_space(request)
     if space is None:
         return HttpResponseBadRequest(_("Choose one of your committees."))
-    if exports.pending(request.user.pk, space) is not None:
+    if exports.pending(account(request).pk, space) is not None:
         messages.info(request, _("A bundle of this committee is already being made."))
         return redirect("sync:bundles")
-    export = exports.start(request.user.pk, space)
+    export = exports.start(account(request).pk, space)
     if export.status == BundleExport.Status.DONE:
         messages.success(request, _("The bundle is ready: download it below."))
     elif export.status == BundleExport.Status.FAILED:
@@ -232,11 +233,11 @@ def bundle_download(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def bundle_file(request: HttpRequest, public_id: str) -> HttpResponse:
+def bundle_file(request: HttpRequest, public_id: str) -> HttpResponseBase:
     """A finished export's file, for its owner alone, while they may hold the committee
     (404 for anyone else, as for an unknown id)."""
     export = BundleExport.objects.filter(
-        public_id=public_id, owner=request.user, status=BundleExport.Status.DONE
+        public_id=public_id, owner=account(request), status=BundleExport.Status.DONE
     ).first()
     if export is None or export.path is None:
         raise Http404
