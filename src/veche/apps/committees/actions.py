@@ -9,7 +9,8 @@ from django.db import transaction
 
 from veche.apps.accounts.actions import prepare_account, save_account
 from veche.apps.accounts.models import Account
-from veche.apps.committees.kinds import DEFAULT_RULES, invitation_hash
+from veche.apps.committees.rules.founding import DEFAULT_RULES
+from veche.apps.committees.rules.invitations import invitation_hash
 from veche.apps.store.log import record
 from veche.events import Event, Identity
 

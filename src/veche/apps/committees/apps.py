@@ -8,8 +8,7 @@ class CommitteesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from veche.apps.committees import kinds, late, motions
+        from veche.apps.committees import late, rules
 
-        kinds.register_all()
-        motions.register_all()
+        rules.register_all()
         late.register_all()

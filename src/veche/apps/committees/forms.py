@@ -7,9 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from veche.apps.committees.kinds import COMMITTEE_KINDS, LEVELS
 from veche.apps.committees.labels import KIND_LABELS, LEVEL_LABELS, METHOD_LABELS, MOTION_LABELS
-from veche.apps.committees.motions import MOTION_KINDS
+from veche.apps.committees.rules.founding import COMMITTEE_KINDS, LEVELS
+from veche.decisions import MOTION_KINDS
 
 
 class CommitteeForm(forms.Form):

@@ -9,12 +9,8 @@ from functools import lru_cache
 from typing import Any
 
 from veche.apps.committees.models import Committee, Mandate, Member, Motion, Seat, Vote
-from veche.apps.committees.motions import (
-    Recalled,
-    compute_result,
-    counted_votes,
-    weighted_electorate,
-)
+from veche.apps.committees.rules.motions import counted_votes
+from veche.decisions import Recalled, compute_result, weighted_electorate
 
 
 def recalled_delegates(mandates: list[str], parent: str | None = None) -> dict[Recalled, str]:
@@ -32,7 +28,7 @@ def recalled_delegates(mandates: list[str], parent: str | None = None) -> dict[R
 
 
 def _electorate(space: str, excluded: Set[Recalled]) -> int:
-    """motions.electorate from the projections as they stand (no ingest context)."""
+    """rules.delegates.electorate_weight from the projections as they stand (no ingest context)."""
     persons = set(
         Member.objects.filter(space=space, status=Member.Status.ACTIVE).values_list(
             "person", flat=True
