@@ -137,8 +137,10 @@ class MotionForm(forms.Form):
     def __init__(self, *args: Any, members: list[tuple[str, str]] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         choices = members or []
-        self.fields["candidates"].choices = choices
-        self.fields["member"].choices = [("", "—"), *choices]
+        candidates, member = self.fields["candidates"], self.fields["member"]
+        assert isinstance(candidates, forms.ChoiceField) and isinstance(member, forms.ChoiceField)
+        candidates.choices = choices
+        member.choices = [("", "—"), *choices]
 
 
 class AmendForm(forms.Form):
