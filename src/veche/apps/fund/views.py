@@ -106,6 +106,12 @@ def create(request: HttpRequest, space: str) -> HttpResponse:
     )
 
 
+def _entry(data: dict[str, Any]) -> dict[str, Any]:
+    """A ledger entry form's fields as the action takes them: the same names (the forms
+    are made so), the day as ISO text."""
+    return {**data, "day": data["day"].isoformat()}
+
+
 @login_required
 @require_POST
 def donation(request: HttpRequest, space: str) -> HttpResponse:
@@ -114,16 +120,7 @@ def donation(request: HttpRequest, space: str) -> HttpResponse:
         space,
         treasurer_only=True,
         form=lambda: DonationForm(request.POST, prefix="donation"),
-        act=lambda identity, data: actions.record_donation(
-            identity,
-            space,
-            day=data["day"].isoformat(),
-            amount=data["amount"],
-            currency=data["currency"],
-            account=data["account"],
-            donor=data["donor"],
-            memo=data["memo"],
-        ),
+        act=lambda identity, data: actions.record_donation(identity, space, **_entry(data)),
         done=_("Donation recorded."),
     )
 
@@ -136,15 +133,7 @@ def cost(request: HttpRequest, space: str) -> HttpResponse:
         space,
         treasurer_only=True,
         form=lambda: CostForm(request.POST, prefix="cost"),
-        act=lambda identity, data: actions.record_cost(
-            identity,
-            space,
-            day=data["day"].isoformat(),
-            amount=data["amount"],
-            currency=data["currency"],
-            account=data["account"],
-            memo=data["memo"],
-        ),
+        act=lambda identity, data: actions.record_cost(identity, space, **_entry(data)),
         done=_("Cost recorded."),
     )
 
