@@ -46,9 +46,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.fixture(autouse=True)
 def _drop_node_databases() -> Iterator[None]:
-    """A separate node's own PostgreSQL database lasts one test (tests/sync/nodes.py)."""
+    """A separate node's own PostgreSQL database lasts one test (tests/apps/sync/nodes.py)."""
     yield
-    from tests.sync import nodes
+    from tests.apps.sync import nodes
 
     nodes.drop_all()
 

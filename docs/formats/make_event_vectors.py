@@ -5,7 +5,7 @@ are deterministic, so a rerun writes a byte-identical file. Every expectation
 below (an error's field and rule, a height, an equivocation) is written by hand
 and checked against ``veche.events`` before the file is written: if the code
 and this file disagree, the generator stops instead of recording the code's
-answer. ``tests/events/test_vectors.py`` checks the file against the code, and
+answer. ``tests/core/events/test_vectors.py`` checks the file against the code, and
 that it is exactly what this script produces.
 
     python docs/formats/make_event_vectors.py          # write the file

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from tests.adversary.helpers import Federation, honest_federation
+from tests.apps.sync.nodes import PASSPHRASE, Node
 from tests.factories import World
-from tests.sync.nodes import PASSPHRASE, Node
 
 from veche.events import Identity
 from veche.events.identity import save_identity

@@ -22,7 +22,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from tests.adversary.helpers import stranger, wipe_store, write_lines
-from tests.elections.helpers import OPTIONS, NodeElection, call_election, setup_election
+from tests.apps.elections.helpers import OPTIONS, NodeElection, call_election, setup_election
 from tests.factories import World
 
 from veche.apps.committees import actions as committees

@@ -29,9 +29,9 @@ from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from tests.apps.sync.logs import Log
+from tests.apps.sync.nodes import PASSPHRASE, Node, key_file, write_events
 from tests.factories import World
-from tests.sync.logs import Log
-from tests.sync.nodes import PASSPHRASE, Node, key_file, write_events
 
 from veche.apps.committees import actions
 from veche.apps.committees.models import Member

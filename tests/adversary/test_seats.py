@@ -24,7 +24,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.test import Client
 from django.urls import reverse
-from tests.committees.test_motions import _elect, _join_two
+from tests.apps.committees.test_motions import _elect, _join_two
 from tests.factories import World, signed_in_client
 
 from veche.apps.committees import actions, federation

@@ -38,8 +38,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from tests.sync.nodes import PASSPHRASE as KEY_PASSPHRASE
-from tests.sync.nodes import Node
+from tests.apps.sync.nodes import PASSPHRASE as KEY_PASSPHRASE
+from tests.apps.sync.nodes import Node
 from tests.web.served import (
     PASSPHRASE,
     VECHE,

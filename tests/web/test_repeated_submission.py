@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from tests.apps.store.test_one_writer import _file_database  # noqa: F401 - autouse fixture
 from tests.factories import World, signed_in_client
-from tests.store.test_one_writer import _file_database  # noqa: F401 - autouse fixture
 
 from veche.apps.accounts.models import Submission
 from veche.apps.committees import actions

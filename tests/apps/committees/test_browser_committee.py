@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from tests.committees.test_motions import _elect, _federate
+from tests.apps.committees.test_motions import _elect, _federate
 from tests.factories import PASS, World
 
 from veche.apps.accounts.actions import create_account
@@ -102,7 +102,7 @@ def test_recall_seen_in_the_parent(live_server: Any, page: Any) -> None:
 def test_unverified_seats_and_votes_fit_a_small_phone(live_server: Any, browser: Any) -> None:
     """A node without MTZ's log: Zubr's seat and vote are unverified and shown apart;
     the council, motion and event pages fit 360 px without sideways scrolling."""
-    from tests.committees.test_on_trust import _council_log, _light_node
+    from tests.apps.committees.test_on_trust import _council_log, _light_node
 
     setup = _council_log()
     _light_node(setup)

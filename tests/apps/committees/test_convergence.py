@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.committees.test_motions import _elect, _federate
+from tests.apps.committees.test_motions import _elect, _federate
 from tests.factories import World
 
 from veche.apps.committees import actions

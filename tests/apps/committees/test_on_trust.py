@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from tests.committees.test_motions import _elect, _join_two
+from tests.apps.committees.test_motions import _elect, _join_two
 from tests.factories import World, signed_in_client
 
 from veche.apps.committees import actions, federation, tally
@@ -244,7 +244,7 @@ def _same_as_a_node_that_had_everything(raws: list[bytes]) -> None:
 def test_a_close_citing_a_recall_of_an_unverified_delegate_is_unverified() -> None:
     """The close counts the recall of Zubr, whose seat this node cannot verify: what it
     withdraws is not known here, so the close is unverified, not refused."""
-    from tests.committees.test_motions import _recall_zubr, _two_seated_delegates
+    from tests.apps.committees.test_motions import _recall_zubr, _two_seated_delegates
 
     with transaction.atomic():
         w = World()
@@ -408,7 +408,7 @@ COUNCIL_QUERIES = [25, 21]  # pinned, like EXPECTED_QUERIES in test_views.py
 
 
 def test_a_council_motion_names_voting_delegates_by_their_committees_pseudonym() -> None:
-    from tests.committees.test_motions import _elect, _federate
+    from tests.apps.committees.test_motions import _elect, _federate
 
     w = World()
     council, mtz, _ = _federate(w)
@@ -443,7 +443,7 @@ def test_the_event_page_links_only_deps_the_viewer_may_read() -> None:
 
 
 def test_a_close_that_ignores_a_recall_this_node_holds_is_flagged() -> None:
-    from tests.committees.test_motions import _recall_zubr, _two_seated_delegates
+    from tests.apps.committees.test_motions import _recall_zubr, _two_seated_delegates
 
     from veche.apps.committees.models import Committee
     from veche.apps.committees.motions import compute_result, counted_votes

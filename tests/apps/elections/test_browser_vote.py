@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.elections.helpers import setup_election
+from tests.apps.elections.helpers import setup_election
 from tests.factories import PASS
 
 from veche.apps.accounts.actions import create_account

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.elections.helpers import call_election
+from tests.apps.elections.helpers import call_election
 from tests.factories import PASS, World
 
 from veche.cli import main

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from tests.elections.helpers import setup_election
+from tests.apps.elections.helpers import setup_election
 from tests.factories import World, signed_in_client
 
 from veche.apps.elections import actions

@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.elections.helpers import run_election, setup_election
+from tests.apps.elections.helpers import run_election, setup_election
 
 from veche.apps.elections import actions
 from veche.apps.elections.models import Ballot, Election, Voter

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from tests.elections.helpers import (
+from tests.apps.elections.helpers import (
     CHOICES_DEFAULT,
     call_election,
     run_election,

@@ -5,7 +5,7 @@ report written from it once rendered its tables in another order than its own
 ``verify-report`` expected. The fund below has money in under three categories and
 out under two, in two currencies: any key order shows. The test writes and verifies
 the report from the run's own database, then imports the same events into a separate
-node on the other database (tests/sync/nodes.py) and requires the same bytes there:
+node on the other database (tests/apps/sync/nodes.py) and requires the same bytes there:
 on the SQLite pass that node is on PostgreSQL, on the PostgreSQL pass on SQLite.
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 from tests import databases
-from tests.fund.conftest import FundWorld
-from tests.sync.nodes import Node
+from tests.apps.fund.conftest import FundWorld
+from tests.apps.sync.nodes import Node
 
 from veche.apps.fund import actions
 from veche.apps.fund.models import Report

@@ -10,7 +10,7 @@ no drift: the state re-derived from the events is the live state.
 On PostgreSQL the motion and the election are two spaces with two advisory locks, so
 their appends really run side by side; on SQLite one writer at a time waits for the
 database's write lock (``busy_timeout``). The SQLite database is a file copy, as in
-tests/store/test_one_writer.py (whose fixture this module uses).
+tests/apps/store/test_one_writer.py (whose fixture this module uses).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from typing import Any
 import pytest
 from django.db import connection
 from tests import databases
-from tests.elections.helpers import OPTIONS, setup_election
-from tests.store.test_one_writer import _at_once, _file_database  # noqa: F401 - autouse fixture
+from tests.apps.elections.helpers import OPTIONS, setup_election
+from tests.apps.store.test_one_writer import _at_once, _file_database  # noqa: F401 - autouse fixture
 from tests.web.served import VECHE, node_env
 
 from veche.apps.committees import actions

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from tests import databases
-from tests.committees.test_convergence import _federation_log
+from tests.apps.committees.test_convergence import _federation_log
 
 from veche.apps.store.log import state_digest
 from veche.events import parse_event

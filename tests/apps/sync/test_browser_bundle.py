@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.apps.sync.nodes import Node
 from tests.factories import World
-from tests.sync.nodes import Node
 
 from veche.apps.accounts.actions import create_account
 from veche.apps.committees import actions

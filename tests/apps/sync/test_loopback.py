@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.apps.sync.logs import Log
+from tests.apps.sync.nodes import Node, key_file, write_events
 from tests.factories import World
-from tests.sync.logs import Log
-from tests.sync.nodes import Node, key_file, write_events
 
 from veche.apps.committees import actions
 from veche.apps.store.log import state_digest
@@ -70,7 +70,7 @@ def test_a_peer_answering_with_another_key_is_refused(live_server: Any, tmp_path
     other = Node(tmp_path / "second")
     other.folder.mkdir()
     other.veche("sync", live_server.url)
-    # The node's own database, SQLite or PostgreSQL (tests/sync/nodes.py).
+    # The node's own database, SQLite or PostgreSQL (tests/apps/sync/nodes.py).
     pinned = other.python(
         "from veche.apps.sync.models import Peer\n"
         "print(Peer.objects.get().node_key)\n"
@@ -100,7 +100,7 @@ def test_peers_page_adds_a_peer_and_reports_a_failed_sync(client: Any) -> None:
     world = World()
     world.committee("Sokol")
     account, _ = create_account("Sokol", "correct horse battery", world.person("Sokol"))
-    account.is_operator = True  # only operators manage peers (tests/sync/test_peer_access.py)
+    account.is_operator = True  # only operators manage peers (tests/apps/sync/test_peer_access.py)
     account.save()
     client.force_login(account)
     response = client.post("/sync/", {"url": "http://127.0.0.1:9/"})

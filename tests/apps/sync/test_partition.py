@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.sync.logs import Log
-from tests.sync.nodes import Node, key_file, write_events
+from tests.apps.sync.logs import Log
+from tests.apps.sync.nodes import Node, key_file, write_events
 
 from veche.events import Identity
 

@@ -40,7 +40,7 @@ from veche.crypto.proofs import (
 from veche.crypto.threshold import election_key_from_dealings
 from veche.crypto.vectors import generate
 
-VECTORS_PATH = Path(__file__).resolve().parents[2] / "docs" / "formats" / "election-v1-vectors.json"
+VECTORS_PATH = Path(__file__).resolve().parents[3] / "docs" / "formats" / "election-v1-vectors.json"
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 
 from veche.crypto.ballot import BallotSecrets, Election, audit_ballot, check_ballot
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 STATIC = ROOT / "src" / "veche" / "web" / "static" / "veche"
 VECTORS = ROOT / "docs" / "formats" / "election-v1-vectors.json"
 

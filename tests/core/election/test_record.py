@@ -18,7 +18,7 @@ from veche.election.record import RecordError, split_record, verify_record
 from veche.election.simulate import simulate
 from veche.events import Identity
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.slow
@@ -132,7 +132,7 @@ def test_a_missing_event_that_others_cite_fails(small_record):
 
 @pytest.fixture(scope="module")
 def finished():
-    from tests.election.conftest import Builder
+    from tests.core.election.conftest import Builder
 
     b = Builder(voters=4)
     b.run([0, 1, 1, 2])

@@ -27,7 +27,7 @@ from veche.events.envelope import EventError, parse_event
 from veche.events.identity import Identity
 from veche.events.order import equivocations, order_events
 
-FORMATS = Path(__file__).resolve().parents[2] / "docs" / "formats"
+FORMATS = Path(__file__).resolve().parents[3] / "docs" / "formats"
 VECTORS_PATH = FORMATS / "event-v1-vectors.json"
 VECTORS: dict[str, Any] = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))
 

@@ -23,7 +23,7 @@ from veche.sync.session import (
 from veche.sync.vector import fingerprints_from_ids, vector_from_seqs
 
 VECTORS: dict[str, Any] = json.loads(
-    (Path(__file__).parents[2] / "docs/formats/sync-v1-vectors.json").read_text(encoding="utf-8")
+    (Path(__file__).parents[3] / "docs/formats/sync-v1-vectors.json").read_text(encoding="utf-8")
 )
 NOW = datetime(2020, 8, 16, 12, 0, tzinfo=UTC)
 
