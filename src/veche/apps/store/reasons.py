@@ -5,7 +5,7 @@ the rule's sentence in English. Stored reasons stay exactly as the rules wrote t
 they are evidence, every node writes the same ones, and rebuilding compares them. Pages
 translate the sentence when shown, if it is one of the fixed sentences listed here;
 a sentence with values in it (a count, a name, a period) has no translation and is
-shown as written. ``tests/store/test_reasons.py`` checks that every fixed sentence a
+shown as written. ``tests/apps/store/test_reasons.py`` checks that every fixed sentence a
 rule can raise is listed.
 """
 

@@ -64,7 +64,7 @@ def access_workplace_by_id(
 
 
 def access_workplace(viewer: str | None, workplace_id: str) -> SeenWorkplace | None:
-    """``access_workplace_by_id``, None where it raises (kept for tests/strike)."""
+    """``access_workplace_by_id``, None where it raises (kept for tests/apps/strike)."""
     try:
         return access_workplace_by_id(viewer, workplace_id)
     except Http404:

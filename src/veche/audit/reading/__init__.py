@@ -11,7 +11,7 @@ module (or openpyxl for ``.xlsx``), then every column validated and converted at
 once with numpy, in about a second for the same file. Every problem names the
 file, the line and the column. A file with a bad row is rejected whole, unless
 the caller asks to skip bad rows; then the skipped rows are listed on the result
-so the report can say what was left out. tests/audit/test_audit_reading_fast.py
+so the report can say what was left out. tests/core/audit/test_audit_reading_fast.py
 holds the two paths to the same results.
 """
 
