@@ -64,7 +64,9 @@ _ON_INTERRUPTED: dict[str, Interrupted] = {}
 
 
 def on_interrupted(task_path: str) -> Callable[[Interrupted], Interrupted]:
-    """Register the hook for the task at ``task_path`` (module.function)."""
+    """Register the hook for the task at ``task_path`` (module.function). The module
+    defining a task is imported by its app's ``AppConfig.ready``, so every process
+    with Django set up knows every hook; this module imports no app."""
 
     def register(hook: Interrupted) -> Interrupted:
         _ON_INTERRUPTED[task_path] = hook
@@ -200,13 +202,6 @@ def recover() -> int:
 # -- the worker ---------------------------------------------------------------------------
 
 
-def _import_tasks() -> None:
-    """Import the modules that define tasks, so their interruption hooks are known."""
-    import veche.apps.audit.runner
-    import veche.apps.sync.exports
-    import veche.apps.sync.runner  # noqa: F401
-
-
 class _QueueThread(threading.Thread):
     """Runs one queue's tasks, one after another (django-tasks-db's own loop)."""
 
@@ -255,7 +250,6 @@ def run_worker(parent: int | None = None, *, worker_id: str | None = None) -> No
     """Run the node's worker until SIGTERM/SIGINT (or its parent, if given, is gone)."""
     from django.utils.crypto import get_random_string
 
-    _import_tasks()
     worker_id = worker_id or get_random_string(32)
     alive = try_lock(_worker_lock_name(worker_id))
     assert alive is not None, "a fresh worker id is never locked"
@@ -308,7 +302,6 @@ def run_pending() -> int:
     from django_tasks_db.models import DBTaskResult
     from django_tasks_db.utils import exclusive_transaction
 
-    _import_tasks()
     worker_id = get_random_string(32)
     alive = try_lock(_worker_lock_name(worker_id))  # so that no sweep takes its tasks
     assert alive is not None, "a fresh worker id is never locked"

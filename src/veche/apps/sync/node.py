@@ -29,6 +29,7 @@ from django.conf import settings
 from veche.events import Identity
 from veche.events.encoding import b64d, b64e
 from veche.events.identity import load_identity, save_identity
+from veche.events.secret_file import write_secret_file
 from veche.sync.errors import SyncError
 from veche.sync.session import check_certificate, make_certificate
 
@@ -44,15 +45,6 @@ _CACHE: dict[str, Identity] = {}
 
 def _key_path() -> Path:
     return Path(settings.DATA_DIR) / "node-key.json"
-
-
-def _write_private(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
 
 
 def node_identity() -> Identity:
@@ -72,7 +64,7 @@ def node_identity() -> Identity:
                 "public": identity.public,
                 "seed": b64e(identity.seed),
             }
-            _write_private(path, json.dumps(document, indent=2) + "\n")
+            write_secret_file(path, json.dumps(document, indent=2) + "\n")
     document = json.loads(path.read_text(encoding="utf-8"))
     if document.get("format") == "veche-identity":
         if not passphrase:
@@ -158,5 +150,5 @@ def certify(member: Identity, now: datetime | None = None) -> dict[str, Any]:
     cert = make_certificate(member, node_identity().public, issued=moment)
     kept = [c for c in certificates(moment) if c.get("member") != member.public]
     kept.append(cert)
-    _write_private(_certs_path(), json.dumps(kept, indent=2, sort_keys=True) + "\n")
+    write_secret_file(_certs_path(), json.dumps(kept, indent=2, sort_keys=True) + "\n")
     return cert
