@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from veche.apps.committees.access import can_read_space, committees_of
-from veche.apps.store.models import MissingDependency, Status, StoredEvent
+from veche.apps.committees.access import (
+    access_event_by_id,
+    committees_of,
+    missing_of,
+    readable_deps,
+)
+from veche.apps.store.models import Status, StoredEvent
 from veche.apps.store.reasons import Reason, explain, message_text
 from veche.events import EventError, parse_event
+from veche.web.viewer import viewer
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    committees = committees_of(request.user.public_key) if request.user.is_authenticated else []
+    key = viewer(request)
+    committees = committees_of(key) if key is not None else []
     return render(request, "veche/home.html", {"committees": committees})
 
 
@@ -39,9 +46,7 @@ UNVERIFIED_MESSAGES = frozenset(
 def _reason(row: StoredEvent) -> Reason | None:
     """The stored outcome's reason in words; for a pending event, what it waits for."""
     if row.status == Status.PENDING:
-        missing = sorted(
-            MissingDependency.objects.filter(event=row.id).values_list("missing", flat=True)
-        )
+        missing = missing_of(row)
         if not missing:
             return None
         return Reason(
@@ -59,11 +64,7 @@ def _reason(row: StoredEvent) -> Reason | None:
 
 
 def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
-    row = StoredEvent.objects.filter(id=event_id).first()
-    viewer = request.user.public_key if request.user.is_authenticated else None
-    # Unknown and forbidden look the same, so the page does not reveal what exists.
-    if row is None or not can_read_space(viewer, row.space):
-        raise Http404
+    row = access_event_by_id(viewer(request), event_id)
     try:
         event = parse_event(bytes(row.raw))
         verified, problem = event.id == row.id, "" if event.id == row.id else _("id mismatch")
@@ -71,15 +72,8 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         event, verified = None, False
         problem = f"{error.field}: {message_text(error.message)}"
     deps = list(event.deps) if event is not None else []
-    # A dep is linked only when the viewer may read its space: whether this node
-    # holds another committee's events is not for every reader to learn.
-    held = {
-        dep
-        for dep, space in (
-            StoredEvent.objects.filter(id__in=deps).values_list("id", "space") if deps else []
-        )
-        if space == row.space or can_read_space(viewer, space)
-    }
+    # A dep is linked only when the viewer may read its space.
+    held = readable_deps(viewer(request), row, deps)
     return render(
         request,
         "veche/event.html",

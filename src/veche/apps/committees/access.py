@@ -27,7 +27,7 @@ from veche.apps.committees.models import (
     Vote,
     Vouch,
 )
-from veche.apps.store.models import EquivocationRecord
+from veche.apps.store.models import EquivocationRecord, MissingDependency, StoredEvent
 
 
 def spaces_of(public_key: str) -> list[str]:
@@ -276,3 +276,33 @@ def active_member_names(space: str) -> dict[str, str]:
             "key", "pseudonym"
         )
     )
+
+
+# -- one stored event: the row, or 404 ---------------------------------------------------
+
+
+def access_event_by_id(viewer: str | None, event_id: str) -> StoredEvent:
+    """The stored event, if the viewer may read its space; otherwise 404 (unknown and
+    forbidden alike, so the page does not reveal what this node holds)."""
+    row = StoredEvent.objects.filter(id=event_id).first()
+    if row is None or not can_read_space(viewer, row.space):
+        raise Http404
+    return row
+
+
+def readable_deps(viewer: str | None, row: StoredEvent, deps: Iterable[str]) -> set[str]:
+    """Which of the event's deps this node holds and the viewer may read (whether this
+    node holds another committee's events is not for every reader to learn)."""
+    wanted = sorted(set(deps))
+    if not wanted:
+        return set()
+    return {
+        dep
+        for dep, space in StoredEvent.objects.filter(id__in=wanted).values_list("id", "space")
+        if space == row.space or can_read_space(viewer, space)
+    }
+
+
+def missing_of(row: StoredEvent) -> list[str]:
+    """What a pending event (one the viewer was let in to) waits for."""
+    return sorted(MissingDependency.objects.filter(event=row.id).values_list("missing", flat=True))

@@ -40,7 +40,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from veche.apps.accounts.unlock import identity_of
 from veche.apps.committees.access import readable_committees
-from veche.apps.sync import exports, runner
+from veche.apps.sync import access, exports, runner
 from veche.apps.sync.access import access_peer_by_id, peers_by_address
 from veche.apps.sync.bundles import export_bundle, import_bundle
 from veche.apps.sync.gate import Source
@@ -188,7 +188,7 @@ def _exportable(request: HttpRequest) -> list[tuple[str, str]]:
 def bundles(request: HttpRequest) -> HttpResponse:
     committees = _exportable(request)
     names = dict(committees)
-    mine = list(BundleExport.objects.filter(owner=account(request))[: exports.SHOWN])
+    mine = access.exports_of(account(request), exports.SHOWN)
     return render(
         request,
         "sync/bundles.html",
@@ -236,12 +236,8 @@ def bundle_download(request: HttpRequest) -> HttpResponse:
 def bundle_file(request: HttpRequest, public_id: str) -> HttpResponseBase:
     """A finished export's file, for its owner alone, while they may hold the committee
     (404 for anyone else, as for an unknown id)."""
-    export = BundleExport.objects.filter(
-        public_id=public_id, owner=account(request), status=BundleExport.Status.DONE
-    ).first()
-    if export is None or export.path is None:
-        raise Http404
-    if export.space not in {s for s, _ in _exportable(request)}:
+    export = access.access_export_by_public_id(account(request), public_id)
+    if export.path is None or export.space not in {s for s, _ in _exportable(request)}:
         raise Http404
     try:
         handle = export.path.open("rb")
