@@ -118,12 +118,12 @@ PINNED: dict[str, int] = {
     "bundles": 11,
     "elections": 6,
     "election-new": 7,
-    "election": 12,
-    "election-json": 4,
-    "election-vote": 5,
-    "election-board": 5,
-    "election-result": 7,
-    "election-record": 5,
+    "election": 11,
+    "election-json": 3,
+    "election-vote": 4,
+    "election-board": 4,
+    "election-result": 6,
+    "election-record": 4,
 }
 
 

@@ -82,7 +82,11 @@ def load_elections(demo: Any) -> list[str]:
     people: dict[str, Identity] = demo.people
     members = [
         people[m.pseudonym]
-        for m in Member.objects.filter(space=committee.space, status=Member.Status.ACTIVE)
+        # In the order they joined: the same creator and voters on every database
+        # (PostgreSQL returns unordered rows in whatever order its heap holds them).
+        for m in Member.objects.filter(space=committee.space, status=Member.Status.ACTIVE).order_by(
+            "id"
+        )
         if m.pseudonym in people and people[m.pseudonym].public == m.key
     ]
     if not members:

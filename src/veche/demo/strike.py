@@ -242,7 +242,7 @@ def _kozlova(demo: Any) -> tuple[str, dict[str, Identity]]:
     people: dict[str, Identity] = demo.people
     members = {
         m.pseudonym: people[m.pseudonym]
-        for m in Member.objects.filter(space=space, status=Member.Status.ACTIVE)
+        for m in Member.objects.filter(space=space, status=Member.Status.ACTIVE).order_by("id")
         if m.pseudonym in people and people[m.pseudonym].public == m.key
     }
     if not members:
