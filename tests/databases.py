@@ -100,9 +100,24 @@ def create_database(prefix: str, url: str | None = None, *, icu_locale: str = ""
 
 
 def drop_database(url: str, admin_url: str | None = None) -> None:
-    """Drop the database ``url`` names (closing whatever still holds it open)."""
+    """Drop the database ``url`` names (closing whatever still holds it open).
+
+    ``WITH (FORCE)`` ends our own role's sessions, not the server's: an autovacuum
+    worker that happens to be in a fresh database makes the drop fail with
+    InsufficientPrivilege until it leaves (a second or so), so the drop is retried.
+    """
+    import time
+
     import psycopg
+    from psycopg import errors
 
     name = urlsplit(url).path.lstrip("/")
     with psycopg.connect(admin_url or run_server_url(), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for attempt in range(40):
+            try:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+                return
+            except (errors.InsufficientPrivilege, errors.ObjectInUse):
+                if attempt == 39:
+                    raise
+                time.sleep(0.25)
