@@ -9,8 +9,10 @@ actions as real use, so the log is signed and verifiable like any other.
 
 from __future__ import annotations
 
+import tomllib
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from veche.apps.committees import actions as committees
 from veche.apps.committees.models import Committee, Endorsement, Member, Motion
@@ -27,191 +29,46 @@ KOZLOVA_DEMANDS = (
     "4. Turn on the Internet to eliminate the possibility of speculation and rumours."
 )
 
-# (demo committee key, name, city, region, sector, workforce ~, founder if this module
-# makes the committee, timeline); timeline: (day in 2020 "MM-DD", status, per mille out,
-# published, note). Committees the main demo made (``demo.spaces``) are used as they are.
-Timeline = list[tuple[str, str, int, bool, str]]
-PLANTS: list[tuple[str, str, str, str, str, int, str, Timeline]] = [
-    (
-        "kozlova",
-        'OAO "Minsk Electrotechnical Plant named after V. I. Kozlov"',
-        "Minsk",
-        "minsk-city",
-        "electrical engineering",
-        2500,
-        "",
-        [
-            (
-                "08-11",
-                "warning_strike",
-                300,
-                True,
-                "Workers gathered at the gates; demands adopted",
-            ),
-            ("08-13", "partial", 500, True, "March to the city centre"),
-            ("08-17", "full_strike", 700, True, "General strike called"),
-            ("08-24", "go_slow", 200, True, "Italian strike after threats of dismissal"),
-            ("09-01", "ended", 0, True, ""),
-        ],
-    ),
-    (
-        "azot",
-        "Grodno Azot",
-        "Grodno",
-        "grodno",
-        "chemicals",
-        7000,
-        "Busel",
-        [
-            ("08-12", "warning_strike", 150, True, "Meeting with the director at the gates"),
-            ("08-17", "partial", 350, True, ""),
-            ("08-19", "go_slow", 150, True, ""),
-            ("08-26", "ended", 0, True, ""),
-        ],
-    ),
-    (
-        "mtz",
-        "MTZ, Minsk Tractor Works",
-        "Minsk",
-        "minsk-city",
-        "machinery",
-        17000,
-        "Bobr",
-        [
-            ("08-12", "warning_strike", 150, True, ""),
-            ("08-14", "partial", 400, True, "Column marched to Government House"),
-            ("08-17", "full_strike", 550, True, ""),
-            ("08-21", "go_slow", 200, True, ""),
-            ("08-28", "ended", 0, True, ""),
-        ],
-    ),
-    (
-        "bmz",
-        "BMZ, Belarusian Metallurgical Plant",
-        "Zhlobin",
-        "gomel",
-        "metallurgy",
-        11000,
-        "Los",
-        [
-            ("08-13", "warning_strike", 200, True, ""),
-            ("08-17", "full_strike", 600, True, "Furnaces kept warm by a skeleton crew"),
-            ("08-19", "partial", 300, True, ""),
-            ("08-24", "go_slow", 100, True, ""),
-        ],
-    ),
-    (
-        "belshina",
-        "Belshina tyre factory",
-        "Bobruisk",
-        "mogilev",
-        "tyres",
-        9000,
-        "Vorona",
-        [
-            ("08-13", "partial", 250, True, ""),
-            ("08-17", "full_strike", 450, True, ""),
-            ("08-20", "go_slow", 150, True, ""),
-        ],
-    ),
-    (
-        "minsktrans-4",
-        "Minsktrans trolleybus depot No. 4",
-        "Minsk",
-        "minsk-city",
-        "transport",
-        600,
-        "Chaika",
-        [
-            ("08-12", "partial", 300, True, ""),
-            ("08-13", "full_strike", 700, True, "No trolleybuses left the depot"),
-            ("08-17", "ended", 0, True, "Drivers threatened with dismissal"),
-        ],
-    ),
-    (
-        "zhabinka",
-        "Zhabinka sugar plant",
-        "Zhabinka",
-        "brest",
-        "food",
-        600,
-        "Aist",
-        [
-            ("08-11", "warning_strike", 400, True, ""),
-            ("08-13", "full_strike", 800, True, ""),
-            ("08-16", "ended", 0, True, ""),
-        ],
-    ),
-    (
-        "margarine",
-        "Minsk margarine plant",
-        "Minsk",
-        "minsk-city",
-        "food",
-        500,
-        "Sinica",
-        [
-            ("08-12", "warning_strike", 300, True, ""),
-            ("08-14", "ended", 0, True, ""),
-        ],
-    ),
-    (
-        "belaruskali",
-        "Belaruskali",
-        "Soligorsk",
-        "minsk",
-        "potash mining",
-        17000,
-        "Kuna",
-        [
-            ("08-17", "partial", 30, True, "Miners stayed underground"),
-            ("08-18", "partial", 40, True, "671 strikers"),
-            ("08-24", "go_slow", 20, True, ""),
-            ("08-30", "partial", 30, False, "Plan for September: members only"),
-            ("09-12", "partial", 10, True, "Strike declared illegal; more than 120 dismissed"),
-        ],
-    ),
-    (
-        "maz",
-        "MAZ, Minsk Automobile Plant",
-        "Minsk",
-        "minsk-city",
-        "machinery",
-        16000,
-        "Yozh",
-        [
-            ("08-14", "warning_strike", 150, True, ""),
-            ("08-17", "partial", 300, True, ""),
-            ("08-21", "go_slow", 100, True, ""),
-        ],
-    ),
-    (
-        "belaz",
-        "BelAZ",
-        "Zhodino",
-        "minsk",
-        "machinery",
-        10000,
-        "Sova",
-        [
-            ("08-17", "warning_strike", 100, True, ""),
-            ("08-19", "go_slow", 100, True, ""),
-        ],
-    ),
-    (
-        "naftan",
-        "Naftan oil refinery",
-        "Novopolotsk",
-        "vitebsk",
-        "oil refining",
-        9000,
-        "Dyatel",
-        [
-            ("08-17", "warning_strike", 120, True, ""),
-            ("08-18", "go_slow", 50, True, ""),
-        ],
-    ),
-]
+
+class Plant(NamedTuple):
+    """One workplace of ``data/plants.toml``: its demo committee key, name, city, region,
+    sector, approximate workforce, the founder's pseudonym if this module makes its
+    committee, and its timeline of (day in 2020 "MM-DD", status, per mille out,
+    published, note). Committees the main demo made (``demo.spaces``) are used as they
+    are."""
+
+    key: str
+    name: str
+    city: str
+    region: str
+    sector: str
+    workforce: int
+    founder: str
+    timeline: list[tuple[str, str, int, bool, str]]
+
+
+def _plants() -> list[Plant]:
+    with (Path(__file__).parent / "data" / "plants.toml").open("rb") as file:
+        table = tomllib.load(file)
+    return [
+        Plant(
+            key=row["key"],
+            name=row["name"],
+            city=row["city"],
+            region=row["region"],
+            sector=row["sector"],
+            workforce=row["workforce"],
+            founder=row["founder"],
+            timeline=[
+                (day, status, share, published, note)
+                for day, status, share, published, note in row["timeline"]
+            ],
+        )
+        for row in table["plant"]
+    ]
+
+
+PLANTS = _plants()
 
 
 def _at(month_day: str, hour: int = 12) -> datetime:
@@ -348,7 +205,7 @@ def load_strike(demo: Any) -> list[str]:
         )
     endorsed = Endorsement.objects.filter(letter_close=letter.close_event).count()
     sample = _fund(kozlova, members)
-    total_workers = sum(p[5] for p in PLANTS)
+    total_workers = sum(plant.workforce for plant in PLANTS)
     return [
         f"Strike: {len(PLANTS)} workplaces ({total_workers:,} workers) with timelines from "
         "11 August 2020; map at /strike/, demands at /strike/demands/.",

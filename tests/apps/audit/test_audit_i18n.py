@@ -16,8 +16,8 @@ if not apps.is_installed("veche.apps.audit"):
 
 from veche.apps.accounts.actions import create_account
 from veche.apps.audit import runner
+from veche.apps.audit.labels import METHOD_NAMES
 from veche.apps.audit.models import AuditRun
-from veche.apps.audit.views import METHOD_NAMES
 
 pytestmark = pytest.mark.django_db
 # What veche.audit's report_json gives for the signals: one entry per method that ran.

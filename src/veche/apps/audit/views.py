@@ -13,14 +13,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from veche.apps.audit import actions, runner
 from veche.apps.audit.access import access_run_by_public_id, is_owner, published_runs, runs_of
 from veche.apps.audit.forms import AuditUploadForm
+from veche.apps.audit.labels import METHOD_NAMES, PLOT_TITLES, STAGES
 from veche.apps.audit.models import AuditRun
+from veche.web.labels import label
 from veche.web.viewer import account, viewer
 
 PLOTS = ("fingerprint", "turnout", "integers", "second_digit", "regions", "witnesses")
@@ -30,36 +32,6 @@ FILES = {
     "flagged_stations.csv": "text/csv; charset=utf-8",
     **{f"{name}.png": "image/png" for name in PLOTS},
     **{f"{name}.svg": "image/svg+xml" for name in PLOTS},
-}
-METHOD_NAMES = {
-    "witnesses": gettext_lazy("Witnessed votes against the protocol"),
-    "observers": gettext_lazy("Observers' counts of voters"),
-    "klimek": gettext_lazy("Turnout and share fingerprint (Klimek et al.)"),
-    "integers": gettext_lazy("Integer percentages (Kobak et al.)"),
-    "second_digit": gettext_lazy("Second digit of vote counts (2BL)"),
-    "turnout": gettext_lazy("Votes by turnout (Shpilkin)"),
-    "regions": gettext_lazy("Regional outliers"),
-}
-PLOT_TITLES = {
-    "fingerprint": gettext_lazy("Turnout against the leader's share"),
-    "turnout": gettext_lazy("Votes by turnout"),
-    "integers": gettext_lazy("Stations on integer percentages"),
-    "second_digit": gettext_lazy("Second digits of vote counts"),
-    "regions": gettext_lazy("Regions"),
-    "witnesses": gettext_lazy("Stations where witnesses prove falsification"),
-}
-STAGES = {
-    "reading": gettext_lazy("Reading the files"),
-    "witnesses": gettext_lazy("Comparing witnessed votes"),
-    "klimek": gettext_lazy("Fitting the fraud model"),
-    "integers": gettext_lazy("Resampling integer percentages"),
-    "second_digit": gettext_lazy("Testing second digits"),
-    "turnout": gettext_lazy("Estimating anomalous votes"),
-    "regions": gettext_lazy("Comparing regions"),
-    "plots": gettext_lazy("Drawing the plots"),
-    "html": gettext_lazy("Writing the report"),
-    "done": gettext_lazy("Finishing"),
-    "restarted": gettext_lazy("Starting again after the node restarted"),
 }
 
 
@@ -104,13 +76,15 @@ def audit_new(request: HttpRequest) -> HttpResponse:
 
 def _stage_text(run: AuditRun) -> str:
     stage = run.stage.split(":", 1)[0]
-    return str(STAGES.get(stage, STAGES["reading"] if run.status == run.Status.QUEUED else ""))
+    if run.status == run.Status.QUEUED and stage not in STAGES:
+        return label(STAGES, "reading")
+    return label(STAGES, stage, default="")
 
 
 def _context(run: AuditRun, key: str | None) -> dict[str, Any]:
     summary = run.summary or {}
     signals = [
-        {"name": METHOD_NAMES.get(name, name), "found": found}
+        {"name": label(METHOD_NAMES, name), "found": found}
         for name, found in (summary.get("signals") or {}).items()
     ]
     plots = [

@@ -1,18 +1,22 @@
-from django.urls import path
+from django.urls import include, path
 
 from veche.apps.elections import views
 
 app_name = "elections"
+
+election_patterns = [
+    path("", views.election_detail, name="detail"),
+    path("election.json", views.election_json, name="json"),
+    path("vote/", views.vote, name="vote"),
+    path("cast/", views.cast, name="cast"),
+    path("board/", views.board, name="board"),
+    path("result/", views.result, name="result"),
+    path("record.jsonl", views.record_download, name="record"),
+    path("trustee/", views.trustee_upload, name="trustee"),
+    path("step/<str:step>/", views.step, name="step"),
+]
 urlpatterns = [
     path("committee/<str:committee>/", views.committee_elections, name="committee"),
     path("committee/<str:committee>/new/", views.election_create, name="create"),
-    path("<str:space>/", views.election_detail, name="detail"),
-    path("<str:space>/election.json", views.election_json, name="json"),
-    path("<str:space>/vote/", views.vote, name="vote"),
-    path("<str:space>/cast/", views.cast, name="cast"),
-    path("<str:space>/board/", views.board, name="board"),
-    path("<str:space>/result/", views.result, name="result"),
-    path("<str:space>/record.jsonl", views.record_download, name="record"),
-    path("<str:space>/trustee/", views.trustee_upload, name="trustee"),
-    path("<str:space>/step/<str:step>/", views.step, name="step"),
+    path("<str:space>/", include(election_patterns)),
 ]
