@@ -306,5 +306,22 @@
     tracker: tracker,
     b64e: b64e,
     b64d: b64d,
+    // The group and scalar arithmetic, for trustee.js (same checks, same bytes).
+    group: {
+      parsePoint: parsePoint,
+      parseScalar: parseScalar,
+      add: add,
+      sub: sub,
+      mul: mul,
+      base: base,
+      scalarFromInt: scalarFromInt,
+      scalarAdd: sAdd,
+      scalarMul: sMul,
+      randomScalar: randomScalar,
+      equalBytes: equalBytes,
+      isZero: isZero,
+      IDENTITY: IDENTITY,
+      ZERO: ZERO,
+    },
   };
 });
