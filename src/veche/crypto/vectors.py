@@ -8,6 +8,11 @@ random scalar comes from :func:`~veche.crypto.group.deterministic_scalars`
 L) with the seed named next to each vector, so another implementation can
 reproduce the provers too, not only check the verifiers. Sealed boxes use fresh
 ephemeral keys, so the vectors give the trustees' share payloads instead.
+
+The ``rules`` part (known-answer cases for every election rule, as whole signed
+records) is written by :mod:`veche.election.vectors`; it is imported when the
+vectors are generated, not when this module is, since the election rules build
+on this crypto core and not the other way round.
 """
 
 from __future__ import annotations
@@ -255,7 +260,14 @@ def generate() -> dict[str, Any]:
         "group": _group_vectors(),
         "proofs": _proof_vectors(),
         "election": _election_vectors(),
+        "rules": _rule_vectors(),
     }
+
+
+def _rule_vectors() -> dict[str, Any]:
+    from veche.election.vectors import rule_vectors  # the rules build on this core
+
+    return rule_vectors()
 
 
 def main() -> None:
