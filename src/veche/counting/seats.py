@@ -8,6 +8,12 @@ Parties under a national threshold (a percentage of all valid votes for
 parties, counted nationally) get no seats anywhere. With constituencies, each
 constituency's seats are allocated among the eligible parties by its own votes.
 
+A seat goes only to a quotient above zero: a party with no votes (in that
+constituency) takes no seat there, and a seat that no eligible party with votes
+can take stays vacant, neither drawn by lot nor moved elsewhere. So a
+constituency where nobody voted, or where every vote went to parties under the
+threshold, leaves all its seats vacant (``Allocation.vacant``).
+
 Ties between equal quotients are broken by a written rule: the party with more
 votes (in that constituency) comes first; if the votes are equal too, a lot
 decides, drawn deterministically from a seed: each tied party gets the ticket
@@ -79,6 +85,7 @@ class Allocation:
     quotients: tuple[tuple[Quotient, ...], ...]  # per party; empty for ineligible parties
     ties: tuple[SeatTie, ...]
     seed: str
+    vacant: int = 0  # seats no eligible party with votes could take (module doc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +99,7 @@ class NationalAllocation:
     eligible: tuple[bool, ...]
     constituencies: tuple[tuple[str, Allocation], ...]
     seats: tuple[int, ...]  # totals per party
+    vacant: int = 0  # the constituencies' vacant seats, summed
 
 
 def divisor(method: Method, k: int) -> int:
@@ -162,13 +170,9 @@ def _allocate(
     won = [0] * len(parties)
     order: list[int] = []
     ties: list[SeatTie] = []
-    contenders = [p for p in range(len(parties)) if eligible[p]]
-    if seats and not contenders:
-        raise SeatError(
-            f"{place or 'the election'}: no party is eligible for seats "
-            "(no votes, or every party is under the threshold)"
-        )
-    for seat in range(1, seats + 1):
+    # Only a quotient above zero takes a seat: a party without votes here takes none.
+    contenders = [p for p in range(len(parties)) if eligible[p] and votes[p] > 0]
+    for seat in range(1, seats + 1 if contenders else 1):
         best = max(Fraction(votes[p], divisor(method, won[p] + 1)) for p in contenders)
         level = [p for p in contenders if Fraction(votes[p], divisor(method, won[p] + 1)) == best]
         if len(level) > 1:
@@ -219,6 +223,7 @@ def _allocate(
         quotients=tuple(table),
         ties=tuple(ties),
         seed=seed,
+        vacant=seats - len(order),
     )
 
 
@@ -306,4 +311,5 @@ def allocate_constituencies(
         eligible=eligible,
         constituencies=tuple(results),
         seats=tuple(totals),
+        vacant=sum(allocation.vacant for _, allocation in results),
     )

@@ -70,6 +70,9 @@ class VerificationReport:
     ok: bool
     failure: str | None = None  # what failed first, for people
     item: str | None = None  # the failing event id or line, for programs
+    # The verifier itself failed (a bug in veche, not the record's fault): ok is False
+    # and ``failure`` says where. ``verdict`` tells the three apart.
+    error: bool = False
     election: str | None = None
     title: str | None = None
     stage: str = "none"
@@ -82,6 +85,7 @@ class VerificationReport:
     counts_by_constituency: tuple[tuple[int, ...], ...] | None = None
     winners: tuple[tuple[str, ...], ...] | None = None
     seats: tuple[int, ...] | None = None
+    vacant: int | None = None  # party lists: seats no party could take (veche.counting.seats)
     # Who called the election, as the create claims it (never checked here: a node
     # holding the committee's log checks it).
     committee: str | None = None
@@ -90,6 +94,11 @@ class VerificationReport:
     trackers: tuple[str, ...] = field(default=(), repr=False)
     refused: tuple[Refusal, ...] = ()
 
+    @property
+    def verdict(self) -> str:
+        """``ok``, ``failed`` (the record does not verify) or ``error`` (the verifier failed)."""
+        return "ok" if self.ok else "error" if self.error else "failed"
+
     def to_json(self) -> dict[str, Any]:
         def listed(value: Any) -> Any:
             if isinstance(value, tuple):
@@ -97,6 +106,7 @@ class VerificationReport:
             return value
 
         return {
+            "verdict": self.verdict,
             "ok": self.ok,
             "failure": self.failure,
             "item": self.item,
@@ -112,6 +122,7 @@ class VerificationReport:
             "counts_by_constituency": listed(self.counts_by_constituency),
             "winners": listed(self.winners),
             "seats": listed(self.seats),
+            "vacant": self.vacant,
             "call": None
             if self.call is None
             else {
@@ -158,6 +169,7 @@ class _Failure(Exception):
         super().__init__(message)
         self.message = message
         self.item = item
+        self.error = False  # True: the verifier failed, not the record (``_error``)
 
 
 def _parse_all(lines: Sequence[bytes]) -> list[Event]:
@@ -292,6 +304,7 @@ def verified_state(
     ordered: list[Event] = []
     count = 0
     refused: list[Refusal] = []
+    event: Event | None = None  # the event being judged, named if the verifier fails
     try:
         events = _parse_all(lines)
         count = len(events)
@@ -311,7 +324,24 @@ def verified_state(
             apply_event(state, event)
     except _Failure as failure:
         return state, _report(state, count, failure, refused), ordered
-    return state, _report(state, count, None, refused), ordered
+    except Exception as exc:  # every record gets a verdict, even on a bug in veche
+        return state, _report(state, count, _error(exc, event), refused), ordered
+    try:
+        return state, _report(state, count, None, refused), ordered
+    except Exception as exc:  # as above
+        return state, _report(state, count, _error(exc, None), refused), ordered
+
+
+def _error(exc: Exception, event: Event | None) -> _Failure:
+    """The verifier failed unexpectedly: a verdict that says so, instead of a traceback."""
+    where = _describe(event) if event is not None else "the record"
+    failure = _Failure(
+        f"the verifier failed at {where}: {type(exc).__name__}: {exc} "
+        "(a bug in veche, not necessarily in the record: please report it)",
+        event.id if event is not None else "record",
+    )
+    failure.error = True
+    return failure
 
 
 def _report(
@@ -325,6 +355,7 @@ def _report(
         ok=failure is None,
         failure=failure.message if failure else None,
         item=failure.item if failure else None,
+        error=failure.error if failure else False,
         election=spec.election_id if spec else None,
         title=spec.title if spec else None,
         stage=state.stage,
@@ -337,6 +368,7 @@ def _report(
         counts_by_constituency=outcome.by_constituency if outcome else None,
         winners=outcome.winners if outcome else None,
         seats=outcome.seats if outcome else None,
+        vacant=outcome.allocation.vacant if outcome and outcome.allocation else None,
         committee=spec.committee if spec else None,
         motion=spec.motion if spec else None,
         call=spec.call if spec else None,

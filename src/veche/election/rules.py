@@ -40,7 +40,7 @@ from veche.crypto.ballot import Ballot, Election
 from veche.crypto.elgamal import Ciphertext
 from veche.crypto.encoding import canonical_json
 from veche.crypto.errors import CryptoError
-from veche.crypto.group import PointSum, parse_point
+from veche.crypto.group import GENERATOR, Point, PointSum, parse_point
 from veche.crypto.threshold import (
     Dealing,
     ElectionKey,
@@ -243,9 +243,10 @@ def judge_create(state: ElectionState, event: Event) -> None:
             "an election's creation cites only the close of the motion that called it",
             "deps",
         )
-    if spec.constituencies:
-        for i, entry in enumerate(event.body["electorate"]):
-            spec.constituency_index(entry.get("constituency"), f"body.electorate[{i}]")
+    # Every entry, with constituencies or without: one naming a constituency in an
+    # election that has none is refused here, not left to fail when applied.
+    for i, entry in enumerate(event.body["electorate"]):
+        spec.constituency_index(entry.get("constituency"), f"body.electorate[{i}].constituency")
     keys = [k for entry in event.body["electorate"] for k in entry["keys"]]
     if len(set(keys)) != len(keys):
         raise RuleViolation("electorate-unique", "a key appears twice in the electorate", "body")
@@ -457,10 +458,28 @@ def compute_tally(state: ElectionState) -> tuple[tuple[Ciphertext, ...], int]:
         counted += 1
     if counted == 0:
         return (), 0
+    assert state.key is not None  # ballots were counted, so the election was opened
     return (
-        tuple(Ciphertext(a.value(), b.value()) for a, b in zip(alphas, betas, strict=True)),
+        tuple(
+            _tally_entry(a.value(), b.value(), state.key.public_key)
+            for a, b in zip(alphas, betas, strict=True)
+        ),
         counted,
     )
+
+
+def _tally_entry(alpha: Point, beta: Point, public_key: Point) -> Ciphertext:
+    """One tally entry: the sum of its ciphertexts, made encodable when its alpha is the identity.
+
+    The identity is no valid point on the wire, yet it is the sum of no ciphertext
+    (a constituency no counted ballot names) and of ciphertexts whose randomness
+    cancels (voters who chose r and -r). Such an entry gets the public encryption
+    of 0 with randomness 1, (B, Y), added: the same plaintext, randomness 1, which
+    the trustees decrypt like any other entry.
+    """
+    if alpha.is_identity():
+        return Ciphertext(GENERATOR, beta + public_key)
+    return Ciphertext(alpha, beta)
 
 
 def _district_of(state: ElectionState, cast: CastBallot) -> int:

@@ -98,12 +98,42 @@ def test_national_threshold_with_constituencies() -> None:
         ((["A"], [1, 2], 1), "parties but"),
         ((["A", "A"], [1, 2], 1), "unique"),
         ((["A"], [-1], 1), ">= 0"),
-        ((["A"], [0], 1), "no party is eligible"),
     ],
 )
 def test_bad_input(args: tuple[list[str], list[int], int], fragment: str) -> None:
     with pytest.raises(SeatError, match=fragment):
         allocate(*args)
+
+
+def test_seats_no_party_with_votes_can_take_stay_vacant() -> None:
+    nobody = allocate(["A", "B"], [0, 0], 3)
+    assert nobody.seats == (0, 0) and nobody.vacant == 3 and nobody.seat_order == ()
+    # Every party under a 50% threshold: no seat is given at all.
+    under = allocate(["A", "B", "C"], [34, 33, 33], 2, threshold_percent=50)
+    assert under.seats == (0, 0, 0) and under.vacant == 2
+    # One party with votes takes every seat; a party without votes takes none, not by lot.
+    alone = allocate(["A", "B"], [5, 0], 3)
+    assert alone.seats == (3, 0) and alone.vacant == 0 and alone.ties == ()
+
+
+def test_an_empty_constituency_leaves_its_seats_vacant() -> None:
+    result = allocate_constituencies(
+        ["A", "B", "C"],
+        {"North": (3, [100, 50, 0]), "South": (2, [0, 0, 0]), "East": (2, [0, 0, 40])},
+        threshold_percent=20,
+    )
+    # C has 40 of 190 (21%) and passes; in the North it has no vote, so no seat there.
+    assert result.eligible == (True, True, True)
+    seats = {name: a for name, a in result.constituencies}
+    assert seats["North"].seats == (2, 1, 0) and seats["North"].vacant == 0
+    assert seats["South"].seats == (0, 0, 0) and seats["South"].vacant == 2
+    assert seats["East"].seats == (0, 0, 2)
+    assert result.seats == (2, 1, 2) and result.vacant == 2
+    # Under the threshold nationally: East's only votes do not count, its seats stay vacant.
+    strict = allocate_constituencies(
+        ["A", "B", "C"], {"North": (3, [100, 50, 0]), "East": (2, [0, 0, 40])}, threshold_percent=25
+    )
+    assert strict.seats == (2, 1, 0) and strict.vacant == 2
 
 
 def test_bad_threshold_and_method() -> None:
