@@ -11,14 +11,16 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
+from veche.apps.accounts.models import Account
 from veche.apps.committees.access import can_read_space
-from veche.apps.committees.models import Committee, Motion
+from veche.apps.committees.models import Committee, Member, Motion
 from veche.apps.elections.models import (
     Ballot,
     Complaint,
     Election,
     PartialDecryption,
     Trustee,
+    TrusteeKey,
     Voter,
 )
 
@@ -124,3 +126,53 @@ def caller_of(election: Election) -> tuple[Committee | None, Motion | None]:
         Committee.objects.filter(space=committee).first(),
         Motion.objects.filter(space=committee, event=election.body["motion"]).first(),
     )
+
+
+# -- trustee keys registered on this node ------------------------------------------------
+
+
+def active_trustee_key(account: Account) -> TrusteeKey | None:
+    """The account's own active trustee key (only its owner reads it)."""
+    return TrusteeKey.objects.filter(account=account, active=True).first()
+
+
+def trustee_candidates(committee: str) -> list[tuple[str, TrusteeKey]]:
+    """(pseudonym, active trustee key) of the committee's active members whose account on
+    this node registered one, by pseudonym: whom an election's creator may pick."""
+    members = dict(
+        Member.objects.filter(space=committee, status=Member.Status.ACTIVE).values_list(
+            "key", "pseudonym"
+        )
+    )
+    keys = TrusteeKey.objects.filter(
+        account__public_key__in=list(members), active=True
+    ).select_related("account")
+    return sorted(
+        ((members[k.account.public_key], k) for k in keys), key=lambda pair: pair[0].casefold()
+    )
+
+
+def my_trustee(account: Account, election: Election) -> Trustee | None:
+    """The election's trustee whose key this account registered (active or replaced)."""
+    mine = TrusteeKey.objects.filter(account=account).values_list("key", flat=True)
+    return Trustee.objects.filter(space=election.space, key__in=list(mine)).first()
+
+
+def trustee_names(election: Election, keys: list[str]) -> dict[str, str]:
+    """Pseudonyms of the trustees (by trustee key) whose key an account of this node
+    registered: their pseudonym in the election's committee, else their account's."""
+    registered = list(
+        TrusteeKey.objects.filter(key__in=keys).values_list(
+            "key", "account__public_key", "account__pseudonym"
+        )
+    )
+    in_committee = (
+        dict(
+            Member.objects.filter(
+                space=election.committee, key__in=[a for _k, a, _p in registered]
+            ).values_list("key", "pseudonym")
+        )
+        if election.committee and registered
+        else {}
+    )
+    return {key: in_committee.get(public, pseudonym) for key, public, pseudonym in registered}

@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from veche.apps.committees.models import Motion
+from django.db import transaction
+
+from veche.apps.accounts.models import Account
+from veche.apps.committees.models import Member, Motion
 from veche.apps.elections.calls import CALLING_KIND, members_at_call
-from veche.apps.elections.models import Election
+from veche.apps.elections.models import Election, TrusteeKey
 from veche.apps.store.context import Context
 from veche.apps.store.log import IngestReport, record
 from veche.apps.store.models import StoredEvent
@@ -26,16 +29,20 @@ from veche.events import Event, Identity, RuleViolation, parse_event
 from veche.events.envelope import EventError
 
 __all__ = [
+    "ConstituencyError",
     "ElectionActionError",
+    "TrusteeKeyTaken",
     "cast_ballot",
     "close_election",
     "committee_call",
     "committee_electorate",
     "create_election",
+    "electorate_in_constituencies",
     "export_record",
     "ingest_file",
     "open_election",
     "publish_result",
+    "register_trustee_key",
     "verify_stored_election",
 ]
 
@@ -46,10 +53,87 @@ class ElectionActionError(RuleViolation):
     """An election step that cannot be taken now; the message says why."""
 
 
+class TrusteeKeyTaken(ValueError):
+    """Another account of this node registered this trustee key."""
+
+
+def register_trustee_key(account: Account, key: str, box: str) -> TrusteeKey:
+    """Make ``key``/``box`` the account's active trustee key (a local row, no event).
+
+    The previous key stays registered but inactive: elections that named it still show
+    the member their step; new elections are offered the new one. Registering a key the
+    account had before makes it active again."""
+    with transaction.atomic():
+        found = TrusteeKey.objects.select_for_update().filter(key=key).first()
+        if found is not None and found.account_id != account.pk:
+            raise TrusteeKeyTaken(key)
+        if found is not None and found.box != box:
+            raise TrusteeKeyTaken(key)
+        TrusteeKey.objects.filter(account=account, active=True).exclude(key=key).update(
+            active=False
+        )
+        if found is None:
+            return TrusteeKey.objects.create(account=account, key=key, box=box, active=True)
+        if not found.active:
+            found.active = True
+            found.save(update_fields=["active"])
+        return found
+
+
 def committee_electorate(committee: str, call: str) -> list[dict[str, Any]]:
     """The committee's members at its call (the close of the motion that called the
     election), one vote per person with (up to 8 of) their device keys."""
     return members_at_call(committee, call)
+
+
+class ConstituencyError(ValueError):
+    """Pseudonyms in the constituencies that are not in the electorate (``unknown``), or
+    members of the electorate in no constituency or in two (``missing``, ``twice``)."""
+
+    def __init__(self, unknown: list[str], missing: list[str], twice: list[str]) -> None:
+        super().__init__(unknown, missing, twice)
+        self.unknown, self.missing, self.twice = unknown, missing, twice
+
+
+def electorate_in_constituencies(
+    committee: str, motion: str, constituencies: Sequence[tuple[str, Sequence[str]]]
+) -> list[dict[str, Any]] | None:
+    """The committee's electorate at the motion's call, each voter in the constituency
+    that lists their pseudonym: ``constituencies`` is (name, pseudonyms) per constituency.
+    None when the motion did not call an election (``create_election`` says why)."""
+    called = Motion.objects.filter(space=committee, event=motion).first()
+    if called is None or not called.close_event:
+        return None
+    electorate = members_at_call(committee, called.close_event)
+    names = dict(
+        Member.objects.filter(
+            space=committee, key__in=[k for voter in electorate for k in voter["keys"]]
+        ).values_list("key", "pseudonym")
+    )
+    by_pseudonym: dict[str, int] = {}
+    for i, voter in enumerate(electorate):
+        for key in voter["keys"]:
+            if key in names:
+                by_pseudonym[names[key].casefold()] = i
+    placed: dict[int, str] = {}
+    unknown, twice = [], []
+    for name, pseudonyms in constituencies:
+        for pseudonym in pseudonyms:
+            index = by_pseudonym.get(pseudonym.casefold())
+            if index is None:
+                unknown.append(pseudonym)
+            elif index in placed:
+                twice.append(pseudonym)
+            else:
+                placed[index] = name
+    missing = [
+        next((names[k] for k in voter["keys"] if k in names), voter["keys"][0])
+        for i, voter in enumerate(electorate)
+        if i not in placed
+    ]
+    if unknown or missing or twice:
+        raise ConstituencyError(unknown, missing, twice)
+    return [dict(voter, constituency=placed[i]) for i, voter in enumerate(electorate)]
 
 
 def committee_call(identity: Identity, committee: str, motion: str | None) -> str:

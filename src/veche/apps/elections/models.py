@@ -115,3 +115,28 @@ class PartialDecryption(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["space", "trustee"], name="partial_decryption_once")
         ]
+
+
+class TrusteeKey(models.Model):
+    """A member's public trustee keys, registered on this node from their browser (or
+    pasted from ``veche trustee keygen``): a local row, never an event. The secret half
+    stays in the member's sealed key file. One key is active per account (the one an
+    election's creator picks); replaced keys are kept, so that the member is still
+    shown their step in the elections that named them."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="trustee_keys"
+    )
+    key = models.CharField(max_length=43, unique=True)
+    box = models.CharField(max_length=43)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=models.Q(active=True),
+                name="one_active_trustee_key",
+            )
+        ]

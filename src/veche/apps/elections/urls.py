@@ -13,9 +13,12 @@ election_patterns = [
     path("result/", views.result, name="result"),
     path("record.jsonl", views.record_download, name="record"),
     path("trustee/", views.trustee_upload, name="trustee"),
+    path("trustee/task/", views.trustee_task, name="trustee-task"),
+    path("trustee/events/", views.trustee_events, name="trustee-events"),
     path("step/<str:step>/", views.step, name="step"),
 ]
 urlpatterns = [
+    path("trustee-key/", views.trustee_key, name="trustee-key"),
     path("committee/<str:committee>/", views.committee_elections, name="committee"),
     path("committee/<str:committee>/new/", views.election_create, name="create"),
     path("<str:space>/", include(election_patterns)),

@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,15 +31,16 @@ from veche.apps.elections.access import (
     trustee_index,
 )
 from veche.apps.elections.calls import callable_motions
-from veche.apps.elections.forms import ElectionForm
+from veche.apps.elections.forms import ElectionForm, TrusteeKeyForm
 from veche.apps.elections.labels import tie_text
-from veche.apps.elections.models import Election
+from veche.apps.elections.models import Election, Trustee
 from veche.apps.store.log import reason_text
 from veche.apps.store.reasons import refusal_text
 from veche.election.outcome import compute_outcome
 from veche.election.spec import parse_spec
-from veche.events import RuleViolation
-from veche.web.viewer import refused, run_signed_action, unlocked, viewer
+from veche.events import Event, RuleViolation, parse_event
+from veche.events.envelope import EventError
+from veche.web.viewer import account, refused, run_signed_action, unlocked, viewer
 
 MAX_UPLOAD = 256 * 1024
 
@@ -66,39 +68,97 @@ def election_create(request: HttpRequest, committee: str) -> HttpResponse:
     if not is_participant(key, committee):
         raise Http404
     motions = callable_motions(committee, key or "")[:50]
-    form = ElectionForm(request.POST or None, motions=motions)
+    candidates = [(name, t.key, t.box) for name, t in access.trustee_candidates(committee)]
+    form = ElectionForm(request.POST or None, motions=motions, candidates=candidates)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        party_list = data["method"] == "party_list"
-        event = run_signed_action(
-            request,
-            lambda identity: actions.create_election(
-                identity,
-                committee=committee,
-                title=data["title"],
-                questions=[form.question_body()],
-                method=data["method"],
-                seats=data["seats"],
-                trustees=data["trustees"],
-                threshold=data["threshold"],
-                divisor=(data["divisor"] or "dhondt") if party_list else None,
-                threshold_percent=(
-                    str(data["threshold_percent"].normalize())
-                    if party_list and data["threshold_percent"]
-                    else None
-                ),
-                public_board=data["public_board"],
-                motion=data["motion"],
-            ),
-            on_refused=lambda violation: form.add_error(None, refusal_text(violation)),
-            locked_is_404=True,
-        )
+        event = _create(request, committee, form)
         if event is not None:
             return redirect("elections:detail", event.id)
     return render(
         request,
         "elections/create.html",
-        {"committee": found, "form": form, "no_call": not motions},
+        {
+            "committee": found,
+            "form": form,
+            "no_call": not motions,
+            "no_candidates": not candidates,
+            "has_key": access.active_trustee_key(account(request)) is not None,
+        },
+    )
+
+
+def _create(request: HttpRequest, committee: str, form: ElectionForm) -> Event | None:
+    """Create the election the valid form describes; None with the form's errors set."""
+    data = form.cleaned_data
+    party_list = data["method"] == "party_list"
+    constituencies = data["constituencies"] if party_list else []
+    electorate = None
+    if constituencies:
+        try:
+            electorate = actions.electorate_in_constituencies(
+                committee, data["motion"], [(name, members) for name, _s, members in constituencies]
+            )
+        except actions.ConstituencyError as error:
+            for problem, names in (
+                (_("Not members of the electorate: %(names)s."), error.unknown),
+                (_("In no constituency: %(names)s."), error.missing),
+                (_("In two constituencies: %(names)s."), error.twice),
+            ):
+                if names:
+                    form.add_error("constituencies", problem % {"names": ", ".join(names)})
+            return None
+    return run_signed_action(
+        request,
+        lambda identity: actions.create_election(
+            identity,
+            committee=committee,
+            title=data["title"],
+            questions=[form.question_body()],
+            method=data["method"],
+            seats=sum(s for _n, s, _m in constituencies) if constituencies else data["seats"],
+            trustees=data["all_trustees"],
+            threshold=data["threshold"],
+            electorate=electorate,
+            divisor=(data["divisor"] or "dhondt") if party_list else None,
+            threshold_percent=(
+                str(data["threshold_percent"].normalize())
+                if party_list and data["threshold_percent"]
+                else None
+            ),
+            constituencies=[(name, seats) for name, seats, _m in constituencies] or None,
+            public_board=data["public_board"],
+            motion=data["motion"],
+        ),
+        on_refused=lambda violation: form.add_error(None, refusal_text(violation)),
+        locked_is_404=True,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trustee_key(request: HttpRequest) -> HttpResponse:
+    """A member's public trustee key on this node: made in the browser (the secret stays in
+    the key file the page downloads) or pasted from ``veche trustee keygen``."""
+    member = account(request)
+    form = TrusteeKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        key, box = form.cleaned_data["key_box"]
+        try:
+            actions.register_trustee_key(member, key, box)
+        except actions.TrusteeKeyTaken:
+            form.add_error("key_box", _("Another member registered this trustee key."))
+        else:
+            messages.success(request, _("Your trustee key is registered."))
+            back = request.GET.get("next", "")
+            if back and url_has_allowed_host_and_scheme(
+                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                return redirect(back)
+            return redirect("elections:trustee-key")
+    return render(
+        request,
+        "elections/trustee_key.html",
+        {"form": form, "current": access.active_trustee_key(member)},
     )
 
 
@@ -125,25 +185,140 @@ def _call(election: Election) -> dict[str, Any] | None:
     }
 
 
+def _ceremony(election: Election, mine: Trustee | None) -> dict[str, Any]:
+    """Who is waiting for whom: the trustees (with pseudonyms where known), those who
+    have not dealt or decrypted, the signed-in trustee's step due and the creator's."""
+    trustees = access.trustees_of(election)
+    names = access.trustee_names(election, [t.key for t, _d in trustees])
+    rows = [
+        {"trustee": t, "name": names.get(t.key, ""), "dealt": bool(t.dealing), "decrypted": d}
+        for t, d in trustees
+    ]
+    decrypted = sum(1 for r in rows if r["decrypted"])
+    threshold = int(election.body["threshold"])
+    stage = election.stage
+    due = ""
+    if mine is not None:
+        mine_decrypted = any(r["decrypted"] for r in rows if r["trustee"].index == mine.index)
+        if stage == "created":
+            due = "check" if mine.dealing else "deal"
+        elif stage == "closed" and not mine_decrypted:
+            due = "decrypt"
+    creator = ""
+    if stage == "created" and all(r["dealt"] for r in rows):
+        creator = "open"
+    elif stage == "open":
+        creator = "close"
+    elif stage == "closed" and decrypted >= threshold:
+        creator = "tally"
+    return {
+        "rows": rows,
+        "not_dealt": [r for r in rows if not r["dealt"]],
+        "not_decrypted": [r for r in rows if not r["decrypted"]],
+        "decrypted": decrypted,
+        "threshold": threshold,
+        "due": due,
+        "creator": creator,
+    }
+
+
 @login_required
 def election_detail(request: HttpRequest, space: str) -> HttpResponse:
     key = viewer(request)
     election = access_election_by_space(key, space)
+    mine = access.my_trustee(account(request), election)
     return render(
         request,
         "elections/detail.html",
         {
             "election": election,
             "spec": _spec(election),
-            "trustees": access.trustees_of(election),
+            "ceremony": _ceremony(election, mine),
             "complaints": access.complaints_of(election),
             "is_creator": key == election.creator,
             "is_voter": is_voter(key, election),
             "my_trustee": trustee_index(key, election),
+            "mine": mine,
             "my_ballot": access.latest_ballot(key, election),
             "call": _call(election),
         },
     )
+
+
+def _my_trustee_or_404(request: HttpRequest, space: str) -> tuple[Election, Trustee]:
+    election = access_election_by_space(viewer(request), space)
+    mine = access.my_trustee(account(request), election)
+    if mine is None:
+        raise Http404
+    return election, mine
+
+
+@login_required
+def trustee_task(request: HttpRequest, space: str) -> JsonResponse:
+    """What the signed-in trustee's browser needs for its next step (contract A): computed
+    from the record by ``veche.election.trustee_task``; 404 to anyone but a trustee."""
+    from veche.election.trustee_task import trustee_task as task_of
+
+    _election, mine = _my_trustee_or_404(request, space)
+    data = actions.export_record(space)
+    lines = data[:-1].split(b"\n") if data else []
+    try:
+        task = task_of(lines, mine.key)
+    except ValueError:
+        return JsonResponse(
+            {
+                "ok": False,
+                "code": "record",
+                "error": _("This election's record does not verify on this node: no step now."),
+            },
+            status=409,
+        )
+    return JsonResponse(task)
+
+
+MAX_TRUSTEE_LINES = 16
+
+
+@login_required
+@require_POST
+def trustee_events(request: HttpRequest, space: str) -> JsonResponse:
+    """The events the trustee's browser signed (dealing, complaints, partial decryption),
+    taken through the same path as an uploaded event file; only the trustee's own."""
+    _election, mine = _my_trustee_or_404(request, space)
+    try:
+        lines = json.loads(request.body)["lines"]
+        if not (
+            isinstance(lines, list)
+            and 0 < len(lines) <= MAX_TRUSTEE_LINES
+            and all(isinstance(line, str) for line in lines)
+        ):
+            raise TypeError
+        data = "\n".join(lines).encode()
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"ok": False, "error": _("The page sent no event.")}, status=400)
+    if len(data) > MAX_UPLOAD:
+        return JsonResponse({"ok": False, "error": _("The page sent too much.")}, status=400)
+    for line in lines:
+        try:
+            event = parse_event(line.encode())
+        except EventError:
+            break
+        if event.author != mine.key or event.kind not in actions.TRUSTEE_KINDS:
+            return JsonResponse(
+                {"ok": False, "error": _("Only your own trustee events are taken here.")},
+                status=422,
+            )
+    try:
+        report = actions.ingest_file(space, data, source="upload:trustee")
+    except RuleViolation as violation:
+        return JsonResponse({"ok": False, "error": refusal_text(violation)}, status=422)
+    bad = [o for o in report.outcomes if o.status not in ("applied", "duplicate")]
+    if bad:
+        reason = reason_text(bad[0].reason) or bad[0].status
+        return JsonResponse(
+            {"ok": False, "error": _("Refused: %(reason)s") % {"reason": reason}}, status=422
+        )
+    return JsonResponse({"ok": True, "taken": len(report.outcomes)})
 
 
 @login_required
