@@ -118,9 +118,29 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="an option to mark, by number from 1 or by name (repeat; Q:N for question Q)",
     )
     vote.add_argument("--out", "-o", type=Path, help="offline: the event file to write")
-    vote.add_argument("--secrets", type=Path, help="keep the ballot's audit secrets in this file")
+    vote.add_argument(
+        "--secrets", type=Path, help="keep the ballot's audit secrets in this file (mode 0600)"
+    )
+    vote.add_argument(
+        "--audit",
+        type=Path,
+        metavar="FILE",
+        help="audit instead of casting: write the ballot, its randomness and its tracker to FILE "
+        "(mode 0600) for 'veche election check-audit'; nothing is cast",
+    )
     add_json_flag(vote)
     vote.set_defaults(handler=_vote)
+
+    check_audit = sub.add_parser(
+        "check-audit",
+        help="check a ballot audit file: recompute its ciphertexts and tracker from its randomness",
+    )
+    check_audit.add_argument("file", type=Path, help="the audit file (vote page or vote --audit)")
+    check_audit.add_argument(
+        "--record", type=Path, help="also check the election id, key and questions against it"
+    )
+    add_json_flag(check_audit)
+    check_audit.set_defaults(handler=_check_audit)
 
 
 def _read_lines(path: Path) -> list[bytes]:
@@ -169,18 +189,29 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from veche.election.record import RecordError, split_record, verify_record
+    """Exit 0: the record verifies; 1: it does not; 2: the file cannot be read; 3: the
+    verifier failed (a bug). Every case prints a verdict, with ``--json`` one object."""
+    from veche.election.record import (
+        RecordError,
+        VerificationReport,
+        split_record,
+        verify_record,
+    )
 
     try:
         data = args.file.read_bytes()
     except OSError as error:
-        raise CliError(f"cannot read {args.file}: {error}") from error
+        reason = f"cannot read {args.file}: {error.strerror or error}"
+        if not args.json:
+            raise CliError(reason) from error
+        unreadable = VerificationReport(ok=False, failure=reason, item="file").to_json()
+        print_json({**unreadable, "verdict": "unreadable"})
+        return 2
     try:
         report = verify_record(split_record(data))
     except RecordError as error:
-        from veche.election.record import VerificationReport
-
         report = VerificationReport(ok=False, failure=str(error), item="record")
+    status = {"ok": 0, "failed": 1, "error": 3}[report.verdict]
     if args.json:
         print_json(report.to_json())
     elif report.ok:
@@ -194,15 +225,19 @@ def _verify(args: argparse.Namespace) -> int:
             print("counts: " + " ".join(str(c) for c in report.counts))
             if report.seats is not None:
                 print("seats: " + " ".join(str(s) for s in report.seats))
+                if report.vacant:
+                    print(f"vacant seats: {report.vacant} (no party with votes could take them)")
         else:
             print("no result yet: every event so far checks out")
         if report.refused:
             print(f"{len(report.refused)} event(s) refused by the rules, without effect:")
             for refusal in report.refused[:10]:
                 print(f"  {refusal.event} ({refusal.kind}): {refusal.reason}")
+    elif report.error:
+        print(f"ERROR: {report.failure}", file=sys.stderr)
     else:
         print(f"FAILED: {report.failure}", file=sys.stderr)
-    return 0 if report.ok else 1
+    return status
 
 
 def _call_line(report: Any) -> str:
@@ -395,6 +430,8 @@ def selections_from_choices(spec: Any, choices: list[str]) -> list[list[int]]:
 def _vote(args: argparse.Namespace) -> int:
     identity = load_signer(args.key, prompt="Passphrase: ")
     path = Path(args.election)
+    if args.audit is not None:
+        return _vote_audit(args, path)
     if path.exists():
         from veche.election.offline import OfflineError, cast_event, load_record_state
 
@@ -431,10 +468,219 @@ def _vote(args: argparse.Namespace) -> int:
             raise CliError(f"the ballot was refused: {violation}") from violation
         where = f"cast as event {event.id}"
     if args.secrets:
-        args.secrets.write_text(json.dumps(secrets.to_json()) + "\n", encoding="utf-8")
+        _write_secret(args.secrets, json.dumps(secrets.to_json()) + "\n")
     if args.json:
         print_json({"event": event.id, "tracker": tracker})
     else:
         print(f"ballot tracker: {tracker}")
         print(where)
     return 0
+
+
+def _write_secret(path: Path, text: str) -> None:
+    """Ballot randomness reveals the vote: written like a key file (0600, atomic)."""
+    from veche.events.secret_file import write_secret_file
+
+    try:
+        write_secret_file(path, text)
+    except OSError as error:
+        raise CliError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def _vote_audit(args: argparse.Namespace, path: Path) -> int:
+    """Encrypt a ballot as ``vote`` would, and reveal it for an audit instead of casting it."""
+    from veche.crypto.ballot import encrypt_ballot
+
+    if path.exists():
+        from veche.election.offline import load_record_state
+
+        _, state = load_record_state(_read_lines(path))
+    else:
+        ready(args)
+        from veche.apps.elections import actions
+
+        state = actions._state(args.election)
+        if state.spec is None:
+            raise CliError(f"no election {args.election} on this node")
+    if state.stage != "open":
+        raise CliError(f"the election is {state.stage}, not open")
+    marks = selections_from_choices(state.require_spec(), args.choice)
+    election = state.crypto_election()
+    try:
+        ballot, secrets = encrypt_ballot(election, marks)
+    except ValueError as error:
+        raise CliError(str(error)) from error
+    tracker = ballot.tracker()
+    audit = {
+        "format": AUDIT_FORMAT,
+        "v": 1,
+        "election": election.to_json(),
+        "ballot": ballot.to_json(),
+        "secrets": secrets.to_json(),
+        "tracker": tracker,
+    }
+    _write_secret(args.audit, json.dumps(audit, indent=2, sort_keys=True) + "\n")
+    if args.json:
+        print_json({"audit": str(args.audit), "tracker": tracker})
+    else:
+        print(f"ballot tracker: {tracker}")
+        print(f"audit written to {args.audit}; this ballot is NOT cast (its secrets are out)")
+        print(f"check it on another machine: veche election check-audit {args.audit}")
+    return 0
+
+
+AUDIT_FORMAT = "veche-ballot-audit"
+
+
+class _AuditUnreadable(Exception):
+    """The audit file (or the record given with it) cannot be read: exit status 2."""
+
+
+class _AuditFailed(Exception):
+    def __init__(self, message: str, item: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.item = item
+
+
+def _check_audit(args: argparse.Namespace) -> int:
+    """Exit 0: the audit passes; 1: it does not; 2: the file (or the record) cannot be read."""
+    result: dict[str, Any] = {
+        "verdict": "passed",
+        "ok": True,
+        "failure": None,
+        "item": None,
+        "election": None,
+        "tracker": None,
+        "choices": [],
+        "record": None if args.record is None else str(args.record),
+    }
+    status = 0
+    try:
+        _audit(args, result)
+    except _AuditUnreadable as error:
+        result.update(verdict="unreadable", ok=False, failure=str(error), choices=[])
+        status = 2
+    except _AuditFailed as error:
+        result.update(verdict="failed", ok=False, failure=error.message, item=error.item)
+        result["choices"] = []
+        status = 1
+    if args.json:
+        print_json(result)
+    elif status == 0:
+        print(f"AUDIT PASSED: election {result['election']}, tracker {result['tracker']}")
+        print("the ciphertexts and the tracker were recomputed from the randomness; marked:")
+        for question in result["choices"]:
+            text = f" ({question['text']})" if question["text"] else ""
+            marked = ", ".join(
+                f"{m['option']}. {m['name']}" if m["name"] else f"option {m['option']}"
+                for m in question["marked"]
+            )
+            print(f"  question {question['question']}{text}: {marked or 'nothing'}")
+        if args.record is None:
+            print("the election key was not checked: give --record RECORD to check it too")
+        print("an audited ballot must not be cast: its randomness reveals the vote")
+    elif status == 1:
+        print(f"AUDIT FAILED: {result['failure']}", file=sys.stderr)
+    else:
+        print(f"veche: error: {result['failure']}", file=sys.stderr)
+    return status
+
+
+def _audit(args: argparse.Namespace, result: dict[str, Any]) -> None:
+    from veche.crypto.ballot import Ballot, BallotSecrets, Election, audit_ballot
+    from veche.crypto.errors import CryptoError
+    from veche.election.rules import ballot_tracker
+
+    try:
+        document = json.loads(args.file.read_bytes())
+    except OSError as error:
+        raise _AuditUnreadable(f"cannot read {args.file}: {error.strerror or error}") from error
+    except ValueError as error:  # not UTF-8, not JSON
+        raise _AuditUnreadable(f"{args.file} is not JSON: {error}") from error
+    if not isinstance(document, dict) or document.get("format") != AUDIT_FORMAT:
+        raise _AuditUnreadable(f"{args.file} is not a ballot audit file ({AUDIT_FORMAT})")
+    if document.get("v") != 1:
+        raise _AuditUnreadable(f"{args.file}: unsupported audit file version {document.get('v')!r}")
+    missing = sorted({"election", "ballot", "secrets", "tracker"} - document.keys())
+    if missing:
+        raise _AuditFailed(f"the audit file lacks {', '.join(missing)}", missing[0])
+    try:
+        election = Election.from_json(document["election"], item="election")
+        ballot = Ballot.from_json(document["ballot"], item="ballot")
+        secrets = BallotSecrets.from_json(document["secrets"], item="secrets")
+    except CryptoError as error:
+        raise _AuditFailed(f"{error.item}: {error.reason}", error.item) from None
+    result["election"] = election.election_id
+    names = _record_names(args.record, election) if args.record is not None else None
+    if ballot.election_id != election.election_id:
+        raise _AuditFailed(
+            f"the ballot is for election {ballot.election_id}, not {election.election_id}",
+            "ballot.election",
+        )
+    try:
+        audit_ballot(election, ballot, secrets)
+    except CryptoError as error:
+        where = f"{error.item}: " if error.item else ""
+        raise _AuditFailed(f"{where}{error.reason}", error.item) from None
+    except ValueError as error:  # lists of the wrong lengths
+        raise _AuditFailed(f"the secrets do not fit the ballot: {error}", "secrets") from None
+    tracker = document["tracker"]
+    recomputed = ballot_tracker(document["ballot"])
+    if tracker != recomputed:
+        raise _AuditFailed(
+            f"the tracker {str(tracker)[:60]!r} is not this ballot's: it is {recomputed}. The "
+            "page showed a tracker for another ballot than the one it revealed",
+            "tracker",
+        )
+    result["tracker"] = recomputed
+    for q, marks in enumerate(secrets.selections):
+        texts = names[q] if names is not None else None
+        result["choices"].append(
+            {
+                "question": q + 1,
+                "text": texts[0] if texts else None,
+                "marked": [
+                    {"option": k + 1, "name": texts[1][k] if texts else None}
+                    for k, mark in enumerate(marks)
+                    if mark
+                ],
+            }
+        )
+
+
+def _record_names(record: Path, election: Any) -> list[tuple[str, tuple[str, ...]]]:
+    """Check the audited election against a record; return its questions' words."""
+    from veche.election.record import RecordError, split_record, verified_state
+
+    try:
+        lines = split_record(record.read_bytes())
+    except OSError as error:
+        raise _AuditUnreadable(f"cannot read {record}: {error.strerror or error}") from error
+    except RecordError as error:
+        raise _AuditUnreadable(f"{record}: {error}") from error
+    state, report, _ = verified_state(lines)
+    if not report.ok:
+        raise _AuditFailed(f"the record does not verify: {report.failure}", "record")
+    spec = state.spec
+    if spec is None or state.key is None:
+        raise _AuditFailed("the record's election is not open: it has no key yet", "record")
+    expected = state.crypto_election()
+    if election.election_id != expected.election_id:
+        raise _AuditFailed(
+            f"the audit is for election {election.election_id}, the record is of "
+            f"{expected.election_id}",
+            "election.election",
+        )
+    if election.public_key != expected.public_key:
+        raise _AuditFailed(
+            "the ballot was encrypted to another key than the election's: whoever holds that "
+            "key can read it. Do not vote on that page",
+            "election.public_key",
+        )
+    if election.questions != expected.questions:
+        raise _AuditFailed(
+            "the audited questions differ from the election's (options, min or max)",
+            "election.questions",
+        )
+    return [(q.text, tuple(q.options)) for q in spec.questions]

@@ -106,6 +106,7 @@ def test_an_election_run_from_the_command_line(tmp_path: Path, capsys, monkeypat
     )
     assert _run(capsys, "log", "import", str(tmp_path / "ballot.jsonl"))[0] == 0
     assert json.loads((tmp_path / "secrets.json").read_text())["selections"] == [[1, 0]]
+    assert (tmp_path / "secrets.json").stat().st_mode & 0o777 == 0o600  # it reveals the vote
     _json(capsys, "election", "vote", space, "--key", str(keyfile["Sokol"]), "--choice", "2")
     assert _run(capsys, "election", "close", space, "--key", str(keyfile["Sokol"]))[0] == 0
     take("decrypt", trustees[2][0])
@@ -206,3 +207,166 @@ def test_an_assembly_election_from_an_electoral_roll(tmp_path: Path, capsys, mon
         "1",
     )
     assert code == 2 and "--committee or --roll" in err
+
+
+def _assembly(tmp_path: Path, capsys, monkeypatch, *, in_minsk: int, voters: int = 4):
+    """An assembly election (Minsk 2 seats, Brest 1) with one trustee, open, on the test node."""
+    from veche.events import Identity
+
+    monkeypatch.setenv("VECHE_PASSPHRASE", PASS)
+    monkeypatch.setenv("VECHE_KDF_PROFILE", "test")
+    creator = Identity.generate()
+    keyfile = tmp_path / "creator.key"
+    save_identity(keyfile, creator, PASS, "test")
+    people = [Identity.generate() for _ in range(voters)]
+    voter_keys = []
+    for i, person in enumerate(people):
+        voter_keys.append(tmp_path / f"voter{i}.key")
+        save_identity(voter_keys[-1], person, PASS, "test")
+    roll = tmp_path / "roll.json"
+    roll.write_text(
+        json.dumps(
+            [
+                {"keys": [v.public], "constituency": "Minsk" if i < in_minsk else "Brest"}
+                for i, v in enumerate(people)
+            ]
+        )
+    )
+    trustee = tmp_path / "t.key"
+    public = _json(capsys, "trustee", "keygen", "--out", str(trustee))["trustee"]
+    assert (trustee.stat().st_mode & 0o777) == 0o600
+    args = ["election", "create", "--roll", str(roll), "--key", str(keyfile), "--title", "Rada"]
+    args += ["--method", "party_list", "--option", "Workers", "--option", "Students"]
+    args += ["--constituency", "Minsk:2", "--constituency", "Brest:1"]
+    args += [f"--trustee={public}", "--threshold", "1"]
+    space = _json(capsys, *args)["election"]
+    record = tmp_path / "record.jsonl"
+
+    def take(step: str) -> None:
+        assert _run(capsys, "election", "export", space, "-o", str(record))[0] == 0
+        out = tmp_path / f"{step}.jsonl"
+        argv = ["trustee", step, "--record", str(record), "--key", str(trustee), "--out", str(out)]
+        code, _, err = _run(capsys, *argv)
+        assert code == 0, err
+        assert _run(capsys, "log", "import", str(out))[0] == 0
+
+    take("share")
+    assert _run(capsys, "election", "open", space, "--key", str(keyfile))[0] == 0
+    return space, keyfile, voter_keys, record, take
+
+
+def test_an_assembly_where_one_constituency_gets_no_ballot(tmp_path: Path, capsys, monkeypatch):
+    """Was an InvalidPoint traceback at close and verify, and a SeatError at tally."""
+    space, keyfile, voter_keys, record, take = _assembly(tmp_path, capsys, monkeypatch, in_minsk=3)
+    for key, choice in zip(voter_keys[:3], ("Workers", "Workers", "Students"), strict=True):
+        _json(capsys, "election", "vote", space, "--key", str(key), "--choice", choice)
+    # Nobody in Brest votes.
+    closed = _json(capsys, "election", "close", space, "--key", str(keyfile))
+    assert closed["kind"] == "election.close" and closed["body"]["ballots"] == 3
+    take("decrypt")
+    result = _json(capsys, "election", "tally", space, "--key", str(keyfile))
+    # Minsk by D'Hondt: Workers 2, then Workers 1 ties Students 1 and has more votes;
+    # Brest's seat stays vacant (no lot among parties nobody there voted for).
+    assert result["body"] == {"counts": [2, 1, 0, 0], "seats": [2, 0]}
+    assert _run(capsys, "election", "export", space, "-o", str(record))[0] == 0
+    verified = _json(capsys, "election", "verify", str(record))
+    assert verified["verdict"] == "ok" and verified["stage"] == "decided"
+    assert verified["counts_by_constituency"] == [[2, 1], [0, 0]]
+    assert verified["seats"] == [2, 0] and verified["vacant"] == 1
+    code, out, _ = _run(capsys, "election", "verify", str(record))
+    assert code == 0 and "vacant seats: 1" in out
+
+
+def test_an_audit_from_vote_checked_by_check_audit(tmp_path: Path, capsys, monkeypatch):
+    space, _, voter_keys, record, _ = _assembly(tmp_path, capsys, monkeypatch, in_minsk=2)
+    audit = tmp_path / "audit.json"
+    made = _json(
+        capsys, "election", "vote", space, "--key", str(voter_keys[0]),
+        "--choice", "Students", "--audit", str(audit),
+    )  # fmt: skip
+    assert audit.stat().st_mode & 0o777 == 0o600
+    assert _json(capsys, "election", "show", space)["ballots_cast"] == 0  # audited, not cast
+    assert _run(capsys, "election", "export", space, "-o", str(record))[0] == 0
+
+    def check(path: Path, *extra: str) -> tuple[int, dict]:
+        code, out, err = _run(capsys, "election", "check-audit", str(path), *extra, "--json")
+        assert "Traceback" not in out + err
+        return code, json.loads(out)
+
+    code, passed = check(audit, "--record", str(record))
+    assert code == 0 and passed["verdict"] == "passed" and passed["tracker"] == made["tracker"]
+    assert passed["choices"] == [
+        {"question": 1, "text": "Rada", "marked": [{"option": 2, "name": "Students"}]}
+    ]
+    code, out, _ = _run(capsys, "election", "check-audit", str(audit))
+    assert code == 0 and "AUDIT PASSED" in out and "option 2" in out
+    code, out, _ = _run(capsys, "election", "check-audit", str(audit), "--record", str(record))
+    assert code == 0 and "2. Students" in out
+
+    document = json.loads(audit.read_text())
+
+    def tampered(change) -> Path:
+        copy = json.loads(json.dumps(document))
+        change(copy)
+        path = tmp_path / "tampered.json"
+        path.write_text(json.dumps(copy))
+        return path
+
+    def other_randomness(d: dict) -> None:
+        d["secrets"]["randomness"][0].reverse()
+
+    def claim_other_choice(d: dict) -> None:
+        d["secrets"]["selections"] = [[1, 0]]
+
+    def other_tracker(d: dict) -> None:
+        d["tracker"] = "A" * 43
+
+    def other_ciphertext(d: dict) -> None:
+        first, second = d["ballot"]["answers"][0]["choices"]
+        d["ballot"]["answers"][0]["choices"] = [second, first]
+
+    for change, fragment in (
+        (other_randomness, "does not encrypt the claimed mark"),
+        (claim_other_choice, "does not encrypt the claimed mark"),
+        (other_tracker, "is not this ballot's"),
+        (other_ciphertext, "ballot.answers[0]"),
+    ):
+        code, failed = check(tampered(change))
+        assert code == 1 and failed["verdict"] == "failed", change.__name__
+        assert fragment in failed["failure"], (change.__name__, failed["failure"])
+        assert failed["choices"] == []
+    # Another election key: the audit checks out alone, but not against the record.
+    from veche.crypto.ballot import Election, encrypt_ballot
+    from veche.crypto.group import base_mul, random_scalar
+
+    election = Election.from_json(document["election"])
+    rogue = Election(election.election_id, base_mul(random_scalar()), election.questions)
+    ballot, secrets = encrypt_ballot(rogue, [[0, 1]])
+    rogue_audit = tampered(
+        lambda d: d.update(
+            election=rogue.to_json(),
+            ballot=ballot.to_json(),
+            secrets=secrets.to_json(),
+            tracker=ballot.tracker(),
+        )
+    )
+    assert check(rogue_audit)[0] == 0
+    code, failed = check(rogue_audit, "--record", str(record))
+    assert code == 1 and "another key than the election's" in failed["failure"]
+    code, _, err = _run(
+        capsys, "election", "check-audit", str(rogue_audit), "--record", str(record)
+    )
+    assert code == 1 and err.startswith("AUDIT FAILED: ")
+    # Unreadable: missing, not JSON, not an audit file; an unreadable record too.
+    (tmp_path / "junk.json").write_bytes(b"\xff not json")
+    (tmp_path / "other.json").write_text(json.dumps({"format": "something else"}))
+    for path, extra in (
+        (tmp_path / "missing.json", ()),
+        (tmp_path / "junk.json", ()),
+        (tmp_path / "other.json", ()),
+        (audit, ("--record", str(tmp_path / "missing.jsonl"))),
+    ):
+        code, unreadable = check(path, *extra)
+        assert code == 2 and unreadable["verdict"] == "unreadable", path
+        code, out, err = _run(capsys, "election", "check-audit", str(path), *extra)
+        assert code == 2 and out == "" and err.startswith("veche: error: ")
