@@ -1300,7 +1300,7 @@ def _later_cases() -> list[_Case]:
         "party_list",
     )
     def _(e: _Election) -> list[tuple[Event, Verdict]]:
-        out = [
+        out: list[tuple[Event, Verdict]] = [
             (e.write(e.voters[0], "ballot.cast", {"ballot": e.ballot([[1, 0, 0]])}), None),
             (e.write(e.voters[1], "ballot.cast", {"ballot": e.ballot([[0, 1, 0]])}), None),
         ]
