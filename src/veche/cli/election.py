@@ -169,7 +169,7 @@ def _simulate(args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         raise CliError(str(error)) from error
-    args.out.write_bytes(result.record)
+    _write_public(args.out, result.record)
     summary = {
         "election": result.election,
         "voters": result.voters,
@@ -259,7 +259,7 @@ def _export(args: argparse.Namespace) -> int:
     if not election_exists(args.election):
         raise CliError(f"no election {args.election} on this node")
     data = export_record(args.election)
-    args.out.write_bytes(data)
+    _write_public(args.out, data)
     events = data.count(b"\n")
     print(f"{events} events written to {args.out}")
     return 0
@@ -433,17 +433,17 @@ def _vote(args: argparse.Namespace) -> int:
     if args.audit is not None:
         return _vote_audit(args, path)
     if path.exists():
-        from veche.election.offline import OfflineError, cast_event, load_record_state
+        from veche.election.offline import OfflineError, cast_event
 
         lines = _read_lines(path)
-        _, state = load_record_state(lines)
+        state = _record_state(path, lines)
         marks = selections_from_choices(state.require_spec(), args.choice)
         try:
             event, secrets, tracker = cast_event(lines, identity, marks)
         except OfflineError as error:
             raise CliError(str(error)) from error
         out = args.out or path.with_name(f"ballot-{tracker[:8]}.jsonl")
-        out.write_bytes(event.raw + b"\n")
+        _write_public(out, event.raw + b"\n")
         where = f"event file {out} (take it to the node: veche log import {out})"
     else:
         ready(args)
@@ -477,6 +477,27 @@ def _vote(args: argparse.Namespace) -> int:
     return 0
 
 
+def _record_state(path: Path, lines: list[bytes]) -> Any:
+    """The election state a record leads to, for signing a ballot offline against it."""
+    from veche.election.offline import OfflineError, load_record_state
+
+    try:
+        _, state = load_record_state(lines)
+    except OfflineError as error:
+        raise CliError(f"{path}: {error}") from error
+    if state.spec is None:
+        raise CliError(f"{path} is not an election's record")
+    return state
+
+
+def _write_public(path: Path, data: bytes) -> None:
+    """A record or an event file: nothing secret in it, but say why it could not be written."""
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise CliError(f"cannot write {path}: {error.strerror or error}") from error
+
+
 def _write_secret(path: Path, text: str) -> None:
     """Ballot randomness reveals the vote: written like a key file (0600, atomic)."""
     from veche.events.secret_file import write_secret_file
@@ -492,9 +513,7 @@ def _vote_audit(args: argparse.Namespace, path: Path) -> int:
     from veche.crypto.ballot import encrypt_ballot
 
     if path.exists():
-        from veche.election.offline import load_record_state
-
-        _, state = load_record_state(_read_lines(path))
+        state = _record_state(path, _read_lines(path))
     else:
         ready(args)
         from veche.apps.elections import actions

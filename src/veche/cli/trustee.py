@@ -60,7 +60,10 @@ def _keygen(args: argparse.Namespace) -> int:
     if len(passphrase) < 10:
         raise CliError("the passphrase needs at least 10 characters")
     keys = TrusteeKeys.generate()
-    save_trustee_keys(args.out, keys, passphrase, _profile())
+    try:
+        save_trustee_keys(args.out, keys, passphrase, _profile())  # mode 0600, atomic
+    except OSError as error:
+        raise CliError(f"cannot write {args.out}: {error.strerror or error}") from error
     public = f"{keys.identity.public}:{keys.box_public}"
     if args.json:
         print_json({"key": keys.identity.public, "box": keys.box_public, "trustee": public})
@@ -90,7 +93,10 @@ def _step(args: argparse.Namespace) -> int:
     except (RecordError, SealError, EventError, RuleViolation, offline.OfflineError) as error:
         raise CliError(str(error)) from error
     if events:
-        args.out.write_bytes(b"".join(e.raw + b"\n" for e in events))
+        try:
+            args.out.write_bytes(b"".join(e.raw + b"\n" for e in events))
+        except OSError as error:
+            raise CliError(f"cannot write {args.out}: {error.strerror or error}") from error
     if args.json:
         print_json(
             {"events": [{"id": e.id, "kind": e.kind} for e in events], "file": str(args.out)}

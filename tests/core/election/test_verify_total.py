@@ -286,3 +286,30 @@ def resigned_records(draw: Any) -> bytes:
 def test_every_re_signed_mutation_gets_a_verdict_and_its_status(data: bytes):
     verdict = _verdict(data)
     assert verdict["verdict"] in ("ok", "failed"), verdict["failure"]
+
+
+def test_offline_commands_on_bad_input_say_what_is_wrong(tmp_path: Path, monkeypatch):
+    from veche.events import Identity
+    from veche.events.identity import save_identity
+
+    monkeypatch.setenv("VECHE_PASSPHRASE", "a long passphrase")
+    monkeypatch.setenv("VECHE_KDF_PROFILE", "test")
+    key = tmp_path / "me.key"
+    save_identity(key, Identity.generate(), "a long passphrase", "test")
+    junk = tmp_path / "junk.jsonl"
+    junk.write_bytes(b"garbage\n")
+    record = tmp_path / "record.jsonl"
+    record.write_bytes(_record())
+    for argv, fragment in (
+        (["election", "vote", str(junk), "--key", str(key), "--choice", "1"], "does not verify"),
+        (["election", "vote", str(junk), "--key", str(key), "--choice", "1",
+          "--audit", str(tmp_path / "a.json")], "does not verify"),
+        (["election", "vote", str(record), "--key", str(key), "--choice", "1"], "decided, not open"),
+        (["election", "simulate", "--voters", "1", "--options", "2",
+          "--out", str(tmp_path / "no" / "such" / "dir" / "r.jsonl")], "cannot write"),
+        (["trustee", "keygen", "--out", str(junk / "t.key")], "cannot write"),
+        (["trustee", "share", "--record", str(junk), "--key", str(key),
+          "--out", str(tmp_path / "o.jsonl")], "trustee key file"),
+    ):  # fmt: skip
+        status, _, err = _run(*argv)
+        assert status == 2 and fragment in err and "Traceback" not in err, (argv, err)
