@@ -163,3 +163,46 @@ def test_a_party_list_election_with_constituencies_only_in_browsers(
         check=False,
     )
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+@pytest.mark.parametrize("language", ["be", "ru"])
+def test_the_trustee_pages_fit_a_phone(live_server: Any, browser: Any, language: str) -> None:
+    """The trustee key page, the create form and the trustee's step at 360 px: no
+    sideways scrolling (screenshots in $VECHE_SCREENSHOTS)."""
+    from veche.apps.accounts.models import Account
+    from veche.election.offline import TrusteeKeys
+
+    world = World()
+    committee = world.committee("Sokol", MEMBERS, name="MTZ strike committee")
+    motion = call_election(world, committee, ("Sokol", *MEMBERS))
+    trustees = []
+    for name in ("Sokol", *MEMBERS):
+        create_account(name, PASS, world.person(name))
+    for name in TRUSTEES:
+        keys = TrusteeKeys.generate()
+        actions.register_trustee_key(
+            Account.objects.get(pseudonym=name), keys.identity.public, keys.box_public
+        )
+        trustees.append((keys.identity.public, keys.box_public))
+    space = actions.create_election(
+        world.person("Sokol"),
+        committee=committee,
+        motion=motion,
+        title="Strike council of the Minsk Tractor Works",
+        questions=[{"text": "Which list?", "options": ["Workers", "Students"], "min": 1, "max": 1}],
+        method="party_list",
+        seats=3,
+        trustees=trustees,
+        threshold=2,
+    ).id
+    url = live_server.url
+    zubr = _tab(browser, url, "Zubr", language=language, width=360)
+    zubr.goto(url + "/elections/trustee-key/")
+    _shot(zubr, f"trustee-key-{language}")
+    zubr.goto(f"{url}/elections/{space}/")
+    zubr.locator("#trustee-form").wait_for()
+    _shot(zubr, f"trustee-step-{language}")
+    sokol = _tab(browser, url, "Sokol", language=language, width=360)
+    sokol.goto(f"{url}/elections/committee/{committee}/new/")
+    sokol.locator("#id_constituencies").wait_for()
+    _shot(sokol, f"create-{language}")

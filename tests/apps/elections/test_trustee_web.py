@@ -60,7 +60,7 @@ def test_a_member_registers_and_replaces_a_trustee_key():
 
 def test_the_key_page_is_translated():
     world = World()
-    for language, word in (("be", "Ключ давернай асобы"), ("ru", "Ключ доверенного лица")):
+    for language, word in (("be", "Ключ захавальніка"), ("ru", "Ключ хранителя")):
         client = signed_in_client(world.person(f"P{language}"), f"P{language}", language=language)
         page = client.get(reverse("elections:trustee-key")).content.decode()
         assert word in page, language
