@@ -190,7 +190,7 @@ def _ceremony(election: Election, mine: Trustee | None) -> dict[str, Any]:
     have not dealt or decrypted, the signed-in trustee's step due and the creator's."""
     trustees = access.trustees_of(election)
     names = access.trustee_names(election, [t.key for t, _d in trustees])
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"trustee": t, "name": names.get(t.key, ""), "dealt": bool(t.dealing), "decrypted": d}
         for t, d in trustees
     ]
@@ -199,7 +199,7 @@ def _ceremony(election: Election, mine: Trustee | None) -> dict[str, Any]:
     stage = election.stage
     due = ""
     if mine is not None:
-        mine_decrypted = any(r["decrypted"] for r in rows if r["trustee"].index == mine.index)
+        mine_decrypted = any(d for t, d in trustees if t.index == mine.index)
         if stage == "created":
             due = "check" if mine.dealing else "deal"
         elif stage == "closed" and not mine_decrypted:
