@@ -154,8 +154,8 @@ def trustee_candidates(committee: str) -> list[tuple[str, TrusteeKey]]:
 
 def my_trustee(account: Account, election: Election) -> Trustee | None:
     """The election's trustee whose key this account registered (active or replaced)."""
-    mine = TrusteeKey.objects.filter(account=account).values_list("key", flat=True)
-    return Trustee.objects.filter(space=election.space, key__in=list(mine)).first()
+    mine = TrusteeKey.objects.filter(account=account).values("key")
+    return Trustee.objects.filter(space=election.space, key__in=mine).first()
 
 
 def trustee_names(election: Election, keys: list[str]) -> dict[str, str]:
