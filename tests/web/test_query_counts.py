@@ -85,6 +85,7 @@ def _pages() -> dict[str, Callable[[], str]]:
         "election-board": lambda: f"/elections/{election().space}/board/",
         "election-result": lambda: f"/elections/{election().space}/result/",
         "election-record": lambda: f"/elections/{election().space}/record.jsonl",
+        "trustee-key": lambda: "/elections/trustee-key/",
     }
 
 
@@ -117,13 +118,14 @@ PINNED: dict[str, int] = {
     "peers": 3,
     "bundles": 11,
     "elections": 6,
-    "election-new": 7,
-    "election": 11,
+    "election-new": 10,
+    "election": 13,
     "election-json": 3,
     "election-vote": 4,
     "election-board": 4,
     "election-result": 6,
     "election-record": 4,
+    "trustee-key": 3,
 }
 
 
