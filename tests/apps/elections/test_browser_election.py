@@ -1,7 +1,8 @@
 """A whole party-list election with two constituencies, run only in browsers: trustees
 make their keys and deal on their pages, the creator picks them by pseudonym, voters
-vote, two trustees decrypt, the creator publishes; the record verifies offline with the
-same seats. Screenshots of the trustee pages at 360 px in be and ru go to
+vote (one audits a ballot first, and `veche election check-audit` checks it), two
+trustees decrypt, the creator publishes; the record verifies offline with the same
+seats. Screenshots of the trustee pages at 360 px in be and ru go to
 $VECHE_SCREENSHOTS when it is set."""
 
 from __future__ import annotations
@@ -73,6 +74,31 @@ def _trustee_step(tab: Any, url: str, space: str, key: Path, done: str) -> None:
     tab.locator("#trustee-status.found", has_text=done).wait_for(timeout=60000)
 
 
+def _audit(tab: Any, url: str, space: str, party: str, folder: Path) -> Path:
+    """Encrypt a ballot, audit it instead of casting it, and keep the audit file."""
+    tab.goto(f"{url}/elections/{space}/vote/")
+    tab.get_by_label(party).check()
+    tab.locator("#encrypt").click()
+    tab.locator("#audit").wait_for(state="visible")
+    tab.locator("#audit").click()
+    tab.locator("#audit-result").wait_for(state="visible")
+    with tab.expect_download() as download:
+        tab.locator("#audit-download").click()
+    path = folder / "audit.json"
+    download.value.save_as(path)
+    return path
+
+
+def _veche(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("veche")), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def _vote(tab: Any, url: str, space: str, party: str) -> None:
     tab.goto(f"{url}/elections/{space}/vote/")
     tab.get_by_label(party).check()
@@ -127,6 +153,8 @@ def test_a_party_list_election_with_constituencies_only_in_browsers(
     sokol.get_by_role("button", name="Open for voting").click()
     sokol.locator('[data-stage="open"]').wait_for()
 
+    # Lyn first audits a ballot for Pensioners (never cast), then votes for Students.
+    audit = _audit(tabs["Lyn"], url, space, "Pensioners", tmp_path)
     # Voters in both constituencies; Busel does not vote.
     for name, party in (("Sokol", "Workers"), ("Zubr", "Workers"), ("Lyn", "Students")):
         _vote(tabs[name], url, space, party)
@@ -155,14 +183,13 @@ def test_a_party_list_election_with_constituencies_only_in_browsers(
     record.write_bytes(actions.export_record(space))
     report = verify_record(record.read_bytes()[:-1].split(b"\n"))
     assert report.ok and list(report.seats or ()) == stored.seats
-    verified = subprocess.run(
-        [str(Path(sys.executable).with_name("veche")), "election", "verify", str(record)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    verified = _veche("election", "verify", str(record))
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+    # A second device checks Lyn's audited ballot against the record, independently.
+    checked = _veche("election", "check-audit", str(audit), "--record", str(record), "--json")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "Pensioners" in checked.stdout
 
 
 @pytest.mark.parametrize("language", ["be", "ru"])
