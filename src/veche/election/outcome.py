@@ -72,14 +72,16 @@ def compute_outcome(spec: ElectionSpec, flat: Sequence[int]) -> Outcome:
         winners.append(tuple(p for p, s in zip(parties, seats, strict=True) if s > 0))
     else:
         for question, counts in zip(spec.questions, by_question, strict=True):
-            # Counting by weight: one "vote" per option carrying its count; zero
-            # counts carry no weight and cannot win a place.
+            # Counting by weight: one "vote" per option carrying its count. An option
+            # with no vote never wins a place, even when fewer options than seats
+            # have votes (with an empty tally nobody wins).
             tally = plurality(
                 question.options,
                 [(o, c) for o, c in zip(question.options, counts, strict=True) if c > 0],
                 seats=spec.seats,
             )
-            winners.append(tally.winners)
+            voted = {o for o, c in zip(question.options, counts, strict=True) if c > 0}
+            winners.append(tuple(o for o in tally.winners if o in voted))
     return Outcome(
         counts=tuple(totals),
         by_question=tuple(by_question),

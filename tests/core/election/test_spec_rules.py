@@ -100,3 +100,5 @@ def test_the_empty_tally_case_decides_with_zero_counts() -> None:
     assert report.ok and report.stage == "decided"
     assert report.counts == (0, 0, 0)
     assert report.ballots_counted == 0
+    # An option without a vote never wins (§12.11): nobody wins an empty tally.
+    assert report.winners == ((),)
