@@ -63,6 +63,7 @@ def test_invite_join_propose_vote_close(live_server: Any, browser: Any) -> None:
     founder.get_by_text("Your vote was recorded").wait_for()
     newcomer.reload()
     newcomer.get_by_role("button", name="Close the vote").click()
+    newcomer.get_by_role("button", name="Close the vote now").click()  # the confirmation
     newcomer.locator(".badge.passed").first.wait_for()
     assert "Votes cast: 2 of 2 entitled" in newcomer.content()
     assert Motion.objects.get(title="Our four demands").status == "passed"
@@ -92,6 +93,7 @@ def test_recall_seen_in_the_parent(live_server: Any, page: Any) -> None:
     page.get_by_label("Yes").check()
     page.get_by_role("button", name="Vote", exact=True).click()
     page.get_by_role("button", name="Close the vote").click()
+    page.get_by_role("button", name="Close the vote now").click()  # the confirmation
     page.locator(".badge.passed").first.wait_for()
     page.goto(f"{live_server.url}/committees/{council}/")
     assert "recalled" in page.locator("tr", has_text="Zubr").inner_text()

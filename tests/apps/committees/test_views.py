@@ -84,7 +84,7 @@ def test_vote_and_close_from_the_web(setup: dict) -> None:  # type: ignore[type-
     assert "only the proposer closes" in close.content.decode()
     sokol = _client(w, "Sokol")
     sokol.post(reverse("committees:vote", args=[space, motion]), {"choice": "yes"})
-    sokol.post(reverse("committees:close", args=[space, motion]))
+    sokol.post(reverse("committees:close", args=[space, motion]), {"confirm": "yes"})
     assert Motion.objects.get(event=motion).status == "passed"
     page = member.get(reverse("committees:motion", args=[space, motion])).content.decode()
     assert "Votes cast: 2 of 2 entitled; quorum 1." in page

@@ -162,6 +162,7 @@ def test_a_party_list_election_with_constituencies_only_in_browsers(
 
     sokol.goto(f"{url}/elections/{space}/")
     sokol.get_by_role("button", name="Close the vote").click()
+    sokol.get_by_role("button", name="Close the vote now").click()  # the confirmation
     sokol.locator('[data-stage="closed"]').wait_for()
 
     # Two of the three trustees decrypt in their browsers.

@@ -75,6 +75,7 @@ def test_strike_map_payout_and_report(live_server: Any, page: Any, tmp_path: Pat
     page.get_by_role("button", name="Sign and propose the payout").click()
     page.get_by_text("Hand this salt to the recipient").wait_for()
     page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Sign the approval").click()  # the confirmation
     page.get_by_text("Approval signed.").wait_for()
     assert page.locator(".payout-status").get_attribute("data-status") == "pending"
     assert page.locator(".payout-status").inner_text() == "awaiting approvals"
@@ -90,6 +91,7 @@ def test_strike_map_payout_and_report(live_server: Any, page: Any, tmp_path: Pat
     sign_in(page, base, "Vasilek")
     page.goto(f"{base}/fund/{space}/")
     page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Sign the approval").click()  # the confirmation
     page.get_by_text("Approval signed.").wait_for()
     assert page.locator(".payout-status").get_attribute("data-status") == "effective"
     assert page.locator(".payout-status").inner_text() == "approved"

@@ -104,7 +104,7 @@ def test_approve_and_publish(fund: Any, role: str) -> None:
     )
     actions.approve_payout(fund.who("Sokol"), fund.space, payout.id)
     client = client_for(fund, ROLES[role])
-    response = client.post(f"/fund/{fund.space}/payouts/{payout.id}/approve/")
+    response = client.post(f"/fund/{fund.space}/payouts/{payout.id}/approve/", {"confirm": "yes"})
     published = client.post(f"/fund/{fund.space}/publish/", {"publish-period": "2020-08"})
     if role == "member":
         assert response.status_code == 403 and published.status_code == 403

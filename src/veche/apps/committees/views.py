@@ -8,7 +8,7 @@ A locked key (the unlock cookie is gone) answers 404 here: sign in again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -21,12 +21,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from veche.apps.accounts import unlock
 from veche.apps.accounts.actions import AccountError
-from veche.apps.committees import access, actions, federation, tally
+from veche.apps.committees import access, actions, federation, needs, tally
 from veche.apps.committees.access import (
     access_committee_by_space,
     access_committee_to_join,
@@ -44,11 +46,13 @@ from veche.apps.committees.forms import (
     PostForm,
 )
 from veche.apps.committees.labels import METHOD_LABELS, MOTION_LABELS, stv_action
-from veche.apps.committees.models import Mandate, Motion
+from veche.apps.committees.models import Committee, Mandate, Member, Motion, Seat, Vote
 from veche.apps.store.reasons import refusal_text
 from veche.events import Identity, RuleViolation
 from veche.events.envelope import format_time
+from veche.web.confirm import Confirmation, ask, confirmed, isolated
 from veche.web.labels import label
+from veche.web.templatetags.veche import EVENT_TIME, when
 from veche.web.viewer import run_signed_action, signer, viewer
 
 MEMBERS_PER_PAGE = 100
@@ -119,6 +123,7 @@ def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
         committee, {v for vs in vouches.values() for v in vs}
     )
     delegates = federation.delegates_of(space) if committee.kind == "council" else []
+    open_motions = list(access.open_motions(committee))
     context: dict[str, Any] = {
         "committee": committee,
         "members": page,
@@ -127,7 +132,8 @@ def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
             (c, [voucher_names.get(v, v[:8]) for v in vouches.get(c.person, [])])
             for c in candidates
         ],
-        "open_motions": access.open_motions(committee),
+        "open_motions": open_motions,
+        "voted": needs.voted_motions(key, committee, open_motions),
         "closed_motions": access.closed_motions(committee),
         "posts": access.posts(committee),
         "mandates": _with_pseudonyms(access.mandates(committee)),
@@ -198,7 +204,7 @@ def join(request: HttpRequest, space: str) -> HttpResponse:
     signed_in = request.user.is_authenticated
     form_class = JoinForm if signed_in else NewMemberForm
     initial = {"code": request.GET.get("code", "")}
-    form = form_class(request.POST or None, initial=initial)
+    form = form_class(request.POST or None, initial=initial, committee=committee.name)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -223,7 +229,8 @@ def join(request: HttpRequest, space: str) -> HttpResponse:
                 )
         else:
             login(request, account, backend="veche.apps.accounts.backend.PassphraseBackend")
-            response = redirect("committees:detail", space)
+            # A new member's first page says what to do next and offers the key backup.
+            response = redirect("accounts:welcome")
             unlock.unlock(request, response, identity.seed)
             return response
     return render(request, "committees/join.html", {"committee": committee, "form": form})
@@ -258,7 +265,30 @@ def vouch(request: HttpRequest, space: str, key: str) -> HttpResponse:
 @login_required
 @require_POST
 def leave(request: HttpRequest, space: str) -> HttpResponse:
-    access_committee_by_space(viewer(request), space)
+    key = viewer(request)
+    committee = access_committee_by_space(key, space)
+    if not confirmed(request):
+        consequences = [
+            _(
+                "You stop being a member of %(committee)s: you can no longer vote, propose, "
+                "post or read its new events."
+            )
+            % {"committee": isolated(committee.name)},
+            _(
+                "Coming back takes a new invitation, and the committee's admission rules "
+                "apply again."
+            ),
+            _("What you signed stays in the committee's log."),
+        ]
+        return ask(
+            request,
+            Confirmation(
+                question=_("Leave %(committee)s?") % {"committee": isolated(committee.name)},
+                consequences=consequences,
+                button=_("Leave the committee"),
+                back=reverse("committees:detail", args=[space]),
+            ),
+        )
     if _signed(request, lambda identity: actions.leave(identity, space)) is None:
         return redirect("committees:detail", space)
     messages.success(request, _("You left the committee."))
@@ -479,15 +509,169 @@ def motion_vote(request: HttpRequest, space: str, motion: str) -> HttpResponse:
         lambda identity: actions.vote(identity, space, motion, **choice),
         done=_("Your vote was recorded. You can change it until the vote closes."),
     )
+    # A vote from the home page goes back there: only to a page of this node.
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
     return redirect("committees:motion", space, motion)
 
 
 @login_required
 @require_POST
 def motion_close(request: HttpRequest, space: str, motion: str) -> HttpResponse:
-    access_committee_by_space(viewer(request), space)
+    key = viewer(request)
+    committee, row = access_motion_by_event(key, space, motion)
+    if not confirmed(request) and _may_close(key, committee, row):
+        return ask(request, _close_confirmation(committee, row))
     _signed(request, lambda identity: actions.close(identity, space, motion))
     return redirect("committees:motion", space, motion)
+
+
+def _may_close(key: str | None, committee: Committee, motion: Motion) -> bool:
+    """Whether the viewer's close would be weighed at all (the rule has the last word):
+    an open motion, closed by its proposer, after a deadline, or once the proposer
+    is gone. Otherwise the refusal is shown at once, with nothing to confirm."""
+    if motion.status != Motion.Status.OPEN:
+        return False
+    if motion.deadline or access.person_of(key, committee) == motion.proposer:
+        return True
+    return not (
+        Member.objects.filter(
+            space=committee.space, person=motion.proposer, status=Member.Status.ACTIVE
+        ).exists()
+        or Seat.objects.filter(space=committee.space, key=motion.proposer).exists()
+    )
+
+
+def _not_voted(committee: Committee, motion: Motion) -> list[str]:
+    """Pseudonyms of those entitled to vote whose vote on the current text is missing (a
+    vote on an earlier text must be cast again): active members, and the seated
+    delegates this node does not know were recalled (a delegate's person is their key)."""
+    voted = set(
+        Vote.objects.filter(motion=motion.event, version=motion.version).values_list(
+            "person", flat=True
+        )
+    )
+    names = dict(
+        Member.objects.filter(space=committee.space, status=Member.Status.ACTIVE)
+        .order_by("id")
+        .values_list("person", "pseudonym")
+    )
+    seats = list(Seat.objects.filter(space=committee.space).values_list("key", "mandate"))
+    if seats:
+        recalled = tally.recalled_delegates(sorted({m for _, m in seats}))
+        delegates = {k for k, m in seats if (m, k) not in recalled and k not in names}
+        known = federation.pseudonyms(delegates)
+        names.update({k: known.get(k, k[:10]) for k in delegates})
+    return sorted(name for person, name in names.items() if person not in voted)
+
+
+def _close_confirmation(committee: Committee, motion: Motion) -> Confirmation:
+    """What closing a motion now does: the tally it would record, who has not voted, and
+    what the motion's kind changes if it passes."""
+    result = tally.standing(motion).result
+    missing = _not_voted(committee, motion)
+    deadline = _parse_time(motion.deadline)
+    warnings = []
+    if deadline is None:
+        warnings.append(_("This motion has no deadline: closing it ends the vote now."))
+    elif deadline > datetime.now(UTC):
+        warnings.append(
+            _("The deadline (%(deadline)s) has not passed yet: members may still be voting.")
+            % {"deadline": when(motion.deadline)}
+        )
+    if missing:
+        warnings.append(
+            ngettext(
+                "%(n)d member entitled to vote has not voted yet.",
+                "%(n)d members entitled to vote have not voted yet.",
+                len(missing),
+            )
+            % {"n": len(missing)}
+        )
+    facts = []
+    if result.get("method") == "yes_no":
+        facts += [
+            (_("Yes"), str(result.get("yes", 0))),
+            (_("No"), str(result.get("no", 0))),
+            (_("Abstain"), str(result.get("abstain", 0))),
+        ]
+    facts += [
+        (
+            _("Votes cast"),
+            _("%(cast)s of %(electorate)s entitled; quorum %(quorum)s")
+            % {
+                "cast": result.get("cast", 0),
+                "electorate": result.get("electorate", 0),
+                "quorum": result.get("quorum", 0),
+            },
+        ),
+        (
+            _("Result if closed now"),
+            _("the motion passes") if result.get("passed") else _("the motion fails"),
+        ),
+    ]
+    consequences = [
+        _("Voting ends: nobody can vote or change their vote any more."),
+        _("The result above is signed and recorded; every node checks it against the votes."),
+    ]
+    consequences.append(
+        _effect_if_passed(committee, motion)
+        if result.get("passed")
+        else _("The motion fails: nothing it proposes takes effect.")
+    )
+    return Confirmation(
+        question=_("Close the vote on “%(title)s”?") % {"title": isolated(motion.title)},
+        consequences=consequences,
+        button=_("Close the vote now"),
+        back=reverse("committees:motion", args=[committee.space, motion.event]),
+        warnings=warnings,
+        facts=facts,
+        names_heading=_("Who has not voted"),
+        names=missing,
+    )
+
+
+def _effect_if_passed(committee: Committee, motion: Motion) -> str:
+    """What a passed motion of this kind changes, in words, naming whom it concerns."""
+    key = motion.target.get("key", "")
+    who = (
+        Member.objects.filter(space=committee.space, key=key)
+        .values_list("pseudonym", flat=True)
+        .first()
+        or key[:10]
+        or "—"
+    )
+    effects = {
+        "expulsion": _(
+            "The motion passes: %(who)s is expelled. They stop being a member: they can no "
+            "longer vote, propose or read the committee's new events."
+        ),
+        "recall": _(
+            "The motion passes: %(who)s is recalled as a delegate. Their mandate ends and "
+            "their votes in the council no longer count."
+        ),
+        "revocation": _(
+            "The motion passes: the key of %(who)s is revoked. Everything it signed after "
+            "its event number %(seq)s is held and counts nowhere."
+        ),
+        "admission": _("The motion passes: %(who)s becomes a member."),
+        "delegate_election": _(
+            "The motion passes: the elected become the committee's delegates to its parent body."
+        ),
+        "rule_change": _("The motion passes: the committee's rules change at once."),
+    }
+    text = effects.get(motion.kind, _("The motion passes: it becomes a decision of the committee."))
+    return str(text) % {"who": isolated(who), "seq": motion.target.get("after_seq", "")}
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        return datetime.strptime(value, EVENT_TIME).replace(tzinfo=UTC) if value else None
+    except ValueError:
+        return None
 
 
 @login_required

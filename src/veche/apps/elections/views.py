@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from veche.apps.committees.access import access_committee_by_space, is_participant
@@ -33,13 +34,14 @@ from veche.apps.elections.access import (
 from veche.apps.elections.calls import callable_motions
 from veche.apps.elections.forms import ElectionForm, TrusteeKeyForm
 from veche.apps.elections.labels import tie_text
-from veche.apps.elections.models import Election, Trustee
+from veche.apps.elections.models import Ballot, Election, Trustee, Voter
 from veche.apps.store.log import reason_text
 from veche.apps.store.reasons import refusal_text
 from veche.election.outcome import compute_outcome
 from veche.election.spec import parse_spec
 from veche.events import Event, RuleViolation, parse_event
 from veche.events.envelope import EventError
+from veche.web.confirm import Confirmation, ask, confirmed, isolated
 from veche.web.viewer import account, refused, run_signed_action, unlocked, viewer
 
 MAX_UPLOAD = 256 * 1024
@@ -532,7 +534,51 @@ def step(request: HttpRequest, space: str, step: str) -> HttpResponse:
     }.get(step)
     if act is None or (key != election.creator and step != "tally"):
         raise Http404
+    if step == "close" and election.stage == "open" and not confirmed(request):
+        return ask(request, _close_confirmation(election))
     run_signed_action(request, lambda identity: act(identity, space), locked_is_404=True)
     if step == "tally" and access.is_decided(election):
         return redirect("elections:result", space)
     return redirect("elections:detail", space)
+
+
+def _close_confirmation(election: Election) -> Confirmation:
+    """What closing an election's vote does: the ballots so far are final."""
+    voters = Voter.objects.filter(space=election.space).count()
+    voted = (
+        Ballot.objects.filter(space=election.space, counted=True).values("voter").distinct().count()
+    )
+    missing = voters - voted
+    warnings = (
+        [
+            ngettext(
+                "%(n)d voter has not cast a ballot yet.",
+                "%(n)d voters have not cast a ballot yet.",
+                missing,
+            )
+            % {"n": missing}
+        ]
+        if missing > 0
+        else []
+    )
+    return Confirmation(
+        question=_("Close the vote in “%(title)s”?") % {"title": isolated(election.title)},
+        consequences=[
+            _(
+                "No ballot can be cast or changed after this: voters who have not voted lose their vote."
+            ),
+            _(
+                "The encrypted tally of the ballots cast is signed and recorded; the trustees "
+                "then decrypt it and the result is published."
+            ),
+        ],
+        button=_("Close the vote now"),
+        back=reverse("elections:detail", args=[election.space]),
+        warnings=warnings,
+        facts=[
+            (
+                _("Ballots cast"),
+                _("%(voted)d of %(voters)d voters") % {"voted": voted, "voters": voters},
+            )
+        ],
+    )

@@ -16,16 +16,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from veche.apps.committees.access import active_member_names, committee_names
 from veche.apps.fund import access, actions
 from veche.apps.fund.forms import CostForm, DonationForm, FundForm, PayoutForm, PublishForm
+from veche.apps.fund.models import Fund, Payout
 from veche.apps.fund.reports import document_of
+from veche.apps.fund.templatetags.money import money
 from veche.events import Event, Identity
 from veche.solidarity.ledger import ACCOUNTS
 from veche.solidarity.report import document_bytes, render_html
+from veche.web.confirm import Confirmation, ask, confirmed, isolated
+from veche.web.templatetags.veche import day
 from veche.web.viewer import run_signed_action, unlocked, viewer
 
 
@@ -175,6 +181,17 @@ def payout(request: HttpRequest, space: str) -> HttpResponse:
 @login_required
 @require_POST
 def approve(request: HttpRequest, space: str, payout: str) -> HttpResponse:
+    if not confirmed(request):
+        key = viewer(request)
+        fund = access.access_fund_by_space(key, space)
+        if not access.is_treasurer(key, fund):
+            return HttpResponseForbidden(_("Only the fund's treasurers may do this."))
+        assert fund is not None  # a treasurer's fund exists
+        row = Payout.objects.filter(space=space, event=payout).first()
+        if row is None or row.status != Payout.Status.PENDING:
+            messages.error(request, _("This payout is not waiting for approval."))
+            return redirect("fund:ledger", space=space)
+        return ask(request, _approval_confirmation(fund, row))
     return _signed(
         request,
         space,
@@ -182,6 +199,46 @@ def approve(request: HttpRequest, space: str, payout: str) -> HttpResponse:
         form=None,
         act=lambda identity, _data: actions.approve_payout(identity, space, payout),
         done=_("Approval signed."),
+    )
+
+
+def _approval_confirmation(fund: Fund, payout: Payout) -> Confirmation:
+    """What approving a payout means: the money leaves the fund once enough treasurers
+    have approved, and this approval may be the one that makes it so."""
+    amount = money(payout.amount, payout.currency)
+    last = payout.approvals + 1 >= fund.k
+    consequences = [
+        _(
+            "You vouch, with your signature, that this payout is right: that %(recipient)s "
+            "is a vetted recipient and that %(amount)s is what was agreed."
+        )
+        % {"recipient": isolated(payout.recipient), "amount": amount},
+        _(
+            "Yours is the last approval needed: the payout takes effect now, and the money "
+            "is recorded as paid out of the fund."
+        )
+        if last
+        else ngettext(
+            "After yours, %(n)d more treasurer's approval is needed before it takes effect.",
+            "After yours, %(n)d more treasurers' approvals are needed before it takes effect.",
+            fund.k - payout.approvals - 1,
+        )
+        % {"n": fund.k - payout.approvals - 1},
+        _("An approval cannot be withdrawn; the fund's public reports will include the payout."),
+    ]
+    return Confirmation(
+        question=_("Approve the payout of %(amount)s?") % {"amount": amount},
+        consequences=consequences,
+        button=_("Sign the approval"),
+        back=reverse("fund:ledger", args=[fund.space]),
+        facts=[
+            (_("Recipient"), payout.recipient),
+            (_("Amount"), amount),
+            (_("Paid from"), str(payout.source_label)),
+            (_("Day"), day(payout.day)),
+            (_("Note"), payout.note or "—"),
+            (_("Approvals"), f"{payout.approvals}/{fund.k}"),
+        ],
     )
 
 
