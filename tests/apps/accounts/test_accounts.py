@@ -100,7 +100,12 @@ def test_passphrase_change_with_wrong_old_passphrase_is_refused() -> None:
     client = Client()
     _sign_in(client)
     response = client.post(
-        "/accounts/passphrase/", {"old": "wrong one!!", "new": "x" * 12, "again": "x" * 12}
+        "/accounts/passphrase/",
+        {
+            "old": "wrong one!!",
+            "new": "pine needle ferry lantern",
+            "again": "pine needle ferry lantern",
+        },
     )
     assert b"This is not your current passphrase." in response.content
 

@@ -6,6 +6,7 @@ import re
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from veche.apps.accounts.kdf import kdf_slot
@@ -86,9 +87,21 @@ def create_account(
 
 
 def change_passphrase(account: Account, old: str, new: str) -> None:
-    """Re-seal the member's key under a new passphrase (the key itself stays the same)."""
+    """Re-seal the member's key under a new passphrase (the key itself stays the same)
+    and end every session of the account: whoever holds one (a seized phone) can no
+    longer sign. The caller keeps its own session with ``unlock.renew``."""
     check_passphrase(new)
     with kdf_slot():  # two Argon2id derivations, one after the other, in one slot
         seed = unseal(account.sealed_seed, old)
         account.sealed_seed = seal(seed, new, settings.VECHE_KDF_PROFILE)
-    account.save(update_fields=["sealed_seed"])
+    with transaction.atomic():
+        account.save(update_fields=["sealed_seed"])
+        end_sessions(account)
+
+
+def end_sessions(account: Account) -> None:
+    """End every session of the account, on every device: the next page of each is
+    signed out, and a key unlocked in one signs nothing more (``unlock.identity_of``).
+    The counter is raised in the database, so two changes at once both count."""
+    Account.objects.filter(pk=account.pk).update(session_generation=F("session_generation") + 1)
+    account.refresh_from_db(fields=["session_generation"])

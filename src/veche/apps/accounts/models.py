@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 
 class AccountManager(BaseUserManager["Account"]):
@@ -22,6 +23,11 @@ class Account(AbstractBaseUser):
     # runs the node (``veche node operator add``), never through the web UI: any
     # member who joined by invitation has an account, and some may be infiltrators.
     is_operator = models.BooleanField(default=False)
+    # Bumped by a passphrase change, a restore from a backup and "sign out everywhere":
+    # every session (and every unlocked key in one) made under an older value is over.
+    # It is part of the session's auth hash (checked on every request by Django) and
+    # sealed with the session's key (checked again before anything is signed).
+    session_generation = models.PositiveIntegerField(default=0)
 
     # Set by the sign-in backend on the account it returns (never stored): the seed the
     # passphrase unsealed, which the sign-in view seals again for the session.
@@ -33,6 +39,22 @@ class Account(AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.pseudonym
+
+    def get_session_auth_hash(self) -> str:
+        """Django keeps a session only while this matches the one stored at sign-in.
+
+        The password field is unusable (the passphrase seals the key instead), so the
+        default hash never changes; the generation makes it change when every session
+        must end. Generation 0 keeps the default, so sessions from before this field
+        stay valid until the first change.
+        """
+        if not self.session_generation:
+            return super().get_session_auth_hash()
+        return salted_hmac(
+            "veche.apps.accounts.Account.session",
+            f"{self.password}:{self.session_generation}",
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class SignInFailures(models.Model):
@@ -75,3 +97,14 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}:{self.key}"
+
+
+class HomeVisit(models.Model):
+    """When the member last opened the home page: what arrived on this node since then is
+    marked unread there. A local row, never an event. Written only by ``veche.web.home``."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.seen_at.isoformat()}"

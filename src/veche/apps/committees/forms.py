@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from veche.apps.accounts.forms import refuse_weak_passphrase
 from veche.apps.committees.labels import KIND_LABELS, LEVEL_LABELS, METHOD_LABELS, MOTION_LABELS
 from veche.apps.committees.rules.founding import COMMITTEE_KINDS, LEVELS
 from veche.decisions import MOTION_KINDS
@@ -75,20 +76,34 @@ class JoinForm(forms.Form):
     code = forms.CharField(label=_("Invitation code"), max_length=64)
     pseudonym = forms.CharField(label=_("Your pseudonym in this committee"), max_length=40)
 
+    def __init__(self, *args: Any, committee: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.committee = committee  # its name: words a passphrase must not lean on
+
 
 class NewMemberForm(JoinForm):
     passphrase = forms.CharField(
         label=_("Choose a passphrase"),
         min_length=10,
-        widget=forms.PasswordInput,
-        help_text=_("It unlocks your key on this node. Nobody can recover it for you."),
+        max_length=1000,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "It unlocks your key on this node. Nobody can recover it for you: after "
+            "joining, back up your key. Four or more unrelated words are best."
+        ),
     )
-    again = forms.CharField(label=_("The passphrase, again"), widget=forms.PasswordInput)
+    again = forms.CharField(
+        label=_("The passphrase, again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("passphrase") and "again" in data and data["again"] != data["passphrase"]:
             self.add_error("again", _("The two passphrases differ: type the same one twice."))
+        else:
+            related = [data.get("pseudonym") or "", *self.committee.split()]
+            refuse_weak_passphrase(self, "passphrase", related)
         return data
 
 
