@@ -38,15 +38,19 @@ from veche.apps.committees.access import (
     readable_spaces,
 )
 from veche.apps.committees.forms import (
+    KIND_FIELDS,
+    KIND_HELP,
     AmendForm,
     CommitteeForm,
     JoinForm,
-    MotionForm,
     NewMemberForm,
     PostForm,
+    ProposeForm,
+    pair,
 )
 from veche.apps.committees.labels import METHOD_LABELS, MOTION_LABELS, stv_action
 from veche.apps.committees.models import Committee, Mandate, Member, Motion, Seat, Vote
+from veche.apps.store.models import EquivocationRecord, StoredEvent
 from veche.apps.store.reasons import refusal_text
 from veche.events import Identity, RuleViolation
 from veche.events.envelope import format_time
@@ -303,42 +307,162 @@ def take_seat(request: HttpRequest, space: str, mandate: str) -> HttpResponse:
     return redirect("committees:detail", space)
 
 
-def _target(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    target: dict[str, Any] = {}
-    event_id = (data.get("target_event") or "").strip()
-    if kind in ("admission", "expulsion", "revocation", "recall") and data.get("member"):
-        target["key"] = data["member"]
-    if kind == "revocation" and data.get("after_seq") is not None:
-        target["after_seq"] = data["after_seq"]
-    if kind == "recall" and event_id:
-        target["mandate"] = event_id
-    if kind == "federation_join" and event_id:
-        target["parent"] = event_id
-    if kind in ("ratification", "endorsement") and event_id:
-        target["motion"] = event_id
+def _kinds(committee: Committee) -> list[str]:
+    """The motion kinds that make sense in this committee now (a delegate election needs
+    a parent body; accepting committees, a council...)."""
+    council = committee.kind == "council"
+    parent = bool(committee.parent)
+    shown = {
+        "delegate_election": parent,
+        "ratification": parent,
+        "federation_join": not parent,
+        "federation_accept": council,
+        "recall": Mandate.objects.filter(space=committee.space, recalled_by="").exists(),
+        "equivocation": EquivocationRecord.objects.filter(space=committee.space).exists(),
+        "admission": Member.objects.filter(
+            space=committee.space, status=Member.Status.CANDIDATE
+        ).exists(),
+    }
+    return [kind for kind in KIND_FIELDS if shown.get(kind, True)]
+
+
+def _pickers(committee: Committee, kind: str) -> dict[str, list[tuple[str, str]]]:
+    """The choices of a kind's pickers: what its proposal may name, by name or title."""
+    space = committee.space
+    members = [(k, n) for k, n in access.member_choices(committee)]
+    active = list(
+        Member.objects.filter(space=space, status=Member.Status.ACTIVE)
+        .order_by("pseudonym")
+        .values_list("key", "pseudonym")[:500]
+    )
+    if kind == "delegate_election":
+        return {"candidates": active}
+    if kind in ("expulsion", "revocation"):
+        return {"member": active}
+    if kind == "admission":
+        return {
+            "candidate": [(k, n) for k, n in members if k not in {key for key, _name in active}]
+        }
+    if kind == "recall":
+        mandates = _with_pseudonyms(
+            list(Mandate.objects.filter(space=space, recalled_by="").order_by("-at")[:50])
+        )
+        return {
+            "delegate": [
+                (pair(m.event, m.key), f"{m.pseudonym} · {when(m.at)}")  # type: ignore[attr-defined]
+                for m in mandates
+            ]
+        }
+    if kind == "ratification":
+        decisions = Motion.objects.filter(space=committee.parent, status=Motion.Status.PASSED)
+        return {
+            "decision": [
+                (m.close_event, f"{m.title} · {when(m.closed_at)}")
+                for m in decisions.order_by("-closed_at")[:100]
+            ]
+        }
+    if kind == "endorsement":
+        letters = Motion.objects.filter(kind="demands", status=Motion.Status.PASSED).exclude(
+            space=space
+        )
+        names = access.committee_names({m.space for m in letters[:100]})
+        return {
+            "letter": [
+                (m.close_event, f"{m.title} · {names.get(m.space, '')}")
+                for m in letters.order_by("-closed_at")[:100]
+            ]
+        }
+    if kind == "federation_join":
+        councils = Committee.objects.filter(kind="council").exclude(space=space).order_by("name")
+        return {"council": [(c.space, c.name) for c in councils[:200]]}
     if kind == "federation_accept":
-        if event_id:
-            target["join"] = event_id
-        if data.get("child"):
-            target["child"] = data["child"].strip()
-    return target
+        asked = Motion.objects.filter(
+            kind="federation_join", status=Motion.Status.PASSED, target__parent=space
+        ).order_by("-closed_at")[:100]
+        names = access.committee_names({m.space for m in asked})
+        return {
+            "join": [
+                (
+                    pair(m.close_event, m.space),
+                    f"{names.get(m.space, m.space[:10])} · {when(m.closed_at)}",
+                )
+                for m in asked
+            ]
+        }
+    if kind == "equivocation":
+        records = list(
+            EquivocationRecord.objects.filter(space=space).order_by("author", "seq")[:20]
+        )
+        who = dict(
+            Member.objects.filter(space=space, key__in={r.author for r in records}).values_list(
+                "key", "pseudonym"
+            )
+        )
+        return {
+            "branch": [
+                (
+                    pair(r.author, event),
+                    _("%(who)s: the history with event %(event)s")
+                    % {"who": who.get(r.author, r.author[:10]), "event": event[:10]},
+                )
+                for r in records
+                for event in (r.first, r.second)
+            ]
+        }
+    return {}
+
+
+def _last_seq_before(space: str, key: str, moment: datetime) -> int:
+    """The key's last event in the space signed before ``moment`` (0 if none): a
+    revocation holds what it signed after that one."""
+    last = (
+        StoredEvent.objects.filter(space=space, author=key, at__lt=format_time(moment))
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    return int(last or 0)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def motion_propose(request: HttpRequest, space: str) -> HttpResponse:
+    """Pick a kind first (a list, each with a sentence), then that kind's form."""
     committee = access_committee_by_space(viewer(request), space)
-    members = access.member_choices(committee)
-    initial = {
-        k: request.GET[k] for k in ("kind", "target_event", "member", "child") if k in request.GET
-    }
-    form = MotionForm(request.POST or None, members=members, initial=initial)
+    kinds = _kinds(committee)
+    kind = request.POST.get("kind") or request.GET.get("kind", "")
+    if kind not in kinds:
+        return render(
+            request,
+            "committees/propose.html",
+            {
+                "committee": committee,
+                "kinds": [(k, MOTION_LABELS[k], KIND_HELP[k]) for k in kinds],
+            },
+        )
+    initial: dict[str, Any] = {}
+    if kind == "recall" and "target_event" in request.GET and "member" in request.GET:
+        initial["delegate"] = pair(request.GET["target_event"], request.GET["member"])
+    if kind in ("expulsion", "revocation", "admission") and "member" in request.GET:
+        initial["member" if kind != "admission" else "candidate"] = request.GET["member"]
+    if kind == "rule_change":
+        initial.update(committee.rules)
+    form = ProposeForm(
+        request.POST or None, kind=kind, choices=_pickers(committee, kind), initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        kind, method = data["kind"], data["method"]
-        options = [line.strip() for line in data["options"].splitlines() if line.strip()]
-        if kind == "delegate_election":
-            options = list(data["candidates"])
+        picked = data.get("decision") or data.get("letter")
+        target = form.target(
+            after_seq=_last_seq_before(space, data["member"], data["seized_at"].astimezone(UTC))
+            if kind == "revocation"
+            else None,
+            space=StoredEvent.objects.filter(id=picked).values_list("space", flat=True).first()
+            or ""
+            if picked
+            else "",
+        )
+        method = form.voting_method
         event = _signed(
             request,
             lambda identity: actions.propose(
@@ -348,18 +472,28 @@ def motion_propose(request: HttpRequest, space: str) -> HttpResponse:
                 title=data["title"],
                 text=data["text"],
                 method=method,
-                options=options or None,
-                seats=data["seats"] if method in ("stv", "approval") and data["seats"] else None,
+                options=form.ballot_options() or None,
+                seats=data["seats"] if kind == "delegate_election" else None,
                 deadline=format_time(data["deadline"].astimezone(UTC))
                 if data["deadline"]
                 else None,
-                target=_target(kind, data) or None,
+                target=target or None,
             ),
             form=form,
         )
         if event is not None:
             return redirect("committees:motion", space, event.id)
-    return render(request, "committees/propose.html", {"committee": committee, "form": form})
+    return render(
+        request,
+        "committees/propose.html",
+        {
+            "committee": committee,
+            "form": form,
+            "kind": kind,
+            "kind_label": MOTION_LABELS[kind],
+            "kind_help": KIND_HELP[kind],
+        },
+    )
 
 
 @login_required
