@@ -9,20 +9,22 @@ from django.utils.translation import gettext_noop
 
 from veche.apps.committees.access import (
     access_event_by_id,
-    committees_of,
     missing_of,
     readable_deps,
 )
 from veche.apps.store.models import Status, StoredEvent
 from veche.apps.store.reasons import Reason, explain, message_text
 from veche.events import EventError, parse_event
-from veche.web.viewer import viewer
+from veche.web.home import home_of
+from veche.web.viewer import account, viewer
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    key = viewer(request)
-    committees = committees_of(key) if key is not None else []
-    return render(request, "veche/home.html", {"committees": committees})
+    """For a signed-in member, what waits for them and what is new (``web/home.py``);
+    for anyone else, what Veche is."""
+    if viewer(request) is None:
+        return render(request, "veche/home.html", {})
+    return render(request, "veche/home.html", {"home": home_of(account(request))})
 
 
 # The sentences of unverified outcomes (event-v1 §14.6), in the reader's language:
