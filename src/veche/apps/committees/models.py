@@ -242,3 +242,43 @@ class AcceptedBranch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["space", "event"], name="accepted_branch_once")
         ]
+
+
+class Comment(models.Model):
+    """A member's comment in a thread on a motion, a post or the committee's election
+    (``comment.write``); ``text`` is the latest (``comment.amend``), the log keeps
+    every earlier one."""
+
+    space = models.CharField(max_length=43)
+    event = models.CharField(max_length=43, unique=True)
+    subject = models.CharField(max_length=43)  # the motion, post or election discussed
+    subject_kind = models.CharField(max_length=10)  # "motion", "post" or "election"
+    reply_to = models.CharField(max_length=43, blank=True, default="")
+    quote = models.TextField(blank=True, default="")
+    author = models.CharField(max_length=43)  # the key that wrote it
+    person = models.CharField(max_length=43)  # who may amend or withdraw it
+    text = models.TextField()
+    at = models.CharField(max_length=20)
+    version = models.IntegerField(default=0)  # amendments applied
+    amended_at = models.CharField(max_length=20, blank=True, default="")
+    withdrawn = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["space", "subject"], name="comment_by_subject")]
+
+
+class CommentMark(models.Model):
+    """A member's agree/disagree on a comment (``comment.mark``): one per person, the
+    latest counts; ``none`` takes it back."""
+
+    space = models.CharField(max_length=43)
+    comment = models.CharField(max_length=43)
+    person = models.CharField(max_length=43)
+    mark = models.CharField(max_length=10)
+    event = models.CharField(max_length=43)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "person"], name="comment_mark_once")
+        ]
+        indexes = [models.Index(fields=["space", "comment"], name="comment_mark_by_comment")]

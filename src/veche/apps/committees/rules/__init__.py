@@ -4,6 +4,7 @@
 - ``membership``: invitations, joining, vouching, leaving
 - ``keys``: device keys and revocation (and the holds they cause)
 - ``posts``: members' posts
+- ``comments``: discussion threads on motions, posts and elections
 - ``motions``: propose, amend, vote, close; ``motion_targets`` checks what a
   proposal names, ``motion_effects`` does what a passed motion decides
 - ``delegates``: who takes part in a body, seats under a mandate, recalls a close cites
@@ -17,6 +18,7 @@ Rules read only the committee's own projected state and the events named in
 from __future__ import annotations
 
 from veche.apps.committees.rules import (
+    comments,
     delegates,
     founding,
     keys,
@@ -34,6 +36,7 @@ def register_all() -> None:
     membership.register_all()
     keys.register_all()
     posts.register_all()
+    comments.register_all()
     motions.register_all()
     delegates.register_all()
     motion_effects.register_all()
