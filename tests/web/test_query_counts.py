@@ -61,7 +61,12 @@ def _pages() -> dict[str, Callable[[], str]]:
         "federation": lambda: "/committees/federation/",
         "committee": lambda: f"/committees/{committee()}/",
         "motion-new": lambda: f"/committees/{committee()}/motions/new/",
+        "motion-new-expulsion": lambda: f"/committees/{committee()}/motions/new/?kind=expulsion",
+        "motion-new-endorsement": lambda: (
+            f"/committees/{committee()}/motions/new/?kind=endorsement"
+        ),
         "motion": lambda: f"/committees/{committee()}/motions/{motion().event}/",
+        "thread": lambda: f"/committees/{committee()}/discussion/motion/{motion().event}/",
         "audits": lambda: "/audit/",
         "audit-new": lambda: "/audit/new/",
         "audit": lambda: f"/audit/{run().public_id}/",
@@ -110,7 +115,10 @@ PINNED: dict[str, int] = {
     "federation": 31,
     "committee": 17,
     "motion-new": 5,
-    "motion": 13,
+    "motion-new-expulsion": 0,
+    "motion-new-endorsement": 0,
+    "motion": 15,  # + the discussion: who may comment, its comments
+    "thread": 7,
     "audits": 4,
     "audit-new": 2,
     "audit": 3,
@@ -120,7 +128,7 @@ PINNED: dict[str, int] = {
     "workplace": 12,
     "strike-committee": 5,
     "demands": 5,
-    "demands-letter": 9,
+    "demands-letter": 11,  # + the discussion (shown to its members)
     "fund-reports": 4,
     "fund-report": 4,
     "fund-report-json": 4,
@@ -129,7 +137,7 @@ PINNED: dict[str, int] = {
     "bundles": 11,
     "elections": 6,
     "election-new": 10,
-    "election": 13,
+    "election": 15,  # + the discussion in the calling committee
     "election-json": 3,
     "election-vote": 4,
     "election-board": 4,

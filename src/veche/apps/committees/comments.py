@@ -7,11 +7,10 @@ for a reader that ``can_read_space`` let in: five queries whatever the thread's 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Case, Count, Max, Q, Value, When
 
 from veche.apps.committees.models import Comment, CommentMark, Member
 from veche.apps.store.log import record
@@ -121,28 +120,27 @@ def thread(space: str, subject: str, on: str, person: str | None) -> Thread:
             "key", "pseudonym"
         )
     )
-    tallies: dict[str, dict[str, int]] = defaultdict(dict)
-    mine: dict[str, str] = {}
+    tallies: dict[str, tuple[int, int, str]] = {}
     if ids:
-        for comment_id, mark, n in (
+        mine = Max(Case(When(person=person or "", then="mark"), default=Value("")))
+        for comment_id, agree, disagree, my_mark in (
             CommentMark.objects.filter(space=space, comment__in=ids)
-            .values_list("comment", "mark")
-            .annotate(n=Count("id"))
-        ):
-            tallies[comment_id][mark] = n
-        if person is not None:
-            mine = dict(
-                CommentMark.objects.filter(space=space, comment__in=ids, person=person)
-                .exclude(mark="none")
-                .values_list("comment", "mark")
+            .values("comment")
+            .annotate(
+                agree=Count("id", filter=Q(mark="agree")),
+                disagree=Count("id", filter=Q(mark="disagree")),
+                mine=mine,
             )
+            .values_list("comment", "agree", "disagree", "mine")
+        ):
+            tallies[comment_id] = (agree, disagree, "" if my_mark == "none" else my_mark)
     entries = {
         c.event: Entry(
             comment=c,
             pseudonym=names.get(c.author, c.author[:8]),
-            agree=tallies[c.event].get("agree", 0),
-            disagree=tallies[c.event].get("disagree", 0),
-            my_mark=mine.get(c.event, ""),
+            agree=tallies.get(c.event, (0, 0, ""))[0],
+            disagree=tallies.get(c.event, (0, 0, ""))[1],
+            my_mark=tallies.get(c.event, (0, 0, ""))[2],
             mine=person is not None and c.person == person,
         )
         for c in comments

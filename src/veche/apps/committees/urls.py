@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from veche.apps.committees import views
+from veche.apps.committees import discussion, views
 
 app_name = "committees"
 
@@ -13,6 +13,11 @@ motion_patterns = [
 committee_patterns: list[URLPattern | URLResolver] = [
     path("", views.committee_detail, name="detail"),
     path("post/", views.post_message, name="post"),
+    path("discussion/<str:subject>/<str:on>/", discussion.thread_page, name="thread"),
+    path("discussion/<str:subject>/<str:on>/comment/", discussion.comment_write, name="comment"),
+    path("comments/<str:comment>/edit/", discussion.comment_edit, name="comment-edit"),
+    path("comments/<str:comment>/withdraw/", discussion.comment_withdraw, name="comment-withdraw"),
+    path("comments/<str:comment>/mark/", discussion.comment_mark, name="comment-mark"),
     path("invite/", views.invite, name="invite"),
     path("join/", views.join, name="join"),
     path("vouch/<str:key>/", views.vouch, name="vouch"),

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from veche.apps.accounts import unlock
 from veche.apps.accounts.actions import AccountError
-from veche.apps.committees import access, actions, federation, needs, tally
+from veche.apps.committees import access, actions, discussion, federation, needs, tally
 from veche.apps.committees.access import (
     access_committee_by_space,
     access_committee_to_join,
@@ -168,11 +168,16 @@ def _with_pseudonyms(mandates: list[Mandate]) -> list[Mandate]:
 @login_required
 @require_POST
 def post_message(request: HttpRequest, space: str) -> HttpResponse:
-    access_committee_by_space(viewer(request), space)
-    form = PostForm(request.POST)
+    """Post to the committee. A text the form or the rules refuse is shown again on the
+    message box with the reason (it used to be dropped without a word: the box's
+    ``maxlength`` cut pastes, and CR LF line breaks counted twice against the limit)."""
+    committee = access_committee_by_space(viewer(request), space)
+    form = discussion.MessageForm(request.POST)
     if form.is_valid():
-        _signed(request, lambda identity: actions.post(identity, space, form.cleaned_data["text"]))
-    return redirect("committees:detail", space)
+        text = form.cleaned_data["text"]
+        if _signed(request, lambda identity: actions.post(identity, space, text), form=form):
+            return redirect("committees:detail", space)
+    return discussion.message_page(request, committee, form)
 
 
 @login_required
@@ -329,19 +334,20 @@ def _kinds(committee: Committee) -> list[str]:
 def _pickers(committee: Committee, kind: str) -> dict[str, list[tuple[str, str]]]:
     """The choices of a kind's pickers: what its proposal may name, by name or title."""
     space = committee.space
-    members = [(k, n) for k, n in access.member_choices(committee)]
-    active = list(
-        Member.objects.filter(space=space, status=Member.Status.ACTIVE)
-        .order_by("pseudonym")
-        .values_list("key", "pseudonym")[:500]
-    )
-    if kind == "delegate_election":
-        return {"candidates": active}
-    if kind in ("expulsion", "revocation"):
-        return {"member": active}
+    if kind in ("delegate_election", "expulsion", "revocation"):
+        active = list(
+            Member.objects.filter(space=space, status=Member.Status.ACTIVE)
+            .order_by("pseudonym")
+            .values_list("key", "pseudonym")[:500]
+        )
+        return {"candidates" if kind == "delegate_election" else "member": active}
     if kind == "admission":
         return {
-            "candidate": [(k, n) for k, n in members if k not in {key for key, _name in active}]
+            "candidate": list(
+                Member.objects.filter(space=space, status=Member.Status.CANDIDATE)
+                .order_by("pseudonym")
+                .values_list("key", "pseudonym")[:500]
+            )
         }
     if kind == "recall":
         mandates = _with_pseudonyms(
@@ -362,15 +368,14 @@ def _pickers(committee: Committee, kind: str) -> dict[str, list[tuple[str, str]]
             ]
         }
     if kind == "endorsement":
-        letters = Motion.objects.filter(kind="demands", status=Motion.Status.PASSED).exclude(
-            space=space
+        letters = list(
+            Motion.objects.filter(kind="demands", status=Motion.Status.PASSED)
+            .exclude(space=space)
+            .order_by("-closed_at")[:100]
         )
-        names = access.committee_names({m.space for m in letters[:100]})
+        names = access.committee_names({m.space for m in letters})
         return {
-            "letter": [
-                (m.close_event, f"{m.title} · {names.get(m.space, '')}")
-                for m in letters.order_by("-closed_at")[:100]
-            ]
+            "letter": [(m.close_event, f"{m.title} · {names.get(m.space, '')}") for m in letters]
         }
     if kind == "federation_join":
         councils = Committee.objects.filter(kind="council").exclude(space=space).order_by("name")
