@@ -162,8 +162,11 @@ def _time(client, url: str, repeat: int) -> tuple[float, int]:  # type: ignore[n
 
 
 def main() -> None:
-    args = parser(__doc__ or "").parse_args()
-    committees = 20
+    options = parser(__doc__ or "")
+    options.add_argument("--committees", type=int, default=20, help="how many committees")
+    options.add_argument("--profile", action="store_true", help="print a profile of the home page")
+    args = options.parse_args()
+    committees = args.committees
     if args.quick:
         members, posts, motions, votes = 100, 200, 10, 100
     else:
@@ -201,8 +204,22 @@ def main() -> None:
     repeat = 5 if args.quick else 15
     committee, committee_queries = _time(client, f"/committees/{spaces[0]}/", repeat)
     home, home_queries = _time(client, "/", repeat)
-    body = client.get("/").content.decode()
-    assert body.count('data-need="motion"') == 50, "the home page lists 50 open motions"
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get("/").content.decode()
+    slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:3]
+    for query in slowest:
+        print(f"slowest home query {float(query['time']) * 1000:.1f} ms: {query['sql'][:160]}")
+    assert body.count('data-need="motion"') == 20, "the home page lists 20 open motions"
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(client.get, "/")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
     print(f"{'page':<12} {'ms':>8} {'queries':>8}   ({committees} committees, {total} events)")
     print(f"{'committee':<12} {committee * 1000:>8.1f} {committee_queries:>8}")
     print(f"{'home':<12} {home * 1000:>8.1f} {home_queries:>8}")

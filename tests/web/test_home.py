@@ -254,7 +254,7 @@ def _home_queries(count: int) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/")
     assert response.status_code == 200
-    assert response.content.decode().count('data-need="motion"') == min(count, 50)
+    assert response.content.decode().count('data-need="motion"') == min(count, 20)
     return len(captured)
 
 

@@ -20,6 +20,9 @@ from veche.apps.fund import needs as fund_needs
 from veche.apps.store.models import StoredEvent
 from veche.events.envelope import format_time
 
+# Motions listed on the page; a phone shows twenty cards well, the rest are a tap away.
+MOTIONS_SHOWN = 20
+
 
 @dataclass(frozen=True)
 class NewsItem:
@@ -40,6 +43,7 @@ class Home:
     candidates: list[committee_needs.Candidate] = field(default_factory=list)
     news: list[NewsItem] = field(default_factory=list)
     last_visit: datetime | None = None
+    more_motions: bool = False
 
     @property
     def waiting(self) -> int:
@@ -73,9 +77,11 @@ def home_of(account: Account, now: datetime | None = None) -> Home:
             "id", "received_at"
         )
     )
+    motions = committee_needs.open_motions(mine, format_time(now), limit=MOTIONS_SHOWN + 1)
     home = Home(
         committees=sorted(mine.committees.values(), key=lambda c: (c.name.casefold(), c.space)),
-        motions=committee_needs.open_motions(mine, format_time(now)),
+        motions=motions[:MOTIONS_SHOWN],
+        more_motions=len(motions) > MOTIONS_SHOWN,
         ballots=election_needs.ballots_due(key),
         trustee_steps=election_needs.trustee_steps(account),
         payouts=fund_needs.payouts_to_approve(key, mine.member_of),

@@ -76,7 +76,7 @@ class OpenMotion:
     past_deadline: bool
 
 
-def open_motions(mine: Memberships, now: str) -> list[OpenMotion]:
+def open_motions(mine: Memberships, now: str, limit: int = LIMIT) -> list[OpenMotion]:
     """Open motions the member has not voted on (current version), and every open motion
     past its deadline (any member may close it): deadline first, soonest first (3 queries).
 
@@ -91,7 +91,7 @@ def open_motions(mine: Memberships, now: str) -> list[OpenMotion]:
         Motion.objects.filter(space__in=mine.spaces, status=Motion.Status.OPEN)
         .annotate(voted=Exists(voted))
         .filter(Q(voted=False) | (Q(deadline__lt=now) & ~Q(deadline="")))
-        .order_by("deadline", "-proposed_at", "event")[:LIMIT]
+        .order_by("deadline", "-proposed_at", "event")[:limit]
     )
     if not rows:
         return []
@@ -269,6 +269,31 @@ def ratifications_owed(mine: Memberships) -> list[OwedRatification]:
     return owed[:LIMIT]
 
 
+# SQLite allows at most 500 terms in a compound SELECT.
+UNION_MAX = 400
+
+
+def _latest_posts(mine: Memberships, limit: int) -> list[Post]:
+    """The latest posts by others in the member's committees, in one query that reads
+    at most ``limit`` rows of each committee through the (space, at) index: one SELECT
+    per committee joined by UNION ALL (a plain ``space IN (…) ORDER BY at`` sorts every
+    post of every committee)."""
+    parts = [
+        Post.objects.filter(space=space).exclude(author=mine.key).order_by("-at", "event")[:limit]
+        for space in mine.spaces
+    ]
+    if len(parts) == 1 or len(parts) > UNION_MAX:
+        rows = Post.objects.filter(space__in=mine.spaces).exclude(author=mine.key)
+        return list(rows.order_by("-at", "event")[:limit])
+    sqls, params = [], []
+    for index, part in enumerate(parts):
+        sql, part_params = part.query.get_compiler(using=part.db).as_sql()
+        sqls.append(f"SELECT * FROM ({sql}) AS latest{index}")  # noqa: S608 (no input in it)
+        params.extend(part_params)
+    found = list(Post.objects.raw(" UNION ALL ".join(sqls), params))
+    return sorted(found, key=lambda p: (p.at, p.event), reverse=True)[:limit]
+
+
 @dataclass(frozen=True)
 class News:
     """A decision or a post in one of the member's committees, with when this node got it."""
@@ -291,11 +316,7 @@ def recent(mine: Memberships, limit: int = 20) -> list[News]:
             space__in=mine.spaces, status__in=[Motion.Status.PASSED, Motion.Status.FAILED]
         ).order_by("-closed_at", "event")[:limit]
     )
-    posts = list(
-        Post.objects.filter(space__in=mine.spaces)
-        .exclude(author=mine.key)
-        .order_by("-at", "event")[:limit]
-    )
+    posts = _latest_posts(mine, limit)
     items = [
         News(
             kind="recall"
