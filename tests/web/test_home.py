@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -263,3 +266,65 @@ def test_the_home_page_costs_the_same_at_1_and_50_committees():
     one = _home_queries(1)
     Account.objects.all().delete()
     assert _home_queries(50) == one
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["be", "ru"])
+def test_the_home_page_fits_a_phone_without_javascript(
+    live_server: Any, browser: Any, language: str, tmp_path: Path
+) -> None:
+    """At 360 px, in be and ru, with JavaScript off: what waits (an unvoted motion with
+    its deadline, a past-deadline one, a candidate) and the news fit without sideways
+    scrolling, and a vote from the home page lands back there. Screenshots go to
+    $VECHE_SCREENSHOTS if set."""
+    from django.conf import settings
+    from tests.factories import PASS
+
+    from veche.apps.accounts.actions import create_account
+
+    world = World()
+    space = _vouching_committee(world, "Мінскі трактарны завод — стачачны камітэт")
+    code, _ = actions.invite(world.person("Zubr"), space)
+    actions.join(world.person("Lyn"), space, code, "Лынь")
+    motion = actions.propose(
+        world.person("Zubr"),
+        space,
+        kind="general",
+        title="Страйк з панядзелка",
+        text="Усе выходзім.",
+        deadline=SOON,
+    ).id
+    actions.propose(
+        world.person("Zubr"),
+        space,
+        kind="general",
+        title="Старая прапанова без канца",
+        text=".",
+        deadline=format_time(PAST_AT + timedelta(days=1)),
+        at=PAST_AT,
+    )
+    actions.post(world.person("Zubr"), space, "Сход а 18:00 каля прахадной. " * 8)
+    create_account("Sokol", PASS, world.person("Sokol"))
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    host = live_server.url.split("//")[1].split(":")[0]
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "domain": host, "path": "/"}]
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/sign-in/")
+    page.locator("input[name=pseudonym]").fill("Sokol")
+    page.locator("input[name=passphrase]").fill(PASS)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(lambda url: "/sign-in/" not in url)
+    page.goto(live_server.url + "/")
+    card = page.locator(f"li[data-motion='{motion}']")
+    card.wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    deadline = {"be": "тэрмін", "ru": "срок"}[language]
+    assert deadline in card.inner_text()
+    shots = Path(os.environ.get("VECHE_SCREENSHOTS", str(tmp_path)))
+    page.screenshot(path=str(shots / f"home-{language}.png"), full_page=True)
+    card.locator("button[value=yes]").click()
+    page.wait_for_url(live_server.url + "/")
+    assert page.locator(f"li[data-motion='{motion}']").count() == 0
+    assert Vote.objects.filter(motion=motion, person=world.person("Sokol").public).exists()
