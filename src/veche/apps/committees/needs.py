@@ -107,7 +107,7 @@ def open_motions(mine: Memberships, now: str, limit: int = LIMIT) -> list[OpenMo
         OpenMotion(
             motion=m,
             committee=mine.committees[m.space],
-            voted=bool(m.voted),  # type: ignore[attr-defined]
+            voted=bool(m.voted),
             votes=counts.get((m.event, m.version), 0),
             members=members.get(m.space, 0),
             past_deadline=bool(m.deadline) and m.deadline < now,

@@ -73,6 +73,6 @@ def trustee_steps(account: Account) -> list[TrusteeStep]:
             continue
         if election.stage == "created":
             steps.append(TrusteeStep(election, row.index, "check" if row.dealing else "deal"))
-        elif election.stage == "closed" and not row.decrypted:  # type: ignore[attr-defined]
+        elif election.stage == "closed" and not row.decrypted:
             steps.append(TrusteeStep(election, row.index, "decrypt"))
     return steps
