@@ -4,7 +4,10 @@ the action runs. A double tap on the confirmation is still one signed event."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -281,3 +284,58 @@ def test_anonymous_and_outsiders_get_no_confirmation() -> None:
     ):
         assert outsider.post(url).status_code == 404
         assert Client().post(url).status_code == 302
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["be", "ru"])
+def test_the_close_confirmation_and_a_propose_form_fit_a_phone(
+    live_server: Any, browser: Any, language: str, tmp_path: Path
+) -> None:
+    """At 360 px, in be and ru: the early close's confirmation (tally, who has not voted)
+    and the revocation's propose form, without sideways scrolling; with JavaScript off,
+    the confirmation still works. Screenshots go to $VECHE_SCREENSHOTS if set."""
+    from django.conf import settings
+    from tests.factories import PASS
+
+    from veche.apps.accounts.actions import create_account
+
+    w = World()
+    space = _committee(w)
+    motion = actions.propose(
+        w.person("Sokol"),
+        space,
+        kind="general",
+        title="Страйк з панядзелка",
+        text="?",
+        deadline=FUTURE,
+    ).id
+    actions.vote(w.person("Zubr"), space, motion, choice="yes")
+    create_account("Sokol", PASS, w.person("Sokol"))
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    host = live_server.url.split("//")[1].split(":")[0]
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "domain": host, "path": "/"}]
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/sign-in/")
+    page.locator("input[name=pseudonym]").fill("Sokol")
+    page.locator("input[name=passphrase]").fill(PASS)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(lambda url: "/sign-in/" not in url)
+    shots = Path(os.environ.get("VECHE_SCREENSHOTS", str(tmp_path)))
+    page.goto(f"{live_server.url}/committees/{space}/motions/{motion}/")
+    before = _events()
+    page.locator(f"form[action$='/motions/{motion}/close/'] button").click()
+    page.locator(".confirm-names").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.locator(".confirm-names li").all_inner_texts() == ["Busel", "Rusalka", "Sokol"]
+    page.screenshot(path=str(shots / f"close-confirmation-{language}.png"), full_page=True)
+    assert _events() == before
+    page.locator("main form.card button[type=submit]").click()
+    page.locator(".badge.failed").wait_for()
+    assert _events() == before + 1
+    page.goto(f"{live_server.url}/committees/{space}/motions/new/?kind=revocation")
+    page.locator("select[name=member]").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(shots / f"propose-revocation-{language}.png"), full_page=True)
+    context.close()

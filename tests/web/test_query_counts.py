@@ -114,9 +114,10 @@ PINNED: dict[str, int] = {
     "committee-new": 2,
     "federation": 31,
     "committee": 17,
-    "motion-new": 5,
-    "motion-new-expulsion": 0,
-    "motion-new-endorsement": 0,
+    # The kinds list asks whether there is anything to recall, accept or admit (3).
+    "motion-new": 7,
+    "motion-new-expulsion": 8,
+    "motion-new-endorsement": 9,
     "motion": 15,  # + the discussion: who may comment, its comments
     "thread": 7,
     "audits": 4,
