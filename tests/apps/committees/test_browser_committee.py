@@ -47,7 +47,7 @@ def test_invite_join_propose_vote_close(live_server: Any, browser: Any) -> None:
     newcomer.get_by_role("heading", name="Kozlova plant strike committee").wait_for()
 
     newcomer.get_by_role("link", name="Propose a motion").click()
-    newcomer.get_by_label("Kind").select_option("demands")
+    newcomer.get_by_role("link", name="Demands letter").click()  # the kind first
     newcomer.get_by_label("Title").fill("Our four demands")
     newcomer.get_by_label("Text", exact=True).fill("1. End the violence.\n2. Release the detained.")
     newcomer.get_by_role("button", name="Propose").click()
