@@ -68,12 +68,15 @@ def strike_map(
         f"<title>{html.escape(title)}</title>",
     ]
     for region in REGIONS:
-        points = " ".join(f"{x},{y}" for x, y in (project(p) for p in region.outline))
+        path = " ".join(
+            "M" + " L".join(f"{x},{y}" for x, y in (project(p) for p in ring)) + " Z"
+            for ring in region.rings
+        )
         parts.append(
-            f'<polygon points="{points}" fill="{_REGION_FILL}" stroke="#8a96a3" '
-            f'stroke-width="1.5" data-region="{region.code}">'
+            f'<path d="{path}" fill="{_REGION_FILL}" fill-rule="evenodd" stroke="#8a96a3" '
+            f'stroke-width="1.5" stroke-linejoin="round" data-region="{region.code}">'
             f"<title>{html.escape(names.get(region.code, region.name))}</title>"
-            "</polygon>"
+            "</path>"
         )
     for region in REGIONS:
         x, y = project(region.label_at)

@@ -1,111 +1,118 @@
-"""Belarus by region: simplified polygons, known cities, and a map projection.
+"""Belarus by region: real, simplified borders, known cities, and a map projection.
 
-The polygons are hand-simplified from the oblast borders (a few dozen points
-each, roughly right in shape and position): enough to draw a strike map that
-reads on a phone without a tile server or the internet. Coordinates are
-(longitude, latitude) in degrees; the regions share their border points so the
-map has no gaps.
+The seven units (six voblasts and Minsk city) are Natural Earth's 1:10m admin-1
+shapes for Belarus (public domain), simplified to about 1 km and shipped as
+``data/belarus-regions.geojson`` (source, licence and how to rebuild it in
+``data/SOURCE.md``): enough to draw a strike map that reads on a phone without
+a tile server or the internet. Coordinates are (longitude, latitude) in degrees;
+neighbours share their border points, and Minsk city is a hole in the Minsk
+region, so the map has no gaps or overlaps.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = [
+    "BOUNDARIES",
     "CITIES",
     "REGIONS",
     "REGION_NAMES",
+    "BadBoundaries",
     "Region",
     "UnknownRegion",
     "contains",
+    "load_regions",
     "place",
     "project",
     "region_of",
 ]
 
 Point = tuple[float, float]
+Ring = tuple[Point, ...]
 
-# Border points shared by neighbouring regions (lon, lat).
-_P1, _P2, _P3, _P4 = (23.50, 53.90), (24.90, 54.15), (25.70, 54.30), (25.80, 54.90)
-_P5, _P6, _P7, _P8 = (26.70, 55.20), (26.60, 55.70), (28.20, 56.10), (29.40, 55.90)
-_P9, _P10, _P11 = (30.90, 55.60), (31.00, 55.10), (30.80, 54.50)
-_P12, _P13, _P14 = (31.80, 53.80), (32.70, 53.30), (31.30, 52.90)
-_P15, _P16, _P17, _P18 = (31.70, 52.10), (30.50, 51.40), (29.30, 51.40), (27.70, 51.60)
-_P19, _P20, _P21 = (26.00, 51.90), (24.50, 51.90), (23.60, 51.60)
-_P22, _P23 = (23.35, 52.30), (23.90, 53.10)
-_J1, _J2, _J3 = (26.80, 54.75), (26.20, 52.95), (29.30, 54.45)
-_J4, _J5 = (28.30, 52.75), (26.90, 52.55)
-_VM = (28.30, 54.75)  # on the Vitebsk–Minsk border
-_GM1, _GM2 = (26.30, 53.90), (26.50, 53.30)  # Grodno–Minsk border
-_GB1, _GB2 = (24.80, 52.85), (25.60, 52.95)  # Grodno–Brest border
-_MB = (26.60, 52.80)  # Minsk–Brest
-_MM1, _MM2 = (29.00, 53.70), (28.60, 53.10)  # Minsk–Mogilev
-_MG = (27.60, 52.60)  # Minsk–Gomel
-_GoM1, _GoM2 = (30.00, 53.00), (29.20, 52.85)  # Gomel–Mogilev
-_BG = (27.20, 52.10)  # Brest–Gomel
-
-
-def _circle(centre: Point, radius: float, points: int = 10) -> tuple[Point, ...]:
-    lon, lat = centre
-    stretch = 1 / math.cos(math.radians(lat))
-    return tuple(
-        (
-            round(lon + radius * stretch * math.cos(2 * math.pi * i / points), 3),
-            round(lat + radius * math.sin(2 * math.pi * i / points), 3),
-        )
-        for i in range(points)
-    )
+BOUNDARIES = Path(__file__).with_name("data") / "belarus-regions.geojson"
+CODES = ("minsk-city", "brest", "vitebsk", "gomel", "grodno", "minsk", "mogilev")
 
 
 @dataclass(frozen=True, slots=True)
 class Region:
     code: str
     name: str
-    outline: tuple[Point, ...]
-    label_at: Point
+    outline: Ring  # the outer ring
+    label_at: Point  # a point well inside, where its name and totals go
+    holes: tuple[Ring, ...] = ()
+
+    @property
+    def rings(self) -> tuple[Ring, ...]:
+        return (self.outline, *self.holes)
+
+    def holds(self, point: Point) -> bool:
+        """Inside the outline and in none of the holes."""
+        return contains(self.outline, point) and not any(contains(h, point) for h in self.holes)
 
 
-REGIONS: tuple[Region, ...] = (
-    Region(
-        "brest",
-        "Brest region",
-        (_P21, _P22, _P23, _GB1, _GB2, _J2, _MB, _J5, _BG, _P18, _P19, _P20),
-        (25.20, 52.35),
-    ),
-    Region(
-        "vitebsk",
-        "Vitebsk region",
-        (_P4, _P5, _P6, _P7, _P8, _P9, _P10, _P11, _J3, _VM, _J1),
-        (29.30, 55.00),
-    ),
-    Region(
-        "gomel",
-        "Gomel region",
-        (_J4, _GoM2, _GoM1, _P14, _P15, _P16, _P17, _P18, _BG, _J5, _MG),
-        (29.50, 52.10),
-    ),
-    Region(
-        "grodno",
-        "Grodno region",
-        (_P23, _P1, _P2, _P3, _P4, _J1, _GM1, _GM2, _J2, _GB2, _GB1),
-        (25.10, 53.30),
-    ),
-    Region(
-        "minsk",
-        "Minsk region",
-        (_J1, _VM, _J3, _MM1, _MM2, _J4, _MG, _J5, _MB, _J2, _GM2, _GM1),
-        (27.35, 53.30),
-    ),
-    Region(
-        "mogilev",
-        "Mogilev region",
-        (_J3, _P11, _P12, _P13, _P14, _GoM1, _GoM2, _J4, _MM2, _MM1),
-        (30.40, 53.50),
-    ),
-    Region("minsk-city", "Minsk city", _circle((27.56, 53.90), 0.16), (27.56, 53.90)),
-)
+class BadBoundaries(ValueError):
+    """The boundaries file is not the seven polygons the map needs."""
+
+
+def _ring(raw: object, where: str) -> Ring:
+    if not isinstance(raw, list) or len(raw) < 4:
+        raise BadBoundaries(f"{where}: a ring needs at least 4 [lon, lat] points")
+    points: list[Point] = []
+    for item in raw:
+        if (
+            not isinstance(item, list)
+            or len(item) != 2
+            or not all(isinstance(v, int | float) for v in item)
+        ):
+            raise BadBoundaries(f"{where}: {item!r} is not a [lon, lat] point")
+        points.append((float(item[0]), float(item[1])))
+    if points[0] != points[-1]:
+        raise BadBoundaries(f"{where}: the ring is not closed")
+    return tuple(points[:-1])
+
+
+def load_regions(path: Path = BOUNDARIES) -> tuple[Region, ...]:
+    """The seven regions from a GeoJSON FeatureCollection of Polygons (see data/SOURCE.md)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise BadBoundaries(f"{path}: {error}") from error
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise BadBoundaries(f"{path}: not a GeoJSON FeatureCollection")
+    found: dict[str, Region] = {}
+    for feature in features:
+        props = feature.get("properties") or {}
+        code, geometry = props.get("code"), feature.get("geometry") or {}
+        where = f"{path.name}: {code!r}"
+        if code not in CODES or code in found:
+            raise BadBoundaries(f"{where}: unknown or repeated region code")
+        if geometry.get("type") != "Polygon" or not geometry.get("coordinates"):
+            raise BadBoundaries(f"{where}: the geometry is not a Polygon")
+        rings = [_ring(r, where) for r in geometry["coordinates"]]
+        label = props.get("label")
+        if not isinstance(label, list) or len(label) != 2:
+            raise BadBoundaries(f"{where}: no label point")
+        found[code] = Region(
+            code,
+            str(props.get("name") or code),
+            rings[0],
+            (float(label[0]), float(label[1])),
+            tuple(rings[1:]),
+        )
+    missing = [c for c in CODES if c not in found]
+    if missing:
+        raise BadBoundaries(f"{path.name}: no polygon for {', '.join(missing)}")
+    return tuple(found[c] for c in sorted(CODES, key=lambda c: (c != "minsk-city", c)))
+
+
+REGIONS: tuple[Region, ...] = load_regions()
 REGION_NAMES: dict[str, str] = {r.code: r.name for r in REGIONS}
 
 # Cities where the scenario's plants are, and other regional centres (lon, lat).
@@ -173,9 +180,9 @@ def place(city: str, region: str, key: str) -> Point:
             round(cx + distance * math.cos(angle) * 1.6, 3),
             round(cy - 0.25 + distance * math.sin(angle), 3),
         )
-        if contains(shape.outline, candidate):
+        if shape.holds(candidate):
             return candidate
-    return (cx, cy - 0.2)
+    return shape.label_at
 
 
 # The map projection: equirectangular, stretched by cos(53.7°) so shapes look right.

@@ -39,7 +39,7 @@ def test_map_and_chart_are_well_formed_svg() -> None:
     svg = strike_map(markers)
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg")
-    assert svg.count("<polygon") == 7
+    assert svg.count("<path") == 7
     assert 'data-status="full_strike"' in svg and "MTZ &lt;Tractor&gt;" in svg
     from datetime import date
 
