@@ -85,14 +85,42 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     vector.add_argument("-o", "--output", type=Path, required=True)
     vector.set_defaults(handler=_vector)
 
-    qr = sub.add_parser("qr", help="turn a bundle into numbered QR codes and an HTML slideshow")
+    qr = sub.add_parser(
+        "qr",
+        help="turn a bundle into QR codes and an HTML slideshow (fountain frames: any"
+        " codes a little more numerous than the fragments rebuild it)",
+    )
     qr.add_argument("file", type=Path)
     qr.add_argument("-o", "--output", type=Path, required=True, help="folder to write")
     qr.add_argument("--svg", action="store_true", help="SVG instead of PNG images")
+    qr.add_argument(
+        "--framing",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help="2 (default): fountain frames, docs/formats/qr-v2.md; 1: numbered parts,"
+        " every one of which must be scanned (for readers older than v2)",
+    )
+    qr.add_argument(
+        "--frames",
+        type=int,
+        metavar="N",
+        help="v2: how many frames to write (default: the fragments and half as many again)",
+    )
+    qr.add_argument(
+        "--frame-bytes",
+        type=int,
+        default=1273,
+        metavar="BYTES",
+        help="v2: bytes per code (default 1273: QR version 25, level L; less for weak"
+        " cameras, more codes)",
+    )
     add_json_flag(qr)
     qr.set_defaults(handler=_qr)
 
-    unqr = sub.add_parser("unqr", help="put a bundle back together from images of its QR codes")
+    unqr = sub.add_parser(
+        "unqr", help="put a bundle back together from images of its QR codes (v1 or v2)"
+    )
     unqr.add_argument("images", type=Path, nargs="+")
     unqr.add_argument("-o", "--output", type=Path, required=True, help="bundle file to write")
     add_json_flag(unqr)
@@ -280,7 +308,14 @@ def _qr(args: argparse.Namespace) -> int:
 
     try:
         data = args.file.read_bytes()
-        paths = write_codes(data, args.output, kind="svg" if args.svg else "png")
+        paths = write_codes(
+            data,
+            args.output,
+            kind="svg" if args.svg else "png",
+            framing=args.framing,
+            frames=args.frames,
+            frame_bytes=args.frame_bytes,
+        )
     except OSError as error:
         raise CliError(f"cannot read {args.file}: {error}") from error
     except QrError as error:
@@ -289,6 +324,11 @@ def _qr(args: argparse.Namespace) -> int:
         print_json({"codes": [str(p) for p in paths], "page": str(args.output / "index.html")})
     else:
         print(f"{len(paths)} QR codes in {args.output}; open {args.output / 'index.html'}")
+        if args.framing == 2:
+            from veche.sync.fountain import fragment_length
+
+            fragments = -(-len(data) // fragment_length(len(data), args.frame_bytes))
+            print(f"about {fragments} of them, in any order, rebuild the bundle")
     return 0
 
 

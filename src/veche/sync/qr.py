@@ -1,6 +1,10 @@
-"""A bundle as a numbered sequence of QR codes, and back, in any order.
+"""A bundle as a sequence of QR codes, and back, in any order.
 
-Each QR code carries binary bytes::
+Two framings are read. Version 2 (the default for new codes, veche.sync.fountain,
+docs/formats/qr-v2.md) is rateless: frames past the bundle's fragments mix them,
+so a receiver needs only about as many codes as fragments, whichever it missed.
+Version 1 (``split``; the vote page's audit codes still use it) carries numbered
+slices, each of which must be scanned::
 
     b"VQ1"  | 16 bytes: BLAKE2b-256 of the whole bundle, first half
             | index (2 bytes) | total (2 bytes) | up to CHUNK bytes of the bundle
@@ -21,17 +25,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from veche.sync import fountain
 from veche.sync.errors import QrError
+from veche.sync.fountain import Frame
 
 __all__ = [
     "CHUNK",
     "MAX_PARTS",
+    "Frame",
     "QrPart",
     "assemble",
     "decode_images",
     "html_page",
     "parse_part",
     "split",
+    "svg_codes",
+    "svg_frames",
     "write_codes",
 ]
 
@@ -69,7 +78,10 @@ def split(data: bytes, chunk: int = CHUNK) -> list[QrPart]:
     return [QrPart(digest, i + 1, total, data[i * chunk : (i + 1) * chunk]) for i in range(total)]
 
 
-def parse_part(payload: bytes) -> QrPart:
+def parse_part(payload: bytes) -> QrPart | Frame:
+    """One code's bytes as a v1 part or a v2 frame; QrError if neither."""
+    if payload[:3] == fountain.PREFIX:
+        return fountain.parse_frame(payload)
     if len(payload) <= _HEAD.size or payload[:3] != PREFIX:
         raise QrError("not-veche", "this QR code is not part of a Veche bundle")
     _, digest, index, total = _HEAD.unpack_from(payload)
@@ -78,10 +90,17 @@ def parse_part(payload: bytes) -> QrPart:
     return QrPart(digest, index, total, payload[_HEAD.size :])
 
 
-def assemble(parts: Iterable[QrPart]) -> bytes:
-    """Put parts back in order; raise QrError naming the missing ones."""
+def assemble(parts: Iterable[QrPart | Frame]) -> bytes:
+    """Put v1 parts back in order, or solve v2 frames; QrError naming what is missing."""
+    parts = list(parts)
+    frames = [p for p in parts if isinstance(p, Frame)]
+    if frames:
+        if len(frames) != len(parts):
+            raise QrError("mixed", "codes of two different bundles were given; scan one")
+        return fountain.decode(frames)
     groups: dict[bytes, dict[int, QrPart]] = {}
     for part in parts:
+        assert isinstance(part, QrPart)
         held = groups.setdefault(part.bundle, {})
         other = held.get(part.index)
         if other is not None and other.data != part.data:
@@ -111,20 +130,44 @@ def assemble(parts: Iterable[QrPart]) -> bytes:
     return data
 
 
-def _qr(part: QrPart) -> Any:
+def _qr(part: QrPart | Frame) -> Any:
     import segno
 
-    return segno.make(part.encode(), mode="byte", error="m", micro=False)
+    # v2 frames are sized for error level L (a screen is not a scuffed print); v1 kept M.
+    error = "l" if isinstance(part, Frame) else "m"
+    return segno.make(part.encode(), mode="byte", error=error, micro=False)
 
 
-def write_codes(data: bytes, folder: Path, *, kind: str = "png", scale: int = 6) -> list[Path]:
-    """Write qr-0001.png (or .svg)… and index.html into ``folder``."""
+def _number(part: QrPart | Frame) -> tuple[int, int]:
+    return (part.seq, part.count) if isinstance(part, Frame) else (part.index, part.total)
+
+
+def write_codes(
+    data: bytes,
+    folder: Path,
+    *,
+    kind: str = "png",
+    scale: int = 6,
+    framing: int = 1,
+    frames: int | None = None,
+    frame_bytes: int = fountain.FRAME_BYTES,
+) -> list[Path]:
+    """Write qr-0001.png (or .svg)… and index.html into ``folder``.
+
+    ``framing=2`` writes fountain frames: ``frames`` of them (default: the fragments
+    and half as many mixed frames again), each at most ``frame_bytes`` bytes."""
     folder.mkdir(parents=True, exist_ok=True)
-    parts = split(data)
+    parts: Sequence[QrPart | Frame]
+    if framing == 2:
+        parts = fountain.encode(data, frames, frame_bytes=frame_bytes)
+    elif framing == 1:
+        parts = split(data)
+    else:
+        raise QrError("framing", f"there is no QR framing version {framing} (1 or 2)")
     paths = []
     width = len(str(len(parts)))
     for part in parts:
-        path = folder / f"qr-{part.index:0{max(4, width)}d}.{kind}"
+        path = folder / f"qr-{_number(part)[0]:0{max(4, width)}d}.{kind}"
         _qr(part).save(str(path), kind=kind, scale=scale, border=4)
         paths.append(path)
     (folder / "index.html").write_text(html_page(parts), encoding="utf-8")
@@ -132,15 +175,21 @@ def write_codes(data: bytes, folder: Path, *, kind: str = "png", scale: int = 6)
 
 
 def svg_codes(data: bytes) -> list[str]:
-    """Inline SVG for each part (for web pages)."""
+    """Inline SVG for each v1 part (for web pages)."""
     return [_qr(part).svg_inline(scale=5, border=4) for part in split(data)]
 
 
-def html_page(parts: Sequence[QrPart], title: str = "Veche bundle") -> str:
+def svg_frames(data: bytes, frames: int | None = None) -> list[str]:
+    """Inline SVG for the first ``frames`` v2 frames (for an animated web page)."""
+    return [_qr(frame).svg_inline(scale=4, border=4) for frame in fountain.encode(data, frames)]
+
+
+def html_page(parts: Sequence[QrPart | Frame], title: str = "Veche bundle") -> str:
     """A self-contained page that shows the codes one after another (no scripts fetched)."""
     figures = "\n".join(
-        f'<figure class="qr" data-index="{p.index}" hidden>{_qr(p).svg_inline(scale=5, border=4)}'
-        f"<figcaption>{p.index} / {p.total}</figcaption></figure>"
+        f'<figure class="qr" data-index="{_number(p)[0]}" hidden>'
+        f"{_qr(p).svg_inline(scale=5, border=4)}"
+        f"<figcaption>{_caption(p)}</figcaption></figure>"
         for p in parts
     )
     return f"""<!doctype html>
@@ -176,12 +225,19 @@ figcaption {{ font-size: 2em; font-weight: bold; }}
 """
 
 
-def decode_images(images: Iterable[bytes | Path]) -> tuple[list[QrPart], list[str]]:
-    """Read Veche QR parts from image files or bytes; returns parts and per-image problems."""
+def _caption(part: QrPart | Frame) -> str:
+    if isinstance(part, Frame):  # frames past the fragments are mixes: any will do
+        return f"{part.seq} ({part.count})"
+    return f"{part.index} / {part.total}"
+
+
+def decode_images(images: Iterable[bytes | Path]) -> tuple[list[QrPart | Frame], list[str]]:
+    """Read Veche QR parts (v1) or frames (v2) from image files or bytes; returns them
+    and per-image problems."""
     import zxingcpp
     from PIL import Image, UnidentifiedImageError
 
-    parts: list[QrPart] = []
+    parts: list[QrPart | Frame] = []
     problems: list[str] = []
     for number, item in enumerate(images, 1):
         name = str(item) if isinstance(item, Path) else f"image {number}"
