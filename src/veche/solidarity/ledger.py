@@ -20,6 +20,8 @@ __all__ = [
     "ACCOUNTS",
     "CURRENCIES",
     "HOLDINGS",
+    "SPACES",
+    "AmountError",
     "Approval",
     "Entry",
     "FundRules",
@@ -46,7 +48,6 @@ HOLDINGS = ("cash", "bank")
 INFLOW = ("donations",)
 OUTFLOW = ("payouts", "costs")
 MAX_AMOUNT = 10**15  # minor units: far above any fund, far below overflow anywhere
-_AMOUNT = re.compile(r"\A([0-9]{1,13})(?:\.([0-9]{1,2}))?\Z")
 
 
 class LedgerError(ValueError):
@@ -59,24 +60,98 @@ class LedgerError(ValueError):
         self.message = message
 
 
-def parse_amount(text: str) -> int:
-    """'150', '150.5' or '150.50' (major units) to minor units (15000, 15050, 15050)."""
-    match = _AMOUNT.match(text.strip())
-    if match is None:
-        raise LedgerError(
-            "amount-format", "amount", f"{text!r} is not an amount like 150 or 150.50"
+class AmountError(LedgerError):
+    """An amount as typed that is not one: ``code`` says why and ``params`` holds what a
+    page needs to say so in its reader's language (the English ``message`` is for the
+    command line)."""
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        super().__init__(code, "amount", message)
+        self.code = code
+        self.params = params
+
+
+# Spaces people and programs put between thousands: space, no-break space, thin space,
+# narrow no-break space. A space is never a decimal separator, in any language.
+SPACES = " \u00a0\u2009\u202f"
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def parse_amount(text: str, *, decimal: str = ".", group: str = ",") -> int:
+    """An amount in major units as people write it, to minor units: ``150``, ``150.5``,
+    ``350,50``, ``1 250,00``, ``1\u202f250.5``, and ``1,250.50`` where ``,`` is the
+    reader's thousands separator (``decimal`` and ``group`` are the reader's locale's).
+
+    A comma or dot followed by one or two digits is a decimal separator in any locale.
+    Followed by three digits it could be either (``1,250`` is 1250 in English and
+    1.25 in Russian), so it is read as thousands only where it is the locale's
+    thousands separator, and refused as ambiguous elsewhere. Raises ``AmountError``.
+    """
+    raw = text
+    text = text.strip(SPACES + "\t\n")
+    if not text:
+        raise AmountError("amount-empty", "write an amount, like 150 or 150.50")
+    if text[0] in "-\u2212":
+        raise AmountError("amount-positive", "must be more than zero")
+    marks = [c for c in text if c in ",."]
+    kinds = set(marks)
+    whole, fraction = text, ""
+    if len(kinds) == 2:
+        # Both marks: only the locale's own "1,250.50" (or "1.250,50" where that is it).
+        last = max(text.rfind(","), text.rfind("."))
+        if text[last] != decimal or group not in ",." or text.count(decimal) != 1:
+            raise AmountError("amount-ambiguous", f"{raw!r} mixes commas and dots", text=raw)
+        whole, fraction = text[:last].replace(group, " "), text[last + 1 :]
+    elif len(kinds) == 1:
+        mark = marks[0]
+        tail = text.rsplit(mark, 1)[1]
+        if len(marks) == 1 and tail.isascii() and tail.isdigit() and len(tail) <= 2:
+            whole, fraction = text.rsplit(mark, 1)
+        elif mark == group and mark != decimal:
+            whole = text.replace(mark, " ")
+        elif len(marks) == 1 and len(tail) == 3 and tail.isascii() and tail.isdigit():
+            raise AmountError(
+                "amount-ambiguous",
+                f"{raw!r} could be thousands or decimals; write two decimals, like 1250.00",
+                text=raw,
+            )
+        elif len(marks) == 1 and tail.isascii() and tail.isdigit():
+            raise AmountError(
+                "amount-decimals", f"{raw!r} has more than two decimal digits", text=raw
+            )
+        else:
+            raise AmountError(
+                "amount-format", f"{raw!r} is not an amount like 150 or 150.50", text=raw
+            )
+    for space in SPACES:
+        whole = whole.replace(space, " ")
+    groups = whole.split(" ")
+    if not all(g.isascii() and _DIGITS.fullmatch(g) for g in groups) or (
+        fraction and not (fraction.isascii() and fraction.isdigit())
+    ):
+        raise AmountError("amount-format", f"{raw!r} is not an amount like 150 or 150.50", text=raw)
+    if len(groups) > 1 and (len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])):
+        raise AmountError(
+            "amount-grouping", f"{raw!r}: thousands are groups of three digits", text=raw
         )
-    whole, fraction = match.group(1), (match.group(2) or "").ljust(2, "0")
-    value = int(whole) * 100 + int(fraction)
+    digits = "".join(groups)
+    if len(digits.lstrip("0")) > 13:
+        raise AmountError("amount-max", f"must be at most {MAX_AMOUNT // 100}", limit=MAX_AMOUNT)
+    value = int(digits) * 100 + int(fraction.ljust(2, "0"))
     if value <= 0:
-        raise LedgerError("amount-positive", "amount", "must be more than zero")
+        raise AmountError("amount-positive", "must be more than zero")
     return value
 
 
-def format_amount(minor: int, currency: str = "") -> str:
+def format_amount(
+    minor: int, currency: str = "", *, decimal: str = ".", group: str = "\u202f"
+) -> str:
+    """Minor units as major units: ``123456`` -> ``1\u202f234.56`` (``parse_amount`` reads
+    it back with the same ``decimal``)."""
     sign = "-" if minor < 0 else ""
     whole, cents = divmod(abs(minor), 100)
-    text = f"{sign}{whole:,}.{cents:02d}".replace(",", "\u202f")
+    grouped = f"{whole:,}".replace(",", group)
+    text = f"{sign}{grouped}{decimal}{cents:02d}"
     return f"{text} {currency}".strip()
 
 

@@ -32,7 +32,7 @@ EXPECTED = {
         "day": "14.08.2020",
         "payout_day": "20.08.2020",
         "amount": f"1{NBSP}234,50 BYN",
-        "month": "08.2020",
+        "month": "Жнівень 2020",
     },
     "ru": {
         "pending": "ожидает одобрений",
@@ -41,7 +41,7 @@ EXPECTED = {
         "day": "14 августа 2020 г.",
         "payout_day": "20 августа 2020 г.",
         "amount": f"1{NBSP}234,50 BYN",
-        "month": "Август 2020 г.",
+        "month": "Август 2020",
     },
     "en": {
         "pending": "awaiting approvals",

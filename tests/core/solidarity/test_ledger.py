@@ -181,7 +181,7 @@ def test_parse_amount(text: str, minor: int) -> None:
     assert parse_amount(text) == minor
 
 
-@pytest.mark.parametrize("text", ["", "1.001", "-5", "1e3", "0", "0.00", "１２", "1,5"])
+@pytest.mark.parametrize("text", ["", "1.001", "-5", "1e3", "0", "0.00", "１２", "1,5,5"])
 def test_parse_amount_refuses(text: str) -> None:
     with pytest.raises(LedgerError):
         parse_amount(text)

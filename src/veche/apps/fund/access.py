@@ -6,12 +6,14 @@ alike); signing for the fund is the treasurers' (``is_treasurer``: a 403, not a 
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
 from veche.apps.committees.access import access_committee_by_space, can_read_space
 from veche.apps.committees.models import Committee
-from veche.apps.fund.models import Approval, Balance, Entry, Fund, Payout, Report
+from veche.apps.fund.labels import balance_rows
+from veche.apps.fund.models import Approval, Balance, Entry, Fund, Payout, Receipt, Report
 
 
 def can_read_ledger(viewer: str | None, space: str) -> bool:
@@ -52,13 +54,28 @@ def ledger_view(fund: Fund) -> dict[str, object]:
     ):
         approvers.setdefault(payout, []).append(treasurer)
     return {
-        "balances": list(
+        "balances": balance_rows(
             Balance.objects.filter(space=space).exclude(amount=0).order_by("currency", "account")
         ),
         "entries": list(Entry.objects.filter(space=space).order_by("-day", "event")[:200]),
         "payouts": [(p, approvers.get(p.event, [])) for p in payouts],
         "reports": list(Report.objects.filter(space=space).order_by("period")),
     }
+
+
+def access_receipt_by_payout(
+    viewer: str | None, space: str, payout: str
+) -> tuple[Fund, Payout, Receipt | None]:
+    """A payout and its receipt (None when this node does not hold the salt: another
+    node proposed it), for the fund's treasurers only. Non-members and unknown payouts
+    get 404; members who are not treasurers get ``PermissionDenied`` (403)."""
+    fund = access_fund_by_space(viewer, space)
+    row = Payout.objects.filter(space=space, event=payout).first()
+    if fund is None or row is None:
+        raise Http404
+    if not is_treasurer(viewer, fund):
+        raise PermissionDenied
+    return fund, row, Receipt.objects.filter(payout=payout).first()
 
 
 def published_reports() -> QuerySet[Report]:

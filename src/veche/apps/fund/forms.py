@@ -5,27 +5,72 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from veche.apps.fund.labels import ACCOUNT_LABELS
-from veche.apps.store.reasons import refusal_text
-from veche.solidarity.ledger import CURRENCIES, HOLDINGS, LedgerError, parse_amount
+from veche.apps.fund.receipts import parse_receipt_text
+from veche.apps.fund.templatetags.money import money
+from veche.solidarity.ledger import CURRENCIES, HOLDINGS, AmountError, parse_amount
 
 CURRENCY_CHOICES = [(c, c) for c in CURRENCIES]
 HOLDING_CHOICES = [(h, ACCOUNT_LABELS[h]) for h in sorted(HOLDINGS)]  # bank first: the usual case
 
 
+def amount_locale() -> dict[str, str]:
+    """The reader's decimal and thousands separators, as ``parse_amount`` takes them."""
+    return {
+        "decimal": str(formats.get_format("DECIMAL_SEPARATOR")),
+        "group": str(formats.get_format("THOUSAND_SEPARATOR")),
+    }
+
+
+def amount_example() -> str:
+    """An amount written the way the reader's pages write amounts: ``1 250,50``."""
+    return money(125050)
+
+
+def amount_error_text(error: AmountError) -> str:
+    """Why an amount was refused, in the reader's language, with an example written the
+    way the reader's own pages write amounts."""
+    values = {"text": error.params.get("text", ""), "example": amount_example()}
+    texts = {
+        "amount-empty": gettext("Write an amount, like %(example)s."),
+        "amount-positive": gettext("The amount must be more than zero."),
+        "amount-max": gettext("The amount is too large for this fund."),
+        "amount-ambiguous": gettext(
+            "“%(text)s” can be read two ways (thousands or decimals). Write it like %(example)s."
+        ),
+        "amount-decimals": gettext(
+            "“%(text)s” has more than two digits after the decimal separator. "
+            "Write it like %(example)s."
+        ),
+        "amount-grouping": gettext(
+            "In “%(text)s” the thousands are not groups of three digits. Write it like %(example)s."
+        ),
+    }
+    text = texts.get(error.code, gettext("“%(text)s” is not an amount. Write it like %(example)s."))
+    return str(text) % values
+
+
 class AmountField(forms.CharField):
-    """'150.50' -> 15050: decimal text, never a float."""
+    """'350,50', '1 250,00' or '1250.5' -> minor units: decimal text, never a float, read
+    with the reader's locale's separators."""
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs: dict[str, Any] = super().widget_attrs(widget)
+        attrs.update(inputmode="decimal", autocomplete="off", maxlength="40")
+        return attrs
 
     def to_python(self, value: Any) -> Any:
         text = super().to_python(value)
         if text in self.empty_values:
             return text
         try:
-            return parse_amount(str(text))
-        except LedgerError as error:
-            raise forms.ValidationError(refusal_text(error)) from error
+            return parse_amount(str(text), **amount_locale())
+        except AmountError as error:
+            raise forms.ValidationError(amount_error_text(error)) from error
 
 
 class DayField(forms.DateField):
@@ -88,3 +133,45 @@ class PublishForm(forms.Form):
     period = forms.CharField(
         label=_("Period (a month like 2020-08, or all)"), max_length=7, initial="2020-08"
     )
+
+
+class CheckPayoutForm(forms.Form):
+    """A recipient checks their payout against a published report: the three values of
+    their receipt typed in, or the text of its QR code pasted (it holds all three)."""
+
+    receipt = forms.CharField(
+        label=_("The text of your receipt's QR code (optional)"),
+        required=False,
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("Scan the code with your phone's camera and paste its text here."),
+    )
+    recipient = forms.CharField(label=_("Your pseudonym"), required=False, max_length=200)
+    amount = AmountField(label=_("Amount"), required=False)
+    salt = forms.CharField(
+        label=_("Salt"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        data["currency"] = None
+        if data.get("receipt"):
+            receipt = parse_receipt_text(data["receipt"])
+            if receipt is None:
+                raise forms.ValidationError(
+                    gettext("This is not the text of a Veche payout receipt.")
+                )
+            data.update(
+                recipient=receipt.recipient,
+                amount=receipt.amount,
+                salt=receipt.salt,
+                currency=receipt.currency,
+            )
+            return data
+        for name in ("recipient", "amount", "salt"):
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, gettext("Write this from your receipt."))
+        return data

@@ -133,3 +133,23 @@ class Report(models.Model):
     @property
     def period_label(self) -> str:
         return period_label(self.period)
+
+
+class Receipt(models.Model):
+    """The salt of a payout this node proposed, kept so the treasurers can give the
+    recipient their receipt again (printed, or as a QR code).
+
+    Not a projection and never in an event: the salt is this node's secret, shown only
+    to the fund's treasurers (see ``access.access_receipt_by_payout``). It adds nothing a
+    reader of this node's database did not have (the payout events name the recipient);
+    what it protects is the public report, whose commitments cannot be tied to a
+    recipient without it. A rebuild of the projections keeps it.
+    """
+
+    space = models.CharField(max_length=43)
+    payout = models.CharField(max_length=43, unique=True)
+    salt = models.CharField(max_length=100)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["space"], name="receipt_by_space")]

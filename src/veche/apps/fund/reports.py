@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.utils.translation import gettext
+
+from veche.apps.fund.labels import account_label, category_label, period_label
 from veche.apps.fund.models import Entry, Fund, Payout, Posting, Report
 from veche.apps.store.models import StoredEvent
 from veche.solidarity import ledger
@@ -57,3 +60,39 @@ def document_of(report: Report) -> dict[str, Any]:
     """report.json's content for a published report (see veche.solidarity.report)."""
     fund = Fund.objects.get(space=report.space)
     return make_document(content_of(report), _raw(report.event), _raw(fund.event))
+
+
+def report_context(report: Report, document: dict[str, Any]) -> dict[str, Any]:
+    """A published report as its page shows it: codes turned into the reader's labels,
+    tables in a fixed order (amounts stay minor units; the template formats them)."""
+    content = document["report"]
+    fund = content["fund"]
+    money_in = [
+        (category_label(name) if name != "other" else gettext("Other income"), cur, amount)
+        for name, row in sorted(content["in"].items())
+        for cur, amount in sorted(row.items())
+    ]
+    money_out = [
+        (account_label(name), cur, amount)
+        for name, row in sorted(content["out"].items())
+        for cur, amount in sorted(row.items())
+    ]
+    counts: dict[str, int] = defaultdict(int)
+    for item in content["commitments"]:
+        counts[item["currency"]] += 1
+    totals = [
+        (cur, amount, counts[cur])
+        for cur, amount in sorted(content["out"].get("payouts", {}).items())
+    ]
+    return {
+        "report": report,
+        "content": content,
+        "fund": fund,
+        "period": period_label(content["period"]),
+        "money_in": money_in,
+        "money_out": money_out,
+        "totals": totals,
+        "commitments": content["commitments"],
+        "digest": document["digest"],
+        "treasurer_count": len(fund["treasurers"]),
+    }

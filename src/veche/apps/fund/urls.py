@@ -13,5 +13,6 @@ urlpatterns = [
     path("<str:space>/cost/", views.cost, name="cost"),
     path("<str:space>/payout/", views.payout, name="payout"),
     path("<str:space>/payouts/<str:payout>/approve/", views.approve, name="approve"),
+    path("<str:space>/payouts/<str:payout>/receipt/", views.receipt, name="receipt"),
     path("<str:space>/publish/", views.publish, name="publish"),
 ]

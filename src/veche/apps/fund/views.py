@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,17 +20,27 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from veche.apps.committees.access import active_member_names, committee_names
 from veche.apps.fund import access, actions
-from veche.apps.fund.forms import CostForm, DonationForm, FundForm, PayoutForm, PublishForm
-from veche.apps.fund.models import Fund, Payout
-from veche.apps.fund.reports import document_of
+from veche.apps.fund.forms import (
+    CheckPayoutForm,
+    CostForm,
+    DonationForm,
+    FundForm,
+    PayoutForm,
+    PublishForm,
+)
+from veche.apps.fund.labels import period_label
+from veche.apps.fund.models import Fund, Payout, Receipt
+from veche.apps.fund.receipts import ReceiptData, receipt_text
+from veche.apps.fund.reports import document_of, report_context
 from veche.apps.fund.templatetags.money import money
 from veche.events import Event, Identity
+from veche.solidarity.commitment import CommitmentError
 from veche.solidarity.ledger import ACCOUNTS
-from veche.solidarity.report import document_bytes, render_html
+from veche.solidarity.report import document_bytes, find_payout
 from veche.web.confirm import Confirmation, ask, confirmed, isolated
 from veche.web.templatetags.veche import day
 from veche.web.viewer import run_signed_action, unlocked, viewer
@@ -71,6 +82,7 @@ def _signed(
     form: Callable[[], forms.Form] | None,
     act: Callable[[Identity, dict[str, Any]], Event | None],
     done: str,
+    after: Callable[[Event], HttpResponse] | None = None,
 ) -> HttpResponse:
     """Check who may sign (404 for non-members, 403 for members who are not treasurers),
     then the form, then sign; every outcome is a message on the ledger page."""
@@ -89,11 +101,13 @@ def _signed(
         )
         messages.error(request, _("Nothing was recorded: %(problems)s") % {"problems": problems})
     else:
-        run_signed_action(
+        event = run_signed_action(
             request,
             lambda identity: act(identity, filled.cleaned_data if filled is not None else {}),
             done=done,
         )
+        if event is not None and after is not None:
+            return after(event)
     return redirect("fund:ledger", space=space)
 
 
@@ -158,14 +172,8 @@ def payout(request: HttpRequest, space: str) -> HttpResponse:
             day=data["day"].isoformat(),
             note=data["note"],
         )
-        messages.warning(
-            request,
-            _(
-                "Hand this salt to the recipient (and the vetting committee) now; "
-                "it is not kept on this node: %(salt)s"
-            )
-            % {"salt": salt},
-        )
+        # Kept on this node for its treasurers only, so the receipt can be printed again.
+        Receipt.objects.create(space=space, payout=event.id, salt=salt)
         return event
 
     return _signed(
@@ -174,8 +182,31 @@ def payout(request: HttpRequest, space: str) -> HttpResponse:
         treasurer_only=True,
         form=lambda: PayoutForm(request.POST, prefix="payout"),
         act=act,
-        done=_("Payout proposed; it takes effect after the treasurers' approvals."),
+        done=_(
+            "Payout proposed; it takes effect after the treasurers' approvals. "
+            "Print the receipt below, or show its QR code, and hand it to the recipient."
+        ),
+        after=lambda event: redirect("fund:receipt", space=space, payout=event.id),
     )
+
+
+@login_required
+def receipt(request: HttpRequest, space: str, payout: str) -> HttpResponse:
+    """The recipient's receipt, for the treasurers to print or show as a QR code: the
+    pseudonym, amount and salt the recipient needs to find their payout in a report."""
+    fund, row, kept = access.access_receipt_by_payout(viewer(request), space, payout)
+    context: dict[str, Any] = {"fund": fund, "payout": row, "receipt": kept}
+    if kept is not None:
+        text = receipt_text(ReceiptData(row.recipient, row.amount, row.currency, kept.salt))
+        context.update(
+            qr_svg=segno.make(text, error="m").svg_inline(scale=4, dark="#1b1b1b"),
+            qr_text=text,
+            period=period_label(row.day[:7]),
+            reports_url=request.build_absolute_uri(reverse("fund:reports")),
+        )
+    response = render(request, "fund/receipt.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -275,9 +306,34 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_page(request: HttpRequest, event: str) -> HttpResponse:
+    """A published report in the reader's language, with the form where a recipient
+    checks that their payout is counted (the same check as ``veche fund check-payout``)."""
     report = access.access_report_by_event(event)
-    return HttpResponse(render_html(document_of(report)), content_type="text/html; charset=utf-8")
+    document = document_of(report)
+    check = CheckPayoutForm(request.POST if request.method == "POST" else None)
+    found: list[dict[str, Any]] | None = None
+    if request.method == "POST" and check.is_valid():
+        data = check.cleaned_data
+        try:
+            found = find_payout(
+                document,
+                salt=data["salt"],
+                recipient=data["recipient"],
+                amount=data["amount"],
+                currency=data["currency"],
+            )
+        except CommitmentError:
+            check.add_error("salt", _("This is not a salt as a receipt gives it."))
+    response = render(
+        request,
+        "fund/report.html",
+        {**report_context(report, document), "check": check, "found": found},
+    )
+    if request.method == "POST":
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 def report_json(request: HttpRequest, event: str) -> HttpResponse:
