@@ -26,7 +26,7 @@ def _pages() -> dict[str, Callable[[], str]]:
     from veche.apps.audit.models import AuditRun
     from veche.apps.committees.models import Committee, Motion
     from veche.apps.elections.models import Election
-    from veche.apps.fund.models import Fund, Report
+    from veche.apps.fund.models import Fund, Payout, Report
     from veche.apps.store.models import StoredEvent
     from veche.apps.strike.models import Workplace
 
@@ -85,6 +85,11 @@ def _pages() -> dict[str, Callable[[], str]]:
             f"/fund/reports/{Report.objects.order_by('event').first().event}/report.json"
         ),  # type: ignore[union-attr]
         "fund": lambda: f"/fund/{Fund.objects.order_by('space').first().space}/",  # type: ignore[union-attr]
+        "fund-receipt": lambda: "/fund/{0.space}/payouts/{0.event}/receipt/".format(
+            Payout.objects.filter(space=Fund.objects.order_by("space").first().space)  # type: ignore[union-attr]
+            .order_by("event")
+            .first()
+        ),
         "peers": lambda: "/sync/",
         "bundles": lambda: "/sync/bundles/",
         "elections": lambda: f"/elections/committee/{election().committee}/",
@@ -131,9 +136,10 @@ PINNED: dict[str, int] = {
     "demands": 5,
     "demands-letter": 11,  # + the discussion (shown to its members)
     "fund-reports": 4,
-    "fund-report": 4,
+    "fund-report": 6,  # the site's layout (session, account) around the report
     "fund-report-json": 4,
     "fund": 11,
+    "fund-receipt": 6,
     "peers": 3,
     "bundles": 11,
     "elections": 6,
