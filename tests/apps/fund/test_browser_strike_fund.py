@@ -73,7 +73,9 @@ def test_strike_map_payout_and_report(live_server: Any, page: Any, tmp_path: Pat
     page.locator("#id_payout-amount").fill("300")
     page.locator("#id_payout-source").select_option("bank")
     page.get_by_role("button", name="Sign and propose the payout").click()
-    page.get_by_text("Hand this salt to the recipient").wait_for()
+    page.get_by_role("heading", name="Payout receipt").first.wait_for()
+    assert page.locator("[data-salt]").inner_text()
+    page.get_by_role("link", name="Back to the fund").click()
     page.get_by_role("button", name="Approve").click()
     page.get_by_role("button", name="Sign the approval").click()  # the confirmation
     page.get_by_text("Approval signed.").wait_for()
@@ -104,9 +106,9 @@ def test_strike_map_payout_and_report(live_server: Any, page: Any, tmp_path: Pat
     # The public downloads the report and verifies it offline.
     page.goto(f"{base}/fund/reports/")
     page.get_by_role("link", name="Belshina fund: August 2020").click()
-    page.get_by_text("1 payouts to 1 recipients.").wait_for()
+    page.get_by_text("1 payout · 1 recipient").wait_for()
     report_url = page.url
-    (tmp_path / "report.html").write_bytes(page.request.get(report_url).body())
+    (tmp_path / "report.html").write_bytes(page.request.get(report_url + "report.html").body())
     (tmp_path / "report.json").write_bytes(page.request.get(report_url + "report.json").body())
     result = verify_report(tmp_path)
     assert result.ok, result.problems

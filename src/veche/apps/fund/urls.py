@@ -7,6 +7,7 @@ urlpatterns = [
     path("reports/", views.report_list, name="reports"),
     path("reports/<str:event>/", views.report_page, name="report"),
     path("reports/<str:event>/report.json", views.report_json, name="report-json"),
+    path("reports/<str:event>/report.html", views.report_file, name="report-html"),
     path("<str:space>/", views.ledger, name="ledger"),
     path("<str:space>/create/", views.create, name="create"),
     path("<str:space>/donation/", views.donation, name="donation"),

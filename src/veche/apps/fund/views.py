@@ -40,7 +40,7 @@ from veche.apps.fund.templatetags.money import money
 from veche.events import Event, Identity
 from veche.solidarity.commitment import CommitmentError
 from veche.solidarity.ledger import ACCOUNTS
-from veche.solidarity.report import document_bytes, find_payout
+from veche.solidarity.report import document_bytes, find_payout, render_html
 from veche.web.confirm import Confirmation, ask, confirmed, isolated
 from veche.web.templatetags.veche import day
 from veche.web.viewer import run_signed_action, unlocked, viewer
@@ -333,6 +333,17 @@ def report_page(request: HttpRequest, event: str) -> HttpResponse:
     )
     if request.method == "POST":
         response["Cache-Control"] = "no-store"
+    return response
+
+
+def report_file(request: HttpRequest, event: str) -> HttpResponse:
+    """report.html, the self-contained file ``veche fund verify-report`` checks next to
+    report.json (its byte-exact rendering, so it stays in one language)."""
+    report = access.access_report_by_event(event)
+    response = HttpResponse(
+        render_html(document_of(report)), content_type="text/html; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="report.html"'
     return response
 
 
