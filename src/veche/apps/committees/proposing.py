@@ -131,3 +131,8 @@ def last_seq_before(space: str, key: str, moment: datetime) -> int:
         .first()
     )
     return int(last or 0)
+
+
+def space_of(event: str) -> str:
+    """The space of a picked decision or letter (its close event), "" if not held."""
+    return StoredEvent.objects.filter(id=event).values_list("space", flat=True).first() or ""

@@ -56,7 +56,6 @@ from veche.apps.committees.forms import (
 )
 from veche.apps.committees.labels import METHOD_LABELS, MOTION_LABELS, stv_action
 from veche.apps.committees.models import Motion
-from veche.apps.store.models import StoredEvent
 from veche.apps.store.reasons import refusal_text
 from veche.events import Identity, RuleViolation
 from veche.events.envelope import format_time
@@ -344,10 +343,7 @@ def motion_propose(request: HttpRequest, space: str) -> HttpResponse:
             )
             if kind == "revocation"
             else None,
-            space=StoredEvent.objects.filter(id=picked).values_list("space", flat=True).first()
-            or ""
-            if picked
-            else "",
+            space=proposing.space_of(picked) if picked else "",
         )
         method = form.voting_method
         event = _signed(
