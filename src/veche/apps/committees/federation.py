@@ -222,3 +222,11 @@ def tree(roots: list[str] | None = None, visible: set[str] | None = None) -> lis
         return Node(committees[space], delegates_of(space), kids)
 
     return [build(r, set()) for r in roots if r in committees and (visible is None or r in visible)]
+
+
+def with_pseudonyms(mandates: list[Mandate]) -> list[Mandate]:
+    """The mandates, each with ``pseudonym`` set to its delegate's name (or a short key)."""
+    names = pseudonyms({m.key for m in mandates})
+    for mandate in mandates:
+        mandate.pseudonym = names.get(mandate.key, mandate.key[:8])  # type: ignore[attr-defined]
+    return mandates

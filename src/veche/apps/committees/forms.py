@@ -106,12 +106,6 @@ class NewMemberForm(JoinForm):
         return data
 
 
-class PostForm(forms.Form):
-    text = forms.CharField(
-        label=_("Message to the committee"), max_length=10000, widget=forms.Textarea
-    )
-
-
 # What each motion kind asks for on its form (the propose page shows only these), and
 # a sentence on what the kind is for: the page that lists the kinds shows it.
 KIND_FIELDS: dict[str, tuple[str, ...]] = {

@@ -8,7 +8,7 @@ A locked key (the unlock cookie is gone) answers 404 here: sign in again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -23,12 +23,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from veche.apps.accounts import unlock
 from veche.apps.accounts.actions import AccountError
-from veche.apps.committees import access, actions, discussion, federation, needs, tally
+from veche.apps.committees import (
+    access,
+    actions,
+    closing,
+    discussion,
+    federation,
+    needs,
+    proposing,
+    tally,
+)
 from veche.apps.committees.access import (
     access_committee_by_space,
     access_committee_to_join,
@@ -38,25 +46,21 @@ from veche.apps.committees.access import (
     readable_spaces,
 )
 from veche.apps.committees.forms import (
-    KIND_FIELDS,
     KIND_HELP,
     AmendForm,
     CommitteeForm,
     JoinForm,
     NewMemberForm,
-    PostForm,
     ProposeForm,
     pair,
 )
 from veche.apps.committees.labels import METHOD_LABELS, MOTION_LABELS, stv_action
-from veche.apps.committees.models import Committee, Mandate, Member, Motion, Seat, Vote
-from veche.apps.store.models import EquivocationRecord, StoredEvent
+from veche.apps.committees.models import Motion
 from veche.apps.store.reasons import refusal_text
 from veche.events import Identity, RuleViolation
 from veche.events.envelope import format_time
 from veche.web.confirm import Confirmation, ask, confirmed, isolated
 from veche.web.labels import label
-from veche.web.templatetags.veche import EVENT_TIME, when
 from veche.web.viewer import run_signed_action, signer, viewer
 
 MEMBERS_PER_PAGE = 100
@@ -140,7 +144,7 @@ def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
         "voted": needs.voted_motions(key, committee, open_motions),
         "closed_motions": access.closed_motions(committee),
         "posts": access.posts(committee),
-        "mandates": _with_pseudonyms(access.mandates(committee)),
+        "mandates": federation.with_pseudonyms(access.mandates(committee)),
         "delegates": delegates,
         "unverified_seats": federation.unverified_seats(space)
         if committee.kind == "council"
@@ -152,17 +156,9 @@ def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
         "my_mandates": access.unseated_mandates(key, committee)
         if committee.kind == "council"
         else [],
-        "post_form": PostForm(),
         "names": names,
     }
     return render(request, "committees/detail.html", context)
-
-
-def _with_pseudonyms(mandates: list[Mandate]) -> list[Mandate]:
-    names = federation.pseudonyms({m.key for m in mandates})
-    for mandate in mandates:
-        mandate.pseudonym = names.get(mandate.key, mandate.key[:8])  # type: ignore[attr-defined]
-    return mandates
 
 
 @login_required
@@ -312,129 +308,12 @@ def take_seat(request: HttpRequest, space: str, mandate: str) -> HttpResponse:
     return redirect("committees:detail", space)
 
 
-def _kinds(committee: Committee) -> list[str]:
-    """The motion kinds that make sense in this committee now (a delegate election needs
-    a parent body; accepting committees, a council...)."""
-    council = committee.kind == "council"
-    parent = bool(committee.parent)
-    shown = {
-        "delegate_election": parent,
-        "ratification": parent,
-        "federation_join": not parent,
-        "federation_accept": council,
-        "recall": Mandate.objects.filter(space=committee.space, recalled_by="").exists(),
-        "equivocation": EquivocationRecord.objects.filter(space=committee.space).exists(),
-        "admission": Member.objects.filter(
-            space=committee.space, status=Member.Status.CANDIDATE
-        ).exists(),
-    }
-    return [kind for kind in KIND_FIELDS if shown.get(kind, True)]
-
-
-def _pickers(committee: Committee, kind: str) -> dict[str, list[tuple[str, str]]]:
-    """The choices of a kind's pickers: what its proposal may name, by name or title."""
-    space = committee.space
-    if kind in ("delegate_election", "expulsion", "revocation"):
-        active = list(
-            Member.objects.filter(space=space, status=Member.Status.ACTIVE)
-            .order_by("pseudonym")
-            .values_list("key", "pseudonym")[:500]
-        )
-        return {"candidates" if kind == "delegate_election" else "member": active}
-    if kind == "admission":
-        return {
-            "candidate": list(
-                Member.objects.filter(space=space, status=Member.Status.CANDIDATE)
-                .order_by("pseudonym")
-                .values_list("key", "pseudonym")[:500]
-            )
-        }
-    if kind == "recall":
-        mandates = _with_pseudonyms(
-            list(Mandate.objects.filter(space=space, recalled_by="").order_by("-at")[:50])
-        )
-        return {
-            "delegate": [
-                (pair(m.event, m.key), f"{m.pseudonym} · {when(m.at)}")  # type: ignore[attr-defined]
-                for m in mandates
-            ]
-        }
-    if kind == "ratification":
-        decisions = Motion.objects.filter(space=committee.parent, status=Motion.Status.PASSED)
-        return {
-            "decision": [
-                (m.close_event, f"{m.title} · {when(m.closed_at)}")
-                for m in decisions.order_by("-closed_at")[:100]
-            ]
-        }
-    if kind == "endorsement":
-        letters = list(
-            Motion.objects.filter(kind="demands", status=Motion.Status.PASSED)
-            .exclude(space=space)
-            .order_by("-closed_at")[:100]
-        )
-        names = access.committee_names({m.space for m in letters})
-        return {
-            "letter": [(m.close_event, f"{m.title} · {names.get(m.space, '')}") for m in letters]
-        }
-    if kind == "federation_join":
-        councils = Committee.objects.filter(kind="council").exclude(space=space).order_by("name")
-        return {"council": [(c.space, c.name) for c in councils[:200]]}
-    if kind == "federation_accept":
-        asked = Motion.objects.filter(
-            kind="federation_join", status=Motion.Status.PASSED, target__parent=space
-        ).order_by("-closed_at")[:100]
-        names = access.committee_names({m.space for m in asked})
-        return {
-            "join": [
-                (
-                    pair(m.close_event, m.space),
-                    f"{names.get(m.space, m.space[:10])} · {when(m.closed_at)}",
-                )
-                for m in asked
-            ]
-        }
-    if kind == "equivocation":
-        records = list(
-            EquivocationRecord.objects.filter(space=space).order_by("author", "seq")[:20]
-        )
-        who = dict(
-            Member.objects.filter(space=space, key__in={r.author for r in records}).values_list(
-                "key", "pseudonym"
-            )
-        )
-        return {
-            "branch": [
-                (
-                    pair(r.author, event),
-                    _("%(who)s: the history with event %(event)s")
-                    % {"who": who.get(r.author, r.author[:10]), "event": event[:10]},
-                )
-                for r in records
-                for event in (r.first, r.second)
-            ]
-        }
-    return {}
-
-
-def _last_seq_before(space: str, key: str, moment: datetime) -> int:
-    """The key's last event in the space signed before ``moment`` (0 if none): a
-    revocation holds what it signed after that one."""
-    last = (
-        StoredEvent.objects.filter(space=space, author=key, at__lt=format_time(moment))
-        .order_by("-seq")
-        .values_list("seq", flat=True)
-        .first()
-    )
-    return int(last or 0)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def motion_propose(request: HttpRequest, space: str) -> HttpResponse:
     """Pick a kind first (a list, each with a sentence), then that kind's form."""
     committee = access_committee_by_space(viewer(request), space)
-    kinds = _kinds(committee)
+    kinds = proposing.kinds(committee)
     kind = request.POST.get("kind") or request.GET.get("kind", "")
     if kind not in kinds:
         return render(
@@ -453,19 +332,18 @@ def motion_propose(request: HttpRequest, space: str) -> HttpResponse:
     if kind == "rule_change":
         initial.update(committee.rules)
     form = ProposeForm(
-        request.POST or None, kind=kind, choices=_pickers(committee, kind), initial=initial
+        request.POST or None, kind=kind, choices=proposing.pickers(committee, kind), initial=initial
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         picked = data.get("decision") or data.get("letter")
         target = form.target(
-            after_seq=_last_seq_before(space, data["member"], data["seized_at"].astimezone(UTC))
+            after_seq=proposing.last_seq_before(
+                space, data["member"], data["seized_at"].astimezone(UTC)
+            )
             if kind == "revocation"
             else None,
-            space=StoredEvent.objects.filter(id=picked).values_list("space", flat=True).first()
-            or ""
-            if picked
-            else "",
+            space=proposing.space_of(picked) if picked else "",
         )
         method = form.voting_method
         event = _signed(
@@ -662,155 +540,10 @@ def motion_vote(request: HttpRequest, space: str, motion: str) -> HttpResponse:
 def motion_close(request: HttpRequest, space: str, motion: str) -> HttpResponse:
     key = viewer(request)
     committee, row = access_motion_by_event(key, space, motion)
-    if not confirmed(request) and _may_close(key, committee, row):
-        return ask(request, _close_confirmation(committee, row))
+    if not confirmed(request) and closing.may_close(key, committee, row):
+        return ask(request, closing.confirmation(committee, row))
     _signed(request, lambda identity: actions.close(identity, space, motion))
     return redirect("committees:motion", space, motion)
-
-
-def _may_close(key: str | None, committee: Committee, motion: Motion) -> bool:
-    """Whether the viewer's close would be weighed at all (the rule has the last word):
-    an open motion, closed by its proposer, after a deadline, or once the proposer
-    is gone. Otherwise the refusal is shown at once, with nothing to confirm."""
-    if motion.status != Motion.Status.OPEN:
-        return False
-    if motion.deadline or access.person_of(key, committee) == motion.proposer:
-        return True
-    return not (
-        Member.objects.filter(
-            space=committee.space, person=motion.proposer, status=Member.Status.ACTIVE
-        ).exists()
-        or Seat.objects.filter(space=committee.space, key=motion.proposer).exists()
-    )
-
-
-def _not_voted(committee: Committee, motion: Motion) -> list[str]:
-    """Pseudonyms of those entitled to vote whose vote on the current text is missing (a
-    vote on an earlier text must be cast again): active members, and the seated
-    delegates this node does not know were recalled (a delegate's person is their key)."""
-    voted = set(
-        Vote.objects.filter(motion=motion.event, version=motion.version).values_list(
-            "person", flat=True
-        )
-    )
-    names = dict(
-        Member.objects.filter(space=committee.space, status=Member.Status.ACTIVE)
-        .order_by("id")
-        .values_list("person", "pseudonym")
-    )
-    seats = list(Seat.objects.filter(space=committee.space).values_list("key", "mandate"))
-    if seats:
-        recalled = tally.recalled_delegates(sorted({m for _, m in seats}))
-        delegates = {k for k, m in seats if (m, k) not in recalled and k not in names}
-        known = federation.pseudonyms(delegates)
-        names.update({k: known.get(k, k[:10]) for k in delegates})
-    return sorted(name for person, name in names.items() if person not in voted)
-
-
-def _close_confirmation(committee: Committee, motion: Motion) -> Confirmation:
-    """What closing a motion now does: the tally it would record, who has not voted, and
-    what the motion's kind changes if it passes."""
-    result = tally.standing(motion).result
-    missing = _not_voted(committee, motion)
-    deadline = _parse_time(motion.deadline)
-    warnings = []
-    if deadline is None:
-        warnings.append(_("This motion has no deadline: closing it ends the vote now."))
-    elif deadline > datetime.now(UTC):
-        warnings.append(
-            _("The deadline (%(deadline)s) has not passed yet: members may still be voting.")
-            % {"deadline": when(motion.deadline)}
-        )
-    if missing:
-        warnings.append(
-            ngettext(
-                "%(n)d member entitled to vote has not voted yet.",
-                "%(n)d members entitled to vote have not voted yet.",
-                len(missing),
-            )
-            % {"n": len(missing)}
-        )
-    facts = []
-    if result.get("method") == "yes_no":
-        facts += [
-            (_("Yes"), str(result.get("yes", 0))),
-            (_("No"), str(result.get("no", 0))),
-            (_("Abstain"), str(result.get("abstain", 0))),
-        ]
-    facts += [
-        (
-            _("Votes cast"),
-            _("%(cast)s of %(electorate)s entitled; quorum %(quorum)s")
-            % {
-                "cast": result.get("cast", 0),
-                "electorate": result.get("electorate", 0),
-                "quorum": result.get("quorum", 0),
-            },
-        ),
-        (
-            _("Result if closed now"),
-            _("the motion passes") if result.get("passed") else _("the motion fails"),
-        ),
-    ]
-    consequences = [
-        _("Voting ends: nobody can vote or change their vote any more."),
-        _("The result above is signed and recorded; every node checks it against the votes."),
-    ]
-    consequences.append(
-        _effect_if_passed(committee, motion)
-        if result.get("passed")
-        else _("The motion fails: nothing it proposes takes effect.")
-    )
-    return Confirmation(
-        question=_("Close the vote on “%(title)s”?") % {"title": isolated(motion.title)},
-        consequences=consequences,
-        button=_("Close the vote now"),
-        back=reverse("committees:motion", args=[committee.space, motion.event]),
-        warnings=warnings,
-        facts=facts,
-        names_heading=_("Who has not voted"),
-        names=missing,
-    )
-
-
-def _effect_if_passed(committee: Committee, motion: Motion) -> str:
-    """What a passed motion of this kind changes, in words, naming whom it concerns."""
-    key = motion.target.get("key", "")
-    who = (
-        Member.objects.filter(space=committee.space, key=key)
-        .values_list("pseudonym", flat=True)
-        .first()
-        or key[:10]
-        or "—"
-    )
-    effects = {
-        "expulsion": _(
-            "The motion passes: %(who)s is expelled. They stop being a member: they can no "
-            "longer vote, propose or read the committee's new events."
-        ),
-        "recall": _(
-            "The motion passes: %(who)s is recalled as a delegate. Their mandate ends and "
-            "their votes in the council no longer count."
-        ),
-        "revocation": _(
-            "The motion passes: the key of %(who)s is revoked. Everything it signed after "
-            "its event number %(seq)s is held and counts nowhere."
-        ),
-        "admission": _("The motion passes: %(who)s becomes a member."),
-        "delegate_election": _(
-            "The motion passes: the elected become the committee's delegates to its parent body."
-        ),
-        "rule_change": _("The motion passes: the committee's rules change at once."),
-    }
-    text = effects.get(motion.kind, _("The motion passes: it becomes a decision of the committee."))
-    return str(text) % {"who": isolated(who), "seq": motion.target.get("after_seq", "")}
-
-
-def _parse_time(value: str) -> datetime | None:
-    try:
-        return datetime.strptime(value, EVENT_TIME).replace(tzinfo=UTC) if value else None
-    except ValueError:
-        return None
 
 
 @login_required
