@@ -85,7 +85,7 @@ def test_strike_map_payout_and_report(live_server: Any, page: Any, tmp_path: Pat
 
     # Anyone sees the strike on the map.
     page.goto(f"{base}/strike/")
-    marker = page.locator('circle[data-status="full_strike"]')
+    marker = page.locator('.strike-map [data-status="full_strike"]')
     assert marker.count() == 1
     assert "Belshina" in page.locator(".strike-map").inner_html()
 

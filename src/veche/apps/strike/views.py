@@ -19,8 +19,12 @@ from veche.apps.committees.access import access_committee_by_space, committees_i
 from veche.apps.store.reasons import refusal_text
 from veche.apps.strike import access, actions
 from veche.apps.strike.forms import StatusForm, WorkplaceForm
-from veche.apps.strike.labels import REGION_NAMES, STATUS_LABELS, chart_title, map_title
-from veche.solidarity.drawing import strike_map, strikers_chart
+from veche.apps.strike.labels import (
+    REGION_NAMES,
+    STATUS_LABELS,
+    strike_map_svg,
+    strikers_chart_svg,
+)
 from veche.web.labels import label, translated
 from veche.web.viewer import run_signed_action, unlocked, viewer
 
@@ -31,18 +35,13 @@ def overview(request: HttpRequest) -> HttpResponse:
     totals = access.totals(published_only=True)
     today = totals.today
     regions = translated(REGION_NAMES)
-    drawing = strike_map(
-        access.markers(key),
-        title=map_title(),
-        status_labels=translated(STATUS_LABELS),
-        region_names=regions,
-    )
+    drawing = strike_map_svg(access.markers(key))
     return render(
         request,
         "strike/overview.html",
         {
             "map": mark_safe(drawing),  # noqa: S308 - every text in the SVG is escaped
-            "chart": mark_safe(strikers_chart(totals.days, title=chart_title())),  # noqa: S308
+            "chart": mark_safe(strikers_chart_svg(totals.days)),  # noqa: S308
             "totals": totals,
             "today": today,
             "by_region": sorted(
