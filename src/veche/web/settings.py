@@ -217,8 +217,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"access": {"format": "%(asctime)s %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
-        "access": {"class": "logging.StreamHandler", "formatter": "access"},
+        "console": {"class": "veche.web.log_handlers.StderrHandler"},
+        "access": {"class": "veche.web.log_handlers.StderrHandler", "formatter": "access"},
     },
     "loggers": {
         # Request bodies (passphrases) are never logged; Django logs only paths.
