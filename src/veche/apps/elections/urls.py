@@ -1,10 +1,16 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from veche.apps.elections import views
 
 app_name = "elections"
 
-election_patterns = [
+# A trustee's steps: an event file signed offline, or the task and events of the browser.
+trustee_patterns = [
+    path("", views.trustee_upload, name="trustee"),
+    path("task/", views.trustee_task, name="trustee-task"),
+    path("events/", views.trustee_events, name="trustee-events"),
+]
+election_patterns: list[URLPattern | URLResolver] = [
     path("", views.election_detail, name="detail"),
     path("election.json", views.election_json, name="json"),
     path("vote/", views.vote, name="vote"),
@@ -12,9 +18,7 @@ election_patterns = [
     path("board/", views.board, name="board"),
     path("result/", views.result, name="result"),
     path("record.jsonl", views.record_download, name="record"),
-    path("trustee/", views.trustee_upload, name="trustee"),
-    path("trustee/task/", views.trustee_task, name="trustee-task"),
-    path("trustee/events/", views.trustee_events, name="trustee-events"),
+    path("trustee/", include(trustee_patterns)),
     path("step/<str:step>/", views.step, name="step"),
 ]
 urlpatterns = [

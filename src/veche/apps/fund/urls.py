@@ -1,19 +1,31 @@
-from django.urls import path
+from django.urls import URLPattern, URLResolver, include, path
 
 from veche.apps.fund import views
 
 app_name = "fund"
+
+# A published report: public, with the files anyone can verify offline.
+report_patterns = [
+    path("", views.report_page, name="report"),
+    path("report.json", views.report_json, name="report-json"),
+    path("report.html", views.report_file, name="report-html"),
+]
+payout_patterns = [
+    path("approve/", views.approve, name="approve"),
+    path("receipt/", views.receipt, name="receipt"),
+]
+# A committee's fund: its members' ledger and the treasurers' actions.
+fund_patterns: list[URLPattern | URLResolver] = [
+    path("", views.ledger, name="ledger"),
+    path("create/", views.create, name="create"),
+    path("donation/", views.donation, name="donation"),
+    path("cost/", views.cost, name="cost"),
+    path("payout/", views.payout, name="payout"),
+    path("payouts/<str:payout>/", include(payout_patterns)),
+    path("publish/", views.publish, name="publish"),
+]
 urlpatterns = [
     path("reports/", views.report_list, name="reports"),
-    path("reports/<str:event>/", views.report_page, name="report"),
-    path("reports/<str:event>/report.json", views.report_json, name="report-json"),
-    path("reports/<str:event>/report.html", views.report_file, name="report-html"),
-    path("<str:space>/", views.ledger, name="ledger"),
-    path("<str:space>/create/", views.create, name="create"),
-    path("<str:space>/donation/", views.donation, name="donation"),
-    path("<str:space>/cost/", views.cost, name="cost"),
-    path("<str:space>/payout/", views.payout, name="payout"),
-    path("<str:space>/payouts/<str:payout>/approve/", views.approve, name="approve"),
-    path("<str:space>/payouts/<str:payout>/receipt/", views.receipt, name="receipt"),
-    path("<str:space>/publish/", views.publish, name="publish"),
+    path("reports/<str:event>/", include(report_patterns)),
+    path("<str:space>/", include(fund_patterns)),
 ]
