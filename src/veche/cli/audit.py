@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from veche.cli.base import CliError, add_json_flag, print_json
+from veche.cli.base import LANGUAGES, CliError, add_json_flag, print_json
 
 
 def _share(text: str) -> float:
@@ -73,7 +73,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     run.add_argument("--no-plots", action="store_true", help="do not draw plots (faster)")
     run.add_argument(
-        "--language", choices=("en", "ru", "be"), default="en", help="language of plots and report"
+        "--language", choices=LANGUAGES, default="en", help="language of plots and report"
     )
     run.add_argument(
         "--simulated", action="store_true", help="label the report as a simulated election"

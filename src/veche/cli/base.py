@@ -12,6 +12,9 @@ from typing import Any
 
 Handler = Callable[[argparse.Namespace], int | None]
 
+# The languages a command can write its pictures and reports in (settings.LANGUAGES).
+LANGUAGES = ("be", "ru", "en")
+
 
 class CliError(Exception):
     """A problem the user can fix; printed as one line, exit status 2."""

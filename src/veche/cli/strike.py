@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from veche.cli.base import CliError, add_json_flag, print_json, ready
+from veche.cli.base import LANGUAGES, CliError, add_json_flag, print_json, ready
 from veche.cli.keys import load_signer
 
 
@@ -75,10 +75,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     drawing = ssub.add_parser("map", help="write the strike map (SVG)")
     drawing.add_argument("-o", "--output", required=True, type=Path)
     drawing.add_argument("--public", action="store_true")
+    drawing.add_argument(
+        "--language", "--lang", choices=LANGUAGES, default="en", help="the map's language"
+    )
     drawing.set_defaults(handler=_map)
     chart = ssub.add_parser("chart", help="write the chart of strikers over time (SVG)")
     chart.add_argument("-o", "--output", required=True, type=Path)
     chart.add_argument("--public", action="store_true")
+    chart.add_argument(
+        "--language", "--lang", choices=LANGUAGES, default="en", help="the chart's language"
+    )
     chart.set_defaults(handler=_chart)
 
 
@@ -288,11 +294,15 @@ def _totals(args: argparse.Namespace) -> int:
 
 def _map(args: argparse.Namespace) -> int:
     ready(args)
+    from django.utils import translation
+
     from veche.apps.strike.access import markers
-    from veche.solidarity.drawing import strike_map
+    from veche.apps.strike.labels import strike_map_svg
 
     found = markers(None) if args.public else _all_markers()
-    args.output.write_text(strike_map(found), encoding="utf-8")
+    with translation.override(args.language):
+        drawn = strike_map_svg(found)
+    args.output.write_text(drawn, encoding="utf-8")
     print(args.output)
     return 0
 
@@ -317,9 +327,13 @@ def _all_markers() -> list[Any]:
 
 def _chart(args: argparse.Namespace) -> int:
     ready(args)
-    from veche.solidarity.drawing import strikers_chart
+    from django.utils import translation
+
+    from veche.apps.strike.labels import strikers_chart_svg
 
     result, _ = _totals_of(args)
-    args.output.write_text(strikers_chart(result.days), encoding="utf-8")
+    with translation.override(args.language):
+        drawn = strikers_chart_svg(result.days)
+    args.output.write_text(drawn, encoding="utf-8")
     print(args.output)
     return 0

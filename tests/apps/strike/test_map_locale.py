@@ -4,6 +4,7 @@ write them."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -29,3 +30,27 @@ def test_numbers_are_grouped_as_the_language_does(lang: str) -> None:
 def test_english_keeps_its_comma() -> None:
     with translation.override("en"):
         assert number(31590) == "31,590"
+
+
+def test_the_cli_knows_the_sites_languages() -> None:
+    from django.conf import settings
+
+    from veche.cli.base import LANGUAGES
+
+    assert tuple(code for code, _name in settings.LANGUAGES) == LANGUAGES
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("lang", "word"), [("be", "Мінск"), ("ru", "Минск"), ("en", "Minsk")])
+def test_the_cli_draws_the_map_in_the_language_asked(tmp_path: Path, lang: str, word: str) -> None:
+    from veche.cli import main
+
+    out = tmp_path / "map.svg"
+    assert main(["strike", "map", "-o", str(out), "--language", lang]) == 0
+    drawn = out.read_text(encoding="utf-8")
+    assert word in drawn
+    if lang != "en":
+        assert "Minsk" not in drawn and "workplaces" not in drawn
+    chart = tmp_path / "chart.svg"
+    assert main(["strike", "chart", "-o", str(chart), "--lang", lang]) == 0
+    assert chart.read_text(encoding="utf-8").startswith("<svg")
