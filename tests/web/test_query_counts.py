@@ -7,7 +7,6 @@ deliberate, update ``PINNED`` in the same commit and say why.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,93 +14,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from tests.queries import listing
+from tests.web.pages import demo_pages
 
 from veche.demo.load import DEMO_PASSPHRASE, load_demo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-
-
-def _pages() -> dict[str, Callable[[], str]]:
-    """Each GET page of the UI and API, with ids from the demo's data."""
-    from veche.apps.audit.models import AuditRun
-    from veche.apps.committees.models import Committee, Motion
-    from veche.apps.elections.models import Election
-    from veche.apps.fund.models import Fund, Payout, Report
-    from veche.apps.store.models import StoredEvent
-    from veche.apps.strike.models import Workplace
-
-    def committee() -> str:
-        return Committee.objects.get(name__startswith="Kozlova").space
-
-    def motion() -> Motion:
-        return Motion.objects.get(title="Demands of the Kozlova plant workers")
-
-    def election() -> Election:
-        """The ongoing committee election (Sokol's committee's, he may vote)."""
-        return Election.objects.get(title__startswith="Strike committee's three delegates")
-
-    def run() -> AuditRun:
-        return AuditRun.objects.get()
-
-    def event() -> str:
-        return StoredEvent.objects.filter(space=committee()).order_by("height", "id")[3].id
-
-    return {
-        "home": lambda: "/",
-        "sign-in": lambda: "/accounts/sign-in/",
-        "passphrase": lambda: "/accounts/passphrase/",
-        "account": lambda: "/accounts/",
-        "welcome": lambda: "/accounts/welcome/",
-        "key-file": lambda: "/accounts/backup/key/",
-        "paper-backup": lambda: "/accounts/backup/paper/",
-        "restore": lambda: "/accounts/restore/",
-        "event": lambda: f"/events/{event()}/",
-        "committees": lambda: "/committees/",
-        "committee-new": lambda: "/committees/new/",
-        "federation": lambda: "/committees/federation/",
-        "committee": lambda: f"/committees/{committee()}/",
-        "motion-new": lambda: f"/committees/{committee()}/motions/new/",
-        "motion-new-expulsion": lambda: f"/committees/{committee()}/motions/new/?kind=expulsion",
-        "motion-new-endorsement": lambda: (
-            f"/committees/{committee()}/motions/new/?kind=endorsement"
-        ),
-        "motion": lambda: f"/committees/{committee()}/motions/{motion().event}/",
-        "thread": lambda: f"/committees/{committee()}/discussion/motion/{motion().event}/",
-        "audits": lambda: "/audit/",
-        "audit-new": lambda: "/audit/new/",
-        "audit": lambda: f"/audit/{run().public_id}/",
-        "audit-progress": lambda: f"/audit/{run().public_id}/progress/",
-        "audit-report": lambda: f"/audit/{run().public_id}/files/report.html",
-        "strike": lambda: "/strike/",
-        "workplace": lambda: (
-            f"/strike/workplaces/{Workplace.objects.order_by('name').first().workplace}/"
-        ),  # type: ignore[union-attr]
-        "strike-committee": lambda: f"/strike/committees/{committee()}/",
-        "demands": lambda: "/strike/demands/",
-        "demands-letter": lambda: f"/strike/demands/{motion().event}/",
-        "fund-reports": lambda: "/fund/reports/",
-        "fund-report": lambda: f"/fund/reports/{Report.objects.order_by('event').first().event}/",  # type: ignore[union-attr]
-        "fund-report-json": lambda: (
-            f"/fund/reports/{Report.objects.order_by('event').first().event}/report.json"
-        ),  # type: ignore[union-attr]
-        "fund": lambda: f"/fund/{Fund.objects.order_by('space').first().space}/",  # type: ignore[union-attr]
-        "fund-receipt": lambda: "/fund/{0.space}/payouts/{0.event}/receipt/".format(
-            Payout.objects.filter(space=Fund.objects.order_by("space").first().space)  # type: ignore[union-attr]
-            .order_by("event")
-            .first()
-        ),
-        "peers": lambda: "/sync/",
-        "bundles": lambda: "/sync/bundles/",
-        "elections": lambda: f"/elections/committee/{election().committee}/",
-        "election-new": lambda: f"/elections/committee/{election().committee}/new/",
-        "election": lambda: f"/elections/{election().space}/",
-        "election-json": lambda: f"/elections/{election().space}/election.json",
-        "election-vote": lambda: f"/elections/{election().space}/vote/",
-        "election-board": lambda: f"/elections/{election().space}/board/",
-        "election-result": lambda: f"/elections/{election().space}/result/",
-        "election-record": lambda: f"/elections/{election().space}/record.jsonl",
-        "trustee-key": lambda: "/elections/trustee-key/",
-    }
 
 
 # Pinned on the demo, signed in as Sokol (a member of most committees, the operator).
@@ -172,7 +89,7 @@ def test_every_page_makes_the_pinned_number_of_queries() -> None:
     client.get("/")  # the session's first page settles its own rows
     counts: dict[str, int] = {}
     problems: list[str] = []
-    for name, url_of in _pages().items():
+    for name, url_of in demo_pages().items():
         url = url_of()
         status, count, queries = _count(client, url)
         counts[name] = count
