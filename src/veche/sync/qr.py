@@ -33,11 +33,14 @@ __all__ = [
     "CHUNK",
     "MAX_PARTS",
     "Frame",
+    "ImageProblem",
     "QrPart",
     "assemble",
     "decode_images",
+    "frame_svg",
     "html_page",
     "parse_part",
+    "read_images",
     "split",
     "svg_codes",
     "svg_frames",
@@ -179,9 +182,19 @@ def svg_codes(data: bytes) -> list[str]:
     return [_qr(part).svg_inline(scale=5, border=4) for part in split(data)]
 
 
+def frame_svg(part: QrPart | Frame) -> str:
+    """One code as inline SVG that scales to its box: a viewBox of one unit per module
+    (quiet zone included), no fixed size, a white ground whatever the page's colours."""
+    return str(
+        _qr(part).svg_inline(
+            scale=1, border=4, light="#fff", omitsize=True, svgclass="qr-code", lineclass=None
+        )
+    )
+
+
 def svg_frames(data: bytes, frames: int | None = None) -> list[str]:
     """Inline SVG for the first ``frames`` v2 frames (for an animated web page)."""
-    return [_qr(frame).svg_inline(scale=4, border=4) for frame in fountain.encode(data, frames)]
+    return [frame_svg(frame) for frame in fountain.encode(data, frames)]
 
 
 def html_page(parts: Sequence[QrPart | Frame], title: str = "Veche bundle") -> str:
@@ -231,14 +244,30 @@ def _caption(part: QrPart | Frame) -> str:
     return f"{part.index} / {part.total}"
 
 
-def decode_images(images: Iterable[bytes | Path]) -> tuple[list[QrPart | Frame], list[str]]:
+@dataclass(frozen=True, slots=True)
+class ImageProblem:
+    """Why one image gave no usable code: ``reason`` is ``too-large-image``,
+    ``unreadable``, ``no-code`` or a QrError reason, ``detail`` the English sentence."""
+
+    number: int  # 1-based, in the order given
+    name: str
+    reason: str
+    detail: str
+
+    def text(self) -> str:
+        return f"{self.name}: {self.detail}"
+
+
+def read_images(
+    images: Iterable[bytes | Path],
+) -> tuple[list[QrPart | Frame], list[ImageProblem]]:
     """Read Veche QR parts (v1) or frames (v2) from image files or bytes; returns them
-    and per-image problems."""
+    and per-image problems as codes (for pages to put in the reader's language)."""
     import zxingcpp
     from PIL import Image, UnidentifiedImageError
 
     parts: list[QrPart | Frame] = []
-    problems: list[str] = []
+    problems: list[ImageProblem] = []
     for number, item in enumerate(images, 1):
         name = str(item) if isinstance(item, Path) else f"image {number}"
         try:
@@ -246,18 +275,29 @@ def decode_images(images: Iterable[bytes | Path]) -> tuple[list[QrPart | Frame],
             with Image.open(source) as image:
                 image.load()
                 if image.width * image.height > 40_000_000:
-                    problems.append(f"{name}: image too large")
+                    problems.append(
+                        ImageProblem(number, name, "too-large-image", "image too large")
+                    )
                     continue
                 found = zxingcpp.read_barcodes(image.convert("L"))
         except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as error:
-            problems.append(f"{name}: not a readable image ({error})")
+            problems.append(
+                ImageProblem(number, name, "unreadable", f"not a readable image ({error})")
+            )
             continue
         codes = [r for r in found if r.format == zxingcpp.BarcodeFormat.QRCode and r.valid]
         if not codes:
-            problems.append(f"{name}: no QR code found")
+            problems.append(ImageProblem(number, name, "no-code", "no QR code found"))
         for result in codes:
             try:
                 parts.append(parse_part(bytes(result.bytes)))
             except QrError as error:
-                problems.append(f"{name}: {error.message}")
+                problems.append(ImageProblem(number, name, error.reason, error.message))
     return parts, problems
+
+
+def decode_images(images: Iterable[bytes | Path]) -> tuple[list[QrPart | Frame], list[str]]:
+    """Read Veche QR parts (v1) or frames (v2) from image files or bytes; returns them
+    and per-image problems (English, for the command line)."""
+    parts, problems = read_images(images)
+    return parts, [problem.text() for problem in problems]

@@ -11,6 +11,9 @@ bundle_patterns = [
     path("upload/", views.bundle_upload, name="bundle-upload"),
     path("qr/", views.bundle_qr, name="bundle-qr"),
     path("scan/", views.bundle_scan, name="bundle-scan"),
+    path("receive/", views.bundle_receive, name="bundle-receive"),
+    path("receive/frames/", views.bundle_receive_frames, name="bundle-receive-frames"),
+    path("receive/reset/", views.bundle_receive_reset, name="bundle-receive-reset"),
 ]
 # The node-to-node protocol (docs/formats/sync-v1.md).
 api_patterns = [

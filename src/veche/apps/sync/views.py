@@ -14,8 +14,10 @@ render.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC
 from functools import wraps
 from typing import Any
@@ -30,11 +32,12 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseForbidden,
+    JsonResponse,
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -44,10 +47,12 @@ from veche.apps.sync import access, exports, runner
 from veche.apps.sync.access import access_peer_by_id, peers_by_address
 from veche.apps.sync.bundles import export_bundle, import_bundle
 from veche.apps.sync.gate import Source
+from veche.apps.sync.labels import bundle_reason, image_problem, qr_reason
 from veche.apps.sync.models import BundleExport, Peer, check_peer_url
 from veche.apps.sync.node import node_identity
 from veche.apps.sync.service import serve_auth, serve_hello, serve_session
 from veche.events import Identity
+from veche.sync import fountain
 from veche.sync.bundle import MAX_BUNDLE_BYTES
 from veche.sync.errors import BundleError, QrError, SyncError
 from veche.sync.session import MAX_FRAME
@@ -264,7 +269,7 @@ def _import(request: HttpRequest, data: bytes) -> None:
     try:
         result = import_bundle(data, _keys(request), source=Source.member(key))
     except BundleError as error:
-        messages.error(request, _("Bundle rejected: %(reason)s") % {"reason": error.message})
+        messages.error(request, _("Bundle rejected: %(reason)s") % {"reason": bundle_reason(error)})
         return
     if result.refused:
         messages.warning(request, _("Bundle imported: %(result)s") % {"result": result.text()})
@@ -288,7 +293,10 @@ def bundle_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def bundle_qr(request: HttpRequest) -> HttpResponse:
-    from veche.sync.qr import split, svg_codes
+    """The committee's bundle as an animated sequence of v2 (fountain) codes: the
+    fragments, then half as many mixed frames again, shown in a loop one at a time
+    (qr_send.js); the receiver needs about as many codes as fragments, any of them."""
+    from veche.sync.qr import frame_svg
 
     space = _chosen_space(request)
     if space is None:
@@ -296,30 +304,198 @@ def bundle_qr(request: HttpRequest) -> HttpResponse:
     try:
         # Every code is a person holding a camera up: spend the CPU on lzma.
         data, count = export_bundle(spaces=[space], compression="lzma")
-        codes = svg_codes(data)
-    except (BundleError, QrError) as error:
-        messages.error(request, error.message)
+        frames = fountain.encode(data)
+    except BundleError as error:
+        messages.error(request, bundle_reason(error))
+        return redirect("sync:bundles")
+    except QrError as error:
+        messages.error(request, qr_reason(error))
         return redirect("sync:bundles")
     return render(
         request,
         "sync/qr.html",
-        {"codes": codes, "events": count, "size": len(data), "parts": len(split(data))},
+        {
+            "frames": [(frame.seq, frame_svg(frame)) for frame in frames],
+            "total": len(frames),
+            "needed": frames[0].count,
+            "events": count,
+            "size": len(data),
+        },
     )
 
 
 @login_required
 @require_POST
 def bundle_scan(request: HttpRequest) -> HttpResponse:
-    from veche.sync.qr import assemble, decode_images
+    from veche.sync.qr import assemble, read_images
 
     images = request.FILES.getlist("images")[:4000]
-    parts, problems = decode_images(image.read() for image in images)
+    parts, problems = read_images(image.read() for image in images)
     for problem in problems[:20]:
-        messages.warning(request, problem)
+        messages.warning(request, image_problem(problem))
     try:
         data = assemble(parts)
     except QrError as error:
-        messages.error(request, error.message)
+        messages.error(request, qr_reason(error))
     else:
         _import(request, data)
     return redirect("sync:bundles")
+
+
+# -- receiving a bundle by QR codes -----------------------------------------------------------
+#
+# The frames a member has shown so far are kept in their session (docs/sync.md, "With QR
+# codes"): only those that taught the decoder something, so at most a bundle's worth,
+# and the numbers of all seen. Each request rebuilds the decoder from them, adds the new
+# frames and stores the session again; a frame that does not fit is reported and
+# dropped, and nothing already received is lost. A finished bundle is imported at
+# once and the state cleared.
+
+RECEIVING = "sync.qr-receive"
+# A bundle of more fragments than this is carried as a file (about 500 KB of frames).
+MAX_RECEIVE_FRAGMENTS = 400
+MAX_FRAMES_PER_REQUEST = 64
+MAX_IMAGES_PER_REQUEST = 200
+MAX_SEEN = 10 * MAX_RECEIVE_FRAGMENTS
+
+
+class _Receiver:
+    def __init__(self, request: HttpRequest) -> None:
+        state = request.session.get(RECEIVING) or {}
+        self.request = request
+        self.frames: list[str] = list(state.get("frames", []))
+        self.seen: list[int] = list(state.get("seen", []))
+        self.decoder = fountain.Decoder()
+        for frame in self.frames:
+            self.decoder.add(fountain.parse_frame(base64.b64decode(frame)))
+
+    def take(self, part: object) -> None:
+        """Add one code; QrError (with nothing changed) if it does not fit."""
+        if not isinstance(part, fountain.Frame):
+            raise QrError("v1", "a v1 part")
+        if part.count > MAX_RECEIVE_FRAGMENTS:
+            raise QrError("too-large", "too many fragments")
+        if self.decoder.add(part):
+            self.frames.append(base64.b64encode(part.encode()).decode("ascii"))
+        if part.seq not in self.seen and len(self.seen) < MAX_SEEN:
+            self.seen.append(part.seq)
+
+    def save(self) -> None:
+        if self.frames:
+            self.request.session[RECEIVING] = {"frames": self.frames, "seen": self.seen}
+        else:
+            self.clear()
+
+    def clear(self) -> None:
+        self.frames, self.seen = [], []
+        self.request.session.pop(RECEIVING, None)
+
+    def progress(self) -> dict[str, int]:
+        return {
+            "solved": self.decoder.solved,
+            "needed": self.decoder.count,
+            "received": len(self.seen),
+        }
+
+
+def _payloads(request: HttpRequest) -> Iterable[tuple[object, str | None]]:
+    """(a part or a QrError, a problem already put in words) for every code sent."""
+    from veche.sync.qr import parse_part, read_images
+
+    for text in request.POST.getlist("frame")[:MAX_FRAMES_PER_REQUEST]:
+        try:
+            payload = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            yield QrError("not-veche", "not base64"), None
+            continue
+        try:
+            yield parse_part(payload), None
+        except QrError as error:
+            yield error, None
+    images = request.FILES.getlist("images")[:MAX_IMAGES_PER_REQUEST]
+    if images:
+        parts, problems = read_images(image.read() for image in images)
+        for part in parts:
+            yield part, None
+        for problem in problems:
+            yield None, image_problem(problem)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _answer(
+    request: HttpRequest, receiver: _Receiver, problems: list[str], *, done: bool = False
+) -> HttpResponse:
+    if not _wants_json(request):
+        for problem in problems[:20]:
+            messages.warning(request, problem)
+        return redirect("sync:bundle-receive")
+    said = [
+        {"level": message.level_tag, "text": str(message)}
+        for message in messages.get_messages(request)
+    ]
+    return JsonResponse(
+        {**receiver.progress(), "done": done, "problems": problems, "messages": said}
+    )
+
+
+@login_required
+@require_GET
+def bundle_receive(request: HttpRequest) -> HttpResponse:
+    """Receive a bundle shown as animated QR codes: the camera (qr_receive.js, jsQR)
+    where the browser allows it, photos of the codes always."""
+    return render(request, "sync/receive.html", _Receiver(request).progress())
+
+
+@login_required
+@require_POST
+def bundle_receive_frames(request: HttpRequest) -> HttpResponse:
+    """Codes read on the phone (``frame``: base64 of a code's bytes) or photos of them
+    (``images``); answers the progress (JSON to the page's script, else a redirect)."""
+    receiver = _Receiver(request)
+    problems: list[str] = []
+    for part, said in _payloads(request):
+        if said is not None:
+            problems.append(said)
+            continue
+        try:
+            if isinstance(part, QrError):
+                raise part
+            receiver.take(part)
+        except QrError as error:
+            problems.append(qr_reason(error))
+    done = receiver.decoder.done
+    if done:
+        try:
+            data = receiver.decoder.result()
+        except QrError as error:
+            messages.error(request, qr_reason(error))
+            receiver.clear()
+        else:
+            receiver.clear()
+            _import(request, data)
+    elif receiver.frames and not _wants_json(request):
+        progress = receiver.progress()
+        messages.info(
+            request,
+            ngettext(
+                "%(solved)d of %(needed)d part received: show more codes.",
+                "%(solved)d of %(needed)d parts received: show more codes.",
+                progress["needed"],
+            )
+            % progress,
+        )
+    receiver.save()
+    return _answer(request, receiver, problems, done=done)
+
+
+@login_required
+@require_POST
+def bundle_receive_reset(request: HttpRequest) -> HttpResponse:
+    """Forget the codes received so far."""
+    receiver = _Receiver(request)
+    receiver.clear()
+    messages.info(request, _("Started over: no codes received yet."))
+    return _answer(request, receiver, [])

@@ -1,0 +1,132 @@
+"""A committee's bundle moves from one node to another by QR codes alone (issue 16).
+
+Node A (the test's live server) shows the bundle as an animated sequence of fountain
+codes on a 412 px phone screen; each code shown is photographed (an element
+screenshot); a fifth of them, chosen at random, are lost; the rest are given to node
+B's receiving page (its camera/photo input), whose progress bar fills until the
+bundle is imported. Then B's state of that committee equals A's.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.apps.sync.nodes import Node
+from tests.factories import World
+
+from veche.apps.accounts.actions import create_account
+from veche.apps.committees import actions
+from veche.apps.store.log import state_digest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PASSPHRASE = "correct horse battery"
+WIDTH = 412
+
+
+def _sign_in(page: Any, base: str) -> None:
+    page.goto(base + "/accounts/sign-in/")
+    page.get_by_label("Pseudonym").fill("Zubr")
+    page.get_by_label("Passphrase").fill(PASSPHRASE)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Welcome, Zubr").wait_for()
+
+
+def _fits(page: Any) -> None:
+    """Nothing scrolls sideways, and the code shown lies within the screen."""
+    assert page.viewport_size["width"] == WIDTH
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= WIDTH, f"the page is {scroll} px wide"
+    box = page.locator("#qr-frames li:not([hidden]) svg").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, box
+    assert box["width"] >= 300  # as large as the screen allows: a camera must read it
+
+
+def test_a_committee_moves_between_nodes_by_qr_codes_only(
+    live_server: Any, page: Any, tmp_path: Path
+) -> None:
+    world = World()
+    space = world.committee("Sokol", ("Zubr",), name="Naftan strike committee")
+    for n in range(40):
+        actions.post(
+            world.person("Sokol"),
+            space,
+            f"Shift report {n}: the cracking unit stands, {300 + n} workers at the gate",
+        )
+    create_account("Zubr", PASSPHRASE, world.person("Zubr"))
+
+    second = Node(tmp_path / "second")
+    second.folder.mkdir()
+    seed = world.person("Zubr").seed.hex()
+    second.python(
+        "from veche.apps.accounts.actions import create_account\n"
+        "from veche.events import Identity\n"
+        f"create_account('Zubr', {PASSPHRASE!r}, Identity(bytes.fromhex({seed!r})))\n"
+    )
+    second.start()
+    try:
+        # Node A: the animated sequence, at phone width.
+        _sign_in(page, live_server.url)
+        page.goto(live_server.url + "/sync/bundles/")
+        page.get_by_label("Committee").select_option(label="Naftan strike committee")
+        page.get_by_role("button", name="Show as QR codes").click()
+        sender = page.locator("#qr-sender")
+        sender.wait_for()
+        total = int(sender.get_attribute("data-total"))
+        assert total >= 6
+        assert page.locator("#qr-frames li:not([hidden])").count() == 1
+        counter = page.locator("#qr-counter")
+        assert counter.is_visible() and counter.inner_text() == f"1 / {total}"
+        # It advances by itself.
+        page.wait_for_function("document.getElementById('qr-sender').dataset.at !== '1'")
+        _fits(page)
+        page.get_by_role("button", name="Pause").click()
+        assert page.get_by_role("button", name="Play").is_visible()
+        at = int(sender.get_attribute("data-at"))
+        shots: dict[int, Path] = {}
+        for step in range(total):
+            shown = page.locator("#qr-frames li:not([hidden])")
+            assert shown.count() == 1
+            seq = int(shown.get_attribute("data-seq"))
+            assert counter.inner_text() == f"{(at + step - 1) % total + 1} / {total}"
+            shots[seq] = tmp_path / f"shot-{seq:03d}.png"
+            shown.locator("svg").screenshot(path=str(shots[seq]))
+            _fits(page)
+            page.get_by_role("button", name="Next code").click()
+        assert sorted(shots) == list(range(1, total + 1))
+
+        # A fifth of the codes are missed, whichever.
+        lost = set(random.Random(2020).sample(sorted(shots), round(total * 0.2)))
+        kept = [shots[seq] for seq in sorted(shots) if seq not in lost]
+        random.Random(16).shuffle(kept)
+
+        # Node B: its receiving page takes the rest.
+        base = second.url.rstrip("/")
+        _sign_in(page, base)
+        page.goto(base + "/sync/bundles/")
+        page.get_by_role("link", name="Receive by QR codes").click()
+        progress = page.locator("#qr-progress")
+        receiver = page.locator("#qr-receiver")
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+        photos = page.get_by_label("Photos or screenshots of the codes")
+        assert photos.get_attribute("capture") == "environment"
+        photos.set_input_files([str(p) for p in kept[:3]])
+        page.wait_for_function("document.getElementById('qr-receiver').dataset.solved === '3'")
+        needed = int(progress.get_attribute("max"))
+        assert needed < total and progress.evaluate("p => p.value") == 3
+        assert receiver.get_attribute("data-done") is None
+        assert page.get_by_text(f"Parts received: 3 of {needed}").is_visible()
+
+        photos.set_input_files([str(p) for p in kept[3:]])
+        page.wait_for_function("document.getElementById('qr-receiver').dataset.done === '1'")
+        assert progress.evaluate("p => p.value === p.max")
+        assert page.locator("#qr-status").get_by_text("Bundle imported").is_visible()
+
+        assert second.json("state", "digest", f"--space={space}")["digest"] == state_digest(space)
+        page.goto(base + "/committees/")
+        assert page.get_by_role("link", name="Naftan strike committee").is_visible()
+    finally:
+        second.stop()
