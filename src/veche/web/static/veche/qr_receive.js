@@ -26,7 +26,7 @@
       while (status.childNodes.length > 6) status.removeChild(status.firstChild);
     }
     function format(template, values) {
-      return template.replace(/%\((\w+)\)s/g, function (_, name) { return String(values[name]); });
+      return template.replace(/\{(\w+)\}/g, function (_, name) { return String(values[name]); });
     }
     function show(answer) {
       if (answer.done) {
