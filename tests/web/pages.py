@@ -81,6 +81,7 @@ def demo_pages() -> dict[str, Callable[[], str]]:
         ),
         "peers": lambda: "/sync/",
         "bundles": lambda: "/sync/bundles/",
+        "bundle-receive": lambda: "/sync/bundles/receive/",
         "elections": lambda: f"/elections/committee/{election().committee}/",
         "election-new": lambda: f"/elections/committee/{election().committee}/new/",
         "election": lambda: f"/elections/{election().space}/",

@@ -59,6 +59,7 @@ PINNED: dict[str, int] = {
     "fund-receipt": 6,
     "peers": 3,
     "bundles": 11,
+    "bundle-receive": 2,  # the session and the account: the frames so far live in the session
     "elections": 6,
     "election-new": 10,
     "election": 15,  # + the discussion in the calling committee
