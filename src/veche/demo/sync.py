@@ -22,6 +22,7 @@ from django.conf import settings
 
 from veche.apps.committees.models import Committee, Seat
 from veche.apps.sync.bundles import export_bundle
+from veche.sync import fountain
 from veche.sync.errors import BundleError, QrError
 from veche.sync.qr import write_codes
 
@@ -45,12 +46,15 @@ def load_sync(demo: object = None) -> list[str]:
         bundle.write_bytes(data)
         for stale in (folder / "qr").glob("qr-*"):  # codes of an earlier demo bundle
             stale.unlink()
-        codes = write_codes(data, folder / "qr", kind="svg")
+        # Fountain codes (qr-v2): any of them in any order, about as many as fragments.
+        codes = write_codes(data, folder / "qr", kind="svg", framing=2)
     except (BundleError, QrError) as error:
         return [f"(sync demo skipped: {error})"]
+    codes_needed = fountain.encode(data, 1)[0].count
     lines = [
         f"The {national.name}'s log ({count} events) as a public bundle: {bundle}",
-        f"  and as {len(codes)} QR codes: open {folder / 'qr' / 'index.html'}",
+        f"  and as {len(codes)} QR codes (any {codes_needed} of them will do):"
+        f" open {folder / 'qr' / 'index.html'}",
         f"  Try on another node: veche bundle import {bundle} --space={national.space}",
     ]
     seats = Seat.objects.filter(space=national.space).count()
