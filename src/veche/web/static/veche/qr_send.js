@@ -10,7 +10,7 @@
     if (!items.length) return;
     var pause = document.getElementById("qr-pause");
     var rateText = document.getElementById("qr-rate");
-    var at = 0, rate = 3, playing = true, timer = null;
+    var at = 0, rate = 2, playing = true, timer = null;
 
     function show(i) {
       items[at].hidden = true;
