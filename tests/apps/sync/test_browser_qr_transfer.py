@@ -9,6 +9,7 @@ bundle is imported. Then B's state of that committee equals A's.
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 from typing import Any
@@ -130,3 +131,130 @@ def test_a_committee_moves_between_nodes_by_qr_codes_only(
         assert page.get_by_role("link", name="Naftan strike committee").is_visible()
     finally:
         second.stop()
+
+
+def _y4m(images: list[Path], path: Path, *, width: int = 640, height: int = 480) -> Path:
+    """A video of the codes, each held for a third of a second: what a camera filming
+    the sending screen sees (Chromium plays it as its fake camera, in a loop)."""
+    from PIL import Image
+
+    rate, hold = 30, 10
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F{rate}:1 Ip A1:1 C420jpeg\n".encode())
+        chroma = bytes([128]) * ((width // 2) * (height // 2) * 2)
+        for image in images:
+            with Image.open(image) as code:
+                frame = Image.new("L", (width, height), 255)
+                gray = code.convert("L")
+                frame.paste(gray, ((width - gray.width) // 2, (height - gray.height) // 2))
+            plane = frame.tobytes()
+            for _ in range(hold):
+                out.write(b"FRAME\n" + plane + chroma)
+    return path
+
+
+def test_the_receiving_page_films_the_codes_with_the_camera(
+    live_server: Any, browser: Any, tmp_path: Path
+) -> None:
+    from veche.apps.store.log import rebuild
+    from veche.apps.store.models import StoredEvent
+    from veche.apps.sync.bundles import export_bundle
+    from veche.sync.qr import write_codes
+
+    world = World()
+    space = world.committee("Sokol", ("Zubr",), name="Naftan strike committee")
+    for n in range(20):
+        actions.post(world.person("Sokol"), space, f"Shift report {n}: the unit stands")
+    create_account("Zubr", PASSPHRASE, world.person("Zubr"))
+    data, _ = export_bundle(spaces=[space], compression="lzma")
+    digest = state_digest(space)
+    StoredEvent.objects.filter(kind="space.post").delete()
+    rebuild()
+    assert state_digest(space) != digest
+    codes = write_codes(data, tmp_path / "codes", framing=2, scale=3)
+    assert len(codes) >= 4
+    lost = set(random.Random(5).sample(range(len(codes)), round(len(codes) * 0.2)))
+    video = _y4m([c for k, c in enumerate(codes) if k not in lost], tmp_path / "camera.y4m")
+
+    filming = browser.browser_type.launch(
+        executable_path=os.environ.get("VECHE_CHROMIUM", "/usr/bin/chromium"),
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    try:
+        context = filming.new_context(viewport={"width": WIDTH, "height": 915}, locale="en-US")
+        context.grant_permissions(["camera"], origin=live_server.url)
+        page = context.new_page()
+        page.set_default_timeout(30000)
+        _sign_in(page, live_server.url)
+        page.goto(live_server.url + "/sync/bundles/receive/")
+        assert page.evaluate("window.isSecureContext")  # 127.0.0.1 is this machine
+        page.get_by_role("button", name="Start the camera").click()
+        page.wait_for_function(
+            "document.getElementById('qr-receiver').dataset.done === '1'", timeout=60000
+        )
+        assert page.locator("#qr-status").get_by_text("Bundle imported").is_visible()
+        assert page.get_by_role("button", name="Start the camera").is_visible()  # stopped
+        assert state_digest(space) == digest
+    finally:
+        filming.close()
+
+
+# The pages' own words, which must not show on be and ru pages.
+ENGLISH = (
+    "Receive by QR codes",
+    "No codes received yet",
+    "Codes read",
+    "Take photos of the codes",
+    "Photos or screenshots of the codes",
+    "Send the photos",
+    "Start over",
+    "Back to bundles",
+    "Bundle as QR codes",
+    "Pause",
+    "Slower",
+    "Faster",
+    "codes per second",
+    "events,",
+    "other phone",
+)
+
+
+@pytest.mark.parametrize("language", ["be", "ru"])
+def test_the_qr_pages_in_belarusian_and_russian_at_360_px(
+    live_server: Any, browser: Any, language: str
+) -> None:
+    world = World()
+    space = world.committee("Sokol", ("Zubr",), name="Naftan strike committee")
+    actions.post(world.person("Sokol"), space, "Demands letter signed by 300 workers")
+    create_account("Zubr", PASSPHRASE, world.person("Zubr"))
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="en-US")
+    try:
+        page = context.new_page()
+        _sign_in(page, live_server.url)
+        context.add_cookies(
+            [{"name": "django_language", "value": language, "url": live_server.url}]
+        )
+        page.goto(live_server.url + "/sync/bundles/receive/")
+        texts = [page.inner_text("body")]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.goto(live_server.url + "/sync/bundles/")
+        page.locator("#export-space").select_option(space)
+        page.locator("button[formaction$='/sync/bundles/qr/']").click()
+        page.locator("#qr-sender").wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        box = page.locator("#qr-frames li:not([hidden]) svg").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+        texts.append(page.inner_text("body"))
+        for text in texts:
+            leaks = [words for words in ENGLISH if words in text]
+            assert not leaks, (language, leaks)
+    finally:
+        context.close()
