@@ -190,7 +190,7 @@ def _sync(args: argparse.Namespace) -> int:
 def _sync_once(args: argparse.Namespace, members: list[Any]) -> int:
     from veche.apps.sync.models import Peer
     from veche.apps.sync.runner import record_outcome
-    from veche.apps.sync.service import sync_with
+    from veche.apps.sync.service import failure_record, sync_with
     from veche.sync.errors import SyncError
 
     url = args.peer
@@ -201,12 +201,12 @@ def _sync_once(args: argparse.Namespace, members: list[Any]) -> int:
         )
     except SyncError as error:
         # An update, not a save: a sync the web page runs keeps its running mark.
-        record_outcome(peer.id, Peer.Status.FAILED, error.message)
+        record_outcome(peer.id, Peer.Status.FAILED, failure_record(error))
         if args.every:
             print(f"sync with {url} failed: {error}", file=sys.stderr, flush=True)
             return 1
         raise CliError(f"sync with {url} failed: {error}") from error
-    record_outcome(peer.id, Peer.Status.OK, result.text(), node_key=result.peer_node)
+    record_outcome(peer.id, Peer.Status.OK, result.record(), node_key=result.peer_node)
     if args.json:
         print_json(result.as_dict())
     else:

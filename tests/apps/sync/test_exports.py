@@ -115,12 +115,12 @@ def test_a_failed_export_shows_why(monkeypatch: pytest.MonkeyPatch) -> None:
     world, space = _committee()
     zubr, _ = _member(world, "Zubr")
     page = _ask(zubr, space)
-    assert "The bundle could not be made: this node holds no spaces to export" in page
+    assert "The bundle could not be made: this node holds no committees to put in a bundle" in page
     export = BundleExport.objects.get()
     assert export.status == BundleExport.Status.FAILED and export.file_name == ""
-    assert export.error == "this node holds no spaces to export"
+    assert export.error == "this node holds no committees to put in a bundle"
     page = zubr.get("/sync/bundles/").content.decode()
-    assert "Failed: this node holds no spaces to export" in page
+    assert "Failed: this node holds no committees to put in a bundle" in page
     assert not LINK.search(page)
 
 

@@ -110,9 +110,11 @@ def test_peers_page_adds_a_peer_and_reports_a_failed_sync(client: Any) -> None:
     client.post(f"/sync/peers/{peer.id}/sync/")
     peer.refresh_from_db()
     assert peer.status == Peer.Status.FAILED
-    assert "cannot reach" in peer.last_result
+    assert peer.last_result == '{"reason": "unreachable"}'  # a code, put into words when shown
     page = client.get("/sync/")
     assert b"http://127.0.0.1:9/" in page.content
+    assert b"the peer could not be reached" in page.content
+    assert b"Errno" not in page.content and b"urlopen" not in page.content
     client.post(f"/sync/peers/{peer.id}/forget/")
     assert not Peer.objects.exists()
 

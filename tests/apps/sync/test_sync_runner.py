@@ -43,7 +43,7 @@ def test_sync_now_answers_at_once_and_the_worker_records_the_result() -> None:
     assert background.run_pending() == 1
     peer.refresh_from_db()
     assert peer.running_since is None
-    assert peer.status == Peer.Status.FAILED and "cannot reach" in peer.last_result
+    assert peer.status == Peer.Status.FAILED and "unreachable" in peer.last_result
     assert peer.last_sync is not None
     assert 'http-equiv="refresh"' not in client.get("/sync/").content.decode()
 

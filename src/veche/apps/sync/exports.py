@@ -22,11 +22,13 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from veche.apps.committees.access import may_hold_space
 from veche.apps.sync.bundles import export_bundle
+from veche.apps.sync.labels import bundle_reason
 from veche.apps.sync.models import BundleExport, exports_folder
 from veche.sync.errors import BundleError
 from veche.web.background import on_interrupted
@@ -108,7 +110,9 @@ def execute(export_id: int) -> None:
         data, count = export_bundle(spaces=[export.space])
         name = write_file(data)
     except BundleError as error:
-        _fail(export_id, error.message)
+        # Stored as the English msgid of its reason: the page shows it translated.
+        with translation.override("en"):
+            _fail(export_id, bundle_reason(error))
         return
     except Exception:
         log.exception("bundle export %s failed", export_id)

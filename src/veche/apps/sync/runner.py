@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from veche.apps.sync.models import Peer
-from veche.apps.sync.service import sync_with
+from veche.apps.sync.service import failure_record, sync_with
 from veche.events import Identity
 from veche.sync.errors import SyncError
 from veche.web.background import on_interrupted
@@ -92,13 +92,13 @@ def execute(peer_id: int, members: Sequence[Identity] = ()) -> None:
             deadline=time.monotonic() + DEADLINE.total_seconds(),
         )
     except SyncError as error:
-        record_outcome(peer_id, Peer.Status.FAILED, error.message, release=True)
+        record_outcome(peer_id, Peer.Status.FAILED, failure_record(error), release=True)
     except Exception:
         log.exception("sync with peer %s failed", peer_id)
         record_outcome(peer_id, Peer.Status.FAILED, INTERNAL_ERROR, release=True)
     else:
         record_outcome(
-            peer_id, Peer.Status.OK, result.text(), node_key=result.peer_node, release=True
+            peer_id, Peer.Status.OK, result.record(), node_key=result.peer_node, release=True
         )
 
 

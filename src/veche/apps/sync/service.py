@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import F, Max, Q
-from django.utils.translation import ngettext
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from veche.apps.committees.access import may_hold_space, readable_spaces
 from veche.apps.store.log import IngestReport
@@ -299,34 +300,121 @@ class SyncResult:
             "refused_by_peer": self.refused_by_peer,
         }
 
-    def text(self) -> str:
+    def record(self) -> str:
+        """The outcome as stored on a peer's row: counts and codes, put into words in
+        the reader's language when shown (``outcome_text``)."""
         pulled = sum(self.pulled.get(k, 0) for k in ("applied", "rejected", "held", "pending"))
         pushed = sum(self.pushed.get(k, 0) for k in ("applied", "rejected", "held", "pending"))
-        waiting = self.pulled.get("pending", 0)
-        if not self.spaces:
-            return (
-                "the peer named no committee this node may hold: sync as a member "
-                "(veche sync --as KEYFILE, or sign in and use Sync now)"
-            )
-        text = (
-            f"{len(self.spaces)} spaces; received {pulled} new events, sent {pushed}; "
-            f"{self.rounds} rounds"
-            + (f"; {self.forks_repaired} forked events exchanged" if self.forks_repaired else "")
-            + (f"; {waiting} wait for events of spaces this node does not hold" if waiting else "")
+        return json.dumps(
+            {
+                "peer": self.peer,
+                "spaces": len(self.spaces),
+                "received": pulled,
+                "sent": pushed,
+                "rounds": self.rounds,
+                "forks": self.forks_repaired,
+                "waiting": self.pulled.get("pending", 0),
+                "refused": self.refused,
+                "refused_by_peer": self.refused_by_peer,
+            },
+            sort_keys=True,
         )
-        notes = refusal_lines(Source.peer(self.peer, ()), self.refused)
-        if self.refused_by_peer:
-            notes.append(
-                ngettext(
-                    "The peer refused %(count)d event sent to it: none of the members this "
-                    "node syncs for may hold its committee there.",
-                    "The peer refused %(count)d events sent to it: none of the members this "
-                    "node syncs for may hold their committees there.",
-                    self.refused_by_peer,
-                )
-                % {"count": self.refused_by_peer}
+
+    def text(self) -> str:
+        return outcome_text(self.record())
+
+
+# What a failed sync is told as, by the reason code of its SyncError (sync-v1 §7).
+SYNC_REASONS: dict[str, Promise] = {
+    "unreachable": gettext_lazy("the peer could not be reached (no network, or it is off)"),
+    "timeout": gettext_lazy("the sync ran past its deadline; sync again to go on"),
+    "http": gettext_lazy("the peer answered with an error page, not as a Veche node"),
+    "too-large": gettext_lazy("the peer's answer was larger than allowed"),
+    "handshake": gettext_lazy("the peer's handshake was malformed"),
+    "version": gettext_lazy("the peer speaks a sync version this node does not understand"),
+    "purpose": gettext_lazy("the peer's message was meant for another step of the sync"),
+    "signature": gettext_lazy("a signature of the peer does not verify"),
+    "certificate": gettext_lazy("the peer's certificate is not valid"),
+    "certificate-expired": gettext_lazy("the peer's certificate has expired"),
+    "node-key": gettext_lazy("the peer's node key is not valid"),
+    "wrong-peer": gettext_lazy(
+        "another node answered at this address than the one this node synced with before"
+    ),
+    "ticket": gettext_lazy("the peer's session ticket is not valid; sync again"),
+    "expired": gettext_lazy("the session expired; sync again"),
+    "tampered": gettext_lazy("a message was altered on the way"),
+    "frame": gettext_lazy("the peer sent a malformed message"),
+    "vector": gettext_lazy("the peer's summary of what it holds is malformed"),
+    "vector-size": gettext_lazy("the peer's summary of what it holds is too large"),
+    "fingerprints": gettext_lazy("the peer's fingerprints of its logs are malformed"),
+    "forbidden": gettext_lazy("the peer refused: this node may not sync with it"),
+}
+
+
+def failure_record(error: SyncError) -> str:
+    """A failed sync as stored on a peer's row: its reason code."""
+    return json.dumps({"reason": error.reason})
+
+
+def outcome_text(stored: str) -> str:
+    """A peer's stored outcome (``SyncResult.record``, ``failure_record``, or a msgid of
+    the runner's own) in the active language."""
+    try:
+        data = json.loads(stored)
+    except ValueError:
+        return gettext(stored) if stored else ""
+    if not isinstance(data, dict):
+        return gettext(stored)
+    if "reason" in data:
+        reason = str(data["reason"])
+        text = SYNC_REASONS.get(reason)
+        if text is None:
+            return gettext("the sync failed (%(reason)s)") % {"reason": reason}
+        return str(text)
+    if not data.get("spaces"):
+        return gettext(
+            "the peer named no committee this node may hold: sync as a member "
+            "(veche sync --as KEYFILE, or sign in and use Sync now)"
+        )
+    parts = [
+        ngettext("%(count)d committee", "%(count)d committees", data["spaces"])
+        % {"count": data["spaces"]},
+        ngettext("received %(count)d new event", "received %(count)d new events", data["received"])
+        % {"count": data["received"]},
+        ngettext("sent %(count)d", "sent %(count)d", data["sent"]) % {"count": data["sent"]},
+        ngettext("%(count)d round", "%(count)d rounds", data["rounds"]) % {"count": data["rounds"]},
+    ]
+    if data.get("forks"):
+        parts.append(
+            ngettext(
+                "%(count)d forked event exchanged",
+                "%(count)d forked events exchanged",
+                data["forks"],
             )
-        return " ".join([text, *notes])
+            % {"count": data["forks"]}
+        )
+    if data.get("waiting"):
+        parts.append(
+            ngettext(
+                "%(count)d waits for events of committees this node does not hold",
+                "%(count)d wait for events of committees this node does not hold",
+                data["waiting"],
+            )
+            % {"count": data["waiting"]}
+        )
+    notes = refusal_lines(Source.peer(str(data.get("peer", "")), ()), data.get("refused") or {})
+    if data.get("refused_by_peer"):
+        notes.append(
+            ngettext(
+                "The peer refused %(count)d event sent to it: none of the members this "
+                "node syncs for may hold its committee there.",
+                "The peer refused %(count)d events sent to it: none of the members this "
+                "node syncs for may hold their committees there.",
+                data["refused_by_peer"],
+            )
+            % {"count": data["refused_by_peer"]}
+        )
+    return " ".join(["; ".join(parts) + ".", *notes])
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
