@@ -3,16 +3,49 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from veche.apps.committees.models import Committee, Mandate, Motion
+from veche.apps.committees.models import Comment, Committee, Mandate, Motion, Post
 from veche.apps.store.log import verify_stored
 from veche.apps.store.models import RejectedInput, StoredEvent
 from veche.cli import main
 from veche.demo.load import DemoAlreadyLoaded, load_demo
+from veche.demo.text import BELARUSIAN, DemoText, catalogs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+
+
+def _english_words() -> set[str]:
+    """Every word of three letters or more in the English text file."""
+    words: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+        elif isinstance(value, str):
+            words.update(w.lower() for w in re.findall(r"[A-Za-z]{3,}", value))
+
+    walk(catalogs()["en"])
+    return words
+
+
+def _written() -> list[str]:
+    """What the demo's people wrote that every page shows: committee names, motion
+    titles, posts and comments."""
+    return [
+        *Committee.objects.values_list("name", flat=True),
+        *Motion.objects.values_list("title", flat=True),
+        *Post.objects.values_list("text", flat=True),
+        *Comment.objects.values_list("text", flat=True),
+    ]
 
 
 def test_demo_loads_a_verifiable_federation(capsys: pytest.CaptureFixture[str]) -> None:
@@ -21,8 +54,13 @@ def test_demo_loads_a_verifiable_federation(capsys: pytest.CaptureFixture[str]) 
     assert Committee.objects.count() >= 12
     assert Committee.objects.values("level").distinct().count() >= 3
     assert all(Committee.objects.values_list("demo", flat=True))
-    letter = Motion.objects.get(kind="demands", title="Demands of the Kozlova plant workers")
-    assert letter.status == "passed" and "Turn on the Internet" in letter.text
+    text = DemoText()  # the default, mixed: the Kozlova workers write in Russian
+    letter = Motion.objects.get(
+        kind="demands", title=text.say("kozlova", "motion.kozlova_demands.title")
+    )
+    internet = text.say("kozlova", "demands.points").splitlines()[3]
+    assert letter.status == "passed" and internet.startswith("4. Включить интернет")
+    assert internet in letter.text
     assert Mandate.objects.exclude(recalled_by="").count() == 1
     assert RejectedInput.objects.filter(rule="signature").exists()
     assert not StoredEvent.objects.exclude(status="applied").exists()
@@ -40,3 +78,26 @@ def test_demo_loads_a_verifiable_federation(capsys: pytest.CaptureFixture[str]) 
     ]
     with pytest.raises(DemoAlreadyLoaded):
         load_demo()
+    # Written as its people wrote in 2020: Russian and Belarusian, no English.
+    english = _english_words()
+    written = _written()
+    assert len(written) > 90 and Post.objects.count() == 3 and Comment.objects.count() == 2
+    for line in written:
+        assert CYRILLIC.search(line), line
+        assert not {w.lower() for w in re.findall(r"[A-Za-z]{3,}", line)} & english, line
+    # The committees that write Belarusian (letters Russian has not) are the mixed demo's.
+    names = Committee.objects.values_list("name", flat=True)
+    belarusian = {name for name in names if re.search("[іўІЎ]", name)}
+    assert belarusian == {text.name(key) for key in BELARUSIAN}
+
+
+def test_demo_lang_en_writes_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VECHE_ALLOWED_HOSTS", "127.0.0.1")  # the command widens it
+    assert main(["demo", "--no-serve", "--lang", "en"]) == 0
+    text = DemoText("en")
+    assert Motion.objects.filter(title=text.say("mtz", "motion.strike_call.title")).exists()
+    assert Committee.objects.filter(name="Kozlova Electrotechnical Plant strike committee").exists()
+    english = _english_words()
+    for line in _written():
+        assert not CYRILLIC.search(line), line
+        assert {w.lower() for w in re.findall(r"[A-Za-z]{3,}", line)} & english, line

@@ -18,16 +18,19 @@ def demo_pages() -> dict[str, Callable[[], str]]:
     from veche.apps.fund.models import Fund, Payout, Report
     from veche.apps.store.models import StoredEvent
     from veche.apps.strike.models import Workplace
+    from veche.demo.text import DemoText
+
+    text = DemoText()  # the words of the default demo
 
     def committee() -> str:
-        return Committee.objects.get(name__startswith="Kozlova").space
+        return Committee.objects.get(name=text.name("kozlova")).space
 
     def motion() -> Motion:
-        return Motion.objects.get(title="Demands of the Kozlova plant workers")
+        return Motion.objects.get(title=text.say("kozlova", "motion.kozlova_demands.title"))
 
     def election() -> Election:
         """The ongoing committee election (Sokol's committee's, he may vote)."""
-        return Election.objects.get(title__startswith="Strike committee's three delegates")
+        return Election.objects.get(title=text.say("kozlova", "election.delegates_title"))
 
     def run() -> AuditRun:
         return AuditRun.objects.get()

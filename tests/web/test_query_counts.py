@@ -35,7 +35,7 @@ PINNED: dict[str, int] = {
     "committees": 10,
     "committee-new": 2,
     "federation": 31,
-    "committee": 17,
+    "committee": 19,  # + its posts: their authors, their comment counts
     # The kinds list asks whether there is anything to recall, accept or admit (3).
     "motion-new": 7,
     "motion-new-expulsion": 8,

@@ -40,6 +40,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--fresh", action="store_true", help="delete the data folder first")
+    demo.add_argument(
+        "--lang",
+        choices=("mixed", "be", "ru", "en"),
+        default="mixed",
+        help="the language the demo's people write in (default mixed: each committee in the"
+        " language its people used in 2020, Russian or Belarusian)",
+    )
     demo.set_defaults(handler=_demo)
 
     node = commands.add_parser("node", help="this node's settings: its operators")
@@ -219,7 +226,7 @@ def _demo(args: argparse.Namespace) -> int:
     from veche.demo import load
 
     try:
-        summary = load.load_demo(out=sys.stdout)
+        summary = load.load_demo(out=sys.stdout, lang=args.lang)
     except load.DemoAlreadyLoaded as error:
         print(str(error))
     else:

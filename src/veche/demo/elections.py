@@ -3,6 +3,8 @@ constituent-assembly party-list election with constituencies and its seat arithm
 
 Trustees of the open election get key files in the node's data folder (sealed under
 ``DEMO_TRUSTEE_PASSPHRASE``) so that a demo user can try ``veche trustee decrypt``.
+The committee elections are written in their committee's language, the assembly in the
+national council's (``veche.demo.text``).
 """
 
 from __future__ import annotations
@@ -18,14 +20,14 @@ from veche.apps.elections import actions
 from veche.apps.elections.kinds import state_of
 from veche.apps.store.context import Context
 from veche.crypto.ballot import encrypt_ballot
+from veche.demo.text import ASSEMBLY, DemoText, names_everywhere, text_of
 from veche.election import offline
 from veche.election.offline import TrusteeKeys, save_trustee_keys
 from veche.events import Identity
 
 DEMO_TRUSTEE_PASSPHRASE = "demo trustee passphrase"  # noqa: S105 - printed to demo users
-CANDIDATES = ["Sviatlana", "Ales", "Maria"]
-PARTIES = ["Strike committees", "Students' bloc", "Doctors' list", "Pensioners", "Greens"]
-CONSTITUENCIES = [("Minsk", 5), ("Hrodna", 3), ("Homiel", 3)]
+#: Seats of the assembly's constituencies (Minsk, Hrodna, Homiel; named in the text files).
+SEATS = (5, 3, 3)
 
 
 def _take(space: str, events: list[Any]) -> None:
@@ -54,16 +56,10 @@ def _decide(creator: Identity, space: str, trustees: list[TrusteeKeys]) -> None:
     actions.publish_result(creator, space)
 
 
-def _call(committee: str, proposer: Identity, voters: list[Identity], title: str) -> str:
+def _call(committee: str, proposer: Identity, voters: list[Identity], title: str, text: str) -> str:
     """The committee decides to hold an election: an ``election`` motion proposed, voted
     and closed through the committee's own actions; returns the motion's id."""
-    motion = committees.propose(
-        proposer,
-        committee,
-        kind="election",
-        title=title,
-        text="A secret-ballot election, with trustees holding the key between them.",
-    ).id
+    motion = committees.propose(proposer, committee, kind="election", title=title, text=text).id
     for voter in voters:
         committees.vote(voter, committee, motion, choice="yes")
     committees.close(proposer, committee, motion)
@@ -73,8 +69,10 @@ def _call(committee: str, proposer: Identity, voters: list[Identity], title: str
 def load_elections(demo: Any) -> list[str]:
     """Add elections to the loaded demo; return lines to print. ``demo.person(name)`` gives
     a demo person's Identity; the Kozlova committee (any demo committee) hosts them."""
+    kozlova = getattr(demo, "spaces", {}).get("kozlova")
     committee = (
-        Committee.objects.filter(demo=True, name__icontains="Kozlova").first()
+        Committee.objects.filter(demo=True, space=kozlova).first()
+        or Committee.objects.filter(demo=True, name__in=names_everywhere("kozlova")).first()
         or Committee.objects.filter(demo=True).first()
     )
     if committee is None:
@@ -93,7 +91,13 @@ def load_elections(demo: Any) -> list[str]:
         raise RuntimeError("no demo member of the host committee is known to the demo object")
     creator = members[0]
     choose = random.Random(2020)  # noqa: S311 - demo voters' choices
-    question = {"text": "Who chairs the strike committee?", "options": CANDIDATES}
+    text = text_of(demo)
+
+    def say(key: str) -> str:
+        return text.say("kozlova", f"election.{key}")
+
+    candidates = text.words("kozlova", "election.candidates")
+    question = {"text": say("chair_question"), "options": candidates}
     lines = []
 
     # 1. A decided committee election, called by the committee's motion.
@@ -101,8 +105,8 @@ def load_elections(demo: Any) -> list[str]:
     decided = actions.create_election(
         creator,
         committee=committee.space,
-        motion=_call(committee.space, creator, members, "Elect the chair by secret ballot"),
-        title="Chair of the strike committee",
+        motion=_call(committee.space, creator, members, say("chair_call"), say("call_text")),
+        title=say("chair_title"),
         questions=[{**question, "min": 1, "max": 1}],
         method="plurality",
         seats=1,
@@ -114,7 +118,7 @@ def load_elections(demo: Any) -> list[str]:
     _run_ceremony(decided, trustees)
     actions.open_election(creator, decided)
     for voter in members:
-        marks = [0] * len(CANDIDATES)
+        marks = [0] * len(candidates)
         marks[choose.choice([0, 0, 1, 2])] = 1
         _cast(voter, decided, [marks])
     _decide(creator, decided, trustees)
@@ -134,9 +138,9 @@ def load_elections(demo: Any) -> list[str]:
     ongoing = actions.create_election(
         creator,
         committee=committee.space,
-        motion=_call(committee.space, creator, members, "Elect three delegates by secret ballot"),
-        title="Strike committee's three delegates to the city council (approval)",
-        questions=[{**question, "text": "Whom do you approve?", "min": 0, "max": 3}],
+        motion=_call(committee.space, creator, members, say("delegates_call"), say("call_text")),
+        title=say("delegates_title"),
+        questions=[{**question, "text": say("delegates_question"), "min": 0, "max": 3}],
         method="approval",
         seats=3,
         trustees=[(t.identity.public, t.box_public) for t in open_trustees],
@@ -151,10 +155,19 @@ def load_elections(demo: Any) -> list[str]:
     )
 
     # 3. A constituent assembly: party lists, Sainte-Laguë, 5% threshold, three constituencies.
+    lines.append(_assembly(creator, text))
+    return lines
+
+
+def _assembly(creator: Identity, text: DemoText) -> str:
+    """The constituent assembly's election, in the national council's language."""
+    parties = text.words(ASSEMBLY, "election.parties")
+    names = text.words(ASSEMBLY, "election.constituencies")
+    constituencies = list(zip(names, SEATS, strict=True))
     roll = []
     voters: list[tuple[Identity, int]] = []
     weights = [[34, 20, 14, 3, 6], [18, 22, 10, 2, 5], [15, 9, 16, 2, 1]]
-    for c, (name, _) in enumerate(CONSTITUENCIES):
+    for c, (name, _) in enumerate(constituencies):
         for p, count in enumerate(weights[c]):
             for _ in range(count):
                 voter = Identity.generate()
@@ -164,25 +177,31 @@ def load_elections(demo: Any) -> list[str]:
     assembly = actions.create_election(
         creator,
         committee=None,
-        title=f"Constituent assembly (demo roll of {len(roll)} voters)",
-        questions=[{"text": "Which list?", "options": PARTIES, "min": 1, "max": 1}],
+        title=text.say(ASSEMBLY, "election.assembly_title", voters=len(roll)),
+        questions=[
+            {
+                "text": text.say(ASSEMBLY, "election.assembly_question"),
+                "options": parties,
+                "min": 1,
+                "max": 1,
+            }
+        ],
         method="party_list",
-        seats=sum(s for _, s in CONSTITUENCIES),
+        seats=sum(SEATS),
         trustees=[(t.identity.public, t.box_public) for t in assembly_trustees],
         threshold=2,
         electorate=roll,
         divisor="sainte-lague",
         threshold_percent="5",
-        constituencies=CONSTITUENCIES,
+        constituencies=constituencies,
         public_board=True,
         demo=True,
     ).id
     _run_ceremony(assembly, assembly_trustees)
     actions.open_election(creator, assembly)
     for voter, party in voters:
-        marks = [0] * len(PARTIES)
+        marks = [0] * len(parties)
         marks[party] = 1
         _cast(voter, assembly, [marks])
     _decide(creator, assembly, assembly_trustees)
-    lines.append(f"Constituent assembly (party lists, seats): /elections/{assembly}/result/")
-    return lines
+    return f"Constituent assembly (party lists, seats): /elections/{assembly}/result/"

@@ -4,6 +4,14 @@ Everything goes through the same actions as real use, so the demo's log is
 signed and verifiable like any other. The people are invented (pseudonyms);
 the plants, cities, dates and the Kozlova plant's demands are real (see
 ``shared/scenario``). Every demo committee is marked as a demonstration.
+
+This module says what happens; what people wrote is in ``data/text.*.toml``
+(``veche.demo.text``). By default each committee writes in the language its
+people used in 2020: Russian at the plants and in the city and regional
+councils, Belarusian in the national council, the BSU students' committee and
+the Uruchye neighbourhood committee; ``load_demo(lang="be"|"ru"|"en")`` makes
+everyone write in one language. Only the words change with the language: the
+committees, events, elections, strike statuses and fund entries are the same.
 """
 
 from __future__ import annotations
@@ -14,42 +22,35 @@ from typing import TextIO
 
 from veche.apps.accounts.actions import create_account
 from veche.apps.committees import actions
+from veche.apps.committees.comments import write_comment
 from veche.apps.committees.models import Committee
 from veche.apps.store.log import ingest
+from veche.demo.strike import kozlova_letter
+from veche.demo.text import MIXED, DemoText
 from veche.events import Identity, build_event
 
 DEMO_PASSPHRASE = "veche-demo-2020"  # noqa: S105 - printed to the operator on purpose
 DEMO_OPERATOR = "Sokol"  # the Kozlova founder: the demo's main account
 
-KOZLOVA_DEMANDS = (
-    "1. Immediately end the violence against unarmed civilians who have the right to "
-    "express their political positions peacefully.\n"
-    "2. Stop provocations used to justify the actions of security forces.\n"
-    "3. Release people detained during peaceful demonstrations.\n"
-    "4. Turn on the Internet to eliminate the possibility of speculation and rumours."
-)
-
-# (key, name, kind, level, parent key, founder, other members)
-COMMITTEES: tuple[tuple[str, str, str, str, str | None, str, tuple[str, ...]], ...] = (
-    ("national", "National Strike Coordination Council", "council", "national", None, "Veche", ()),
+# (key, kind, level, parent key, founder, other members); names are in the text files.
+COMMITTEES: tuple[tuple[str, str, str, str | None, str, tuple[str, ...]], ...] = (
+    ("national", "council", "national", None, "Veche", ()),
     (
         "minsk-city",
-        "Minsk City Council of Strike Committees",
         "council",
         "regional",
         "national",
         "Sosna",
         (),
     ),
-    ("minsk-region", "Minsk Region Council", "council", "regional", "national", "Bereza", ()),
-    ("grodno-region", "Grodno Region Council", "council", "regional", "national", "Neman", ()),
-    ("gomel-region", "Gomel Region Council", "council", "regional", "national", "Sozh", ()),
-    ("mogilev-region", "Mogilev Region Council", "council", "regional", "national", "Dnepr", ()),
-    ("brest-region", "Brest Region Council", "council", "regional", "national", "Bug", ()),
-    ("zhlobin-city", "Zhlobin City Council", "council", "city", "gomel-region", "Kalina", ()),
+    ("minsk-region", "council", "regional", "national", "Bereza", ()),
+    ("grodno-region", "council", "regional", "national", "Neman", ()),
+    ("gomel-region", "council", "regional", "national", "Sozh", ()),
+    ("mogilev-region", "council", "regional", "national", "Dnepr", ()),
+    ("brest-region", "council", "regional", "national", "Bug", ()),
+    ("zhlobin-city", "council", "city", "gomel-region", "Kalina", ()),
     (
         "kozlova",
-        "Kozlova Electrotechnical Plant strike committee",
         "workplace",
         "local",
         "minsk-city",
@@ -58,7 +59,6 @@ COMMITTEES: tuple[tuple[str, str, str, str, str | None, str, tuple[str, ...]], .
     ),
     (
         "mtz",
-        "MTZ (Minsk Tractor Works) strike committee",
         "workplace",
         "local",
         "minsk-city",
@@ -67,7 +67,6 @@ COMMITTEES: tuple[tuple[str, str, str, str, str | None, str, tuple[str, ...]], .
     ),
     (
         "minsktrans-4",
-        "Minsktrans trolleybus depot No. 4 strike committee",
         "workplace",
         "local",
         "minsk-city",
@@ -76,7 +75,6 @@ COMMITTEES: tuple[tuple[str, str, str, str, str | None, str, tuple[str, ...]], .
     ),
     (
         "margarine",
-        "Minsk margarine plant strike committee",
         "workplace",
         "local",
         "minsk-city",
@@ -85,7 +83,6 @@ COMMITTEES: tuple[tuple[str, str, str, str, str | None, str, tuple[str, ...]], .
     ),
     (
         "bsu-students",
-        "BSU students' committee",
         "college",
         "local",
         "minsk-city",
@@ -94,7 +91,6 @@ COMMITTEES: tuple[tuple[str, str, str, str, str | None, str, tuple[str, ...]], .
     ),
     (
         "uruchye",
-        "Uruchye neighbourhood committee",
         "neighbourhood",
         "local",
         "minsk-city",
@@ -103,7 +99,6 @@ COMMITTEES: tuple[tuple[str, str, str, str, str | None, str, tuple[str, ...]], .
     ),
     (
         "azot",
-        "Grodno AZOT strike committee",
         "workplace",
         "local",
         "grodno-region",
@@ -112,7 +107,6 @@ COMMITTEES: tuple[tuple[str, str, str, str, str | None, str, tuple[str, ...]], .
     ),
     (
         "devyatovka",
-        "Devyatovka neighbourhood committee, Grodno",
         "neighbourhood",
         "local",
         "grodno-region",
@@ -121,7 +115,6 @@ COMMITTEES: tuple[tuple[str, str, str, str, str | None, str, tuple[str, ...]], .
     ),
     (
         "bmz",
-        "BMZ (Belarusian Metallurgical Plant) strike committee, Zhlobin",
         "workplace",
         "local",
         "zhlobin-city",
@@ -130,7 +123,6 @@ COMMITTEES: tuple[tuple[str, str, str, str, str | None, str, tuple[str, ...]], .
     ),
     (
         "belshina",
-        "Belshina tyre plant strike committee, Bobruisk",
         "workplace",
         "local",
         "mogilev-region",
@@ -139,7 +131,6 @@ COMMITTEES: tuple[tuple[str, str, str, str, str | None, str, tuple[str, ...]], .
     ),
     (
         "belaruskali",
-        "Belaruskali strike committee, Soligorsk",
         "workplace",
         "local",
         "minsk-region",
@@ -148,7 +139,6 @@ COMMITTEES: tuple[tuple[str, str, str, str, str | None, str, tuple[str, ...]], .
     ),
     (
         "zhabinka",
-        "Zhabinka sugar plant strike committee",
         "workplace",
         "local",
         "brest-region",
@@ -168,13 +158,14 @@ def at(day: int, hour: int = 12, minute: int = 0) -> datetime:
 
 
 class Demo:
-    """The demo's people and committees, for this loader and the other demo parts."""
+    """The demo's people and committees, for this loader and the other demo parts;
+    ``text`` is what they write, in ``lang`` (``mixed``: each committee its own)."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str = MIXED) -> None:
+        self.text = DemoText(lang)
         self.people: dict[str, Identity] = {}
         self.spaces: dict[str, str] = {}
         self.members: dict[str, list[str]] = {}
-        self.names: dict[str, str] = {}
         self.mandates: dict[str, str] = {}
         self.decisions: dict[str, str] = {}
         self.seated: dict[str, set[str]] = {}  # delegate -> bodies they sit in
@@ -188,7 +179,6 @@ class Demo:
     def committee(
         self,
         key: str,
-        name: str,
         kind: str,
         level: str,
         founder: str,
@@ -198,7 +188,7 @@ class Demo:
         rules = {"ratification": level == "national", "weighting": "per_delegate"}
         space = actions.create_committee(
             self.person(founder),
-            name=name,
+            name=self.text.name(key),
             kind=kind,
             level=level,
             pseudonym=founder,
@@ -207,7 +197,6 @@ class Demo:
             at=at(day, 8),
         ).id
         self.spaces[key] = space
-        self.names[key] = name
         self.members[key] = [founder]
         for index, member in enumerate(members):
             code, _ = actions.invite(self.person(founder), space, at=at(day, 9, index))
@@ -223,12 +212,26 @@ class Demo:
         day: int,
         hour: int = 14,
         no: Sequence[str] = (),
+        discussion: Sequence[tuple[str, str]] = (),
         **motion: object,
     ) -> str:
-        """Propose a motion, let everyone with a say vote (yes unless named in ``no``), close it."""
+        """Propose a motion, discuss it (``discussion``: pseudonym and text key, each
+        comment answering the one before), let everyone with a say vote (yes unless
+        named in ``no``), close it."""
         space = self.spaces[key]
         voters = self.voters(key)
         event = actions.propose(self.person(proposer), space, at=at(day, hour), **motion)  # type: ignore[arg-type]
+        previous = ""
+        for index, (author, text_key) in enumerate(discussion):
+            previous = write_comment(
+                self.person(author),
+                space,
+                subject="motion",
+                on=event.id,
+                text=self.text.say(key, text_key),
+                reply_to=previous,
+                at=at(day, hour, 1 + index),
+            ).id
         for index, voter in enumerate(voters):
             choice = "no" if voter in no else "yes"
             if motion.get("method", "yes_no") == "yes_no":
@@ -249,8 +252,10 @@ class Demo:
             day=day,
             hour=10,
             kind="federation_join",
-            title=f"Join the {self.names[parent]}",
-            text="Link up with the other committees.",
+            title=self.text.say(
+                child, "motion.join.title", parent=self.text.name(parent, writer=child, form="acc")
+            ),
+            text=self.text.say(child, "motion.join.text"),
             target={"parent": self.spaces[parent]},
         )
         self.decide(
@@ -259,8 +264,12 @@ class Demo:
             day=day,
             hour=11,
             kind="federation_accept",
-            title=f"Accept {self.names[child]}",
-            text="Welcome.",
+            title=self.text.say(
+                parent,
+                "motion.accept.title",
+                child=self.text.name(child, writer=parent, form="acc"),
+            ),
+            text=self.text.say(parent, "motion.accept.text"),
             target={"child": self.spaces[child], "join": join},
         )
 
@@ -281,8 +290,12 @@ class Demo:
             self.person(proposer),
             space,
             kind="delegate_election",
-            title=f"Delegates to the {self.names[parent]}",
-            text="Elected for as long as we trust them; recallable at any time.",
+            title=self.text.say(
+                child,
+                "motion.delegates.title",
+                parent=self.text.name(parent, writer=child, form="acc"),
+            ),
+            text=self.text.say(child, "motion.delegates.text"),
             method=method,
             options=keys,
             seats=seats,
@@ -317,29 +330,32 @@ class Demo:
         return names
 
 
-def load_demo(out: TextIO | None = None) -> str:
+def load_demo(out: TextIO | None = None, lang: str = MIXED) -> str:
+    """Load the demo, its people writing in ``lang`` (``mixed``: each committee in the
+    language its people used in 2020, see the module's docstring); return what to print."""
     if Committee.objects.filter(demo=True).exists():
         raise DemoAlreadyLoaded("The demonstration is already loaded.")
-    demo = Demo()
-    for index, (key, name, kind, level, _parent, founder, members) in enumerate(COMMITTEES):
+    demo = Demo(lang)
+    text = demo.text
+    for index, (key, kind, level, _parent, founder, members) in enumerate(COMMITTEES):
         demo.committee(
-            key, name, kind, level, founder, members, day=11 if level == "local" else 12 + index % 2
+            key, kind, level, founder, members, day=11 if level == "local" else 12 + index % 2
         )
     lines = [
         "DEMONSTRATION DATA: invented people, real plants and dates (Belarus, August 2020).",
     ]
     # The Kozlova workers' demands, 11 August, as a demands letter passed by their committee.
-    kozlova_letter = demo.decide(
+    letter = demo.decide(
         "kozlova",
         "Sokol",
         day=11,
         hour=15,
         kind="demands",
-        title="Demands of the Kozlova plant workers",
-        text=KOZLOVA_DEMANDS,
+        title=text.say("kozlova", "motion.kozlova_demands.title"),
+        text=kozlova_letter(text),
         no=("Lyn",),
     )
-    demo.decisions["kozlova-demands"] = kozlova_letter
+    demo.decisions["kozlova-demands"] = letter
     for key, proposer, day in (
         ("mtz", "Bobr", 12),
         ("azot", "Azot", 12),
@@ -353,9 +369,9 @@ def load_demo(out: TextIO | None = None) -> str:
             day=day,
             hour=12,
             kind="endorsement",
-            title="Endorse the demands of the Kozlova plant workers",
-            text="We stand with them.",
-            target={"motion": kozlova_letter},
+            title=text.say(key, "motion.endorse.title"),
+            text=text.say(key, "motion.endorse.text"),
+            target={"motion": letter},
         )
     demo.decide(
         "mtz",
@@ -363,28 +379,38 @@ def load_demo(out: TextIO | None = None) -> str:
         day=13,
         hour=9,
         kind="strike_call",
-        title="Strike from 17 August",
-        text="Down tools until the demands are met.",
+        title=text.say("mtz", "motion.strike_call.title"),
+        text=text.say("mtz", "motion.strike_call.text"),
         no=("Zhuravel",),
+        discussion=(("Zhuravel", "comment.strike_doubt"), ("Yaryla", "comment.strike_answer")),
     )
+    # What members tell each other on their committees' pages.
+    for key, author, day, hour in (
+        ("kozlova", "Sokol", 12, 20),
+        ("bsu-students", "Student", 13, 19),
+        ("uruchye", "Dvor", 15, 18),
+    ):
+        actions.post(
+            demo.person(author), demo.spaces[key], text.say(key, f"post.{key}"), at=at(day, hour)
+        )
     # Federation: local committees join city and regional councils, those join the national one.
-    parents = {key: parent for key, _n, _k, _l, parent, _f, _m in COMMITTEES}
+    parents = {key: parent for key, _k, _l, parent, _f, _m in COMMITTEES}
     order = [
         k
         for k, *_ in COMMITTEES
-        if parents[k] and COMMITTEES[[c[0] for c in COMMITTEES].index(k)][3] != "local"
+        if parents[k] and COMMITTEES[[c[0] for c in COMMITTEES].index(k)][2] != "local"
     ]
     order += [k for k, *_ in COMMITTEES if parents[k] and k not in order]
     for key in sorted(
         order,
         key=lambda k: ("local", "city", "regional").index(
-            COMMITTEES[[c[0] for c in COMMITTEES].index(k)][3]
+            COMMITTEES[[c[0] for c in COMMITTEES].index(k)][2]
         ),
     ):
         demo.join_parent(key, parents[key] or "", day=14)
     # Delegate elections, bottom up.
     for key, *_rest in COMMITTEES:
-        level = COMMITTEES[[c[0] for c in COMMITTEES].index(key)][3]
+        level = COMMITTEES[[c[0] for c in COMMITTEES].index(key)][2]
         if level != "local":
             continue
         electors = demo.members[key]
@@ -433,8 +459,8 @@ def load_demo(out: TextIO | None = None) -> str:
             day=18,
             hour=9,
             kind="recall",
-            title=f"Recall {name} from the city council",
-            text="Voted against our strike call, against the mandate.",
+            title=text.say("mtz", "motion.recall.title", name=name),
+            text=text.say("mtz", "motion.recall.text"),
             target={"mandate": demo.mandates[recalled], "key": demo.person(name).public},
             no=(name,),
         )
@@ -446,8 +472,8 @@ def load_demo(out: TextIO | None = None) -> str:
         day=19,
         hour=12,
         kind="demands",
-        title="Common demands of the general strike",
-        text=KOZLOVA_DEMANDS + "\n5. New, free and fair elections.",
+        title=text.say("national", "motion.common_demands.title"),
+        text=text.say("national", "demands.points") + "\n" + text.say("national", "demands.fifth"),
     )
     demo.decisions["national-demands"] = national_demands
     for key in ("minsk-city", "grodno-region", "gomel-region", "minsk-region"):
@@ -457,8 +483,8 @@ def load_demo(out: TextIO | None = None) -> str:
             day=20,
             hour=10,
             kind="ratification",
-            title="Ratify the common demands",
-            text="Ratified.",
+            title=text.say(key, "motion.ratify.title"),
+            text=text.say(key, "motion.ratify.text"),
             target={"motion": national_demands},
         )
     # A forged "call to violence" in the Kozlova founder's name: rejected, kept as evidence.
@@ -468,7 +494,7 @@ def load_demo(out: TextIO | None = None) -> str:
         seq=1,
         prev=None,
         kind="space.post",
-        body={"text": "Bring weapons tomorrow. — the strike committee"},
+        body={"text": text.say("kozlova", "post.forged")},
         at=at(16, 22),
     )
     tampered = forged.raw.replace(forged.author.encode(), demo.person("Sokol").public.encode())
@@ -484,7 +510,13 @@ def load_demo(out: TextIO | None = None) -> str:
 
     lines.extend(load_strike(demo))
     lines.extend(load_elections(demo))
-    lines.extend(load_demo_audit(Account.objects.get(pseudonym=DEMO_OPERATOR).pk))
+    lines.extend(
+        load_demo_audit(
+            Account.objects.get(pseudonym=DEMO_OPERATOR).pk,
+            language=text.language("kozlova"),  # the operator's, a Kozlova worker
+            title=text.say("kozlova", "audit.title"),
+        )
+    )
     lines.extend(load_sync(demo))
     # The demo's main account runs the node, so the demo shows the Peers page too;
     # on a real node the operator is named on the command line (docs/node.md).

@@ -4,7 +4,9 @@ donations, k-of-n approved payouts and its published August report.
 
 Plants, cities and dates follow ``scenario/belarus-2020.md``; workforces and shares
 out are approximate and every person is invented. Everything goes through the same
-actions as real use, so the log is signed and verifiable like any other.
+actions as real use, so the log is signed and verifiable like any other. What people
+wrote (plant names, notes, the fund's labels) comes from ``veche.demo.text``, in the
+language of the committee that wrote it.
 """
 
 from __future__ import annotations
@@ -18,57 +20,54 @@ from veche.apps.committees import actions as committees
 from veche.apps.committees.models import Committee, Endorsement, Member, Motion
 from veche.apps.fund import actions as fund
 from veche.apps.strike import actions as strike
+from veche.demo.text import DemoText, DemoTextError, catalogs, names_everywhere, text_of
 from veche.events import Identity
-
-KOZLOVA_DEMANDS = (
-    "We, the workers of the Kozlova plant, demand:\n"
-    "1. Immediately end the violence against unarmed civilians who have the right to "
-    "express their political positions peacefully.\n"
-    "2. Stop provocations used to justify the actions of security forces.\n"
-    "3. Release people detained during peaceful demonstrations.\n"
-    "4. Turn on the Internet to eliminate the possibility of speculation and rumours."
-)
 
 
 class Plant(NamedTuple):
-    """One workplace of ``data/plants.toml``: its demo committee key, name, city, region,
-    sector, approximate workforce, the founder's pseudonym if this module makes its
-    committee, and its timeline of (day in 2020 "MM-DD", status, per mille out,
-    published, note). Committees the main demo made (``demo.spaces``) are used as they
-    are."""
+    """One workplace of ``data/plants.toml``: its demo committee key, region, approximate
+    workforce, the founder's pseudonym if this module makes its committee, and its
+    timeline of (day in 2020 "MM-DD", status, per mille out, published). Its name, city,
+    sector and a note per timeline row are in the text files (``[plant.KEY]``).
+    Committees the main demo made (``demo.spaces``) are used as they are."""
 
     key: str
-    name: str
-    city: str
     region: str
-    sector: str
     workforce: int
     founder: str
-    timeline: list[tuple[str, str, int, bool, str]]
+    timeline: list[tuple[str, str, int, bool]]
 
 
 def _plants() -> list[Plant]:
     with (Path(__file__).parent / "data" / "plants.toml").open("rb") as file:
         table = tomllib.load(file)
-    return [
+    plants = [
         Plant(
             key=row["key"],
-            name=row["name"],
-            city=row["city"],
             region=row["region"],
-            sector=row["sector"],
             workforce=row["workforce"],
             founder=row["founder"],
             timeline=[
-                (day, status, share, published, note)
-                for day, status, share, published, note in row["timeline"]
+                (day, status, share, published) for day, status, share, published in row["timeline"]
             ],
         )
         for row in table["plant"]
     ]
+    written = catalogs()["en"]["plant"]
+    if {p.key for p in plants} != set(written):
+        raise DemoTextError("plants.toml and the text files name different plants")
+    for plant in plants:
+        if len(written[plant.key]["notes"]) != len(plant.timeline):
+            raise DemoTextError(f"plant {plant.key}: one note per timeline row")
+    return plants
 
 
 PLANTS = _plants()
+
+
+def kozlova_letter(text: DemoText) -> str:
+    """The Kozlova workers' demands letter as their committee wrote it."""
+    return text.say("kozlova", "demands.preamble") + "\n" + text.say("kozlova", "demands.points")
 
 
 def _at(month_day: str, hour: int = 12) -> datetime:
@@ -76,18 +75,18 @@ def _at(month_day: str, hour: int = 12) -> datetime:
     return datetime(2020, month, day, hour, 0, tzinfo=UTC)
 
 
-def _kozlova(demo: Any) -> tuple[str, dict[str, Identity]]:
+def _kozlova(demo: Any, text: DemoText) -> tuple[str, dict[str, Identity]]:
     """The demo's Kozlova committee (the main demo's, or one made here) and its members."""
     known = getattr(demo, "spaces", {}).get("kozlova")
     found = (
         Committee.objects.filter(space=known).first()
         if known
-        else Committee.objects.filter(demo=True, name__icontains="Kozlova").first()
+        else Committee.objects.filter(demo=True, name__in=names_everywhere("kozlova")).first()
     )
     if found is None:
         space = committees.create_committee(
             demo.person("Sokol"),
-            name="Kozlova Electrotechnical Plant strike committee",
+            name=text.name("kozlova"),
             kind="workplace",
             level="local",
             pseudonym="Sokol",
@@ -134,12 +133,14 @@ def load_strike(demo: Any) -> list[str]:
     whose committee it did not make get one here; the Kozlova demands letter is
     the main demo's if it passed one, and the committees made here endorse it.
     """
-    kozlova, members = _kozlova(demo)
+    text = text_of(demo)
+    kozlova, members = _kozlova(demo, text)
     spaces: dict[str, str] = dict(getattr(demo, "spaces", {}))
     spaces["kozlova"] = kozlova
     people: dict[str, list[str]] = dict(getattr(demo, "members", {}))
-    made_here: list[tuple[str, Identity]] = []
-    for key, name, city, region, sector, workforce, founder, timeline in PLANTS:
+    made_here: list[tuple[str, str, Identity]] = []
+    for key, region, workforce, founder, timeline in PLANTS:
+        written = text.plant(key)
         if key == "kozlova":
             space, who = kozlova, members["Zubr"]
         elif key in spaces and people.get(key):
@@ -148,25 +149,25 @@ def load_strike(demo: Any) -> list[str]:
             who = demo.person(founder)
             space = committees.create_committee(
                 who,
-                name=f"{name} strike committee",
+                name=text.name(key),
                 kind="workplace",
                 level="local",
                 pseudonym=founder,
                 demo=True,
                 at=_at(timeline[0][0], 8),
             ).id
-            made_here.append((space, who))
+            made_here.append((key, space, who))
         plant = strike.register_workplace(
             who,
             space,
-            name=name,
-            city=city,
+            name=written["name"],
+            city=written["city"],
             region=region,
-            sector=sector,
+            sector=written["sector"],
             workforce=workforce,
             at=_at(timeline[0][0], 9),
         ).id
-        for day, status, share, published, note in timeline:
+        for (day, status, share, published), note in zip(timeline, written["notes"], strict=True):
             strike.record_status(
                 who,
                 space,
@@ -190,21 +191,21 @@ def load_strike(demo: Any) -> list[str]:
             _at("08-11", 14),
             voters=(members["Vasilek"], members["Zubr"], members["Rusalka"]),
             kind="demands",
-            title="Demands of the Kozlova plant workers",
-            text=KOZLOVA_DEMANDS,
+            title=text.say("kozlova", "motion.kozlova_demands.title"),
+            text=kozlova_letter(text),
         )
-    for index, (space, who) in enumerate(made_here):
+    for index, (key, space, who) in enumerate(made_here):
         _pass(
             who,
             space,
             _at(f"08-{14 + index % 10}", 15),
             kind="endorsement",
-            title="We endorse the Kozlova workers' demands",
-            text="Our committee endorses the demands of the Kozlova plant workers.",
+            title=text.say(key, "motion.endorse_letter.title"),
+            text=text.say(key, "motion.endorse_letter.text"),
             target={"motion": letter.close_event},
         )
     endorsed = Endorsement.objects.filter(letter_close=letter.close_event).count()
-    sample = _fund(kozlova, members)
+    sample = _fund(kozlova, members, text)
     total_workers = sum(plant.workforce for plant in PLANTS)
     return [
         f"Strike: {len(PLANTS)} workplaces ({total_workers:,} workers) with timelines from "
@@ -218,26 +219,27 @@ def load_strike(demo: Any) -> list[str]:
     ]
 
 
-def _fund(space: str, members: dict[str, Identity]) -> tuple[str, str, str]:
+def _fund(space: str, members: dict[str, Identity], text: DemoText) -> tuple[str, str, str]:
     sokol, vasilek, zubr = members["Sokol"], members["Vasilek"], members["Zubr"]
     fund.create_fund(
         sokol,
         space,
-        name="Kozlova workers' solidarity fund",
+        name=text.say("kozlova", "fund.name"),
         treasurers=[sokol.public, vasilek.public, zubr.public],
         k=2,
         at=_at("08-12", 9),
     )
     donations = [
-        ("08-12", 2500_00, "BYN", "bank", "Diaspora-Warsaw", False),
-        ("08-13", 400_00, "BYN", "cash", "", False),
-        ("08-14", 1000_00, "EUR", "bank", "Diaspora-Vilnius", False),
-        ("08-15", 500_00, "USD", "bank", "", False),
-        ("08-18", 1800_00, "BYN", "bank", "IT-collective-7", False),
-        ("08-20", 5000_00, "BYN", "bank", "Minsk-IT-pledge", True),
-        ("08-22", 750_00, "EUR", "bank", "", False),
+        ("08-12", 2500_00, "BYN", "bank", False),
+        ("08-13", 400_00, "BYN", "cash", False),
+        ("08-14", 1000_00, "EUR", "bank", False),
+        ("08-15", 500_00, "USD", "bank", False),
+        ("08-18", 1800_00, "BYN", "bank", False),
+        ("08-20", 5000_00, "BYN", "bank", True),
+        ("08-22", 750_00, "EUR", "bank", False),
     ]
-    for day, amount, currency, account, donor, pledge in donations:
+    donors = text.words("kozlova", "fund.donors")
+    for (day, amount, currency, account, pledge), donor in zip(donations, donors, strict=True):
         fund.record_donation(
             vasilek,
             space,
@@ -258,7 +260,7 @@ def _fund(space: str, members: dict[str, Identity]) -> tuple[str, str, str]:
             {"account": "bank", "currency": "BYN", "side": "debit", "amount": 3000_00},
             {"account": "pledges", "currency": "BYN", "side": "credit", "amount": 3000_00},
         ],
-        memo="part of the IT pledge arrived",
+        memo=text.say("kozlova", "fund.pledge_memo"),
         at=_at("08-25", 19),
     )
     fund.record_cost(
@@ -268,7 +270,7 @@ def _fund(space: str, members: dict[str, Identity]) -> tuple[str, str, str]:
         amount=120_00,
         currency="BYN",
         account="cash",
-        memo="printing leaflets",
+        memo=text.say("kozlova", "fund.cost_memo"),
         at=_at("08-14", 20),
     )
     payouts = [

@@ -52,7 +52,8 @@ def load_sync(demo: object = None) -> list[str]:
         return [f"(sync demo skipped: {error})"]
     codes_needed = fountain.encode(data, 1)[0].count
     lines = [
-        f"The {national.name}'s log ({count} events) as a public bundle: {bundle}",
+        f"The national council's log ({national.name}, {count} events) as a public bundle:"
+        f" {bundle}",
         f"  and as {len(codes)} QR codes (any {codes_needed} of them will do):"
         f" open {folder / 'qr' / 'index.html'}",
         f"  Try on another node: veche bundle import {bundle} --space={national.space}",

@@ -134,6 +134,29 @@ CITIES: dict[str, tuple[str, Point]] = {
     "Polotsk": ("vitebsk", (28.79, 55.49)),
     "Lida": ("grodno", (25.30, 53.89)),
 }
+# The same cities as people write them in Russian and Belarusian.
+CITIES.update(
+    (spelling, CITIES[city])
+    for city, spellings in {
+        "Minsk": ("Минск", "Мінск"),
+        "Grodno": ("Гродно", "Гродна"),
+        "Brest": ("Брест", "Брэст"),
+        "Zhabinka": ("Жабинка", "Жабінка"),
+        "Zhlobin": ("Жлобин", "Жлобін"),
+        "Gomel": ("Гомель",),
+        "Mozyr": ("Мозырь", "Мазыр"),
+        "Bobruisk": ("Бобруйск", "Бабруйск"),
+        "Mogilev": ("Могилев", "Могилёв", "Магілёў"),
+        "Soligorsk": ("Солигорск", "Салігорск"),
+        "Zhodino": ("Жодино", "Жодзіна"),
+        "Borisov": ("Борисов", "Барысаў"),
+        "Vitebsk": ("Витебск", "Віцебск"),
+        "Novopolotsk": ("Новополоцк", "Наваполацк"),
+        "Polotsk": ("Полоцк", "Полацк"),
+        "Lida": ("Лида", "Ліда"),
+    }.items()
+    for spelling in spellings
+)
 
 
 class UnknownRegion(ValueError):

@@ -12,6 +12,7 @@ from veche.apps.store.log import rebuild, state_digest
 from veche.cli import main
 from veche.demo.load import Demo
 from veche.demo.strike import PLANTS, load_strike
+from veche.demo.text import DemoText
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -27,7 +28,7 @@ def test_the_belarus_demo_includes_the_strike_and_the_fund(tmp_path: Path, capsy
 
     lines = load_demo().splitlines()
     # The plants' committees of the main demo are used, not duplicated.
-    assert Committee.objects.filter(name__icontains="Belshina").count() == 1
+    assert Committee.objects.filter(name=DemoText().name("belshina")).count() == 1
     assert any("endorsed by" in line for line in lines)
     check_must_show(tmp_path, capsys, lines)
 
@@ -38,8 +39,9 @@ def check_must_show(tmp_path: Path, capsys: Any, lines: list[str]) -> None:
     listing = json.loads(capsys.readouterr().out)
     assert len(listing) == len(PLANTS)
     by_name = {item["name"]: item for item in listing}
-    assert by_name["Belaruskali"]["status"] == "partial"
-    assert by_name["Belaruskali"]["since"] == "2020-09-12"
+    belaruskali = DemoText().plant("belaruskali")["name"]  # as its committee registered it
+    assert by_name[belaruskali]["status"] == "partial"
+    assert by_name[belaruskali]["since"] == "2020-09-12"
     assert all(item["status"] for item in listing)
     out = tmp_path / "report"
     assert main(["fund", "report", "--period", "2020-08", "-o", str(out)]) == 0
@@ -67,7 +69,9 @@ def test_common_demands_show_their_ratification() -> None:
     from veche.demo.load import load_demo
 
     load_demo()
-    common = Motion.objects.get(kind="demands", title__icontains="Common demands")
+    common = Motion.objects.get(
+        kind="demands", title=DemoText().say("national", "motion.common_demands.title")
+    )
     page = Client().get(f"/strike/demands/{common.event}/").content.decode()
     assert "Ratification by the member committees" in page
     assert "Ratified by" in page

@@ -21,10 +21,19 @@ DEMO_SEED = 2020
 DEMO_FRAUD = {"stuffing": 0.35, "rewrite": 0.25, "carousel": 0.05}
 
 
+DEMO_TITLE = "Simulated presidential election shaped like Belarus, 9 August 2020"
+
+
 def load_demo_audit(
-    owner_id: int, *, language: str = "en", stations: int = DEMO_STATIONS
+    owner_id: int,
+    *,
+    language: str = "en",
+    stations: int = DEMO_STATIONS,
+    title: str = DEMO_TITLE,
 ) -> list[str]:
-    """Simulate, audit (in this thread) and publish the demo election; return lines to print."""
+    """Simulate, audit (in this thread) and publish the demo election; return lines to print.
+    ``title`` is the run's title as its owner typed it (``veche demo`` gives it in the
+    owner's language); ``language`` is the report's."""
     election = simulate(
         stations,
         DEMO_SEED,
@@ -41,7 +50,7 @@ def load_demo_audit(
         ):
             run = actions.start_audit_run(
                 owner_id,
-                title="Simulated presidential election shaped like Belarus, 9 August 2020",
+                title=title,
                 official=File(official, name="official.csv"),
                 witness=File(witness, name="witness.csv"),
                 observer=File(observer, name="observer.csv"),
