@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 
 Labels = Mapping[str, Promise | str]
 
@@ -27,3 +28,42 @@ def label(labels: Labels, code: str, default: str | None = None) -> str:
 def translated(labels: Labels) -> dict[str, str]:
     """A whole table in the active language (for drawings that take plain strings)."""
     return {code: str(text) for code, text in labels.items()}
+
+
+# Every event kind of the store's registry (``veche.apps.store.kinds.KINDS``), as a
+# reader would name it; pages show the label and keep the raw kind in <code>.
+EVENT_KIND_LABELS: Labels = {
+    "ballot.cast": pgettext_lazy("event kind", "Ballot cast"),
+    "comment.amend": pgettext_lazy("event kind", "Comment edited"),
+    "comment.mark": pgettext_lazy("event kind", "Comment marked"),
+    "comment.withdraw": pgettext_lazy("event kind", "Comment withdrawn"),
+    "comment.write": pgettext_lazy("event kind", "Comment written"),
+    "delegate.seat": pgettext_lazy("event kind", "Delegate seated"),
+    "election.close": pgettext_lazy("event kind", "Election closed"),
+    "election.open": pgettext_lazy("event kind", "Election opened"),
+    "election.result": pgettext_lazy("event kind", "Election result"),
+    "election.roll": pgettext_lazy("event kind", "Voter roll"),
+    "fund.approve": pgettext_lazy("event kind", "Payout approved"),
+    "fund.create": pgettext_lazy("event kind", "Fund created"),
+    "fund.entry": pgettext_lazy("event kind", "Fund entry"),
+    "fund.payout": pgettext_lazy("event kind", "Payout proposed"),
+    "fund.report": pgettext_lazy("event kind", "Fund report"),
+    "key.revoke": pgettext_lazy("event kind", "Key revoked"),
+    "member.device": pgettext_lazy("event kind", "Device added"),
+    "member.invite": pgettext_lazy("event kind", "Invitation"),
+    "member.join": pgettext_lazy("event kind", "Member joined"),
+    "member.leave": pgettext_lazy("event kind", "Member left"),
+    "member.vouch": pgettext_lazy("event kind", "Member vouched for"),
+    "motion.amend": pgettext_lazy("event kind", "Motion amended"),
+    "motion.close": pgettext_lazy("event kind", "Motion closed"),
+    "motion.propose": pgettext_lazy("event kind", "Motion proposed"),
+    "motion.vote": pgettext_lazy("event kind", "Vote on a motion"),
+    "space.create": pgettext_lazy("event kind", "Space created"),
+    "space.post": pgettext_lazy("event kind", "Post"),
+    "strike.status": pgettext_lazy("event kind", "Strike status"),
+    "trustee.complain": pgettext_lazy("event kind", "Trustee's complaint"),
+    "trustee.deal": pgettext_lazy("event kind", "Trustee's key shares"),
+    "trustee.decrypt": pgettext_lazy("event kind", "Trustee's decryption"),
+    "workplace.register": pgettext_lazy("event kind", "Workplace registered"),
+    "workplace.update": pgettext_lazy("event kind", "Workplace updated"),
+}

@@ -16,6 +16,7 @@ from veche.apps.store.models import Status, StoredEvent
 from veche.apps.store.reasons import Reason, explain, message_text
 from veche.events import EventError, parse_event
 from veche.web.home import home_of
+from veche.web.labels import EVENT_KIND_LABELS, label
 from veche.web.viewer import account, viewer
 
 
@@ -81,6 +82,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         "veche/event.html",
         {
             "row": row,
+            "kind_label": label(EVENT_KIND_LABELS, row.kind),
             "event": event,
             "verified": verified,
             "problem": problem,

@@ -7,9 +7,16 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 MAX_UPLOAD = 200 * 1024 * 1024  # a national protocol is ~10 MB; witness files can be larger
+
+
+def _columns(*names: str) -> SafeString:
+    return format_html_join(", ", "<code>{}</code>", ((name,) for name in names))
 
 
 def _check_size(upload: UploadedFile[bytes] | None) -> UploadedFile[bytes] | None:
@@ -26,20 +33,14 @@ class AuditUploadForm(forms.Form):
     )
     official = forms.FileField(
         label=_("Official protocol (CSV or Excel .xlsx)"),
-        help_text=_(
-            "One row per polling station: station, region, registered, ballots, invalid, "
-            "then one column per candidate."
-        ),
     )
     witness = forms.FileField(
         label=_("Witness reports (CSV, optional)"),
         required=False,
-        help_text=_("station, candidate and evidence, or station, candidate, count."),
     )
     observer = forms.FileField(
         label=_("Observer counts (CSV, optional)"),
         required=False,
-        help_text=_("station, observed_turnout."),
     )
     language = forms.ChoiceField(label=_("Language of the plots and report"), choices=())
     skip_bad_rows = forms.BooleanField(
@@ -57,6 +58,19 @@ class AuditUploadForm(forms.Form):
         field.choices = [
             (code, name) for code, name in settings.LANGUAGES if code in ("en", "ru", "be")
         ]
+        # The files' column names are codes, shown as such in the reader's sentence.
+        self.fields["official"].help_text = format_html(
+            gettext("One row per polling station: {columns}, then one column per candidate."),
+            columns=_columns("station", "region", "registered", "ballots", "invalid"),
+        )
+        self.fields["witness"].help_text = format_html(
+            gettext("Columns: {first} or {second}."),
+            first=_columns("station", "candidate", "evidence"),
+            second=_columns("station", "candidate", "count"),
+        )
+        self.fields["observer"].help_text = format_html(
+            gettext("Columns: {columns}."), columns=_columns("station", "observed_turnout")
+        )
 
     def clean_official(self) -> UploadedFile[bytes] | None:
         upload = _check_size(self.cleaned_data.get("official"))

@@ -15,7 +15,8 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -89,7 +90,7 @@ def _signed(
     key = viewer(request)
     if treasurer_only:
         if not access.is_treasurer(key, access.access_fund_by_space(key, space)):
-            return HttpResponseForbidden(_("Only the fund's treasurers may do this."))
+            raise PermissionDenied(_("Only the fund's treasurers may do this."))
     else:
         access.check_ledger_readable(key, space)
     filled = form() if form is not None else None
@@ -216,7 +217,7 @@ def approve(request: HttpRequest, space: str, payout: str) -> HttpResponse:
         key = viewer(request)
         fund = access.access_fund_by_space(key, space)
         if not access.is_treasurer(key, fund):
-            return HttpResponseForbidden(_("Only the fund's treasurers may do this."))
+            raise PermissionDenied(_("Only the fund's treasurers may do this."))
         assert fund is not None  # a treasurer's fund exists
         row = Payout.objects.filter(space=space, event=payout).first()
         if row is None or row.status != Payout.Status.PENDING:
