@@ -32,7 +32,7 @@ img{max-width:100%;height:auto;display:block;margin:.5rem 0}
 .none{background:#666;color:#fff;padding:.1rem .4rem;border-radius:.2rem}
 details{margin:.3rem 0}small{color:#555}
 @media (max-width:37.5rem){body{padding:.6rem}table{display:table;width:100%;font-size:.85rem}
-td,th{overflow-wrap:anywhere;padding:.2rem .3rem}td.n{white-space:normal}}
+td,th{overflow-wrap:anywhere;padding:.2rem .3rem}td.n{overflow-wrap:normal}}
 @media print{.banner{border:2px solid #000}h2{page-break-after:avoid}img{page-break-inside:avoid}}
 """
 
