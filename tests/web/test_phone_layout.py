@@ -27,8 +27,9 @@ TAP = 44
 
 # What sticks out past the screen's edges, outermost first (a wide table, not each of its
 # cells), unless it lies inside a code block that scrolls in its own box (<pre>).
-# And what is too small to tap: buttons, submit inputs, selects, links in navigation or
-# styled as buttons; links inside running text are not targets of their own.
+# And what is too small to tap: buttons, submit inputs, selects, links in navigation, in
+# a row's or a comment's actions or styled as buttons; links inside running text are not
+# targets of their own.
 MEASURE = """
 (tap) => {
   const width = document.documentElement.clientWidth;
@@ -69,7 +70,8 @@ MEASURE = """
     }
   }
   const small = [];
-  const targets = 'button, input[type=submit], input[type=button], input[type=reset], select, nav a, a.button';
+  const targets = 'button, input[type=submit], input[type=button], input[type=reset], select, ' +
+    'nav a, a.button, td.actions a, .comment-actions a';
   for (const el of document.querySelectorAll(targets)) {
     if (!shown(el)) continue;
     const r = el.getBoundingClientRect();
