@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
 class RowProblem:
-    """One bad cell or row: where it is and what is wrong with it."""
+    """One bad cell or row: where it is and what is wrong with it. ``message`` is the
+    English sentence (the command line's); ``code`` and ``params`` let a page or a
+    report say it in its reader's language (``veche.audit.report_words.ROW_PROBLEMS``)."""
 
     file: str
     line: int
     column: str
     message: str
+    code: str = field(default="", compare=False)
+    params: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         where = f"{self.file}, line {self.line}"

@@ -13,7 +13,14 @@ from html import escape
 from typing import Any
 
 from veche.audit.labels import label
-from veche.audit.report_words import key_label, localized_date, number, phrase, sentence
+from veche.audit.report_words import (
+    key_label,
+    localized_date,
+    number,
+    phrase,
+    row_problem,
+    sentence,
+)
 from veche.audit.results import AuditReport
 
 __all__ = ["render_html"]
@@ -281,7 +288,7 @@ def render_html(
                 if p["column"]
                 else phrase("where_row", language, file=p["file"], line=str(p["line"]))
             )
-            parts.append(f"<li>{escape(where)}: {escape(sentence(p['message'], language))}</li>")
+            parts.append(f"<li>{escape(where)}: {escape(row_problem(p, language))}</li>")
         parts.append("</ul>")
     parts.append("</body></html>")
     del report  # the figures come from ``data``; kept in the signature for callers

@@ -151,7 +151,15 @@ def _finite(value: float) -> float | None:
 
 def _problems(problems: tuple[RowProblem, ...]) -> list[dict[str, Any]]:
     return [
-        {"file": p.file, "line": p.line, "column": p.column, "message": p.message} for p in problems
+        {
+            "file": p.file,
+            "line": p.line,
+            "column": p.column,
+            "message": p.message,
+            "code": p.code,
+            "params": dict(p.params),
+        }
+        for p in problems
     ]
 
 

@@ -19,11 +19,13 @@ __all__ = [
     "KEYS",
     "PHRASES",
     "REASONS",
+    "ROW_PROBLEMS",
     "TEXTS",
     "key_label",
     "localized_date",
     "number",
     "phrase",
+    "row_problem",
     "sentence",
 ]
 
@@ -228,6 +230,93 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "бюлетэняў больш, чым выдадзена",
     ),
 }
+
+# A bad row of an input file, by ``RowProblem.code``, with its ``params``.
+ROW_PROBLEMS: dict[str, tuple[str, str, str]] = {
+    "not-utf8": (
+        "byte {byte} is not UTF-8",
+        "байт {byte} — не UTF-8",
+        "байт {byte} — не UTF-8",
+    ),
+    "csv": ("not valid CSV", "это не правильный CSV", "гэта не правільны CSV"),
+    "empty-file": (
+        "the file is empty; a header is required",
+        "файл пуст; нужна строка заголовков",
+        "файл пусты; патрэбны радок загалоўкаў",
+    ),
+    "xlsx": (
+        "not a readable .xlsx workbook",
+        "книгу .xlsx не удаётся прочитать",
+        "кнігу .xlsx не ўдаецца прачытаць",
+    ),
+    "no-file": ("no such file", "такого файла нет", "такога файла няма"),
+    "empty-column-name": (
+        "empty column name",
+        "пустое имя столбца",
+        "пустая назва слупка",
+    ),
+    "column-twice": (
+        "column '{name}' appears twice",
+        "столбец «{name}» встречается дважды",
+        "слупок «{name}» сустракаецца двойчы",
+    ),
+    "missing-columns": (
+        "the header lacks column(s) {missing}; it has {header}",
+        "в заголовке нет столбцов: {missing}; в нём есть: {header}",
+        "у загалоўку няма слупкоў: {missing}; у ім ёсць: {header}",
+    ),
+    "field-count": (
+        "has {fields} fields, the header has {width}",
+        "полей в строке: {fields}, а в заголовке: {width}",
+        "палёў у радку: {fields}, а ў загалоўку: {width}",
+    ),
+    "empty": ("is empty", "пусто", "пуста"),
+    "empty-number": (
+        "is empty; write 0 for none",
+        "пусто; если ничего нет, напишите 0",
+        "пуста; калі нічога няма, напішыце 0",
+    ),
+    "not-whole": (
+        "'{cell}' is not a whole number ≥ 0",
+        "«{cell}» — не целое число ≥ 0",
+        "«{cell}» — не цэлы лік ≥ 0",
+    ),
+    "duplicate": (
+        "{column} '{value}' already appears on line {line}",
+        "{column} «{value}» уже есть в строке {line}",
+        "{column} «{value}» ужо ёсць у радку {line}",
+    ),
+    "no-candidates": (
+        "the header names no candidate column",
+        "в заголовке нет ни одного столбца кандидата",
+        "у загалоўку няма ніводнага слупка кандыдата",
+    ),
+    "no-stations": ("no stations", "нет ни одного участка", "няма ніводнага ўчастка"),
+    "unknown-station": (
+        "station '{station}' is not in the official protocol {source}",
+        "участка «{station}» нет в официальном протоколе {source}",
+        "участка «{station}» няма ў афіцыйным пратаколе {source}",
+    ),
+    "unknown-candidate": (
+        "'{candidate}' is not a candidate of {source} ({known})",
+        "«{candidate}» — не кандидат в {source} ({known})",
+        "«{candidate}» — не кандыдат у {source} ({known})",
+    ),
+}
+
+
+def row_problem(problem: dict[str, object], language: str) -> str:
+    """A skipped row's problem (report.json's ``skipped_rows`` entry) in ``language``:
+    by its code where it has one, else the English sentence as written."""
+    words = ROW_PROBLEMS.get(str(problem.get("code") or ""))
+    params = problem.get("params")
+    if words is None or not isinstance(params, dict):
+        return str(problem.get("message", ""))
+    try:
+        return words[_index(language)].format(**{k: str(v) for k, v in params.items()})
+    except (KeyError, IndexError):
+        return str(problem.get("message", ""))
+
 
 # The report's own phrases.
 PHRASES: dict[str, tuple[str, str, str]] = {

@@ -6,11 +6,14 @@ These tests need ``veche.apps.audit`` in INSTALLED_APPS and its urls under
 
 from __future__ import annotations
 
+import html
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from tests.factories import PASS, World, signed_in_client
@@ -117,11 +120,20 @@ def test_a_bad_file_fails_with_its_line_and_column(election_files: dict[str, Pat
     )
     run = AuditRun.objects.get()
     assert run.status == AuditRun.Status.FAILED
-    assert (
-        "протокол.csv, line 8, column 15 (Против всех): 'many' is not a whole number" in run.error
+    # Stored as codes and parameters (the CLI's English sentence kept beside them) ...
+    problem = json.loads(run.error)["problems"][0]
+    assert (problem["line"], problem["column"], problem["code"]) == (
+        8,
+        "15 (Против всех)",
+        "not-whole",
     )
-    page = client.get(response["Location"]).content.decode()
-    assert "line 8, column 15" in page
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "протокол.csv, line 8, column 15 (Против всех): 'many' is not a whole number ≥ 0" in page
+    # ... and shown in the reader's language.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "протокол.csv, строка 8, столбец 15 (Против всех): «many» — не целое число ≥ 0" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert client.post(f"/audit/{run.public_id}/publish/").status_code == 404
 
     skipped = client.post(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +105,26 @@ def test_numbers_per_language() -> None:
     assert number(6502042, "ru") == "6\u202f502\u202f042"
     assert number(-2336, "ru") == "\u22122\u202f336"
     assert number(1e-10, "be") == "1 × 10⁻¹⁰"
+
+
+def test_a_skipped_row_is_told_in_the_reports_language(tmp_path: Path) -> None:
+    from veche.audit import read_official
+    from veche.audit.report import _problems
+    from veche.audit.report_words import ROW_PROBLEMS, row_problem
+
+    official = tmp_path / "official.csv"
+    official.write_text(
+        "station,region,registered,ballots,invalid,Лукашенко\n"
+        "1,Минск,100,50,1,49\n2,Минск,100,5O,1,4\n1,Минск,100,50,1,49\n",
+        encoding="utf-8",
+    )
+    read = read_official(official, skip_bad_rows=True)
+    bad, duplicate = _problems(read.skipped)
+    assert (bad["code"], bad["params"]) == ("not-whole", {"cell": "5O"})
+    assert duplicate["code"] == "duplicate"
+    assert row_problem(bad, "en") == bad["message"] == "'5O' is not a whole number ≥ 0"
+    assert row_problem(bad, "ru") == "«5O» — не целое число ≥ 0"
+    assert row_problem(duplicate, "be") == "station «1» ужо ёсць у радку 2"
+    # A problem without a code (a report of an older version) is shown as written.
+    assert row_problem({"message": "odd"}, "be") == "odd"
+    assert all(len(words) == 3 for words in ROW_PROBLEMS.values())

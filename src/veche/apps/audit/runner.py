@@ -11,8 +11,9 @@ request instead.
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_noop
 from django_tasks import task
@@ -20,6 +21,9 @@ from django_tasks import task
 from veche.apps.audit import actions
 from veche.apps.audit.models import AuditRun
 from veche.web.background import on_interrupted
+
+if TYPE_CHECKING:
+    from veche.audit import AuditInputError
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,22 @@ INTERNAL_ERROR = gettext_noop("internal error; the node's log has the details")
 INTERRUPTED = gettext_noop("the node restarted twice while this audit ran")
 # Failures a retry with the same files may cure (an input error needs new files).
 RETRYABLE = (INTERNAL_ERROR, INTERRUPTED)
+
+
+def input_error_record(error: AuditInputError) -> str:
+    """An input error as stored on the run: its first bad rows, as report.json lists them."""
+    problems = [
+        {
+            "file": p.file,
+            "line": p.line,
+            "column": p.column,
+            "message": p.message,
+            "code": p.code,
+            "params": dict(p.params),
+        }
+        for p in error.problems[:20]
+    ]
+    return json.dumps({"problems": problems, "count": len(error.problems)}, ensure_ascii=False)
 
 
 def start(run_id: int) -> None:
@@ -113,7 +133,8 @@ def execute(run_id: int) -> None:
         )
         summary = report_json(report)
     except AuditInputError as error:
-        actions.record_failure(run_id, str(error))
+        # Codes and parameters: the page says it in its reader's language.
+        actions.record_failure(run_id, input_error_record(error))
         return
     except Exception:
         log.exception("audit run %s failed", run_id)

@@ -6,6 +6,7 @@ Reads go through ``access``; writes through ``actions``; the audit itself runs i
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +23,8 @@ from veche.apps.audit.access import access_run_by_public_id, is_owner, published
 from veche.apps.audit.forms import AuditUploadForm
 from veche.apps.audit.labels import METHOD_NAMES, PLOT_TITLES, STAGES
 from veche.apps.audit.models import AuditRun
+from veche.audit.labels import LANGUAGES as AUDIT_LANGUAGES
+from veche.audit.report_words import row_problem
 from veche.web.labels import label
 from veche.web.viewer import account, viewer
 
@@ -98,14 +101,46 @@ def _context(run: AuditRun, key: str | None) -> dict[str, Any]:
         "run": run,
         "is_owner": is_owner(key, run),
         "summary": summary,
+        "skipped": [_problem_text(problem) for problem in summary.get("skipped_rows") or []],
         "signals": signals,
         "plots": plots,
         "leader_estimate": estimates.get(leader) if leader else None,
         "stage": _stage_text(run),
-        # The pure package's input errors name the file, line and column in English.
-        "error": _(run.error) if run.error in runner.RETRYABLE else run.error,
+        "error": _failure_text(run.error),
         "retryable": run.status == AuditRun.Status.FAILED and run.error in runner.RETRYABLE,
     }
+
+
+def _problem_text(problem: dict[str, Any]) -> str:
+    """A bad row of an input file in the reader's language: where, then what."""
+    language = (get_language() or "en")[:2]
+    what = row_problem(problem, language if language in AUDIT_LANGUAGES else "en")
+    if problem.get("column"):
+        where = _("%(file)s, line %(line)s, column %(column)s") % problem
+    elif problem.get("line"):
+        where = _("%(file)s, line %(line)s") % problem
+    else:
+        where = str(problem.get("file", ""))
+    return f"{where}: {what}"
+
+
+def _failure_text(error: str) -> str:
+    """Why a run failed: a failure of the node's own (a msgid), or the input's bad rows
+    (``runner.input_error_record``); older runs stored the English sentence."""
+    if error in runner.RETRYABLE:
+        return _(error)
+    try:
+        record = json.loads(error)
+        problems = record["problems"]
+        first = _problem_text(problems[0])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return error
+    more = int(record.get("count", 1)) - 1
+    if more:
+        first += " " + ngettext(
+            "(and %(count)d more bad row)", "(and %(count)d more bad rows)", more
+        ) % {"count": more}
+    return first
 
 
 @require_GET

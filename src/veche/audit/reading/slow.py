@@ -69,7 +69,14 @@ def _read_csv(path: Path) -> _Table:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise AuditInputError(
-            RowProblem(path.name, line, "", f"byte 0x{data[error.start]:02x} is not UTF-8"),
+            RowProblem(
+                path.name,
+                line,
+                "",
+                f"byte 0x{data[error.start]:02x} is not UTF-8",
+                "not-utf8",
+                (("byte", f"0x{data[error.start]:02x}"),),
+            ),
             hint="Save the file as UTF-8 (in Excel: 'CSV UTF-8')",
         ) from None
     first_line = text.split("\n", 1)[0]
@@ -99,11 +106,11 @@ def _read_csv(path: Path) -> _Table:
                 lines.append(start)
     except csv.Error as error:
         raise AuditInputError(
-            RowProblem(path.name, reader.line_num, "", f"not valid CSV ({error})")
+            RowProblem(path.name, reader.line_num, "", f"not valid CSV ({error})", "csv")
         ) from None
     if not rows:
         raise AuditInputError(
-            RowProblem(path.name, 1, "", "the file is empty; a header is required")
+            RowProblem(path.name, 1, "", "the file is empty; a header is required", "empty-file")
         )
     header = [cell.strip() for cell in rows[0]]
     return _Table(path.name, header, rows[1:], lines[1:], excel=False)
@@ -128,7 +135,7 @@ def _read_xlsx(path: Path) -> _Table:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a broken file
         raise AuditInputError(
-            RowProblem(path.name, 1, "", f"not a readable .xlsx workbook ({error})")
+            RowProblem(path.name, 1, "", f"not a readable .xlsx workbook ({error})", "xlsx")
         ) from None
     try:
         sheet = workbook.worksheets[0]
@@ -146,7 +153,7 @@ def _read_xlsx(path: Path) -> _Table:
         workbook.close()
     if not rows:
         raise AuditInputError(
-            RowProblem(path.name, 1, "", "the sheet is empty; a header is required")
+            RowProblem(path.name, 1, "", "the sheet is empty; a header is required", "empty-file")
         )
     header = [cell.strip() for cell in rows[0]]
     return _Table(path.name, header, rows[1:], lines[1:], excel=True)
@@ -155,7 +162,7 @@ def _read_xlsx(path: Path) -> _Table:
 def _read_table(path: Path | str) -> _Table:
     path = Path(path)
     if not path.is_file():
-        raise AuditInputError(RowProblem(path.name, 0, "", f"no such file: {path}"))
+        raise AuditInputError(RowProblem(path.name, 0, "", f"no such file: {path}", "no-file"))
     if path.suffix.lower() == ".xlsx":
         return _read_xlsx(path)
     return _read_csv(path)
@@ -175,7 +182,11 @@ class _Columns:
             if not name:
                 header_problems.append(
                     RowProblem(
-                        table.name, header_line, table.column_label(index), "empty column name"
+                        table.name,
+                        header_line,
+                        table.column_label(index),
+                        "empty column name",
+                        "empty-column-name",
                     )
                 )
             elif name in seen:
@@ -185,6 +196,8 @@ class _Columns:
                         header_line,
                         table.column_label(index),
                         f"column '{name}' appears twice",
+                        "column-twice",
+                        (("name", name),),
                     )
                 )
             seen.setdefault(name, index)
@@ -197,6 +210,8 @@ class _Columns:
                     "",
                     f"the header lacks column(s) {', '.join(missing)}; "
                     f"it has {', '.join(header) or 'nothing'}",
+                    "missing-columns",
+                    (("missing", ", ".join(missing)), ("header", ", ".join(header))),
                 )
             )
         if header_problems:
@@ -219,6 +234,8 @@ class _Columns:
                     table.lines[i],
                     "",
                     f"has {len(row)} fields, the header has {self.width}",
+                    "field-count",
+                    (("fields", str(len(row))), ("width", str(self.width))),
                 )
             )
         width = self.width
@@ -235,7 +252,13 @@ class _Columns:
             self._columns[j] = list(map(itemgetter(j), self._rows))
         return self._columns[j]
 
-    def _bad(self, rows: np.ndarray, name: str, message: Callable[[str], str]) -> None:
+    def _bad(
+        self,
+        rows: np.ndarray,
+        name: str,
+        message: Callable[[str], str],
+        code: Callable[[str], tuple[str, tuple[tuple[str, str], ...]]],
+    ) -> None:
         j = self.index[name]
         for i in rows.tolist():
             if not self.row_ok[i] and len(self.table.rows[i]) <= j:
@@ -248,6 +271,7 @@ class _Columns:
                         self.table.lines[i],
                         self.table.column_label(j),
                         message(cell),
+                        *code(cell),
                     )
                 )
             self.row_ok[i] = False
@@ -255,7 +279,9 @@ class _Columns:
     def text(self, name: str, *, required: bool = True) -> StrArray:
         cells = np.strings.strip(np.array(self._raw(name), dtype=np.str_))
         if required and cells.size:
-            self._bad(np.flatnonzero(cells == ""), name, lambda _: "is empty")
+            self._bad(
+                np.flatnonzero(cells == ""), name, lambda _: "is empty", lambda _: ("empty", ())
+            )
         return cells
 
     def integers(self, name: str) -> IntArray:
@@ -291,6 +317,9 @@ class _Columns:
                 if cell.strip()
                 else "is empty; write 0 for none"
             ),
+            lambda cell: (
+                ("not-whole", (("cell", _shown(cell)),)) if cell.strip() else ("empty-number", ())
+            ),
         )
         return values
 
@@ -321,6 +350,12 @@ def _drop_duplicates(
             label,
             f"{column} '{_shown(str(subset[i]))}' already appears on line "
             f"{table.lines[keep[first[inverse[i]]]]}",
+            "duplicate",
+            (
+                ("column", column),
+                ("value", _shown(str(subset[i]))),
+                ("line", str(table.lines[keep[first[inverse[i]]]])),
+            ),
         )
         for i in np.flatnonzero(duplicate).tolist()[:_MAX_PROBLEMS]
     ]
@@ -337,7 +372,7 @@ def _read_official_slow(path: Path | str, *, skip_bad_rows: bool = False) -> Off
     candidates = tuple(name for name in table.header if name not in known)
     if not candidates:
         raise AuditInputError(
-            RowProblem(table.name, 1, "", "the header names no candidate column"),
+            RowProblem(table.name, 1, "", "the header names no candidate column", "no-candidates"),
             hint="Add one column of votes per candidate after the required columns",
         )
     stations = columns.text("station")
@@ -358,7 +393,8 @@ def _read_official_slow(path: Path | str, *, skip_bad_rows: bool = False) -> Off
     keep, duplicates = _drop_duplicates(table, stations, keep, "station", skip_bad_rows)
     if keep.size == 0:
         raise AuditInputError(
-            list(problems) + duplicates or [RowProblem(table.name, 2, "", "no stations")],
+            list(problems) + duplicates
+            or [RowProblem(table.name, 2, "", "no stations", "no-stations")],
             hint="The file has no usable station rows",
         )
     lines = np.asarray(table.lines, dtype=np.int64)[keep]
@@ -392,6 +428,10 @@ def _station_indices(columns: _Columns, official: OfficialProtocol) -> IntArray:
         lambda cell: (
             f"station '{_shown(cell.strip())}' is not in the official protocol {official.source}"
         ),
+        lambda cell: (
+            "unknown-station",
+            (("station", _shown(cell.strip())), ("source", official.source)),
+        ),
     )
     return index
 
@@ -416,6 +456,10 @@ def _read_witnesses_slow(
         np.flatnonzero((candidate < 0) & (names != "")),
         "candidate",
         lambda cell: f"'{_shown(cell.strip())}' is not a candidate of {official.source} ({shown})",
+        lambda cell: (
+            "unknown-candidate",
+            (("candidate", _shown(cell.strip())), ("source", official.source), ("known", shown)),
+        ),
     )
     count = columns.integers("count") if aggregated else np.ones(len(table.rows), dtype=np.int64)
     keep, problems = columns.finish(skip_bad_rows)
