@@ -144,13 +144,20 @@ def _sign_in(page: Any, base: str, pseudonym: str) -> None:
 
 
 class Check:
-    def __init__(self, page: Any, base: str, shots: Path) -> None:
-        self.page, self.base, self.shots = page, base, shots
+    """Measures one page for one reader; ``html`` remembers, across languages, which
+    of a reader's URLs are pages of their own (the kind does not depend on the language)."""
+
+    def __init__(
+        self, page: Any, base: str, shots: Path, html: dict[tuple[str, str], bool]
+    ) -> None:
+        self.page, self.base, self.shots, self.html = page, base, shots, html
         self.problems: list[str] = []
         self.seen = 0
 
     def __call__(self, who: str, language: str, name: str, url: str) -> None:
-        if not _html(self.page, self.base, url):
+        if (who, url) not in self.html:
+            self.html[who, url] = _html(self.page, self.base, url)
+        if not self.html[who, url]:
             return
         self.page.goto(self.base + url)
         self.seen += 1
@@ -180,11 +187,12 @@ def test_no_page_scrolls_sideways_at_360_px(live_server: Any, browser: Any, tmp_
     visitor = _visitor_pages()
     problems: list[str] = []
     seen = 0
+    html: dict[tuple[str, str], bool] = {}
     for language in ("be", "ru"):
         context = browser.new_context(viewport={"width": WIDTH, "height": 740})
         page = context.new_page()
         page.set_default_timeout(15000)
-        check = Check(page, base, shots)
+        check = Check(page, base, shots, html)
 
         def cookie(context: Any = context, language: str = language) -> None:
             context.add_cookies([{"name": "django_language", "value": language, "url": base}])
