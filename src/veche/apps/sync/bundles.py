@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from veche.apps.committees.models import Member
 from veche.apps.store.log import IngestReport
@@ -70,13 +69,19 @@ class ImportResult:
     def text(self) -> str:
         """One line for people: what happened to the events, then why any were refused."""
         if self.already_held:
-            return _("already held: all %(count)d events were here before") % {
-                "count": len(self.bundle.events)
-            }
+            return ngettext(
+                "already held: the %(count)d event was here before",
+                "already held: all %(count)d events were here before",
+                len(self.bundle.events),
+            ) % {"count": len(self.bundle.events)}
         parts = ", ".join(
             f"{n} {OUTCOME_WORDS.get(status, status)}" for status, n in self.taken.summary().items()
         )
-        line = _("%(count)d events from node %(node)s: %(outcomes)s") % {
+        line = ngettext(
+            "%(count)d event from node %(node)s: %(outcomes)s",
+            "%(count)d events from node %(node)s: %(outcomes)s",
+            len(self.bundle.events),
+        ) % {
             "count": len(self.bundle.events),
             "node": self.bundle.node,
             "outcomes": parts or pgettext("outcome", "none"),
