@@ -53,7 +53,12 @@ INFLOW_CATEGORIES = ("donation", "pledge")
 
 
 class PeriodError(ValueError):
-    pass
+    """A period that is not one: ``code`` (``format`` or ``month``) says why, for a page
+    to say it in its reader's language; the English message is for the command line."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def parse_period(period: str) -> tuple[date | None, date | None]:
@@ -68,10 +73,10 @@ def parse_period(period: str) -> tuple[date | None, date | None]:
         or not (parts[0] + parts[1]).isascii()
         or not (parts[0] + parts[1]).isdigit()
     ):
-        raise PeriodError(f"period {period!r}: use a month like 2020-08, or 'all'")
+        raise PeriodError("format", f"period {period!r}: use a month like 2020-08, or 'all'")
     year, month = int(parts[0]), int(parts[1])
     if not 1 <= month <= 12 or year < 1900:
-        raise PeriodError(f"period {period!r}: no such month")
+        raise PeriodError("month", f"period {period!r}: no such month")
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 

@@ -181,3 +181,26 @@ def test_creating_a_fund_needs_membership(role: str) -> None:
     from veche.apps.fund.models import Fund
 
     assert Fund.objects.filter(space=space).exists() == (role == "member")
+
+
+@pytest.mark.parametrize(
+    ("period", "language", "said"),
+    [
+        ("2020-13", "ru", "«2020-13» — такого месяца нет."),
+        ("August", "be", "Напішыце месяц, напрыклад 2020-08, або all — за ўвесь час."),
+        ("2020-13", "en", "“2020-13” is no month of the calendar."),
+    ],
+)
+def test_a_bad_period_is_refused_in_the_readers_language(
+    fund: Any, period: str, language: str, said: str
+) -> None:
+    import html
+
+    from django.conf import settings
+
+    client = client_for(fund, "Zubr")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.post(f"/fund/{fund.space}/publish/", {"publish-period": period}, follow=True)
+    assert said in html.unescape(response.content.decode())
+    assert "no such month" not in response.content.decode()
+    assert not Report.objects.exists()

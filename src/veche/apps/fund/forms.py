@@ -13,6 +13,7 @@ from veche.apps.fund.labels import ACCOUNT_LABELS
 from veche.apps.fund.receipts import parse_receipt_text
 from veche.apps.fund.templatetags.money import money
 from veche.solidarity.ledger import CURRENCIES, HOLDINGS, AmountError, parse_amount
+from veche.solidarity.report import PeriodError, parse_period
 
 CURRENCY_CHOICES = [(c, c) for c in CURRENCIES]
 HOLDING_CHOICES = [(h, ACCOUNT_LABELS[h]) for h in sorted(HOLDINGS)]  # bank first: the usual case
@@ -133,6 +134,20 @@ class PublishForm(forms.Form):
     period = forms.CharField(
         label=_("Period (a month like 2020-08, or all)"), max_length=7, initial="2020-08"
     )
+
+    def clean_period(self) -> str:
+        period = str(self.cleaned_data["period"]).strip()
+        try:
+            parse_period(period)
+        except PeriodError as error:
+            if error.code == "month":
+                raise forms.ValidationError(
+                    _("“%(period)s” is no month of the calendar."), params={"period": period}
+                ) from error
+            raise forms.ValidationError(
+                _("Write a month like 2020-08, or all for the whole time."),
+            ) from error
+        return period
 
 
 class CheckPayoutForm(forms.Form):
