@@ -75,7 +75,7 @@ def test_a_committee_moves_between_nodes_by_qr_codes_only(
         page.get_by_label("Committee").select_option(label="Naftan strike committee")
         page.get_by_role("button", name="Show as QR codes").click()
         sender = page.locator("#qr-sender")
-        sender.wait_for()
+        page.locator("#qr-sender.animated").wait_for()  # its script has run
         total = int(sender.get_attribute("data-total"))
         assert total >= 6
         assert page.locator("#qr-frames li:not([hidden])").count() == 1
@@ -106,7 +106,7 @@ def test_a_committee_moves_between_nodes_by_qr_codes_only(
         page.goto(base + "/sync/bundles/")
         page.get_by_role("link", name="Receive by QR codes").click()
         receiver = page.locator("#qr-receiver")
-        receiver.wait_for()
+        page.locator("#qr-receiver[data-ready]").wait_for()  # its script has run
         progress = page.locator("#qr-progress")
         assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
         photos = page.get_by_label("Photos or screenshots of the codes")
@@ -122,13 +122,16 @@ def test_a_committee_moves_between_nodes_by_qr_codes_only(
                 # The bar moves part by part.
                 photos.set_input_files([str(p) for p in kept[:3]])
                 page.wait_for_function(
-                    "document.getElementById('qr-receiver').dataset.solved === '3'"
+                    "document.getElementById('qr-receiver').dataset.received === '3'"
                 )
                 page.wait_for_function("!document.getElementById('qr-receiver').dataset.busy")
                 needed = int(progress.get_attribute("max"))
-                assert needed < total and progress.evaluate("p => p.value") == 3
+                solved = int(receiver.get_attribute("data-solved"))
+                # Three codes teach two or three parts (a mix may repeat what two others say).
+                assert needed < total and 2 <= solved <= 3
+                assert progress.evaluate("p => p.value") == solved
                 assert receiver.get_attribute("data-done") is None
-                assert page.get_by_text(f"Parts received: 3 of {needed}").is_visible()
+                assert page.get_by_text(f"Parts received: {solved} of {needed}").is_visible()
                 kept = kept[3:]
             photos.set_input_files([str(p) for p in kept])
             page.wait_for_function(
@@ -216,6 +219,8 @@ def test_the_receiving_page_films_the_codes_with_the_camera(
         _sign_in(page, live_server.url)
         page.goto(live_server.url + "/sync/bundles/receive/")
         assert page.evaluate("window.isSecureContext")  # 127.0.0.1 is this machine
+        assert not page.get_by_role("button", name="Stop the camera").is_visible()
+        assert not page.locator("#qr-video").is_visible()
         page.get_by_role("button", name="Start the camera").click()
         page.wait_for_function(
             "document.getElementById('qr-receiver').dataset.done === '1'", timeout=60000
@@ -268,7 +273,7 @@ def test_the_qr_pages_in_belarusian_and_russian_at_360_px(
         page.goto(live_server.url + "/sync/bundles/")
         page.locator("#export-space").select_option(space)
         page.locator("button[formaction$='/sync/bundles/qr/']").click()
-        page.locator("#qr-sender").wait_for()
+        page.locator("#qr-sender.animated").wait_for()  # its script has run
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         box = page.locator("#qr-frames li:not([hidden]) svg").bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
@@ -276,5 +281,38 @@ def test_the_qr_pages_in_belarusian_and_russian_at_360_px(
         for text in texts:
             leaks = [words for words in ENGLISH if words in text]
             assert not leaks, (language, leaks)
+    finally:
+        context.close()
+
+
+def test_without_javascript_every_code_is_listed_within_the_width(
+    live_server: Any, browser: Any
+) -> None:
+    world = World()
+    space = world.committee("Sokol", ("Zubr",), name="Naftan strike committee")
+    for n in range(20):
+        actions.post(world.person("Sokol"), space, f"Shift report {n}: the unit stands")
+    create_account("Zubr", PASSPHRASE, world.person("Zubr"))
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, locale="en-US", java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        _sign_in(page, live_server.url)
+        page.goto(live_server.url + "/sync/bundles/")
+        page.get_by_role("button", name="Show as QR codes").click()
+        codes = page.locator("#qr-frames svg")
+        total = int(page.locator("#qr-sender").get_attribute("data-total"))
+        assert codes.count() == total >= 9
+        assert not page.locator("#qr-controls").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        for k in range(total):
+            box = codes.nth(k).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+            assert box["width"] >= 300
+        page.goto(live_server.url + "/sync/bundles/receive/")
+        assert not page.get_by_role("button", name="Start the camera").is_visible()
+        assert page.get_by_role("button", name="Send the photos").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         context.close()

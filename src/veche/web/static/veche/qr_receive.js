@@ -44,6 +44,7 @@
         : root.getAttribute("data-waiting");
       seenText.textContent = format(root.getAttribute("data-seen"), answer);
       root.setAttribute("data-solved", String(answer.solved));
+      root.setAttribute("data-received", String(answer.received));
       answer.problems.forEach(function (text) { say(text, "warning"); });
       answer.messages.forEach(function (m) { say(m.text, m.level); });
     }
@@ -188,6 +189,7 @@
       });
       stopButton.addEventListener("click", stopCamera);
     }
+    root.setAttribute("data-ready", "1");
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
