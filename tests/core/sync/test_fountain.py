@@ -168,7 +168,7 @@ def test_vectors_file_is_what_the_generator_writes() -> None:
 def test_v2_codes_drawn_and_photographed_rebuild_the_bundle_with_a_fifth_missing(
     tmp_path: Path,
 ) -> None:
-    data = os.urandom(6000)
+    data = random.Random(1980).randbytes(6000)  # fixed: see the CLI test below
     paths = write_codes(data, tmp_path, framing=2)
     assert len(paths) == 5 + 3  # 5 fragments of at most 1252 bytes, 3 mixed frames
     rng = random.Random(3)
@@ -188,7 +188,10 @@ def test_cli_writes_v2_by_default_and_reads_both(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bundle = tmp_path / "b.bundle"
-    bundle.write_bytes(os.urandom(2000))
+    # A fixed message: whether three mixed frames make up for a lost fragment depends on
+    # the message (about 1 in 8 random ones need more), and the odds are measured in
+    # bench/qr_transfer.py, not here.
+    bundle.write_bytes(random.Random(2020).randbytes(2000))
     assert (
         main(["bundle", "qr", str(bundle), "-o", str(tmp_path / "v2"), "--frame-bytes", "600"]) == 0
     )
