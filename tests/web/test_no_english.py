@@ -295,6 +295,13 @@ def test_error_pages_are_in_the_site_layout_and_language(
     assert f"<h1>{not_found}</h1>" in text
     assert 'class="brand"' in text and 'href="/committees/"' in text  # the site's navigation
     assert f'<html lang="{language}">' in text
+    # The peers page is for the node's operators: the site's 403 page says so.
+    peers = client.get("/sync/")
+    assert peers.status_code == 403
+    with translation.override(language):
+        reason = html.escape(_("Only this node's operators manage its peers."))
+    assert f"<h1>{forbidden}</h1>" in peers.content.decode()
+    assert f"<p>{reason}</p>" in peers.content.decode() and 'class="brand"' in text
     # A PermissionDenied (a fund's treasurers-only step, say) in the site's layout, with
     # its reason; a server error renders without the database or the context processors.
     request = RequestFactory().get("/")
@@ -309,5 +316,5 @@ def test_error_pages_are_in_the_site_layout_and_language(
     assert 'class="brand"' in denied.content.decode()
     assert failure.status_code == 500 and f"<h1>{failed}</h1>" in failure.content.decode()
     assert f'<html lang="{language}">' in failure.content.decode()
-    for response in (page, denied, failure):
+    for response in (page, peers, denied, failure):
         assert not leaks(response.content.decode(), english_phrases())

@@ -25,13 +25,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import (
     FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
-    HttpResponseForbidden,
     JsonResponse,
 )
 from django.http.response import HttpResponseBase
@@ -124,7 +124,8 @@ def operators_only(view: View) -> View:
     @wraps(view)
     def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not getattr(request.user, "is_operator", False):
-            return HttpResponseForbidden(_("Only this node's operators manage its peers."))
+            # The site's 403 page, with the reason, in the reader's language.
+            raise PermissionDenied(_("Only this node's operators manage its peers."))
         return view(request, *args, **kwargs)
 
     return checked
