@@ -318,3 +318,30 @@ def test_error_pages_are_in_the_site_layout_and_language(
     assert f'<html lang="{language}">' in failure.content.decode()
     for response in (page, peers, denied, failure):
         assert not leaks(response.content.decode(), english_phrases())
+
+
+@pytest.mark.django_db
+def test_an_election_file_is_refused_in_the_readers_language() -> None:
+    """A trustee's file with an event of the wrong kind: the event kind's label, the
+    sentence in Russian, no raw kind."""
+    from tests.factories import World
+
+    from veche.apps.elections.actions import ElectionActionError, ingest_file
+    from veche.events import build_event
+
+    world = World()
+    post = build_event(
+        world.person("Zubr"),
+        space="A" * 43,
+        seq=1,
+        prev=None,
+        kind="space.post",
+        body={"text": "привет"},
+        at="2020-08-11T18:00:00Z",
+    )
+    with translation.override("ru"), pytest.raises(ElectionActionError) as refused:
+        ingest_file(post.space_id, post.raw + b"\n", source="test")
+    assert refused.value.message == "строка 1: события «Сообщение» здесь не принимаются"
+    with translation.override("ru"), pytest.raises(ElectionActionError) as empty:
+        ingest_file(post.space_id, b"\n", source="test")
+    assert empty.value.message == "в файле нет ни одного события"

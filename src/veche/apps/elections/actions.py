@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from veche.apps.accounts.models import Account
 from veche.apps.committees.models import Member, Motion
@@ -21,12 +22,14 @@ from veche.apps.elections.models import Election, TrusteeKey
 from veche.apps.store.context import Context
 from veche.apps.store.log import IngestReport, record
 from veche.apps.store.models import StoredEvent
+from veche.apps.store.reasons import message_text
 from veche.election.outcome import compute_outcome
 from veche.election.record import VerificationReport, verify_record
 from veche.election.rules import compute_tally, decrypted_counts, election_key
 from veche.election.spec import MAX_VOTERS_PER_EVENT
 from veche.events import Event, Identity, RuleViolation, parse_event
 from veche.events.envelope import EventError
+from veche.web.labels import EVENT_KIND_LABELS, label
 
 __all__ = [
     "ConstituencyError",
@@ -279,18 +282,31 @@ def publish_result(identity: Identity, space: str) -> Event:
 def ingest_file(space: str, data: bytes, *, source: str) -> IngestReport:
     """Take a trustee's (or offline voter's) signed event file for this election."""
     lines = [line for line in data.split(b"\n") if line.strip()]
+    # Told to the member who uploaded the file, in their language (not stored).
     if not lines:
-        raise ElectionActionError("file", "the file holds no event", "file")
+        raise ElectionActionError("file", gettext("the file holds no event"), "file")
     for number, line in enumerate(lines, start=1):
         try:
             event = parse_event(line)
         except EventError as error:
-            raise ElectionActionError("file", f"line {number}: {error}", "file") from None
+            problem = f"{error.field}: {message_text(error.message)}"
+            raise ElectionActionError(
+                "file",
+                gettext("line %(line)d: %(problem)s") % {"line": number, "problem": problem},
+                "file",
+            ) from None
         if event.space_id != space:
-            raise ElectionActionError("file", f"line {number}: an event of another space", "file")
+            raise ElectionActionError(
+                "file",
+                gettext("line %(line)d: an event of another election") % {"line": number},
+                "file",
+            )
         if event.kind not in (*TRUSTEE_KINDS, "ballot.cast"):
             raise ElectionActionError(
-                "file", f"line {number}: {event.kind} is not taken here", "file"
+                "file",
+                gettext("line %(line)d: “%(kind)s” events are not taken here")
+                % {"line": number, "kind": label(EVENT_KIND_LABELS, event.kind)},
+                "file",
             )
     # Through the one gate every path uses (docs/sync.md), for this election only:
     # the page already checked that the uploader belongs to it.
