@@ -70,3 +70,13 @@ def test_committee_pages_refuse_outsiders() -> None:
     assert _member_client(world, "Outsider").get(f"/committees/{space}/").status_code == 404
     anonymous = Client().get(f"/committees/{space}/")
     assert anonymous.status_code == 302 and "/accounts/sign-in/" in anonymous["Location"]
+
+
+@pytest.mark.parametrize("language", ["be", "ru", "en"])
+def test_the_switch_names_each_language_in_itself(language: str) -> None:
+    page = Client(headers={"cookie": f"django_language={language}"}).get("/accounts/sign-in/")
+    text = page.content.decode()
+    for code, name in (("be", "Беларуская"), ("ru", "Русский"), ("en", "English")):
+        assert f'lang="{code}">{name}</button>' in text
+    for translated in ("Англійская", "Анґельская", "Английский", "Белорусский", "Руская"):
+        assert translated not in text
