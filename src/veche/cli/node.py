@@ -6,12 +6,40 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
-from veche.cli.base import CliError, add_json_flag, migrate_quietly, print_json, ready, setup_django
+from veche.cli.base import (
+    CliError,
+    add_json_flag,
+    check_database,
+    is_encrypted_node,
+    migrate_quietly,
+    node_passphrase,
+    print_json,
+    ready,
+    setup_django,
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     init = commands.add_parser("init", help="create the data folder and the database")
+    init.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="encrypt the new database with a key from a node passphrase (asked on the"
+        " terminal, or $VECHE_NODE_PASSPHRASE) or from --key-file",
+    )
+    init.add_argument(
+        "--key-file",
+        help="with --encrypt: the key lives in this file (made if missing; keep it on a"
+        " removable stick, and give it to later commands as $VECHE_NODE_KEY_FILE)",
+    )
+    init.add_argument(
+        "--kdf-profile",
+        default="moderate",
+        choices=("interactive", "moderate", "sensitive"),
+        help="with --encrypt: Argon2id cost for the node passphrase (default: moderate, 256 MiB)",
+    )
     add_json_flag(init)
     init.set_defaults(handler=_init)
 
@@ -31,6 +59,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     worker.add_argument("--once", action="store_true", help="run the tasks queued now, then exit")
     worker.add_argument("--parent", type=int, help=argparse.SUPPRESS)
+    # The database key from `veche serve`, through an inherited pipe (never argv or env).
+    worker.add_argument("--key-fd", type=int, help=argparse.SUPPRESS)
     worker.set_defaults(handler=_worker)
 
     demo = commands.add_parser(
@@ -62,14 +92,61 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _init(args: argparse.Namespace) -> int:
-    ready(args)
+    if args.encrypt:
+        _encrypt_new_node(args)
+    elif args.key_file:
+        raise CliError("--key-file goes with --encrypt")
+    setup_django(args)
     from django.conf import settings
+    from django.db import connection
 
+    encrypted = is_encrypted_node()
+    if encrypted:
+        # Only `veche init` may make the encrypted database where there is none.
+        connection.allow_create = True  # type: ignore[attr-defined]
+    check_database()
+    migrate_quietly()
     if args.json:
-        print_json({"data_dir": str(settings.DATA_DIR), "database": _db_name()})
+        print_json(
+            {"data_dir": str(settings.DATA_DIR), "database": _db_name(), "encrypted": encrypted}
+        )
     else:
-        print(f"Veche node ready in {settings.DATA_DIR} ({_db_name()})")
+        print(
+            f"Veche node ready in {settings.DATA_DIR} ({_db_name()}"
+            f"{', encrypted' if encrypted else ''})"
+        )
     return 0
+
+
+def _encrypt_new_node(args: argparse.Namespace) -> None:
+    """Write the encryption header of a new node, before Django reads its settings."""
+    from veche.web.db import encryption
+
+    url = os.environ.get("DATABASE_URL", "")
+    if url and not url.startswith("sqlite:"):
+        raise CliError(
+            "--encrypt is for the embedded database; a PostgreSQL hub keeps its data on an"
+            " encrypted disk instead (docs/node.md, 'Encryption at rest')"
+        )
+    data_dir = Path(args.data_dir or os.environ.get("VECHE_DATA_DIR", "data")).resolve()
+    if encryption.is_encrypted(data_dir):
+        return  # already encrypted: unlocked like any start
+    database = data_dir / "veche.sqlite3"
+    if database.exists() and database.stat().st_size > 0:
+        raise CliError(
+            f"{database} already holds an unencrypted node; converting one is not supported"
+            " yet: start a new node in another folder and sync or import its spaces"
+        )
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        if args.key_file:
+            key = encryption.create_with_key_file(data_dir, Path(args.key_file).resolve())
+        else:
+            passphrase = node_passphrase("New node passphrase: ", confirm=True)
+            key = encryption.create_with_passphrase(data_dir, passphrase, args.kdf_profile)
+    except encryption.EncryptionError as error:
+        raise CliError(str(error)) from error
+    encryption.hold(key)
 
 
 def _operator(args: argparse.Namespace) -> int:
@@ -215,6 +292,7 @@ def _demo(args: argparse.Namespace) -> int:
             path = db.with_name(db.name + suffix)
             if path.exists():
                 path.unlink()
+    check_database()
     migrate_quietly()
     from veche.demo import load
 
