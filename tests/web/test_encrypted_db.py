@@ -200,3 +200,57 @@ def test_a_key_file_opens_the_node_and_nothing_else_does(tmp_path: Path) -> None
     )
     assert wrong.returncode == 2
     assert "does not open this node's database" in wrong.stderr
+
+
+DEMO_NAMES = """
+import json, django
+django.setup()
+from veche.cli.base import unlock_database
+unlock_database()
+from veche.apps.committees.models import Committee, Member, Motion
+print(json.dumps({
+    "committees": sorted(set(Committee.objects.values_list("name", flat=True))),
+    "pseudonyms": sorted(set(Member.objects.values_list("pseudonym", flat=True))),
+    "motions": sorted(set(Motion.objects.values_list("title", flat=True))),
+}))
+"""
+
+
+@pytest.mark.slow
+def test_the_encrypted_demo_node_gives_nothing_away_and_serves_it_unlocked(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    from tests.web.served import veche_serve
+
+    folder = tmp_path / "demo"
+    done = _run([VECHE, "demo", "--no-serve"], _env(folder, None))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "its node passphrase is 'veche demo node'" in done.stdout
+    read = _run([sys.executable, "-c", DEMO_NAMES], _env(folder, "veche demo node"))
+    assert read.returncode == 0, read.stderr[-3000:]
+    names = json.loads(read.stdout)
+    assert len(names["committees"]) > 20 and len(names["pseudonyms"]) > 40, names
+    assert len(names["motions"]) > 20, names
+    # Every byte of the folder: database, log, audits' uploads and reports, bundles, QR.
+    everything = b"\0".join(_folder_bytes(folder).values())
+    needles = [f'"pseudonym":"{p}"' for p in names["pseudonyms"]]
+    # Bare names of five or more bytes (shorter ones meet random bytes by chance), but
+    # not the demo's pseudonym "Veche": the static files name the software.
+    needles += [t for texts in names.values() for t in texts if len(t) >= 5 and t != "Veche"]
+    found = [
+        text
+        for text in needles
+        for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+        if text.encode(encoding) in everything
+    ]
+    assert found == []
+
+    # Unlocked, the same node serves them (its background worker gets the key by pipe).
+    with veche_serve(folder, VECHE_NODE_PASSPHRASE="veche demo node") as served:
+        status, page = served.get("/strike/")  # the public strike map
+        assert status == 200
+        assert b"Grodno" in page  # a workplace of the demo, from the database
+    assert "Traceback" not in served.output(), served.output()[-3000:]
+    assert "locked" not in served.output()

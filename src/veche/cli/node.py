@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -70,6 +71,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--fresh", action="store_true", help="delete the data folder first")
+    demo.add_argument("--plain", action="store_true", help="do not encrypt a new demo database")
     demo.set_defaults(handler=_demo)
 
     node = commands.add_parser("node", help="this node's settings: its operators")
@@ -128,7 +130,7 @@ def _encrypt_new_node(args: argparse.Namespace) -> None:
             "--encrypt is for the embedded database; a PostgreSQL hub keeps its data on an"
             " encrypted disk instead (docs/node.md, 'Encryption at rest')"
         )
-    data_dir = Path(args.data_dir or os.environ.get("VECHE_DATA_DIR", "data")).resolve()
+    data_dir = _data_dir(args)
     if encryption.is_encrypted(data_dir):
         return  # already encrypted: unlocked like any start
     database = data_dir / "veche.sqlite3"
@@ -279,19 +281,28 @@ def run_server(host: str, port: int, workers: int = 2, *, worker: bool = True) -
         _Server().run()
 
 
+# The demo node's passphrase, printed when `veche demo` encrypts a new demo folder.
+DEMO_NODE_PASSPHRASE = "veche demo node"  # noqa: S105 - printed to the operator on purpose
+
+
 def _demo(args: argparse.Namespace) -> int:
     _allow_host(args.host)
     if not args.no_serve:
         _fingerprint_static()
-    setup_django(args)
-    from django.conf import settings
+    from veche.web.db.encryption import HEADER_NAME
 
+    data_dir = _data_dir(args)
     if args.fresh:
-        db = settings.DATA_DIR / "veche.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            path = db.with_name(db.name + suffix)
-            if path.exists():
-                path.unlink()
+        # Before Django starts: a fresh demo needs no key to throw the old one away.
+        for name in ("veche.sqlite3", "veche.sqlite3-wal", "veche.sqlite3-shm", HEADER_NAME):
+            (data_dir / name).unlink(missing_ok=True)
+    created = _encrypt_demo(args, data_dir)
+    _unlock_demo(data_dir)
+    setup_django(args)
+    if created:
+        from django.db import connection
+
+        connection.allow_create = True  # type: ignore[attr-defined]
     check_database()
     migrate_quietly()
     from veche.demo import load
@@ -302,7 +313,51 @@ def _demo(args: argparse.Namespace) -> int:
         print(str(error))
     else:
         print(summary)
+    if is_encrypted_node():
+        print(
+            f"The demo node's database is encrypted; its node passphrase is"
+            f" {_demo_passphrase()!r} (`veche serve` asks for it)."
+        )
     if args.no_serve:
         return 0
     run_server(args.host, args.port)
     return 0
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    """The data folder settings will use (``--data-dir``, else ``$VECHE_DATA_DIR``)."""
+    return Path(args.data_dir or os.environ.get("VECHE_DATA_DIR", "data")).resolve()
+
+
+def _demo_passphrase() -> str:
+    return os.environ.get("VECHE_NODE_PASSPHRASE") or DEMO_NODE_PASSPHRASE
+
+
+def _encrypt_demo(args: argparse.Namespace, data_dir: Path) -> bool:
+    """A new demo folder is encrypted, as a real node should be (``--plain`` not), under
+    the demo's printed passphrase; an existing folder is left as it is."""
+    from veche.web.db import encryption
+
+    url = os.environ.get("DATABASE_URL", "")
+    if args.plain or (url and not url.startswith("sqlite:")):
+        return False
+    if encryption.is_encrypted(data_dir):
+        return False
+    database = data_dir / "veche.sqlite3"
+    if database.exists() and database.stat().st_size > 0:
+        return False  # a plain demo made by an older veche: kept plain
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    encryption.hold(encryption.create_with_passphrase(data_dir, _demo_passphrase(), "interactive"))
+    return True
+
+
+def _unlock_demo(data_dir: Path) -> None:
+    """An encrypted demo folder opens with the demo's passphrase without asking; any
+    other folder is unlocked as every command does (the terminal is asked)."""
+    from veche.web.db import encryption
+
+    if encryption.held() is not None or not encryption.is_encrypted(data_dir):
+        return
+    # Not the demo's passphrase, or a key file: setup_django asks as for any command.
+    with contextlib.suppress(encryption.EncryptionError):
+        encryption.hold(encryption.unlock(data_dir, passphrase=_demo_passphrase()))
