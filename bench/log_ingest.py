@@ -179,13 +179,20 @@ def ingest_file(path: Path, total: int, encrypted: bool) -> dict[str, float]:
     from veche.apps.store.log import ingest
     from veche.apps.store.models import StoredEvent
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for batch in read_batches(path, 20_000):
         report = ingest(batch, source="bench")
         assert report.count("applied") == len(batch), report.summary()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     assert StoredEvent.objects.count() == total
-    return {"score": total / elapsed, "seconds": elapsed, "peak_mb": peak_rss_mb()}
+    return {
+        "score": total / elapsed,
+        "seconds": elapsed,
+        # CPU time is the steadier figure on a shared machine: the wall clock also
+        # counts the time other jobs held the cores.
+        "per_cpu_s": total / cpu,
+        "peak_mb": peak_rss_mb(),
+    }
 
 
 def main() -> None:
@@ -210,12 +217,13 @@ def main() -> None:
     plain, encrypted = runs["plain"], runs["encrypted"]
     rate, memory = plain["score"], max(plain["peak_mb"], encrypted["peak_mb"])
     print(
-        f"{'store':>10} {'events':>8} {'seconds':>8} {'events/s':>10} {'verify/s':>10} {'peak MB':>8}"
+        f"{'store':>10} {'events':>8} {'seconds':>8} {'events/s':>10} {'per CPU s':>10}"
+        f" {'verify/s':>10} {'peak MB':>8}"
     )
     for name, run in runs.items():
         print(
             f"{name:>10} {total:>8} {run['seconds']:>8.2f} {run['score']:>10.0f}"
-            f" {verify_rate:>10.0f} {run['peak_mb']:>8.0f}"
+            f" {run['per_cpu_s']:>10.0f} {verify_rate:>10.0f} {run['peak_mb']:>8.0f}"
         )
     emit(
         [
@@ -233,6 +241,14 @@ def main() -> None:
                 encrypted["score"],
                 "plain_events_per_s",
                 rate,
+                target=0.75,
+            ),
+            figure(
+                "log_ingest",
+                "encrypted_events_per_cpu_s",
+                encrypted["per_cpu_s"],
+                "plain_events_per_cpu_s",
+                plain["per_cpu_s"],
                 target=0.75,
             ),
             figure(
