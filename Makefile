@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test test-sqlite test-postgres test-fast check fmt bench bench-quick messages lock clean
+.PHONY: install demo serve test test-sqlite test-sqlcipher test-postgres test-fast check fmt bench bench-quick messages lock clean
 
 install: $(STAMP)
 
@@ -29,6 +29,10 @@ test: install
 
 test-sqlite: install
 	VECHE_TEST_DATABASE=sqlite $(BIN)/python -m pytest
+
+# The suite (but the browser tests) on the encrypted embedded database: a drop-in check.
+test-sqlcipher: install
+	VECHE_TEST_DATABASE=sqlcipher $(BIN)/python -m pytest -m "not browser"
 
 test-postgres: install
 	VECHE_TEST_DATABASE=postgres $(BIN)/python -m pytest -m "not browser"

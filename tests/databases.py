@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_POSTGRES_URL = "postgres://veche:veche@127.0.0.1/postgres"
-CHOICES = ("sqlite", "postgres")
+CHOICES = ("sqlite", "sqlcipher", "postgres")
 
 
 def chosen() -> str:
-    """``VECHE_TEST_DATABASE``: ``sqlite``, ``postgres``, or empty (``DATABASE_URL`` decides)."""
+    """``VECHE_TEST_DATABASE``: ``sqlite``, ``postgres``, or empty (``DATABASE_URL`` decides);
+    ``sqlcipher`` runs on the encrypted embedded database, in a file, under a random key
+    (to show it is a drop-in for SQLite: ``make test-sqlcipher``)."""
     value = os.environ.get("VECHE_TEST_DATABASE", "").strip().lower()
     if value and value not in CHOICES:
         raise SystemExit(f"VECHE_TEST_DATABASE={value!r}: use one of {', '.join(CHOICES)}")
@@ -121,3 +124,20 @@ def drop_database(url: str, admin_url: str | None = None) -> None:
                 if attempt == 39:
                     raise
                 time.sleep(0.25)
+
+
+def test_key_env(folder: Path) -> dict[str, str]:
+    """On the ``sqlcipher`` pass, what a ``veche`` subprocess in ``folder`` needs to open
+    this run's encrypted test database (a key file and the header naming it); on the
+    other passes nothing."""
+    from veche.web.db import encryption
+
+    key = encryption.held()
+    if chosen() != "sqlcipher" or key is None:
+        return {}
+    key_file = folder.with_name(folder.name + ".key")
+    key_file.write_text(key.raw.hex())
+    key_file.chmod(0o600)
+    folder.mkdir(parents=True, exist_ok=True)
+    encryption.create_with_key_file(folder, key_file)
+    return {"VECHE_NODE_KEY_FILE": str(key_file)}

@@ -14,13 +14,26 @@ from tests import databases
 
 os.environ.setdefault("VECHE_DATA_DIR", tempfile.mkdtemp(prefix="veche-test-"))
 os.environ.setdefault("VECHE_KDF_PROFILE", "test")
-if databases.chosen() == "sqlite":
+if databases.chosen() in ("sqlite", "sqlcipher"):
     os.environ.pop("DATABASE_URL", None)
 elif databases.chosen() == "postgres":
     os.environ["DATABASE_URL"] = databases.server_url()
 
 from veche.web.settings import *  # noqa: F403
 from veche.web.settings import DATABASES
+
+if databases.chosen() == "sqlcipher":
+    # The encrypted backend on a real file (an in-memory database is never encrypted),
+    # keyed with a random key this process holds, as an unlocked node does.
+    from veche.web.db import encryption
+    from veche.web.db.sqlcipher import base as sqlcipher_base
+
+    DATABASES["default"]["ENGINE"] = "veche.web.db.sqlcipher"
+    DATABASES["default"]["TEST"]["NAME"] = os.path.join(
+        os.environ["VECHE_DATA_DIR"], "test-encrypted.sqlite3"
+    )
+    sqlcipher_base.DatabaseWrapper.allow_create = True  # the test database is made anew
+    encryption.hold(encryption.DatabaseKey(os.urandom(32)))
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Never "test_postgres": runs by other people on the same server would share it.

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,12 +34,98 @@ def setup_django(args: argparse.Namespace | None = None) -> None:
     import django
 
     django.setup()
+    unlock_database(args)
+
+
+ENCRYPTED_ENGINE = "veche.web.db.sqlcipher"
+
+
+def is_encrypted_node() -> bool:
+    """Whether Django was set up on an encrypted embedded database (settings decide)."""
+    from django.conf import settings
+
+    return bool(settings.DATABASES["default"]["ENGINE"] == ENCRYPTED_ENGINE)
+
+
+def unlock_database(args: argparse.Namespace | None = None) -> None:
+    """On an encrypted node, get the database key before anything touches the database.
+
+    The key comes from the parent process through a pipe (``--key-fd``: the worker
+    ``veche serve`` starts), from ``$VECHE_NODE_KEY_FILE``, or from the node
+    passphrase (``$VECHE_NODE_PASSPHRASE``, else asked on the terminal), never from
+    the command line. A wrong one is refused after a pause, nothing touched.
+    """
+    if not is_encrypted_node():
+        return
+    from django.conf import settings
+
+    from veche.web.db import encryption
+
+    key_fd = getattr(args, "key_fd", None) if args is not None else None
+    if key_fd is not None:
+        encryption.hold(encryption.key_from_fd(key_fd))
+        return
+    if encryption.held() is not None:
+        return
+    data_dir = Path(settings.DATA_DIR)
+    try:
+        header = encryption.read_header(data_dir)
+        if header["source"] == "key-file":
+            key_file = os.environ.get("VECHE_NODE_KEY_FILE", "")
+            key = encryption.unlock(data_dir, key_file=Path(key_file) if key_file else None)
+        else:
+            key = encryption.unlock(data_dir, passphrase=node_passphrase("Node passphrase: "))
+    except encryption.WrongKey as error:
+        time.sleep(WRONG_KEY_PAUSE)  # on top of Argon2id: guessing at the terminal is slow
+        raise CliError(f"{error}; nothing was changed") from error
+    except encryption.EncryptionError as error:
+        raise CliError(str(error)) from error
+    encryption.hold(key)
+
+
+WRONG_KEY_PAUSE = 2.0
+
+
+def node_passphrase(prompt: str, *, confirm: bool = False) -> str:
+    """``$VECHE_NODE_PASSPHRASE``, else typed on the terminal (not echoed)."""
+    from_env = os.environ.get("VECHE_NODE_PASSPHRASE", "")
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        raise CliError(
+            "this node is encrypted: type its passphrase on a terminal, or set"
+            " VECHE_NODE_PASSPHRASE (never on the command line)"
+        )
+    passphrase = getpass.getpass(prompt)
+    if not passphrase:
+        raise CliError("an empty node passphrase protects nothing")
+    if confirm and getpass.getpass("The same passphrase again: ") != passphrase:
+        raise CliError("the two passphrases differ; nothing was created")
+    return passphrase
+
+
+def check_database() -> None:
+    """At a node's start: every page of an encrypted database checked (its HMAC), so a
+    damaged or altered file is refused before the node serves or writes anything."""
+    if not is_encrypted_node():
+        return
+    from django.db import connection
+
+    connection.ensure_connection()
+    problems = connection.integrity_problems()  # type: ignore[attr-defined]
+    if problems:
+        raise CliError(
+            f"{connection.settings_dict['NAME']} was altered or damaged"
+            f" ({'; '.join(problems[:3])}): the node will not start on it, and nothing was"
+            " written to it. Restore it from a backup"
+        )
 
 
 def ready(args: argparse.Namespace | None = None) -> None:
     """Start Django on the node's database, its schema created or upgraded: what every
     command that reads or writes the node's data calls first."""
     setup_django(args)
+    check_database()
     migrate_quietly()
 
 

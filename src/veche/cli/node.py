@@ -4,14 +4,43 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+from pathlib import Path
 
-from veche.cli.base import CliError, add_json_flag, migrate_quietly, print_json, ready, setup_django
+from veche.cli.base import (
+    CliError,
+    add_json_flag,
+    check_database,
+    is_encrypted_node,
+    migrate_quietly,
+    node_passphrase,
+    print_json,
+    ready,
+    setup_django,
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     init = commands.add_parser("init", help="create the data folder and the database")
+    init.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="encrypt the new database with a key from a node passphrase (asked on the"
+        " terminal, or $VECHE_NODE_PASSPHRASE) or from --key-file",
+    )
+    init.add_argument(
+        "--key-file",
+        help="with --encrypt: the key lives in this file (made if missing; keep it on a"
+        " removable stick, and give it to later commands as $VECHE_NODE_KEY_FILE)",
+    )
+    init.add_argument(
+        "--kdf-profile",
+        default="moderate",
+        choices=("interactive", "moderate", "sensitive"),
+        help="with --encrypt: Argon2id cost for the node passphrase (default: moderate, 256 MiB)",
+    )
     add_json_flag(init)
     init.set_defaults(handler=_init)
 
@@ -31,6 +60,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     worker.add_argument("--once", action="store_true", help="run the tasks queued now, then exit")
     worker.add_argument("--parent", type=int, help=argparse.SUPPRESS)
+    # The database key from `veche serve`, through an inherited pipe (never argv or env).
+    worker.add_argument("--key-fd", type=int, help=argparse.SUPPRESS)
     worker.set_defaults(handler=_worker)
 
     demo = commands.add_parser(
@@ -47,6 +78,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="the language the demo's people write in (default mixed: each committee in the"
         " language its people used in 2020, Russian or Belarusian)",
     )
+    demo.add_argument("--plain", action="store_true", help="do not encrypt a new demo database")
     demo.set_defaults(handler=_demo)
 
     node = commands.add_parser("node", help="this node's settings: its operators")
@@ -69,14 +101,61 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _init(args: argparse.Namespace) -> int:
-    ready(args)
+    if args.encrypt:
+        _encrypt_new_node(args)
+    elif args.key_file:
+        raise CliError("--key-file goes with --encrypt")
+    setup_django(args)
     from django.conf import settings
+    from django.db import connection
 
+    encrypted = is_encrypted_node()
+    if encrypted:
+        # Only `veche init` may make the encrypted database where there is none.
+        connection.allow_create = True  # type: ignore[attr-defined]
+    check_database()
+    migrate_quietly()
     if args.json:
-        print_json({"data_dir": str(settings.DATA_DIR), "database": _db_name()})
+        print_json(
+            {"data_dir": str(settings.DATA_DIR), "database": _db_name(), "encrypted": encrypted}
+        )
     else:
-        print(f"Veche node ready in {settings.DATA_DIR} ({_db_name()})")
+        print(
+            f"Veche node ready in {settings.DATA_DIR} ({_db_name()}"
+            f"{', encrypted' if encrypted else ''})"
+        )
     return 0
+
+
+def _encrypt_new_node(args: argparse.Namespace) -> None:
+    """Write the encryption header of a new node, before Django reads its settings."""
+    from veche.web.db import encryption
+
+    url = os.environ.get("DATABASE_URL", "")
+    if url and not url.startswith("sqlite:"):
+        raise CliError(
+            "--encrypt is for the embedded database; a PostgreSQL hub keeps its data on an"
+            " encrypted disk instead (docs/node.md, 'Encryption at rest')"
+        )
+    data_dir = _data_dir(args)
+    if encryption.is_encrypted(data_dir):
+        return  # already encrypted: unlocked like any start
+    database = data_dir / "veche.sqlite3"
+    if database.exists() and database.stat().st_size > 0:
+        raise CliError(
+            f"{database} already holds an unencrypted node; converting one is not supported"
+            " yet: start a new node in another folder and sync or import its spaces"
+        )
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        if args.key_file:
+            key = encryption.create_with_key_file(data_dir, Path(args.key_file).resolve())
+        else:
+            passphrase = node_passphrase("New node passphrase: ", confirm=True)
+            key = encryption.create_with_passphrase(data_dir, passphrase, args.kdf_profile)
+    except encryption.EncryptionError as error:
+        raise CliError(str(error)) from error
+    encryption.hold(key)
 
 
 def _operator(args: argparse.Namespace) -> int:
@@ -209,19 +288,29 @@ def run_server(host: str, port: int, workers: int = 2, *, worker: bool = True) -
         _Server().run()
 
 
+# The demo node's passphrase, printed when `veche demo` encrypts a new demo folder.
+DEMO_NODE_PASSPHRASE = "veche demo node"  # noqa: S105 - printed to the operator on purpose
+
+
 def _demo(args: argparse.Namespace) -> int:
     _allow_host(args.host)
     if not args.no_serve:
         _fingerprint_static()
-    setup_django(args)
-    from django.conf import settings
+    from veche.web.db.encryption import HEADER_NAME
 
+    data_dir = _data_dir(args)
     if args.fresh:
-        db = settings.DATA_DIR / "veche.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            path = db.with_name(db.name + suffix)
-            if path.exists():
-                path.unlink()
+        # Before Django starts: a fresh demo needs no key to throw the old one away.
+        for name in ("veche.sqlite3", "veche.sqlite3-wal", "veche.sqlite3-shm", HEADER_NAME):
+            (data_dir / name).unlink(missing_ok=True)
+    created = _encrypt_demo(args, data_dir)
+    _unlock_demo(data_dir)
+    setup_django(args)
+    if created:
+        from django.db import connection
+
+        connection.allow_create = True  # type: ignore[attr-defined]
+    check_database()
     migrate_quietly()
     from veche.demo import load
 
@@ -231,7 +320,51 @@ def _demo(args: argparse.Namespace) -> int:
         print(str(error))
     else:
         print(summary)
+    if is_encrypted_node():
+        print(
+            f"The demo node's database is encrypted; its node passphrase is"
+            f" {_demo_passphrase()!r} (`veche serve` asks for it)."
+        )
     if args.no_serve:
         return 0
     run_server(args.host, args.port)
     return 0
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    """The data folder settings will use (``--data-dir``, else ``$VECHE_DATA_DIR``)."""
+    return Path(args.data_dir or os.environ.get("VECHE_DATA_DIR", "data")).resolve()
+
+
+def _demo_passphrase() -> str:
+    return os.environ.get("VECHE_NODE_PASSPHRASE") or DEMO_NODE_PASSPHRASE
+
+
+def _encrypt_demo(args: argparse.Namespace, data_dir: Path) -> bool:
+    """A new demo folder is encrypted, as a real node should be (``--plain`` not), under
+    the demo's printed passphrase; an existing folder is left as it is."""
+    from veche.web.db import encryption
+
+    url = os.environ.get("DATABASE_URL", "")
+    if args.plain or (url and not url.startswith("sqlite:")):
+        return False
+    if encryption.is_encrypted(data_dir):
+        return False
+    database = data_dir / "veche.sqlite3"
+    if database.exists() and database.stat().st_size > 0:
+        return False  # a plain demo made by an older veche: kept plain
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    encryption.hold(encryption.create_with_passphrase(data_dir, _demo_passphrase(), "interactive"))
+    return True
+
+
+def _unlock_demo(data_dir: Path) -> None:
+    """An encrypted demo folder opens with the demo's passphrase without asking; any
+    other folder is unlocked as every command does (the terminal is asked)."""
+    from veche.web.db import encryption
+
+    if encryption.held() is not None or not encryption.is_encrypted(data_dir):
+        return
+    # Not the demo's passphrase, or a key file: setup_django asks as for any command.
+    with contextlib.suppress(encryption.EncryptionError):
+        encryption.hold(encryption.unlock(data_dir, passphrase=_demo_passphrase()))

@@ -337,8 +337,20 @@ def run_pending() -> int:
 def worker_process() -> Iterator[subprocess.Popen[bytes]]:
     """``veche worker`` as a child of this process, stopped when the block ends; the
     child also ends if this process is killed (it watches its parent)."""
+    from veche.web.db import encryption
+
     command = [sys.executable, "-m", "veche.cli", "worker", "--parent", str(os.getpid())]
-    process = subprocess.Popen(command, env=dict(os.environ))  # noqa: S603 - our own CLI
+    key = encryption.held()
+    key_fd = encryption.key_to_pipe(key) if key is not None else None
+    if key_fd is not None:
+        command += ["--key-fd", str(key_fd)]
+    try:
+        process = subprocess.Popen(  # noqa: S603 - our own CLI
+            command, env=dict(os.environ), pass_fds=() if key_fd is None else (key_fd,)
+        )
+    finally:
+        if key_fd is not None:
+            os.close(key_fd)
     try:
         yield process
     finally:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from veche.web.db import encryption
 from veche.web.proxies import origin_hosts, parse_networks, parse_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -115,6 +116,10 @@ TEMPLATES = [
 _default_db = f"sqlite:///{DATA_DIR / 'veche.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if encryption.is_encrypted(DATA_DIR):
+        # The whole database encrypted (SQLCipher), keyed by the unlocked node key
+        # (docs/node.md, "Encryption at rest"); otherwise the same SQLite.
+        DATABASES["default"]["ENGINE"] = "veche.web.db.sqlcipher"
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web UI read while sync writes; IMMEDIATE avoids
         # lock-upgrade deadlocks between concurrent writers. FULL syncs the log at

@@ -60,7 +60,7 @@ def _veche_log_rebuild(folder: Path) -> subprocess.CompletedProcess[str]:
     folder.mkdir()
     return subprocess.run(
         [VECHE, "log", "rebuild"],
-        env=node_env(folder, _database_url()),
+        env=node_env(folder, _database_url(), **databases.test_key_env(folder)),
         capture_output=True,
         text=True,
         timeout=300,

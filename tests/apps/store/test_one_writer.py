@@ -35,8 +35,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def _file_database(transactional_db: None, tmp_path: Path) -> Iterator[None]:
     """On SQLite, the test's connections (every thread's) open a file copy of the schema."""
-    if connection.vendor != "sqlite":
-        yield
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield  # PostgreSQL, or the encrypted test database: already shared by every thread
         return
     settings = connection.settings_dict  # the dict every thread's connection is made from
     memory = settings["NAME"]

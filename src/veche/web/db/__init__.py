@@ -1,0 +1,1 @@
+"""The node's own database pieces: the encrypted embedded database (SQLCipher)."""

@@ -1,0 +1,1 @@
+"""Django database backend for the encrypted embedded database (SQLCipher)."""
