@@ -1,3 +1,5 @@
+# A rule's sentence with values is a %-template that pages translate (apps/store/reasons.py).
+# ruff: noqa: UP031
 """What a ballot on a motion must say, checked against the motion's method and options."""
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ def ballot_choice(method: str, option_count: int, body: Mapping[str, Any]) -> Ch
     given = [k for k in ("choice", "approve", "ranking") if k in body]
     expected = _BALLOT_FIELD[method]
     if given != [expected]:
-        raise RuleViolation("ballot", f"this motion takes a '{expected}' vote", "body")
+        raise RuleViolation(
+            "ballot", "this motion takes a '%(field)s' vote" % {"field": expected}, "body"
+        )
     if expected == "choice":
         if body["choice"] not in CHOICES:
             raise RuleViolation("choice", "vote yes, no or abstain", "body.choice")

@@ -1,3 +1,5 @@
+# A rule's sentence with values is a %-template that pages translate (apps/store/reasons.py).
+# ruff: noqa: UP031
 """The election's event kinds and their rules, as pure functions over an ``ElectionState``.
 
 Lifecycle, all in the election's own space: ``space.create`` (type
@@ -200,7 +202,9 @@ def _need_stage(state: ElectionState, *stages: str) -> None:
             "closed": "closed",
             "decided": "decided",
         }
-        raise RuleViolation("stage", f"the election is {names[state.stage]}", "kind")
+        raise RuleViolation(
+            "stage", "the election is %(stage)s" % {"stage": names[state.stage]}, "kind"
+        )
 
 
 def _need_creator(state: ElectionState, event: Event) -> None:
@@ -312,7 +316,9 @@ def judge_deal(state: ElectionState, event: Event) -> None:
     index = _trustee_index(state, event)
     dealing = _dealing(state, event)
     if dealing.dealer != index:
-        raise RuleViolation("dealer", f"you are trustee {index}", "body.dealing.dealer")
+        raise RuleViolation(
+            "dealer", "you are trustee %(index)s" % {"index": index}, "body.dealing.dealer"
+        )
     if index in state.dealings:
         raise RuleViolation("dealing-once", "this trustee has dealt already", "author")
     try:
@@ -363,8 +369,9 @@ def judge_open(state: ElectionState, event: Event) -> None:
         by, dealer, why = state.complaints[0]
         raise RuleViolation(
             "complaint",
-            f"trustee {by} says trustee {dealer} dealt a bad share ({why}); "
-            "create the election again without that trustee",
+            "trustee %(by)s says trustee %(dealer)s dealt a bad share (%(why)s); "
+            "create the election again without that trustee"
+            % {"by": by, "dealer": dealer, "why": why},
             "space",
         )
     if state.voter_count() == 0:
@@ -494,7 +501,8 @@ def judge_close(state: ElectionState, event: Event) -> None:
     if event.body["ballots"] != counted:
         raise RuleViolation(
             "tally",
-            f"{counted} voters' ballots are counted, not {event.body['ballots']}",
+            "%(counted)s voters' ballots are counted, not %(given)s"
+            % {"counted": counted, "given": event.body["ballots"]},
             "body.ballots",
         )
     if event.body["tally"] != [ct.to_json() for ct in tally]:
@@ -531,7 +539,9 @@ def judge_decrypt(state: ElectionState, event: Event) -> None:
     index = _trustee_index(state, event)
     partial = _partial(event)
     if partial.trustee != index:
-        raise RuleViolation("trustee", f"you are trustee {index}", "body.partial.trustee")
+        raise RuleViolation(
+            "trustee", "you are trustee %(index)s" % {"index": index}, "body.partial.trustee"
+        )
     if index in state.partials:
         raise RuleViolation("decrypt-once", "this trustee has decrypted already", "author")
     if state.counted == 0:
@@ -556,7 +566,8 @@ def decrypted_counts(state: ElectionState) -> list[int]:
     if len(state.partials) < spec.threshold:
         raise RuleViolation(
             "threshold",
-            f"{len(state.partials)} of the {spec.threshold} partial decryptions needed",
+            "%(have)d of the %(needed)s partial decryptions needed"
+            % {"have": len(state.partials), "needed": spec.threshold},
             "space",
         )
     try:

@@ -1,3 +1,5 @@
+# A rule's sentence with values is a %-template that pages translate (apps/store/reasons.py).
+# ruff: noqa: UP031
 """What an election is, as its ``space.create`` body says: questions, method, electorate, trustees.
 
 The election's first event carries everything a verifier needs to judge the
@@ -159,14 +161,18 @@ class ElectionSpec:
             if known == name:
                 return i
         raise RuleViolation(
-            "constituency", f"name one of this election's constituencies, not {name!r}", field
+            "constituency",
+            "name one of this election's constituencies, not %(name)r" % {"name": name},
+            field,
         )
 
 
 def _check_questions(method: str, questions: tuple[QuestionSpec, ...]) -> None:
     if sum(len(q.options) for q in questions) > MAX_BALLOT_OPTIONS:
         raise RuleViolation(
-            "ballot-size", f"at most {MAX_BALLOT_OPTIONS} options over all questions", "body"
+            "ballot-size",
+            "at most %(n)d options over all questions" % {"n": MAX_BALLOT_OPTIONS},
+            "body",
         )
     for i, q in enumerate(questions):
         where = f"body.questions[{i}]"
@@ -178,7 +184,9 @@ def _check_questions(method: str, questions: tuple[QuestionSpec, ...]) -> None:
             )
         if method in ("plurality", "party_list") and q.max_selections != 1:
             raise RuleViolation(
-                "selections", f"a {method} ballot marks at most one option (max 1)", where
+                "selections",
+                "a %(method)s ballot marks at most one option (max 1)" % {"method": method},
+                where,
             )
     if method == "party_list" and len(questions) != 1:
         raise RuleViolation("party-list", "a party-list election asks one question", "body")
@@ -221,7 +229,9 @@ def parse_spec(election_id: str, creator: str, body: dict[str, Any]) -> Election
         raise RuleViolation("trustees", "each trustee needs a key of their own", "body.trustees")
     if body["threshold"] > len(trustees):
         raise RuleViolation(
-            "threshold", f"the threshold is at most the {len(trustees)} trustees", "body.threshold"
+            "threshold",
+            "the threshold is at most the %(n)d trustees" % {"n": len(trustees)},
+            "body.threshold",
         )
     divisor: Method = body.get("divisor", "dhondt")
     return ElectionSpec(

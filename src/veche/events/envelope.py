@@ -1,3 +1,5 @@
+# A rule's sentence with values is a %-template that pages translate (apps/store/reasons.py).
+# ruff: noqa: UP031
 """The v1 event envelope: build, sign, identify, parse and verify one event.
 
 An event is canonical JSON (see ``canonical``) of
@@ -182,13 +184,13 @@ def parse_event(data: bytes, *, verify: bool = True) -> Event:
     if keys != _KEYS:
         missing = sorted(_KEYS - keys)
         extra = sorted(keys - _KEYS)
-        detail = "; ".join(
-            part
-            for part in (
-                f"missing {', '.join(missing)}" if missing else "",
-                f"unknown {', '.join(extra)}" if extra else "",
-            )
-            if part
+        named = {"missing": ", ".join(missing), "unknown": ", ".join(extra)}
+        detail = (
+            "missing %(missing)s; unknown %(unknown)s" % named
+            if missing and extra
+            else "missing %(missing)s" % named
+            if missing
+            else "unknown %(unknown)s" % named
         )
         raise EventError("envelope", "fields", detail)
     if document["v"] != 1 or type(document["v"]) is not int:
@@ -211,7 +213,7 @@ def parse_event(data: bytes, *, verify: bool = True) -> Event:
     if not isinstance(deps, list):
         raise EventError("deps", "list", "must be a list of event ids")
     if len(deps) > MAX_DEPS:
-        raise EventError("deps", "max-length", f"at most {MAX_DEPS} dependencies")
+        raise EventError("deps", "max-length", "at most %(n)d dependencies" % {"n": MAX_DEPS})
     for index, dep in enumerate(deps):
         if not isinstance(dep, str) or len(dep) != _ID_LEN or not _valid_id(dep):
             raise EventError(f"deps[{index}]", "id-format", "must be a 43-character base64url id")

@@ -1,3 +1,5 @@
+# A rule's sentence with values is a %-template that pages translate (apps/store/reasons.py).
+# ruff: noqa: UP031
 """Chains, equivocation and the deterministic order of a set of events.
 
 Each author's events in a space form a hash chain: seq 1 has no ``prev``; seq
@@ -71,7 +73,11 @@ def check_link(event: Event, previous: Link | None) -> None:
     if previous.space_id != event.space_id:
         raise ChainError("chain-space", "prev belongs to another space")
     if previous.seq != event.seq - 1:
-        raise ChainError("chain-seq", f"prev has seq {previous.seq}, expected {event.seq - 1}")
+        raise ChainError(
+            "chain-seq",
+            "prev has seq %(seq)s, expected %(expected)s"
+            % {"seq": previous.seq, "expected": event.seq - 1},
+        )
 
 
 def equivocations(events: Iterable[Event]) -> list[Equivocation]:

@@ -1,3 +1,5 @@
+# A rule's sentence with values is a %-template that pages translate (apps/store/reasons.py).
+# ruff: noqa: UP031
 """Declarative body schemas: each event kind says what its ``body`` must hold.
 
 A schema checks a decoded body and raises ``SchemaError`` naming the field path
@@ -60,10 +62,14 @@ class Str(Schema):
             raise SchemaError(
                 path,
                 "min-length",
-                "must not be empty" if self.min_length == 1 else f"shorter than {self.min_length}",
+                "must not be empty"
+                if self.min_length == 1
+                else "shorter than %(n)d" % {"n": self.min_length},
             )
         if len(value) > self.max_length:
-            raise SchemaError(path, "max-length", f"longer than {self.max_length} characters")
+            raise SchemaError(
+                path, "max-length", "longer than %(n)d characters" % {"n": self.max_length}
+            )
         if self.pattern is not None and not re.fullmatch(self.pattern, value):
             raise SchemaError(path, "pattern", "has the wrong form")
 
@@ -77,9 +83,9 @@ class Int(Schema):
         if type(value) is not int:
             raise SchemaError(path, "type", "must be a whole number")
         if self.minimum is not None and value < self.minimum:
-            raise SchemaError(path, "minimum", f"must be at least {self.minimum}")
+            raise SchemaError(path, "minimum", "must be at least %(n)s" % {"n": self.minimum})
         if self.maximum is not None and value > self.maximum:
-            raise SchemaError(path, "maximum", f"must be at most {self.maximum}")
+            raise SchemaError(path, "maximum", "must be at most %(n)s" % {"n": self.maximum})
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +101,9 @@ class Enum(Schema):
 
     def check(self, value: Any, path: str) -> None:
         if value not in self.values:
-            raise SchemaError(path, "enum", f"must be one of {', '.join(self.values)}")
+            raise SchemaError(
+                path, "enum", "must be one of %(values)s" % {"values": ", ".join(self.values)}
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,9 +144,11 @@ class List(Schema):
         if not isinstance(value, list):
             raise SchemaError(path, "type", "must be a list")
         if len(value) < self.min_length:
-            raise SchemaError(path, "min-length", f"needs at least {self.min_length} items")
+            raise SchemaError(
+                path, "min-length", "needs at least %(n)d items" % {"n": self.min_length}
+            )
         if len(value) > self.max_length:
-            raise SchemaError(path, "max-length", f"at most {self.max_length} items")
+            raise SchemaError(path, "max-length", "at most %(n)d items" % {"n": self.max_length})
         for index, item in enumerate(value):
             self.item.check(item, f"{path}[{index}]")
         if self.unique:

@@ -1,3 +1,5 @@
+# A rule's sentence with values is a %-template that pages translate (apps/store/reasons.py).
+# ruff: noqa: UP031
 """The solidarity fund's double-entry book: entries, balances, k-of-n payouts.
 
 Every entry is a list of postings in ONE currency; each posting debits or
@@ -188,7 +190,9 @@ def check_entry(entry: Entry, *, allow_payouts: bool = False) -> None:
         where = f"postings[{index}]"
         if posting.account not in ACCOUNTS:
             raise LedgerError(
-                "account", f"{where}.account", f"must be one of {', '.join(ACCOUNTS)}"
+                "account",
+                f"{where}.account",
+                "must be one of %(values)s" % {"values": ", ".join(ACCOUNTS)},
             )
         if posting.account == "payouts" and not allow_payouts:
             raise LedgerError(
@@ -198,7 +202,9 @@ def check_entry(entry: Entry, *, allow_payouts: bool = False) -> None:
             )
         if posting.currency not in CURRENCIES:
             raise LedgerError(
-                "currency", f"{where}.currency", f"must be one of {', '.join(CURRENCIES)}"
+                "currency",
+                f"{where}.currency",
+                "must be one of %(values)s" % {"values": ", ".join(CURRENCIES)},
             )
         if posting.side not in ("debit", "credit"):
             raise LedgerError("side", f"{where}.side", "must be debit or credit")
@@ -210,13 +216,15 @@ def check_entry(entry: Entry, *, allow_payouts: bool = False) -> None:
                 "to reverse an entry, post the opposite side",
             )
         if posting.amount > MAX_AMOUNT:
-            raise LedgerError("amount-max", f"{where}.amount", f"must be at most {MAX_AMOUNT}")
+            raise LedgerError(
+                "amount-max", f"{where}.amount", "must be at most %(n)s" % {"n": MAX_AMOUNT}
+            )
     if len(currencies) > 1:
         raise LedgerError(
             "one-currency",
             "postings",
-            f"one entry may not mix currencies ({', '.join(currencies)}); "
-            "record an exchange as two entries",
+            "one entry may not mix currencies (%(currencies)s); "
+            "record an exchange as two entries" % {"currencies": ", ".join(currencies)},
         )
     debits = sum(p.amount for p in entry.postings if p.side == "debit")
     credits = sum(p.amount for p in entry.postings if p.side == "credit")
@@ -224,8 +232,11 @@ def check_entry(entry: Entry, *, allow_payouts: bool = False) -> None:
         raise LedgerError(
             "balanced",
             "postings",
-            f"debits ({format_amount(debits, currencies[0])}) must equal credits "
-            f"({format_amount(credits, currencies[0])})",
+            "debits (%(debits)s) must equal credits (%(credits)s)"
+            % {
+                "debits": format_amount(debits, currencies[0]),
+                "credits": format_amount(credits, currencies[0]),
+            },
         )
 
 
@@ -241,7 +252,8 @@ class FundRules:
             raise LedgerError(
                 "k-of-n",
                 "k",
-                f"k must be between 1 and the number of treasurers ({len(self.treasurers)})",
+                "k must be between 1 and the number of treasurers (%(n)d)"
+                % {"n": len(self.treasurers)},
             )
 
 
@@ -329,9 +341,13 @@ def require_treasurer(rules: FundRules, key: str) -> None:
 
 def check_payout(payout: Payout) -> None:
     if payout.currency not in CURRENCIES:
-        raise LedgerError("currency", "currency", f"must be one of {', '.join(CURRENCIES)}")
+        raise LedgerError(
+            "currency", "currency", "must be one of %(values)s" % {"values": ", ".join(CURRENCIES)}
+        )
     if payout.source not in HOLDINGS:
-        raise LedgerError("source", "source", f"must be one of {', '.join(HOLDINGS)}")
+        raise LedgerError(
+            "source", "source", "must be one of %(values)s" % {"values": ", ".join(HOLDINGS)}
+        )
     if type(payout.amount) is not int or not 0 < payout.amount <= MAX_AMOUNT:
         raise LedgerError("amount-positive", "amount", "must be a positive whole number")
 
@@ -354,6 +370,10 @@ def check_funds(balances: Mapping[tuple[str, str], int], payout: Payout) -> None
         raise LedgerError(
             "funds",
             "amount",
-            f"the fund's {payout.source} holds {format_amount(held, payout.currency)}, "
-            f"less than {format_amount(payout.amount, payout.currency)}",
+            "the fund's %(source)s holds %(held)s, less than %(amount)s"
+            % {
+                "source": payout.source,
+                "held": format_amount(held, payout.currency),
+                "amount": format_amount(payout.amount, payout.currency),
+            },
         )

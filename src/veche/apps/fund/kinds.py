@@ -1,3 +1,5 @@
+# A rule's sentence with values is a %-template that pages translate (apps/store/reasons.py).
+# ruff: noqa: UP031
 """The fund's event kinds: rules, entries, payouts, approvals, published reports.
 
 All are events of the committee's own space. The pure book-keeping rules live
@@ -94,8 +96,8 @@ def require_open(ctx: Context, space: str, day: str, field: str) -> None:
         if in_period(day, period):
             raise RuleViolation(
                 "period-closed",
-                f"the period {period} is closed by a published report; "
-                "date this in a period with no report",
+                "the period %(period)s is closed by a published report; "
+                "date this in a period with no report" % {"period": period},
                 field,
             )
 
@@ -339,7 +341,8 @@ def check_report(ctx: Context, event: Event) -> None:
         if overlaps(period, published):
             raise RuleViolation(
                 "period-overlap",
-                f"the period {period} overlaps the published report for {published}",
+                "the period %(period)s overlaps the published report for %(published)s"
+                % {"period": period, "published": published},
                 "body.period",
             )
     if fund.event not in event.deps:

@@ -1,3 +1,5 @@
+# A rule's sentence with values is a %-template that pages translate (apps/store/reasons.py).
+# ruff: noqa: UP031
 """The state a rule judges against, and the buffer projectors write through.
 
 Within one batch, projectors may buffer rows that no rule reads in the same
@@ -149,7 +151,9 @@ class Context:
         """Like ``cited``, but None when the cited event is of a space this node
         holds nothing of: for claims a page shows as unchecked and counts nowhere."""
         if event_id != event.prev and event_id not in event.deps:
-            raise RuleViolation("cite-in-deps", f"{event_id} must be listed in deps", field)
+            raise RuleViolation(
+                "cite-in-deps", "%(event)s must be listed in deps" % {"event": event_id}, field
+            )
         if event_id not in self._events:
             from veche.apps.store.models import StoredEvent
 
@@ -158,7 +162,9 @@ class Context:
                 if event_id in foreign_citations(event):
                     return None
                 # Cannot happen for a placed event, whose other deps are all held.
-                raise RuleViolation("cite-held", f"{event_id} is not held", field)
+                raise RuleViolation(
+                    "cite-held", "%(event)s is not held" % {"event": event_id}, field
+                )
             self._events[event_id] = parse_event(bytes(row[0]), verify=False)
             self._statuses[event_id] = row[1]
         return Cited(self._events[event_id], self._statuses[event_id])

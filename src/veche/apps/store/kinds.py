@@ -1,3 +1,5 @@
+# A rule's sentence with values is a %-template that pages translate (apps/store/reasons.py).
+# ruff: noqa: UP031
 """Where Django apps declare their event kinds, projectors and projection models.
 
 An app registers each kind once, in its ``AppConfig.ready``::
@@ -103,7 +105,9 @@ class _SpaceBody(Schema):
         space_type = SPACE_TYPES.get(value["type"])
         if space_type is None:
             known = ", ".join(sorted(SPACE_TYPES))
-            raise SchemaError(f"{path}.type", "enum", f"must be one of {known}")
+            raise SchemaError(
+                f"{path}.type", "enum", "must be one of %(values)s" % {"values": known}
+            )
         space_type.body.check(value, path)
 
 

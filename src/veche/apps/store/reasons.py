@@ -3,14 +3,17 @@
 A stored reason is ``rule|field|message``: the rule's code, the field it concerns and
 the rule's sentence in English. Stored reasons stay exactly as the rules wrote them:
 they are evidence, every node writes the same ones, and rebuilding compares them. Pages
-translate the sentence when shown, if it is one of the fixed sentences listed here;
-a sentence with values in it (a count, a name, a period) has no translation and is
-shown as written. ``tests/apps/store/test_reasons.py`` checks that every fixed sentence a
-rule can raise is listed.
+translate the sentence when shown: a fixed sentence listed in ``FIXED_MESSAGES`` through
+gettext, and a sentence with values in it (a count, a name, a period) by the template
+that wrote it, listed in ``PATTERN_MESSAGES``: the template read backwards gives the
+values, and the translated template is filled with them. A sentence that is neither is
+shown as written. ``tests/apps/store/test_reasons.py`` checks that every sentence a rule
+can raise is a listed fixed sentence or a listed template.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -221,8 +224,104 @@ FIXED_MESSAGES = frozenset(
         gettext_noop("name the committee's passed motion that called the election"),
         gettext_noop("name a passed election motion of this committee"),
         gettext_noop("a motion calls an election of its own committee"),
+        # election/rules.py: the one stage word not already a sentence above
+        gettext_noop("the election is not created"),
     )
 )
+
+# Every sentence with values of those refusals, as the template the rule fills
+# (``"... %(name)s ..." % {...}``), by the module that raises it.
+PATTERN_MESSAGES = frozenset(
+    (
+        # apps/committees/rules/motions.py
+        gettext_noop("a %(kind)s motion needs target.%(field)s"),
+        gettext_noop("a %(kind)s motion is decided yes or no"),
+        # apps/fund/kinds.py
+        gettext_noop(
+            "the period %(period)s is closed by a published report; "
+            "date this in a period with no report"
+        ),
+        gettext_noop("the period %(period)s overlaps the published report for %(published)s"),
+        # apps/store/context.py
+        gettext_noop("%(event)s must be listed in deps"),
+        gettext_noop("%(event)s is not held"),
+        # apps/store/kinds.py, events/schema.py, solidarity/ledger.py
+        gettext_noop("must be one of %(values)s"),
+        # decisions/ballot.py
+        gettext_noop("this motion takes a '%(field)s' vote"),
+        # election/rules.py
+        gettext_noop("the election is %(stage)s"),
+        gettext_noop("you are trustee %(index)s"),
+        gettext_noop(
+            "trustee %(by)s says trustee %(dealer)s dealt a bad share (%(why)s); "
+            "create the election again without that trustee"
+        ),
+        gettext_noop("%(counted)s voters' ballots are counted, not %(given)s"),
+        gettext_noop("%(have)d of the %(needed)s partial decryptions needed"),
+        # election/spec.py
+        gettext_noop("name one of this election's constituencies, not %(name)r"),
+        gettext_noop("at most %(n)d options over all questions"),
+        gettext_noop("the threshold is at most the %(n)d trustees"),
+        gettext_noop("a %(method)s ballot marks at most one option (max 1)"),
+        # events/envelope.py
+        gettext_noop("at most %(n)d dependencies"),
+        gettext_noop("missing %(missing)s; unknown %(unknown)s"),
+        gettext_noop("missing %(missing)s"),
+        gettext_noop("unknown %(unknown)s"),
+        # events/order.py
+        gettext_noop("prev has seq %(seq)s, expected %(expected)s"),
+        # events/schema.py
+        gettext_noop("shorter than %(n)d"),
+        gettext_noop("longer than %(n)d characters"),
+        gettext_noop("must be at least %(n)s"),
+        gettext_noop("must be at most %(n)s"),
+        gettext_noop("needs at least %(n)d items"),
+        gettext_noop("at most %(n)d items"),
+        # solidarity/ledger.py
+        gettext_noop(
+            "one entry may not mix currencies (%(currencies)s); record an exchange as two entries"
+        ),
+        gettext_noop("debits (%(debits)s) must equal credits (%(credits)s)"),
+        gettext_noop("k must be between 1 and the number of treasurers (%(n)d)"),
+        gettext_noop("the fund's %(source)s holds %(held)s, less than %(amount)s"),
+    )
+)
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)([sdr])")
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """The template read backwards: each ``%(name)s`` or ``%(name)r`` a non-greedy
+    named group, each ``%(name)d`` a number, the rest literal, anchored at both ends."""
+    parts, end = [], 0
+    for placeholder in _PLACEHOLDER.finditer(template):
+        parts.append(re.escape(template[end : placeholder.start()]))
+        name, conversion = placeholder.groups()
+        parts.append(f"(?P<{name}>-?\\d+)" if conversion == "d" else f"(?P<{name}>.+?)")
+        end = placeholder.end()
+    parts.append(re.escape(template[end:]))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _literal_length(template: str) -> int:
+    return len(_PLACEHOLDER.sub("", template))
+
+
+# Longest literal text first: when two templates match a sentence, the more specific wins.
+_PATTERNS = tuple(
+    (template, _pattern(template))
+    for template in sorted(PATTERN_MESSAGES, key=lambda t: (-_literal_length(t), t))
+)
+
+
+def matching_templates(message: str) -> list[str]:
+    """Every listed template that could have written this sentence, the most specific first."""
+    return [template for template, pattern in _PATTERNS if pattern.fullmatch(message)]
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """The template with the values read from a sentence put back as written."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
 class _Refusal(Protocol):
@@ -245,8 +344,15 @@ class Reason:
 
 
 def message_text(message: str) -> str:
-    """A rule's sentence in the reader's language, if it is a fixed one."""
-    return _(message) if message in FIXED_MESSAGES else message
+    """A rule's sentence in the reader's language: a fixed one by its translation, one
+    with values by its template's translation with the values put back; else as written."""
+    if message in FIXED_MESSAGES:
+        return _(message)
+    for template, pattern in _PATTERNS:
+        match = pattern.fullmatch(message)
+        if match is not None:
+            return _fill(_(template), match.groupdict())
+    return message
 
 
 def refusal_text(refusal: _Refusal) -> str:

@@ -1,3 +1,5 @@
+# A rule's sentence with values is a %-template that pages translate (apps/store/reasons.py).
+# ruff: noqa: UP031
 """Motions and votes as event kinds: propose, amend, vote, close.
 
 A motion is proposed, may be amended by its proposer while open (votes cast on an
@@ -92,7 +94,9 @@ def check_propose(ctx: Context, event: Event) -> None:
     for needed in TARGET_FIELDS_NEEDED.get(motion_kind, ()):
         if needed not in target:
             raise RuleViolation(
-                "target", f"a {motion_kind} motion needs target.{needed}", "body.target"
+                "target",
+                "a %(kind)s motion needs target.%(field)s" % {"kind": motion_kind, "field": needed},
+                "body.target",
             )
     if motion_kind == "delegate_election":
         check_delegate_election(ctx, event)
@@ -100,7 +104,11 @@ def check_propose(ctx: Context, event: Event) -> None:
         if method == "stv":
             raise RuleViolation("method", "STV is for electing several people", "body.method")
     elif method != "yes_no":
-        raise RuleViolation("method", f"a {motion_kind} motion is decided yes or no", "body.method")
+        raise RuleViolation(
+            "method",
+            "a %(kind)s motion is decided yes or no" % {"kind": motion_kind},
+            "body.method",
+        )
     check_options(body.get("options"), method)
     check_target = TARGET_CHECKS.get(motion_kind)
     if check_target is not None:
