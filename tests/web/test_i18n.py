@@ -80,7 +80,8 @@ def test_stored_reasons_are_kept_and_only_shown_translated() -> None:
         assert explained is not None
         assert explained.message == "это могут делать только члены комитета"
         assert reason_text(stored) == "author: это могут делать только члены комитета [member]"
-        # A sentence with values in it has no translation: it is shown as written.
+        # A sentence that is neither a listed sentence nor fits a listed template (this
+        # one lacks the real template's ending) is shown as written.
         dynamic = "period-closed|body.day|the period 2020-08 is closed by a published report"
         assert explain(dynamic).message == "the period 2020-08 is closed by a published report"  # type: ignore[union-attr]
         # What a pending event waits for is not a reason any more: only the rule's
