@@ -57,8 +57,12 @@ def test_frames_in_any_order_with_some_missed_import_the_bundle() -> None:
     frames = fountain.encode(data, frame_bytes=300)
     count = frames[0].count
     assert count >= 5
-    kept = [f for f in frames if f.seq != 2]  # a fragment never seen: a mix stands in
-    random.Random(7).shuffle(kept)
+    # Two plain fragments first (so the progress is known: 2 solved), then the rest in
+    # a shuffled order, fragment 2 never seen: a mix stands in for it.
+    plain = [f for f in frames if f.seq <= count and f.seq != 2]
+    rest = [f for f in frames if f.seq != 2 and f not in plain[:2]]
+    random.Random(7).shuffle(rest)
+    kept = plain[:2] + rest
 
     first = _send(client, kept[0].encode(), kept[1].encode())
     assert first["solved"] == 2 and first["needed"] == count and first["received"] == 2
