@@ -140,7 +140,8 @@ def test_candidates_to_vouch_for(world: World, signed_in_as):
         f'action="{reverse("committees:vouch", args=[space, world.person("Lyn").public])}"' in needs
     )
     actions.vouch(world.person("Sokol"), space, world.person("Lyn").public)
-    assert "Lyn" not in _needs(sokol)
+    assert world.person("Lyn").public not in _needs(sokol)
+    assert "vouches: 1 of 2" not in _needs(sokol)
 
 
 def test_payouts_wait_for_a_treasurer_who_has_not_approved(world: World, signed_in_as):
