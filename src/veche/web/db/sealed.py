@@ -34,6 +34,7 @@ __all__ = [
     "MAGIC",
     "PURPOSES",
     "SealedFileError",
+    "create",
     "is_sealed",
     "open_bytes",
     "read",
@@ -86,7 +87,16 @@ def write(path: Path, data: bytes, purpose: str, key: DatabaseKey | None = None)
     """Write ``data`` to ``path`` (mode 0600, atomically: a temporary file renamed):
     sealed when this process holds a database key (or ``key`` is given), plain otherwise."""
     key = key if key is not None else held()
-    body = seal(data, purpose, key) if key is not None else data
+    temporary = _temporary(path, seal(data, purpose, key) if key is not None else data)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _temporary(path: Path, body: bytes) -> Path:
+    """``body`` in a new temporary file beside ``path`` (mode 0600), synced to disk."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -95,10 +105,26 @@ def write(path: Path, data: bytes, purpose: str, key: DatabaseKey | None = None)
             handle.write(body)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    return temporary
+
+
+def create(path: Path, data: bytes, purpose: str, key: DatabaseKey | None = None) -> bool:
+    """Like ``write``, but only if there is no file at ``path`` yet (of processes trying
+    at once, one wins: a hard link never replaces a file); whether this call made it."""
+    key = key if key is not None else held()
+    if path.exists():
+        return False
+    temporary = _temporary(path, seal(data, purpose, key) if key is not None else data)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        return False
+    finally:
+        temporary.unlink(missing_ok=True)
+    return True
 
 
 def read(
