@@ -176,9 +176,10 @@ def test_seal_plain_files_seals_every_kind_in_place_and_runs_again_safely(tmp_pa
     # Uploads keep no name of their own on disk; their bytes open with the audit key.
     inputs = tmp_path / "audits/abc/input"
     assert [p.name for p in inputs.rglob("*") if p.is_file()] == ["upload.sealed"] * 2
-    assert sealed.read(inputs / "official/upload.sealed", "audit", key) == files[
-        "audits/abc/input/official/Minsk-protocols.csv"
-    ]
+    assert (
+        sealed.read(inputs / "official/upload.sealed", "audit", key)
+        == files["audits/abc/input/official/Minsk-protocols.csv"]
+    )
     for name, purpose in (
         ("django-secret-key", "secret-key"),
         ("node-key.json", "node-key"),
