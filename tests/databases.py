@@ -139,5 +139,5 @@ def test_key_env(folder: Path) -> dict[str, str]:
     key_file.write_text(key.raw.hex())
     key_file.chmod(0o600)
     folder.mkdir(parents=True, exist_ok=True)
-    encryption.create_with_key_file(folder, key_file)
+    encryption.create_with_key_file(folder, key_file, data_key=key)
     return {"VECHE_NODE_KEY_FILE": str(key_file)}

@@ -10,7 +10,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from veche.web.db import encryption
 
 Handler = Callable[[argparse.Namespace], int | None]
 
@@ -22,8 +25,9 @@ class CliError(Exception):
     """A problem the user can fix; printed as one line, exit status 2."""
 
 
-def setup_django(args: argparse.Namespace | None = None) -> None:
-    """Configure Django for a command that needs the node's database.
+def setup_django(args: argparse.Namespace | None = None, *, unlock: bool = True) -> None:
+    """Configure Django for a command that needs the node's database, and (unless
+    ``unlock`` is false) unlock an encrypted one.
 
     ``--data-dir`` on the command line wins over ``VECHE_DATA_DIR``.
     """
@@ -34,7 +38,8 @@ def setup_django(args: argparse.Namespace | None = None) -> None:
     import django
 
     django.setup()
-    unlock_database(args)
+    if unlock:
+        unlock_database(args)
 
 
 ENCRYPTED_ENGINE = "veche.web.db.sqlcipher"
@@ -72,15 +77,34 @@ def unlock_database(args: argparse.Namespace | None = None) -> None:
         header = encryption.read_header(data_dir)
         if header["source"] == "key-file":
             key_file = os.environ.get("VECHE_NODE_KEY_FILE", "")
-            key = encryption.unlock(data_dir, key_file=Path(key_file) if key_file else None)
+            opened = encryption.open_node(data_dir, key_file=Path(key_file) if key_file else None)
         else:
-            key = encryption.unlock(data_dir, passphrase=node_passphrase("Node passphrase: "))
+            opened = encryption.open_node(data_dir, passphrase=node_passphrase("Node passphrase: "))
     except encryption.WrongKey as error:
         time.sleep(WRONG_KEY_PAUSE)  # on top of Argon2id: guessing at the terminal is slow
         raise CliError(f"{error}; nothing was changed") from error
     except encryption.EncryptionError as error:
         raise CliError(str(error)) from error
-    encryption.hold(key)
+    if opened.duress:
+        # Not a word about it: the command goes on, on a new, empty node.
+        duress_wipe(data_dir, opened)
+        return
+    assert opened.key is not None
+    encryption.hold(opened.key, opened.wrapping)
+
+
+def duress_wipe(data_dir: Path, opened: encryption.Opened) -> None:
+    """The duress passphrase was given: wipe the folder (the header first), then make a
+    new, empty node encrypted under that passphrase, and hold its key (the database is
+    made by the migration that follows)."""
+    from django.db import connection
+
+    from veche.web.db import encryption, wipe
+
+    connection.close()
+    wipe.wipe(data_dir)
+    encryption.hold(encryption.write_new_header(data_dir, opened.wrapping), opened.wrapping)
+    connection.allow_create = True  # type: ignore[attr-defined]
 
 
 WRONG_KEY_PAUSE = 2.0
@@ -105,8 +129,9 @@ def node_passphrase(prompt: str, *, confirm: bool = False) -> str:
 
 
 def check_database() -> None:
-    """At a node's start: every page of an encrypted database checked (its HMAC), so a
-    damaged or altered file is refused before the node serves or writes anything."""
+    """At a node's start (``veche serve``, ``veche node check``; not at every command,
+    it reads the whole file): every page of an encrypted database checked (its HMAC),
+    so a damaged or altered file is refused before the node serves or writes anything."""
     if not is_encrypted_node():
         return
     from django.db import connection
@@ -125,7 +150,6 @@ def ready(args: argparse.Namespace | None = None) -> None:
     """Start Django on the node's database, its schema created or upgraded: what every
     command that reads or writes the node's data calls first."""
     setup_django(args)
-    check_database()
     migrate_quietly()
 
 

@@ -1,5 +1,7 @@
-"""Run a node: ``veche init``, ``veche serve``, ``veche worker``, ``veche demo``, and
-``veche node operator add|remove|list``: who manages the node's peers."""
+"""Run a node: ``veche init``, ``veche serve``, ``veche worker``, ``veche demo``;
+``veche node operator add|remove|list`` (who manages the node's peers), and an
+encrypted node's ``veche node duress set|clear``, ``veche node wipe`` and
+``veche node check`` (docs/node.md, "Encryption at rest")."""
 
 from __future__ import annotations
 
@@ -13,34 +15,33 @@ from veche.cli.base import (
     CliError,
     add_json_flag,
     check_database,
+    duress_wipe,
     is_encrypted_node,
     migrate_quietly,
     node_passphrase,
     print_json,
     ready,
     setup_django,
+    unlock_database,
 )
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    init = commands.add_parser("init", help="create the data folder and the database")
+    init = commands.add_parser(
+        "init",
+        help="create the data folder and the database (encrypted unless --plain)",
+    )
     init.add_argument(
-        "--encrypt",
+        "--plain",
         action="store_true",
-        help="encrypt the new database with a key from a node passphrase (asked on the"
-        " terminal, or $VECHE_NODE_PASSPHRASE) or from --key-file",
+        help="do not encrypt the new database (by default it is, with a key from a new node"
+        " passphrase, asked on the terminal or $VECHE_NODE_PASSPHRASE, or from --key-file)",
     )
-    init.add_argument(
-        "--key-file",
-        help="with --encrypt: the key lives in this file (made if missing; keep it on a"
-        " removable stick, and give it to later commands as $VECHE_NODE_KEY_FILE)",
-    )
-    init.add_argument(
-        "--kdf-profile",
-        default="moderate",
-        choices=("interactive", "moderate", "sensitive"),
-        help="with --encrypt: Argon2id cost for the node passphrase (default: moderate, 256 MiB)",
-    )
+    # The default since encryption became it; kept so older scripts still run.
+    init.add_argument("--encrypt", action="store_true", help=argparse.SUPPRESS)
+    _add_key_options(init)
+    # A panic's new, empty node: its key from the server, through an inherited pipe.
+    init.add_argument("--key-fd", type=int, help=argparse.SUPPRESS)
     add_json_flag(init)
     init.set_defaults(handler=_init)
 
@@ -81,7 +82,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.add_argument("--plain", action="store_true", help="do not encrypt a new demo database")
     demo.set_defaults(handler=_demo)
 
-    node = commands.add_parser("node", help="this node's settings: its operators")
+    node = commands.add_parser(
+        "node", help="this node's operators, its duress passphrase, wipe and check"
+    )
     node_sub = node.add_subparsers(dest="node_command", metavar="ACTION", required=True)
     operator = node_sub.add_parser(
         "operator", help="accounts that manage this node's peers (add, remove, list)"
@@ -99,12 +102,57 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_json_flag(listing)
     listing.set_defaults(handler=_operators)
 
+    duress = node_sub.add_parser(
+        "duress",
+        help="a second passphrase that, typed at unlock, wipes the node and opens a new, empty one",
+    )
+    duress_sub = duress.add_subparsers(dest="duress_command", metavar="ACTION", required=True)
+    duress_set = duress_sub.add_parser(
+        "set", help="set or change it (asked twice, or $VECHE_DURESS_PASSPHRASE)"
+    )
+    duress_set.set_defaults(handler=_duress, clear=False)
+    duress_clear = duress_sub.add_parser("clear", help="remove it (the header looks the same)")
+    duress_clear.set_defaults(handler=_duress, clear=True)
+
+    wipe = node_sub.add_parser(
+        "wipe",
+        help="destroy everything in the data folder (the encryption header first), then make"
+        " a new, empty node",
+    )
+    wipe.add_argument("--yes", action="store_true", help="do not ask to confirm")
+    wipe.add_argument("--plain", action="store_true", help="the new node is not encrypted")
+    wipe.add_argument("--encrypt", action="store_true", help=argparse.SUPPRESS)
+    _add_key_options(wipe)
+    add_json_flag(wipe)
+    wipe.set_defaults(handler=_wipe, key_fd=None)
+
+    check = node_sub.add_parser(
+        "check", help="check every page of an encrypted database (cipher_integrity_check)"
+    )
+    add_json_flag(check)
+    check.set_defaults(handler=_check)
+
+
+def _add_key_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--key-file",
+        help="the key lives in this file (made if missing; keep it on a removable stick,"
+        " and give it to later commands as $VECHE_NODE_KEY_FILE)",
+    )
+    parser.add_argument(
+        "--kdf-profile",
+        default="moderate",
+        choices=("interactive", "moderate", "sensitive"),
+        help="Argon2id cost for the node passphrase (default: moderate, 256 MiB)",
+    )
+
 
 def _init(args: argparse.Namespace) -> int:
-    if args.encrypt:
-        _encrypt_new_node(args)
-    elif args.key_file:
-        raise CliError("--key-file goes with --encrypt")
+    if args.plain and (args.encrypt or args.key_file):
+        raise CliError("--plain makes an unencrypted node: it takes no --encrypt or --key-file")
+    plain_kept = False
+    if args.key_fd is None and not args.plain and _embedded():
+        plain_kept = not _encrypt_new_node(args)
     setup_django(args)
     from django.conf import settings
     from django.db import connection
@@ -113,7 +161,6 @@ def _init(args: argparse.Namespace) -> int:
     if encrypted:
         # Only `veche init` may make the encrypted database where there is none.
         connection.allow_create = True  # type: ignore[attr-defined]
-    check_database()
     migrate_quietly()
     if args.json:
         print_json(
@@ -124,28 +171,33 @@ def _init(args: argparse.Namespace) -> int:
             f"Veche node ready in {settings.DATA_DIR} ({_db_name()}"
             f"{', encrypted' if encrypted else ''})"
         )
+        if plain_kept:
+            print("This node's database was made unencrypted before; it stays so.")
     return 0
 
 
-def _encrypt_new_node(args: argparse.Namespace) -> None:
-    """Write the encryption header of a new node, before Django reads its settings."""
+def _embedded() -> bool:
+    url = os.environ.get("DATABASE_URL", "")
+    return not url or url.startswith("sqlite:")
+
+
+def _encrypt_new_node(args: argparse.Namespace) -> bool:
+    """Write the encryption header of a new node, before Django reads its settings;
+    False when the folder already holds an unencrypted database (left as it is)."""
     from veche.web.db import encryption
 
-    url = os.environ.get("DATABASE_URL", "")
-    if url and not url.startswith("sqlite:"):
-        raise CliError(
-            "--encrypt is for the embedded database; a PostgreSQL hub keeps its data on an"
-            " encrypted disk instead (docs/node.md, 'Encryption at rest')"
-        )
     data_dir = _data_dir(args)
     if encryption.is_encrypted(data_dir):
-        return  # already encrypted: unlocked like any start
+        return True  # already encrypted: unlocked like any start
     database = data_dir / "veche.sqlite3"
     if database.exists() and database.stat().st_size > 0:
-        raise CliError(
-            f"{database} already holds an unencrypted node; converting one is not supported"
-            " yet: start a new node in another folder and sync or import its spaces"
-        )
+        if args.encrypt or args.key_file:
+            raise CliError(
+                f"{database} already holds an unencrypted node; `veche init` does not"
+                " convert one: start a new node in another folder and sync or import its"
+                " spaces"
+            )
+        return False
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         if args.key_file:
@@ -155,7 +207,110 @@ def _encrypt_new_node(args: argparse.Namespace) -> None:
             key = encryption.create_with_passphrase(data_dir, passphrase, args.kdf_profile)
     except encryption.EncryptionError as error:
         raise CliError(str(error)) from error
-    encryption.hold(key)
+    assert encryption.held() == key
+    return True
+
+
+def _duress(args: argparse.Namespace) -> int:
+    """Set or clear the duress passphrase of a node unlocked with its own passphrase."""
+    from veche.web.db import encryption
+
+    data_dir = _data_dir(args)
+    if not encryption.is_encrypted(data_dir):
+        raise CliError("this node is not encrypted: a duress passphrase needs an encrypted node")
+    ready(args)  # unlocked with the node passphrase (the duress one would wipe it here)
+    key, wrapping = encryption.held(), encryption.held_wrapping()
+    if key is None or wrapping is None or wrapping.source != "passphrase":
+        raise CliError(
+            "a duress passphrase goes with a node passphrase; this node opens with a key file"
+        )
+    version = encryption.read_header(data_dir)["v"]
+    opened = encryption.Opened(key, wrapping, version)
+    try:
+        if args.clear:
+            encryption.clear_duress(data_dir, opened)
+            print("No duress passphrase now.")
+            return 0
+        duress = _duress_passphrase()
+        if version == 1:
+            # The old header derived the database key itself: wrap that key under a new
+            # salt (the old salt goes with the old header).
+            opened = encryption.upgrade(data_dir, opened, node_passphrase("Node passphrase: "))
+        encryption.set_duress(data_dir, opened, duress)
+    except encryption.EncryptionError as error:
+        raise CliError(str(error)) from error
+    print(
+        "Duress passphrase set. Typed at unlock (terminal or unlock page) it destroys this"
+        " node's data and opens a new, empty node."
+    )
+    return 0
+
+
+def _duress_passphrase() -> str:
+    from_env = os.environ.get("VECHE_DURESS_PASSPHRASE", "")
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        raise CliError(
+            "type the duress passphrase on a terminal, or set VECHE_DURESS_PASSPHRASE"
+            " (never on the command line)"
+        )
+    import getpass
+
+    passphrase = getpass.getpass("Duress passphrase: ")
+    if not passphrase:
+        raise CliError("an empty duress passphrase is refused")
+    if getpass.getpass("The same duress passphrase again: ") != passphrase:
+        raise CliError("the two passphrases differ; nothing was changed")
+    return passphrase
+
+
+def _wipe(args: argparse.Namespace) -> int:
+    """``veche node wipe``: no key needed (whoever can run it can delete the folder)."""
+    from veche.web.db import encryption, wipe
+
+    data_dir = _data_dir(args)
+    if not (encryption.is_encrypted(data_dir) or (data_dir / "veche.sqlite3").exists()):
+        raise CliError(f"{data_dir} holds no Veche node: nothing was wiped")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError("veche node wipe asks to confirm on a terminal; --yes skips that")
+        answer = input(
+            f"Destroy every Veche file in {data_dir} (all but static/), for good? Type wipe: "
+        )
+        if answer.strip() != "wipe":
+            raise CliError("not confirmed: nothing was wiped")
+    if not _embedded():
+        raise CliError(
+            "a PostgreSQL hub's data is in PostgreSQL: drop its database (and its backups);"
+            " veche node wipe is for the embedded database"
+        )
+    done = wipe.wipe(data_dir)
+    summary = (
+        f"Wiped {data_dir}: {done.files} files, {done.bytes / 1e6:.1f} MB overwritten, in"
+        f" {done.seconds:.2f} s{' (the encryption header first)' if done.shredded else ''}."
+    )
+    print(summary, flush=True)
+    try:
+        return _init(args)
+    except CliError as error:
+        raise CliError(f"{error}. The folder is wiped; make a new node with veche init") from error
+
+
+def _check(args: argparse.Namespace) -> int:
+    import time
+
+    setup_django(args)
+    start = time.monotonic()
+    check_database()
+    took = time.monotonic() - start
+    if args.json:
+        print_json({"database": _db_name(), "encrypted": is_encrypted_node(), "ok": True})
+    elif is_encrypted_node():
+        print(f"{_db_name()}: every page's HMAC checked, whole ({took:.2f} s)")
+    else:
+        print(f"{_db_name()}: not encrypted; no pages to check")
+    return 0
 
 
 def _operator(args: argparse.Namespace) -> int:
@@ -219,9 +374,50 @@ def _allow_host(host: str) -> None:
 def _serve(args: argparse.Namespace) -> int:
     _allow_host(args.host)
     _fingerprint_static()
-    ready(args)
+    setup_django(args, unlock=False)
+    if _needs_unlock_page():
+        _unlock_by_page(args)
+    else:
+        unlock_database(args)
+    check_database()
+    migrate_quietly()
     run_server(args.host, args.port, args.workers, worker=not args.no_worker)
     return 0
+
+
+def _needs_unlock_page() -> bool:
+    """An encrypted node under a passphrase with no way to ask for it: no
+    $VECHE_NODE_PASSPHRASE and no terminal (a service started by systemd)."""
+    from django.conf import settings
+
+    from veche.web.db import encryption
+
+    if not is_encrypted_node() or encryption.held() is not None:
+        return False
+    if os.environ.get("VECHE_NODE_PASSPHRASE") or sys.stdin.isatty():
+        return False
+    try:
+        source = encryption.read_header(Path(settings.DATA_DIR))["source"]
+    except encryption.EncryptionError as error:
+        raise CliError(str(error)) from error
+    return bool(source == "passphrase")
+
+
+def _unlock_by_page(args: argparse.Namespace) -> None:
+    from django.conf import settings
+
+    from veche.web.db import encryption
+    from veche.web.unlock_server import serve_until_unlocked
+
+    data_dir = Path(settings.DATA_DIR)
+    opened = serve_until_unlocked(
+        args.host, args.port, data_dir, announce=lambda line: print(line, flush=True)
+    )
+    if opened.duress:
+        duress_wipe(data_dir, opened)
+    else:
+        assert opened.key is not None
+        encryption.hold(opened.key, opened.wrapping)
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -278,6 +474,10 @@ def run_server(host: str, port: int, workers: int = 2, *, worker: bool = True) -
         def load(self) -> object:
             return application
 
+    from veche.web.panic import SERVER_PID_ENV
+
+    # What the operators' panic button stops (its workers hold the database key).
+    os.environ[SERVER_PID_ENV] = str(os.getpid())
     print(f"Serving Veche on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
     if not worker:
         _Server().run()

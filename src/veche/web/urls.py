@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from veche.web import views
+from veche.web import panic, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,4 +15,5 @@ urlpatterns = [
     path("fund/", include("veche.apps.fund.urls")),
     path("sync/", include("veche.apps.sync.urls")),
     path("elections/", include("veche.apps.elections.urls")),
+    path("node/panic/", panic.panic, name="node-panic"),
 ]
