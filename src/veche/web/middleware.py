@@ -1,4 +1,5 @@
-"""The shell's middleware: trusted proxies, the access log, and the "busy" page."""
+"""The shell's middleware: trusted proxies, the access log, the "busy" page, and
+``Cache-Control: no-store`` on every page."""
 
 from __future__ import annotations
 
@@ -131,4 +132,23 @@ class BusyMiddleware:
         )
         response["Retry-After"] = str(exception.retry_after)
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every answer that does not set its own.
+
+    Pages show members' pseudonyms, committees, votes and fund entries; a browser's
+    cache (or a proxy's) must not keep a copy a seized phone or laptop would give away
+    (docs/node.md, "Encryption at rest"). Placed after WhiteNoise, which answers for
+    the static files (public, cached for long) before this runs.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
         return response

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "veche.web.middleware.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are never kept in caches; static files (answered above) are.
+    "veche.web.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "veche.web.middleware.BusyMiddleware",
