@@ -15,9 +15,9 @@ from veche.audit.errors import AuditError, AuditInputError, AuditMethodError, Ro
 from veche.audit.integers import IntegerAnomaly, integer_anomaly
 from veche.audit.klimek import KlimekFit, klimek_fit
 from veche.audit.protocol import ObserverReports, OfficialProtocol, WitnessReports
-from veche.audit.reading import read_observers, read_official, read_witnesses
+from veche.audit.reading import InputFile, read_observers, read_official, read_witnesses
 from veche.audit.regions import RegionalOutliers, regional_outliers
-from veche.audit.report import AuditReport, report_json, run_audit, write_report
+from veche.audit.report import AuditReport, report_files, report_json, run_audit, write_report
 from veche.audit.simulation import SimulatedElection, simulate, write_simulation
 from veche.audit.turnout import TurnoutEstimate, turnout_estimate
 from veche.audit.witnesses import (
@@ -32,6 +32,7 @@ __all__ = [
     "AuditInputError",
     "AuditMethodError",
     "AuditReport",
+    "InputFile",
     "IntegerAnomaly",
     "KlimekFit",
     "ObserverComparison",
@@ -52,6 +53,7 @@ __all__ = [
     "read_official",
     "read_witnesses",
     "regional_outliers",
+    "report_files",
     "report_json",
     "run_audit",
     "second_digit_tests",

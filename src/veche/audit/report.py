@@ -9,6 +9,7 @@ documented in docs/audit.md), ``report.html`` (self-contained: plots embedded),
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -393,6 +394,45 @@ def flagged_rows(report: AuditReport) -> list[dict[str, Any]]:
     return rows
 
 
+def report_files(
+    report: AuditReport,
+    *,
+    plots: bool = True,
+    language: str = "en",
+    simulated: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, bytes]:
+    """The report's files by name, in memory: report.json, flagged_stations.csv, (unless
+    ``plots`` is False) the plots as PNG and SVG, and report.html."""
+    tell = progress or _silent
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+    files: dict[str, bytes] = {}
+    data = report_json(report)
+    data["simulated"] = simulated
+    data["language"] = language
+    files["report.json"] = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    rows = flagged_rows(report)
+    table = io.StringIO(newline="")
+    writer = csv.DictWriter(table, fieldnames=FLAGGED_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    files["flagged_stations.csv"] = table.getvalue().encode("utf-8")
+    images: dict[str, bytes] = {}
+    if plots:
+        tell("plots", 0.1)
+        for name, (png, svg) in draw_plots(report, language, progress=tell).items():
+            files[f"{name}.png"] = png
+            files[f"{name}.svg"] = svg
+            images[name] = png
+    tell("html", 0.95)
+    files["report.html"] = render_html(
+        report, data, rows, images, language=language, simulated=simulated
+    ).encode("utf-8")
+    tell("done", 1.0)
+    return files
+
+
 def write_report(
     report: AuditReport,
     directory: Path | str,
@@ -404,39 +444,13 @@ def write_report(
 ) -> dict[str, Path]:
     """Write report.json, report.html, flagged_stations.csv and (unless ``plots`` is
     False) the plots as PNG and SVG; returns the paths written."""
-    tell = progress or _silent
-    if language not in LANGUAGES:
-        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+    files = report_files(
+        report, plots=plots, language=language, simulated=simulated, progress=progress
+    )
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    data = report_json(report)
-    data["simulated"] = simulated
-    data["language"] = language
-    written["report.json"] = out / "report.json"
-    written["report.json"].write_text(
-        json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    rows = flagged_rows(report)
-    written["flagged_stations.csv"] = out / "flagged_stations.csv"
-    with written["flagged_stations.csv"].open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=FLAGGED_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    images: dict[str, bytes] = {}
-    if plots:
-        tell("plots", 0.1)
-        for name, (png, svg) in draw_plots(report, language, progress=tell).items():
-            (out / f"{name}.png").write_bytes(png)
-            (out / f"{name}.svg").write_bytes(svg)
-            written[f"{name}.png"] = out / f"{name}.png"
-            written[f"{name}.svg"] = out / f"{name}.svg"
-            images[name] = png
-    tell("html", 0.95)
-    written["report.html"] = out / "report.html"
-    written["report.html"].write_text(
-        render_html(report, data, rows, images, language=language, simulated=simulated),
-        encoding="utf-8",
-    )
-    tell("done", 1.0)
+    for name, body in files.items():
+        written[name] = out / name
+        written[name].write_bytes(body)
     return written

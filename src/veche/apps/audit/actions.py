@@ -11,7 +11,8 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from veche.apps.audit.models import AuditRun
+from veche.apps.audit.models import SEALED_INPUT, AuditRun
+from veche.web.db import encryption, sealed
 
 
 class AuditRunError(ValueError):
@@ -29,7 +30,16 @@ def safe_name(name: str, default: str) -> str:
 
 
 def _store(upload: File[bytes], folder: Path, default: str) -> str:
+    """Keep an uploaded file in the run's folder; its name as the member gave it.
+
+    On an encrypted node it is sealed under the database key, under a fixed name (an
+    upload is held in memory there: settings.FILE_UPLOAD_HANDLERS); on a plain node it
+    is written as it came, under its own name."""
     name = safe_name(upload.name or default, default)
+    key = encryption.held()
+    if key is not None:
+        sealed.write(folder / SEALED_INPUT, b"".join(upload.chunks()), "audit", key)
+        return name
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / name).open("wb") as handle:
         for chunk in upload.chunks():

@@ -1,7 +1,8 @@
 """An audit run: the files a member uploaded, its progress, and the report it produced.
 
 Runs are this node's own work (the files and the report live in the data
-folder); they are not events of a space. A run is seen only by the member who
+folder, sealed under the database key on an encrypted node: ``veche.web.db.sealed``,
+purpose ``audit``); they are not events of a space. A run is seen only by the member who
 started it until they publish it; then anyone can read its report.
 """
 
@@ -14,6 +15,10 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# On an encrypted node an uploaded file is sealed under this name, not the member's
+# (which the run keeps in the database: a file's name can say whose or where it is).
+SEALED_INPUT = "upload.sealed"
 
 
 def _public_id() -> str:
@@ -61,6 +66,13 @@ class AuditRun(models.Model):
     @property
     def report_folder(self) -> Path:
         return self.folder / "report"
+
+    def input_path(self, kind: str, name: str) -> Path:
+        """Where the uploaded file of ``kind`` (official, witness, observer) named
+        ``name`` is: sealed under a fixed name, or (a plain node's) under its own."""
+        folder = self.folder / "input" / kind
+        sealed = folder / SEALED_INPUT
+        return sealed if sealed.exists() else folder / name
 
     @property
     def finished(self) -> bool:

@@ -4,7 +4,8 @@ The page queues the run (a task in the ``audits`` queue: ``veche.web.background`
 runs one audit at a time for the whole node, on a thread of the worker that ``veche
 serve`` starts; the work is numpy, which releases the GIL, and matplotlib's Agg
 canvas). The run's files stay in its folder, so a run whose process died is run
-again from them when the worker next starts; interrupted twice, it is marked failed
+again from them when the worker next starts (an encrypted node keeps them sealed
+and opens them in memory only); interrupted twice, it is marked failed
 and its owner offered a retry. The tests' immediate backend runs it within the
 request instead.
 """
@@ -13,14 +14,17 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from veche.apps.audit import actions
-from veche.apps.audit.models import AuditRun
+from veche.apps.audit.models import SEALED_INPUT, AuditRun
+from veche.audit.reading import InputFile
 from veche.web.background import on_interrupted
+from veche.web.db import sealed
 
 if TYPE_CHECKING:
     from veche.audit import AuditInputError
@@ -90,6 +94,15 @@ def _reporter(run_id: int, span: tuple[int, int]) -> Any:
     return tell
 
 
+def _input(run: AuditRun, kind: str, name: str) -> Path | InputFile:
+    """An uploaded file for the readers: its path on a plain node, its bytes opened
+    from the sealed file on an encrypted one (never written out in the clear)."""
+    path = run.input_path(kind, name)
+    if path.name != SEALED_INPUT:
+        return path
+    return InputFile(name, sealed.read(path, "audit"))
+
+
 def execute(run_id: int) -> None:
     """Read the run's files, audit, write the report, record the outcome."""
     from veche.audit import (
@@ -97,40 +110,42 @@ def execute(run_id: int) -> None:
         read_observers,
         read_official,
         read_witnesses,
+        report_files,
         report_json,
         run_audit,
-        write_report,
     )
 
     run = AuditRun.objects.get(pk=run_id)
-    inputs = run.folder / "input"
     try:
         actions.record_progress(run_id, "reading", 2)
         official = read_official(
-            inputs / "official" / run.official_name, skip_bad_rows=run.skip_bad_rows
+            _input(run, "official", run.official_name), skip_bad_rows=run.skip_bad_rows
         )
         witnesses = (
             read_witnesses(
-                inputs / "witness" / run.witness_name, official, skip_bad_rows=run.skip_bad_rows
+                _input(run, "witness", run.witness_name), official, skip_bad_rows=run.skip_bad_rows
             )
             if run.witness_name
             else None
         )
         observers = (
             read_observers(
-                inputs / "observer" / run.observer_name, official, skip_bad_rows=run.skip_bad_rows
+                _input(run, "observer", run.observer_name),
+                official,
+                skip_bad_rows=run.skip_bad_rows,
             )
             if run.observer_name
             else None
         )
         report = run_audit(official, witnesses, observers, progress=_reporter(run_id, _AUDIT_SPAN))
-        write_report(
+        files = report_files(
             report,
-            run.report_folder,
             language=run.language,
             simulated=run.simulated,
             progress=_reporter(run_id, _REPORT_SPAN),
         )
+        for name, body in files.items():  # sealed on an encrypted node
+            sealed.write(run.report_folder / name, body, "audit")
         summary = report_json(report)
     except AuditInputError as error:
         # Codes and parameters: the page says it in its reader's language.

@@ -1,11 +1,12 @@
 """Audit pages: the list, the upload form, a run's progress and report, its files, publishing.
 
 Reads go through ``access``; writes through ``actions``; the audit itself runs in
-``runner``. The report's plots and files are served from the run's folder.
+``runner``. The report's plots and files are served from the run's folder (opened if sealed).
 """
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -25,6 +26,7 @@ from veche.apps.audit.labels import METHOD_NAMES, PLOT_TITLES, STAGES
 from veche.apps.audit.models import AuditRun
 from veche.audit.labels import LANGUAGES as AUDIT_LANGUAGES
 from veche.audit.report_words import row_problem
+from veche.web.db import sealed
 from veche.web.labels import label
 from veche.web.viewer import account, viewer
 
@@ -166,10 +168,11 @@ def audit_file(request: HttpRequest, public_id: str, name: str) -> HttpResponseB
     run = access_run_by_public_id(viewer(request), public_id)
     if name not in FILES or run.status != AuditRun.Status.DONE:
         raise Http404
-    path = run.report_folder / name
-    if not path.is_file():
-        raise Http404
-    response = FileResponse(path.open("rb"), content_type=FILES[name])
+    try:
+        data = sealed.read(run.report_folder / name, "audit")
+    except (OSError, sealed.SealedFileError):
+        raise Http404 from None
+    response = FileResponse(io.BytesIO(data), content_type=FILES[name])
     if name.endswith(".csv") or name.endswith(".json"):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     # The report is self-contained: no script, no request leaves it.

@@ -17,8 +17,6 @@ holds the two paths to the same results.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from veche.audit.protocol import ObserverReports, OfficialProtocol, WitnessReports
 from veche.audit.reading.fast import (
     _read_observers_fast,
@@ -26,19 +24,22 @@ from veche.audit.reading.fast import (
     _read_witnesses_fast,
 )
 from veche.audit.reading.slow import (
+    InputFile,
+    Source,
     _read_observers_slow,
     _read_official_slow,
     _read_witnesses_slow,
 )
 
-__all__ = ["read_observers", "read_official", "read_witnesses"]
+__all__ = ["InputFile", "read_observers", "read_official", "read_witnesses"]
 
 
 # --- The public readers: the fast path when it applies, else the slow one -------
 
 
-def read_official(path: Path | str, *, skip_bad_rows: bool = False) -> OfficialProtocol:
-    """Read the official per-station protocol from a CSV (UTF-8) or ``.xlsx`` file.
+def read_official(path: Source, *, skip_bad_rows: bool = False) -> OfficialProtocol:
+    """Read the official per-station protocol from a CSV (UTF-8) or ``.xlsx`` file
+    (a path, or an ``InputFile`` already in memory).
 
     Required columns: station, region, registered, ballots, invalid; optional:
     issued, early, at_home, district; every other column is a candidate.
@@ -50,7 +51,7 @@ def read_official(path: Path | str, *, skip_bad_rows: bool = False) -> OfficialP
 
 
 def read_witnesses(
-    path: Path | str, official: OfficialProtocol, *, skip_bad_rows: bool = False
+    path: Source, official: OfficialProtocol, *, skip_bad_rows: bool = False
 ) -> WitnessReports:
     """Read witness reports: one row per witnessed vote (station, candidate[, evidence])
     or aggregated rows (station, candidate, count).
@@ -65,7 +66,7 @@ def read_witnesses(
 
 
 def read_observers(
-    path: Path | str, official: OfficialProtocol, *, skip_bad_rows: bool = False
+    path: Source, official: OfficialProtocol, *, skip_bad_rows: bool = False
 ) -> ObserverReports:
     """Read observer counts: station, observed_turnout (voters the observers counted)."""
     fast = _read_observers_fast(path, official)

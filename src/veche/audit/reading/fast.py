@@ -24,7 +24,7 @@ from veche.audit.protocol import (
     StrArray,
     WitnessReports,
 )
-from veche.audit.reading.slow import _MAX_VALUE, _witness_reports
+from veche.audit.reading.slow import _MAX_VALUE, InputFile, Source, _witness_reports
 
 # --- The fast path -------------------------------------------------------------
 #
@@ -125,7 +125,7 @@ def _fast_lines(
 
 
 def _fast_rows(
-    path: Path | str, required: Sequence[str], is_number: Callable[[str], bool]
+    path: Source, required: Sequence[str], is_number: Callable[[str], bool]
 ) -> _FastTable | None:
     """A CSV file read by np.loadtxt (``is_number(name)`` columns as int64, the
     others as latin-1 str), or None: then read it the slow way.
@@ -134,15 +134,19 @@ def _fast_rows(
     each later line is one row, read whole, so that the row of index i is on
     line i + 2, as the slow path numbers it.
     """
-    path = Path(path)
+    if isinstance(path, InputFile):
+        data: bytes | None = path.data
+        path = Path(path.name)
+    else:
+        path, data = Path(path), None
     if (
         not _loadtxt_reads_integers_strictly()
         or path.suffix.lower() == ".xlsx"
-        or not path.is_file()
+        or (data is None and not path.is_file())
     ):
         return None
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except OSError:
         return None
     end = data.find(b"\n")
@@ -317,7 +321,7 @@ def _fast_numbers_ok(table: _FastTable, names: Sequence[str]) -> bool:
     return all(int(table.cells(name).view(np.uint64).max()) <= _MAX_VALUE for name in names)
 
 
-def _read_official_fast(path: Path | str) -> OfficialProtocol | None:
+def _read_official_fast(path: Source) -> OfficialProtocol | None:
     text_columns = ("station", "region", "district")
     table = _fast_rows(path, REQUIRED_COLUMNS, lambda name: name not in text_columns)
     if table is None:
@@ -367,7 +371,7 @@ def _read_official_fast(path: Path | str) -> OfficialProtocol | None:
     )
 
 
-def _read_witnesses_fast(path: Path | str, official: OfficialProtocol) -> WitnessReports | None:
+def _read_witnesses_fast(path: Source, official: OfficialProtocol) -> WitnessReports | None:
     table = _fast_rows(path, ("station", "candidate"), lambda name: name == "count")
     if table is None:
         return None
@@ -403,7 +407,7 @@ def _read_witnesses_fast(path: Path | str, official: OfficialProtocol) -> Witnes
     )
 
 
-def _read_observers_fast(path: Path | str, official: OfficialProtocol) -> ObserverReports | None:
+def _read_observers_fast(path: Source, official: OfficialProtocol) -> ObserverReports | None:
     table = _fast_rows(
         path, ("station", "observed_turnout"), lambda name: name == "observed_turnout"
     )

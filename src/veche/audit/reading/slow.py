@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
@@ -29,6 +29,19 @@ from veche.audit.protocol import (
 # would overflow sums).
 _MAX_VALUE = 10**12
 _MAX_PROBLEMS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """An input file already in memory (a node opens its sealed uploads so): its
+    name, which problems quote and whose ending tells ``.xlsx`` from CSV, and its bytes."""
+
+    name: str
+    data: bytes = field(repr=False)
+
+
+# What the readers take: a file's path, or the file in memory.
+Source = Path | str | InputFile
 
 
 def _shown(cell: str, limit: int = 60) -> str:
@@ -62,8 +75,7 @@ def _excel_column(index: int) -> str:
     return letters
 
 
-def _read_csv(path: Path) -> _Table:
-    data = path.read_bytes()
+def _read_csv(path: Path, data: bytes) -> _Table:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -128,11 +140,13 @@ def _excel_cell(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path) -> _Table:
+def _read_xlsx(path: Path, data: bytes | None = None) -> _Table:
     import openpyxl
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(
+            path if data is None else io.BytesIO(data), read_only=True, data_only=True
+        )
     except Exception as error:  # openpyxl raises many types for a broken file
         raise AuditInputError(
             RowProblem(path.name, 1, "", f"not a readable .xlsx workbook ({error})", "xlsx")
@@ -159,13 +173,18 @@ def _read_xlsx(path: Path) -> _Table:
     return _Table(path.name, header, rows[1:], lines[1:], excel=True)
 
 
-def _read_table(path: Path | str) -> _Table:
-    path = Path(path)
+def _read_table(source: Source) -> _Table:
+    if isinstance(source, InputFile):
+        named = Path(source.name)
+        if named.suffix.lower() == ".xlsx":
+            return _read_xlsx(named, source.data)
+        return _read_csv(named, source.data)
+    path = Path(source)
     if not path.is_file():
         raise AuditInputError(RowProblem(path.name, 0, "", f"no such file: {path}", "no-file"))
     if path.suffix.lower() == ".xlsx":
         return _read_xlsx(path)
-    return _read_csv(path)
+    return _read_csv(path, path.read_bytes())
 
 
 class _Columns:
@@ -364,7 +383,7 @@ def _drop_duplicates(
     return keep[~duplicate], problems
 
 
-def _read_official_slow(path: Path | str, *, skip_bad_rows: bool = False) -> OfficialProtocol:
+def _read_official_slow(path: Source, *, skip_bad_rows: bool = False) -> OfficialProtocol:
     """``read_official`` the slow way: any file, every problem worded."""
     table = _read_table(path)
     columns = _Columns(table, REQUIRED_COLUMNS)
@@ -437,7 +456,7 @@ def _station_indices(columns: _Columns, official: OfficialProtocol) -> IntArray:
 
 
 def _read_witnesses_slow(
-    path: Path | str, official: OfficialProtocol, *, skip_bad_rows: bool = False
+    path: Source, official: OfficialProtocol, *, skip_bad_rows: bool = False
 ) -> WitnessReports:
     """``read_witnesses`` the slow way: any file, every problem worded."""
     table = _read_table(path)
@@ -513,7 +532,7 @@ def _witness_reports(
 
 
 def _read_observers_slow(
-    path: Path | str, official: OfficialProtocol, *, skip_bad_rows: bool = False
+    path: Source, official: OfficialProtocol, *, skip_bad_rows: bool = False
 ) -> ObserverReports:
     """``read_observers`` the slow way: any file, every problem worded."""
     table = _read_table(path)
