@@ -6,11 +6,14 @@ secret key and its identity; ``DATABASE_URL`` picks PostgreSQL for hubs.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import lazy
 
 from veche.web.db import encryption
 from veche.web.proxies import origin_hosts, parse_networks, parse_origins
@@ -20,12 +23,7 @@ DATA_DIR = Path(os.environ.get("VECHE_DATA_DIR", "data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
-def _secret_key() -> str:
-    """Per-node random key, created on first start, readable by the owner only."""
-    from_env = os.environ.get("VECHE_SECRET_KEY")
-    if from_env:
-        return from_env
-    path = DATA_DIR / "django-secret-key"
+def _plain_secret_key(path: Path) -> str:
     try:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
@@ -36,6 +34,45 @@ def _secret_key() -> str:
         return key
 
 
+@functools.cache
+def _sealed_secret_key() -> str:
+    """An encrypted node's secret key, sealed under its database key (purpose
+    ``secret-key``): read at its first use, once the node is unlocked. A plain key file
+    left from before the node was encrypted is kept, and sealed in place."""
+    from veche.web.db import sealed
+
+    key = encryption.held()
+    if key is None:
+        raise ImproperlyConfigured(
+            "this node is locked: Django's secret key is sealed under its database key"
+        )
+    path = DATA_DIR / "django-secret-key"
+    # Made if missing; of processes starting at once, one makes it and all read it.
+    sealed.create(path, secrets.token_urlsafe(50).encode("ascii"), "secret-key", key)
+    stored = path.read_bytes()
+    if not sealed.is_sealed(stored):
+        sealed.write(path, stored, "secret-key", key)
+        return stored.decode("ascii").strip()
+    return sealed.open_bytes(stored, "secret-key", key, name=str(path)).decode("ascii").strip()
+
+
+def _secret_key() -> str:
+    """Per-node random key, created on first start, readable by the owner only.
+
+    On an encrypted node it is sealed, and Django's settings are read before the
+    node is unlocked (``veche.cli.base.setup_django``): SECRET_KEY is then a lazy
+    string, read at its first use (a signed cookie, a keyed hash), after unlocking.
+    """
+    from_env = os.environ.get("VECHE_SECRET_KEY")
+    if from_env:
+        return from_env
+    if _EMBEDDED and encryption.is_encrypted(DATA_DIR):
+        return lazy(_sealed_secret_key, str)()
+    return _plain_secret_key(DATA_DIR / "django-secret-key")
+
+
+_DATABASE_URL = os.environ.get("DATABASE_URL", "")
+_EMBEDDED = not _DATABASE_URL or _DATABASE_URL.startswith("sqlite:")
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("VECHE_DEBUG", "") == "1"
 ALLOWED_HOSTS = [
@@ -138,6 +175,12 @@ else:
     # server's CPU per request (bench/web_load.py). Checked before reuse.
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("VECHE_DB_CONN_MAX_AGE", "300"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+if _EMBEDDED and encryption.is_encrypted(DATA_DIR):
+    # Uploads (audit protocols, bundles) stay in memory, never in a plain temporary
+    # file in /tmp: the audit's three files of at most 200 MB each, with room to spare.
+    FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+    FILE_UPLOAD_MAX_MEMORY_SIZE = 640 * 1024 * 1024
 
 # Background work (audits, syncs) is queued in the node's own database and run by the
 # worker `veche serve` starts (veche.web.background).

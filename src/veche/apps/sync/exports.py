@@ -6,8 +6,8 @@ by the worker timeout. The Bundles page records the member's request (a
 ``BundleExport`` row) and queues it instead (a task in the database:
 ``veche.web.background``); the page shows it as waiting or running, then offers the
 file to its owner alone. The file is written to ``DATA_DIR/exports/`` under a random
-name, readable by the node's user only, and appears whole or not at all (a temporary
-file, then a rename). An export whose process died runs again when the worker next
+name, readable by the node's user only, sealed under the database key on an encrypted
+node, and appears whole or not at all (a temporary file, then a rename). An export whose process died runs again when the worker next
 starts (it only reads the log); interrupted twice, it is recorded as failed. Exports
 older than a day, rows and files, are deleted when a member asks for a new one.
 """
@@ -18,8 +18,8 @@ import contextlib
 import logging
 import os
 import secrets
-import tempfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.utils import translation
@@ -32,6 +32,7 @@ from veche.apps.sync.labels import bundle_reason
 from veche.apps.sync.models import BundleExport, exports_folder
 from veche.sync.errors import BundleError
 from veche.web.background import on_interrupted
+from veche.web.db import sealed
 
 log = logging.getLogger(__name__)
 
@@ -137,23 +138,18 @@ def _fail(export_id: int, error: str) -> None:
 
 def write_file(data: bytes) -> str:
     """Write the bundle to ``DATA_DIR/exports/`` under a new random name, mode 0600,
-    whole or not at all; returns the name."""
+    whole or not at all (sealed under the database key on an encrypted node); returns
+    the name."""
     folder = exports_folder()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = f"{secrets.token_urlsafe(18)}.bundle"
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")  # mode 0600
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, folder / name)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    sealed.write(folder / name, data, "export")
     return name
+
+
+def read_file(path: Path) -> bytes:
+    """An export's bundle as written (opened if sealed)."""
+    return sealed.read(path, "export")
 
 
 def _unlink(name: str) -> None:

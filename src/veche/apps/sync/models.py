@@ -78,6 +78,20 @@ def _public_id() -> str:
     return secrets.token_urlsafe(12)
 
 
+class NodeCertificate(models.Model):
+    """A member's certificate for this node's sync key (``veche.sync.session``): lets
+    background syncs run in that member's name without their passphrase, until it
+    expires or the member is revoked. One per member; kept in the database, so an
+    encrypted node keeps it encrypted (older nodes kept them in
+    ``DATA_DIR/sync-certificates.json``: migration 0004 moved them here)."""
+
+    member = models.CharField(max_length=43, unique=True)
+    document = models.JSONField()
+
+    def __str__(self) -> str:
+        return self.member[:8]
+
+
 class BundleExport(models.Model):
     """A committee's bundle a member asked for on the Bundles page, written in the
     background (``veche.apps.sync.exports``) to ``DATA_DIR/exports/``; only its owner

@@ -1,18 +1,22 @@
 """The node's own identity key and the member certificates it syncs under.
 
-The node key lives in ``DATA_DIR/node-key.json``. If ``VECHE_NODE_PASSPHRASE``
-is set when the key is created, the seed is sealed under it (Argon2id +
-XSalsa20-Poly1305, like members' key files) and the node needs that
-passphrase at every start: use this on a laptop that may be seized. Without it
-the seed is written in the clear, readable only by the node's user (mode
-0600), so that an unattended node can restart by itself. Either way the key
-alone grants nothing: a peer serves spaces only under member certificates,
-and checks the member's standing each time, so revoking a member's key in the
-committee also cuts off every node that member certified.
+The node key lives in ``DATA_DIR/node-key.json``. On an encrypted node (its
+database key unlocked) the file is sealed under that key (``veche.web.db.sealed``,
+purpose ``node-key``): it opens with the database and is shredded with it. On a
+plain node, if ``VECHE_NODE_PASSPHRASE`` is set when the key is created, the seed
+is sealed under it (Argon2id + XSalsa20-Poly1305, like members' key files) and the
+node needs that passphrase at every start; without it the seed is written in the
+clear, readable only by the node's user (mode 0600), so that an unattended node can
+restart by itself. An encrypted node still reads a key file of either older kind,
+and seals it under the database key as it does. Either way the key alone grants
+nothing: a peer serves spaces only under member certificates, and checks the
+member's standing each time, so revoking a member's key in the committee also cuts
+off every node that member certified.
 
-Certificates (``DATA_DIR/sync-certificates.json``) are made when a member
-syncs or signs in; they let later background syncs run without the member's
-passphrase, for 90 days or until the member is revoked.
+Certificates (``NodeCertificate`` rows; older nodes kept them in
+``DATA_DIR/sync-certificates.json``, moved into the database by a migration) are
+made when a member syncs or signs in; they let later background syncs run without
+the member's passphrase, for 90 days or until the member is revoked.
 """
 
 from __future__ import annotations
@@ -26,12 +30,14 @@ from typing import Any
 import nacl.utils
 from django.conf import settings
 
+from veche.apps.sync.models import NodeCertificate
 from veche.events import Identity
 from veche.events.encoding import b64d, b64e
-from veche.events.identity import load_identity, save_identity
+from veche.events.identity import SealError, save_identity, unseal
 from veche.events.secret_file import write_secret_file
 from veche.sync.errors import SyncError
 from veche.sync.session import check_certificate, make_certificate
+from veche.web.db import encryption, sealed
 
 __all__ = [
     "certificates",
@@ -53,32 +59,50 @@ def node_identity() -> Identity:
     cached = _CACHE.get(str(path))
     if cached is not None:
         return cached
+    database_key = encryption.held()
     passphrase = os.environ.get("VECHE_NODE_PASSPHRASE", "")
     if not path.exists():
         identity = Identity.generate()
-        if passphrase:
+        if database_key is not None:
+            sealed.create(path, _plain_document(identity), "node-key", database_key)
+        elif passphrase:
             save_identity(path, identity, passphrase, settings.VECHE_KDF_PROFILE)
         else:
-            document = {
-                "format": "veche-node-key",
-                "public": identity.public,
-                "seed": b64e(identity.seed),
-            }
-            write_secret_file(path, json.dumps(document, indent=2) + "\n")
-    document = json.loads(path.read_text(encoding="utf-8"))
+            write_secret_file(path, _plain_document(identity).decode("utf-8"))
+    stored = path.read_bytes()
+    try:
+        text = sealed.open_bytes(stored, "node-key", database_key, name=str(path))
+    except sealed.SealedFileError as error:
+        if sealed.is_sealed(stored):
+            raise SyncError("node-key-locked", str(error)) from error
+        text = stored
+    document = json.loads(text)
     if document.get("format") == "veche-identity":
         if not passphrase:
             raise SyncError(
                 "node-key-locked",
                 f"{path} is sealed: set VECHE_NODE_PASSPHRASE to start this node",
             )
-        identity = load_identity(path, passphrase)
+        try:
+            identity = Identity(unseal(document.get("sealed"), passphrase))
+        except SealError as error:
+            raise SyncError("node-key-locked", f"{path}: {error}") from error
+        if identity.public != document.get("public"):
+            raise SyncError("node-key", f"{path}: the public key does not match the seed")
     else:
         identity = Identity(b64d(document["seed"], 32))
         if identity.public != document.get("public"):
             raise SyncError("node-key", f"{path}: the public key does not match the seed")
+    if database_key is not None and not sealed.is_sealed(stored):
+        # A key file from before the node was encrypted: sealed under the database key.
+        sealed.write(path, _plain_document(identity), "node-key", database_key)
     _CACHE[str(path)] = identity
     return identity
+
+
+def _plain_document(identity: Identity) -> bytes:
+    document = {"format": "veche-node-key", "public": identity.public, "seed": b64e(identity.seed)}
+    return (json.dumps(document, indent=2) + "\n").encode("utf-8")
 
 
 def ticket_keys(now: datetime | None = None) -> tuple[bytes, ...]:
@@ -119,23 +143,12 @@ def ticket_keys(now: datetime | None = None) -> tuple[bytes, ...]:
     return tuple(keys)
 
 
-def _certs_path() -> Path:
-    return Path(settings.DATA_DIR) / "sync-certificates.json"
-
-
 def certificates(now: datetime | None = None) -> list[dict[str, Any]]:
     """Certificates for this node's key that are still valid."""
-    path = _certs_path()
-    if not path.exists():
-        return []
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
     moment = now or datetime.now(UTC)
     node = node_identity().public
     valid = []
-    for cert in stored if isinstance(stored, list) else []:
+    for cert in NodeCertificate.objects.order_by("member").values_list("document", flat=True):
         try:
             check_certificate(cert, node, moment)
         except SyncError:
@@ -145,10 +158,11 @@ def certificates(now: datetime | None = None) -> list[dict[str, Any]]:
 
 
 def certify(member: Identity, now: datetime | None = None) -> dict[str, Any]:
-    """Have ``member`` certify this node's key, and keep the certificate for later syncs."""
+    """Have ``member`` certify this node's key, and keep the certificate for later syncs
+    (one per member: a new one replaces the last)."""
     moment = now or datetime.now(UTC)
     cert = make_certificate(member, node_identity().public, issued=moment)
-    kept = [c for c in certificates(moment) if c.get("member") != member.public]
-    kept.append(cert)
-    write_secret_file(_certs_path(), json.dumps(kept, indent=2, sort_keys=True) + "\n")
+    NodeCertificate.objects.update_or_create(member=member.public, defaults={"document": cert})
+    still_valid = [c.get("member") for c in certificates(moment)]
+    NodeCertificate.objects.exclude(member__in=still_valid).delete()  # expired ones
     return cert

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC
@@ -56,6 +57,7 @@ from veche.sync import fountain
 from veche.sync.bundle import MAX_BUNDLE_BYTES
 from veche.sync.errors import BundleError, QrError, SyncError
 from veche.sync.session import MAX_FRAME
+from veche.web.db.sealed import SealedFileError
 from veche.web.viewer import account, unlocked
 
 # -- node-to-node API ---------------------------------------------------------------------
@@ -246,12 +248,12 @@ def bundle_file(request: HttpRequest, public_id: str) -> HttpResponseBase:
     if export.path is None or export.space not in {s for s, _ in _exportable(request)}:
         raise Http404
     try:
-        handle = export.path.open("rb")
-    except OSError:
+        data = exports.read_file(export.path)
+    except (OSError, SealedFileError):
         raise Http404 from None
     made = (export.finished_at or export.created_at).astimezone(UTC)
     stamp = made.strftime("%Y%m%d-%H%M")
-    response = FileResponse(handle, content_type="application/octet-stream")
+    response = FileResponse(io.BytesIO(data), content_type="application/octet-stream")
     response["Content-Disposition"] = (
         f'attachment; filename="veche-{export.space[:8]}-{stamp}.bundle"'
     )
