@@ -237,3 +237,132 @@ def test_the_conversion_copies_what_a_node_would_need(tmp_path: Path) -> None:
     with pytest.raises(sqlcipher.DatabaseError):
         wrong.execute("SELECT count(*) FROM sqlite_master").fetchone()
     wrong.close()
+
+
+# In the unlocked demo node: a member's bundle export, an audit of files the member
+# named after their committee, a certificate for the node's sync key, Django's
+# secret key used; then the names the captor must not find, read from the database.
+DEMO_WORK = """
+import json, django
+django.setup()
+from veche.cli.base import unlock_database
+unlock_database()
+from django.core.files.base import ContentFile
+from django.utils.crypto import salted_hmac
+from veche.apps.accounts.models import Account
+from veche.apps.audit import actions, runner
+from veche.apps.audit.models import AuditRun
+from veche.apps.committees.models import Committee, Member, Motion
+from veche.apps.sync import exports, node
+from veche.apps.sync.models import BundleExport
+from veche.audit import simulate, write_simulation
+from veche.events import Identity
+import pathlib, tempfile
+
+sokol = Account.objects.get(pseudonym="Sokol")
+space = Member.objects.filter(pseudonym="Sokol").values_list("space", flat=True).first()
+export = BundleExport.objects.create(owner=sokol, space=space)
+exports.execute(export.id)
+export.refresh_from_db()
+assert export.status == "done", export.error
+
+committee = Committee.objects.get(space=space).name
+files = write_simulation(simulate(200, seed=3), pathlib.Path(tempfile.mkdtemp()))
+run = actions.start_audit_run(
+    sokol.pk,
+    title=Motion.objects.filter(space=space).values_list("title", flat=True).first(),
+    official=ContentFile(files["official"].read_bytes(), name=committee + ".csv"),
+    witness=ContentFile(files["witness"].read_bytes(), name="Sokol witnesses.csv"),
+)
+runner.execute(run.pk)
+run.refresh_from_db()
+assert run.status == "done", run.error
+node.certify(Identity.generate())
+salted_hmac("veche.test", "Sokol")  # Django's secret key, made and used
+published = AuditRun.objects.exclude(published_at=None).values_list("public_id", flat=True)
+print(json.dumps({
+    "committees": sorted(set(Committee.objects.values_list("name", flat=True))),
+    "pseudonyms": sorted(set(Member.objects.values_list("pseudonym", flat=True))),
+    "motions": sorted(set(Motion.objects.values_list("title", flat=True))),
+    "published_audit": published.first(),
+    "export": export.file_name,
+}))
+"""
+
+
+def _demo_texts() -> list[str]:
+    """What the demo's people wrote, in each of its languages (src/veche/demo/data)."""
+    import tomllib
+
+    from veche.demo import load
+
+    texts: list[str] = []
+    for path in sorted((Path(load.__file__).parent / "data").glob("text.*.toml")):
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        for section in ("committee", "motion"):
+            for entry in document.get(section, {}).values():
+                texts += [entry[k] for k in ("name", "acc", "title") if k in entry]
+        texts += list(document.get("post", {}).values())
+        texts += [v for v in document.get("comment", {}).values() if isinstance(v, str)]
+        texts.append(document["fund"]["name"])
+    # Whole sentences up to a template's first value ("Join {parent}" reads "Join ").
+    return sorted({t.split("{", 1)[0].strip() for t in texts if len(t.split("{", 1)[0]) >= 8})
+
+
+@pytest.mark.slow
+def test_an_encrypted_demo_nodes_folder_gives_nothing_away_and_serves_it_unlocked(
+    tmp_path: Path,
+) -> None:
+    from tests.web.served import veche_serve
+
+    folder = tmp_path / "demo"
+    unlocked = {"VECHE_NODE_PASSPHRASE": "veche demo node"}
+    done = _run([VECHE, "demo", "--no-serve"], _env(folder))
+    assert done.returncode == 0, done.stderr[-3000:]
+    work = _run([sys.executable, "-c", DEMO_WORK], _env(folder, **unlocked))
+    assert work.returncode == 0, work.stderr[-3000:]
+    names = json.loads(work.stdout.splitlines()[-1])
+    assert len(names["committees"]) > 20 and len(names["pseudonyms"]) > 40, names
+
+    files = {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.endswith("-serve.log")
+    }
+    # The demo's public bundle and its QR codes (the national council's own log, made
+    # to be published) are public by design; nothing else may say anything.
+    public = {n for n in files if n.startswith("demo/")}
+    assert "demo/national.bundle" in public
+    for name in ("django-secret-key", "node-key.json", f"exports/{names['export']}"):
+        assert sealed.is_sealed(files[name]), name
+    audits = [n for n in files if n.startswith("audits/")]
+    assert len(audits) > 20 and all(sealed.is_sealed(files[n]) for n in audits)
+    assert not any(n.startswith("sync-certificates") for n in files)
+    assert not files["veche.sqlite3"].startswith(b"SQLite format 3")
+    everything = b"\0".join(body for name, body in files.items() if name not in public)
+
+    texts = _demo_texts()
+    assert any(ord(c) > 0x400 for t in texts for c in t)  # Cyrillic as well as Latin
+    needles = texts + [f'"pseudonym":"{p}"' for p in names["pseudonyms"]]
+    needles += [t for key in ("committees", "motions", "pseudonyms") for t in names[key]]
+    needles = [t for t in needles if len(t.encode()) >= 5 and t != "Veche"]
+    needles += ["Sokol witnesses"]
+    found = sorted(
+        {
+            text
+            for text in needles
+            for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+            if text.encode(encoding) in everything
+        }
+    )
+    assert found == []
+
+    # Unlocked, the same node serves them, its sealed audit files included.
+    with veche_serve(folder, **unlocked) as served:
+        status, page = served.get("/strike/")  # the public strike map, from the database
+        assert status == 200 and b"Grodno" in page
+        status, report = served.get(f"/audit/{names['published_audit']}/files/report.html")
+        assert status == 200 and b"<html" in report
+        status, plot = served.get(f"/audit/{names['published_audit']}/files/fingerprint.png")
+        assert status == 200 and plot.startswith(b"\x89PNG")
+    assert "Traceback" not in served.output(), served.output()[-3000:]
