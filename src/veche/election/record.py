@@ -189,8 +189,13 @@ def _parse_all(lines: Sequence[bytes]) -> list[Event]:
     return events
 
 
-def _check_structure(events: list[Event]) -> tuple[list[Event], dict[str, str]]:
+def _check_structure(
+    events: list[Event], space_type: str = "election"
+) -> tuple[list[Event], dict[str, str]]:
     """Hard failures (the file is not a node's record of one election), then the order.
+
+    ``space_type``: the type the record's space must have (``pledge`` records, which
+    run as elections, are checked the same way by ``veche.pledge.record``).
 
     Returns the ordered events and the events that, as on every node, have no effect
     whatever their content: an equivocating author's events from the forked seq on,
@@ -200,8 +205,13 @@ def _check_structure(events: list[Event]) -> tuple[list[Event], dict[str, str]]:
     if len(creates) != 1:
         raise _Failure(f"the record holds {len(creates)} space.create events, not 1", "record")
     space = creates[0].id
-    if creates[0].body.get("type") != "election":
-        raise _Failure("the record's space is not an election", creates[0].id)
+    if creates[0].body.get("type") != space_type:
+        raise _Failure(
+            f"the record's space is not an {space_type}"
+            if space_type == "election"
+            else f"the record's space is not a {space_type}",
+            creates[0].id,
+        )
     by_id = {e.id: e for e in events}
     # The committee's close the create cites (body.call) is of another space: the only
     # parent a record does not hold. Placed without it, as a node that holds nothing

@@ -1,0 +1,249 @@
+# A rule's sentence with values is a %-template that pages translate (apps/store/reasons.py).
+# ruff: noqa: UP031
+"""The pledge's event kinds and their rules: the election's rules, renamed and bounded.
+
+Lifecycle, all in the pledge's own space (format pledge-v1 §4): ``space.create``
+(type ``pledge``) → ``pledge.roll`` (more members, creator, before opening) →
+``pledge.deal`` / ``pledge.complain`` (the trustees' key ceremony) →
+``pledge.open`` (the creator states the threshold key) → ``pledge.make`` (a
+member's sealed 0/1, every proof checked; the member's latest counts, a 0
+withdraws; refused when signed after the deadline) → ``pledge.close`` (the
+creator, not before the deadline, states the encrypted total: the sum of every
+member's latest pledge) → ``pledge.decrypt`` (a trustee's partial decryption
+of that one total, with proofs) → ``pledge.result`` (the total and whether it
+reaches the target, both recomputed from the partial decryptions).
+
+Each rule is the election rule of the same step (``veche.election.rules``) run
+on a :class:`PledgeState`, which *is* an ``ElectionState`` of the pledge's
+one-question election; the pledge adds its stage names, the deadline and the
+result's ``crossed``. So the node (``veche.apps.pledges``) and the offline
+verifier (``veche.pledge.record``) reach the same verdict on every event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from veche.election import rules as election_rules
+from veche.election.rules import KIND_BODIES as ELECTION_BODIES
+from veche.election.rules import ElectionState
+from veche.events.envelope import CREATE_KIND, Event
+from veche.events.registry import EventKind, Registry, RuleViolation
+from veche.events.schema import Bool, Int, Obj, Schema
+from veche.pledge.spec import CREATE_BODY, PledgeSpec, parse_pledge
+
+__all__ = [
+    "KINDS",
+    "KIND_BODIES",
+    "REGISTRY",
+    "PledgeState",
+    "apply_event",
+    "judge_event",
+]
+
+#: Each pledge kind and the election kind whose body and rule it reuses.
+ELECTION_KIND = {
+    "pledge.roll": "election.roll",
+    "pledge.deal": "trustee.deal",
+    "pledge.complain": "trustee.complain",
+    "pledge.open": "election.open",
+    "pledge.make": "ballot.cast",
+    "pledge.close": "election.close",
+    "pledge.decrypt": "trustee.decrypt",
+}
+
+KIND_BODIES: dict[str, Schema] = {
+    **{name: ELECTION_BODIES[election] for name, election in ELECTION_KIND.items()},
+    "pledge.result": Obj(required={"total": Int(0), "crossed": Bool()}),
+}
+KINDS = (CREATE_KIND, *KIND_BODIES)
+
+
+@dataclass
+class PledgeState(ElectionState):
+    """An ElectionState of the pledge's one-question election, plus the pledge itself."""
+
+    pledge: PledgeSpec | None = None
+    total: int | None = None
+    crossed: bool | None = None
+
+    def require_pledge(self) -> PledgeSpec:
+        if self.pledge is None:
+            raise RuleViolation("pledge", "this space is not a pledge", "space")
+        return self.pledge
+
+
+_STAGE_NAMES = {
+    "none": "not created",
+    "created": "not open yet",
+    "open": "open",
+    "closed": "closed",
+    "decided": "decided",
+}
+
+#: The stage each kind needs (the election rule checks the same; this names the pledge).
+_NEEDS = {
+    "pledge.roll": "created",
+    "pledge.deal": "created",
+    "pledge.complain": "created",
+    "pledge.open": "created",
+    "pledge.make": "open",
+    "pledge.close": "open",
+    "pledge.decrypt": "closed",
+    "pledge.result": "closed",
+}
+
+
+def _need_stage(state: PledgeState, kind: str) -> None:
+    if state.stage != _NEEDS[kind]:
+        raise RuleViolation(
+            "stage", "the pledge is %(stage)s" % {"stage": _STAGE_NAMES[state.stage]}, "kind"
+        )
+
+
+# -- space.create ------------------------------------------------------------------------------
+
+
+def judge_create(state: PledgeState, event: Event) -> None:
+    parse_pledge(event.id, event.author, event.body)
+    if event.deps:
+        raise RuleViolation("deps", "a pledge's creation cites no other event", "deps")
+    keys = [k for entry in event.body["electorate"] for k in entry["keys"]]
+    if len(set(keys)) != len(keys):
+        raise RuleViolation("electorate-unique", "a key appears twice in the electorate", "body")
+
+
+def apply_create(state: PledgeState, event: Event) -> None:
+    state.pledge = parse_pledge(event.id, event.author, event.body)
+    state.spec = state.pledge.election
+    state.stage = "created"
+    for voter in election_rules._voters_of(state, event.body["electorate"], "body.electorate"):
+        state.add_voter(voter)
+
+
+# -- the steps the election rules judge, with the deadline --------------------------------------
+
+
+def judge_make(state: PledgeState, event: Event, *, proofs_checked: bool = False) -> None:
+    pledge = state.require_pledge()
+    if state.voter_of(event.author) is None:
+        raise RuleViolation("eligible", "only the pledge's members may pledge", "author")
+    if event.at > pledge.deadline:
+        raise RuleViolation(
+            "deadline",
+            "pledging closed at %(deadline)s" % {"deadline": pledge.deadline},
+            "at",
+        )
+    election_rules.judge_cast(state, event, proofs_checked=proofs_checked)
+
+
+def judge_close(state: PledgeState, event: Event) -> None:
+    pledge = state.require_pledge()
+    if event.at < pledge.deadline:
+        raise RuleViolation(
+            "deadline",
+            "the pledge closes at its deadline, %(deadline)s" % {"deadline": pledge.deadline},
+            "at",
+        )
+    election_rules.judge_close(state, event)
+
+
+def judge_result(state: PledgeState, event: Event) -> None:
+    pledge = state.require_pledge()
+    spec = state.require_spec()
+    if event.author != spec.creator and spec.trustee_by_key(event.author) is None:
+        raise RuleViolation(
+            "creator", "only the creator or a trustee may publish the result", "author"
+        )
+    total = election_rules.decrypted_counts(state)[0]
+    if event.body["total"] != total:
+        raise RuleViolation(
+            "total", "this is not the total the partial decryptions give", "body.total"
+        )
+    if event.body["crossed"] != (total >= pledge.needed):
+        raise RuleViolation(
+            "crossed",
+            "%(total)d pledges of the %(needed)d needed: the target is %(verdict)s"
+            % {
+                "total": total,
+                "needed": pledge.needed,
+                "verdict": "reached" if total >= pledge.needed else "not reached",
+            },
+            "body.crossed",
+        )
+
+
+def apply_result(state: PledgeState, event: Event) -> None:
+    state.total = event.body["total"]
+    state.crossed = event.body["crossed"]
+    state.counts = (state.total,)
+    state.stage = "decided"
+
+
+Rule = Callable[[PledgeState, Event], None]
+
+
+def _election_rule(kind: str) -> tuple[Rule, Rule]:
+    judge, apply = election_rules.RULES[ELECTION_KIND[kind]]
+    return judge, apply
+
+
+RULES: dict[str, tuple[Rule, Rule]] = {
+    "pledge.roll": _election_rule("pledge.roll"),
+    "pledge.deal": _election_rule("pledge.deal"),
+    "pledge.complain": _election_rule("pledge.complain"),
+    "pledge.open": _election_rule("pledge.open"),
+    "pledge.make": (judge_make, election_rules.apply_cast),
+    "pledge.close": (judge_close, election_rules.apply_close),
+    "pledge.decrypt": _election_rule("pledge.decrypt"),
+    "pledge.result": (judge_result, apply_result),
+}
+
+
+def _judge(kind: str) -> Rule:
+    rule = RULES[kind][0]
+
+    def judged(state: PledgeState, event: Event) -> None:
+        _need_stage(state, kind)
+        rule(state, event)
+
+    return judged
+
+
+def _build_registry() -> Registry[PledgeState]:
+    registry: Registry[PledgeState] = Registry()
+    registry.register(EventKind(CREATE_KIND, CREATE_BODY, judge_create))
+    for name in RULES:
+        registry.register(EventKind(name, KIND_BODIES[name], _judge(name)))
+    return registry
+
+
+REGISTRY = _build_registry()
+
+
+def judge_event(state: PledgeState, event: Event, *, proofs_checked: bool = False) -> None:
+    """Schema, then (for every event but the create) its parents, the stage and the rule;
+    raises RuleViolation. ``proofs_checked``: a pledge's proofs were verified already."""
+    if event.kind == CREATE_KIND:
+        if state.stage != "none":
+            raise RuleViolation("create", "the pledge exists already", "kind")
+        REGISTRY.judge(state, event)
+        return
+    kind = REGISTRY.get(event.kind)
+    kind.check_body(event)
+    election_rules.judge_parents(state, event)
+    if state.stage == "none":
+        raise RuleViolation("create", "the pledge's space.create comes first", "kind")
+    _need_stage(state, event.kind)
+    if event.kind == "pledge.make":
+        judge_make(state, event, proofs_checked=proofs_checked)
+    else:
+        RULES[event.kind][0](state, event)
+
+
+def apply_event(state: PledgeState, event: Event) -> None:
+    if event.kind == CREATE_KIND:
+        apply_create(state, event)
+    else:
+        RULES[event.kind][1](state, event)
