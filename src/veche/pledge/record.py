@@ -66,7 +66,7 @@ class PledgeReport:
     stage: str = "none"
     events: int = 0
     members: int = 0
-    pledges_made: int = 0  # pledge.make events applied (re-pledges and withdrawals included)
+    pledges_made: int = 0  # ballot.cast events applied (re-pledges and withdrawals included)
     pledges_counted: int = 0  # members whose latest pledge is in the total (0s included)
     total: int | None = None
     crossed: bool | None = None
@@ -109,9 +109,9 @@ def _prechecked(ordered: list[Event]) -> set[str]:
     """Verify many pledges' proofs at once on all cores (only an optimisation: a pledge
     that failed here is judged, and refused, in order)."""
     makes = [
-        e for e in ordered if e.kind == "pledge.make" and isinstance(e.body.get("ballot"), dict)
+        e for e in ordered if e.kind == "ballot.cast" and isinstance(e.body.get("ballot"), dict)
     ]
-    opens = [e for e in ordered if e.kind == "pledge.open"]
+    opens = [e for e in ordered if e.kind == "election.open"]
     create = ordered[0] if ordered else None
     if len(makes) < _PARALLEL_PLEDGES or len(opens) != 1 or create is None:
         return set()

@@ -2,19 +2,21 @@
 # ruff: noqa: UP031
 """The pledge's event kinds and their rules: the election's rules, renamed and bounded.
 
-Lifecycle, all in the pledge's own space (format pledge-v1 §4): ``space.create``
-(type ``pledge``) → ``pledge.roll`` (more members, creator, before opening) →
-``pledge.deal`` / ``pledge.complain`` (the trustees' key ceremony) →
-``pledge.open`` (the creator states the threshold key) → ``pledge.make`` (a
-member's sealed 0/1, every proof checked; the member's latest counts, a 0
-withdraws; refused when signed after the deadline) → ``pledge.close`` (the
+Lifecycle, all in the pledge's own space (format pledge-v1 §3): ``space.create``
+(type ``pledge``) → ``election.roll`` (more members, creator, before opening) →
+``trustee.deal`` / ``trustee.complain`` (the trustees' key ceremony) →
+``election.open`` (the creator states the threshold key) → ``ballot.cast`` (a
+member's pledge: a sealed 0/1, every proof checked; the member's latest counts,
+a 0 withdraws; refused when signed after the deadline) → ``election.close`` (the
 creator, not before the deadline, states the encrypted total: the sum of every
-member's latest pledge) → ``pledge.decrypt`` (a trustee's partial decryption
+member's latest pledge) → ``trustee.decrypt`` (a trustee's partial decryption
 of that one total, with proofs) → ``pledge.result`` (the total and whether it
 reaches the target, both recomputed from the partial decryptions).
 
-Each rule is the election rule of the same step (``veche.election.rules``) run
-on a :class:`PledgeState`, which *is* an ``ElectionState`` of the pledge's
+The kinds are the election's own, so the trustees' and members' tools (the
+browser's ``trustee.js`` and ballot sealing, ``veche trustee``) serve pledges
+unchanged; each rule is the election rule (``veche.election.rules``) run on a
+:class:`PledgeState`, which *is* an ``ElectionState`` of the pledge's
 one-question election; the pledge adds its stage names, the deadline and the
 result's ``crossed``. So the node (``veche.apps.pledges``) and the offline
 verifier (``veche.pledge.record``) reach the same verdict on every event.
@@ -42,20 +44,23 @@ __all__ = [
     "judge_event",
 ]
 
-#: Each pledge kind and the election kind whose body and rule it reuses.
-ELECTION_KIND = {
-    "pledge.roll": "election.roll",
-    "pledge.deal": "trustee.deal",
-    "pledge.complain": "trustee.complain",
-    "pledge.open": "election.open",
-    "pledge.make": "ballot.cast",
-    "pledge.close": "election.close",
-    "pledge.decrypt": "trustee.decrypt",
-}
+#: The election kinds a pledge runs through, with the election's bodies; only the
+#: result is the pledge's own. A node tells a pledge's events from an election's by the
+#: type of the space they belong to.
+ELECTION_KINDS = (
+    "election.roll",
+    "trustee.deal",
+    "trustee.complain",
+    "election.open",
+    "ballot.cast",
+    "election.close",
+    "trustee.decrypt",
+)
+RESULT_KIND = "pledge.result"
 
 KIND_BODIES: dict[str, Schema] = {
-    **{name: ELECTION_BODIES[election] for name, election in ELECTION_KIND.items()},
-    "pledge.result": Obj(required={"total": Int(0), "crossed": Bool()}),
+    **{name: ELECTION_BODIES[name] for name in ELECTION_KINDS},
+    RESULT_KIND: Obj(required={"total": Int(0), "crossed": Bool()}),
 }
 KINDS = (CREATE_KIND, *KIND_BODIES)
 
@@ -84,13 +89,13 @@ _STAGE_NAMES = {
 
 #: The stage each kind needs (the election rule checks the same; this names the pledge).
 _NEEDS = {
-    "pledge.roll": "created",
-    "pledge.deal": "created",
-    "pledge.complain": "created",
-    "pledge.open": "created",
-    "pledge.make": "open",
-    "pledge.close": "open",
-    "pledge.decrypt": "closed",
+    "election.roll": "created",
+    "trustee.deal": "created",
+    "trustee.complain": "created",
+    "election.open": "created",
+    "ballot.cast": "open",
+    "election.close": "open",
+    "trustee.decrypt": "closed",
     "pledge.result": "closed",
 }
 
@@ -184,20 +189,11 @@ def apply_result(state: PledgeState, event: Event) -> None:
 Rule = Callable[[PledgeState, Event], None]
 
 
-def _election_rule(kind: str) -> tuple[Rule, Rule]:
-    judge, apply = election_rules.RULES[ELECTION_KIND[kind]]
-    return judge, apply
-
-
 RULES: dict[str, tuple[Rule, Rule]] = {
-    "pledge.roll": _election_rule("pledge.roll"),
-    "pledge.deal": _election_rule("pledge.deal"),
-    "pledge.complain": _election_rule("pledge.complain"),
-    "pledge.open": _election_rule("pledge.open"),
-    "pledge.make": (judge_make, election_rules.apply_cast),
-    "pledge.close": (judge_close, election_rules.apply_close),
-    "pledge.decrypt": _election_rule("pledge.decrypt"),
-    "pledge.result": (judge_result, apply_result),
+    **{name: election_rules.RULES[name] for name in ELECTION_KINDS},
+    "ballot.cast": (judge_make, election_rules.apply_cast),
+    "election.close": (judge_close, election_rules.apply_close),
+    RESULT_KIND: (judge_result, apply_result),
 }
 
 
@@ -236,7 +232,7 @@ def judge_event(state: PledgeState, event: Event, *, proofs_checked: bool = Fals
     if state.stage == "none":
         raise RuleViolation("create", "the pledge's space.create comes first", "kind")
     _need_stage(state, event.kind)
-    if event.kind == "pledge.make":
+    if event.kind == "ballot.cast":
         judge_make(state, event, proofs_checked=proofs_checked)
     else:
         RULES[event.kind][0](state, event)

@@ -77,7 +77,7 @@ class PledgeWriter:
             at=self.clock,
         )
         if judge:
-            if self.check or kind != "pledge.make":
+            if self.check or kind != "ballot.cast":
                 judge_event(self.state, event)
             else:
                 judge_parents(self.state, event)
@@ -117,7 +117,7 @@ class PledgeRun:
 
     def pledge(self, member: int, value: int, **kwargs: Any) -> Event:
         return self.writer.write(
-            self.members[member], "pledge.make", seal_pledge(self.state, value), **kwargs
+            self.members[member], "ballot.cast", seal_pledge(self.state, value), **kwargs
         )
 
     def close(self, **kwargs: Any) -> Event:
@@ -126,7 +126,7 @@ class PledgeRun:
         at = kwargs.pop("at", max(self.writer.clock, deadline.replace(tzinfo=UTC)))
         return self.writer.write(
             self.creator,
-            "pledge.close",
+            "election.close",
             {"ballots": counted, "tally": [ct.to_json() for ct in tally]},
             at=at,
             **kwargs,
@@ -140,7 +140,7 @@ class PledgeRun:
             secret = trustee_secret([open_share(d, j, self.boxes[j - 1]) for d in self.dealings])
             partial = partial_decrypt(key, j, secret, list(self.state.tally))
             self.writer.write(
-                self.trustees[j - 1], "pledge.decrypt", {"partial": partial.to_json()}
+                self.trustees[j - 1], "trustee.decrypt", {"partial": partial.to_json()}
             )
 
     def result(self, **kwargs: Any) -> Event:
@@ -195,7 +195,7 @@ def open_pledge(
     for start in range(1000, members, 1000):
         writer.write(
             creator,
-            "pledge.roll",
+            "election.roll",
             {"voters": [{"keys": [p.public]} for p in people[start : start + 1000]]},
         )
     run = PledgeRun(writer, creator, people, signers, boxes)
@@ -203,9 +203,9 @@ def open_pledge(
     for j, signer in enumerate(signers, start=1):
         dealing = deal_shares(pid, j, threshold, box_keys)
         run.dealings.append(dealing)
-        writer.write(signer, "pledge.deal", {"dealing": dealing.to_json()})
+        writer.write(signer, "trustee.deal", {"dealing": dealing.to_json()})
     key = election_key(writer.state)
-    writer.write(creator, "pledge.open", {"public_key": key.public_key.encode()})
+    writer.write(creator, "election.open", {"public_key": key.public_key.encode()})
     return run
 
 

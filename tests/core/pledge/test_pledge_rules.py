@@ -88,15 +88,15 @@ def test_non_member_bad_proof_late_and_copied_pledges_never_count():
     run = open_pledge(members=3, needed=2)
     run.pledge(0, 1)
     stranger = Identity.generate()
-    outsider = run.writer.write(stranger, "pledge.make", seal_pledge(run.state, 1), judge=False)
+    outsider = run.writer.write(stranger, "ballot.cast", seal_pledge(run.state, 1), judge=False)
     # A bad proof: the beta of another sealing under the proof of this one does not hold.
     body = seal_pledge(run.state, 1)
     other = seal_pledge(run.state, 1)["ballot"]["answers"][0]["choices"][0]["beta"]
     body["ballot"]["answers"][0]["choices"][0]["beta"] = other
-    bad = run.writer.write(run.members[1], "pledge.make", body, judge=False)
+    bad = run.writer.write(run.members[1], "ballot.cast", body, judge=False)
     # A copy of member 0's pledge, sent by member 2, would count member 0's 1 twice.
     copied = run.writer.write(
-        run.members[2], "pledge.make", {"ballot": run.writer.events[-3].body["ballot"]}, judge=False
+        run.members[2], "ballot.cast", {"ballot": run.writer.events[-3].body["ballot"]}, judge=False
     )
     late = run.pledge(1, 1, judge=False, at=datetime(2020, 8, 25, 18, 0, 1, tzinfo=UTC))
     run.close()
@@ -173,3 +173,14 @@ def test_bad_creations_fail_the_record(change, rule):
     with pytest.raises(RuleViolation) as caught:
         judge_event(PledgeState(), event)
     assert caught.value.rule == rule
+
+
+def test_an_election_result_in_a_pledge_space_is_an_unknown_kind():
+    run = open_pledge(members=1, needed=1)
+    run.pledge(0, 1)
+    run.close()
+    run.decrypt([1, 2])
+    stray = run.writer.write(run.creator, "election.result", {"counts": [1]}, judge=False)
+    run.result()
+    report = _refused(run, stray, "known-kind")
+    assert report.crossed is True
