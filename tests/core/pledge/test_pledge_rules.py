@@ -180,7 +180,7 @@ def test_an_election_result_in_a_pledge_space_is_an_unknown_kind():
     run.pledge(0, 1)
     run.close()
     run.decrypt([1, 2])
-    stray = run.writer.write(run.creator, "election.result", {"counts": [1]}, judge=False)
+    stray = run.writer.write(run.trustees[2], "election.result", {"counts": [1]}, judge=False)
     run.result()
     report = _refused(run, stray, "known-kind")
     assert report.crossed is True
