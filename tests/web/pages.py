@@ -83,6 +83,7 @@ def demo_pages() -> dict[str, Callable[[], str]]:
             .first()
         ),
         "peers": lambda: "/sync/",
+        "node-panic": lambda: "/node/panic/",
         "bundles": lambda: "/sync/bundles/",
         "bundle-receive": lambda: "/sync/bundles/receive/",
         "elections": lambda: f"/elections/committee/{election().committee}/",

@@ -58,6 +58,7 @@ PINNED: dict[str, int] = {
     "fund": 11,
     "fund-receipt": 6,
     "peers": 3,
+    "node-panic": 2,  # the session and the operator: nothing of the node's data
     "bundles": 11,
     "bundle-receive": 2,  # the session and the account: the frames so far live in the session
     "elections": 6,
