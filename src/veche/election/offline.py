@@ -23,7 +23,6 @@ from veche.crypto.ballot import BallotSecrets, encrypt_ballot
 from veche.crypto.errors import ShareInvalid
 from veche.crypto.group import Scalar
 from veche.crypto.threshold import deal, open_share, partial_decrypt, trustee_secret
-from veche.election.record import verified_state
 from veche.election.rules import ElectionState
 from veche.events.encoding import b64e
 from veche.events.envelope import Event, build_event
@@ -94,7 +93,9 @@ def load_trustee_keys(path: Path, passphrase: str) -> TrusteeKeys:
 
 def load_record_state(lines: Sequence[bytes]) -> tuple[list[Event], ElectionState]:
     """Verify a record fully and replay it: a tool signs only against a record that checks."""
-    state, report, ordered = verified_state(lines)
+    from veche.pledge.record import verified_state_of_any  # a pledge runs as an election
+
+    state, report, ordered = verified_state_of_any(lines)
     if not report.ok:
         raise OfflineError(f"the record does not verify: {report.failure}")
     return ordered, state

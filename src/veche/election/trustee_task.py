@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from veche.election.offline import OfflineError
-from veche.election.record import verified_state
 from veche.election.rules import ElectionState
 from veche.events.encoding import b64e
 from veche.events.envelope import CREATE_KIND, Event
@@ -63,7 +62,10 @@ def trustee_task(lines: Sequence[bytes], key: str) -> dict[str, Any]:
     ``index`` is null when ``key`` is not one of the election's trustees.
     """
     # As offline.load_record_state, but the report also says which events were refused.
-    state, report, events = verified_state(lines)
+    # A pledge (format pledge-v1) runs as an election: its record, by its own rules.
+    from veche.pledge.record import verified_state_of_any
+
+    state, report, events = verified_state_of_any(lines)
     if not report.ok:
         raise OfflineError(f"the record does not verify: {report.failure}")
     spec = state.require_spec()

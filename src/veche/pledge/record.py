@@ -194,3 +194,32 @@ def _report(
         crossed=state.crossed if failure is None else None,
         refused=tuple(refused),
     )
+
+
+def is_pledge_record(lines: Sequence[bytes]) -> bool:
+    """Does this record's ``space.create`` make a pledge? (Cheap: it reads the creates only.)"""
+    import json
+
+    for line in lines:
+        if b'"space.create"' not in line:
+            continue
+        try:
+            document = json.loads(line)
+        except ValueError:
+            continue
+        if document.get("kind") == CREATE_KIND:
+            body = document.get("body")
+            return isinstance(body, dict) and body.get("type") == "pledge"
+    return False
+
+
+def verified_state_of_any(
+    lines: Sequence[bytes],
+) -> tuple[Any, Any, list[Event]]:
+    """An election's or a pledge's record, verified by its own rules: what the trustees'
+    tools (``veche trustee``, the browser's trustee page) sign against, for either."""
+    if is_pledge_record(lines):
+        return verified_state(lines)
+    from veche.election.record import verified_state as verified_election
+
+    return verified_election(lines)

@@ -28,6 +28,7 @@ from veche.apps.elections.models import (
     Complaint,
     Election,
     PartialDecryption,
+    Pledge,
     Trustee,
     Voter,
 )
@@ -205,6 +206,11 @@ def state_of(ctx: Context, space: str) -> StoredElectionState:
 
 
 def judge(ctx: Context, event: Event) -> None:
+    if event.kind != "space.create" and _pledge(ctx, event):
+        from veche.apps.elections import pledges
+
+        pledges.judge(ctx, event)
+        return
     state = state_of(ctx, event.space_id)
     rules.judge_event(state, event)
     if event.kind == "space.create":
@@ -230,7 +236,19 @@ def _save(ctx: Context, state: StoredElectionState, event: Event) -> None:
     ctx.rows(Election).filter(space=state.space).update(**fields)
 
 
+def _pledge(ctx: Context, event: Event) -> bool:
+    """Is the event's space a pledge (format pledge-v1)? Pledges run through these kinds."""
+    from veche.apps.elections.pledges import is_pledge
+
+    return is_pledge(ctx, event.space_id)
+
+
 def apply(ctx: Context, event: Event) -> None:
+    if event.kind != "space.create" and _pledge(ctx, event):
+        from veche.apps.elections import pledges
+
+        pledges.apply(ctx, event)
+        return
     space = event.space_id
     state = state_of(ctx, space)
     if event.kind == "space.create":
@@ -303,7 +321,19 @@ def _foreign_of(previous: Foreign | None) -> Foreign:
 
 
 def register_all() -> None:
+    from veche.apps.elections import pledges
+    from veche.pledge import rules as pledge_rules
+    from veche.pledge.spec import CREATE_BODY as PLEDGE_BODY
+
     register_space_type("election", body=CREATE_BODY, rule=judge, apply=apply)
+    register_space_type("pledge", body=PLEDGE_BODY, rule=pledges.judge, apply=pledges.apply)
+    register(
+        pledge_rules.RESULT_KIND,
+        body=pledge_rules.KIND_BODIES[pledge_rules.RESULT_KIND],
+        rule=pledges.judge,
+        apply=pledges.apply,
+        summary="the total of a strike pledge and whether it reached its target",
+    )
     # The store registers space.create once for every space type and takes no foreign
     # finder there; the election's one citation of another space is declared here.
     FOREIGN["space.create"] = _foreign_of(FOREIGN.get("space.create"))
@@ -347,4 +377,29 @@ def register_all() -> None:
     projection(BallotCiphertext, digest=("space", "alpha", "voter"), order=("alpha",))
     projection(
         PartialDecryption, digest=("space", "trustee", "event", "partial"), order=("trustee",)
+    )
+    projection(
+        Pledge,
+        digest=(
+            "space",
+            "title",
+            "creator",
+            "committee",
+            "strike_call",
+            "workplace",
+            "shop",
+            "strike_date",
+            "deadline",
+            "needed",
+            "body",
+            "created_at",
+            "stage",
+            "public_key",
+            "casts",
+            "counted",
+            "tally",
+            "total",
+            "crossed",
+            "result_event",
+        ),
     )

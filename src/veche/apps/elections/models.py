@@ -140,3 +140,37 @@ class TrusteeKey(models.Model):
                 name="one_active_trustee_key",
             )
         ]
+
+
+class Pledge(models.Model):
+    """A secret strike pledge (format pledge-v1): an election of one 0/1 question whose
+    voters, trustees, pledges (``Ballot`` rows) and partial decryptions share the election
+    tables by space; this row holds the pledge's own facts, stage and result."""
+
+    space = models.CharField(max_length=43, unique=True)
+    title = models.CharField(max_length=200)
+    creator = models.CharField(max_length=43)
+    committee = models.CharField(max_length=43, blank=True, default="")
+    strike_call = models.CharField(max_length=43, blank=True, default="")
+    workplace = models.CharField(max_length=200)
+    shop = models.CharField(max_length=200, blank=True, default="")
+    strike_date = models.CharField(max_length=10)
+    deadline = models.CharField(max_length=20)
+    needed = models.IntegerField()
+    body = models.JSONField()
+    created_at = models.CharField(max_length=20)
+    stage = models.CharField(max_length=10)
+    public_key = models.CharField(max_length=43, blank=True, default="")
+    casts = models.IntegerField(default=0)
+    counted = models.IntegerField(default=0)
+    tally = models.JSONField(default=list)
+    total = models.IntegerField(null=True, default=None)
+    crossed = models.BooleanField(null=True, default=None)
+    result_event = models.CharField(max_length=43, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["committee"], name="pledge_by_committee")]
+
+    @property
+    def stage_label(self) -> str:
+        return stage_label(self.stage)

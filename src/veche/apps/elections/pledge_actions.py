@@ -1,0 +1,183 @@
+"""Pledge actions (format pledge-v1): the only writers. Each appends one signed event.
+
+A member's pledge is sealed on their own device (the browser's ballot sealing,
+or ``veche pledge make`` on their machine) and only the sealed 0/1 reaches
+this code; trustees' secrets never do (their events arrive signed, as for
+elections: ``actions.ingest_file`` or the trustee page).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from veche.apps.committees.models import Member
+from veche.apps.elections.actions import ElectionActionError, export_record
+from veche.apps.elections.models import Pledge
+from veche.apps.store.context import Context
+from veche.apps.store.log import record
+from veche.election.rules import compute_tally, decrypted_counts, election_key
+from veche.events import Event, Identity
+from veche.pledge.record import PledgeReport, verify_record
+from veche.pledge.rules import RESULT_KIND
+from veche.pledge.spec import MAX_VOTERS_PER_EVENT
+
+__all__ = [
+    "close_pledge",
+    "committee_members",
+    "create_pledge",
+    "make_pledge",
+    "open_pledge",
+    "pledge_exists",
+    "publish_pledge_result",
+    "verify_stored_pledge",
+]
+
+
+def committee_members(committee: str) -> list[dict[str, Any]]:
+    """The committee's active members now, one pledge per person listing (up to 8 of) the
+    person's keys, in person order."""
+    persons: dict[str, list[str]] = defaultdict(list)
+    rows = Member.objects.filter(space=committee, status=Member.Status.ACTIVE).values_list(
+        "person", "key"
+    )
+    for person, key in rows:
+        persons[person].append(key)
+    return [{"keys": sorted(keys)[:8]} for _, keys in sorted(persons.items())]
+
+
+def create_pledge(
+    identity: Identity,
+    *,
+    title: str,
+    workplace: str,
+    strike_date: str,
+    deadline: str,
+    trustees: Sequence[tuple[str, str]],
+    threshold: int,
+    needed: int | None = None,
+    percent: str | None = None,
+    workforce: int | None = None,
+    shop: str | None = None,
+    committee: str | None = None,
+    strike_call: str | None = None,
+    electorate: Sequence[dict[str, Any]] | None = None,
+    demo: bool = False,
+) -> Event:
+    """Open a pledge: of a committee (its active members pledge; ``strike_call`` is the
+    committee's motion the target passes), or for a given electorate."""
+    if electorate is None:
+        if committee is None:
+            raise ElectionActionError("electorate", "name the committee or the members", "body")
+        electorate = committee_members(committee)
+    if not electorate:
+        raise ElectionActionError("electorate", "the electorate is empty", "electorate")
+    body: dict[str, Any] = {
+        "type": "pledge",
+        "title": title,
+        "workplace": workplace,
+        "strike_date": strike_date,
+        "deadline": deadline,
+        "electorate": list(electorate[:MAX_VOTERS_PER_EVENT]),
+        "trustees": [{"key": key, "box": box} for key, box in trustees],
+        "threshold": threshold,
+    }
+    if needed is not None:
+        body["needed"] = needed
+    if percent is not None:
+        body["percent"] = percent
+    if workforce is not None:
+        body["workforce"] = workforce
+    if shop:
+        body["shop"] = shop
+    if committee is not None and strike_call is not None:
+        body.update(committee=committee, strike_call=strike_call)
+    if demo:
+        body["demo"] = True
+    event = record(identity, space=None, kind="space.create", body=body)
+    for start in range(MAX_VOTERS_PER_EVENT, len(electorate), MAX_VOTERS_PER_EVENT):
+        record(
+            identity,
+            space=event.id,
+            kind="election.roll",
+            body={"voters": list(electorate[start : start + MAX_VOTERS_PER_EVENT])},
+        )
+    return event
+
+
+def _state(space: str) -> Any:
+    from veche.apps.elections.pledges import state_of
+
+    state = state_of(Context(), space)
+    if state.pledge is None:
+        raise ElectionActionError("pledge", "no such pledge", "space")
+    return state
+
+
+def open_pledge(identity: Identity, space: str) -> Event:
+    state = _state(space)
+    if len(state.dealings) < len(state.spec.trustees):
+        raise ElectionActionError(
+            "ceremony",
+            f"{len(state.dealings)} of {len(state.spec.trustees)} trustees have dealt",
+            "space",
+        )
+    key = election_key(state)
+    return record(
+        identity, space=space, kind="election.open", body={"public_key": key.public_key.encode()}
+    )
+
+
+def make_pledge(
+    identity: Identity, space: str, ballot: dict[str, Any], *, at: datetime | None = None
+) -> Event:
+    """Sign and append a pledge sealed by the member's device; RuleViolation says why not.
+    ``at``: the signed time (default now; the demo and tests replay history)."""
+    return record(identity, space=space, kind="ballot.cast", body={"ballot": ballot}, at=at)
+
+
+def close_pledge(identity: Identity, space: str, *, at: datetime | None = None) -> Event:
+    state = _state(space)
+    tally, counted = compute_tally(state)
+    return record(
+        identity,
+        space=space,
+        kind="election.close",
+        body={"ballots": counted, "tally": [ct.to_json() for ct in tally]},
+        at=at,
+    )
+
+
+def publish_pledge_result(identity: Identity, space: str) -> Event:
+    """The total the trustees' partial decryptions give and whether it reaches the target
+    (the rules recompute both: a forged "crossed" is refused)."""
+    state = _state(space)
+    total = decrypted_counts(state)[0]
+    return record(
+        identity,
+        space=space,
+        kind=RESULT_KIND,
+        body={"total": total, "crossed": total >= state.pledge.needed},
+    )
+
+
+def verify_stored_pledge(space: str) -> PledgeReport:
+    """Verify the record as offered for download, cached by the record's hash."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    data = export_record(space)
+    key = "pledge-verify:" + hashlib.blake2b(data, digest_size=32).hexdigest()
+    report: PledgeReport | None = cache.get(key)
+    if report is None:
+        lines = data[:-1].split(b"\n") if data else []
+        report = verify_record(lines)
+        cache.set(key, report, timeout=None)
+    return report
+
+
+def pledge_exists(space: str) -> bool:
+    return Pledge.objects.filter(space=space).exists()
