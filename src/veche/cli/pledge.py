@@ -1,10 +1,15 @@
-"""``veche pledge``: verify and simulate secret strike pledges (format pledge-v1).
+"""``veche pledge``: secret strike pledges (format pledge-v1).
 
 ``verify`` needs no database and no Django settings: it checks an exported
 pledge record as ``veche election verify`` checks an election record (exit 0
 and the result; 1 if it does not verify; 2 if the file cannot be read; 3 if the
 verifier failed). ``simulate`` plays a whole pledge in memory and writes its
-record.
+record. On a node: ``open`` (a committee's pledge, with its trustees),
+``start`` (under the trustees' key, once each has dealt: ``veche trustee
+share``), ``make`` (seal a pledge on this machine, or withdraw), ``close``
+(after the deadline), ``decrypt`` (a trustee's partial decryption of the
+total, signed here with the trustee's key file), ``result``, ``show`` and
+``export``.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from veche.cli.base import CliError, add_json_flag, print_json
+from veche.cli.base import CliError, add_json_flag, print_json, ready
+from veche.cli.keys import load_signer
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,6 +43,61 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     simulate.add_argument("--out", "-o", type=Path, required=True, help="record file to write")
     add_json_flag(simulate)
     simulate.set_defaults(handler=_simulate)
+
+    opened = sub.add_parser("open", help="open a pledge for a committee's members")
+    opened.add_argument("--key", type=Path, required=True, help="your key file")
+    opened.add_argument("--committee", required=True, help="the strike committee's space id")
+    opened.add_argument("--strike-call", help="the committee's motion the target passes")
+    opened.add_argument("--title", required=True)
+    opened.add_argument("--workplace", required=True)
+    opened.add_argument("--shop")
+    opened.add_argument("--strike-date", required=True, help="YYYY-MM-DD")
+    opened.add_argument("--deadline", required=True, help="UTC, e.g. 2020-08-25T18:00:00Z")
+    opened.add_argument("--needed", type=int, help="pledges that reach the target")
+    opened.add_argument("--percent", help="or: this percent of --workforce")
+    opened.add_argument("--workforce", type=int)
+    opened.add_argument(
+        "--trustee", action="append", required=True, metavar="KEY:BOX", help="(repeat)"
+    )
+    opened.add_argument("--threshold", type=int, required=True, help="trustees needed")
+    add_json_flag(opened)
+    opened.set_defaults(handler=_open)
+
+    for name, helptext in (
+        ("start", "start the pledge under the trustees' key (after every trustee has dealt)"),
+        ("close", "close the pledge after its deadline, stating the encrypted total"),
+        ("result", "publish the total and whether it reached the target"),
+    ):
+        step = sub.add_parser(name, help=helptext)
+        step.add_argument("pledge")
+        step.add_argument("--key", type=Path, required=True, help="your key file")
+        add_json_flag(step)
+        step.set_defaults(handler=_step, step=name)
+
+    make = sub.add_parser("make", help="pledge (or withdraw): sealed on this machine")
+    make.add_argument("pledge")
+    make.add_argument("--key", type=Path, required=True, help="your key file")
+    choice = make.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--strike", action="store_true", help="I strike if the target is met")
+    choice.add_argument("--withdraw", action="store_true", help="pledge 0 (withdraw)")
+    add_json_flag(make)
+    make.set_defaults(handler=_make)
+
+    decrypt = sub.add_parser("decrypt", help="a trustee's partial decryption of the total")
+    decrypt.add_argument("pledge")
+    decrypt.add_argument("--trustee-key", type=Path, required=True, help="trustee key file")
+    add_json_flag(decrypt)
+    decrypt.set_defaults(handler=_decrypt)
+
+    show = sub.add_parser("show", help="a pledge's stage, target and result")
+    show.add_argument("pledge")
+    add_json_flag(show)
+    show.set_defaults(handler=_show)
+
+    export = sub.add_parser("export", help="write a pledge's record (its events, one a line)")
+    export.add_argument("pledge")
+    export.add_argument("-o", "--out", type=Path, required=True)
+    export.set_defaults(handler=_export)
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -113,3 +175,167 @@ def _verify(args: argparse.Namespace) -> int:
     else:
         print(f"FAILED: {report.failure}", file=sys.stderr)
     return status
+
+
+def _need_pledge(pledge: str) -> None:
+    from veche.apps.elections.pledge_actions import pledge_exists
+
+    if not pledge_exists(pledge):
+        raise CliError(f"no pledge {pledge} on this node")
+
+
+def _open(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.elections import pledge_actions
+    from veche.events import RuleViolation
+
+    trustees = []
+    for text in args.trustee:
+        key, sep, box = text.partition(":")
+        if not sep:
+            raise CliError(f"--trustee {text!r}: give KEY:BOX as 'veche trustee keygen' prints")
+        trustees.append((key, box))
+    try:
+        event = pledge_actions.create_pledge(
+            load_signer(args.key, prompt="Passphrase: "),
+            title=args.title,
+            workplace=args.workplace,
+            shop=args.shop,
+            strike_date=args.strike_date,
+            deadline=args.deadline,
+            trustees=trustees,
+            threshold=args.threshold,
+            needed=args.needed,
+            percent=args.percent,
+            workforce=args.workforce,
+            committee=args.committee,
+            strike_call=args.strike_call,
+        )
+    except RuleViolation as violation:
+        raise CliError(str(violation)) from violation
+    if args.json:
+        print_json({"pledge": event.id})
+    else:
+        print(event.id)
+    return 0
+
+
+def _step(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.elections import pledge_actions
+    from veche.events import RuleViolation
+
+    _need_pledge(args.pledge)
+    act = {
+        "start": pledge_actions.open_pledge,
+        "close": pledge_actions.close_pledge,
+        "result": pledge_actions.publish_pledge_result,
+    }[args.step]
+    try:
+        event = act(load_signer(args.key, prompt="Passphrase: "), args.pledge)
+    except RuleViolation as violation:
+        raise CliError(str(violation)) from violation
+    if args.json:
+        print_json({"event": event.id, "kind": event.kind, "body": event.body})
+    else:
+        print(f"{event.kind}: {event.id}")
+        if event.kind == "pledge.result":
+            verdict = "REACHED" if event.body["crossed"] else "not reached"
+            print(f"total: {event.body['total']}: target {verdict}")
+    return 0
+
+
+def _make(args: argparse.Namespace) -> int:
+    identity = load_signer(args.key, prompt="Passphrase: ")
+    ready(args)
+    from veche.apps.elections import pledge_actions
+    from veche.apps.elections.pledges import state_of
+    from veche.apps.store.context import Context
+    from veche.crypto.ballot import encrypt_ballot
+    from veche.events import RuleViolation
+
+    _need_pledge(args.pledge)
+    state = state_of(Context(), args.pledge)
+    if state.stage != "open":
+        raise CliError(f"the pledge is {state.stage}, not open")
+    ballot, _secrets = encrypt_ballot(state.crypto_election(), [[1 if args.strike else 0]])
+    try:
+        event = pledge_actions.make_pledge(identity, args.pledge, ballot.to_json())
+    except RuleViolation as violation:
+        raise CliError(f"the pledge was refused: {violation}") from violation
+    if args.json:
+        print_json({"event": event.id})
+    else:
+        print(f"sealed and recorded as event {event.id}")
+    return 0
+
+
+def _decrypt(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.elections.actions import export_record, ingest_file
+    from veche.election import offline
+    from veche.events import RuleViolation
+    from veche.events.identity import SealError
+
+    _need_pledge(args.pledge)
+    from veche.cli.trustee import _passphrase
+
+    data = export_record(args.pledge)
+    try:
+        keys = offline.load_trustee_keys(args.trustee_key, _passphrase())
+        event = offline.partial_decryption_event(data[:-1].split(b"\n"), keys)
+        report = ingest_file(args.pledge, event.raw + b"\n", source="cli:trustee")
+    except OSError as error:
+        raise CliError(str(error)) from error
+    except (SealError, RuleViolation, offline.OfflineError) as error:
+        raise CliError(str(error)) from error
+    bad = [o for o in report.outcomes if o.status not in ("applied", "duplicate")]
+    if bad:
+        raise CliError(f"refused: {bad[0].reason}")
+    if args.json:
+        print_json({"event": event.id})
+    else:
+        print(f"trustee.decrypt: {event.id}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.elections.models import Pledge, Trustee
+
+    pledge = Pledge.objects.filter(space=args.pledge).first()
+    if pledge is None:
+        raise CliError(f"no pledge {args.pledge} on this node")
+    data: dict[str, Any] = {
+        "pledge": pledge.space,
+        "title": pledge.title,
+        "workplace": pledge.workplace,
+        "shop": pledge.shop,
+        "strike_date": pledge.strike_date,
+        "deadline": pledge.deadline,
+        "needed": pledge.needed,
+        "stage": pledge.stage,
+        "pledges_counted": pledge.counted,
+        "trustees_dealt": Trustee.objects.filter(space=pledge.space, dealing__isnull=False).count(),
+        "total": pledge.total,
+        "crossed": pledge.crossed,
+    }
+    if args.json:
+        print_json(data)
+    else:
+        for name, value in data.items():
+            print(f"{name}: {value}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.elections.actions import export_record
+
+    _need_pledge(args.pledge)
+    try:
+        args.out.write_bytes(export_record(args.pledge))
+    except OSError as error:
+        raise CliError(f"cannot write {args.out}: {error.strerror or error}") from error
+    print(f"written to {args.out}")
+    return 0
