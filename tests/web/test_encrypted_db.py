@@ -258,3 +258,21 @@ def test_the_encrypted_demo_node_gives_nothing_away_and_serves_it_unlocked(
         assert b"Grodno" in page  # a workplace of the demo, from the database
     assert "Traceback" not in served.output(), served.output()[-3000:]
     assert "locked" not in served.output()
+
+
+@pytest.mark.slow
+def test_veche_node_encrypt_turns_a_plain_node_into_an_encrypted_one(tmp_path: Path) -> None:
+    folder = _node(tmp_path, encrypt=False)
+    _run([VECHE, "node", "operator", "list"], _env(folder))  # stopped cleanly
+    assert _found(folder) == set(SECRETS)
+    done = _run([VECHE, "node", "encrypt", "--kdf-profile", "interactive"], _env(folder))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "encrypted (" in done.stdout
+    assert (folder / "encryption.json").exists()
+    assert not [p.name for p in folder.iterdir() if "plain" in p.name or "encrypting" in p.name]
+    assert _found(folder) == set()
+    read = _run([sys.executable, "-c", READ], _env(folder))
+    assert read.returncode == 0, read.stderr[-3000:]
+    assert SECRETS[0] in read.stdout and SECRETS[3] in read.stdout
+    again = _run([VECHE, "node", "encrypt"], _env(folder))
+    assert again.returncode == 2 and "already encrypted" in again.stderr

@@ -126,6 +126,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_json_flag(wipe)
     wipe.set_defaults(handler=_wipe, key_fd=None)
 
+    encrypt = node_sub.add_parser(
+        "encrypt",
+        help="encrypt a plain node's database and files (stop the node first); asks for a"
+        " new node passphrase, or --key-file",
+    )
+    _add_key_options(encrypt)
+    encrypt.set_defaults(handler=_encrypt_existing, encrypt=True)
+
     check = node_sub.add_parser(
         "check", help="check every page of an encrypted database (cipher_integrity_check)"
     )
@@ -295,6 +303,92 @@ def _wipe(args: argparse.Namespace) -> int:
         return _init(args)
     except CliError as error:
         raise CliError(f"{error}. The folder is wiped; make a new node with veche init") from error
+
+
+def _encrypt_existing(args: argparse.Namespace) -> int:
+    """``veche node encrypt``: a stopped plain node made encrypted, resumable after a cut.
+
+    The order keeps a readable node at every step: the plain database is checkpointed,
+    copied into SQLCipher and the copy checked (``veche.web.db.convert``); the header is
+    written; the files beside it are sealed; the plain database is moved aside, the
+    copy takes its name, and the plain one is overwritten and deleted. Run again after
+    a cut, it unlocks with the header and finishes.
+    """
+    import sqlite3
+
+    from veche.web.db import convert, encryption, wipe
+
+    if not _embedded():
+        raise CliError("a PostgreSQL hub keeps its data on an encrypted disk instead")
+    data_dir = _data_dir(args)
+    database = data_dir / "veche.sqlite3"
+    aside = data_dir / "veche.sqlite3.plain"
+    copy = data_dir / "veche.sqlite3.encrypting"
+    if aside.exists() and not database.exists():
+        aside.rename(database)  # cut between the two renames: back to the start
+    resuming = encryption.is_encrypted(data_dir)
+    counts: dict[str, int] = {}
+    if not aside.exists():
+        if not database.exists() or database.stat().st_size == 0:
+            raise CliError(f"{database} does not exist: nothing to encrypt")
+        with database.open("rb") as handle:
+            plain = handle.read(16) == b"SQLite format 3\0"
+        if not plain:
+            raise CliError(f"{database} is already encrypted")
+    try:
+        if resuming:
+            opened = encryption.open_node(
+                data_dir,
+                passphrase=node_passphrase("Node passphrase: ")
+                if encryption.read_header(data_dir)["source"] == "passphrase"
+                else None,
+                key_file=Path(args.key_file).resolve() if args.key_file else None,
+            )
+            if opened.key is None:
+                raise CliError("wrong node key; nothing was changed")
+            key = opened.key
+        elif args.key_file:
+            key_file = Path(args.key_file).resolve()
+            if not key_file.exists():
+                kek = encryption.DatabaseKey(os.urandom(32))
+                from veche.events.secret_file import write_secret_file
+
+                write_secret_file(key_file, kek.raw.hex() + "\n")
+            wrapping = encryption.Wrapping("key-file", encryption._read_key_file(key_file).raw)
+            key = encryption.DatabaseKey(os.urandom(32))
+        else:
+            passphrase = node_passphrase("New node passphrase: ", confirm=True)
+            wrapping = encryption.passphrase_wrapping(passphrase, args.kdf_profile)
+            key = encryption.DatabaseKey(os.urandom(32))
+        if not aside.exists():
+            # Everything in the main file, nothing left in a plain log beside the copy.
+            with contextlib.closing(sqlite3.connect(database)) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            for stale in (copy, *(copy.with_name(copy.name + s) for s in ("-wal", "-shm"))):
+                stale.unlink(missing_ok=True)
+            counts = convert.encrypt_database(database, copy, key)
+            if not resuming:
+                encryption.write_new_header(data_dir, wrapping, key)
+        sealed = convert.seal_plain_files(data_dir, key)
+        if not aside.exists():
+            block = os.urandom(1 << 20)
+            for log in (database.with_name(f"veche.sqlite3{s}") for s in ("-wal", "-shm")):
+                if log.exists():  # emptied by the checkpoint; never beside the new file
+                    wipe._overwrite(log, block)
+            database.rename(aside)
+        if copy.exists():
+            copy.replace(database)
+    except encryption.EncryptionError as error:
+        raise CliError(f"{error}; run veche node encrypt again to finish") from error
+    # The plain database: overwritten, then deleted.
+    if aside.exists():
+        wipe._overwrite(aside, os.urandom(1 << 20))
+    print(
+        f"{database} encrypted ({sum(counts.values())} rows copied and checked),"
+        f" {len(sealed)} files sealed. On flash or an SSD the plain file's old blocks may"
+        " survive: see docs/node.md"
+    )
+    return 0
 
 
 def _check(args: argparse.Namespace) -> int:
