@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from veche.web.db import sealed
+from veche.web.db import encryption, sealed
 from veche.web.db.encryption import DatabaseKey
 
 
@@ -32,7 +32,10 @@ def test_a_sealed_file_opens_with_its_key_and_purpose_only(tmp_path: Path) -> No
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_without_a_key_files_stay_plain_and_sealed_ones_refuse(tmp_path: Path) -> None:
+def test_without_a_key_files_stay_plain_and_sealed_ones_refuse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(encryption, "_HELD", [])  # a plain node (the sqlcipher pass holds one)
     path = tmp_path / "plain"
     sealed.write(path, b"public", "export")  # no key held: a plain node
     assert path.read_bytes() == b"public"

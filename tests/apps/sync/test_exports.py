@@ -23,6 +23,7 @@ from veche.apps.sync import exports
 from veche.apps.sync.models import BundleExport, exports_folder
 from veche.sync.errors import BundleError
 from veche.web import background
+from veche.web.db import encryption, sealed
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,10 @@ def test_the_owner_downloads_the_file_written_for_them() -> None:
     )
     data = b"".join(download.streaming_content)
     assert data.startswith(b"VECHE-BUNDLE-v1\n")
-    assert data == export.path.read_bytes()
+    # Sealed under the database key on an encrypted node (the sqlcipher pass), else as is.
+    stored = export.path.read_bytes()
+    assert sealed.is_sealed(stored) == (encryption.held() is not None)
+    assert data == sealed.read(export.path, "export")
 
 
 def test_nobody_else_gets_the_file() -> None:
