@@ -42,6 +42,7 @@ EVENT_KIND_LABELS: Labels = {
     "election.close": pgettext_lazy("event kind", "Election closed"),
     "election.open": pgettext_lazy("event kind", "Election opened"),
     "election.result": pgettext_lazy("event kind", "Election result"),
+    "pledge.result": pgettext_lazy("event kind", "Strike pledge result"),
     "election.roll": pgettext_lazy("event kind", "Voter roll"),
     "fund.approve": pgettext_lazy("event kind", "Payout approved"),
     "fund.create": pgettext_lazy("event kind", "Fund created"),

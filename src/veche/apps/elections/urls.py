@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from veche.apps.elections import views
+from veche.apps.elections import pledge_views, views
 
 app_name = "elections"
 
@@ -21,8 +21,23 @@ election_patterns: list[URLPattern | URLResolver] = [
     path("trustee/", include(trustee_patterns)),
     path("step/<str:step>/", views.step, name="step"),
 ]
+# A strike pledge (format pledge-v1); its trustees use the election's trustee endpoints.
+pledge_patterns = [
+    path("", pledge_views.pledge_detail, name="pledge"),
+    path("make/", pledge_views.pledge_make, name="pledge-make"),
+    path("cast/", pledge_views.pledge_cast, name="pledge-cast"),
+    path("record.jsonl", pledge_views.pledge_record, name="pledge-record"),
+    path("step/<str:step>/", pledge_views.pledge_step, name="pledge-step"),
+]
 urlpatterns = [
     path("trustee-key/", views.trustee_key, name="trustee-key"),
+    path("committee/<str:committee>/pledges/", pledge_views.committee_pledges, name="pledges"),
+    path(
+        "committee/<str:committee>/pledges/new/",
+        pledge_views.pledge_create,
+        name="pledge-create",
+    ),
+    path("pledge/<str:space>/", include(pledge_patterns)),
     path("committee/<str:committee>/", views.committee_elections, name="committee"),
     path("committee/<str:committee>/new/", views.election_create, name="create"),
     path("<str:space>/", include(election_patterns)),

@@ -9,6 +9,7 @@ session-unlocked key. Trustees upload event files they signed offline.
 from __future__ import annotations
 
 import json
+import typing
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
@@ -248,7 +249,13 @@ def election_detail(request: HttpRequest, space: str) -> HttpResponse:
 
 
 def _my_trustee_or_404(request: HttpRequest, space: str) -> tuple[Election, Trustee]:
-    election = access_election_by_space(viewer(request), space)
+    """The election (or strike pledge, which runs as one) and the viewer's trustee in it."""
+    try:
+        election = access_election_by_space(viewer(request), space)
+    except Http404:
+        from veche.apps.elections.pledge_views import access_pledge
+
+        election = typing.cast(Election, access_pledge(viewer(request), space))
     mine = access.my_trustee(account(request), election)
     if mine is None:
         raise Http404
