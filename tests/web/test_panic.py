@@ -41,6 +41,10 @@ def no_wipe(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(
+    os.environ.get("VECHE_TEST_DATABASE") == "postgres",
+    reason="a hub has no panic button (its data is in PostgreSQL)",
+)
 def test_only_operators_reach_the_panic_button(no_wipe: list[Path]) -> None:
     world = World()
     assert Client().get("/node/panic/").status_code == 302  # to the sign-in page
@@ -59,6 +63,19 @@ def test_only_operators_reach_the_panic_button(no_wipe: list[Path]) -> None:
     strict = Client(enforce_csrf_checks=True)
     strict.post("/accounts/sign-in/", {"pseudonym": "Sova", "passphrase": PASS})
     assert strict.post("/node/panic/", {"confirm": "wipe"}).status_code == 403
+    assert no_wipe == []
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(os.environ.get("VECHE_TEST_DATABASE") != "postgres", reason="the hub's refusal")
+def test_a_hub_has_no_panic_button(no_wipe: list[Path]) -> None:
+    world = World()
+    operator = signed_in_client(world.person("Sova"), "Sova")
+    Account.objects.filter(pseudonym="Sova").update(is_operator=True)
+    page = operator.get("/node/panic/")
+    assert page.status_code == 200 and b"PostgreSQL" in page.content
+    assert b'name="confirm"' not in page.content
+    assert operator.post("/node/panic/", {"confirm": "wipe"}).status_code == 403
     assert no_wipe == []
 
 

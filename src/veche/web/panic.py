@@ -81,6 +81,12 @@ def _stop_server() -> None:
 def panic(request: HttpRequest) -> HttpResponse:
     if not getattr(request.user, "is_operator", False):
         raise PermissionDenied(_("Only this node's operators can wipe it."))
+    if connections["default"].vendor != "sqlite":
+        # A hub's rows are in PostgreSQL: wiping the data folder would destroy its keys
+        # and leave the members' data where it is. The page says so; no form.
+        if request.method == "POST":
+            raise PermissionDenied(_("This node keeps its data in PostgreSQL."))
+        return render(request, "veche/node/panic.html", {"hub": True})
     if request.method != "POST" or request.POST.get("confirm") != "wipe":
         error = request.method == "POST"
         return render(request, "veche/node/panic.html", {"error": error}, status=200)
