@@ -53,6 +53,9 @@ CREATE_BODY = Obj(
         # that committee) that passes when the target is reached: both or neither.
         "committee": EventId(),
         "strike_call": EventId(),
+        # The workplace in the committee's strike registry (its workplace.register event)
+        # whose strike status changes from the strike date when the target is reached.
+        "registry": EventId(),
         "demo": Bool(),
     },
 )
@@ -75,6 +78,7 @@ class PledgeSpec:
     workforce: int | None
     committee: str | None
     strike_call: str | None
+    registry: str | None = None
 
     @property
     def pledge_id(self) -> str:
@@ -95,6 +99,10 @@ def parse_pledge(pledge_id: str, creator: str, body: dict[str, Any]) -> PledgeSp
     if ("committee" in body) != ("strike_call" in body):
         raise RuleViolation(
             "strike-call", "a committee's pledge names the committee and its strike call", "body"
+        )
+    if "registry" in body and "committee" not in body:
+        raise RuleViolation(
+            "strike-call", "a workplace of the registry belongs to a committee's pledge", "body"
         )
     percent: Fraction | None = None
     workforce: int | None = None
@@ -159,4 +167,5 @@ def parse_pledge(pledge_id: str, creator: str, body: dict[str, Any]) -> PledgeSp
         workforce=workforce,
         committee=body.get("committee"),
         strike_call=body.get("strike_call"),
+        registry=body.get("registry"),
     )

@@ -334,6 +334,7 @@ def register_all() -> None:
         apply=pledges.apply,
         summary="the total of a strike pledge and whether it reached its target",
     )
+    pledges.register_strike()
     # The store registers space.create once for every space type and takes no foreign
     # finder there; the election's one citation of another space is declared here.
     FOREIGN["space.create"] = _foreign_of(FOREIGN.get("space.create"))

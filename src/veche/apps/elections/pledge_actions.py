@@ -32,6 +32,7 @@ __all__ = [
     "open_pledge",
     "pledge_exists",
     "publish_pledge_result",
+    "trigger_strike",
     "verify_stored_pledge",
 ]
 
@@ -63,6 +64,7 @@ def create_pledge(
     shop: str | None = None,
     committee: str | None = None,
     strike_call: str | None = None,
+    registry: str | None = None,
     electorate: Sequence[dict[str, Any]] | None = None,
     demo: bool = False,
 ) -> Event:
@@ -94,6 +96,8 @@ def create_pledge(
         body["shop"] = shop
     if committee is not None and strike_call is not None:
         body.update(committee=committee, strike_call=strike_call)
+        if registry is not None:
+            body["registry"] = registry
     if demo:
         body["demo"] = True
     event = record(identity, space=None, kind="space.create", body=body)
@@ -155,11 +159,41 @@ def publish_pledge_result(identity: Identity, space: str) -> Event:
     (the rules recompute both: a forged "crossed" is refused)."""
     state = _state(space)
     total = decrypted_counts(state)[0]
-    return record(
+    result = record(
         identity,
         space=space,
         kind=RESULT_KIND,
         body={"total": total, "crossed": total >= state.pledge.needed},
+    )
+    if result.body["crossed"]:
+        trigger_strike(identity, space)
+    return result
+
+
+def trigger_strike(identity: Identity, space: str) -> Event | None:
+    """The committee's strike call passes by itself: a ``pledge.strike`` event in the
+    committee's space citing the verified result, whose rule checks that result. None
+    when the pledge names no call, this node does not hold the committee, or the signer
+    is not its member (another member's node signs it then: anyone may, nobody decides)."""
+    from veche.apps.committees.models import Member, Motion
+
+    pledge = Pledge.objects.filter(space=space).first()
+    if pledge is None or not pledge.crossed or not pledge.strike_call or not pledge.committee:
+        return None
+    open_call = Motion.objects.filter(
+        space=pledge.committee, event=pledge.strike_call, status=Motion.Status.OPEN
+    ).exists()
+    member = Member.objects.filter(
+        space=pledge.committee, key=identity.public, status=Member.Status.ACTIVE
+    ).exists()
+    if not open_call or not member:
+        return None
+    return record(
+        identity,
+        space=pledge.committee,
+        kind="pledge.strike",
+        body={"pledge": space, "result": pledge.result_event},
+        deps=[pledge.result_event],
     )
 
 

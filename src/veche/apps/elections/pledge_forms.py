@@ -72,15 +72,26 @@ class PledgeForm(forms.Form):
         ),
     )
 
+    registry = forms.ChoiceField(
+        label=_("The workplace whose strike status it sets"),
+        required=False,
+        help_text=_(
+            "From the committee's workplace registry: when the target is reached, its status "
+            "becomes a full strike from the strike date, on the strike map too."
+        ),
+    )
+
     def __init__(
         self,
         *args: Any,
+        workplaces: Sequence[tuple[str, str]] = (),
         motions: Sequence[tuple[str, str]] = (),
         candidates: Sequence[tuple[str, str, str]] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["strike_call"].choices = [("", "—"), *motions]  # type: ignore[attr-defined]
+        self.fields["registry"].choices = [("", "—"), *workplaces]  # type: ignore[attr-defined]
         self.boxes = {key: box for _name, key, box in candidates}
         self.fields["trustee_members"].choices = [  # type: ignore[attr-defined]
             (key, name) for name, key, _box in candidates
@@ -132,6 +143,8 @@ class PledgeForm(forms.Form):
             self.add_error("needed", _("Give the workers needed or a percent, not both."))
         elif percent is not None and percent <= 0:
             self.add_error("percent", _("A percent above 0."))
+        if data.get("registry") and not data.get("strike_call"):
+            self.add_error("registry", _("Name the strike call too."))
         return data
 
     def deadline_text(self) -> str:

@@ -67,13 +67,20 @@ def pledge_create(request: HttpRequest, committee: str) -> HttpResponse:
     found = access_committee_by_space(key, committee)
     if not is_participant(key, committee):
         raise Http404
+    from veche.apps.strike.models import Workplace
+
+    workplaces = list(
+        Workplace.objects.filter(space=committee).order_by("name").values_list("workplace", "name")
+    )
     motions = list(
         Motion.objects.filter(space=committee, status=Motion.Status.OPEN)
         .order_by("-proposed_at")
         .values_list("event", "title")[:50]
     )
     candidates = [(name, t.key, t.box) for name, t in access.trustee_candidates(committee)]
-    form = PledgeForm(request.POST or None, motions=motions, candidates=candidates)
+    form = PledgeForm(
+        request.POST or None, workplaces=workplaces, motions=motions, candidates=candidates
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         event = run_signed_action(
@@ -94,6 +101,7 @@ def pledge_create(request: HttpRequest, committee: str) -> HttpResponse:
                 workforce=data["workforce"],
                 committee=committee,
                 strike_call=data["strike_call"] or None,
+                registry=data["registry"] or None,
             ),
             on_refused=lambda violation: form.add_error(None, refusal_text(violation)),
             locked_is_404=True,

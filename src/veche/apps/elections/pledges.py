@@ -23,7 +23,7 @@ from veche.crypto.elgamal import Ciphertext
 from veche.crypto.threshold import Dealing
 from veche.crypto.threshold import PartialDecryption as CryptoPartial
 from veche.election import rules as election_rules
-from veche.events import Event
+from veche.events import Event, RuleViolation
 from veche.events.encoding import b64e
 from veche.pledge import rules
 from veche.pledge.rules import PledgeState
@@ -148,3 +148,96 @@ def apply(ctx: Context, event: Event) -> None:
         )
     if event.kind not in {"election.roll", "trustee.deal"}:
         _save(ctx, state, event)
+
+
+# -- pledge.strike: a crossed pledge becomes the committee's decision ----------------------
+
+STRIKE_KIND = "pledge.strike"
+
+
+def _strike_pledge(ctx: Context, event: Event) -> Pledge:
+    pledge = ctx.rows(Pledge).filter(space=event.body["pledge"]).first()
+    if pledge is None or pledge.stage != "decided" or pledge.result_event != event.body["result"]:
+        raise RuleViolation(
+            "pledge-result", "this node holds no such verified pledge result", "body.result"
+        )
+    if not pledge.crossed:
+        raise RuleViolation(
+            "pledge-result",
+            "the pledge's verified result did not reach its target",
+            "body.result",
+        )
+    if pledge.committee != event.space_id:
+        raise RuleViolation(
+            "pledge-committee", "the pledge belongs to another committee", "body.pledge"
+        )
+    if not pledge.strike_call:
+        raise RuleViolation("strike-call", "the pledge names no strike call", "body.pledge")
+    if event.body["result"] not in event.deps:
+        raise RuleViolation("pledge-result", "cite the pledge's result in deps", "deps")
+    return pledge
+
+
+def judge_strike(ctx: Context, event: Event) -> None:
+    from veche.apps.committees.models import Motion
+    from veche.apps.committees.rules.roster import require_member
+
+    require_member(ctx, event)
+    pledge = _strike_pledge(ctx, event)
+    motion = ctx.rows(Motion).filter(space=event.space_id, event=pledge.strike_call).first()
+    if motion is None or motion.status != Motion.Status.OPEN:
+        raise RuleViolation(
+            "motion", "the strike call is not an open motion of this committee", "body.pledge"
+        )
+
+
+def apply_strike(ctx: Context, event: Event) -> None:
+    import dataclasses
+
+    from veche.apps.committees.models import Motion
+    from veche.apps.committees.rules.motions import motion_of
+    from veche.apps.strike.kinds import apply_status, workplaces_of
+
+    pledge = _strike_pledge(ctx, event)
+    motion = motion_of(ctx, event, pledge.strike_call)
+    motion.status = Motion.Status.PASSED
+    motion.result = {
+        "passed": True,
+        "kind": "pledge",
+        "pledge": pledge.space,
+        "total": pledge.total,
+        "needed": pledge.needed,
+    }
+    motion.close_event = event.id
+    motion.closed_at = event.at
+    ctx.memo[("motion", motion.event)] = motion
+    motion.save()
+    registry = pledge.body.get("registry")
+    if registry and registry in workplaces_of(ctx, event.space_id):
+        status = {
+            "workplace": registry,
+            "day": pledge.strike_date,
+            "status": "full_strike",
+            "out_per_mille": 1000,
+            "published": True,
+            "note": pledge.title,
+        }
+        apply_status(ctx, dataclasses.replace(event, body=status))
+
+
+def _foreign_of_strike(event: Event) -> dict[str, str]:
+    return {event.body["result"]: event.body["pledge"]}
+
+
+def register_strike() -> None:
+    from veche.apps.store.kinds import register
+    from veche.events.schema import EventId, Obj
+
+    register(
+        STRIKE_KIND,
+        body=Obj(required={"pledge": EventId(), "result": EventId()}),
+        rule=judge_strike,
+        apply=apply_strike,
+        summary="a strike pledge's verified result reached its target: its strike call passes",
+        foreign=_foreign_of_strike,
+    )
