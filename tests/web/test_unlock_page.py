@@ -110,3 +110,31 @@ def test_wrong_passphrases_are_throttled_and_change_nothing(tmp_path: Path) -> N
         status, _h, answer = browser.post("/", {"passphrase": PASSPHRASE, "csrf": token})
         assert status == 429
     _unchanged(before, folder)
+
+
+@pytest.mark.browser
+def test_the_unlock_page_on_a_phone_in_belarusian(tmp_path: Path, browser: object) -> None:
+    folder = tmp_path / "node"
+    from tests.web.locked_nodes import env, run
+    from tests.web.served import VECHE
+
+    made = run([VECHE, "init", "--kdf-profile", "interactive"], env(folder))
+    assert made.returncode == 0, made.stderr[-2000:]
+    with serve(folder) as server:
+        server.wait_for("/", "Node passphrase")
+        context = browser.new_context(  # type: ignore[attr-defined]
+            viewport={"width": 360, "height": 740}, locale="be-BY"
+        )
+        try:
+            tab = context.new_page()
+            tab.set_default_timeout(30000)
+            tab.goto(f"http://127.0.0.1:{server.port}/")
+            assert tab.locator("h1").inner_text() == "Разблакаваць гэты вузел"
+            assert tab.evaluate("document.documentElement.scrollWidth") <= 360
+            tab.fill("#passphrase", PASSPHRASE)
+            tab.click("button[type=submit]")
+            assert "Разблакавана" in tab.locator("[role=status]").inner_text()
+            # The page reloads into the node itself once it has started.
+            tab.wait_for_selector("a[href='/accounts/sign-in/'], input[name=pseudonym]")
+        finally:
+            context.close()

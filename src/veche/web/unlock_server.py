@@ -89,7 +89,7 @@ class UnlockApp:
             ("Content-Length", str(len(body))),
             ("Cache-Control", "no-store"),
             ("X-Frame-Options", "DENY"),
-            ("Referrer-Policy", "no-referrer"),
+            ("Referrer-Policy", "same-origin"),  # "no-referrer" would make Origin "null"
             (
                 "Content-Security-Policy",
                 "default-src 'none'; style-src 'unsafe-inline';"
