@@ -168,10 +168,9 @@ def test_seal_plain_files_seals_every_kind_in_place_and_runs_again_safely(tmp_pa
     files = _plain_folder(tmp_path)
     key = DatabaseKey(secrets.token_bytes(32))
     done = convert.seal_plain_files(tmp_path, key)
-    assert len(done) == 8
+    assert len(done) == 9
     assert not (tmp_path / "exports/.xyz.bundle.abcd.tmp").exists()
-    # Unchanged: short-lived random keys, the demo's public files.
-    assert (tmp_path / "sync-tickets/20261206.key").read_bytes() == b"k" * 32
+    # Unchanged: the demo's public files.
     assert (tmp_path / "demo/national.bundle").read_bytes() == b"public by design"
     # Uploads keep no name of their own on disk; their bytes open with the audit key.
     inputs = tmp_path / "audits/abc/input"
@@ -187,6 +186,7 @@ def test_seal_plain_files_seals_every_kind_in_place_and_runs_again_safely(tmp_pa
         ("audits/abc/report/report.html", "audit"),
         ("audits/abc/report/fingerprint.png", "audit"),
         ("exports/xyz.bundle", "export"),
+        ("sync-tickets/20261206.key", "sync-ticket"),
     ):
         assert sealed.read(tmp_path / name, purpose, key, allow_plain=False) == files[name]
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
@@ -335,6 +335,8 @@ def test_an_encrypted_demo_nodes_folder_gives_nothing_away_and_serves_it_unlocke
     assert "demo/national.bundle" in public
     for name in ("django-secret-key", "node-key.json", f"exports/{names['export']}"):
         assert sealed.is_sealed(files[name]), name
+    tickets = [n for n in files if n.startswith("sync-tickets/")]
+    assert all(sealed.is_sealed(files[n]) for n in tickets)
     audits = [n for n in files if n.startswith("audits/")]
     assert len(audits) > 20 and all(sealed.is_sealed(files[n]) for n in audits)
     assert not any(n.startswith("sync-certificates") for n in files)

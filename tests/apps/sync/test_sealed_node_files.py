@@ -172,3 +172,20 @@ def test_an_encrypted_nodes_secret_key_is_sealed_and_read_after_unlocking(
         encryption.forget()
         if held[0] is not None:
             encryption.hold(held[0], held[1])
+
+
+def test_an_encrypted_nodes_ticket_keys_are_sealed(
+    folder: Path, database_key: encryption.DatabaseKey
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    day = datetime(2026, 12, 6, 12, tzinfo=UTC)
+    (today,) = node.ticket_keys(day)
+    assert len(today) == 32 and node.ticket_keys(day) == (today,)
+    stored = (folder / "sync-tickets" / "20261206.key").read_bytes()
+    assert sealed.is_sealed(stored) and today not in stored
+    assert node.ticket_keys(day + timedelta(days=1))[1] == today  # yesterday's still opens
+    assert sorted(p.name for p in (folder / "sync-tickets").iterdir()) == [
+        "20261206.key",
+        "20261207.key",
+    ]

@@ -111,7 +111,8 @@ def ticket_keys(now: datetime | None = None) -> tuple[bytes, ...]:
     Tickets carry session keys, so the keys that seal them are kept apart from
     the node key and deleted after two days: whoever seizes the node later
     cannot open the sessions of recorded traffic older than that. Each worker
-    process finds or creates the day's file (O_EXCL: one creator wins).
+    process finds or creates the day's file (one creator wins). On an encrypted
+    node they are sealed under the database key: none opens once it is destroyed.
     """
     moment = now or datetime.now(UTC)
     folder = Path(settings.DATA_DIR) / "sync-tickets"
@@ -120,23 +121,21 @@ def ticket_keys(now: datetime | None = None) -> tuple[bytes, ...]:
     yesterday = (moment - timedelta(days=1)).strftime("%Y%m%d")
     path = folder / f"{today}.key"
     if not path.exists():
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(nacl.utils.random(32))
+        # One creator wins (a hard link never replaces a file); sealed under the database
+        # key on an encrypted node, so recorded traffic stays shut once it is wiped.
+        sealed.create(path, nacl.utils.random(32), "sync-ticket")
         for old in folder.glob("*.key"):
             if old.stem not in (today, yesterday):
                 old.unlink(missing_ok=True)
     keys = []
     for day in (today, yesterday):
         try:
-            key = (folder / f"{day}.key").read_bytes()
+            key = sealed.read(folder / f"{day}.key", "sync-ticket")
         except FileNotFoundError:
             continue
-        if len(key) == 32:  # a file being written by another worker reads short: skip it
+        except sealed.SealedFileError as error:
+            raise SyncError("ticket", str(error)) from error
+        if len(key) == 32:
             keys.append(key)
     if not keys:
         raise SyncError("ticket", "cannot read this node's ticket key; try again")

@@ -10,9 +10,9 @@ copy is deleted and the plain file is left as it was.
 
 ``seal_plain_files`` seals, in place and each atomically (a temporary file renamed
 over it), every file of the kinds an encrypted node keeps sealed
-(``veche.web.db.sealed``): Django's secret key, the node's sync key, members'
-certificates of an older node, audits' uploads and reports, members' bundle
-exports. A file already sealed is left alone, so a conversion cut short is simply
+(``veche.web.db.sealed``): Django's secret key, the node's sync key and its
+session tickets' keys, members' certificates of an older node, audits' uploads and
+reports, members' bundle exports. A file already sealed is left alone, so a conversion cut short is simply
 run again.
 
 No Django here: ``veche node encrypt`` runs it before Django starts (docs/node.md,
@@ -155,7 +155,11 @@ def plain_files(data_dir: Path) -> list[tuple[Path, str]]:
     ):
         if (data_dir / name).is_file():
             found.append((data_dir / name, purpose))
-    for folder, purpose in (("audits", "audit"), ("exports", "export")):
+    for folder, purpose in (
+        ("audits", "audit"),
+        ("exports", "export"),
+        ("sync-tickets", "sync-ticket"),
+    ):
         root = data_dir / folder
         if root.is_dir():
             found += [(path, purpose) for path in sorted(root.rglob("*")) if path.is_file()]

@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 MAGIC = b"VECHE-SEALED-1\n"
-PURPOSES = ("audit", "export", "node-key", "secret-key")
+PURPOSES = ("audit", "export", "node-key", "secret-key", "sync-ticket")
 _WORDS = b"veche sealed file v1"
 
 
