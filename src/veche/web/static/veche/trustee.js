@@ -341,7 +341,8 @@
   function recomputeTally(info, electionKey) {
     var task = info.task, body = info.create.body;
     var close = readEvent(task.close, task.space, "election.close", info.create.author, "the election's close").doc;
-    var width = body.questions.reduce(function (n, q) { return n + q.options.length; }, 0);
+    // A strike pledge (format pledge-v1) is one question with one option.
+    var width = body.type === "pledge" ? 1 : body.questions.reduce(function (n, q) { return n + q.options.length; }, 0);
     var constituencies = body.constituencies || [];
     var districts = Math.max(1, constituencies.length);
     function district(entry) {
