@@ -55,3 +55,22 @@ def test_any_changed_byte_is_refused(data: bytes, position: int, flip: int) -> N
     body[position % len(body)] ^= flip
     with pytest.raises(sealed.SealedFileError):
         sealed.open_bytes(bytes(body), "node-key", key)
+
+
+def test_create_makes_a_file_once_even_without_hard_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, path = _key(), tmp_path / "20261206.key"
+    assert sealed.create(path, b"first", "sync-ticket", key)
+    assert not sealed.create(path, b"second", "sync-ticket", key)
+    assert sealed.read(path, "sync-ticket", key) == b"first"
+
+    def no_links(*_args: object) -> None:
+        raise PermissionError("this file system has no hard links")
+
+    monkeypatch.setattr(sealed.os, "link", no_links)
+    other = tmp_path / "20261207.key"
+    assert sealed.create(other, b"third", "sync-ticket", key)
+    assert not sealed.create(other, b"fourth", "sync-ticket", key)
+    assert sealed.read(other, "sync-ticket", key) == b"third"
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -117,11 +117,21 @@ def create(path: Path, data: bytes, purpose: str, key: DatabaseKey | None = None
     key = key if key is not None else held()
     if path.exists():
         return False
-    temporary = _temporary(path, seal(data, purpose, key) if key is not None else data)
+    body = seal(data, purpose, key) if key is not None else data
+    temporary = _temporary(path, body)
     try:
         os.link(temporary, path)
     except FileExistsError:
         return False
+    except OSError:  # no hard links on this file system (FAT): an exclusive create
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+            handle.flush()
+            os.fsync(handle.fileno())
     finally:
         temporary.unlink(missing_ok=True)
     return True
