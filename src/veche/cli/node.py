@@ -648,7 +648,8 @@ def _encrypt_demo(args: argparse.Namespace, data_dir: Path) -> bool:
     if database.exists() and database.stat().st_size > 0:
         return False  # a plain demo made by an older veche: kept plain
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    encryption.hold(encryption.create_with_passphrase(data_dir, _demo_passphrase(), "interactive"))
+    # Held with its wrapping: a panic makes the new node's header under the same.
+    encryption.create_with_passphrase(data_dir, _demo_passphrase(), "interactive")
     return True
 
 
@@ -661,4 +662,6 @@ def _unlock_demo(data_dir: Path) -> None:
         return
     # Not the demo's passphrase, or a key file: setup_django asks as for any command.
     with contextlib.suppress(encryption.EncryptionError):
-        encryption.hold(encryption.unlock(data_dir, passphrase=_demo_passphrase()))
+        opened = encryption.open_node(data_dir, passphrase=_demo_passphrase())
+        if opened.key is not None:  # the duress passphrase is never the demo's
+            encryption.hold(opened.key, opened.wrapping)
