@@ -89,9 +89,7 @@ def main() -> None:
     rate_seconds = 0.15 if args.quick else 0.6
 
     election = make_pledge_election()
-    wires = [
-        encrypt_ballot(election, [[1 if i % 3 else 0]])[0].canonical() for i in range(pledges)
-    ]
+    wires = [encrypt_ballot(election, [[1 if i % 3 else 0]])[0].canonical() for i in range(pledges)]
     verify_and_sum(election, wires[:5])  # warm caches before timing
     counts = count_operations(election, wires[:100])
     rates = measure_rates(rate_seconds)
