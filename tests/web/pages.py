@@ -14,7 +14,7 @@ def demo_pages() -> dict[str, Callable[[], str]]:
     """Each GET page of the UI and API, with ids from the demo's data."""
     from veche.apps.audit.models import AuditRun
     from veche.apps.committees.models import Committee, Motion
-    from veche.apps.elections.models import Election
+    from veche.apps.elections.models import Election, Pledge
     from veche.apps.fund.models import Fund, Payout, Report
     from veche.apps.store.models import StoredEvent
     from veche.apps.strike.models import Workplace
@@ -31,6 +31,10 @@ def demo_pages() -> dict[str, Callable[[], str]]:
     def election() -> Election:
         """The ongoing committee election (Sokol's committee's, he may vote)."""
         return Election.objects.get(title=text.say("kozlova", "election.delegates_title"))
+
+    def pledge() -> Pledge:
+        """The open strike pledge of Sokol's committee (he may pledge)."""
+        return Pledge.objects.get(committee=committee(), stage="open")
 
     def run() -> AuditRun:
         return AuditRun.objects.get()
@@ -95,4 +99,9 @@ def demo_pages() -> dict[str, Callable[[], str]]:
         "election-result": lambda: f"/elections/{election().space}/result/",
         "election-record": lambda: f"/elections/{election().space}/record.jsonl",
         "trustee-key": lambda: "/elections/trustee-key/",
+        "pledges": lambda: f"/elections/committee/{committee()}/pledges/",
+        "pledge-new": lambda: f"/elections/committee/{committee()}/pledges/new/",
+        "pledge": lambda: f"/elections/pledge/{pledge().space}/",
+        "pledge-make": lambda: f"/elections/pledge/{pledge().space}/make/",
+        "pledge-record": lambda: f"/elections/pledge/{pledge().space}/record.jsonl",
     }

@@ -510,6 +510,9 @@ def load_demo(out: TextIO | None = None, lang: str = MIXED) -> str:
 
     lines.extend(load_strike(demo))
     lines.extend(load_elections(demo))
+    from veche.demo.pledges import load_pledges
+
+    lines.extend(load_pledges(demo))
     lines.extend(
         load_demo_audit(
             Account.objects.get(pseudonym=DEMO_OPERATOR).pk,

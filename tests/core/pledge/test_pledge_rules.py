@@ -159,6 +159,7 @@ def test_a_pledge_space_is_not_an_election_record_and_back():
         ({"needed": 3, "percent": "10", "workforce": 30}, "target"),
         ({"strike_date": "2020-02-30"}, "strike-date"),
         ({"committee": "A" * 43}, "strike-call"),
+        ({"registry": "A" * 43}, "strike-call"),
         ({"threshold": 4}, "threshold"),
     ],
 )
