@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "veche.cli.sync",
     "veche.cli.election",
     "veche.cli.trustee",
+    "veche.cli.space",
     "veche.cli.pledge",
 )
 

@@ -1,4 +1,4 @@
-"""``veche log verify|show|rebuild|import`` and ``veche state digest``."""
+"""``veche log verify|show|rebuild|import|redact`` and ``veche state digest``."""
 
 from __future__ import annotations
 
@@ -40,6 +40,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_json_flag(imp)
     imp.set_defaults(handler=_import)
 
+    redact = sub.add_parser(
+        "redact",
+        help="remove now the content that committees' retention rules no longer keep"
+        " (the node also does it by itself, hourly)",
+    )
+    redact.add_argument("--space", action="append", help="only this space (repeatable)")
+    add_json_flag(redact)
+    redact.set_defaults(handler=_redact)
+
     state = commands.add_parser("state", help="the projected state")
     state_sub = state.add_subparsers(dest="state_command", metavar="ACTION", required=True)
     digest = state_sub.add_parser("digest", help="hash of the projected state")
@@ -50,14 +59,17 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def _verify(args: argparse.Namespace) -> int:
     ready(args)
-    from veche.apps.store.log import verify_stored
+    from veche.apps.store.integrity import verify_report
 
-    count, problems = verify_stored(args.space)
+    report = verify_report(args.space)
+    problems = report.problems
     if args.json:
         print_json(
             {
                 "ok": not problems,
-                "events": count,
+                "events": report.count,
+                "redacted": report.redacted,
+                "redacted_tips": report.redacted_tips,
                 "problems": [{"event": p.event_id, "problem": p.message} for p in problems],
             }
         )
@@ -65,8 +77,31 @@ def _verify(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"{problem.event_id}: {problem.message}")
         verdict = "all verify" if not problems else f"{len(problems)} do not verify"
-        print(f"{count} events checked; {verdict}", file=sys.stderr if problems else sys.stdout)
+        print(
+            f"{report.count} events checked; {verdict}", file=sys.stderr if problems else sys.stdout
+        )
+        if report.redacted:
+            print(
+                f"{report.redacted} redacted under retention rules, checked by the events"
+                f" that name them, the rule and their kept fields; {report.redacted_tips}"
+                " of them named by no event (their kept fields rest on this node's word)"
+            )
     return 1 if problems else 0
+
+
+def _redact(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.store.retention import redact_due
+
+    done = redact_due(spaces=args.space)
+    if args.json:
+        print_json({"redacted": done})
+    elif done:
+        for space, count in sorted(done.items()):
+            print(f"{space}: {count} redacted")
+    else:
+        print("nothing to redact")
+    return 0
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ from veche.events.identity import Identity
 __all__ = [
     "CREATE_KIND",
     "MAX_DEPS",
+    "REDACTED_FIELD",
     "Event",
     "EventError",
     "build_event",
@@ -84,6 +85,10 @@ class Event:
     id: str = field(compare=False)
     author_key: bytes = field(repr=False, compare=False)
     signature: bytes = field(repr=False, compare=False)
+    # A redacted event (event-v1 §16): the body fields removed (read as ""), and the
+    # close of the retention rule it was redacted under. ``raw`` is the redacted form.
+    redacted: tuple[str, ...] = field(default=(), compare=False)
+    redacted_under: str | None = field(default=None, compare=False)
 
     def signed_message(self) -> bytes:
         """The bytes the signature covers: the canonical encoding without ``sig``."""
@@ -173,6 +178,9 @@ def parse_event(data: bytes, *, verify: bool = True) -> Event:
 
     ``verify=False`` skips only the signature check, for events this node
     already verified when it stored them (rebuilds); never for received input.
+    It also reads the redacted form of an event (event-v1 §16), which cannot be
+    verified by itself: its ``id`` is the one it claims, and the fields it removed
+    read as empty strings. With ``verify=True`` that form is refused (``fields``).
     """
     try:
         document = canonical.decode(data)
@@ -180,6 +188,9 @@ def parse_event(data: bytes, *, verify: bool = True) -> Event:
         raise EventError("envelope", "canonical-json", str(error)) from error
     if not isinstance(document, dict):
         raise EventError("envelope", "object", "an event is a JSON object")
+    redaction = None
+    if not verify and REDACTED_FIELD in document:
+        redaction = _redaction(document.pop(REDACTED_FIELD))
     keys = document.keys()
     if keys != _KEYS:
         missing = sorted(_KEYS - keys)
@@ -250,6 +261,27 @@ def parse_event(data: bytes, *, verify: bool = True) -> Event:
         signature = b64d(sig_text, 64)
     except EncodingError as error:
         raise EventError("sig", "sig-format", str(error)) from error
+    if redaction is not None:
+        claimed, removed, rule = redaction
+        if any(name in body for name in removed):
+            raise EventError("redacted", "removed", "a removed field is still in the body")
+        return Event(
+            space=space,
+            author=author,
+            seq=seq,
+            prev=prev,
+            deps=tuple(deps),
+            kind=kind,
+            at=at,
+            body={**body, **dict.fromkeys(removed, "")},
+            sig=sig_text,
+            raw=bytes(data),
+            id=claimed,
+            author_key=author_key,
+            signature=signature,
+            redacted=removed,
+            redacted_under=rule,
+        )
     if verify:
         # "sig" sorts between "seq" and "space"; nothing after it can contain
         # the text ,"sig":" so its last occurrence is the top-level field.
@@ -274,6 +306,29 @@ def parse_event(data: bytes, *, verify: bool = True) -> Event:
         author_key=author_key,
         signature=signature,
     )
+
+
+REDACTED_FIELD = "redacted"
+_REDACTION_KEYS = frozenset({"id", "removed", "rule"})
+
+
+def _redaction(value: Any) -> tuple[str, tuple[str, ...], str]:
+    """The ``redacted`` object of a redacted form: the event's id, the body fields
+    removed (sorted, at least one) and the close of the retention rule (event-v1 §16)."""
+    if not isinstance(value, dict) or value.keys() != _REDACTION_KEYS:
+        raise EventError("redacted", "fields", "must hold exactly id, removed and rule")
+    claimed = _id_field(value, "id", nullable=False)
+    rule = _id_field(value, "rule", nullable=False)
+    removed = value["removed"]
+    if (
+        not isinstance(removed, list)
+        or not removed
+        or not all(isinstance(name, str) and name for name in removed)
+        or any(removed[i] >= removed[i + 1] for i in range(len(removed) - 1))
+    ):
+        raise EventError("redacted", "removed", "must name the removed fields, sorted")
+    assert claimed is not None and rule is not None
+    return claimed, tuple(removed), rule
 
 
 def _valid_id(text: str) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from veche.events.envelope import Event
-from veche.events.schema import Schema, SchemaError
+from veche.events.schema import Obj, Schema, SchemaError
 
 __all__ = ["EventKind", "Registry", "RuleViolation", "UnknownKind", "Unverified"]
 
@@ -62,8 +62,14 @@ class EventKind(Generic[State]):
     summary: str = ""
 
     def check_body(self, event: Event) -> None:
+        body = self.body
+        if event.redacted:
+            # The removed fields cannot be checked; the kept ones are (event-v1 §16).
+            if not isinstance(body, Obj):
+                raise RuleViolation("redacted", "this kind is never redacted", "redacted")
+            body = body.redacted(event.redacted)
         try:
-            self.body.check(event.body, "body")
+            body.check(event.body, "body")
         except SchemaError as error:
             raise RuleViolation("schema:" + error.rule, error.message, error.path) from error
 

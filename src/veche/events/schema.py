@@ -178,3 +178,21 @@ class Obj(Schema):
             if item is None and name in self.nullable:
                 continue
             schema.check(item, f"{path}.{name}")
+
+    def redacted(self, removed: Sequence[str]) -> Obj:
+        """This schema for a redacted body (event-v1 §16): the ``removed`` fields read
+        as empty strings and are not checked; every other field is."""
+        gone = _Removed()
+        return Obj(
+            required={k: gone if k in removed else v for k, v in self.required.items()},
+            optional={k: gone if k in removed else v for k, v in self.optional.items()},
+            nullable=self.nullable,
+        )
+
+
+class _Removed(Schema):
+    """A field a redaction removed: read as the empty string."""
+
+    def check(self, value: Any, path: str) -> None:
+        if value != "":
+            raise SchemaError(path, "redacted", "was removed by a redaction")

@@ -51,6 +51,9 @@ QUEUES = ("audits", "default")
 SWEEP_EVERY = 2.0
 # How often a queue's thread looks for new tasks when it found none.
 POLL_EVERY = 0.5
+# How often a worker removes the content committees' retention rules no longer keep
+# (event-v1 §16; ``veche log redact`` does it at once).
+REDACT_EVERY = 3600.0
 # A task interrupted this many times is given up (marked failed, offered for retry).
 MAX_ATTEMPTS = 2
 # Advisory-lock namespace on PostgreSQL (the two-integer form: its own key space, apart
@@ -267,12 +270,14 @@ def run_worker(parent: int | None = None, *, worker_id: str | None = None) -> No
     log.info("worker %s starts", worker_id[:8])
     try:
         _sweep()
+        redact_next = _redact(0.0)
         for thread in threads:
             thread.start()
         while not stopping.wait(SWEEP_EVERY):
             if parent is not None and os.getppid() != parent:
                 break  # veche serve is gone (kill -9): so is its worker
             _sweep()
+            redact_next = _redact(redact_next)
     finally:
         for thread in threads:
             thread.stop()
@@ -282,6 +287,21 @@ def run_worker(parent: int | None = None, *, worker_id: str | None = None) -> No
             thread.join(timeout=2)
         alive.release()
         connection.close()
+
+
+def _redact(due: float) -> float:
+    """Apply the retention rules if it is time; when to do it next."""
+    if time.monotonic() < due:
+        return due
+    try:
+        from veche.apps.store.retention import redact_due
+
+        redact_due()
+    except Exception:
+        log.exception("applying the retention rules failed")
+    finally:
+        close_old_connections()
+    return time.monotonic() + REDACT_EVERY
 
 
 def _sweep() -> None:

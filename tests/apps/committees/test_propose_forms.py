@@ -85,6 +85,7 @@ def test_the_kind_is_picked_first_with_a_sentence_each(mtz: tuple[World, str, Cl
                 "vouches_needed",
                 "ratification",
                 "weighting",
+                "retention_days",
                 "deadline",
             },
         ),

@@ -123,6 +123,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "vouches_needed",
         "ratification",
         "weighting",
+        "retention_days",
     ),
     "admission": ("candidate",),
     "expulsion": ("member",),
@@ -140,7 +141,9 @@ KIND_HELP = {
     "delegate_election": _("Elect the committee's delegates to the council it has joined."),
     "recall": _("End the mandate of one of the committee's delegates."),
     "ratification": _("Ratify a decision of the council this committee belongs to."),
-    "rule_change": _("Change the quorum, majority, admission or weighting rules."),
+    "rule_change": _(
+        "Change the quorum, majority, admission or weighting rules, or how long texts are kept."
+    ),
     "admission": _("Admit a candidate who joined by invitation."),
     "expulsion": _("Expel a member: they lose their vote and their access."),
     "revocation": _(
@@ -203,6 +206,17 @@ class ProposeForm(forms.Form):
     vouches_needed = CommitteeForm.base_fields["vouches_needed"]
     ratification = CommitteeForm.base_fields["ratification"]
     weighting = CommitteeForm.base_fields["weighting"]
+    retention_days = forms.IntegerField(
+        label=_("Remove posts, comments and motion texts after this many days (0: keep them)"),
+        help_text=_(
+            "Every node removes the text; who wrote what, and the decisions, stay."
+            " Removed text cannot be brought back."
+        ),
+        min_value=0,
+        max_value=3650,
+        initial=0,
+        required=False,
+    )
     deadline = forms.DateTimeField(
         label=_("Deadline (optional; after it any member may close the vote)"),
         required=False,
@@ -292,6 +306,12 @@ class ProposeForm(forms.Form):
                     "vouches_needed": data["vouches_needed"],
                     "ratification": bool(data["ratification"]),
                     "weighting": data["weighting"],
+                    # absent: keep forever (event-v1 §16)
+                    **(
+                        {"retention_days": data["retention_days"]}
+                        if data.get("retention_days")
+                        else {}
+                    ),
                 }
             }
         return {}

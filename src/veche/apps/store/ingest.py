@@ -30,6 +30,7 @@ from veche.apps.store.kinds import CAUSAL, HOLD_PROVIDERS, LATE_SAFE, PERSON_PRO
 from veche.apps.store.locks import lock_spaces
 from veche.apps.store.models import (
     CrossReference,
+    DroppedSpace,
     EquivocationRecord,
     ExternalCitation,
     MissingDependency,
@@ -71,6 +72,7 @@ class _Parsed:
         self.source = source
         self.now = now
         self.parts: list[tuple[bytes, bytes, bytes]] = []
+        self.redacted: list[tuple[int, Event]] = []
         for raw in raws:
             try:
                 event = parse_event(raw, verify=False)
@@ -78,6 +80,11 @@ class _Parsed:
                 self.parsed.append(None)
                 self.outcomes.append(Outcome(None, OutcomeStatus.INVALID, str(error)))
                 self.rejected.append(_rejected_input(raw, error, source, now))
+                continue
+            if event.redacted:  # no signature to check: judged by ``retention`` instead
+                self.parsed.append(None)
+                self.outcomes.append(Outcome(event.id, OutcomeStatus.APPLIED))  # placeholder
+                self.redacted.append((len(self.parsed) - 1, event))
                 continue
             self.parsed.append(event)
             self.outcomes.append(Outcome(None, OutcomeStatus.APPLIED))  # placeholder
@@ -136,6 +143,7 @@ def ingest(raws: Sequence[bytes], *, source: str) -> IngestReport:
     """
     now = datetime.now(UTC)
     merged: list[Outcome] = []
+    redacted: list[tuple[int, Event]] = []
     pool = ThreadPoolExecutor(max_workers=2) if len(raws) >= _PARALLEL_THRESHOLD else None
     try:
         with transaction.atomic():
@@ -143,23 +151,85 @@ def ingest(raws: Sequence[bytes], *, source: str) -> IngestReport:
             for start in range(0, len(raws), _PIPELINE_CHUNK):
                 chunk = _Parsed(raws[start : start + _PIPELINE_CHUNK], source, now)
                 chunk.verify_on(pool)
+                redacted += [(start + index, event) for index, event in chunk.redacted]
                 if waiting is not None:
                     merged += _store(waiting, source)
                 waiting = chunk
             if waiting is not None:
                 merged += _store(waiting, source)
+            if redacted:
+                # After the whole events: those that name a redacted event wait for
+                # it, and the close of the rule that covers it may be among them.
+                from veche.apps.store.retention import ingest_redacted
+
+                for index, outcome in ingest_redacted(redacted, source, now):
+                    merged[index] = outcome
+            if any(o.status != OutcomeStatus.INVALID for o in merged):
+                from veche.apps.store.retention import retry_waiting
+
+                retry_waiting(source, now)
+            _redact_arrived(raws, merged, now)
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
     return IngestReport(merged)
 
 
+def _redact_arrived(raws: Sequence[bytes], outcomes: list[Outcome], now: datetime) -> None:
+    """Content that arrives already past its space's retention rule is removed at once."""
+    from veche.apps.store.kinds import REDACTABLE, RETENTION_IN_FORCE
+    from veche.apps.store.retention import redact_due
+
+    if not REDACTABLE or not RETENTION_IN_FORCE:
+        return
+    fresh = [o.event_id for o in outcomes if o.event_id and o.status != OutcomeStatus.INVALID]
+    spaces: set[str] = set()
+    for chunk in chunks(fresh):
+        spaces.update(
+            StoredEvent.objects.filter(
+                id__in=chunk, kind__in=list(REDACTABLE), redacted=False
+            ).values_list("space", flat=True)
+        )
+    if spaces:
+        redact_due(now, spaces)
+
+
 def _store(chunk: _Parsed, source: str) -> list[Outcome]:
     events, outcomes = chunk.verified()
+    events, outcomes = _not_dropped(events, outcomes, chunk)
     report = ingest_events(events, source=source)
     by_id = {o.event_id: o for o in report.outcomes}
     stored = iter(events)
     return [o if o is not None else by_id[next(stored).id] for o in outcomes]
+
+
+DROPPED = EventError("space", "dropped", "this node dropped the space")
+
+
+def _not_dropped(
+    events: list[Event], outcomes: list[Outcome | None], chunk: _Parsed
+) -> tuple[list[Event], list[Outcome | None]]:
+    """Events of spaces this node dropped (``veche space drop``) are refused."""
+    spaces = sorted({event.space_id for event in events})
+    dropped: set[str] = set()
+    for part in chunks(spaces):
+        dropped.update(DroppedSpace.objects.filter(space__in=part).values_list("space", flat=True))
+    if not dropped:
+        return events, outcomes
+    kept: list[Event] = []
+    stored = iter(events)
+    result: list[Outcome | None] = []
+    for outcome in outcomes:
+        if outcome is not None:
+            result.append(outcome)
+            continue
+        event = next(stored)
+        if event.space_id in dropped:
+            result.append(Outcome(event.id, OutcomeStatus.INVALID, str(DROPPED)))
+        else:
+            kept.append(event)
+            result.append(None)
+    return kept, result
 
 
 @dataclass
@@ -536,6 +606,7 @@ class _Ingest:
             reason,
             event.raw,
             self.received_at,
+            bool(event.redacted),
         )
 
     def _cross_references(self, placed: list[tuple[Event, int]]) -> None:
@@ -610,6 +681,7 @@ _EVENT_COLUMNS = (
     "reason",
     "raw",
     "received_at",
+    "redacted",
 )
 
 

@@ -5,32 +5,68 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from veche.apps.store.kinds import PROJECTIONS
 from veche.apps.store.models import EquivocationRecord, StoredEvent
 from veche.apps.store.outcomes import Problem
-from veche.events import EventError, parse_event
+from veche.events import Event, EventError, parse_event
 
-__all__ = ["state_digest", "verify_stored"]
+__all__ = ["VerifyReport", "state_digest", "verify_report", "verify_stored"]
 
 
 def verify_stored(space: str | None = None) -> tuple[int, list[Problem]]:
-    """Re-verify every stored event's bytes, signature and id against its row."""
+    """Re-verify every stored event's bytes, signature and id against its row.
+
+    A redacted event (event-v1 §16.5) cannot be verified by itself: it is checked by
+    the events that name it in ``prev`` (their signed author, space and seq), by the
+    retention rule it cites (its space's, old enough) and by its kept fields (the
+    kind's schema). ``redacted_tips`` counts the redacted events nothing names.
+    """
+    report = verify_report(space)
+    return report.count, report.problems
+
+
+@dataclass
+class VerifyReport:
+    count: int = 0
+    redacted: int = 0
+    redacted_tips: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def verify_report(space: str | None = None, now: datetime | None = None) -> VerifyReport:
+    from veche.apps.store.retention import chain_refusal, check_redacted
+
+    moment = now or datetime.now(UTC)
     query = StoredEvent.objects.all()
     if space is not None:
         query = query.filter(space=space)
-    problems: list[Problem] = []
-    count = 0
-    rows = query.order_by("id").values_list("id", "raw", "space", "author", "seq", "kind")
-    for event_id, raw, row_space, author, seq, kind in rows.iterator(chunk_size=2000):
-        count += 1
+    report = VerifyReport()
+    problems = report.problems
+    redacted: dict[str, Event] = {}
+    successors: dict[str, Event] = {}
+    named: set[str] = set()
+    rows = query.order_by("id").values_list(
+        "id", "raw", "space", "author", "seq", "kind", "redacted"
+    )
+    for event_id, raw, row_space, author, seq, kind, is_redacted in rows.iterator(chunk_size=2000):
+        report.count += 1
         try:
-            event = parse_event(bytes(raw))
+            event = parse_event(bytes(raw), verify=not is_redacted)
         except EventError as error:
             problems.append(Problem(event_id, f"{error.field}: {error.message} [{error.rule}]"))
             continue
+        named.update(event.deps)
+        if event.prev is not None:
+            named.add(event.prev)
+            successors[event.prev] = event
+        if is_redacted != bool(event.redacted):
+            problems.append(Problem(event_id, "the row's redacted flag disagrees with its bytes"))
+        elif is_redacted:
+            redacted[event_id] = event
         if event.id != event_id:
             problems.append(Problem(event_id, f"stored bytes hash to {event.id}, not to its id"))
         elif (event.space_id, event.author, event.seq, event.kind) != (
@@ -40,7 +76,18 @@ def verify_stored(space: str | None = None) -> tuple[int, list[Problem]]:
             kind,
         ):
             problems.append(Problem(event_id, "index columns disagree with the signed event"))
-    return count, problems
+    report.redacted = len(redacted)
+    for event_id, event in sorted(redacted.items()):
+        cited = event_id in named
+        if not cited:
+            report.redacted_tips += 1
+        refusal = check_redacted(event, moment, cited=True)
+        successor = successors.get(event_id)
+        if refusal is None and successor is not None:
+            refusal = chain_refusal(event, successor)
+        if refusal is not None:
+            problems.append(Problem(event_id, f"redacted: {refusal}"))
+    return report
 
 
 def _json_default(value: Any) -> Any:

@@ -19,7 +19,7 @@ local times, which differ between nodes).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +80,31 @@ CAUSAL: set[str] = set()
 # its space, makes the node re-project the space.
 LateConflict = Callable[[Event, tuple[int, str]], bool]
 LATE_SAFE: dict[str, LateConflict] = {}
+
+# Retention (event-v1 §16): kind -> the body fields that are content, removed when a
+# retention rule covers an event of the kind. Every other field is essential: the
+# rules read it, so it stays.
+REDACTABLE: dict[str, tuple[str, ...]] = {}
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """A space's retention rule: content older than ``days`` is removed; ``close`` is
+    the close of the motion that set it."""
+
+    days: int
+    close: str
+
+
+# The rule in force in a space (its current state), or None: keep forever.
+RetentionInForce = Callable[[str], RetentionRule | None]
+# The days a stored close sets for a space (it need not be applied yet: a close can
+# wait for the very events it covers), or None if it sets no retention rule there.
+# The mapping holds the redacted events received with it, by id: the motion the close
+# decides may be one of them.
+RetentionOfClose = Callable[[str, str, Mapping[str, Event]], int | None]
+RETENTION_IN_FORCE: list[RetentionInForce] = []
+RETENTION_OF_CLOSE: list[RetentionOfClose] = []
 
 KINDS: Registry[Context] = Registry()
 APPLY: dict[str, Apply] = {}
@@ -156,6 +181,31 @@ def register(
         CAUSAL.add(name)
     if late_conflict is not None:
         LATE_SAFE[name] = late_conflict
+
+
+def redactable(name: str, content: tuple[str, ...]) -> None:
+    """Declare the content fields of a registered kind (event-v1 §16)."""
+    if name not in KINDS:
+        raise ValueError(f"event kind {name} is not registered")
+    REDACTABLE[name] = tuple(sorted(content))
+
+
+def retention_rule(space: str) -> RetentionRule | None:
+    for provider in RETENTION_IN_FORCE:
+        rule = provider(space)
+        if rule is not None:
+            return rule
+    return None
+
+
+def retention_of_close(
+    space: str, close: str, offered: Mapping[str, Event] | None = None
+) -> int | None:
+    for provider in RETENTION_OF_CLOSE:
+        days = provider(space, close, offered or {})
+        if days is not None:
+            return days
+    return None
 
 
 def late_safe(name: str, conflict: LateConflict) -> None:

@@ -35,6 +35,8 @@ class StoredEvent(models.Model):
     reason = models.TextField(blank=True, default="")
     raw = models.BinaryField()
     received_at = models.DateTimeField()
+    # ``raw`` is the redacted form (event-v1 §16): content removed by a retention rule
+    redacted = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
@@ -143,3 +145,22 @@ class Tip(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["space", "event"], name="tip_once")]
         indexes = [models.Index(fields=["space", "height"], name="tip_order")]
+
+
+class DroppedSpace(models.Model):
+    """A space this node dropped (``veche space drop``): its events are gone, and
+    received events of it are refused, so sync does not bring it back."""
+
+    space = models.CharField(max_length=43, primary_key=True)
+    dropped_at = models.DateTimeField()
+
+
+class RedactedWaiting(models.Model):
+    """A redacted form received before any event that names it (event-v1 §16.4): kept
+    aside, not an event yet, and taken when an event naming it arrives. Bounded by
+    ``retention.MAX_WAITING``."""
+
+    id = models.CharField(max_length=43, primary_key=True)
+    space = models.CharField(max_length=43, db_index=True)
+    raw = models.BinaryField()
+    received_at = models.DateTimeField()

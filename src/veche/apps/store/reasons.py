@@ -226,6 +226,15 @@ FIXED_MESSAGES = frozenset(
         gettext_noop("a motion calls an election of its own committee"),
         # election/rules.py: the one stage word not already a sentence above
         gettext_noop("the election is not created"),
+        # events/envelope.py, events/registry.py, events/schema.py, apps/store/ingest.py,
+        # apps/store/retention.py: redacted events and dropped spaces (event-v1 §16)
+        gettext_noop("must hold exactly id, removed and rule"),
+        gettext_noop("must name the removed fields, sorted"),
+        gettext_noop("a removed field is still in the body"),
+        gettext_noop("this kind is never redacted"),
+        gettext_noop("was removed by a redaction"),
+        gettext_noop("this node dropped the space"),
+        gettext_noop("it waits for an event that names it and a rule that covers it"),
     )
 )
 

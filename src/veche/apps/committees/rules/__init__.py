@@ -7,6 +7,7 @@
 - ``comments``: discussion threads on motions, posts and elections
 - ``motions``: propose, amend, vote, close; ``motion_targets`` checks what a
   proposal names, ``motion_effects`` does what a passed motion decides
+- ``retention``: how long content is kept (``rules.retention_days``)
 - ``delegates``: who takes part in a body, seats under a mandate, recalls a close cites
 
 They share ``roster`` and ``invitations`` (per-batch look-ups), ``unverified`` (what
@@ -26,6 +27,7 @@ from veche.apps.committees.rules import (
     motion_effects,
     motions,
     posts,
+    retention,
 )
 
 
@@ -40,3 +42,4 @@ def register_all() -> None:
     motions.register_all()
     delegates.register_all()
     motion_effects.register_all()
+    retention.register_all()

@@ -25,6 +25,8 @@ RULES_SCHEMA = Obj(
     optional={
         "ratification": Bool(),
         "weighting": Enum(("per_delegate", "by_members")),
+        # days after which content is removed (event-v1 §16); absent or 0: never
+        "retention_days": Int(0, 3650),
     },
 )
 DEFAULT_RULES = {

@@ -379,15 +379,14 @@ def register_all() -> None:
             "event",
             "proposer",
             "kind",
-            "title",
-            "text",
+            # ``title``, ``text`` and the ``amendments`` (which copy them) are content
+            # (event-v1 §16): the digest covers them through the event ids
             "method",
             "options",
             "seats",
             "deadline",
             "target",
             "version",
-            "amendments",
             "status",
             "result",
             "close_event",

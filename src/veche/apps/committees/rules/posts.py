@@ -35,4 +35,5 @@ def register_all() -> None:
         apply=apply_post,
         summary="a member posts a message to the committee",
     )
-    projection(Post, digest=("space", "event", "author", "text", "at"), order=("event",))
+    # ``text`` is content (event-v1 §16): the digest covers it through the event id
+    projection(Post, digest=("space", "event", "author", "at"), order=("event",))

@@ -1,0 +1,356 @@
+"""Retention (event-v1 §16): a committee's rule, passed by motion, removes old content
+on every node alike; digests stay equal; ``veche log verify`` passes; forged
+redacted forms are refused."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.factories import World
+
+from veche.apps.committees import actions
+from veche.apps.committees.comments import amend_comment, write_comment
+from veche.apps.committees.models import Comment, Committee, Motion, Post
+from veche.apps.store.integrity import verify_report
+from veche.apps.store.log import ingest, rebuild, state_digest
+from veche.apps.store.models import (
+    CrossReference,
+    DroppedSpace,
+    EquivocationRecord,
+    ExternalCitation,
+    MissingDependency,
+    RedactedWaiting,
+    StoredEvent,
+    Tip,
+)
+from veche.apps.store.retention import drop_space, redact_due
+from veche.cli import main
+from veche.events import EventError, canonical, parse_event
+
+pytestmark = pytest.mark.django_db
+
+OLD = "2020-08-10T09:00:00Z"
+LATER = "2020-09-20T09:00:00Z"
+RULES = {
+    "quorum_percent": 50,
+    "majority": "simple",
+    "admission": "invitation",
+    "vouches_needed": 2,
+    "ratification": False,
+    "weighting": "per_delegate",
+}
+
+
+def _committee_log() -> dict[str, str]:
+    """A committee whose old posts, comments and motions a rule passed later covers."""
+    w = World()
+    space = w.committee("Sokol", ("Zubr", "Rusalka"))
+    sokol, zubr, rusalka = w.person("Sokol"), w.person("Zubr"), w.person("Rusalka")
+    post = actions.post(sokol, space, "Strike on Monday at the gate", at=OLD).id
+    comment = write_comment(
+        zubr, space, subject="post", on=post, text="I bring the banner", at=OLD
+    ).id
+    reply = write_comment(
+        rusalka,
+        space,
+        subject="post",
+        on=post,
+        text="Me too",
+        reply_to=comment,
+        quote="the banner",
+        at=OLD,
+    ).id
+    amend_comment(zubr, space, comment, "I bring the big banner", at=OLD)
+    motion = actions.propose(
+        sokol, space, kind="general", title="Demands", text="Wages paid on time", at=OLD
+    ).id
+    actions.amend(sokol, space, motion, title="Our demands", at=OLD)
+    change = actions.propose(
+        sokol,
+        space,
+        kind="rule_change",
+        title="Keep texts 30 days",
+        text="For our safety",
+        target={"rules": {**RULES, "retention_days": 30}},
+        at=LATER,
+    ).id
+    for person in (sokol, zubr, rusalka):
+        actions.vote(person, space, change, choice="yes", at=LATER)
+    close = actions.close(sokol, space, change, at=LATER).id
+    fresh = actions.post(zubr, space, "A new post, kept").id
+    return {
+        "space": space,
+        "post": post,
+        "comment": comment,
+        "reply": reply,
+        "motion": motion,
+        "change": change,
+        "close": close,
+        "fresh": fresh,
+    }
+
+
+def _wipe() -> None:
+    """Another node: nothing held, projections rebuilt from nothing."""
+    for model in (
+        StoredEvent,
+        MissingDependency,
+        Tip,
+        EquivocationRecord,
+        CrossReference,
+        ExternalCitation,
+        DroppedSpace,
+        RedactedWaiting,
+    ):
+        model.objects.all().delete()
+    rebuild()
+
+
+def _stored() -> list[bytes]:
+    return [bytes(r) for r in StoredEvent.objects.order_by("id").values_list("raw", flat=True)]
+
+
+def _forms() -> dict[str, bytes]:
+    return {i: bytes(r) for i, r in StoredEvent.objects.values_list("id", "raw")}
+
+
+def _redacted() -> set[str]:
+    return set(StoredEvent.objects.filter(redacted=True).values_list("id", flat=True))
+
+
+def _statuses() -> dict[str, str]:
+    return dict(StoredEvent.objects.values_list("id", "status"))
+
+
+def test_the_rule_passed_by_motion_is_in_force() -> None:
+    ids = _committee_log()
+    committee = Committee.objects.get(space=ids["space"])
+    assert committee.rules["retention_days"] == 30
+    from veche.apps.store.kinds import retention_rule
+
+    rule = retention_rule(ids["space"])
+    assert rule is not None and (rule.days, rule.close) == (30, ids["close"])
+
+
+def test_two_nodes_redact_the_same_events_and_keep_equal_digests() -> None:
+    with transaction.atomic():
+        ids = _committee_log()
+        whole = _stored()
+        before = state_digest()
+        statuses = _statuses()
+        # Node A applies the rule now: the old content goes, the digest stays.
+        done = redact_due()
+        redacted_a = _redacted()
+        assert done == {ids["space"]: len(redacted_a)}
+        assert {ids["post"], ids["comment"], ids["reply"], ids["motion"]} <= redacted_a
+        assert ids["fresh"] not in redacted_a  # newer than 30 days
+        # The rule's own motion loses its text; its target (essential) stays.
+        assert ids["change"] in redacted_a
+        assert Motion.objects.get(event=ids["change"]).target["rules"]["retention_days"] == 30
+        assert state_digest() == before
+        assert _statuses() == statuses
+        forms_a = _forms()
+        report = verify_report()
+        assert report.problems == [] and report.redacted == len(redacted_a)
+        # Pages show no text; the removed bytes are nowhere in the log.
+        assert Post.objects.get(event=ids["post"]).text == ""
+        assert Comment.objects.get(event=ids["comment"]).text == ""
+        assert Comment.objects.get(event=ids["reply"]).quote == ""
+        motion = Motion.objects.get(event=ids["motion"])
+        assert (motion.title, motion.text) == ("", "")
+        assert Post.objects.get(event=ids["fresh"]).text == "A new post, kept"
+        assert not any(b"banner" in raw or b"Monday" in raw for raw in _stored())
+        rebuild()
+        assert state_digest() == before
+
+        # Node B receives the whole events, in another order, and redacts at ingest.
+        _wipe()
+        shuffled = whole[:]
+        random.Random(17).shuffle(shuffled)
+        ingest(shuffled, source="peer")
+        assert _redacted() == redacted_a
+        assert state_digest() == before
+        assert _forms() == forms_a
+
+        # Node C syncs from A after A redacted: it takes A's redacted forms.
+        _wipe()
+        served = list(forms_a.values())
+        random.Random(5).shuffle(served)
+        outcomes = ingest(served, source="peer-a").outcomes
+        assert [o for o in outcomes if o.status == "invalid"] == []
+        assert _redacted() == redacted_a
+        assert _statuses() == statuses
+        assert state_digest() == before
+        assert verify_report().problems == []
+        rebuild()
+        assert state_digest() == before
+        transaction.set_rollback(True)
+
+
+def _redacted_form(event_id: str) -> dict[str, Any]:
+    raw = StoredEvent.objects.values_list("raw", flat=True).get(id=event_id)
+    document: dict[str, Any] = canonical.decode(bytes(raw))
+    assert "redacted" in document
+    return document
+
+
+def test_forged_redacted_forms_are_refused() -> None:
+    with transaction.atomic():
+        ids = _committee_log()
+        whole = {parse_event(r, verify=False).id: r for r in _stored()}
+        redact_due()
+        comment = _redacted_form(ids["comment"])
+        post = _redacted_form(ids["post"])
+        digest = state_digest()
+
+        # A node that holds the event refuses a form whose kept fields differ.
+        altered = {**comment, "body": {**comment["body"], "subject": "motion"}}
+        (outcome,) = ingest([canonical.encode(altered)], source="forger").outcomes
+        assert outcome.status == "invalid" and "differs" in outcome.reason
+        # ... and the same form again is a duplicate.
+        (outcome,) = ingest([canonical.encode(comment)], source="peer").outcomes
+        assert outcome.status == "duplicate"
+
+        # A fresh node that holds what names them.
+        _wipe()
+        ingest([r for i, r in whole.items() if i not in (ids["post"], ids["comment"])], source="x")
+        assert StoredEvent.objects.filter(status="pending").exists()
+
+        def refused(document: dict[str, Any]) -> str:
+            (result,) = ingest([canonical.encode(document)], source="forger").outcomes
+            assert result.status == "invalid", result
+            return result.reason
+
+        # Another author than the chain that names it.
+        assert "another author" in refused({**post, "author": comment["author"]})
+        # Content kept, or an essential field removed.
+        assert "still in the body" in refused({**post, "body": {"text": "forged"}})
+        kept = {**comment, "body": {**comment["body"], "quote": "forged"}}
+        assert "keeps content" in refused(kept)
+        not_content = {
+            **comment,
+            "body": {k: v for k, v in comment["body"].items() if k != "on"},
+            "redacted": {**comment["redacted"], "removed": ["on", "text"]},
+        }
+        assert "not content" in refused(not_content)
+        # Not covered: its `at` is within the 30 days, or the rule named is no rule.
+        recent = {**post, "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        assert "not cover it yet" in refused(recent)
+        # Named by nothing this node holds, or under no rule it holds: set aside,
+        # never an event (it waits for what names it and for its rule).
+        no_rule = {**post, "redacted": {**post["redacted"], "rule": ids["motion"]}}
+        stray = {**post, "redacted": {**post["redacted"], "id": ids["post"][:-2] + "AA"}}
+        for aside in (no_rule, stray):
+            (result,) = ingest([canonical.encode(aside)], source="forger").outcomes
+            assert result.status == "pending" and "waits" in result.reason
+            assert RedactedWaiting.objects.filter(id=aside["redacted"]["id"]).exists()
+        assert not StoredEvent.objects.filter(id__in=[ids["post"], stray["redacted"]["id"]])
+        # A redacted form is never taken as a whole event.
+        with pytest.raises(EventError):
+            parse_event(canonical.encode(post))
+        # The genuine forms are taken, and the node reaches the same state.
+        outcomes = ingest(
+            [canonical.encode(post), canonical.encode(comment)], source="peer"
+        ).outcomes
+        assert {o.status for o in outcomes} == {"applied"}
+        assert state_digest() == digest
+        transaction.set_rollback(True)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(seed=st.integers(0, 2**32), batches=st.integers(1, 4), redact_first=st.booleans())
+def test_any_arrival_order_and_redaction_time_gives_one_state(
+    seed: int, batches: int, redact_first: bool
+) -> None:
+    with transaction.atomic():
+        _committee_log()
+        before = state_digest()
+        if redact_first:
+            redact_due()
+        redacted = _redacted() if redact_first else None
+        raws = _stored()
+        _wipe()
+        order = raws[:]
+        random.Random(seed).shuffle(order)
+        cuts = sorted(random.Random(seed ^ 7).sample(range(1, len(order)), batches - 1))
+        for start, end in zip([0, *cuts], [*cuts, len(order)], strict=True):
+            ingest(order[start:end], source="shuffled")
+        assert not StoredEvent.objects.filter(status="pending").exists()
+        assert state_digest() == before
+        redact_due()
+        if redacted is not None:
+            assert _redacted() == redacted
+        assert state_digest() == before
+        transaction.set_rollback(True)
+
+
+def test_log_verify_and_redact_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    ids = _committee_log()
+    assert main(["log", "redact", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["redacted"][ids["space"]] >= 4
+    assert main(["log", "verify", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and report["redacted"] == out["redacted"][ids["space"]]
+    # Tampering with a redacted event's cited rule shows in verify.
+    form = _redacted_form(ids["post"])
+    form["redacted"]["rule"] = ids["motion"]
+    StoredEvent.objects.filter(id=ids["post"]).update(raw=canonical.encode(form))
+    assert main(["log", "verify"]) == 1
+    assert "no retention rule" in capsys.readouterr().out
+
+
+def test_a_dropped_space_is_gone_and_not_taken_again(capsys: pytest.CaptureFixture[str]) -> None:
+    ids = _committee_log()
+    raws = _stored()
+    other = World().committee("Chair", name="Other")
+    assert main(["space", "drop", ids["space"]]) == 2  # no terminal: needs --yes
+    assert "--yes" in capsys.readouterr().err
+    assert main(["space", "drop", ids["space"], "--yes"]) == 0
+    assert not StoredEvent.objects.filter(space=ids["space"]).exists()
+    assert not Committee.objects.filter(space=ids["space"]).exists()
+    assert not Post.objects.filter(space=ids["space"]).exists()
+    assert Committee.objects.filter(space=other).exists()
+    outcomes = ingest(raws, source="peer").outcomes
+    assert {o.status for o in outcomes} == {"invalid"}
+    assert not StoredEvent.objects.filter(space=ids["space"]).exists()
+    assert drop_space(other) > 0
+
+
+def test_pages_show_removed_text_and_the_rule_is_proposed_by_the_form() -> None:
+    from django.urls import reverse
+    from tests.factories import signed_in_client
+
+    ids = _committee_log()
+    space = ids["space"]
+    redact_due()
+    sokol = signed_in_client(World().person("Sokol"), "Sokol", language="ru")
+    page = sokol.get(reverse("committees:detail", args=[space])).content.decode()
+    thread = sokol.get(reverse("committees:thread", args=[space, "post", ids["post"]]))
+    motion = sokol.get(reverse("committees:motion", args=[space, ids["motion"]]))
+    for html in (page, thread.content.decode(), motion.content.decode()):
+        assert "Monday" not in html and "banner" not in html and "Wages" not in html
+    assert "удалено по правилу хранения комитета" in thread.content.decode()
+    assert "удалено по правилу хранения комитета" in motion.content.decode()
+    assert "30 дней" in page  # the rule, on the committee's page
+    # A new rule change through the form: 7 days.
+    response = sokol.post(
+        reverse("committees:propose", args=[space]) + "?kind=rule_change",
+        {
+            "kind": "rule_change",
+            "title": "Keep a week",
+            "text": "Safer",
+            **RULES,
+            "retention_days": 7,
+        },
+    )
+    assert response.status_code == 302
+    proposed = Motion.objects.get(title="Keep a week")
+    assert proposed.target["rules"]["retention_days"] == 7
