@@ -324,6 +324,15 @@ def test_a_dropped_space_is_gone_and_not_taken_again(capsys: pytest.CaptureFixtu
     assert drop_space(other) > 0
 
 
+@pytest.fixture
+def _language_reset() -> Any:
+    from django.utils import translation
+
+    yield
+    translation.deactivate()  # the test client's Russian requests leave Russian active
+
+
+@pytest.mark.usefixtures("_language_reset")
 def test_pages_show_removed_text_and_the_rule_is_proposed_by_the_form() -> None:
     from django.urls import reverse
     from tests.factories import signed_in_client
