@@ -152,3 +152,54 @@ def test_a_crossed_pledge_passes_its_strike_call_and_sets_the_strike_on_the_map(
     rebuild()
     assert state_digest() == before
     assert Motion.objects.get(event=call).status == Motion.Status.PASSED
+
+
+def test_a_pledge_of_keys_that_are_not_the_committees_members_passes_nothing():
+    """A member opens a pledge for sock-puppet keys of their own and reaches its target:
+    the result stands (it is what those keys pledged) but the strike call does not pass."""
+    from veche.events import Identity
+
+    world = World()
+    committee = world.committee("Sokol", MEMBERS)
+    call = committees.propose(
+        world.person("Sokol"), committee, kind="strike_call", title="Strike", text="All out."
+    ).id
+    puppets = [Identity.generate() for _ in range(3)]
+    trustees = [TrusteeKeys.generate() for _ in range(2)]
+    deadline = datetime.now(UTC) + timedelta(hours=1)
+    space = pledge_actions.create_pledge(
+        world.person("Sokol"),
+        title="Strike if 3 of us do",
+        workplace="MTZ",
+        strike_date="2020-08-26",
+        deadline=deadline.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        trustees=[(t.identity.public, t.box_public) for t in trustees],
+        threshold=2,
+        needed=3,
+        committee=committee,
+        strike_call=call,
+        electorate=[{"keys": [p.public]} for p in puppets],
+    ).id
+    for keys in trustees:
+        _take(space, [offline.dealing_event(_lines(space), keys)])
+    pledge_actions.open_pledge(world.person("Sokol"), space)
+    election = state_of(Context(), space).crypto_election()
+    for puppet in puppets:
+        ballot, _ = encrypt_ballot(election, [[1]])
+        pledge_actions.make_pledge(puppet, space, ballot.to_json())
+    pledge_actions.close_pledge(world.person("Sokol"), space, at=deadline)
+    for keys in trustees:
+        _take(space, [offline.partial_decryption_event(_lines(space), keys)])
+    pledge_actions.publish_pledge_result(world.person("Sokol"), space)
+    pledge = Pledge.objects.get(space=space)
+    assert (pledge.total, pledge.crossed) == (3, True)
+    assert Motion.objects.get(event=call).status == Motion.Status.OPEN
+    with pytest.raises(RuleViolation) as caught:
+        record(
+            world.person("Sokol"),
+            space=committee,
+            kind="pledge.strike",
+            body={"pledge": space, "result": pledge.result_event},
+            deps=[pledge.result_event],
+        )
+    assert caught.value.rule == "pledge-electorate"

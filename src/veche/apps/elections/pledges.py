@@ -178,12 +178,46 @@ def _strike_pledge(ctx: Context, event: Event) -> Pledge:
     return pledge
 
 
+def _check_electorate(ctx: Context, event: Event, pledge: Pledge) -> None:
+    """The pledge is the committee's: its creator and every one of its members are keys of
+    this committee's members, one pledge per person. (Otherwise a member could open a
+    pledge for keys of their own and pass the call alone.)"""
+    from veche.apps.committees.models import Member
+    from veche.apps.elections.models import Voter
+
+    voters = list(ctx.rows(Voter).filter(space=pledge.space).values_list("key", "index"))
+    keys = [key for key, _index in voters] + [pledge.creator]
+    persons = dict(
+        ctx.rows(Member).filter(space=event.space_id, key__in=keys).values_list("key", "person")
+    )
+    if any(key not in persons for key in keys):
+        raise RuleViolation(
+            "pledge-electorate",
+            "the pledge was opened or answered by keys that are not this committee's members",
+            "body.pledge",
+        )
+    person_of_voter: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for key, index in voters:
+        person = persons[key]
+        if (
+            person_of_voter.setdefault(index, person) != person
+            or seen.setdefault(person, index) != index
+        ):
+            raise RuleViolation(
+                "pledge-electorate",
+                "a member of this committee has more than one pledge in it",
+                "body.pledge",
+            )
+
+
 def judge_strike(ctx: Context, event: Event) -> None:
     from veche.apps.committees.models import Motion
     from veche.apps.committees.rules.roster import require_member
 
     require_member(ctx, event)
     pledge = _strike_pledge(ctx, event)
+    _check_electorate(ctx, event, pledge)
     motion = ctx.rows(Motion).filter(space=event.space_id, event=pledge.strike_call).first()
     if motion is None or motion.status != Motion.Status.OPEN:
         raise RuleViolation(
