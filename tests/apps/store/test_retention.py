@@ -363,3 +363,16 @@ def test_pages_show_removed_text_and_the_rule_is_proposed_by_the_form() -> None:
     assert response.status_code == 302
     proposed = Motion.objects.get(title="Keep a week")
     assert proposed.target["rules"]["retention_days"] == 7
+
+
+def test_the_worker_applies_the_rules_when_due() -> None:
+    import time
+
+    from veche.web import background
+
+    ids = _committee_log()
+    assert background._redact(time.monotonic() + 60) > time.monotonic()  # not due: nothing
+    assert not _redacted()
+    next_time = background._redact(0.0)
+    assert next_time >= time.monotonic() + background.REDACT_EVERY - 5
+    assert ids["post"] in _redacted()
