@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from veche.apps.committees.access import access_committee_by_space, is_participant
-from veche.apps.committees.models import Motion
+from veche.apps.committees.models import Member, Motion
 from veche.apps.elections import access, pledge_actions
 from veche.apps.elections.actions import export_record
 from veche.apps.elections.models import Ballot, Election, Pledge, Voter
@@ -54,7 +54,12 @@ def committee_pledges(request: HttpRequest, committee: str) -> HttpResponse:
         "elections/pledges.html",
         {
             "committee": found,
-            "pledges": Pledge.objects.filter(committee=committee).order_by("-created_at")[:100],
+            # Only pledges a member of the committee opened: naming a committee in a
+            # pledge does not make it the committee's.
+            "pledges": Pledge.objects.filter(
+                committee=committee,
+                creator__in=Member.objects.filter(space=committee).values("key"),
+            ).order_by("-created_at")[:100],
             "participant": is_participant(key, committee),
         },
     )
