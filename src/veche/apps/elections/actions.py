@@ -9,6 +9,7 @@ decryptions arrive as event files signed on their own machines (``ingest_file``)
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -276,7 +277,15 @@ def publish_result(identity: Identity, space: str) -> Event:
     outcome = compute_outcome(state.require_spec(), counts)
     if outcome.seats is not None:
         body["seats"] = list(outcome.seats)
-    return record(identity, space=space, kind="election.result", body=body)
+    result = record(identity, space=space, kind="election.result", body=body)
+    # A strike ballot's "yes" sets its workplace's strike status (format pledge-v1 §7); the
+    # result stands either way, and a signer who is not the committee's member leaves it
+    # to a member (``veche strike ballot result``, the workplace page).
+    from veche.apps.strike.ballots import apply_ballot_result
+
+    with contextlib.suppress(RuleViolation):
+        apply_ballot_result(identity, space)
+    return result
 
 
 def ingest_file(space: str, data: bytes, *, source: str) -> IngestReport:

@@ -8,6 +8,7 @@ class StrikeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from veche.apps.strike import kinds
+        from veche.apps.strike import ballots, kinds
 
         kinds.register_all()
+        ballots.register_all()

@@ -48,3 +48,21 @@ class StatusChange(models.Model):
             models.Index(fields=["workplace", "day"], name="status_by_workplace"),
             models.Index(fields=["space", "order"], name="status_by_space_order"),
         ]
+
+
+class StrikeBallot(models.Model):
+    """A secret strike ballot: a committee election bound to a workplace and a day by a
+    ``strike.ballot`` event (format pledge-v1 §7). ``result_event`` is the committee's
+    ``strike.ballot_result`` that applied its verified "yes"."""
+
+    space = models.CharField(max_length=43)  # the committee
+    event = models.CharField(max_length=43, unique=True)  # the strike.ballot event
+    election = models.CharField(max_length=43, unique=True)
+    workplace = models.CharField(max_length=43)
+    day = models.CharField(max_length=10)
+    quorum = models.IntegerField(default=0)
+    opened_by = models.CharField(max_length=43)
+    result_event = models.CharField(max_length=43, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["workplace"], name="strike_ballot_by_workplace")]

@@ -1,0 +1,206 @@
+"""Secret strike ballots (pledge-v1 §7): a committee's yes/no election whose verified yes
+sets the workplace's strike status; a no, a missed quorum or a forged result change nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from tests.apps.elections.helpers import call_election
+from tests.factories import World
+
+from veche.apps.elections import actions as elections
+from veche.apps.elections.kinds import state_of
+from veche.apps.store.context import Context
+from veche.apps.store.log import rebuild, state_digest
+from veche.apps.store.record import record
+from veche.apps.strike import actions, ballots
+from veche.apps.strike.models import StrikeBallot, Workplace
+from veche.crypto.ballot import encrypt_ballot
+from veche.election import offline
+from veche.election.offline import TrusteeKeys
+from veche.events import RuleViolation
+
+pytestmark = pytest.mark.django_db
+
+MEMBERS = ("Zubr", "Rusalka", "Busel")
+
+
+@dataclass
+class Ballot:
+    world: World
+    committee: str
+    workplace: str
+    other: str
+    election: str
+    binding: str
+    trustees: list[TrusteeKeys]
+
+    def lines(self) -> list[bytes]:
+        return elections.export_record(self.election)[:-1].split(b"\n")
+
+    def take(self, event: object) -> None:
+        report = elections.ingest_file(self.election, event.raw + b"\n", source="test")  # type: ignore[attr-defined]
+        assert all(o.status == "applied" for o in report.outcomes), report.outcomes
+
+    def run(self, votes: dict[str, int]) -> None:
+        """Deal, open, cast (0 yes, 1 no), close, decrypt with two trustees, publish."""
+        for keys in self.trustees:
+            self.take(offline.dealing_event(self.lines(), keys))
+        elections.open_election(self.world.person("Sokol"), self.election)
+        for name, choice in votes.items():
+            state = state_of(Context(), self.election)
+            marks = [0, 0]
+            marks[choice] = 1
+            sealed, _ = encrypt_ballot(state.crypto_election(), [marks])
+            elections.cast_ballot(self.world.person(name), self.election, sealed.to_json())
+        elections.close_election(self.world.person("Sokol"), self.election)
+        for keys in self.trustees[:2]:
+            self.take(offline.partial_decryption_event(self.lines(), keys))
+        elections.publish_result(self.world.person("Sokol"), self.election)
+
+    def status(self) -> tuple[str, str]:
+        place = Workplace.objects.get(workplace=self.workplace)
+        return place.public_status, place.public_day
+
+
+def _register(world: World, committee: str, name: str) -> str:
+    return actions.register_workplace(
+        world.person("Sokol"),
+        committee,
+        name=name,
+        city="Minsk",
+        region="minsk-city",
+        sector="machinery",
+        workforce=17000,
+    ).id
+
+
+def open_ballot(quorum: int = 0) -> Ballot:
+    world = World()
+    committee = world.committee("Sokol", MEMBERS, name="MTZ strike committee")
+    mtz = _register(world, committee, "MTZ")
+    other = _register(world, committee, "MAZ")
+    motion = call_election(world, committee, ("Sokol", *MEMBERS))
+    trustees = [TrusteeKeys.generate() for _ in range(2)]
+    election, binding = ballots.open_ballot(
+        world.person("Sokol"),
+        committee,
+        motion=motion,
+        workplace=mtz,
+        day="2020-08-17",
+        title="Strike ballot: MTZ",
+        question="Strike from 2020-08-17?",
+        options=("Yes", "No"),
+        trustees=[(t.identity.public, t.box_public) for t in trustees],
+        threshold=2,
+        quorum=quorum,
+    )
+    return Ballot(world, committee, mtz, other, election.id, binding.id, trustees)
+
+
+def test_yes_sets_the_strike_status_from_the_day_and_survives_a_rebuild() -> None:
+    ballot = open_ballot(quorum=3)
+    assert ballot.status() == ("", "")
+    ballot.run({"Sokol": 0, "Zubr": 0, "Rusalka": 0, "Busel": 1})
+    assert ballot.status() == ("full_strike", "2020-08-17")
+    row = StrikeBallot.objects.get(election=ballot.election)
+    assert row.result_event
+    before = state_digest()
+    rebuild()
+    assert state_digest() == before
+    assert ballot.status() == ("full_strike", "2020-08-17")
+
+
+def test_no_or_a_tie_changes_nothing_and_cannot_be_applied() -> None:
+    ballot = open_ballot()
+    ballot.run({"Sokol": 0, "Zubr": 1, "Rusalka": 1, "Busel": 0})  # 2 : 2 is no majority
+    assert ballot.status() == ("", "")
+    assert ballots.apply_ballot_result(ballot.world.person("Sokol"), ballot.election) is None
+    assert not StrikeBallot.objects.get(election=ballot.election).result_event
+
+
+def test_a_missed_quorum_changes_nothing() -> None:
+    ballot = open_ballot(quorum=4)
+    ballot.run({"Sokol": 0, "Zubr": 0, "Rusalka": 1})
+    assert ballot.status() == ("", "")
+
+
+def _forge(ballot: Ballot, **changes: object) -> None:
+    from veche.apps.elections.models import Election
+
+    result = Election.objects.get(space=ballot.election).result_event
+    body = {
+        "ballot": ballot.binding,
+        "election": ballot.election,
+        "result": result,
+        "workplace": ballot.workplace,
+        "day": "2020-08-17",
+        "yes": 1,
+        "no": 3,
+        **changes,
+    }
+    record(
+        ballot.world.person("Zubr"),
+        space=ballot.committee,
+        kind=ballots.RESULT_KIND,
+        body=body,
+        deps=[result],
+    )
+
+
+def refused(call: object, rule: str, words: str) -> None:
+    before = state_digest()
+    with pytest.raises(RuleViolation) as caught:
+        call()  # type: ignore[operator]
+    assert caught.value.rule == rule, caught.value
+    assert words in str(caught.value)
+    assert state_digest() == before
+
+
+def test_a_forged_yes_is_refused_with_its_reason() -> None:
+    ballot = open_ballot()
+    ballot.run({"Sokol": 0, "Zubr": 1, "Rusalka": 1, "Busel": 1})
+    refused(lambda: _forge(ballot, yes=3, no=1), "ballot-counts", "counts 1 yes and 3 no")
+    refused(lambda: _forge(ballot), "ballot-no", "not a majority")
+    assert ballot.status() == ("", "")
+
+
+def test_a_result_for_another_workplace_or_day_is_refused() -> None:
+    ballot = open_ballot()
+    ballot.run({"Sokol": 0, "Zubr": 0, "Rusalka": 0, "Busel": 1})
+    # The publisher is a member: the yes is applied with the result, once and not twice.
+    assert ballot.status() == ("full_strike", "2020-08-17")
+    refused(
+        lambda: _forge(ballot, workplace=ballot.other, yes=3, no=1),
+        "ballot-workplace",
+        "another workplace",
+    )
+    refused(lambda: _forge(ballot, day="2020-08-10", yes=3, no=1), "ballot-day", "2020-08-17")
+    refused(lambda: _forge(ballot, yes=3, no=1), "ballot-done", "applied already")
+    assert Workplace.objects.get(workplace=ballot.other).public_status == ""
+
+
+def test_a_non_member_cannot_open_one() -> None:
+    world = World()
+    committee = world.committee("Sokol", MEMBERS, name="MTZ strike committee")
+    mtz = _register(world, committee, "MTZ")
+    motion = call_election(world, committee, ("Sokol", *MEMBERS))
+    outsider = world.person("Vozhyk")
+    before = state_digest()
+    with pytest.raises(RuleViolation) as caught:
+        ballots.open_ballot(
+            outsider,
+            committee,
+            motion=motion,
+            workplace=mtz,
+            day="2020-08-17",
+            title="Strike ballot: MTZ",
+            question="Strike from 2020-08-17?",
+            options=("Yes", "No"),
+            trustees=[(TrusteeKeys.generate().identity.public, TrusteeKeys.generate().box_public)],
+            threshold=1,
+        )
+    assert caught.value.rule == "election-creator", caught.value
+    assert state_digest() == before
+    assert not StrikeBallot.objects.exists()
