@@ -204,3 +204,53 @@ def test_a_non_member_cannot_open_one() -> None:
     assert caught.value.rule == "election-creator", caught.value
     assert state_digest() == before
     assert not StrikeBallot.objects.exists()
+
+
+def test_a_ballot_through_the_pages_in_three_languages() -> None:
+    from django.urls import reverse
+    from tests.factories import signed_in_client
+
+    from veche.apps.elections.models import Election
+
+    world = World()
+    committee = world.committee("Sokol", MEMBERS, name="MTZ strike committee")
+    mtz = _register(world, committee, "MTZ")
+    clients = {name: signed_in_client(world.person(name), name) for name in ("Sokol", "Zubr")}
+    trustees = {name: TrusteeKeys.generate() for name in clients}
+    for name, keys in trustees.items():
+        line = f"{keys.identity.public}:{keys.box_public}"
+        response = clients[name].post(reverse("elections:trustee-key"), {"key_box": line})
+        assert response.status_code == 302
+    sokol = clients["Sokol"]
+    page = reverse("strike:workplace", args=[mtz])
+    assert "Open a secret strike ballot" in sokol.get(page).content.decode()
+    form_url = reverse("strike:ballot-open", args=[mtz])
+    assert "You closed no such motion here yet." in sokol.get(form_url).content.decode()
+    motion = call_election(world, committee, ("Sokol", *MEMBERS))
+    data = {
+        "day": "2020-08-17",
+        "quorum": "3",
+        "motion": motion,
+        "trustee_members": [keys.identity.public for keys in trustees.values()],
+        "threshold": "3",
+    }
+    assert sokol.post(form_url, data).status_code == 400  # more trustees needed than picked
+    data["threshold"] = "2"
+    response = sokol.post(form_url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    election = Election.objects.get()
+    assert response["Location"] == reverse("elections:detail", args=[election.space])
+    assert election.body["questions"][0]["text"] == "Strike from 2020-08-17?"
+    assert election.body["questions"][0]["options"] == ["Yes", "No"]
+    ballot = StrikeBallot.objects.get()
+    assert (ballot.workplace, ballot.day, ballot.quorum) == (mtz, "2020-08-17", 3)
+    shown = sokol.get(page).content.decode()
+    assert "Strike ballot: MTZ" in shown and "No verified result yet." in shown
+    # Not the committee's member: no form, and no ballots on the workplace page.
+    stranger = signed_in_client(world.person("Vorona"), "Vorona")
+    assert stranger.get(form_url).status_code == 404
+    for language, words in (("be", "Сакрэтнае галасаванне"), ("ru", "Тайное голосование")):
+        sokol.cookies["django_language"] = language
+        text = sokol.get(form_url).content.decode()
+        assert words in text, language
+    sokol.cookies["django_language"] = "en"

@@ -38,6 +38,7 @@ from veche.solidarity.strike import StrikeError, parse_day
 __all__ = [
     "BALLOT_KIND",
     "RESULT_KIND",
+    "StrikeBallot",
     "apply_ballot_result",
     "ballot_outcome",
     "open_ballot",

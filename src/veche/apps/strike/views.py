@@ -7,24 +7,28 @@ own committee's workplaces.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from veche.apps.committees.access import access_committee_by_space, committees_in
 from veche.apps.store.reasons import refusal_text
-from veche.apps.strike import access, actions
-from veche.apps.strike.forms import StatusForm, WorkplaceForm
+from veche.apps.strike import access, actions, ballots
+from veche.apps.strike.forms import BallotForm, StatusForm, WorkplaceForm
 from veche.apps.strike.labels import (
     REGION_NAMES,
     STATUS_LABELS,
     strike_map_svg,
     strikers_chart_svg,
 )
+from veche.apps.strike.models import Workplace
 from veche.web.labels import label, translated
 from veche.web.viewer import run_signed_action, unlocked, viewer
 
@@ -67,8 +71,85 @@ def workplace_detail(request: HttpRequest, workplace: str) -> HttpResponse:
             ],
             "region": label(REGION_NAMES, place.region),
             "form": StatusForm() if full else None,
+            "ballots": _ballots_of(place) if full else [],
         },
     )
+
+
+def _ballots_of(place: Workplace) -> list[tuple[Any, Any, Any]]:
+    """The workplace's strike ballots, the latest first: (ballot, election, outcome)."""
+    from veche.apps.elections.models import Election
+    from veche.apps.strike.models import StrikeBallot
+
+    rows = list(StrikeBallot.objects.filter(workplace=place.workplace).order_by("-id")[:20])
+    found = {e.space: e for e in Election.objects.filter(space__in=[r.election for r in rows])}
+    return [
+        (row, found.get(row.election), ballots.ballot_outcome(row, found.get(row.election)))
+        for row in rows
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ballot_open(request: HttpRequest, workplace: str) -> HttpResponse:
+    """A secret strike ballot in one step: the committee's yes/no election, preset."""
+    from veche.apps.elections import access as elections_access
+    from veche.apps.elections.calls import callable_motions
+
+    key = viewer(request)
+    place = access.access_workplace_by_id(key, workplace, full=True).workplace
+    motions = callable_motions(place.space, key or "")[:50]
+    candidates = [
+        (name, t.key, t.box) for name, t in elections_access.trustee_candidates(place.space)
+    ]
+    form = BallotForm(request.POST or None, motions=motions, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        day = data["day"].isoformat()
+        opened = run_signed_action(
+            request,
+            lambda identity: ballots.open_ballot(
+                identity,
+                place.space,
+                motion=data["motion"],
+                workplace=place.workplace,
+                day=day,
+                title=_("Strike ballot: %(workplace)s") % {"workplace": place.name},
+                question=_("Strike from %(day)s?") % {"day": day},
+                options=(pgettext("strike ballot", "Yes"), pgettext("strike ballot", "No")),
+                trustees=data["trustees"],
+                threshold=data["threshold"],
+                quorum=data["quorum"] or 0,
+            ),
+            on_refused=lambda error: form.add_error(None, refusal_text(error)),
+            done=_("Strike ballot opened and signed."),
+        )
+        if opened is not None:
+            return redirect("elections:detail", opened[0].id)
+    return render(
+        request,
+        "strike/ballot_new.html",
+        {"workplace": place, "form": form, "no_call": not motions, "no_candidates": not candidates},
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def ballot_apply(request: HttpRequest, workplace: str) -> HttpResponse:
+    """A member applies a ballot's verified yes (when the result's publisher could not)."""
+    place = access.access_workplace_by_id(viewer(request), workplace, full=True).workplace
+    election = request.POST.get("election", "")
+    if not ballots.StrikeBallot.objects.filter(
+        workplace=place.workplace, election=election
+    ).exists():
+        raise Http404
+    run_signed_action(
+        request,
+        lambda identity: ballots.apply_ballot_result(identity, election),
+        done=_("The ballot's result is applied: the strike status is recorded."),
+    )
+    return redirect("strike:workplace", workplace=place.workplace)
 
 
 @login_required
