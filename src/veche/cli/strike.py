@@ -86,6 +86,35 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--language", "--lang", choices=LANGUAGES, default="en", help="the chart's language"
     )
     chart.set_defaults(handler=_chart)
+    ballot = ssub.add_parser("ballot", help="secret strike ballots: open, show, result")
+    bsub = ballot.add_subparsers(dest="ballot_command", metavar="ACTION", required=True)
+    bopen = bsub.add_parser(
+        "open", help="open a secret yes/no strike ballot (the committee's election, preset)"
+    )
+    bopen.add_argument("workplace", help="the workplace id")
+    bopen.add_argument("--key", required=True, type=Path, help="your key file")
+    bopen.add_argument(
+        "--motion", required=True, help="the committee's passed election motion you closed"
+    )
+    bopen.add_argument("--day", required=True, help="strike from this day, like 2020-08-17")
+    bopen.add_argument("--quorum", type=int, default=0, help="votes cast needed (default none)")
+    bopen.add_argument(
+        "--trustee", action="append", required=True, metavar="KEY:BOX", help="(repeat)"
+    )
+    bopen.add_argument("--threshold", type=int, required=True, help="trustees needed")
+    add_json_flag(bopen)
+    bopen.set_defaults(handler=_ballot_open)
+    bshow = bsub.add_parser("show", help="a workplace's strike ballots and their outcomes")
+    bshow.add_argument("workplace", help="the workplace id")
+    add_json_flag(bshow)
+    bshow.set_defaults(handler=_ballot_show)
+    bresult = bsub.add_parser(
+        "result", help="apply a ballot's verified yes: the workplace strikes from its day"
+    )
+    bresult.add_argument("election", help="the ballot's election id")
+    bresult.add_argument("--key", required=True, type=Path, help="a committee member's key file")
+    add_json_flag(bresult)
+    bresult.set_defaults(handler=_ballot_result)
 
 
 def signed(call: Any) -> Any:
@@ -336,4 +365,108 @@ def _chart(args: argparse.Namespace) -> int:
         drawn = strikers_chart_svg(result.days)
     args.output.write_text(drawn, encoding="utf-8")
     print(args.output)
+    return 0
+
+
+def _ballot_open(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.strike import ballots
+
+    row = _find(args.workplace)
+    trustees = []
+    for text in args.trustee:
+        key, sep, box = text.partition(":")
+        if not sep:
+            raise CliError(f"--trustee {text!r}: give KEY:BOX as 'veche trustee keygen' prints")
+        trustees.append((key, box))
+    identity = load_signer(args.key)
+    election, binding = signed(
+        lambda: ballots.open_ballot(
+            identity,
+            row.space,
+            motion=args.motion,
+            workplace=row.workplace,
+            day=args.day,
+            title=f"Strike ballot: {row.name}",
+            question=f"Strike from {args.day}?",
+            options=("Yes", "No"),
+            trustees=trustees,
+            threshold=args.threshold,
+            quorum=args.quorum,
+        )
+    )
+    if args.json:
+        print_json({"election": election.id, "ballot": binding.id, "workplace": row.workplace})
+    else:
+        print(f"strike ballot {election.id} for {row.name} from {args.day}")
+    return 0
+
+
+def _ballot_dicts(workplace: str) -> list[dict[str, Any]]:
+    from veche.apps.elections.models import Election
+    from veche.apps.strike import ballots
+
+    found = []
+    for row in ballots.StrikeBallot.objects.filter(workplace=workplace).order_by("id"):
+        election = Election.objects.filter(space=row.election).first()
+        outcome = ballots.ballot_outcome(row, election)
+        found.append(
+            {
+                "election": row.election,
+                "ballot": row.event,
+                "day": row.day,
+                "quorum": row.quorum,
+                "stage": election.stage if election else "",
+                "yes": outcome.yes if outcome else None,
+                "no": outcome.no if outcome else None,
+                "cast": outcome.cast if outcome else None,
+                "strike": outcome.strike if outcome else None,
+                "applied": row.result_event or None,
+            }
+        )
+    return found
+
+
+def _ballot_show(args: argparse.Namespace) -> int:
+    ready(args)
+    row = _find(args.workplace)
+    found = _ballot_dicts(row.workplace)
+    if args.json:
+        print_json({"workplace": row.workplace, "ballots": found})
+        return 0
+    for ballot in found:
+        if ballot["yes"] is None:
+            said = f"{ballot['stage']}, no result yet"
+        else:
+            said = f"{ballot['yes']} yes, {ballot['no']} no, {ballot['cast']} cast: " + (
+                "applied" if ballot["applied"] else "yes wins" if ballot["strike"] else "no change"
+            )
+        print(f"{ballot['election']}  from {ballot['day']}  {said}")
+    return 0
+
+
+def _ballot_result(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.strike import ballots
+
+    row = ballots.StrikeBallot.objects.filter(election=args.election).first()
+    if row is None:
+        raise CliError(f"no strike ballot {args.election} on this node")
+    identity = load_signer(args.key)
+    event = signed(lambda: ballots.apply_ballot_result(identity, args.election))
+    row.refresh_from_db()
+    if args.json:
+        print_json(
+            {
+                "election": args.election,
+                "event": event.id if event else None,
+                "applied": row.result_event or None,
+            }
+        )
+    elif event is not None:
+        print(f"applied: on strike from {row.day} ({event.id})")
+    elif row.result_event:
+        print(f"applied already ({row.result_event})")
+    else:
+        print("nothing to apply: no verified result yet, or no majority for striking")
     return 0

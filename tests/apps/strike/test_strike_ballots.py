@@ -3,7 +3,10 @@ sets the workplace's strike status; a no, a missed quorum or a forged result cha
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.apps.elections.helpers import call_election
@@ -19,7 +22,7 @@ from veche.apps.strike.models import StrikeBallot, Workplace
 from veche.crypto.ballot import encrypt_ballot
 from veche.election import offline
 from veche.election.offline import TrusteeKeys
-from veche.events import RuleViolation
+from veche.events import Identity, RuleViolation
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +46,7 @@ class Ballot:
         report = elections.ingest_file(self.election, event.raw + b"\n", source="test")  # type: ignore[attr-defined]
         assert all(o.status == "applied" for o in report.outcomes), report.outcomes
 
-    def run(self, votes: dict[str, int]) -> None:
+    def run(self, votes: dict[str, int], publisher: Identity | None = None) -> None:
         """Deal, open, cast (0 yes, 1 no), close, decrypt with two trustees, publish."""
         for keys in self.trustees:
             self.take(offline.dealing_event(self.lines(), keys))
@@ -57,7 +60,7 @@ class Ballot:
         elections.close_election(self.world.person("Sokol"), self.election)
         for keys in self.trustees[:2]:
             self.take(offline.partial_decryption_event(self.lines(), keys))
-        elections.publish_result(self.world.person("Sokol"), self.election)
+        elections.publish_result(publisher or self.world.person("Sokol"), self.election)
 
     def status(self) -> tuple[str, str]:
         place = Workplace.objects.get(workplace=self.workplace)
@@ -254,3 +257,49 @@ def test_a_ballot_through_the_pages_in_three_languages() -> None:
         text = sokol.get(form_url).content.decode()
         assert words in text, language
     sokol.cookies["django_language"] = "en"
+
+
+def test_the_command_line_opens_shows_and_applies_a_ballot(
+    tmp_path: Path, capsys: Any, monkeypatch: Any
+) -> None:
+    from tests.factories import PASS
+
+    from veche.cli import main
+    from veche.events.identity import save_identity
+
+    world = World()
+    committee = world.committee("Sokol", MEMBERS, name="MTZ strike committee")
+    mtz = _register(world, committee, "MTZ")
+    motion = call_election(world, committee, ("Sokol", *MEMBERS))
+    keys = {}
+    for name in ("Sokol", "Zubr"):
+        keys[name] = str(tmp_path / f"{name}.key")
+        save_identity(Path(keys[name]), world.person(name), PASS, profile="test")
+    monkeypatch.setenv("VECHE_PASSPHRASE", PASS)
+    trustees = [TrusteeKeys.generate() for _ in range(2)]
+    argv = ["strike", "ballot", "open", "--key", keys["Sokol"], f"--motion={motion}"]
+    argv += ["--day", "2020-08-17", "--threshold", "2", "--json"]
+    for t in trustees:
+        argv += [f"--trustee={t.identity.public}:{t.box_public}"]
+    argv += ["--", mtz]  # an id may begin with "-"
+    capsys.readouterr()
+    assert main(argv) == 0
+    opened = json.loads(capsys.readouterr().out)
+    ballot = Ballot(world, committee, mtz, "", opened["election"], opened["ballot"], trustees)
+    # A trustee publishes the result: not a member, so the yes waits for a member.
+    ballot.run({"Sokol": 0, "Zubr": 0, "Rusalka": 1}, publisher=trustees[0].identity)
+    assert ballot.status() == ("", "")
+    assert main(["strike", "ballot", "show", "--json", "--", mtz]) == 0
+    shown = json.loads(capsys.readouterr().out)["ballots"]
+    assert [(b["yes"], b["no"], b["cast"], b["strike"], b["applied"]) for b in shown] == [
+        (2, 1, 3, True, None)
+    ]
+    assert (
+        main(["strike", "ballot", "result", "--key", keys["Zubr"], "--", opened["election"]]) == 0
+    )
+    assert "on strike from 2020-08-17" in capsys.readouterr().out
+    assert ballot.status() == ("full_strike", "2020-08-17")
+    assert (
+        main(["strike", "ballot", "result", "--key", keys["Zubr"], "--", opened["election"]]) == 0
+    )
+    assert "applied already" in capsys.readouterr().out
