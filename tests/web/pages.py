@@ -36,6 +36,15 @@ def demo_pages() -> dict[str, Callable[[], str]]:
         """The open strike pledge of Sokol's committee (he may pledge)."""
         return Pledge.objects.get(committee=committee(), stage="open")
 
+    def own_workplace() -> str:
+        """A workplace of a committee Sokol is a member of (he may open a strike ballot)."""
+        from veche.apps.committees.models import Member
+
+        mine = Member.objects.filter(pseudonym="Sokol", status=Member.Status.ACTIVE)
+        place = Workplace.objects.filter(space__in=mine.values("space")).order_by("name").first()
+        assert place is not None
+        return place.workplace
+
     def run() -> AuditRun:
         return AuditRun.objects.get()
 
@@ -72,6 +81,7 @@ def demo_pages() -> dict[str, Callable[[], str]]:
         "workplace": lambda: (
             f"/strike/workplaces/{Workplace.objects.order_by('name').first().workplace}/"
         ),  # type: ignore[union-attr]
+        "strike-ballot-new": lambda: f"/strike/workplaces/{own_workplace()}/ballot/",
         "strike-committee": lambda: f"/strike/committees/{committee()}/",
         "demands": lambda: "/strike/demands/",
         "demands-letter": lambda: f"/strike/demands/{motion().event}/",

@@ -50,6 +50,7 @@ PINNED: dict[str, int] = {
     "audit-report": 3,
     "strike": 12,
     "workplace": 12,
+    "strike-ballot-new": 8,  # + the calls he closed, the trustee candidates (as election-new)
     "strike-committee": 5,
     "demands": 5,
     "demands-letter": 11,  # + the discussion (shown to its members)
