@@ -278,7 +278,7 @@ def publish_result(identity: Identity, space: str) -> Event:
     if outcome.seats is not None:
         body["seats"] = list(outcome.seats)
     result = record(identity, space=space, kind="election.result", body=body)
-    # A strike ballot's "yes" sets its workplace's strike status (format pledge-v1 §7); the
+    # A strike ballot's "yes" sets its workplace's strike status (format pledge-v1 §10); the
     # result stands either way, and a signer who is not the committee's member leaves it
     # to a member (``veche strike ballot result``, the workplace page).
     from veche.apps.strike.ballots import apply_ballot_result

@@ -1,6 +1,6 @@
 # A rule's sentence with values is a %-template that pages translate (apps/store/reasons.py).
 # ruff: noqa: UP031
-"""Secret strike ballots (format pledge-v1 §7): a committee's yes/no election whose
+"""Secret strike ballots (format pledge-v1 §10): a committee's yes/no election whose
 verified "yes" sets a workplace's strike status, as a crossed pledge does.
 
 Two committee events, both judged on every node from the election's projection:

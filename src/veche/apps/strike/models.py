@@ -52,7 +52,7 @@ class StatusChange(models.Model):
 
 class StrikeBallot(models.Model):
     """A secret strike ballot: a committee election bound to a workplace and a day by a
-    ``strike.ballot`` event (format pledge-v1 §7). ``result_event`` is the committee's
+    ``strike.ballot`` event (format pledge-v1 §10). ``result_event`` is the committee's
     ``strike.ballot_result`` that applied its verified "yes"."""
 
     space = models.CharField(max_length=43)  # the committee
