@@ -61,6 +61,8 @@ EVENT_KIND_LABELS: Labels = {
     "motion.vote": pgettext_lazy("event kind", "Vote on a motion"),
     "space.create": pgettext_lazy("event kind", "Space created"),
     "space.post": pgettext_lazy("event kind", "Post"),
+    "strike.ballot": pgettext_lazy("event kind", "Strike ballot opened"),
+    "strike.ballot_result": pgettext_lazy("event kind", "Strike ballot result applied"),
     "strike.status": pgettext_lazy("event kind", "Strike status"),
     "trustee.complain": pgettext_lazy("event kind", "Trustee's complaint"),
     "trustee.deal": pgettext_lazy("event kind", "Trustee's key shares"),
