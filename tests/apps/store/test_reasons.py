@@ -150,8 +150,11 @@ def test_every_template_is_translated_with_its_placeholders(language: str) -> No
 def _example(template: str) -> str:
     """The sentence a rule writes from the template, with made-up values."""
     values = {"n": 7, "have": 2, "index": 3, "by": 1, "dealer": 2, "seq": 4, "expected": 8}
-    names = re.findall(r"%\((\w+)\)", template)
-    return template % {name: values.get(name, f"{name}-value") for name in names}
+    fields = re.findall(r"%\((\w+)\)([sdr])", template)
+    return template % {
+        name: values.get(name, 5 + len(name) if kind == "d" else f"{name}-value")
+        for name, kind in fields
+    }
 
 
 def test_a_sentence_with_values_is_read_by_one_template() -> None:

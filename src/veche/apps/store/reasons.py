@@ -235,6 +235,29 @@ FIXED_MESSAGES = frozenset(
         gettext_noop("was removed by a redaction"),
         gettext_noop("this node dropped the space"),
         gettext_noop("it waits for an event that names it and a rule that covers it"),
+        # pledge/rules.py, pledge/spec.py, apps/elections/pledges.py: secret strike pledges
+        gettext_noop("this node holds no such verified pledge result"),
+        gettext_noop("the pledge's verified result did not reach its target"),
+        gettext_noop("the pledge belongs to another committee"),
+        gettext_noop("the pledge names no strike call"),
+        gettext_noop("cite the pledge's result in deps"),
+        gettext_noop(
+            "the pledge was opened or answered by keys that are not this committee's members"
+        ),
+        gettext_noop("the strike call is not an open motion of this committee"),
+        gettext_noop("a member of this committee has more than one pledge in it"),
+        gettext_noop("a pledge's creation cites no other event"),
+        gettext_noop("only the pledge's members may pledge"),
+        gettext_noop("this is not the total the partial decryptions give"),
+        gettext_noop("the pledge's space.create comes first"),
+        gettext_noop("this space is not a pledge"),
+        gettext_noop("the pledge exists already"),
+        gettext_noop("a committee's pledge names the committee and its strike call"),
+        gettext_noop("a workplace of the registry belongs to a committee's pledge"),
+        gettext_noop("state the workers needed, or a percent of the workforce, not both"),
+        gettext_noop("state the workers needed, or a percent and the workforce"),
+        gettext_noop("not a real date"),
+        gettext_noop("a percent is above 0 and at most 100"),
     )
 )
 
@@ -293,6 +316,11 @@ PATTERN_MESSAGES = frozenset(
         gettext_noop("debits (%(debits)s) must equal credits (%(credits)s)"),
         gettext_noop("k must be between 1 and the number of treasurers (%(n)d)"),
         gettext_noop("the fund's %(source)s holds %(held)s, less than %(amount)s"),
+        # pledge/rules.py
+        gettext_noop("the pledge is %(stage)s"),
+        gettext_noop("pledging closed at %(deadline)s"),
+        gettext_noop("the pledge closes at its deadline, %(deadline)s"),
+        gettext_noop("%(total)d pledges of the %(needed)d needed: the target is %(verdict)s"),
     )
 )
 
