@@ -349,6 +349,11 @@ def test_pages_show_removed_text_and_the_rule_is_proposed_by_the_form() -> None:
     assert "удалено по правилу хранения комитета" in thread.content.decode()
     assert "удалено по правилу хранения комитета" in motion.content.decode()
     assert "30 дней" in page  # the rule, on the committee's page
+    # The event page does not claim a signature it cannot check on a redacted form.
+    event_page = sokol.get(reverse("event", args=[ids["post"]])).content.decode()
+    assert "Monday" not in event_page
+    assert "Без этого текста его подпись нельзя проверить снова" in event_page
+    assert "✔" not in event_page
     # A new rule change through the form: 7 days.
     response = sokol.post(
         reverse("committees:propose", args=[space]) + "?kind=rule_change",
