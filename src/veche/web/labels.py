@@ -43,6 +43,7 @@ EVENT_KIND_LABELS: Labels = {
     "election.open": pgettext_lazy("event kind", "Election opened"),
     "election.result": pgettext_lazy("event kind", "Election result"),
     "pledge.result": pgettext_lazy("event kind", "Strike pledge result"),
+    "pledge.strike": pgettext_lazy("event kind", "Strike call passed by a pledge"),
     "election.roll": pgettext_lazy("event kind", "Voter roll"),
     "fund.approve": pgettext_lazy("event kind", "Payout approved"),
     "fund.create": pgettext_lazy("event kind", "Fund created"),

@@ -235,6 +235,20 @@ FIXED_MESSAGES = frozenset(
         gettext_noop("was removed by a redaction"),
         gettext_noop("this node dropped the space"),
         gettext_noop("it waits for an event that names it and a rule that covers it"),
+        # apps/strike/ballots.py: secret strike ballots
+        gettext_noop("no such workplace in this committee's registry"),
+        gettext_noop("cite the election in deps"),
+        gettext_noop("this node holds no election of this committee called by its motion"),
+        gettext_noop("only the election's creator makes it a strike ballot"),
+        gettext_noop("a strike ballot is declared before its election opens"),
+        gettext_noop("a strike ballot is one question with two options, yes then no, one mark"),
+        gettext_noop("this election is a strike ballot already"),
+        gettext_noop("no such strike ballot in this committee"),
+        gettext_noop("this is not the ballot's election"),
+        gettext_noop("the ballot was called for another workplace"),
+        gettext_noop("this ballot's result is applied already"),
+        gettext_noop("this node holds no such verified election result"),
+        gettext_noop("cite the election's result in deps"),
         # pledge/rules.py, pledge/spec.py, apps/elections/pledges.py: secret strike pledges
         gettext_noop("this node holds no such verified pledge result"),
         gettext_noop("the pledge's verified result did not reach its target"),
@@ -316,6 +330,11 @@ PATTERN_MESSAGES = frozenset(
         gettext_noop("debits (%(debits)s) must equal credits (%(credits)s)"),
         gettext_noop("k must be between 1 and the number of treasurers (%(n)d)"),
         gettext_noop("the fund's %(source)s holds %(held)s, less than %(amount)s"),
+        # apps/strike/ballots.py
+        gettext_noop("the ballot asked about striking from %(day)s"),
+        gettext_noop("the verified result counts %(yes)d yes and %(no)d no"),
+        gettext_noop("%(cast)d votes cast of the %(quorum)d the quorum needs"),
+        gettext_noop("%(yes)d yes and %(no)d no: not a majority of the votes cast for striking"),
         # pledge/rules.py
         gettext_noop("the pledge is %(stage)s"),
         gettext_noop("pledging closed at %(deadline)s"),
