@@ -4,12 +4,19 @@ report's pages and downloads); a plain node's files stay as they were."""
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.conf import global_settings
+from django.core.files import uploadhandler
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from django.test import Client
 from tests.factories import World, signed_in_client
 
@@ -42,8 +49,12 @@ def election_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return write_simulation(election, tmp_path_factory.mktemp("sim"))
 
 
-def _upload(files: dict[str, Path], official_name: str = "Hrodna-protocols.csv") -> AuditRun:
-    client: Client = signed_in_client(World().person("Zubr"), "Zubr")
+def _upload(
+    files: dict[str, Path],
+    official_name: str = "Hrodna-protocols.csv",
+    client: Client | None = None,
+) -> AuditRun:
+    client = client or signed_in_client(World().person("Zubr"), "Zubr")
     response = client.post(
         "/audit/new/",
         {
@@ -55,7 +66,7 @@ def _upload(files: dict[str, Path], official_name: str = "Hrodna-protocols.csv")
         },
     )
     assert response.status_code == 302
-    run = AuditRun.objects.get()
+    run = AuditRun.objects.latest("pk")
     run.client = client  # type: ignore[attr-defined]
     return run
 
@@ -119,3 +130,58 @@ def test_a_plain_nodes_audit_files_are_as_before(election_files: dict[str, Path]
     assert upload.read_bytes() == election_files["official"].read_bytes()
     assert not (run.folder / f"input/official/{SEALED_INPUT}").exists()
     assert (run.report_folder / "fingerprint.png").read_bytes().startswith(b"\x89PNG")
+
+
+def _encrypted_node_upload_settings(tmp_path: Path) -> dict[str, object]:
+    """FILE_UPLOAD_* as the settings module makes them for an encrypted node's folder,
+    read in a process of its own (settings are read once per process)."""
+    folder = tmp_path / "node"
+    folder.mkdir()
+    encryption.create_with_key_file(folder, tmp_path / "node.key")
+    code = (
+        "import json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'veche.web.settings'\n"
+        "from django.conf import settings\n"
+        "print(json.dumps({'FILE_UPLOAD_HANDLERS': settings.FILE_UPLOAD_HANDLERS,"
+        " 'FILE_UPLOAD_MAX_MEMORY_SIZE': settings.FILE_UPLOAD_MAX_MEMORY_SIZE}))"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment["VECHE_DATA_DIR"] = str(folder)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(done.stdout))
+
+
+def test_an_encrypted_nodes_uploads_never_touch_a_temporary_file(
+    database_key: encryption.DatabaseKey,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
+) -> None:
+    # 3 MB of protocol rows: more than Django keeps in memory by default (2.5 MB), so
+    # a default node writes it to a temporary file in /tmp while the request runs.
+    bad = tmp_path / "official.csv"
+    row = b"1,Minsk,many,1,0,1\n"
+    bad.write_bytes(b"station,region,registered,ballots,invalid,Lukashenka\n" + row * 170_000)
+    made: list[str] = []
+
+    class Spied(TemporaryUploadedFile):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self.temporary_file_path())
+
+    monkeypatch.setattr(uploadhandler, "TemporaryUploadedFile", Spied)
+    # The contrast: Django's defaults (a plain node's) spill the upload into temporary files.
+    settings.FILE_UPLOAD_HANDLERS = global_settings.FILE_UPLOAD_HANDLERS
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = global_settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    run = _upload({"official": bad, "witness": bad}, official_name="Minsk-district.csv")
+    assert run.status == AuditRun.Status.FAILED and made
+    client = run.client  # type: ignore[attr-defined]
+    made.clear()
+    # An encrypted node's settings keep it in memory: no plain copy in /tmp, ever.
+    for name, value in _encrypted_node_upload_settings(tmp_path).items():
+        setattr(settings, name, value)
+    run = _upload({"official": bad, "witness": bad}, "Minsk-district.csv", client)
+    assert run.status == AuditRun.Status.FAILED and "Minsk-district.csv" in run.error
+    assert made == []
+    assert sealed.is_sealed((run.folder / f"input/official/{SEALED_INPUT}").read_bytes())
