@@ -45,7 +45,7 @@ import nacl.secret
 
 from veche.events.encoding import EncodingError, b64d, b64e
 from veche.events.identity import KDF_PROFILES
-from veche.events.secret_file import write_secret_file
+from veche.events.secret_file import write_secret_bytes, write_secret_file
 
 __all__ = [
     "HEADER_NAME",
@@ -255,18 +255,7 @@ def _write_header(data_dir: Path, fields: dict[str, Any], replace: bool = False)
     if path.exists() and not replace:
         raise EncryptionError(f"{path} exists: this node is already encrypted")
     text = json.dumps({"format": FORMAT, **fields}, indent=2, sort_keys=True) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    write_secret_bytes(path, text.encode("utf-8"))
     _fsync_dir(path.parent)
 
 

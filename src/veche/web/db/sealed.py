@@ -28,6 +28,7 @@ import nacl.exceptions
 import nacl.hash
 import nacl.secret
 
+from veche.events.secret_file import synced_secret_temporary, write_secret_bytes
 from veche.web.db.encryption import DatabaseKey, EncryptionError, held
 
 __all__ = [
@@ -87,28 +88,7 @@ def write(path: Path, data: bytes, purpose: str, key: DatabaseKey | None = None)
     """Write ``data`` to ``path`` (mode 0600, atomically: a temporary file renamed):
     sealed when this process holds a database key (or ``key`` is given), plain otherwise."""
     key = key if key is not None else held()
-    temporary = _temporary(path, seal(data, purpose, key) if key is not None else data)
-    try:
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def _temporary(path: Path, body: bytes) -> Path:
-    """``body`` in a new temporary file beside ``path`` (mode 0600), synced to disk."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return temporary
+    write_secret_bytes(path, seal(data, purpose, key) if key is not None else data)
 
 
 def create(path: Path, data: bytes, purpose: str, key: DatabaseKey | None = None) -> bool:
@@ -118,7 +98,7 @@ def create(path: Path, data: bytes, purpose: str, key: DatabaseKey | None = None
     if path.exists():
         return False
     body = seal(data, purpose, key) if key is not None else data
-    temporary = _temporary(path, body)
+    temporary = synced_secret_temporary(path, body)
     try:
         os.link(temporary, path)
     except FileExistsError:
