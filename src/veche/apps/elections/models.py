@@ -167,6 +167,10 @@ class Pledge(models.Model):
     total = models.IntegerField(null=True, default=None)
     crossed = models.BooleanField(null=True, default=None)
     result_event = models.CharField(max_length=43, blank=True, default="")
+    # A pledge that reveals only whether its target was reached (pledge-v1 §7): the
+    # completed blinding rounds' lists, the round under way and the trustees' partial
+    # decryptions of the final list (veche.pledge.reveal.RevealState.to_json).
+    reveal = models.JSONField(default=dict)
 
     class Meta:
         indexes = [models.Index(fields=["committee"], name="pledge_by_committee")]
