@@ -321,7 +321,7 @@ def _foreign_of(previous: Foreign | None) -> Foreign:
 
 
 def register_all() -> None:
-    from veche.apps.elections import pledges
+    from veche.apps.elections import pledge_general, pledges
     from veche.pledge import rules as pledge_rules
     from veche.pledge.spec import CREATE_BODY as PLEDGE_BODY
 
@@ -335,6 +335,7 @@ def register_all() -> None:
         summary="the total of a strike pledge and whether it reached its target",
     )
     pledges.register_strike()
+    pledge_general.register_general()
     # The store registers space.create once for every space type and takes no foreign
     # finder there; the election's one citation of another space is declared here.
     FOREIGN["space.create"] = _foreign_of(FOREIGN.get("space.create"))

@@ -29,10 +29,12 @@ __all__ = [
     "close_pledge",
     "committee_members",
     "create_pledge",
+    "general_strike",
     "make_pledge",
     "open_pledge",
     "pledge_exists",
     "publish_pledge_result",
+    "trigger_general",
     "trigger_strike",
     "verify_stored_pledge",
 ]
@@ -171,7 +173,69 @@ def publish_pledge_result(identity: Identity, space: str) -> Event:
         # pledge whose members are not the committee's passes nothing).
         with contextlib.suppress(RuleViolation):
             trigger_strike(identity, space)
+        trigger_general(identity, space)
     return result
+
+
+def general_strike(identity: Identity, council: str, motion: str) -> Event:
+    """Pass a council's strike call that counts plants (pledge-v1 §8): a
+    ``pledge.general`` citing every member committee's crossed pledge result this node
+    holds. Any member or seated delegate of the council may sign it; the rule recounts
+    (RuleViolation says why not, e.g. too few plants yet)."""
+    from veche.apps.elections.pledge_general import GENERAL_KIND, MAX_PLANTS, counted_plants
+
+    results = [plant.result for plant in counted_plants(council)][:MAX_PLANTS]
+    if not results:
+        raise RuleViolation(
+            "plants", "no member committee's pledge has reached its target yet", "body.results"
+        )
+    return record(
+        identity,
+        space=council,
+        kind=GENERAL_KIND,
+        body={"motion": motion, "results": results},
+        deps=results,
+    )
+
+
+def trigger_general(identity: Identity, space: str) -> list[Event]:
+    """The councils' strike calls that count plants pass by themselves once the pledge
+    ``space`` is the one that makes enough: signed with ``identity`` where it is a member
+    or seated delegate of the council (elsewhere any of them presses the button on the
+    call's page, or runs ``veche pledge general``)."""
+    from veche.apps.committees.models import FederationLink, Motion, Seat
+    from veche.apps.elections.pledge_general import counted_plants, plants_needed
+
+    pledge = Pledge.objects.filter(space=space).first()
+    if pledge is None or not pledge.crossed or not pledge.committee:
+        return []
+    councils = sorted(
+        set(FederationLink.objects.filter(child=pledge.committee).values_list("space", flat=True))
+    )
+    signed = []
+    for council in councils:
+        seated = (
+            Member.objects.filter(
+                space=council, key=identity.public, status=Member.Status.ACTIVE
+            ).exists()
+            or Seat.objects.filter(space=council, key=identity.public).exists()
+        )
+        if not seated:
+            continue
+        calls = Motion.objects.filter(
+            space=council, kind="strike_call", status=Motion.Status.OPEN
+        ).order_by("proposed_at", "event")
+        plants = None
+        for call in calls:
+            needed = plants_needed(call.target)
+            if needed is None:
+                continue
+            if plants is None:
+                plants = counted_plants(council)
+            if len(plants) >= needed and any(p.pledge == space for p in plants):
+                with contextlib.suppress(RuleViolation):
+                    signed.append(general_strike(identity, council, call.event))
+    return signed
 
 
 def trigger_strike(identity: Identity, space: str) -> Event | None:

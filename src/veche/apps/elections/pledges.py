@@ -29,7 +29,14 @@ from veche.pledge import rules
 from veche.pledge.rules import PledgeState
 from veche.pledge.spec import parse_pledge
 
-__all__ = ["StoredPledgeState", "apply", "is_pledge", "judge", "state_of"]
+__all__ = [
+    "StoredPledgeState",
+    "apply",
+    "check_electorate",
+    "is_pledge",
+    "judge",
+    "state_of",
+]
 
 
 class StoredPledgeState(StoredElectionState, PledgeState):
@@ -178,9 +185,11 @@ def _strike_pledge(ctx: Context, event: Event) -> Pledge:
     return pledge
 
 
-def _check_electorate(ctx: Context, event: Event, pledge: Pledge) -> None:
-    """The pledge is the committee's: its creator and every one of its members are keys of
-    this committee's members, one pledge per person. (Otherwise a member could open a
+def check_electorate(
+    ctx: Context, committee: str, pledge: Pledge, field: str = "body.pledge"
+) -> None:
+    """The pledge is ``committee``'s: its creator and every one of its members are keys of
+    that committee's members, one pledge per person. (Otherwise a member could open a
     pledge for keys of their own and pass the call alone.)"""
     from veche.apps.committees.models import Member
     from veche.apps.elections.models import Voter
@@ -188,13 +197,13 @@ def _check_electorate(ctx: Context, event: Event, pledge: Pledge) -> None:
     voters = list(ctx.rows(Voter).filter(space=pledge.space).values_list("key", "index"))
     keys = [key for key, _index in voters] + [pledge.creator]
     persons = dict(
-        ctx.rows(Member).filter(space=event.space_id, key__in=keys).values_list("key", "person")
+        ctx.rows(Member).filter(space=committee, key__in=keys).values_list("key", "person")
     )
     if any(key not in persons for key in keys):
         raise RuleViolation(
             "pledge-electorate",
             "the pledge was opened or answered by keys that are not this committee's members",
-            "body.pledge",
+            field,
         )
     person_of_voter: dict[int, str] = {}
     seen: dict[str, int] = {}
@@ -207,7 +216,7 @@ def _check_electorate(ctx: Context, event: Event, pledge: Pledge) -> None:
             raise RuleViolation(
                 "pledge-electorate",
                 "a member of this committee has more than one pledge in it",
-                "body.pledge",
+                field,
             )
 
 
@@ -217,7 +226,7 @@ def judge_strike(ctx: Context, event: Event) -> None:
 
     require_member(ctx, event)
     pledge = _strike_pledge(ctx, event)
-    _check_electorate(ctx, event, pledge)
+    check_electorate(ctx, event.space_id, pledge)
     motion = ctx.rows(Motion).filter(space=event.space_id, event=pledge.strike_call).first()
     if motion is None or motion.status != Motion.Status.OPEN:
         raise RuleViolation(

@@ -272,6 +272,18 @@ FIXED_MESSAGES = frozenset(
         gettext_noop("state the workers needed, or a percent and the workforce"),
         gettext_noop("not a real date"),
         gettext_noop("a percent is above 0 and at most 100"),
+        # apps/elections/pledge_general.py, pledge_actions.py: federation-wide pledges
+        gettext_noop("the motion is not a strike call with a number of plants"),
+        gettext_noop("the strike call is not an open motion of this council"),
+        gettext_noop("cite every counted result in deps"),
+        gettext_noop("the pledge's committee is not a member committee of this council"),
+        gettext_noop("two results of one committee count as one plant"),
+        gettext_noop("no member committee's pledge has reached its target yet"),
+        # apps/committees/rules/motion_targets.py
+        gettext_noop("only a council's strike call counts plants"),
+        # appeals/__init__.py (apps/committees/rules/appeals.py raises them)
+        gettext_noop("an appeal speaks to police and army conscripts, workers or the public"),
+        gettext_noop("the mirror of an appeal is an http:// or https:// address with no spaces"),
     )
 )
 
@@ -282,6 +294,15 @@ PATTERN_MESSAGES = frozenset(
         # apps/committees/rules/motions.py
         gettext_noop("a %(kind)s motion needs target.%(field)s"),
         gettext_noop("a %(kind)s motion is decided yes or no"),
+        # appeals/__init__.py (apps/committees/rules/appeals.py raises them)
+        gettext_noop("an appeal's title must fit a leaflet: at most %(chars)d characters"),
+        gettext_noop(
+            "an appeal's text must fit a leaflet: at most %(chars)d characters in %(lines)d lines"
+        ),
+        gettext_noop(
+            "without a mirror address the QR code carries the appeal itself: "
+            "its title and text must fit in %(bytes)d bytes"
+        ),
         # apps/fund/kinds.py
         gettext_noop(
             "the period %(period)s is closed by a published report; "
@@ -336,6 +357,7 @@ PATTERN_MESSAGES = frozenset(
         gettext_noop("%(cast)d votes cast of the %(quorum)d the quorum needs"),
         gettext_noop("%(yes)d yes and %(no)d no: not a majority of the votes cast for striking"),
         # pledge/rules.py
+        gettext_noop("%(n)d plants have reached their targets, the call needs %(needed)d"),
         gettext_noop("the pledge is %(stage)s"),
         gettext_noop("pledging closed at %(deadline)s"),
         gettext_noop("the pledge closes at its deadline, %(deadline)s"),

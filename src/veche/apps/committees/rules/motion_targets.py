@@ -1,7 +1,8 @@
 """What a proposal names as its target, by motion kind, and the check of each.
 
 ``TARGET_CHECKS`` maps a motion kind to the check of its target; kinds with no
-target (general, demands, strike_call, election) have none. Four kinds only name
+target (general, demands, election) have none; a council's strike_call may name
+the number of plants whose crossed pledges pass it. Four kinds only name
 another space's event as the target of this committee's own decision
 (federation_join, federation_accept, ratification, endorsement): their effects count
 nowhere outside it (a parent link needs the council's acceptance, an acceptance needs
@@ -15,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from veche.appeals import MIRROR_MAX_CHARS
 from veche.apps.committees.models import Member
+from veche.apps.committees.rules.appeals import check_appeal
 from veche.apps.committees.rules.citations import held_close
 from veche.apps.committees.rules.delegates import check_recall_target
 from veche.apps.committees.rules.founding import RULES_SCHEMA
@@ -23,7 +26,7 @@ from veche.apps.committees.rules.roster import ACTIVE, committee_of, roster
 from veche.apps.store.context import Context
 from veche.apps.store.models import EquivocationRecord, StoredEvent
 from veche.events import Event, RuleViolation
-from veche.events.schema import EventId, Int, Obj, PublicKey
+from veche.events.schema import EventId, Int, Obj, PublicKey, Str
 
 TARGET_SCHEMA = Obj(
     optional={
@@ -37,6 +40,12 @@ TARGET_SCHEMA = Obj(
         "mandate": EventId(),
         "motion": EventId(),
         "event": EventId(),
+        # An appeal: to whom it speaks, and the mirror its QR code points to.
+        "audience": Str(max_length=40),
+        "mirror": Str(max_length=MIRROR_MAX_CHARS),
+        # A council's strike_call: the member committees' crossed pledges that pass it
+        # (pledge-v1 §8), at most 64: one event cites them all in its deps.
+        "plants": Int(1, 64),
     }
 )
 
@@ -110,7 +119,17 @@ def check_endorsement(ctx: Context, proposal: Event, target: dict[str, Any]) -> 
         raise RuleViolation("endorse", "the decision is not of that committee", "body.target")
 
 
+def check_strike_call(ctx: Context, proposal: Event, target: dict[str, Any]) -> None:
+    """A strike call may name the number of member committees' crossed pledges that pass
+    it (pledge-v1 §8): only a council has member committees."""
+    if "plants" in target and committee_of(ctx, proposal.space_id).kind != "council":
+        raise RuleViolation(
+            "plants", "only a council's strike call counts plants", "body.target.plants"
+        )
+
+
 TARGET_CHECKS: dict[str, TargetCheck] = {
+    "appeal": check_appeal,
     "admission": check_admission,
     "equivocation": check_branch,
     "expulsion": check_active_subject,
@@ -120,6 +139,7 @@ TARGET_CHECKS: dict[str, TargetCheck] = {
     "federation_accept": check_federation_accept,
     "ratification": check_ratification,
     "endorsement": check_endorsement,
+    "strike_call": check_strike_call,
 }
 
 
