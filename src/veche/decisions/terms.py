@@ -23,6 +23,7 @@ MOTION_KINDS = (
     "endorsement",
     "election",
     "equivocation",
+    "appeal",
 )
 METHODS = ("yes_no", "approval", "ranked", "stv")
 CHOICES = ("yes", "no", "abstain")
@@ -39,6 +40,7 @@ TARGET_FIELDS_NEEDED: dict[str, tuple[str, ...]] = {
     "ratification": ("motion", "space"),
     "endorsement": ("motion", "space"),
     "equivocation": ("key", "event"),
+    "appeal": ("audience",),
 }
 
 # What a vote says, by method: "yes"/"no"/"abstain" (yes_no), the sorted indices of the

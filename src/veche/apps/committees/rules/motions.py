@@ -21,6 +21,7 @@ from collections.abc import Set
 from typing import Any
 
 from veche.apps.committees.models import Motion, Vote
+from veche.apps.committees.rules.appeals import check_appeal_amendment
 from veche.apps.committees.rules.delegates import (
     check_delegate_election,
     cited_recalls,
@@ -145,6 +146,9 @@ def check_amend(ctx: Context, event: Event) -> None:
         raise RuleViolation("proposer", "only the proposer amends a motion", "author")
     if "options" in event.body:
         check_options(event.body.get("options"), motion.method)
+    if motion.kind == "appeal":
+        title, text = event.body.get("title", motion.title), event.body.get("text", motion.text)
+        check_appeal_amendment(title, text, motion.target)
 
 
 def apply_amend(ctx: Context, event: Event) -> None:
