@@ -1,0 +1,562 @@
+"""Participatory budgets: greedy by votes and the Method of Equal Shares.
+
+A budget election is an amount to spend, projects with costs, and one ballot
+per voter: the set of projects the voter approves, or, for cumulative ballots,
+points given to projects. Two rules decide which projects are funded:
+
+* ``greedy``: projects in order of votes (approvals, or points), most first;
+  each is funded if it still fits in what is left, otherwise skipped and the
+  next one is tried. This is pabutools' ``greedy_utilitarian_welfare`` with
+  ``Cost_Sat`` (approval) or ``Additive_Cardinal_Sat`` scores.
+* ``mes``: the Method of Equal Shares (Peters, Pierczyński, Skowron 2021) for
+  approval ballots with cost utilities (a voter's satisfaction is the cost of
+  the funded projects they approve, pabutools' ``Cost_Sat``, as equalshares.net
+  and the cities using it do), completed the way it is run in practice:
+  "add1" (the budget of every voter is raised by 1 unit of money and the rule
+  re-run until its outcome is exhaustive or would spend more than the budget;
+  then the last outcome within the budget is kept) and then greedy by votes
+  for whatever money is still left. This is pabutools'
+  ``completion_by_rule_combination(..., [method_of_equal_shares,
+  greedy_utilitarian_welfare], [{"sat_class": Cost_Sat,
+  "voter_budget_increment": 1}, {"sat_class": Cost_Sat}])``.
+
+Both rules break ties by the project id, compared as text (so "10" comes
+before "2"), which is pabutools' default lexicographic tie-breaking. One
+deliberate difference from pabutools: a project nobody voted for is never
+funded (pabutools' greedy funds it last if money is left); this changes no
+other project's outcome, because such projects come last in every order.
+
+All arithmetic is exact (``fractions.Fraction``), so the same votes give the
+same result on every node. Every project's outcome says why it won or lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "BudgetElection",
+    "BudgetError",
+    "BudgetResult",
+    "Project",
+    "ProjectOutcome",
+    "Rule",
+    "VoteType",
+    "count_budget",
+    "explain",
+    "greedy",
+    "make_election",
+    "method_of_equal_shares",
+]
+
+VoteType = Literal["approval", "cumulative"]
+Rule = Literal["greedy", "mes"]
+RULES: tuple[Rule, ...] = ("greedy", "mes")
+
+
+class BudgetError(ValueError):
+    """A budget election that cannot be counted (bad cost, unknown project, bad rule)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A project that asks for ``cost`` out of the budget."""
+
+    id: str
+    cost: Fraction
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetElection:
+    """A checked election: build it with :func:`make_election`.
+
+    ``ballots`` holds one tuple per voter of ``(project id, points)`` pairs;
+    an approval ballot gives every approved project 1 point.
+    """
+
+    budget: Fraction
+    projects: tuple[Project, ...]
+    ballots: tuple[tuple[tuple[str, Fraction], ...], ...]
+    vote_type: VoteType = "approval"
+
+    def votes(self) -> dict[str, Fraction]:
+        """Approvals (or points) per project id, every project included."""
+        totals = {p.id: Fraction(0) for p in self.projects}
+        for ballot in self.ballots:
+            for project, points in ballot:
+                totals[project] += points
+        return totals
+
+
+def _amount(value: object, what: str) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, int | Fraction | str):
+        raise BudgetError(f"{what} must be a number, got {value!r}")
+    try:
+        return Fraction(value)
+    except (ValueError, ZeroDivisionError) as error:
+        raise BudgetError(f"{what} must be a number, got {value!r}") from error
+
+
+def make_election(
+    budget: int | Fraction | str,
+    projects: Iterable[Project | tuple[str, int | Fraction | str] | tuple[str, object, str]],
+    ballots: Iterable[Iterable[str] | Mapping[str, int | Fraction]],
+    vote_type: VoteType = "approval",
+) -> BudgetElection:
+    """Check and build an election.
+
+    ``projects`` are :class:`Project` or ``(id, cost[, name])`` tuples;
+    ``ballots`` are sets of approved ids (approval) or ``{id: points}``
+    mappings (cumulative; points must be positive). Raises
+    :class:`BudgetError` on a cost that is not positive or is over the budget,
+    a duplicate id, a vote for an unknown project or a project voted for twice.
+    """
+    if vote_type not in ("approval", "cumulative"):
+        raise BudgetError(f"cannot count {vote_type!r} ballots: only approval and cumulative")
+    limit = _amount(budget, "the budget")
+    if limit <= 0:
+        raise BudgetError(f"the budget must be more than 0, got {limit}")
+    checked: list[Project] = []
+    seen: set[str] = set()
+    for entry in projects:
+        if isinstance(entry, Project):
+            project = Project(entry.id, _amount(entry.cost, f"the cost of {entry.id}"), entry.name)
+        else:
+            pid = str(entry[0])
+            name = str(entry[2]) if len(entry) > 2 else ""
+            project = Project(pid, _amount(entry[1], f"the cost of project {pid}"), name)
+        if not project.id:
+            raise BudgetError("a project id must not be empty")
+        if project.id in seen:
+            raise BudgetError(f"project {project.id} is listed twice")
+        if project.cost <= 0:
+            raise BudgetError(f"project {project.id} must cost more than 0, got {project.cost}")
+        if project.cost > limit:
+            raise BudgetError(
+                f"project {project.id} costs {project.cost}, more than the whole budget {limit}"
+            )
+        seen.add(project.id)
+        checked.append(project)
+    rows: list[tuple[tuple[str, Fraction], ...]] = []
+    for number, ballot in enumerate(ballots, start=1):
+        row: dict[str, Fraction] = {}
+        if vote_type == "approval":
+            if isinstance(ballot, Mapping):
+                raise BudgetError(f"ballot {number}: an approval ballot is a set of project ids")
+            pairs: Iterable[tuple[str, object]] = ((pid, 1) for pid in ballot)
+        else:
+            if not isinstance(ballot, Mapping):
+                raise BudgetError(
+                    f"ballot {number}: a cumulative ballot maps project ids to points"
+                )
+            pairs = ballot.items()
+        for pid, points in pairs:
+            if pid not in seen:
+                raise BudgetError(f"ballot {number}: vote for unknown project {pid!r}")
+            if pid in row:
+                raise BudgetError(f"ballot {number}: project {pid} is voted for twice")
+            value = _amount(points, f"ballot {number}: the points for {pid}")
+            if value <= 0:
+                raise BudgetError(f"ballot {number}: the points for {pid} must be more than 0")
+            row[pid] = value
+        rows.append(tuple(sorted(row.items())))
+    return BudgetElection(limit, tuple(checked), tuple(rows), vote_type)
+
+
+# Reasons, as codes an app can translate; ``explain`` gives the English sentence.
+FUNDED_GREEDY = "funded_greedy"  # fitted in what was left, in order of votes
+NO_ROOM = "no_room"  # did not fit in what was left
+NO_VOTES = "no_votes"  # nobody voted for it
+FUNDED_SHARES = "funded_equal_shares"  # paid for by its supporters' equal shares
+UNAFFORDABLE = "unaffordable"  # its supporters' money left was less than its cost
+FUNDED_COMPLETION = "funded_completion"  # funded by the greedy completion after equal shares
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectOutcome:
+    """Why one project won or lost.
+
+    ``left`` is the money left in the budget when the project was looked at
+    (greedy, completion), or, for ``unaffordable``, what its supporters still
+    had between them. For projects paid by equal shares, ``max_share`` is the
+    most any supporter paid and ``payments`` lists ``(amount, voters)``: how
+    many supporters paid each amount (those with less than ``max_share`` left
+    paid all they had).
+    """
+
+    project: str
+    won: bool
+    reason: str
+    votes: Fraction
+    cost: Fraction
+    order: int | None = None
+    left: Fraction | None = None
+    max_share: Fraction | None = None
+    payments: tuple[tuple[Fraction, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetResult:
+    """The outcome: ``winners`` in order of funding, and every project's reason.
+
+    For ``mes``, ``voter_budget`` is each voter's share the kept run started
+    from (``budget / voters``, plus ``increments`` units from "add1"),
+    ``remaining`` is each voter's money left after equal shares (in ballot
+    order), and ``completion`` lists the projects the greedy completion added.
+    """
+
+    rule: Rule
+    budget: Fraction
+    winners: tuple[str, ...]
+    spent: Fraction
+    outcomes: tuple[ProjectOutcome, ...]
+    voters: int
+    voter_budget: Fraction | None = None
+    increments: int = 0
+    remaining: tuple[Fraction, ...] = ()
+    completion: tuple[str, ...] = field(default=())
+
+    @property
+    def left(self) -> Fraction:
+        return self.budget - self.spent
+
+    def outcome(self, project: str) -> ProjectOutcome:
+        for o in self.outcomes:
+            if o.project == project:
+                return o
+        raise KeyError(project)
+
+
+def _money(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{float(value):.2f}"
+
+
+def explain(outcome: ProjectOutcome) -> str:
+    """One English sentence saying why the project won or lost."""
+    o = outcome
+    votes = _money(o.votes)
+    if o.reason == FUNDED_GREEDY:
+        return f"funded: {votes} vote(s), its cost {_money(o.cost)} fitted in the remaining {_money(o.left or Fraction(0))}"
+    if o.reason == NO_ROOM:
+        return f"not funded: {votes} vote(s), its cost {_money(o.cost)} did not fit in the remaining {_money(o.left or Fraction(0))}"
+    if o.reason == NO_VOTES:
+        return "not funded: nobody voted for it"
+    if o.reason == FUNDED_SHARES:
+        paid = ", ".join(f"{n} paid {_money(a)}" for a, n in o.payments)
+        return f"funded by equal shares: its {votes} supporter(s) paid {_money(o.cost)} ({paid})"
+    if o.reason == UNAFFORDABLE:
+        return (
+            f"not affordable by its supporters: its {votes} supporter(s) had "
+            f"{_money(o.left or Fraction(0))} left, it costs {_money(o.cost)}"
+        )
+    if o.reason == FUNDED_COMPLETION:
+        return (
+            f"funded by the completion: {votes} vote(s), its cost {_money(o.cost)} fitted in "
+            f"the remaining {_money(o.left or Fraction(0))}"
+        )
+    return o.reason
+
+
+def _tie_key(project: Project) -> str:
+    return project.id
+
+
+def _greedy_pass(
+    projects: Sequence[Project],
+    votes: Mapping[str, Fraction],
+    left: Fraction,
+    funded_reason: str,
+    order_start: int,
+) -> tuple[list[str], dict[str, ProjectOutcome], Fraction]:
+    ranked = sorted(projects, key=lambda p: (-votes[p.id], _tie_key(p)))
+    winners: list[str] = []
+    outcomes: dict[str, ProjectOutcome] = {}
+    for project in ranked:
+        v = votes[project.id]
+        if v <= 0:
+            outcomes[project.id] = ProjectOutcome(project.id, False, NO_VOTES, v, project.cost)
+        elif project.cost <= left:
+            winners.append(project.id)
+            outcomes[project.id] = ProjectOutcome(
+                project.id,
+                True,
+                funded_reason,
+                v,
+                project.cost,
+                order=order_start + len(winners),
+                left=left,
+            )
+            left -= project.cost
+        else:
+            outcomes[project.id] = ProjectOutcome(
+                project.id, False, NO_ROOM, v, project.cost, left=left
+            )
+    return winners, outcomes, left
+
+
+def greedy(election: BudgetElection) -> BudgetResult:
+    """Greedy by votes: most votes (approvals or points) first, skipping what no longer fits."""
+    votes = election.votes()
+    winners, outcomes, left = _greedy_pass(
+        election.projects, votes, election.budget, FUNDED_GREEDY, 0
+    )
+    return BudgetResult(
+        rule="greedy",
+        budget=election.budget,
+        winners=tuple(winners),
+        spent=election.budget - left,
+        outcomes=tuple(outcomes[p.id] for p in election.projects),
+        voters=len(election.ballots),
+    )
+
+
+@dataclass(slots=True)
+class _Run:
+    """One run of equal shares from a given per-voter budget."""
+
+    winners: list[int]
+    spent: Fraction
+    shares: dict[int, Fraction]  # project -> max share paid
+    payments: dict[int, list[tuple[Fraction, int]]]
+    group_class: npt.NDArray[np.int64]
+    class_budget: list[Fraction]
+
+
+class _Shares:
+    """Equal shares over groups of identical ballots, with voters' budgets kept in classes.
+
+    Voters of one group (same approval set) always have the same budget, and
+    many groups share a budget value: every budget value is one class, and
+    each group holds the id of its class. A project's supporters' budgets are
+    then a histogram over classes (a numpy bincount), and its price is found
+    by walking the classes in order of budget.
+    """
+
+    def __init__(self, election: BudgetElection) -> None:
+        self.projects = election.projects
+        index = {p.id: i for i, p in enumerate(self.projects)}
+        groups: dict[tuple[int, ...], int] = {}
+        self.ballot_group: list[int] = []
+        for ballot in election.ballots:
+            key = tuple(sorted(index[pid] for pid, _ in ballot))
+            self.ballot_group.append(groups.setdefault(key, len(groups)))
+        weights = np.zeros(len(groups), dtype=np.int64)
+        np.add.at(weights, np.asarray(self.ballot_group, dtype=np.int64), 1)
+        self.weights = weights
+        members: list[list[int]] = [[] for _ in self.projects]
+        for key, g in groups.items():
+            for p in key:
+                members[p].append(g)
+        self.supporters = [np.asarray(m, dtype=np.int64) for m in members]
+        self.support_weights = [weights[s] for s in self.supporters]
+        self.n_voters = len(election.ballots)
+        self.n_groups = len(groups)
+        self.costs = [p.cost for p in self.projects]
+
+    def run(self, per_voter: Fraction) -> _Run:
+        costs = self.costs
+        group_class = np.zeros(self.n_groups, dtype=np.int64)
+        class_budget: list[Fraction] = [per_voter]
+        rank = np.zeros(1, dtype=np.int64)
+        value_class: dict[Fraction, int] = {per_voter: 0}
+        # Lower bounds of each project's price per unit of cost (rho); they only grow.
+        remaining = {
+            p: Fraction(1, int(self.support_weights[p].sum()))
+            for p in range(len(costs))
+            if len(self.supporters[p])
+        }
+        winners: list[int] = []
+        shares: dict[int, Fraction] = {}
+        payments: dict[int, list[tuple[Fraction, int]]] = {}
+        spent = Fraction(0)
+        while remaining:
+            best: Fraction | None = None
+            best_alpha = Fraction(0)
+            tied: list[int] = []
+            for p in sorted(remaining, key=remaining.__getitem__):
+                if best is not None and remaining[p] > best:
+                    break
+                classes = group_class[self.supporters[p]]
+                counts = np.bincount(
+                    classes, weights=self.support_weights[p], minlength=len(class_budget)
+                ).astype(np.int64)
+                present = np.nonzero(counts)[0]
+                present = present[np.argsort(rank[present], kind="stable")]
+                cost = costs[p]
+                left = cost
+                rich = int(counts.sum())
+                alpha: Fraction | None = None
+                for c in present.tolist():
+                    b = class_budget[c]
+                    k = int(counts[c])
+                    candidate = left / rich
+                    if candidate <= b:
+                        alpha = candidate
+                        break
+                    left -= b * k
+                    rich -= k
+                if alpha is None:
+                    del remaining[p]
+                    continue
+                rho = alpha / cost
+                remaining[p] = rho
+                if best is None or rho < best:
+                    best, best_alpha, tied = rho, alpha, [p]
+                elif rho == best:
+                    tied.append(p)
+            if best is None:
+                break
+            chosen = min(tied, key=lambda q: self.projects[q].id)
+            if len(tied) > 1:
+                best_alpha = best * costs[chosen]
+            del remaining[chosen]
+            winners.append(chosen)
+            shares[chosen] = best_alpha
+            spent += costs[chosen]
+            supporters = self.supporters[chosen]
+            classes = group_class[supporters]
+            counts = np.bincount(
+                classes, weights=self.support_weights[chosen], minlength=len(class_budget)
+            ).astype(np.int64)
+            mapping = np.arange(len(class_budget), dtype=np.int64)
+            paid: dict[Fraction, int] = {}
+            for c in np.nonzero(counts)[0].tolist():
+                b = class_budget[c]
+                pay = b if b < best_alpha else best_alpha
+                paid[pay] = paid.get(pay, 0) + int(counts[c])
+                new = b - pay
+                target = value_class.get(new)
+                if target is None:
+                    target = len(class_budget)
+                    class_budget.append(new)
+                    value_class[new] = target
+                mapping[c] = target
+            payments[chosen] = sorted(paid.items(), key=lambda x: (-x[1], -x[0]))
+            group_class[supporters] = mapping[classes]
+            by_value = sorted(range(len(class_budget)), key=class_budget.__getitem__)
+            rank = np.empty(len(class_budget), dtype=np.int64)
+            rank[np.asarray(by_value, dtype=np.int64)] = np.arange(len(class_budget))
+        return _Run(winners, spent, shares, payments, group_class, class_budget)
+
+
+def method_of_equal_shares(election: BudgetElection, *, completion: bool = True) -> BudgetResult:
+    """Equal Shares with cost utilities, "add1" and greedy completion (see the module doc).
+
+    With ``completion=False`` only the plain rule runs (each voter starts with
+    ``budget / voters``), which can leave money unspent.
+    """
+    if election.vote_type != "approval":
+        raise BudgetError(
+            f"the Method of Equal Shares counts approval ballots, not {election.vote_type}"
+        )
+    votes = election.votes()
+    projects = election.projects
+    n = len(election.ballots)
+    if n == 0:
+        shares = None
+        run = None
+        per_voter = Fraction(0)
+        increments = 0
+    else:
+        shares = _Shares(election)
+        per_voter = election.budget / n
+        run = shares.run(per_voter)
+        increments = 0
+        supported = [i for i in range(len(projects)) if len(shares.supporters[i])]
+        while completion:
+            if _exhaustive(projects, run.winners, run.spent, election.budget, supported):
+                break
+            trial = shares.run(per_voter + 1)
+            if trial.spent > election.budget:
+                break
+            run, per_voter, increments = trial, per_voter + 1, increments + 1
+    outcomes: dict[str, ProjectOutcome] = {}
+    winners: list[str] = []
+    spent = Fraction(0)
+    remaining: tuple[Fraction, ...] = ()
+    if run is not None and shares is not None:
+        for place, p in enumerate(run.winners, start=1):
+            pid = projects[p].id
+            winners.append(pid)
+            outcomes[pid] = ProjectOutcome(
+                pid,
+                True,
+                FUNDED_SHARES,
+                votes[pid],
+                projects[p].cost,
+                order=place,
+                max_share=run.shares[p],
+                payments=tuple(run.payments[p]),
+            )
+        spent = run.spent
+        group_left = [run.class_budget[c] for c in run.group_class.tolist()]
+        remaining = tuple(group_left[g] for g in shares.ballot_group)
+        for i, project in enumerate(projects):
+            if project.id in outcomes or not len(shares.supporters[i]):
+                continue
+            had = sum(
+                (group_left[g] * int(w))
+                for g, w in zip(
+                    shares.supporters[i].tolist(), shares.support_weights[i].tolist(), strict=True
+                )
+            )
+            outcomes[project.id] = ProjectOutcome(
+                project.id, False, UNAFFORDABLE, votes[project.id], project.cost, left=Fraction(had)
+            )
+    added: list[str] = []
+    if completion:
+        rest = [p for p in projects if p.id not in winners]
+        added, extra, _left = _greedy_pass(
+            rest, votes, election.budget - spent, FUNDED_COMPLETION, len(winners)
+        )
+        for pid, o in extra.items():
+            if o.won or pid not in outcomes:
+                outcomes[pid] = o
+        winners += added
+        spent += sum((o.cost for o in extra.values() if o.won), Fraction(0))
+    for project in projects:
+        if project.id not in outcomes:
+            outcomes[project.id] = ProjectOutcome(
+                project.id, False, NO_VOTES, votes[project.id], project.cost
+            )
+    return BudgetResult(
+        rule="mes",
+        budget=election.budget,
+        winners=tuple(winners),
+        spent=spent,
+        outcomes=tuple(outcomes[p.id] for p in projects),
+        voters=n,
+        voter_budget=per_voter if n else None,
+        increments=increments,
+        remaining=remaining,
+        completion=tuple(added),
+    )
+
+
+def _exhaustive(
+    projects: Sequence[Project],
+    winners: Sequence[int],
+    spent: Fraction,
+    budget: Fraction,
+    candidates: Sequence[int],
+) -> bool:
+    chosen = set(winners)
+    return all(i in chosen or projects[i].cost + spent > budget for i in candidates)
+
+
+def count_budget(election: BudgetElection, rule: Rule = "mes") -> BudgetResult:
+    """Count ``election`` by ``rule`` ("mes", the default, or "greedy")."""
+    if rule == "greedy":
+        return greedy(election)
+    if rule == "mes":
+        return method_of_equal_shares(election)
+    raise BudgetError(f"unknown rule {rule!r}: use one of {', '.join(RULES)}")
