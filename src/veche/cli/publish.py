@@ -1,0 +1,88 @@
+"""``veche publish -o DIR`` and ``veche publish verify DIR``: the signed static mirror.
+
+``publish`` reads the node's applied events, keeps what the committees made public
+(docs/formats/mirror-v1.md §2) and writes the mirror, rewriting only changed files.
+``verify`` needs no database: it re-derives every page from the folder's signed events
+and exits 0 when all follow, 1 naming each page that does not, 2 when it cannot read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from veche.cli.base import CliError, add_json_flag, print_json, ready
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    publish = commands.add_parser(
+        "publish",
+        help="write the signed static mirror of what the committees published (or: verify)",
+    )
+    publish.add_argument("-o", "--output", type=Path, help="the mirror's folder")
+    add_json_flag(publish)
+    publish.set_defaults(handler=_publish)
+    actions = publish.add_subparsers(dest="publish_command", metavar="verify")
+    verify = actions.add_parser("verify", help="check a mirror folder, with no database")
+    verify.add_argument("folder", type=Path)
+    add_json_flag(verify)
+    verify.set_defaults(handler=_verify)
+
+
+def public_event_bytes() -> list[bytes]:
+    """The canonical bytes of the applied events a mirror carries (mirror-v1 §2)."""
+    from veche.apps.store.models import StoredEvent
+    from veche.events import parse_event
+    from veche.publish.facts import (
+        MEMBERSHIP_KINDS,
+        MOTION_EVENT_KINDS,
+        STRIKE_KINDS,
+        select_public,
+    )
+
+    kinds = (*MEMBERSHIP_KINDS, *MOTION_EVENT_KINDS, *STRIKE_KINDS)
+    rows = StoredEvent.objects.filter(status="applied", kind__in=kinds, redacted=False)
+    events = [parse_event(bytes(raw), verify=False) for raw in rows.values_list("raw", flat=True)]
+    return [event.raw for event in select_public(events)]
+
+
+def _publish(args: argparse.Namespace) -> int:
+    if args.output is None:
+        raise CliError("name the mirror's folder: veche publish -o DIR")
+    ready(args)
+    from veche.publish.mirror import write_mirror
+
+    report = write_mirror(args.output, public_event_bytes())
+    if args.json:
+        print_json(
+            {
+                "written": report.written,
+                "unchanged": report.unchanged,
+                "removed": report.removed,
+            }
+        )
+    else:
+        print(
+            f"{args.output}: {len(report.written)} files written, {report.unchanged} unchanged, "
+            f"{len(report.removed)} removed"
+        )
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from veche.publish.mirror import verify_mirror
+
+    try:
+        problems = verify_mirror(args.folder)
+    except OSError as error:
+        raise CliError(f"cannot read the mirror: {error}") from error
+    if args.json:
+        print_json({"ok": not problems, "problems": [vars(p) for p in problems]})
+    elif problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"{args.folder}: {len(problems)} problems: NOT verified", file=sys.stderr)
+    else:
+        print(f"{args.folder}: every page follows from its signed events: verified")
+    return 1 if problems else 0

@@ -1,0 +1,466 @@
+"""What a mirror's events say (docs/formats/mirror-v1.md §3, §4), as pure functions.
+
+``read_events`` checks each event's signature; ``Folder`` works out, from those events
+alone, who was a member of each committee, and ``derive`` turns the members' events into
+the facts the pages show: committees, public motions and the strike registry. The same
+functions run when a node publishes and when anyone verifies a copy, so a page is
+exactly what its events say.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from veche.events import CREATE_KIND, Event, EventError, parse_event
+from veche.events.encoding import EncodingError, b64d, b64e
+from veche.solidarity.strike import (
+    OUT_STATUSES,
+    FederationTotals,
+    StatusChange,
+    WorkplaceInfo,
+    federation_totals,
+    latest,
+    parse_day,
+    workers_out,
+)
+
+__all__ = [
+    "MEMBERSHIP_KINDS",
+    "PUBLIC_MOTION_KINDS",
+    "STRIKE_KINDS",
+    "Committee",
+    "Facts",
+    "Folder",
+    "PublicMotion",
+    "Workplace",
+    "derive",
+    "invitation_hash",
+    "read_events",
+    "select_public",
+]
+
+# Motion kinds a committee publishes by passing them (their kind's own rule).
+PUBLIC_MOTION_KINDS = ("demands", "endorsement", "ratification", "appeal")
+MEMBERSHIP_KINDS = (CREATE_KIND, "member.invite", "member.join", "member.device")
+STRIKE_KINDS = ("workplace.register", "workplace.update", "strike.status")
+MOTION_EVENT_KINDS = ("motion.propose", "motion.amend", "motion.close")
+
+
+def invitation_hash(space: str, code: str) -> str:
+    """The hash a ``member.invite`` publishes of its code, bound to the space (the same
+    formula as ``apps.committees.rules.invitations``; a test keeps them equal)."""
+    normalized = code.replace("-", "").replace(" ", "").upper()
+    digest = hashlib.blake2b(
+        normalized.encode("ascii", "replace"), digest_size=32, person=b"veche-invite-v1"
+    )
+    digest.update(b64d(space, 32))
+    return b64e(digest.digest())
+
+
+def read_events(files: Mapping[str, bytes]) -> tuple[dict[str, Event], dict[str, str]]:
+    """file stem (the claimed id) -> parsed, signature-checked event; and the stems that
+    failed, with the reason in words."""
+    events: dict[str, Event] = {}
+    bad: dict[str, str] = {}
+    for name, data in files.items():
+        try:
+            event = parse_event(data)
+        except (EventError, EncodingError, ValueError) as error:
+            bad[name] = f"event {name} is not a valid signed event ({error})"
+            continue
+        if event.id != name:
+            bad[name] = f"event file {name} holds another event ({event.id})"
+            continue
+        events[name] = event
+    return events, bad
+
+
+def _order(event: Event) -> tuple[str, str]:
+    return (event.at, event.id)
+
+
+@dataclass
+class Folder:
+    """The valid events of a mirror, by space, with each committee's members per §4."""
+
+    events: dict[str, Event]
+    by_space: dict[str, list[Event]] = field(init=False)
+    members: dict[str, set[str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        by_space: dict[str, list[Event]] = defaultdict(list)
+        for event in self.events.values():
+            by_space[event.space_id].append(event)
+        for items in by_space.values():
+            items.sort(key=_order)
+        self.by_space = dict(by_space)
+        self.members = {space: self._members_of(space) for space in self.by_space}
+
+    def create_of(self, space: str) -> Event | None:
+        event = self.events.get(space)
+        return event if event is not None and event.kind == CREATE_KIND else None
+
+    def _members_of(self, space: str) -> set[str]:
+        create = self.create_of(space)
+        if create is None:
+            return set()
+        members = {create.author}
+        items = self.by_space[space]
+        changed = True
+        while changed:  # to a fixed point: an admission may rest on a later-listed one
+            changed = False
+            invites = {
+                e.body.get("code_hash")
+                for e in items
+                if e.kind == "member.invite" and e.author in members
+            }
+            for event in items:
+                key: str | None = None
+                if event.kind == "member.join" and event.author not in members:
+                    code = event.body.get("code")
+                    if isinstance(code, str) and invitation_hash(space, code) in invites:
+                        key = event.author
+                elif event.kind == "member.device" and event.author in members:
+                    named = event.body.get("key")
+                    key = named if isinstance(named, str) and named not in members else None
+                if key is not None:
+                    members.add(key)
+                    changed = True
+        return members
+
+    def is_member(self, event: Event) -> bool:
+        return event.author in self.members.get(event.space_id, set())
+
+    def problem(self, event: Event) -> str | None:
+        """Why an event may not count (None when it may)."""
+        if event.kind != CREATE_KIND and self.create_of(event.space_id) is None:
+            return f"event {event.id} belongs to a committee whose founding event is missing"
+        if not self.is_member(event):
+            return f"event {event.id} is signed by a non-member of its committee"
+        return None
+
+
+@dataclass(frozen=True)
+class Committee:
+    space: str
+    name: str
+    level: str
+    kind: str
+    create: str  # the space.create event id
+
+
+@dataclass(frozen=True)
+class PublicMotion:
+    space: str
+    proposal: str
+    close: str
+    amends: tuple[str, ...]
+    kind: str
+    title: str
+    text: str
+    closed_at: str
+    result: Mapping[str, Any]
+    target_motion: str | None
+    target_space: str | None
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        return (self.proposal, *self.amends, self.close)
+
+
+@dataclass(frozen=True)
+class Workplace:
+    id: str
+    space: str
+    name: str
+    city: str
+    region: str
+    sector: str
+    workforce: int
+    status: str
+    day: date
+    out_per_mille: int
+    workers_out: int
+    events: tuple[str, ...]  # register, updates, the status that holds
+
+
+@dataclass
+class Facts:
+    committees: dict[str, Committee]
+    motions: list[PublicMotion]  # by (closed_at, close id)
+    workplaces: list[Workplace]  # by (region, name, id)
+    totals: FederationTotals
+    endorsers: dict[str, list[PublicMotion]]  # letter proposal id -> endorsements/ratifications
+    events_space: dict[str, str]  # event id -> its space, for every counted event
+
+    def motions_of(self, space: str) -> list[PublicMotion]:
+        return [m for m in self.motions if m.space == space]
+
+    def publishing(self) -> list[Committee]:
+        """Committees with a public motion or a workplace on the map, by name."""
+        spaces = {m.space for m in self.motions} | {w.space for w in self.workplaces}
+        return sorted((self.committees[s] for s in spaces), key=lambda c: (c.name, c.space))
+
+
+def _committees(folder: Folder) -> dict[str, Committee]:
+    found: dict[str, Committee] = {}
+    for space in folder.by_space:
+        create = folder.create_of(space)
+        if create is None or create.body.get("type") != "committee":
+            continue
+        body = create.body
+        found[space] = Committee(
+            space=space,
+            name=str(body.get("name", "")),
+            level=str(body.get("level", "")),
+            kind=str(body.get("kind", "")),
+            create=create.id,
+        )
+    return found
+
+
+def _counted(folder: Folder, kinds: Iterable[str]) -> dict[str, list[Event]]:
+    wanted = set(kinds)
+    return {
+        space: [e for e in items if e.kind in wanted and folder.problem(e) is None]
+        for space, items in folder.by_space.items()
+    }
+
+
+def _motions(folder: Folder, committees: Mapping[str, Committee]) -> list[PublicMotion]:
+    found: list[PublicMotion] = []
+    for space, items in _counted(folder, MOTION_EVENT_KINDS).items():
+        if space not in committees:
+            continue
+        proposals = {
+            e.id: e
+            for e in items
+            if e.kind == "motion.propose" and e.body.get("kind") in PUBLIC_MOTION_KINDS
+        }
+        closed: dict[str, Event] = {}
+        for event in items:
+            if event.kind != "motion.close":
+                continue
+            motion = event.body.get("motion")
+            result = event.body.get("result")
+            if motion in proposals and motion not in closed and isinstance(result, dict):
+                closed[motion] = event
+        for motion, close in closed.items():
+            if close.body["result"].get("passed") is not True:
+                continue
+            proposal = proposals[motion]
+            title, text = str(proposal.body["title"]), str(proposal.body["text"])
+            amends: list[str] = []
+            for event in items:
+                if (
+                    event.kind == "motion.amend"
+                    and event.body.get("motion") == motion
+                    and event.author == proposal.author
+                    and _order(event) < _order(close)
+                ):
+                    title = str(event.body.get("title", title))
+                    text = str(event.body.get("text", text))
+                    amends.append(event.id)
+            target = proposal.body.get("target")
+            target = target if isinstance(target, dict) else {}
+            found.append(
+                PublicMotion(
+                    space=space,
+                    proposal=proposal.id,
+                    close=close.id,
+                    amends=tuple(amends),
+                    kind=str(proposal.body["kind"]),
+                    title=title,
+                    text=text,
+                    closed_at=close.at,
+                    result=close.body["result"],
+                    target_motion=target.get("motion"),
+                    target_space=target.get("space"),
+                )
+            )
+    found.sort(key=lambda m: (m.closed_at, m.close))
+    return found
+
+
+def _workplaces(
+    folder: Folder, committees: Mapping[str, Committee]
+) -> tuple[list[Workplace], FederationTotals]:
+    infos: dict[str, WorkplaceInfo] = {}
+    history: dict[str, list[str]] = defaultdict(list)
+    changes: list[StatusChange] = []
+    by_change: dict[tuple[str, int], str] = {}
+    order = 0
+    for space, items in _counted(folder, STRIKE_KINDS).items():
+        if space not in committees:
+            continue
+        fields: dict[str, dict[str, Any]] = {}
+        for event in items:
+            body = event.body
+            if event.kind == "workplace.register":
+                fields[event.id] = dict(body)
+                history[event.id].append(event.id)
+            elif event.kind == "workplace.update" and body.get("workplace") in fields:
+                fields[body["workplace"]].update(
+                    {k: v for k, v in body.items() if k != "workplace"}
+                )
+                history[body["workplace"]].append(event.id)
+        for wid, body in fields.items():
+            infos[wid] = WorkplaceInfo(
+                id=wid,
+                committee=space,
+                name=str(body["name"]),
+                city=str(body["city"]),
+                region=str(body["region"]),
+                sector=str(body["sector"]),
+                workforce=int(body["workforce"]),
+            )
+        statuses = [
+            e
+            for e in items
+            if e.kind == "strike.status"
+            and e.body.get("published") is True
+            and e.body.get("workplace") in fields
+        ]
+        statuses.sort(key=lambda e: (str(e.body["day"]), e.at, e.id))
+        for event in statuses:
+            order += 1
+            changes.append(
+                StatusChange(
+                    workplace=event.body["workplace"],
+                    day=parse_day(event.body["day"]),
+                    status=str(event.body["status"]),
+                    out_per_mille=int(event.body["out_per_mille"]),
+                    order=order,
+                )
+            )
+            by_change[(event.body["workplace"], order)] = event.id
+    now = latest(changes)
+    shown = [infos[w] for w in now]
+    totals = federation_totals(shown, [c for c in changes if c.workplace in now])
+    places = [
+        Workplace(
+            id=info.id,
+            space=info.committee,
+            name=info.name,
+            city=info.city,
+            region=info.region,
+            sector=info.sector,
+            workforce=info.workforce,
+            status=now[info.id].status,
+            day=now[info.id].day,
+            out_per_mille=now[info.id].out_per_mille,
+            workers_out=workers_out(info.workforce, now[info.id].out_per_mille)
+            if now[info.id].status in OUT_STATUSES
+            else 0,
+            events=(*history[info.id], by_change[(info.id, now[info.id].order)]),
+        )
+        for info in shown
+    ]
+    places.sort(key=lambda w: (w.region, w.name, w.id))
+    return places, totals
+
+
+def derive(folder: Folder) -> Facts:
+    """The facts of every page, from the folder's events alone (mirror-v1 §3)."""
+    committees = _committees(folder)
+    motions = _motions(folder, committees)
+    workplaces, totals = _workplaces(folder, committees)
+    letters = {m.proposal for m in motions if m.kind == "demands"}
+    endorsers: dict[str, list[PublicMotion]] = defaultdict(list)
+    for motion in motions:
+        if motion.kind in ("endorsement", "ratification") and motion.target_motion in letters:
+            endorsers[str(motion.target_motion)].append(motion)
+    return Facts(
+        committees=committees,
+        motions=motions,
+        workplaces=workplaces,
+        totals=totals,
+        endorsers=dict(endorsers),
+        events_space={e.id: e.space_id for e in folder.events.values()},
+    )
+
+
+def select_public(events: Iterable[Event]) -> list[Event]:
+    """Which of a node's applied events a mirror carries (mirror-v1 §2): the events of
+    passed public motions and published strike statuses, the registry of the workplaces
+    those name, and the membership events that show their authors were members."""
+    by_space: dict[str, list[Event]] = defaultdict(list)
+    for event in events:
+        by_space[event.space_id].append(event)
+    chosen: dict[str, Event] = {}
+    for space, items in by_space.items():
+        items.sort(key=_order)
+        picked: list[Event] = []
+        proposals = {
+            e.id: e
+            for e in items
+            if e.kind == "motion.propose" and e.body.get("kind") in PUBLIC_MOTION_KINDS
+        }
+        passed: set[str] = set()
+        for event in items:
+            result = event.body.get("result")
+            motion = event.body.get("motion")
+            if (
+                event.kind == "motion.close"
+                and motion in proposals
+                and motion not in passed
+                and isinstance(result, dict)
+                and result.get("passed") is True
+            ):
+                passed.add(str(motion))
+                picked.append(event)
+        statuses = [
+            e for e in items if e.kind == "strike.status" and e.body.get("published") is True
+        ]
+        shown = {e.body.get("workplace") for e in statuses}
+        picked.extend(statuses)
+        for event in items:
+            if (
+                (event.kind == "motion.propose" and event.id in passed)
+                or (event.kind == "motion.amend" and event.body.get("motion") in passed)
+                or (event.kind == "workplace.register" and event.id in shown)
+                or (event.kind == "workplace.update" and event.body.get("workplace") in shown)
+            ):
+                picked.append(event)
+        if not picked:
+            continue
+        for event in picked:
+            chosen[event.id] = event
+        for event in _membership_of(space, items, {e.author for e in picked}):
+            chosen[event.id] = event
+    return sorted(chosen.values(), key=lambda e: (e.space_id, e.at, e.id))
+
+
+def _membership_of(space: str, items: list[Event], authors: set[str]) -> list[Event]:
+    """The space's founding event and the admissions of ``authors``, back to the founder."""
+    create = next((e for e in items if e.kind == CREATE_KIND), None)
+    if create is None:
+        return []
+    joins = {e.author: e for e in items if e.kind == "member.join"}
+    devices = {str(e.body.get("key")): e for e in reversed(items) if e.kind == "member.device"}
+    invites = {
+        str(e.body.get("code_hash")): e for e in reversed(items) if e.kind == "member.invite"
+    }
+    found: list[Event] = [create]
+    todo = list(authors)
+    seen: set[str] = set()
+    while todo:
+        key = todo.pop()
+        if key in seen or key == create.author:
+            continue
+        seen.add(key)
+        join = joins.get(key)
+        code = join.body.get("code") if join is not None else None
+        invite = invites.get(invitation_hash(space, code)) if isinstance(code, str) else None
+        if join is not None and invite is not None:
+            found.extend((join, invite))
+            todo.append(invite.author)
+        elif key in devices:
+            found.append(devices[key])
+            todo.append(devices[key].author)
+    return found

@@ -1,0 +1,193 @@
+"""Write a mirror folder incrementally, and verify one (docs/formats/mirror-v1.md §4, §7).
+
+``write_mirror`` takes the events to publish and rewrites only the files whose bytes
+change; ``verify_mirror`` needs nothing but the folder: it re-derives every checked file
+from the folder's signed events and names each page that does not follow, with why.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from veche.events.envelope import event_id
+from veche.publish.facts import Folder, derive, read_events
+from veche.publish.render import GENERATOR, render_site
+
+__all__ = [
+    "MirrorProblem",
+    "WriteReport",
+    "build_files",
+    "checked_files",
+    "verify_mirror",
+    "write_mirror",
+]
+
+_ID = r"[A-Za-z0-9_-]{43}"
+_CHECKED = re.compile(
+    rf"\A(index\.html|feed\.atom|(be|ru|en)/(index|strike)\.html"
+    rf"|(be|ru|en)/c/{_ID}\.html|c/{_ID}\.atom)\Z"
+)
+_EVENT_FILE = re.compile(rf"\Aevents/({_ID})\.json\Z")
+_LINK = re.compile(rf'href="(?:\.\./)*events/({_ID})\.json"'.encode())
+_COMMITTEES = re.compile(rb'<meta name="veche-committees" content="([^"]*)">')
+_WEB_STATIC = Path(__file__).resolve().parent.parent / "web" / "static" / "veche"
+_OWN_STATIC = Path(__file__).resolve().parent / "static"
+# Carried files (not checked): the site's style sheet, the browser check and libsodium.js.
+_CARRIED = {
+    "veche.css": _WEB_STATIC / "veche.css",
+    "mirror.css": _OWN_STATIC / "mirror.css",
+    "verify.html": _OWN_STATIC / "verify.html",
+    "verify.js": _OWN_STATIC / "verify.js",
+    "vendor/libsodium-sumo-0.8.4.js": _WEB_STATIC / "vendor" / "libsodium-sumo-0.8.4.js",
+    "vendor/libsodium-wrappers-sumo-0.8.4.js": _WEB_STATIC
+    / "vendor"
+    / "libsodium-wrappers-sumo-0.8.4.js",
+    "vendor/libsodium-LICENSE.txt": _WEB_STATIC / "vendor" / "libsodium-LICENSE.txt",
+}
+
+
+@dataclass(frozen=True)
+class MirrorProblem:
+    """One failing file of a mirror and why, in words."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass
+class WriteReport:
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+
+
+def build_files(events: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Every checked file a folder with these event files (id -> bytes) must hold."""
+    parsed, _bad = read_events(events)
+    return render_site(derive(Folder(parsed)))
+
+
+def checked_files(root: Path) -> dict[str, Path]:
+    """The folder's checked files (relative path -> path), and its event files."""
+    found: dict[str, Path] = {}
+    if not root.is_dir():
+        return found
+    for path in root.rglob("*"):
+        if path.is_file():
+            relative = path.relative_to(root).as_posix()
+            if _CHECKED.match(relative) or _EVENT_FILE.match(relative):
+                found[relative] = path
+    return found
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def write_mirror(root: Path, events: Iterable[bytes]) -> WriteReport:
+    """Make ``root`` the mirror of ``events`` (canonical bytes), writing only what changed."""
+    by_id = {event_id(data): data for data in events}
+    wanted: dict[str, bytes] = {f"events/{eid}.json": data for eid, data in by_id.items()}
+    wanted.update(build_files(by_id))
+    for name, source in _CARRIED.items():
+        if source.exists():
+            wanted[name] = source.read_bytes()
+    report = WriteReport()
+    existing = checked_files(root)
+    for relative, path in existing.items():
+        if relative not in wanted:
+            path.unlink()
+            report.removed.append(relative)
+    for relative, data in sorted(wanted.items()):
+        path = root / relative
+        try:
+            same = path.read_bytes() == data
+        except OSError:
+            same = False
+        if same:
+            report.unchanged += 1
+        else:
+            _write(path, data)
+            report.written.append(relative)
+    return report
+
+
+def _page_problem(
+    relative: str, content: bytes, folder: Folder, bad: Mapping[str, str], expected: bytes | None
+) -> str | None:
+    if GENERATOR.encode() not in content:
+        return f"not written by {GENERATOR}: this verifier cannot check it"
+    named = _COMMITTEES.search(content)
+    committees = set(named.group(1).decode("ascii", "replace").split()) if named else set()
+    for raw in dict.fromkeys(_LINK.findall(content)):
+        linked = raw.decode("ascii")
+        if linked in bad:
+            return bad[linked]
+        event = folder.events.get(linked)
+        if event is None:
+            return f"event {linked} is missing from the folder"
+        if event.space_id not in committees:
+            return (
+                f"event {linked} belongs to another committee ({event.space_id}), "
+                "not one this page names"
+            )
+        problem = folder.problem(event)
+        if problem is not None:
+            return problem
+    if expected is None:
+        return "this page does not follow from any of the folder's events"
+    if content != expected:
+        return "the page differs from what its signed events say" + _first_difference(
+            content, expected
+        )
+    return None
+
+
+def _first_difference(content: bytes, expected: bytes) -> str:
+    for number, (have, want) in enumerate(
+        zip(content.splitlines(), expected.splitlines(), strict=False), start=1
+    ):
+        if have != want:
+            return f" (line {number})"
+    return ""
+
+
+def verify_mirror(root: Path) -> list[MirrorProblem]:
+    """Every problem of the mirror in ``root`` (empty: every page follows from its events).
+
+    Raises OSError when the folder cannot be read."""
+    if not root.is_dir():
+        raise FileNotFoundError(f"no such folder: {root}")
+    files = checked_files(root)
+    event_files: dict[str, bytes] = {}
+    for relative, path in files.items():
+        matched = _EVENT_FILE.match(relative)
+        if matched:
+            event_files[matched.group(1)] = path.read_bytes()
+    parsed, bad = read_events(event_files)
+    folder = Folder(parsed)
+    expected = render_site(derive(folder))
+    problems: list[MirrorProblem] = []
+    for name, why in sorted(bad.items()):
+        problems.append(MirrorProblem(f"events/{name}.json", why))
+    for relative in sorted(files):
+        if _EVENT_FILE.match(relative):
+            continue
+        reason = _page_problem(
+            relative, files[relative].read_bytes(), folder, bad, expected.get(relative)
+        )
+        if reason is not None:
+            problems.append(MirrorProblem(relative, reason))
+    for relative in sorted(set(expected) - set(files)):
+        problems.append(MirrorProblem(relative, "this page is missing from the folder"))
+    return problems

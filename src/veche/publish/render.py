@@ -1,0 +1,360 @@
+"""The mirror's pages and feeds as exact bytes (docs/formats/mirror-v1.md §5, §6).
+
+``render_site`` maps the facts of ``facts.derive`` to ``{relative path: bytes}``. It is
+deterministic (no clock, no locale of the machine): the publisher writes these bytes and
+the verifier derives them again and compares. Words come from the project's compiled
+catalogues through the standard library's gettext, so no Django is needed.
+"""
+
+from __future__ import annotations
+
+import gettext
+import html
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from veche.publish.facts import Committee, Facts, PublicMotion, Workplace
+from veche.solidarity.drawing import MapMarker, strike_map
+from veche.solidarity.geography import REGION_NAMES
+from veche.solidarity.strike import STATUS_LABELS
+
+__all__ = ["GENERATOR", "LANGUAGES", "render_site"]
+
+GENERATOR = "veche-mirror-1"
+LANGUAGES = ("be", "ru", "en")
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+_GROUPING = {"be": "\u202f", "ru": "\u202f"}
+
+
+@cache
+def _catalog(lang: str) -> gettext.NullTranslations:
+    return gettext.translation("django", localedir=LOCALE_DIR, languages=[lang], fallback=True)
+
+
+class _Words:
+    """One language's words and number and date formats."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        catalog = _catalog(lang)
+        self.gettext: Callable[[str], str] = catalog.gettext
+        self.ngettext: Callable[[str, str, int], str] = catalog.ngettext
+
+    def number(self, value: int) -> str:
+        return f"{value:,}".replace(",", _GROUPING.get(self.lang, ","))
+
+    def day(self, value: date) -> str:
+        return value.isoformat() if self.lang == "en" else value.strftime("%d.%m.%Y")
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _page(
+    words: _Words,
+    *,
+    depth: int,
+    title: str,
+    committees: Iterable[str],
+    body: str,
+    events: Sequence[str],
+) -> bytes:
+    _ = words.gettext
+    up = "../" * depth
+    links = "".join(
+        f'<li><a href="{up}events/{_e(event)}.json"><code class="id">{_e(event)}</code></a></li>'
+        for event in events
+    )
+    text = (
+        "<!doctype html>\n"
+        f'<html lang="{words.lang}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="{GENERATOR}">\n'
+        f'<meta name="veche-committees" content="{_e(" ".join(sorted(committees)))}">\n'
+        f"<title>{_e(title)}</title>\n"
+        f'<link rel="stylesheet" href="{up}veche.css">\n<link rel="stylesheet" href="{up}mirror.css">\n'
+        f'<link rel="alternate" type="application/atom+xml" href="{up}feed.atom">\n'
+        "</head>\n<body>\n"
+        f'<header class="top"><a class="brand" href="{up}{words.lang}/index.html">'
+        f"{_e(_('Veche mirror'))}</a>"
+        f'<nav><a href="{up}{words.lang}/strike.html">{_e(_("Strike map"))}</a>'
+        f' <a href="{up}verify.html">{_e(_("Check this copy"))}</a></nav></header>\n'
+        f"<main>\n<h1>{_e(title)}</h1>\n{body}\n"
+        f'<section class="signed"><h2>{_e(_("Signed events"))}</h2>\n'
+        f'<p class="hint">{_e(_("Every fact on this page follows from these signed events of the committees named; veche publish verify checks it."))}</p>\n'
+        f'<ul class="events">{links}</ul></section>\n'
+        "</main>\n</body>\n</html>\n"
+    )
+    return text.encode("utf-8")
+
+
+def _kind_label(words: _Words, kind: str) -> str:
+    _ = words.gettext
+    labels = {
+        "demands": _("Demands letter"),
+        "endorsement": _("Endorsement"),
+        "ratification": _("Ratification"),
+        "appeal": _("Appeal"),
+    }
+    return labels.get(kind, kind)
+
+
+def _paragraphs(text: str) -> str:
+    return "".join(f"<p>{_e(line)}</p>" for line in text.splitlines() if line.strip())
+
+
+def _result(words: _Words, motion: PublicMotion) -> str:
+    _ = words.gettext
+    counts = [
+        (label, motion.result[name])
+        for name, label in (("yes", _("yes")), ("no", _("no")), ("abstain", _("abstain")))
+        if isinstance(motion.result.get(name), int)
+    ]
+    if not counts:
+        return ""
+    shown = ", ".join(f"{_e(label)}: {words.number(value)}" for label, value in counts)
+    return f'<p class="result">{shown}</p>'
+
+
+def _motion_section(words: _Words, facts: Facts, motion: PublicMotion) -> tuple[str, list[str]]:
+    _ = words.gettext
+    events = list(motion.events)
+    closed = date.fromisoformat(motion.closed_at[:10])
+    parts = [
+        f'<section class="card" id="m-{_e(motion.proposal)}">',
+        f"<h2>{_e(motion.title)}</h2>",
+        f'<p><span class="badge passed">{_e(_kind_label(words, motion.kind))}</span> '
+        f"{_e(_('Passed'))} {_e(words.day(closed))}</p>",
+        _result(words, motion),
+        _paragraphs(motion.text),
+    ]
+    if motion.target_motion and motion.target_space in facts.committees:
+        letter = next((m for m in facts.motions if m.proposal == motion.target_motion), None)
+        if letter is not None:
+            who = facts.committees[letter.space]
+            parts.append(
+                f"<p>{_e(_('Supports:'))} "
+                f'<a href="{_e(letter.space)}.html#m-{_e(letter.proposal)}">{_e(letter.title)}</a>'
+                f" ({_e(who.name)})</p>"
+            )
+            events.append(letter.close)
+    backers = facts.endorsers.get(motion.proposal, [])
+    if backers:
+        items = "".join(
+            f'<li><a href="{_e(b.space)}.html#m-{_e(b.proposal)}">'
+            f"{_e(facts.committees[b.space].name)}</a> ({_e(_kind_label(words, b.kind))})</li>"
+            for b in backers
+        )
+        count = len({b.space for b in backers})
+        parts.append(
+            "<p>"
+            + _e(
+                words.ngettext(
+                    "Supported by %(count)s committee:",
+                    "Supported by %(count)s committees:",
+                    count,
+                )
+                % {"count": words.number(count)}
+            )
+            + f"</p><ul>{items}</ul>"
+        )
+        events.extend(b.close for b in backers)
+    parts.append("</section>")
+    return "\n".join(p for p in parts if p), events
+
+
+def _committee_page(words: _Words, facts: Facts, committee: Committee) -> bytes:
+    _ = words.gettext
+    sections: list[str] = []
+    events: list[str] = [committee.create]
+    spaces = {committee.space}
+    for motion in facts.motions_of(committee.space):
+        section, used = _motion_section(words, facts, motion)
+        sections.append(section)
+        events.extend(used)
+        spaces.update(facts.events_space[e] for e in used)
+    places = [w for w in facts.workplaces if w.space == committee.space]
+    if places:
+        sections.append(
+            f'<p><a href="../strike.html">{_e(_("Strike map"))}</a>: '
+            + ", ".join(_e(w.name) for w in places)
+            + "</p>"
+        )
+    if not sections:
+        sections.append(f"<p>{_e(_('Nothing published yet.'))}</p>")
+    return _page(
+        words,
+        depth=2,
+        title=committee.name,
+        committees=spaces,
+        body="\n".join(sections),
+        events=_unique(events),
+    )
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _status(words: _Words, status: str) -> str:
+    return words.gettext(STATUS_LABELS.get(status, status))
+
+
+def _strike_page(words: _Words, facts: Facts) -> bytes:
+    _ = words.gettext
+    markers = [
+        MapMarker(
+            id=w.id,
+            name=w.name,
+            city=w.city,
+            region=w.region,
+            status=w.status,
+            workers_out=w.workers_out,
+        )
+        for w in facts.workplaces
+    ]
+    svg = strike_map(
+        markers,
+        title=_("Strike map of Belarus"),
+        status_labels={k: words.gettext(v) for k, v in STATUS_LABELS.items()},
+        region_names={k: words.gettext(v) for k, v in REGION_NAMES.items()},
+        totals_text=lambda plants, workers: (
+            words.ngettext(
+                "%(plants)s out, %(workers)s workers", "%(plants)s out, %(workers)s workers", plants
+            )
+            % {"plants": plants, "workers": words.number(workers)}
+        ),
+        number=words.number,
+    )
+    today = facts.totals.today
+    parts: list[str] = [f'<div class="map">{svg}</div>']
+    if today is not None:
+        parts.append(
+            '<dl class="facts">'
+            f"<dt>{_e(_('Day'))}</dt><dd>{_e(words.day(today.day))}</dd>"
+            f"<dt>{_e(_('Workplaces out'))}</dt><dd>{words.number(today.plants_out)}</dd>"
+            f"<dt>{_e(_('Workers out'))}</dt><dd>{words.number(today.workers_out)}</dd>"
+            "</dl>"
+        )
+    rows = "".join(_workplace_row(words, facts, w) for w in facts.workplaces)
+    parts.append(
+        '<div class="table-wrap"><table><thead><tr>'
+        f"<th>{_e(_('Workplace'))}</th><th>{_e(_('Status'))}</th>"
+        f'<th class="num">{_e(_("Workers out"))}</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>"
+    )
+    events = [e for w in facts.workplaces for e in w.events]
+    spaces = {w.space for w in facts.workplaces}
+    for space in sorted(spaces):
+        events.append(facts.committees[space].create)
+    return _page(
+        words,
+        depth=1,
+        title=_("Strike map"),
+        committees=spaces,
+        body="\n".join(parts),
+        events=_unique(events),
+    )
+
+
+def _workplace_row(words: _Words, facts: Facts, place: Workplace) -> str:
+    committee = facts.committees[place.space]
+    return (
+        f'<tr><td><a href="c/{_e(place.space)}.html">{_e(place.name)}</a>, {_e(place.city)}'
+        f"<br><small>{_e(committee.name)}</small></td>"
+        f"<td>{_e(_status(words, place.status))}<br><small>{_e(words.day(place.day))}</small></td>"
+        f'<td class="num">{words.number(place.workers_out)} / {words.number(place.workforce)}</td>'
+        "</tr>"
+    )
+
+
+def _index_page(words: _Words, facts: Facts) -> bytes:
+    _ = words.gettext
+    items = []
+    for committee in facts.publishing():
+        count = len(facts.motions_of(committee.space))
+        items.append(
+            f'<li><a href="c/{_e(committee.space)}.html">{_e(committee.name)}</a>'
+            f" <small>{_e(_('Public decisions:'))} {words.number(count)}</small></li>"
+        )
+    body = (
+        f'<p class="lead">{_e(_("What the committees have published, with the signed events behind every page."))}</p>\n'
+        f'<p><a class="button" href="strike.html">{_e(_("Strike map"))}</a></p>\n'
+        f'<h2>{_e(_("Committees"))}</h2>\n<ul class="cards">{"".join(items)}</ul>\n'
+        f'<p><a href="../feed.atom">{_e(_("Atom feed"))}</a></p>'
+    )
+    return _page(
+        words,
+        depth=1,
+        title=_("Veche mirror"),
+        committees=(),
+        body=body,
+        events=(),
+    )
+
+
+def _root_index() -> bytes:
+    links = " · ".join(
+        f'<a href="{lang}/index.html" lang="{lang}">{name}</a>'
+        for lang, name in (("be", "Беларуская"), ("ru", "Русский"), ("en", "English"))
+    )
+    return (
+        '<!doctype html>\n<html>\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="{GENERATOR}">\n'
+        "<title>Veche</title>\n"
+        '<link rel="stylesheet" href="veche.css">\n</head>\n<body>\n<main>\n'
+        f"<h1>Veche</h1>\n<p>{links}</p>\n</main>\n</body>\n</html>\n"
+    ).encode()
+
+
+def _feed(
+    title: str, up: str, feed_id: str, entries: Sequence[PublicMotion], facts: Facts
+) -> bytes:
+    """An Atom feed; ``up`` leads from the feed's folder to the mirror's root."""
+    updated = max((m.closed_at for m in entries), default="2020-01-01T00:00:00Z")
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n',
+        f"<title>{_e(title)}</title>\n<id>{_e(feed_id)}</id>\n<updated>{updated}</updated>\n",
+        f"<generator>{GENERATOR}</generator>\n",
+        f'<link href="{up}en/index.html"/>\n',
+    ]
+    for motion in sorted(entries, key=lambda m: (m.closed_at, m.close), reverse=True):
+        committee = facts.committees[motion.space]
+        parts.append(
+            "<entry>\n"
+            f"<title>{_e(motion.title)}</title>\n"
+            f"<id>urn:veche:event:{_e(motion.close)}</id>\n"
+            f"<updated>{motion.closed_at}</updated>\n"
+            f"<author><name>{_e(committee.name)}</name></author>\n"
+            f'<link href="{up}en/c/{_e(motion.space)}.html#m-{_e(motion.proposal)}"/>\n'
+            f'<content type="text">{_e(motion.text)}</content>\n'
+            "</entry>\n"
+        )
+    parts.append("</feed>\n")
+    return "".join(parts).encode("utf-8")
+
+
+def render_site(facts: Facts) -> dict[str, bytes]:
+    """Every checked file of the mirror: relative path -> bytes (mirror-v1 §1)."""
+    files: dict[str, bytes] = {"index.html": _root_index()}
+    for lang in LANGUAGES:
+        words = _Words(lang)
+        files[f"{lang}/index.html"] = _index_page(words, facts)
+        files[f"{lang}/strike.html"] = _strike_page(words, facts)
+        for committee in facts.publishing():
+            files[f"{lang}/c/{committee.space}.html"] = _committee_page(words, facts, committee)
+    files["feed.atom"] = _feed("Veche mirror", "", "urn:veche:mirror", facts.motions, facts)
+    for committee in facts.publishing():
+        own = facts.motions_of(committee.space)
+        files[f"c/{committee.space}.atom"] = _feed(
+            committee.name,
+            "../",
+            f"urn:veche:space:{committee.space}",
+            own,
+            facts,
+        )
+    return files

@@ -1,0 +1,80 @@
+"""The mirror's must-show (issue 19) on the Belarus demo, built once: `veche publish -o
+site` then `veche publish verify site` exits 0; one figure changed on the strike page
+exits non-zero naming that page; one new published status rewrites only what it changes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from veche.cli import main
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def test_publish_the_demo_and_verify_the_copy(tmp_path: Path, capsys: Any) -> None:
+    from veche.apps.accounts.models import Account
+    from veche.apps.strike.actions import record_status
+    from veche.apps.strike.models import StatusChange
+    from veche.demo.load import DEMO_PASSPHRASE, load_demo
+    from veche.events import Identity
+    from veche.events.identity import unseal
+
+    load_demo()
+    site = tmp_path / "site"
+    started = time.perf_counter()
+    assert main(["publish", "-o", str(site)]) == 0
+    assert time.perf_counter() - started < 10
+    capsys.readouterr()
+    assert main(["publish", "verify", str(site)]) == 0
+    assert "verified" in capsys.readouterr().out
+    strike = (site / "be" / "strike.html").read_text()
+    assert "Жабинковский сахарный завод" in strike or "Жабінкаўскі" in strike
+    # The demands letters and their endorsements are on their committees' pages.
+    pages = "".join(p.read_text() for p in (site / "be" / "c").iterdir())
+    assert "Включить интернет" in pages
+
+    # One figure changed on the strike page: named, exit 1.
+    altered = tmp_path / "altered"
+    shutil.copytree(site, altered)
+    page = altered / "be" / "strike.html"
+    text = page.read_text()
+    figure = text.index("<dd>", text.index("<dd>", text.index("<dl")) + 4) + 4  # plants out
+    digit = text[figure]
+    assert digit.isdigit()
+    page.write_text(text[:figure] + str((int(digit) + 1) % 10) + text[figure + 1 :])
+    capsys.readouterr()
+    assert main(["publish", "verify", str(altered)]) == 1
+    err = capsys.readouterr().err
+    assert "be/strike.html: the page differs from what its signed events say" in err
+    assert "NOT verified" in err
+
+    # Nothing new: nothing rewritten. One new published status: its event file and the
+    # strike page in each language are all that change (committee pages name the
+    # workplace, not its status).
+    assert main(["publish", "-o", str(site), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["written"] == []
+    change = StatusChange.objects.filter(published=True).order_by("-day", "-order").first()
+    assert change is not None
+    account = Account.objects.get(public_key=change.author)
+    identity = Identity(unseal(account.sealed_seed, DEMO_PASSPHRASE))
+    event = record_status(
+        identity,
+        change.space,
+        change.workplace,
+        day="2020-09-13",
+        status="full_strike",
+        out_per_mille=900,
+        published=True,
+    )
+    assert main(["publish", "-o", str(site), "--json"]) == 0
+    written = json.loads(capsys.readouterr().out)["written"]
+    assert sorted(written) == sorted(
+        [f"events/{event.id}.json", "be/strike.html", "ru/strike.html", "en/strike.html"]
+    )
+    assert main(["publish", "verify", str(site)]) == 0

@@ -1,0 +1,167 @@
+"""The mirror from a small federation's events: what is published, that a copy verifies,
+and that each kind of tampering fails naming the page and the reason (mirror-v1 §4)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from veche.events import Identity, build_event
+from veche.publish.mirror import verify_mirror, write_mirror
+
+
+@pytest.fixture(scope="module")
+def site(federation, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    from veche.publish.facts import select_public
+
+    root = tmp_path_factory.mktemp("mirror") / "site"
+    write_mirror(root, [e.raw for e in select_public(federation.events)])
+    return root
+
+
+@pytest.fixture
+def copy(site: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "copy"
+    shutil.copytree(site, target)
+    return target
+
+
+def _problems(root: Path) -> dict[str, str]:
+    return {p.path: p.reason for p in verify_mirror(root)}
+
+
+def test_only_public_events_and_their_authors_membership_are_published(federation, site) -> None:  # type: ignore[no-untyped-def]
+    kinds = sorted(json.loads(p.read_bytes())["kind"] for p in (site / "events").iterdir())
+    assert kinds.count("space.create") == 2
+    assert "member.join" in kinds and "member.invite" in kinds
+    assert kinds.count("strike.status") == 1  # the unpublished status stays home
+    assert kinds.count("motion.propose") == 2  # the general motion stays home
+    page = (site / "ru" / "c" / f"{federation.plant}.html").read_text()
+    assert "Требования рабочих МТЗ" in page and "Private matter" not in page
+    assert "Студэнты БДУ" in page  # the endorsement shows on the letter
+    assert "Member" not in page and federation.member.public not in page  # no pseudonyms
+    strike = (site / "be" / "strike.html").read_text()
+    assert "6\u202f800" in strike  # 40 % of 17,000 out; the unpublished 99.9 % is not
+    assert "<script" not in strike
+    assert _problems(site) == {}
+
+
+def test_altering_one_number_on_the_strike_page_fails_naming_it(copy: Path) -> None:
+    page = copy / "be" / "strike.html"
+    page.write_text(page.read_text().replace("6\u202f800", "6\u202f900", 1))
+    problems = _problems(copy)
+    assert list(problems) == ["be/strike.html"]
+    assert "differs from what its signed events say" in problems["be/strike.html"]
+
+
+def test_a_missing_event_is_named(federation, copy: Path) -> None:  # type: ignore[no-untyped-def]
+    status = next(
+        p for p in (copy / "events").iterdir() if b'"kind":"strike.status"' in p.read_bytes()
+    )
+    status.unlink()
+    problems = _problems(copy)
+    assert f"event {status.stem} is missing" in problems["en/strike.html"]
+
+
+def test_an_event_of_another_committee_is_named(federation, copy: Path) -> None:  # type: ignore[no-untyped-def]
+    # The strike page names the plant's committee only; link the students' founding.
+    page = copy / "en" / "strike.html"
+    text = page.read_text()
+    own = re.findall(r"events/([A-Za-z0-9_-]{43})\.json", text)[0]
+    page.write_text(text.replace(f"events/{own}.json", f"events/{federation.students}.json"))
+    assert _problems(copy) == {
+        "en/strike.html": f"event {federation.students} belongs to another committee "
+        f"({federation.students}), not one this page names"
+    }
+
+
+def test_an_event_signed_by_a_non_member_is_named(federation, copy: Path) -> None:  # type: ignore[no-untyped-def]
+    forged = build_event(
+        Identity.generate(),
+        space=federation.plant,
+        seq=1,
+        prev=None,
+        kind="strike.status",
+        body={
+            "workplace": federation.place,
+            "day": "2020-08-20",
+            "status": "ended",
+            "out_per_mille": 0,
+            "published": True,
+        },
+        at="2020-08-20T10:00:00Z",
+    )
+    (copy / "events" / f"{forged.id}.json").write_bytes(forged.raw)
+    page = copy / "ru" / "strike.html"
+    text = page.read_text()
+    first = re.findall(r"events/([A-Za-z0-9_-]{43})\.json", text)[0]
+    page.write_text(text.replace(f"events/{first}.json", f"events/{forged.id}.json"))
+    problems = _problems(copy)
+    assert problems == {
+        "ru/strike.html": f"event {forged.id} is signed by a non-member of its committee"
+    }
+
+
+def test_a_missing_page_and_an_extra_page_are_named(federation, copy: Path) -> None:  # type: ignore[no-untyped-def]
+    (copy / "ru" / "c" / f"{federation.students}.html").unlink()
+    shutil.copy(copy / "en" / "index.html", copy / "en" / "c" / ("A" * 43 + ".html"))
+    problems = _problems(copy)
+    assert problems[f"ru/c/{federation.students}.html"] == "this page is missing from the folder"
+    assert "does not follow" in problems["en/c/" + "A" * 43 + ".html"]
+
+
+def test_rewriting_changes_only_what_an_event_changes(
+    federation, site: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from veche.publish.facts import select_public
+
+    root = tmp_path / "again"
+    shutil.copytree(site, root)
+    events = list(federation.events)
+    assert write_mirror(root, [e.raw for e in select_public(events)]).written == []
+    chain = federation.chains[(federation.member.public, federation.plant)]
+    extra = build_event(
+        federation.member,
+        space=federation.plant,
+        seq=chain.seq,
+        prev=chain.prev,
+        kind="strike.status",
+        body={
+            "workplace": federation.place,
+            "day": "2020-08-16",
+            "status": "full_strike",
+            "out_per_mille": 500,
+            "published": True,
+        },
+        at="2020-08-16T10:00:00Z",
+    )
+    report = write_mirror(root, [e.raw for e in select_public([*events, extra])])
+    # the event itself and the strike page in three languages; nothing else changed
+    assert sorted(report.written) == sorted(
+        [f"events/{extra.id}.json", "be/strike.html", "ru/strike.html", "en/strike.html"]
+    )
+    assert _problems(root) == {}
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_any_changed_digit_on_any_page_fails(site: Path, data: st.DataObject) -> None:
+    pages = sorted(p for p in site.rglob("*.html") if "events" not in p.parts)
+    page = data.draw(st.sampled_from(pages))
+    text = page.read_text()
+    digits = [m.start() for m in re.finditer(r"[0-9]", text)]
+    at = data.draw(st.sampled_from(digits))
+    new = data.draw(st.sampled_from([d for d in "0123456789" if d != text[at]]))
+    original = page.read_bytes()
+    try:
+        page.write_text(text[:at] + new + text[at + 1 :])
+        relative = page.relative_to(site).as_posix()
+        assert relative in _problems(site)
+    finally:
+        page.write_bytes(original)
