@@ -3,6 +3,9 @@
 ``veche count stv FILE.blt`` runs the Scottish STV count (SSI 2007/42) on a
 BLT file and prints the winners in order of election and how each tie was
 decided, so a published count of a real election can be checked against it.
+``veche count budget FILE.pb`` counts a participatory budget in the Pabulib
+format by greedy-by-votes or the Method of Equal Shares and says why each
+project won or lost.
 """
 
 from __future__ import annotations
@@ -33,6 +36,22 @@ def register(commands: Any) -> None:
     )
     add_json_flag(stv)
     stv.set_defaults(handler=handle_stv)
+    budget = methods.add_parser(
+        "budget",
+        help="participatory budget from a Pabulib .pb file: Equal Shares or greedy by votes",
+        description="Count a participatory budget in the Pabulib format (pabulib.org/format) "
+        "and print the funded projects and why each project won or lost.",
+    )
+    budget.add_argument("file", metavar="FILE.pb", help="budget election in Pabulib format")
+    budget.add_argument(
+        "--rule",
+        choices=("mes", "greedy"),
+        default="mes",
+        help="mes: Method of Equal Shares with cost utilities, add1 and greedy completion "
+        "(default); greedy: most votes first, skipping what no longer fits",
+    )
+    add_json_flag(budget)
+    budget.set_defaults(handler=handle_budget)
 
 
 def _stage_json(result: Any, stage: Any) -> dict[str, Any]:
@@ -123,4 +142,112 @@ def handle_stv(args: argparse.Namespace) -> int:
             print(f"  stage {t.stage} ({t.purpose}): {t.explanation}")
     else:
         print("No ties had to be broken.")
+    return 0
+
+
+RULE_NAMES = {
+    "mes": "Method of Equal Shares (cost utilities, add1, greedy completion)",
+    "greedy": "greedy by votes",
+}
+
+
+def _exact(value: Any) -> str:
+    """A Fraction as an exact string: "12", "12.5" or "100/3"."""
+    from fractions import Fraction
+
+    assert isinstance(value, Fraction)
+    if value.denominator == 1:
+        return str(value.numerator)
+    scaled = value * 10**6
+    if scaled.denominator == 1:
+        return f"{value.numerator / value.denominator:.6f}".rstrip("0")
+    return f"{value.numerator}/{value.denominator}"
+
+
+def handle_budget(args: argparse.Namespace) -> int:
+    from veche.counting.budget import BudgetError, count_budget, explain
+    from veche.counting.pabulib import PabulibError, read_pabulib
+
+    try:
+        parsed = read_pabulib(args.file)
+    except FileNotFoundError as error:
+        raise CliError(f"no such budget file: {args.file}") from error
+    except IsADirectoryError as error:
+        raise CliError(f"{args.file} is a folder, not a budget file") from error
+    except PabulibError as error:
+        raise CliError(f"{args.file}: {error}") from error
+    election = parsed.election
+    try:
+        result = count_budget(election, args.rule)
+    except BudgetError as error:
+        raise CliError(f"{args.file}: {error}") from error
+    projects = {p.id: p for p in election.projects}
+    if args.json:
+        print_json(
+            {
+                "method": RULE_NAMES[args.rule],
+                "rule": args.rule,
+                "description": parsed.meta.get("description", ""),
+                "vote_type": parsed.vote_type,
+                "budget": _exact(result.budget),
+                "spent": _exact(result.spent),
+                "left": _exact(result.left),
+                "voters": result.voters,
+                "winners": list(result.winners),
+                "completion": list(result.completion),
+                "voter_budget": (
+                    None if result.voter_budget is None else _exact(result.voter_budget)
+                ),
+                "increments": result.increments,
+                "projects": [
+                    {
+                        "id": o.project,
+                        "name": projects[o.project].name,
+                        "cost": _exact(o.cost),
+                        "votes": _exact(o.votes),
+                        "won": o.won,
+                        "order": o.order,
+                        "reason": o.reason,
+                        "explanation": explain(o),
+                        "left": None if o.left is None else _exact(o.left),
+                        "max_share": None if o.max_share is None else _exact(o.max_share),
+                        "payments": [{"amount": _exact(a), "voters": n} for a, n in o.payments],
+                    }
+                    for o in result.outcomes
+                ],
+                "remaining": (
+                    {v: _exact(r) for v, r in zip(parsed.voter_ids, result.remaining, strict=True)}
+                    if result.remaining
+                    else {}
+                ),
+            }
+        )
+        return 0
+    description = parsed.meta.get("description", "")
+    if description:
+        print(description)
+    print(
+        f"{RULE_NAMES[args.rule]}: budget {_exact(result.budget)}, {result.voters} voter(s), "
+        f"{len(election.projects)} project(s)"
+    )
+    if result.voter_budget is not None:
+        print(
+            f"Each voter's share: {float(result.voter_budget):.2f} "
+            f"(budget / voters + {result.increments} from add1)"
+        )
+    print("Funded, in order:")
+    won = sorted((o for o in result.outcomes if o.won), key=lambda o: o.order or 0)
+    for o in won:
+        name = projects[o.project].name
+        label = f"{o.project} {name}".strip()
+        print(f"  {o.order}. {label}: {explain(o)}")
+    if not won:
+        print("  (none)")
+    lost = [o for o in result.outcomes if not o.won]
+    if lost:
+        print("Not funded:")
+        for o in lost:
+            label = f"{o.project} {projects[o.project].name}".strip()
+            print(f"  {label}: {explain(o)}")
+    print(f"Spent {_exact(result.spent)} of {_exact(result.budget)}, {_exact(result.left)} left.")
     return 0

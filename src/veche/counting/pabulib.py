@@ -54,6 +54,7 @@ class PabulibFile:
     election: BudgetElection
     meta: dict[str, str] = field(default_factory=dict)
     vote_type: str = "approval"
+    voter_ids: tuple[str, ...] = ()
 
     @property
     def rule(self) -> str:
@@ -69,15 +70,17 @@ def _number(text: str, line: int, what: str) -> Fraction:
 
 
 def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text), delimiter=";")
-    start = 1
-    try:
-        for row in reader:
-            if row and any(cell.strip() for cell in row):
-                yield start, row
-            start = reader.line_num + 1
-    except csv.Error as error:
-        raise PabulibError(reader.line_num, f"not valid ';'-separated CSV: {error}") from error
+    # A Pabulib row is one line, so each line is read on its own: a stray quote
+    # is reported on its own line instead of swallowing the rest of the file.
+    for line, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            row = next(csv.reader((raw,), delimiter=";", strict=True))
+        except csv.Error as error:
+            raise PabulibError(line, f"not valid ';'-separated CSV: {error}") from error
+        if any(cell.strip() for cell in row):
+            yield line, row
 
 
 def _header(row: list[str], line: int, section: str, required: Sequence[str]) -> dict[str, int]:
@@ -159,6 +162,11 @@ def parse_pabulib(text: str) -> PabulibFile:
                 )
                 columns = _header(row, line, section, required)
             continue
+        if len(row) == 1 and len(columns) > 1 and row[0].strip().isalpha():
+            raise PabulibError(
+                line,
+                f"unknown section {row[0].strip()!r} (the sections are META, PROJECTS, VOTES)",
+            )
         if len(row) != len(columns):
             raise PabulibError(
                 line,
@@ -242,7 +250,7 @@ def parse_pabulib(text: str) -> PabulibFile:
         election = make_election(budget, [p for _, p in projects], ballots, vote_type)  # type: ignore[arg-type]
     except BudgetError as error:  # pragma: no cover - every case is caught above with its line
         raise PabulibError(None, str(error)) from error
-    return PabulibFile(election, meta, meta["vote_type"])
+    return PabulibFile(election, meta, meta["vote_type"], tuple(voter_ids))
 
 
 def _check_meta(

@@ -1,0 +1,296 @@
+"""Participatory budgets: greedy by votes and Equal Shares, checked against pabutools.
+
+The shipped .pb files (tests/core/counting/data/, written for these tests; the
+Polish district one is synthetic data in the shape of a real Pabulib file) and
+hundreds of seeded random instances are counted by ``veche.counting.budget``
+and by pabutools, the reference implementation, and must fund the same
+projects. pabutools funds a project nobody voted for if money is left; Veche
+does not (docs/counting.md), so such projects are left out of its winners.
+"""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from veche.counting.budget import (
+    FUNDED_COMPLETION,
+    FUNDED_GREEDY,
+    FUNDED_SHARES,
+    NO_ROOM,
+    NO_VOTES,
+    UNAFFORDABLE,
+    BudgetElection,
+    BudgetError,
+    count_budget,
+    explain,
+    greedy,
+    make_election,
+    method_of_equal_shares,
+)
+from veche.counting.pabulib import PabulibError, parse_pabulib, read_pabulib, write_pabulib
+
+pabutools = pytest.importorskip("pabutools")
+
+from pabutools.election import Cost_Sat  # noqa: E402
+from pabutools.election.pabulib import parse_pabulib_from_string  # noqa: E402
+from pabutools.election.satisfaction import AdditiveSatisfaction  # noqa: E402
+from pabutools.rules import (  # noqa: E402
+    completion_by_rule_combination,
+    greedy_utilitarian_welfare,
+)
+from pabutools.rules import method_of_equal_shares as pabutools_mes  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+FILES = sorted(DATA.glob("*.pb"))
+
+
+class _PointsTimesCost(AdditiveSatisfaction):  # type: ignore[misc]
+    """Points x cost: pabutools' greedy then orders projects by points, as Veche's does."""
+
+    def __init__(self, instance: Any, profile: Any, ballot: Any) -> None:
+        super().__init__(
+            instance,
+            profile,
+            ballot,
+            lambda _i, _p, b, project, _pre: b.get(project, 0) * project.cost,
+        )
+
+
+def reference(text: str) -> tuple[set[str], set[str] | None]:
+    """pabutools' greedy and Equal Shares (add1 + greedy completion) winners."""
+    instance, profile = parse_pabulib_from_string(text)
+    approval = instance.meta["vote_type"] in ("approval", "choose-1")
+    if approval:
+        votes = {p.name: profile.approval_score(p) for p in instance}
+    else:
+        votes = {p.name: sum(b.get(p, 0) for b in profile) for p in instance}
+    sat = Cost_Sat if approval else _PointsTimesCost
+    by_greedy = greedy_utilitarian_welfare(instance, profile, sat_class=sat)
+    greedy_won = {p.name for p in by_greedy if votes[p.name]}
+    if not approval:
+        return greedy_won, None
+    by_mes = completion_by_rule_combination(
+        instance,
+        profile,
+        [pabutools_mes, greedy_utilitarian_welfare],
+        [{"sat_class": Cost_Sat, "voter_budget_increment": 1}, {"sat_class": Cost_Sat}],
+    )
+    return greedy_won, {p.name for p in by_mes if votes[p.name]}
+
+
+def check_against_pabutools(election: BudgetElection) -> None:
+    text = write_pabulib(election)
+    greedy_won, mes_won = reference(text)
+    assert set(greedy(election).winners) == greedy_won, text
+    if mes_won is not None:
+        assert set(method_of_equal_shares(election).winners) == mes_won, text
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_shipped_instances_agree_with_pabutools(path: Path) -> None:
+    parsed = read_pabulib(path)
+    greedy_won, mes_won = reference(path.read_text(encoding="utf-8"))
+    assert set(count_budget(parsed.election, "greedy").winners) == greedy_won
+    if mes_won is not None:
+        assert set(count_budget(parsed.election, "mes").winners) == mes_won
+
+
+def _random_election(rng: random.Random, vote_type: str = "approval") -> BudgetElection:
+    m = rng.randint(1, 9)
+    n = rng.randint(0, 24)
+    budget = rng.randint(4, 80)
+    # Few distinct costs and dense ballots make ties (broken by id) common.
+    costs = [rng.randint(1, budget) for _ in range(rng.randint(1, 4))]
+    projects = [(str(rng.randint(1, 30) * 100 + i), rng.choice(costs)) for i in range(m)]
+    density = rng.choice([0.2, 0.4, 0.7])
+    ids = [p for p, _ in projects]
+    if vote_type == "approval":
+        ballots: list[Any] = [{p for p in ids if rng.random() < density} for _ in range(n)]
+        # Identical ballots, as real elections have many.
+        ballots += [ballots[0]] * rng.randint(0, 5) if ballots else []
+    else:
+        # Never empty: pabutools cannot read an empty cumulative ballot.
+        ballots = [
+            {p: rng.randint(1, 5) for p in ids if rng.random() < density} or {ids[0]: 1}
+            for _ in range(n)
+        ]
+    return make_election(budget, projects, ballots, vote_type)  # type: ignore[arg-type]
+
+
+def test_random_approval_instances_agree_with_pabutools() -> None:
+    rng = random.Random(20)
+    for _ in range(400):
+        check_against_pabutools(_random_election(rng))
+
+
+def test_random_cumulative_instances_agree_with_pabutools_greedy() -> None:
+    rng = random.Random(21)
+    for _ in range(100):
+        check_against_pabutools(_random_election(rng, "cumulative"))
+
+
+def test_equal_shares_splits_by_group_size_and_explains() -> None:
+    election = read_pabulib(DATA / "equal_shares_example.pb").election
+    assert greedy(election).winners == ("a1", "a2", "a3")
+    result = method_of_equal_shares(election)
+    assert result.winners == ("a1", "a2", "b1")
+    assert result.voter_budget == 67 and result.increments == 7
+    a1 = result.outcome("a1")
+    assert a1.reason == FUNDED_SHARES
+    assert a1.max_share == Fraction(200, 6)
+    assert a1.payments == ((Fraction(100, 3), 6),)
+    assert explain(a1) == "funded by equal shares: its 6 supporter(s) paid 200 (6 paid 33.33)"
+    a3 = result.outcome("a3")
+    assert a3.reason == UNAFFORDABLE and a3.left == 2  # 6 x (67 - 2 x 100/3)
+    assert "not affordable by its supporters" in explain(a3)
+    assert result.remaining[:1] == (Fraction(1, 3),) and result.remaining[-1] == 17
+    assert result.spent == 600 and result.completion == ()
+    plain = method_of_equal_shares(election, completion=False)
+    assert plain.winners == ("a1", "b1") and plain.left == 200
+
+
+def test_greedy_skips_what_does_not_fit_and_never_funds_projects_without_votes() -> None:
+    election = make_election(
+        10,
+        [("big", 8), ("mid", 5), ("small", 2), ("nobody", 1)],
+        [{"mid"}, {"mid", "big"}, {"small"}],
+    )
+    result = greedy(election)
+    assert result.winners == ("mid", "small")
+    assert result.outcome("big").reason == NO_ROOM
+    assert explain(result.outcome("big")) == (
+        "not funded: 1 vote(s), its cost 8 did not fit in the remaining 5"
+    )
+    assert result.outcome("mid").reason == FUNDED_GREEDY
+    assert result.outcome("nobody").reason == NO_VOTES
+    assert result.left == 3
+
+
+def test_completion_funds_what_equal_shares_left() -> None:
+    # One voter alone cannot pay for "b" at any add1 step, but greedy completion can.
+    election = make_election(10, [("a", 6), ("b", 4)], [{"a"}, {"a"}, {"b"}, {"a", "b"}])
+    result = method_of_equal_shares(election)
+    assert set(result.winners) == {"a", "b"}
+    check_against_pabutools(election)
+    assert any(o.reason in (FUNDED_SHARES, FUNDED_COMPLETION) for o in result.outcomes)
+
+
+def test_ties_are_broken_by_project_id_as_text() -> None:
+    election = make_election(5, [("2", 5), ("10", 5)], [{"2"}, {"10"}])
+    assert greedy(election).winners == ("10",)
+    assert method_of_equal_shares(election).winners == ("10",)
+
+
+def test_no_voters() -> None:
+    election = make_election(5, [("a", 5)], [])
+    assert method_of_equal_shares(election).winners == ()
+    assert greedy(election).winners == ()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((0, [("a", 1)], []), "the budget must be more than 0"),
+        ((5, [("a", 6)], []), "project a costs 6, more than the whole budget 5"),
+        ((5, [("a", 0)], []), "project a must cost more than 0"),
+        ((5, [("a", "x")], []), "the cost of project a must be a number"),
+        ((5, [("a", 1), ("a", 2)], []), "project a is listed twice"),
+        ((5, [("a", 1)], [{"b"}]), "ballot 1: vote for unknown project 'b'"),
+    ],
+)
+def test_make_election_refuses_bad_input(args: tuple[Any, ...], message: str) -> None:
+    with pytest.raises(BudgetError, match=message):
+        make_election(*args)
+
+
+def test_equal_shares_refuses_cumulative_ballots() -> None:
+    election = read_pabulib(DATA / "cumulative_points.pb").election
+    with pytest.raises(BudgetError, match="counts approval ballots, not cumulative"):
+        method_of_equal_shares(election)
+    assert greedy(election).winners == ("1", "3")
+    with pytest.raises(BudgetError, match="unknown rule"):
+        count_budget(election, "phragmen")  # type: ignore[arg-type]
+
+
+def test_write_then_read_gives_the_same_election() -> None:
+    for path in FILES:
+        election = read_pabulib(path).election
+        again = parse_pabulib(write_pabulib(election)).election
+        assert again.budget == election.budget
+        assert again.projects == election.projects
+        assert again.ballots == election.ballots
+
+
+GOOD = """META
+key;value
+num_projects;2
+num_votes;2
+budget;100
+vote_type;approval
+PROJECTS
+project_id;cost;name
+1;60;Park
+2;50;Library
+VOTES
+voter_id;vote
+1;1,2
+2;2
+"""
+
+
+def _bad(old: str, new: str) -> str:
+    assert old in GOOD
+    return GOOD.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("key;value\n", 1, "starts with the line META"),
+        (_bad("PROJECTS\n", "PROJEKTS\n"), 7, "unknown section 'PROJEKTS'"),
+        (_bad("VOTES\n", "META\n"), 11, "section META appears twice"),
+        (_bad("VOTES\nvoter_id;vote\n1;1,2\n2;2\n", ""), 10, "the file has no VOTES section"),
+        (_bad("project_id;cost;name", "id;cost;name"), 8, "must have the column(s) project_id"),
+        (_bad("voter_id;vote\n", "voter_id;choice\n"), 12, "must have the column(s) vote"),
+        (_bad("1;60;Park", "1;160;Park"), 9, "project 1 costs 160, more than the budget 100"),
+        (_bad("1;60;Park", "1;sixty;Park"), 9, "the cost of project 1 must be a number"),
+        (_bad("2;50;Library", "1;50;Library"), 10, "project id '1' is already used on line 9"),
+        (_bad("2;2\n", "2;3\n"), 14, "vote for unknown project '3'"),
+        (_bad("2;2\n", "2;2,2\n"), 14, "a project appears twice"),
+        (_bad("2;2\n", "1;2\n"), 14, "voter id '1' is already used on line 13"),
+        (
+            _bad("vote_type;approval", "vote_type;ordinal"),
+            6,
+            "vote type 'ordinal' cannot be counted",
+        ),
+        (_bad("num_votes;2", "num_votes;3"), 4, "META says num_votes is 3, the file has 2"),
+        (_bad("budget;100\n", ""), 7, "the META section has no 'budget'"),
+        (_bad("budget;100", "budget;-5"), 5, "the budget must be a number"),
+        (_bad("2;50;Library", "2;50"), 10, "this PROJECTS row has 2 column(s), the header has 3"),
+        (_bad("1;60;Park", '1;60;"Park'), 9, "not valid"),
+    ],
+)
+def test_bad_files_are_refused_with_line_numbers(text: str, line: int, message: str) -> None:
+    with pytest.raises(PabulibError) as caught:
+        parse_pabulib(text)
+    assert caught.value.line == line, str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_cumulative_points_must_match_the_vote() -> None:
+    text = (DATA / "cumulative_points.pb").read_text(encoding="utf-8")
+    with pytest.raises(PabulibError, match=r"line 18: 2 project\(s\) voted for but 1 points"):
+        parse_pabulib(text.replace("1;1,2;6,4", "1;1,2;6"))
+    with pytest.raises(PabulibError, match="line 18: points must be a number"):
+        parse_pabulib(text.replace("1;1,2;6,4", "1;1,2;6,x"))
+
+
+def test_choose_one_allows_one_project() -> None:
+    text = (DATA / "choose_one.pb").read_text(encoding="utf-8")
+    with pytest.raises(PabulibError, match="line 15: a choose-1 vote names more than one"):
+        parse_pabulib(text.replace("1;x\n", "1;x,y\n"))

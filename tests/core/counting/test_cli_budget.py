@@ -1,0 +1,62 @@
+"""``veche count budget``: winners with reasons, JSON shape, and clear errors for bad files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from veche.cli import count
+from veche.cli.base import CliError
+
+DATA = Path(__file__).parent / "data"
+
+
+def run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="veche")
+    count.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.handler(args) or 0)
+
+
+def test_text_output_gives_winners_and_reasons(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["count", "budget", str(DATA / "equal_shares_example.pb")]) == 0
+    out = capsys.readouterr().out
+    assert "Method of Equal Shares" in out
+    assert "  3. b1 Free legal consultations: funded by equal shares" in out
+    assert "a3 Children's playground: not affordable by its supporters" in out
+    assert "Spent 600 of 600, 0 left." in out
+    assert run(["count", "budget", "--rule", "greedy", str(DATA / "equal_shares_example.pb")]) == 0
+    out = capsys.readouterr().out
+    assert "  3. a3 Children's playground: funded: 6 vote(s)" in out
+    assert "b1 Free legal consultations: not funded: 4 vote(s), its cost 200 did not fit" in out
+
+
+def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["count", "budget", str(DATA / "equal_shares_example.pb"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["winners"] == ["a1", "a2", "b1"]
+    assert data["voter_budget"] == "67" and data["increments"] == 7
+    a1 = data["projects"][0]
+    assert a1["reason"] == "funded_equal_shares"
+    assert a1["max_share"] == "100/3"
+    assert a1["payments"] == [{"amount": "100/3", "voters": 6}]
+    assert data["remaining"]["1"] == "1/3" and data["remaining"]["10"] == "17"
+
+
+def test_bad_file_names_the_line(tmp_path: Path) -> None:
+    text = (DATA / "choose_one.pb").read_text(encoding="utf-8")
+    path = tmp_path / "bad.pb"
+    path.write_text(text.replace("7;z", "7;w"), encoding="utf-8")
+    with pytest.raises(CliError, match=r"bad.pb: line 21: vote for unknown project 'w'"):
+        run(["count", "budget", str(path)])
+    with pytest.raises(CliError, match="no such budget file"):
+        run(["count", "budget", str(tmp_path / "missing.pb")])
+
+
+def test_equal_shares_refuses_cumulative_file() -> None:
+    with pytest.raises(CliError, match="counts approval ballots, not cumulative"):
+        run(["count", "budget", str(DATA / "cumulative_points.pb")])
+    assert run(["count", "budget", "--rule", "greedy", str(DATA / "cumulative_points.pb")]) == 0
