@@ -25,7 +25,8 @@ verifier (``veche.pledge.record``) reach the same verdict on every event.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from veche.election import rules as election_rules
 from veche.election.rules import KIND_BODIES as ELECTION_BODIES
@@ -33,6 +34,8 @@ from veche.election.rules import ElectionState
 from veche.events.envelope import CREATE_KIND, Event
 from veche.events.registry import EventKind, Registry, RuleViolation
 from veche.events.schema import Bool, Int, Obj, Schema
+from veche.pledge import reveal
+from veche.pledge.reveal import BLIND_KIND, DECRYPT_KIND, RevealState
 from veche.pledge.spec import CREATE_BODY, PledgeSpec, parse_pledge
 
 __all__ = [
@@ -60,7 +63,10 @@ RESULT_KIND = "pledge.result"
 
 KIND_BODIES: dict[str, Schema] = {
     **{name: ELECTION_BODIES[name] for name in ELECTION_KINDS},
-    RESULT_KIND: Obj(required={"total": Int(0), "crossed": Bool()}),
+    BLIND_KIND: reveal.BLIND_BODY,
+    DECRYPT_KIND: reveal.DECRYPT_BODY,
+    # ``total`` is absent exactly when the pledge reveals only whether it crossed (§7).
+    RESULT_KIND: Obj(required={"crossed": Bool()}, optional={"total": Int(0)}),
 }
 KINDS = (CREATE_KIND, *KIND_BODIES)
 
@@ -72,6 +78,10 @@ class PledgeState(ElectionState):
     pledge: PledgeSpec | None = None
     total: int | None = None
     crossed: bool | None = None
+    # A crossed-only pledge's rounds and decryptions of the final list (§7).
+    reveal: RevealState = field(default_factory=RevealState)
+    # What the last judged pledge.blind / pledge.decrypt computed, for its apply.
+    reveal_judged: tuple[str, Any] | None = None
 
     def require_pledge(self) -> PledgeSpec:
         if self.pledge is None:
@@ -96,6 +106,8 @@ _NEEDS = {
     "ballot.cast": "open",
     "election.close": "open",
     "trustee.decrypt": "closed",
+    BLIND_KIND: "closed",
+    DECRYPT_KIND: "closed",
     "pledge.result": "closed",
 }
 
@@ -161,6 +173,11 @@ def judge_result(state: PledgeState, event: Event) -> None:
         raise RuleViolation(
             "creator", "only the creator or a trustee may publish the result", "author"
         )
+    if pledge.reveal == "crossed":
+        _judge_crossed_result(state, event)
+        return
+    if "total" not in event.body:
+        raise RuleViolation("total", "this pledge's result states its total", "body.total")
     total = election_rules.decrypted_counts(state)[0]
     if event.body["total"] != total:
         raise RuleViolation(
@@ -180,10 +197,90 @@ def judge_result(state: PledgeState, event: Event) -> None:
 
 
 def apply_result(state: PledgeState, event: Event) -> None:
-    state.total = event.body["total"]
+    state.total = event.body.get("total")
     state.crossed = event.body["crossed"]
-    state.counts = (state.total,)
+    state.counts = (state.total,) if state.total is not None else None
     state.stage = "decided"
+
+
+# -- a pledge that reveals only whether it crossed (§7) ------------------------------------------
+
+
+def _only_crossed(state: PledgeState) -> None:
+    if state.require_pledge().reveal != "crossed":
+        raise RuleViolation(
+            "reveal", "this pledge reveals its total: it has no blinding rounds", "kind"
+        )
+
+
+def reveal_context(state: PledgeState) -> reveal.Context:
+    pledge = state.require_pledge()
+    assert state.key is not None
+    return reveal.Context(
+        pledge.pledge_id,
+        state.key,
+        state.require_spec().threshold,
+        pledge.needed,
+        reveal.closed_total(state.tally, state.key.public_key),
+    )
+
+
+def judge_blind(state: PledgeState, event: Event) -> None:
+    _only_crossed(state)
+    trustee = election_rules._trustee_index(state, event)
+    pending = reveal.judge_blind(reveal_context(state), state.reveal, trustee, event.body)
+    state.reveal_judged = (event.id, pending)
+
+
+def apply_blind(state: PledgeState, event: Event) -> None:
+    if state.reveal_judged is None or state.reveal_judged[0] != event.id:
+        judge_blind(state, event)
+    assert state.reveal_judged is not None
+    reveal.apply_blind(state.reveal, state.reveal_judged[1])
+    state.reveal_judged = None
+
+
+def judge_reveal_decrypt(state: PledgeState, event: Event) -> None:
+    _only_crossed(state)
+    trustee = election_rules._trustee_index(state, event)
+    part, factors = reveal.judge_decrypt(reveal_context(state), state.reveal, trustee, event.body)
+    state.reveal_judged = (event.id, (trustee, part, factors))
+
+
+def apply_reveal_decrypt(state: PledgeState, event: Event) -> None:
+    if state.reveal_judged is None or state.reveal_judged[0] != event.id:
+        judge_reveal_decrypt(state, event)
+    assert state.reveal_judged is not None
+    trustee, part, factors = state.reveal_judged[1]
+    reveal.apply_decrypt(state.reveal, trustee, part, factors)
+    state.reveal_judged = None
+
+
+def judge_total_decrypt(state: PledgeState, event: Event) -> None:
+    if state.require_pledge().reveal == "crossed":
+        raise RuleViolation(
+            "reveal",
+            "this pledge reveals only whether its target was reached: its total is never decrypted",
+            "kind",
+        )
+    election_rules.judge_decrypt(state, event)
+
+
+def _judge_crossed_result(state: PledgeState, event: Event) -> None:
+    if "total" in event.body:
+        raise RuleViolation(
+            "total",
+            "this pledge reveals only whether its target was reached, not its total",
+            "body.total",
+        )
+    crossed = reveal.crossed_of(reveal_context(state), state.reveal)
+    if event.body["crossed"] != crossed:
+        raise RuleViolation(
+            "crossed",
+            "the decryptions of the blinded list show the target was %(verdict)s"
+            % {"verdict": "reached" if crossed else "not reached"},
+            "body.crossed",
+        )
 
 
 Rule = Callable[[PledgeState, Event], None]
@@ -193,6 +290,9 @@ RULES: dict[str, tuple[Rule, Rule]] = {
     **{name: election_rules.RULES[name] for name in ELECTION_KINDS},
     "ballot.cast": (judge_make, election_rules.apply_cast),
     "election.close": (judge_close, election_rules.apply_close),
+    "trustee.decrypt": (judge_total_decrypt, election_rules.apply_decrypt),
+    BLIND_KIND: (judge_blind, apply_blind),
+    DECRYPT_KIND: (judge_reveal_decrypt, apply_reveal_decrypt),
     RESULT_KIND: (judge_result, apply_result),
 }
 

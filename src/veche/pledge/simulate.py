@@ -17,6 +17,7 @@ from typing import Any
 from nacl.public import PrivateKey
 
 from veche.crypto.ballot import encrypt_ballot
+from veche.crypto.group import Scalar
 from veche.crypto.threshold import deal as deal_shares
 from veche.crypto.threshold import open_share, partial_decrypt, trustee_secret
 from veche.election.rules import compute_tally, decrypted_counts, election_key, judge_parents
@@ -24,7 +25,15 @@ from veche.events.encoding import b64e
 from veche.events.envelope import Event, build_event
 from veche.events.identity import Identity
 from veche.events.registry import RuleViolation
-from veche.pledge.rules import REGISTRY, PledgeState, apply_event, judge_event
+from veche.pledge.reveal import (
+    BLIND_KIND,
+    DECRYPT_KIND,
+    blind_round,
+    crossed_of,
+    decrypt_bodies,
+    round_bodies,
+)
+from veche.pledge.rules import REGISTRY, PledgeState, apply_event, judge_event, reveal_context
 
 __all__ = ["PledgeRun", "PledgeWriter", "seal_pledge", "simulate_pledge"]
 
@@ -137,11 +146,50 @@ class PledgeRun:
         assert key is not None
         chosen = trustees if trustees is not None else range(1, len(self.trustees) + 1)
         for j in chosen:
-            secret = trustee_secret([open_share(d, j, self.boxes[j - 1]) for d in self.dealings])
-            partial = partial_decrypt(key, j, secret, list(self.state.tally))
+            partial = partial_decrypt(key, j, self.secret(j), list(self.state.tally))
             self.writer.write(
                 self.trustees[j - 1], "trustee.decrypt", {"partial": partial.to_json()}
             )
+
+    def secret(self, j: int) -> Scalar:
+        return trustee_secret([open_share(d, j, self.boxes[j - 1]) for d in self.dealings])
+
+    def blind(self, j: int, **kwargs: Any) -> list[Event]:
+        """Trustee ``j``'s blinding round (pledge-v1 §7) on the current list, every part."""
+        state = self.state
+        pledge = state.require_pledge()
+        assert state.key is not None
+        blinding = blind_round(
+            pledge.pledge_id,
+            state.key.public_key,
+            len(state.reveal.rounds) + 1,
+            j,
+            state.reveal.current(reveal_context(state).total, pledge.needed),
+        )
+        return [
+            self.writer.write(self.trustees[j - 1], BLIND_KIND, body, **kwargs)
+            for body in round_bodies(blinding)
+        ]
+
+    def reveal_decrypt(self, trustees: Sequence[int], **kwargs: Any) -> list[Event]:
+        """Each trustee's partial decryption of the final blinded list, every part."""
+        state = self.state
+        assert state.key is not None
+        final = state.reveal.rounds[-1][1]
+        events = []
+        for j in trustees:
+            for body in decrypt_bodies(
+                state.require_pledge().pledge_id, state.key, j, self.secret(j), final
+            ):
+                events.append(self.writer.write(self.trustees[j - 1], DECRYPT_KIND, body, **kwargs))
+        return events
+
+    def reveal_result(self, **kwargs: Any) -> Event:
+        """A crossed-only pledge's result: crossed or not, from the final list's decryption."""
+        state = self.state
+        body: dict[str, Any] = {"crossed": crossed_of(reveal_context(state), state.reveal)}
+        body.update(kwargs.pop("body", {}))
+        return self.writer.write(self.creator, "pledge.result", body, **kwargs)
 
     def result(self, **kwargs: Any) -> Event:
         total = decrypted_counts(self.state)[0]

@@ -26,6 +26,9 @@ from veche.events.schema import Bool, Enum, EventId, Int, List, Obj, PublicKey, 
 __all__ = ["CREATE_BODY", "MAX_WORKFORCE", "PledgeSpec", "parse_pledge"]
 
 MAX_WORKFORCE = 1_000_000
+#: The largest target of a pledge that reveals only crossed or not: its trustees
+#: blind, shuffle and decrypt a list of ``needed`` ciphertexts (pledge-v1 §7).
+MAX_REVEAL = 1000
 MAX_VOTERS_PER_EVENT = 1000
 
 CREATE_BODY = Obj(
@@ -57,6 +60,9 @@ CREATE_BODY = Obj(
         # whose strike status changes from the strike date when the target is reached.
         "registry": EventId(),
         "demo": Bool(),
+        # What the result reveals: the total (the default), or only whether the target
+        # was reached (pledge-v1 §7: blinding rounds, a shuffle, no total).
+        "reveal": Enum(("total", "crossed")),
     },
 )
 
@@ -79,6 +85,7 @@ class PledgeSpec:
     committee: str | None
     strike_call: str | None
     registry: str | None = None
+    reveal: str = "total"  # "total", or "crossed": the result says only crossed or not
 
     @property
     def pledge_id(self) -> str:
@@ -124,6 +131,14 @@ def parse_pledge(pledge_id: str, creator: str, body: dict[str, Any]) -> PledgeSp
         raise RuleViolation(
             "target", "state the workers needed, or a percent and the workforce", "body"
         )
+    reveal = body.get("reveal", "total")
+    if reveal == "crossed" and needed > MAX_REVEAL:
+        raise RuleViolation(
+            "reveal",
+            "a pledge that reveals only whether its target was reached needs at most "
+            "%(max)d workers" % {"max": MAX_REVEAL},
+            "body.reveal",
+        )
     date = body["strike_date"]
     try:
         from datetime import date as date_type
@@ -168,4 +183,5 @@ def parse_pledge(pledge_id: str, creator: str, body: dict[str, Any]) -> PledgeSp
         committee=body.get("committee"),
         strike_call=body.get("strike_call"),
         registry=body.get("registry"),
+        reveal=reveal,
     )
