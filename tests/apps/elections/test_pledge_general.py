@@ -9,7 +9,8 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.factories import World
+from django.test import Client
+from tests.factories import World, signed_in_client
 
 from veche.apps.committees import actions as committees
 from veche.apps.committees.models import Motion
@@ -23,7 +24,7 @@ from veche.apps.store.models import StoredEvent
 from veche.crypto.ballot import encrypt_ballot
 from veche.election import offline
 from veche.election.offline import TrusteeKeys
-from veche.events import Identity, RuleViolation
+from veche.events import Identity, RuleViolation, parse_event
 
 pytestmark = pytest.mark.django_db
 
@@ -96,13 +97,23 @@ def _pledge(w, committee, creator, pledges, *, needed=1, electorate=None):
     return Pledge.objects.get(space=space)
 
 
-def _general(w, council, motion, results, author="Chair"):
+def _strike(pledge):
+    """The plant's ``pledge.strike`` by which this pledge passed its committee's call (or,
+    when there is none, the pledge's bare result, which counts nothing)."""
+    for raw in StoredEvent.objects.filter(kind="pledge.strike").values_list("raw", flat=True):
+        event = parse_event(bytes(raw), verify=False)
+        if event.body["pledge"] == pledge.space:
+            return event.id
+    return pledge.result_event
+
+
+def _general(w, council, motion, strikes, author="Chair"):
     return record(
         w.person(author),
         space=council,
         kind="pledge.general",
-        body={"motion": motion, "results": results},
-        deps=results,
+        body={"motion": motion, "strikes": strikes},
+        deps=strikes,
     )
 
 
@@ -187,26 +198,27 @@ def test_enough_crossed_plants_pass_the_council_call_and_forgeries_are_refused()
         w,
         council,
         call,
-        [first.result_event],
+        [_strike(first)],
     )
     _refused(
         "plant-twice",
-        "two results of one committee count as one plant",
+        "two strike calls of one committee count as one plant",
         _general,
         w,
         council,
         call,
-        [first.result_event, again.result_event],
+        [_strike(first), _strike(again)],
     )
-    _refused("plant-twice", "one plant", _general, w, council, call, [first.result_event] * 2)
+    _refused("plant-twice", "one plant", _general, w, council, call, [_strike(first)] * 2)
+    assert _strike(short) == short.result_event  # it passed nothing
     _refused(
-        "pledge-result",
-        "did not reach its target",
+        "pledge-strike",
+        "not a strike call passed by a pledge's verified result",
         _general,
         w,
         council,
         call,
-        [first.result_event, short.result_event],
+        [_strike(first), _strike(short)],
     )
     _refused(
         "pledge-committee",
@@ -215,16 +227,18 @@ def test_enough_crossed_plants_pass_the_council_call_and_forgeries_are_refused()
         w,
         council,
         call,
-        [first.result_event, stranger.result_event],
+        [_strike(first), _strike(stranger)],
     )
+    # Its committee's call refused it (the electorate is not the committee's members).
+    assert _strike(puppet) == puppet.result_event
     _refused(
-        "pledge-electorate",
-        "not this committee's members",
+        "pledge-strike",
+        "not a strike call passed",
         _general,
         w,
         council,
         call,
-        [first.result_event, puppet.result_event],
+        [_strike(first), _strike(puppet)],
     )
     _refused(
         "member",
@@ -233,7 +247,7 @@ def test_enough_crossed_plants_pass_the_council_call_and_forgeries_are_refused()
         w,
         council,
         call,
-        [first.result_event],
+        [_strike(first)],
         author="Sokol",
     )
     plain = committees.propose(
@@ -247,17 +261,17 @@ def test_enough_crossed_plants_pass_the_council_call_and_forgeries_are_refused()
         w,
         council,
         plain,
-        [first.result_event],
+        [_strike(first)],
     )
-    # Results not cited in deps.
+    # Plants not cited in deps.
     with pytest.raises(RuleViolation) as caught:
         record(
             w.person("Chair"),
             space=council,
             kind="pledge.general",
-            body={"motion": call, "results": [first.result_event]},
+            body={"motion": call, "strikes": [_strike(first)]},
         )
-    assert caught.value.rule == "pledge-result" and caught.value.field == "body.results[0]"
+    assert caught.value.rule == "pledge-strike" and caught.value.field == "deps"
     assert StoredEvent.objects.filter(space=council).count() == before
     assert Motion.objects.get(event=call).status == Motion.Status.OPEN
 
@@ -287,28 +301,46 @@ def test_enough_crossed_plants_pass_the_council_call_and_forgeries_are_refused()
         w,
         council,
         call,
-        [first.result_event, second.result_event],
+        [_strike(first), _strike(second)],
     )
     digest = state_digest()
-    raws = [bytes(r) for r in StoredEvent.objects.order_by("?").values_list("raw", flat=True)]
+    raws = [bytes(r) for r in StoredEvent.objects.order_by("id").values_list("raw", flat=True)]
     rebuild()
     assert state_digest() == digest
     # Convergence: the same events, shuffled, into an empty node.
-    StoredEvent.objects.all().delete()
-    rebuild()
-    random.Random(7).shuffle(raws)
-    for start in range(0, len(raws), 9):
-        ingest(raws[start : start + 9], source="shuffled")
-    assert state_digest() == digest
+    for seed in range(3):
+        StoredEvent.objects.all().delete()
+        rebuild()
+        random.Random(seed).shuffle(raws)
+        for start in range(0, len(raws), 9):
+            ingest(raws[start : start + 9], source="shuffled")
+        assert state_digest() == digest, seed
     assert Motion.objects.get(event=call).result["kind"] == "pledge-general"
 
 
-def test_a_member_presses_the_button_once_the_plants_are_there():
+def test_the_call_page_shows_progress_and_a_member_presses_the_button():
     w, council, mtz, kozlova, call = _setup(plants=2)
+    chair = signed_in_client(w.person("Chair"), "Chair", language="en")
+    page = f"/committees/{council}/motions/{call}/"
+    assert "0 of 2 plants have reached their pledge targets" in chair.get(page).content.decode()
     _pledge(w, mtz, w.person("Sokol"), [(w.person("Sokol"), 1)])
+    html = chair.get(page).content.decode()
+    assert "1 of 2 plants have reached their pledge targets" in html and "<li>MTZ</li>" in html
+    assert 'id="general-pass"' not in html
     _pledge(w, kozlova, w.person("Vasilek"), [(w.person("Vasilek"), 1)])
     # Neither publisher sits in the council: the call is still open, and K is met.
     assert Motion.objects.get(event=call).status == Motion.Status.OPEN
     assert len(counted_plants(council)) == 2
-    pledge_actions.general_strike(w.person("Chair"), council, call)
+    html = chair.get(page).content.decode()
+    assert "2 of 2 plants" in html and 'id="general-pass"' in html
+    # A plant member who does not sit in the council cannot press it.
+    sokol = signed_in_client(w.person("Sokol"), "Sokol", language="en")
+    assert sokol.post(f"/elections/council/{council}/general/{call}/").status_code == 404
+    response = chair.post(f"/elections/council/{council}/general/{call}/")
+    assert response.status_code == 302
     assert Motion.objects.get(event=call).result["plants"] == 2
+    assert "2 plants reached their pledge targets" in chair.get(page).content.decode()
+    # The strike map: the public sees that it passed, the council's reader which council.
+    public = Client().get("/strike/").content.decode()
+    assert "General strike called" in public and "Salihorsk council" not in public
+    assert "Salihorsk council" in chair.get("/strike/").content.decode()

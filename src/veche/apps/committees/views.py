@@ -54,8 +54,13 @@ from veche.apps.committees.forms import (
     ProposeForm,
     pair,
 )
-from veche.apps.committees.labels import METHOD_LABELS, MOTION_LABELS, stv_action
-from veche.apps.committees.models import Motion
+from veche.apps.committees.labels import (
+    AUDIENCE_LABELS,
+    METHOD_LABELS,
+    MOTION_LABELS,
+    stv_action,
+)
+from veche.apps.committees.models import Committee, Motion
 from veche.apps.store.reasons import refusal_text
 from veche.events import Identity, RuleViolation
 from veche.events.envelope import format_time
@@ -448,6 +453,10 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
         "is_proposer": my_person == row.proposer,
         "amend_form": AmendForm(initial={"title": row.title, "text": row.text}),
         "ratifications": federation.ratifications(row),
+        "appeal_audience": label(AUDIENCE_LABELS, row.target.get("audience", ""))
+        if row.kind == "appeal"
+        else "",
+        "general": _general_progress(key, committee, row),
         "endorsements": access.endorsement_count(row),
         "endorsers": access.endorsers(row),
         "proposer_name": pseudonyms.get(row.proposer, row.proposer[:10]),
@@ -461,6 +470,15 @@ def motion_detail(request: HttpRequest, space: str, motion: str) -> HttpResponse
         ],
     }
     return render(request, "committees/motion.html", context)
+
+
+def _general_progress(key: str | None, committee: Committee, row: Motion) -> Any:
+    """A council's strike call counting plants' pledges (pledge-v1 §8): its progress."""
+    if committee.kind != "council" or row.kind != "strike_call":
+        return None
+    from veche.apps.elections.pledge_views import general_progress
+
+    return general_progress(key, row)
 
 
 def _stv_count(motion: Motion, names: list[str], standing: tally.Standing) -> dict[str, Any]:

@@ -22,7 +22,8 @@ from veche.apps.store.log import record
 from veche.election.rules import compute_tally, decrypted_counts, election_key
 from veche.events import Event, Identity, RuleViolation
 from veche.pledge.record import PledgeReport, verify_record
-from veche.pledge.rules import RESULT_KIND
+from veche.pledge.reveal import crossed_of
+from veche.pledge.rules import RESULT_KIND, reveal_context
 from veche.pledge.spec import MAX_VOTERS_PER_EVENT
 
 __all__ = [
@@ -70,6 +71,7 @@ def create_pledge(
     registry: str | None = None,
     electorate: Sequence[dict[str, Any]] | None = None,
     demo: bool = False,
+    reveal: str = "total",
 ) -> Event:
     """Open a pledge: of a committee (its active members pledge; ``strike_call`` is the
     committee's motion the target passes), or for a given electorate."""
@@ -103,6 +105,8 @@ def create_pledge(
             body["registry"] = registry
     if demo:
         body["demo"] = True
+    if reveal != "total":
+        body["reveal"] = reveal
     event = record(identity, space=None, kind="space.create", body=body)
     for start in range(MAX_VOTERS_PER_EVENT, len(electorate), MAX_VOTERS_PER_EVENT):
         record(
@@ -161,40 +165,41 @@ def publish_pledge_result(identity: Identity, space: str) -> Event:
     """The total the trustees' partial decryptions give and whether it reaches the target
     (the rules recompute both: a forged "crossed" is refused)."""
     state = _state(space)
-    total = decrypted_counts(state)[0]
-    result = record(
-        identity,
-        space=space,
-        kind=RESULT_KIND,
-        body={"total": total, "crossed": total >= state.pledge.needed},
-    )
+    body: dict[str, Any]
+    if state.pledge.reveal == "crossed":
+        # Only the bit (pledge-v1 §7): from the decryptions of the blinded list.
+        body = {"crossed": crossed_of(reveal_context(state), state.reveal)}
+    else:
+        total = decrypted_counts(state)[0]
+        body = {"total": total, "crossed": total >= state.pledge.needed}
+    result = record(identity, space=space, kind=RESULT_KIND, body=body)
     if result.body["crossed"]:
         # The result stands either way; the call passes only if the rule lets it (a
         # pledge whose members are not the committee's passes nothing).
         with contextlib.suppress(RuleViolation):
-            trigger_strike(identity, space)
-        trigger_general(identity, space)
+            if trigger_strike(identity, space) is not None:
+                trigger_general(identity, space)
     return result
 
 
 def general_strike(identity: Identity, council: str, motion: str) -> Event:
     """Pass a council's strike call that counts plants (pledge-v1 §8): a
-    ``pledge.general`` citing every member committee's crossed pledge result this node
-    holds. Any member or seated delegate of the council may sign it; the rule recounts
+    ``pledge.general`` citing every member committee's strike call passed by a crossed
+    pledge (``pledge.strike``) this node holds. Any member or seated delegate of the council may sign it; the rule recounts
     (RuleViolation says why not, e.g. too few plants yet)."""
     from veche.apps.elections.pledge_general import GENERAL_KIND, MAX_PLANTS, counted_plants
 
-    results = [plant.result for plant in counted_plants(council)][:MAX_PLANTS]
-    if not results:
+    strikes = [plant.strike for plant in counted_plants(council)][:MAX_PLANTS]
+    if not strikes:
         raise RuleViolation(
-            "plants", "no member committee's pledge has reached its target yet", "body.results"
+            "plants", "no member committee's pledge has reached its target yet", "body.strikes"
         )
     return record(
         identity,
         space=council,
         kind=GENERAL_KIND,
-        body={"motion": motion, "results": results},
-        deps=results,
+        body={"motion": motion, "strikes": strikes},
+        deps=strikes,
     )
 
 

@@ -2,13 +2,14 @@
 its member committees' pledges have crossed their targets.
 
 The council votes the number: its ``strike_call`` motion carries ``{"plants": K}`` in
-its target. ``pledge.general`` in the council's space cites K or more ``pledge.result``
-events in ``deps``; its rule recounts them from this node's verified pledges, one plant
-per member committee, so the event is valid exactly when K plants' recomputed results
-reached their targets. Nobody's judgement enters, as with ``pledge.strike``.
+its target. ``pledge.general`` in the council's space cites K or more plants'
+``pledge.strike`` events in ``deps`` (each: a member committee's strike call passed by
+its own pledge's verified, crossed result); its rule checks each, one plant per member
+committee, so the event is valid exactly when K plants' recomputed results reached
+their targets. Nobody's judgement enters, as with ``pledge.strike``.
 
-A result is an event of another space and is judged only where it is held: the kind
-declares no "on trust" citations, so a ``pledge.general`` whose results this node does
+A plant's event is of another space and is judged only where it is held: the kind
+declares no "on trust" citations, so a ``pledge.general`` whose citations this node does
 not hold waits for them instead of being refused.
 """
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from veche.apps.elections.models import Pledge
 from veche.apps.store.context import Context
 from veche.events import Event, RuleViolation
 
@@ -67,60 +67,54 @@ def _call(ctx: Context, event: Event) -> tuple[object, int]:
 
 @dataclass(frozen=True)
 class PlantResult:
-    """One plant counted: its committee, the pledge and its verified result."""
+    """One plant counted: its committee, the pledge and the ``pledge.strike`` by which
+    its verified result passed the committee's own strike call."""
 
     committee: str
     pledge: str
-    result: str
-    total: int
-    needed: int
+    strike: str
 
 
 def _counted(ctx: Context, event: Event) -> list[PlantResult]:
-    """The results ``body.results`` names, each checked, one plant per member committee."""
-    from veche.apps.committees.rules.delegates import children_of
-    from veche.apps.elections.pledges import check_electorate
+    """The plants ``body.strikes`` names, each checked, one per member committee.
 
-    results: list[str] = event.body["results"]
-    for index, result in enumerate(results):
-        if result not in event.deps:
-            raise RuleViolation(
-                "pledge-result", "cite every counted result in deps", f"body.results[{index}]"
-            )
-    rows = {
-        p.result_event: p
-        for p in ctx.rows(Pledge).filter(result_event__in=sorted(set(results)), stage="decided")
-    }
+    A plant is counted by its ``pledge.strike``, not by the bare ``pledge.result``: that
+    event's rule checked, in the plant's own space and causal past, that the result
+    crossed and that the pledge's electorate is the committee's members. The membership
+    of a plant is not in the causal past of the council's event, so recounting it here
+    would judge the same event differently by arrival order."""
+    from veche.apps.committees.rules.delegates import children_of
+    from veche.apps.store.models import Status
+
+    strikes: list[str] = event.body["strikes"]
+    if any(strike not in event.deps for strike in strikes):
+        raise RuleViolation(
+            "pledge-strike", "cite every counted plant's pledge.strike in deps", "deps"
+        )
     members = children_of(ctx, event.space_id)
     counted: dict[str, PlantResult] = {}
-    for index, result in enumerate(results):
-        field = f"body.results[{index}]"
-        pledge = rows.get(result)
-        if pledge is None:
+    for index, strike in enumerate(strikes):
+        field = f"body.strikes[{index}]"
+        cited = ctx.cited(event, strike, field)
+        if cited.event.kind != "pledge.strike" or cited.status != Status.APPLIED:
             raise RuleViolation(
-                "pledge-result", "this node holds no such verified pledge result", field
+                "pledge-strike",
+                "not a strike call passed by a pledge's verified result on this node",
+                field,
             )
-        if not pledge.crossed:
-            raise RuleViolation(
-                "pledge-result", "the pledge's verified result did not reach its target", field
-            )
-        if not pledge.committee or pledge.committee not in members:
+        committee = cited.event.space_id
+        if committee not in members:
             raise RuleViolation(
                 "pledge-committee",
                 "the pledge's committee is not a member committee of this council",
                 field,
             )
-        if pledge.committee in counted:
+        if committee in counted:
             raise RuleViolation(
-                "plant-twice", "two results of one committee count as one plant", field
+                "plant-twice", "two strike calls of one committee count as one plant", field
             )
-        check_electorate(ctx, pledge.committee, pledge, field)
-        counted[pledge.committee] = PlantResult(
-            committee=pledge.committee,
-            pledge=pledge.space,
-            result=result,
-            total=pledge.total or 0,
-            needed=pledge.needed,
+        counted[committee] = PlantResult(
+            committee=committee, pledge=str(cited.event.body["pledge"]), strike=strike
         )
     return list(counted.values())
 
@@ -136,7 +130,7 @@ def judge_general(ctx: Context, event: Event) -> None:
             "plants",
             "%(n)d plants have reached their targets, the call needs %(needed)d"
             % {"n": len(plants), "needed": needed},
-            "body.results",
+            "body.strikes",
         )
 
 
@@ -160,31 +154,28 @@ def apply_general(ctx: Context, event: Event) -> None:
 
 
 def counted_plants(council: str) -> list[PlantResult]:
-    """Read-time: the member committees of ``council`` whose latest crossed pledge result
-    this node holds, one per committee (the pledges a ``pledge.general`` could cite).
-    A pledge whose electorate is not its committee's members is left out, as the rule
-    would refuse it."""
+    """Read-time: the member committees of ``council`` whose strike call a crossed pledge
+    passed (an applied ``pledge.strike`` this node holds), one per committee, the
+    earliest each: what a ``pledge.general`` may cite."""
     from veche.apps.committees.federation import children
-    from veche.apps.elections.pledges import check_electorate
+    from veche.apps.store.models import Status, StoredEvent
+    from veche.events import parse_event
 
-    kids = set(children(council))
     found: dict[str, PlantResult] = {}
-    ctx = Context()
-    for pledge in (
-        Pledge.objects.filter(committee__in=sorted(kids), stage="decided", crossed=True)
-        .exclude(result_event="")
-        .order_by("created_at", "space")
-    ):
-        try:
-            check_electorate(ctx, pledge.committee, pledge, "body.results")
-        except RuleViolation:
-            continue
-        found[pledge.committee] = PlantResult(
-            committee=pledge.committee,
-            pledge=pledge.space,
-            result=pledge.result_event,
-            total=pledge.total or 0,
-            needed=pledge.needed,
+    rows = (
+        StoredEvent.objects.filter(
+            space__in=children(council), kind="pledge.strike", status=Status.APPLIED
+        )
+        .order_by("height", "id")
+        .values_list("raw", flat=True)
+    )
+    for raw in rows:
+        strike = parse_event(bytes(raw), verify=False)
+        found.setdefault(
+            strike.space_id,
+            PlantResult(
+                committee=strike.space_id, pledge=str(strike.body["pledge"]), strike=strike.id
+            ),
         )
     return sorted(found.values(), key=lambda p: p.committee)
 
@@ -198,11 +189,11 @@ def register_general() -> None:
         body=Obj(
             required={
                 "motion": EventId(),
-                "results": List(EventId(), min_length=1, max_length=MAX_PLANTS),
+                "strikes": List(EventId(), min_length=1, max_length=MAX_PLANTS),
             }
         ),
         rule=judge_general,
         apply=apply_general,
-        summary="enough member committees' pledges reached their targets: the council's "
+        summary="enough member committees' pledges passed their strike calls: the council's "
         "strike call passes",
     )

@@ -234,3 +234,50 @@ def pledge_record(request: HttpRequest, space: str) -> HttpResponse:
     response = HttpResponse(export_record(space), content_type="application/x-ndjson")
     response["Content-Disposition"] = f'attachment; filename="pledge-{pledge.space[:12]}.jsonl"'
     return response
+
+
+def general_progress(viewer_key: str | None, motion: Motion) -> dict[str, Any] | None:
+    """For a council's strike call that counts plants (pledge-v1 §8): the member
+    committees whose pledges have reached their targets, K, and whether the viewer may
+    pass the call now. None for any other motion. (The caller checked read access.)"""
+    from veche.apps.committees.models import Committee
+    from veche.apps.elections.pledge_general import counted_plants, plants_needed
+
+    needed = plants_needed(motion.target)
+    if motion.kind != "strike_call" or needed is None:
+        return None
+    plants = counted_plants(motion.space) if motion.status == Motion.Status.OPEN else []
+    names = dict(
+        Committee.objects.filter(space__in=[p.committee for p in plants]).values_list(
+            "space", "name"
+        )
+    )
+    return {
+        "needed": needed,
+        "plants": [names.get(p.committee, p.committee[:10]) for p in plants],
+        "count": len(plants),
+        "can_pass": motion.status == Motion.Status.OPEN
+        and len(plants) >= needed
+        and is_participant(viewer_key, motion.space),
+    }
+
+
+@login_required
+@require_POST
+def general_strike(request: HttpRequest, council: str, motion: str) -> HttpResponse:
+    """Any member or seated delegate of the council passes its strike call once enough
+    plants' pledges have reached their targets; the rule recounts."""
+    key = viewer(request)
+    access_committee_by_space(key, council)
+    if not is_participant(key, council):
+        raise Http404
+    row = Motion.objects.filter(space=council, event=motion).first()
+    if row is None:
+        raise Http404
+    run_signed_action(
+        request,
+        lambda identity: pledge_actions.general_strike(identity, council, motion),
+        done=_("The general strike call has passed."),
+        locked_is_404=True,
+    )
+    return redirect("committees:motion", council, motion)

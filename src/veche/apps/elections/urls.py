@@ -38,6 +38,12 @@ urlpatterns = [
         name="pledge-create",
     ),
     path("pledge/<str:space>/", include(pledge_patterns)),
+    # A council's strike call counting plants (pledge-v1 §8): pass it once K are there.
+    path(
+        "council/<str:council>/general/<str:motion>/",
+        pledge_views.general_strike,
+        name="pledge-general",
+    ),
     path("committee/<str:committee>/", views.committee_elections, name="committee"),
     path("committee/<str:committee>/new/", views.election_create, name="create"),
     path("<str:space>/", include(election_patterns)),

@@ -275,9 +275,10 @@ FIXED_MESSAGES = frozenset(
         # apps/elections/pledge_general.py, pledge_actions.py: federation-wide pledges
         gettext_noop("the motion is not a strike call with a number of plants"),
         gettext_noop("the strike call is not an open motion of this council"),
-        gettext_noop("cite every counted result in deps"),
+        gettext_noop("cite every counted plant's pledge.strike in deps"),
+        gettext_noop("not a strike call passed by a pledge's verified result on this node"),
         gettext_noop("the pledge's committee is not a member committee of this council"),
-        gettext_noop("two results of one committee count as one plant"),
+        gettext_noop("two strike calls of one committee count as one plant"),
         gettext_noop("no member committee's pledge has reached its target yet"),
         # apps/committees/rules/motion_targets.py
         gettext_noop("only a council's strike call counts plants"),

@@ -209,3 +209,46 @@ def access_demands_letter_by_event(event: str) -> DemandsLetter:
         key=lambda item: (item[1], item[0].name),
     )
     return DemandsLetter(motion, committee, endorsers)
+
+
+class GeneralStrike(NamedTuple):
+    """A council's strike call passed by its member committees' pledges (pledge-v1 §8).
+    The public sees that it passed and the count; a reader of the council also sees
+    which council and the motion (``council`` and ``motion`` are empty otherwise)."""
+
+    plants: int
+    needed: int
+    at: str
+    council: str
+    council_name: str
+    motion: str
+    title: str
+
+
+def general_strikes(viewer: str | None, limit: int = 5) -> list[GeneralStrike]:
+    """The latest general strike calls passed by plants' pledges, newest first."""
+    rows = list(
+        Motion.objects.filter(kind="strike_call", status=Motion.Status.PASSED)
+        .filter(result__kind="pledge-general")
+        .order_by("-closed_at", "event")[:limit]
+    )
+    if not rows:
+        return []
+    names = dict(
+        Committee.objects.filter(space__in={m.space for m in rows}).values_list("space", "name")
+    )
+    found = []
+    for motion in rows:
+        readable = can_read_space(viewer, motion.space)
+        found.append(
+            GeneralStrike(
+                plants=int(motion.result.get("plants", 0)),
+                needed=int(motion.result.get("needed", 0)),
+                at=motion.closed_at,
+                council=motion.space if readable else "",
+                council_name=names.get(motion.space, "") if readable else "",
+                motion=motion.event if readable else "",
+                title=motion.title if readable else "",
+            )
+        )
+    return found

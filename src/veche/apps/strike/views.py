@@ -53,6 +53,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             ),
             "by_sector": sorted((today.by_sector if today else {}).items()),
             "workplaces": access.visible_workplaces(key),
+            "general_strikes": access.general_strikes(key),
         },
     )
 
