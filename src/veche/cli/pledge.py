@@ -8,8 +8,8 @@ record. On a node: ``open`` (a committee's pledge, with its trustees),
 ``start`` (under the trustees' key, once each has dealt: ``veche trustee
 share``), ``make`` (seal a pledge on this machine, or withdraw), ``close``
 (after the deadline), ``decrypt`` (a trustee's partial decryption of the
-total, signed here with the trustee's key file), ``result``, ``show`` and
-``export``.
+total, signed here with the trustee's key file), ``result``, ``show``,
+``export`` and ``general`` (pass a council's strike call that counts plants).
 """
 
 from __future__ import annotations
@@ -93,6 +93,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     show.add_argument("pledge")
     add_json_flag(show)
     show.set_defaults(handler=_show)
+
+    general = sub.add_parser(
+        "general",
+        help="pass a council's strike call that counts plants, once enough member "
+        "committees' pledges have passed their strike calls (pledge-v1 §8)",
+    )
+    general.add_argument("--council", required=True, help="the council's space")
+    general.add_argument("--motion", required=True, help="the council's strike call")
+    general.add_argument("--key", type=Path, required=True, help="your key file")
+    general.add_argument(
+        "--dry-run", action="store_true", help="only show the plants counted so far"
+    )
+    add_json_flag(general)
+    general.set_defaults(handler=_general)
 
     export = sub.add_parser("export", help="write a pledge's record (its events, one a line)")
     export.add_argument("pledge")
@@ -325,6 +339,47 @@ def _show(args: argparse.Namespace) -> int:
     else:
         for name, value in data.items():
             print(f"{name}: {value}")
+    return 0
+
+
+def _general(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.committees.models import Motion
+    from veche.apps.elections import pledge_actions
+    from veche.apps.elections.pledge_general import counted_plants, plants_needed
+    from veche.events import RuleViolation
+
+    motion = Motion.objects.filter(space=args.council, event=args.motion).first()
+    needed = plants_needed(motion.target) if motion is not None else None
+    if motion is None or motion.kind != "strike_call" or needed is None:
+        raise CliError(f"no strike call counting plants {args.motion} in {args.council}")
+    plants = counted_plants(args.council)
+    data: dict[str, Any] = {
+        "council": args.council,
+        "motion": args.motion,
+        "status": motion.status,
+        "needed": needed,
+        "plants": [
+            {"committee": p.committee, "pledge": p.pledge, "strike": p.strike} for p in plants
+        ],
+    }
+    if not args.dry_run:
+        try:
+            event = pledge_actions.general_strike(
+                load_signer(args.key, prompt="Passphrase: "), args.council, args.motion
+            )
+        except RuleViolation as violation:
+            raise CliError(str(violation)) from violation
+        data["event"] = event.id
+        data["status"] = "passed"
+    if args.json:
+        print_json(data)
+    else:
+        print(f"{len(plants)} of {needed} plants have reached their targets")
+        for plant in plants:
+            print(f"  {plant.committee}: pledge {plant.pledge}, strike {plant.strike}")
+        if "event" in data:
+            print(f"pledge.general: {data['event']}: the strike call passed")
     return 0
 
 

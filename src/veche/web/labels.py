@@ -44,6 +44,7 @@ EVENT_KIND_LABELS: Labels = {
     "election.result": pgettext_lazy("event kind", "Election result"),
     "pledge.result": pgettext_lazy("event kind", "Strike pledge result"),
     "pledge.strike": pgettext_lazy("event kind", "Strike call passed by a pledge"),
+    "pledge.general": pgettext_lazy("event kind", "General strike call passed by plants' pledges"),
     "election.roll": pgettext_lazy("event kind", "Voter roll"),
     "fund.approve": pgettext_lazy("event kind", "Payout approved"),
     "fund.create": pgettext_lazy("event kind", "Fund created"),

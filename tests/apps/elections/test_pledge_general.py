@@ -344,3 +344,30 @@ def test_the_call_page_shows_progress_and_a_member_presses_the_button():
     public = Client().get("/strike/").content.decode()
     assert "General strike called" in public and "Salihorsk council" not in public
     assert "Salihorsk council" in chair.get("/strike/").content.decode()
+
+
+def test_veche_pledge_general_on_the_command_line(tmp_path, capsys, monkeypatch):
+    import json
+
+    from tests.factories import PASS
+
+    from veche.cli import main
+    from veche.events.identity import save_identity
+
+    monkeypatch.setenv("VECHE_PASSPHRASE", PASS)
+    monkeypatch.setenv("VECHE_KDF_PROFILE", "test")
+    w, council, mtz, kozlova, call = _setup(plants=2)
+    key = tmp_path / "chair.key"
+    save_identity(key, w.person("Chair"), PASS, "test")
+    args = ["pledge", "general", "--council", council, "--motion", call, "--key", str(key)]
+    _pledge(w, mtz, w.person("Sokol"), [(w.person("Sokol"), 1)])
+    assert main([*args, "--dry-run", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["needed"], [p["committee"] for p in shown["plants"]]) == (2, [mtz])
+    assert main(args) == 2
+    assert "1 plants have reached their targets, the call needs 2" in capsys.readouterr().err
+    _pledge(w, kozlova, w.person("Vasilek"), [(w.person("Vasilek"), 1)])
+    assert main([*args, "--json"]) == 0
+    done = json.loads(capsys.readouterr().out)
+    assert done["status"] == "passed" and len(done["plants"]) == 2
+    assert Motion.objects.get(event=call).result["kind"] == "pledge-general"
