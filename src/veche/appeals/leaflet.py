@@ -15,6 +15,7 @@ import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import segno
 from fpdf import FPDF
@@ -95,8 +96,11 @@ def render(leaflet: Leaflet, size: str) -> bytes:
     while True:
         pdf.set_font("DejaVu", "", points)
         line = points * 0.5  # mm per line: 1.4 x the font size (1 pt = 0.353 mm)
-        height = pdf.multi_cell(
-            width, line, leaflet.text, dry_run=True, output=MethodReturnValue.HEIGHT
+        height = cast(
+            float,
+            pdf.multi_cell(
+                width, line, leaflet.text, dry_run=True, output=MethodReturnValue.HEIGHT
+            ),
         )
         if height <= room or points <= _MIN_TEXT_PT * s:
             break

@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "veche.cli.trustee",
     "veche.cli.space",
     "veche.cli.pledge",
+    "veche.cli.appeal",
     "veche.cli.publish",
 )
 

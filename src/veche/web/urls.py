@@ -15,5 +15,6 @@ urlpatterns = [
     path("fund/", include("veche.apps.fund.urls")),
     path("sync/", include("veche.apps.sync.urls")),
     path("elections/", include("veche.apps.elections.urls")),
+    path("appeals/", include("veche.apps.committees.public_urls")),
     path("node/panic/", panic.panic, name="node-panic"),
 ]

@@ -58,6 +58,7 @@ def test_the_kind_is_picked_first_with_a_sentence_each(mtz: tuple[World, str, Cl
         "revocation",
         "federation_join",
         "endorsement",
+        "appeal",
     ]
     assert "Expel a member: they lose their vote and their access." in page
     assert 'name="title"' not in page
@@ -74,6 +75,7 @@ def test_the_kind_is_picked_first_with_a_sentence_each(mtz: tuple[World, str, Cl
         ("revocation", {"title", "text", "member", "seized_at", "deadline"}),
         ("federation_join", {"title", "text", "council", "deadline"}),
         ("endorsement", {"title", "text", "letter", "deadline"}),
+        ("appeal", {"title", "text", "audience", "mirror", "deadline"}),
         (
             "rule_change",
             {

@@ -7,9 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from veche.appeals import AUDIENCES, MIRROR_MAX_CHARS, text_problem
 from veche.apps.accounts.forms import refuse_weak_passphrase
-from veche.apps.committees.labels import KIND_LABELS, LEVEL_LABELS, METHOD_LABELS
+from veche.apps.committees.labels import AUDIENCE_LABELS, KIND_LABELS, LEVEL_LABELS, METHOD_LABELS
 from veche.apps.committees.rules.founding import COMMITTEE_KINDS, LEVELS
+from veche.apps.store.reasons import message_text
 
 
 class CommitteeForm(forms.Form):
@@ -132,6 +134,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "federation_accept": ("join",),
     "endorsement": ("letter",),
     "equivocation": ("branch",),
+    "appeal": ("audience", "mirror"),
 }
 KIND_HELP = {
     "general": _("Any question for the committee: yes or no, or a choice among options."),
@@ -153,6 +156,10 @@ KIND_HELP = {
     "federation_accept": _("Accept a committee that asked to join this council."),
     "endorsement": _("Endorse another committee's passed demands letter."),
     "equivocation": _("A member signed two different histories: accept one of them as theirs."),
+    "appeal": _(
+        "A short appeal to police and army conscripts, to workers of another plant or to the"
+        " public; once passed it is public, with a leaflet to print and a QR code."
+    ),
 }
 # A picker's value names two things: an event id and a key (both base64url, no ":").
 PAIR = ":"
@@ -200,6 +207,18 @@ class ProposeForm(forms.Form):
     join = forms.ChoiceField(label=_("Committee that asked to join"))
     letter = forms.ChoiceField(label=_("Demands letter to endorse"))
     branch = forms.ChoiceField(label=_("History to accept"))
+    audience = forms.ChoiceField(
+        label=_("To whom"), choices=[(k, AUDIENCE_LABELS[k]) for k in AUDIENCES]
+    )
+    mirror = forms.URLField(
+        label=_("Address of the committee's mirror (optional)"),
+        required=False,
+        max_length=MIRROR_MAX_CHARS,
+        assume_scheme="https",
+        help_text=_(
+            "The leaflet's QR code points there; without it the QR code carries the text itself."
+        ),
+    )
     quorum_percent = CommitteeForm.base_fields["quorum_percent"]
     majority = CommitteeForm.base_fields["majority"]
     admission = CommitteeForm.base_fields["admission"]
@@ -250,6 +269,10 @@ class ProposeForm(forms.Form):
         electing = self.kind == "delegate_election" and data.get("seats") and data.get("candidates")
         if electing and data["seats"] >= len(data["candidates"]):
             self.add_error("seats", _("There must be more candidates than seats."))
+        if self.kind == "appeal" and data.get("title") and data.get("text"):
+            problem = text_problem(data["title"], data["text"], {"mirror": data.get("mirror")})
+            if problem is not None:
+                self.add_error("text", message_text(problem))
         return data
 
     def option_lines(self) -> list[str]:
@@ -297,6 +320,9 @@ class ProposeForm(forms.Form):
         if kind == "equivocation":
             key, event = data["branch"].split(PAIR)
             return {"key": key, "event": event}
+        if kind == "appeal":
+            mirror = data.get("mirror")
+            return {"audience": data["audience"], **({"mirror": mirror} if mirror else {})}
         if kind == "rule_change":
             return {
                 "rules": {

@@ -39,6 +39,13 @@ MOTION_LABELS = {
     "endorsement": _("Endorsement of another committee's decision"),
     "election": _("Call of a secret-ballot election"),
     "equivocation": _("Accept one history of a member who signed two"),
+    "appeal": _("Appeal to people outside the committee"),
+}
+# To whom an appeal speaks (veche.appeals.AUDIENCES): its leaflet's heading.
+AUDIENCE_LABELS = {
+    "police_army": _("To police officers and army conscripts"),
+    "workers": _("To the workers of a plant not yet on strike"),
+    "public": _("To the public"),
 }
 METHOD_LABELS = {
     "yes_no": _("Yes / no / abstain"),

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from veche.apps.committees import discussion, views
+from veche.apps.committees import appeal_views, discussion, views
 
 app_name = "committees"
 
@@ -9,6 +9,7 @@ motion_patterns = [
     path("vote/", views.motion_vote, name="vote"),
     path("close/", views.motion_close, name="close"),
     path("amend/", views.motion_amend, name="amend"),
+    path("appeal/<str:name>", appeal_views.appeal_file, name="appeal-file"),
 ]
 committee_patterns: list[URLPattern | URLResolver] = [
     path("", views.committee_detail, name="detail"),
