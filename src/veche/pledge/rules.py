@@ -39,12 +39,15 @@ from veche.pledge.reveal import BLIND_KIND, DECRYPT_KIND, RevealState
 from veche.pledge.spec import CREATE_BODY, PledgeSpec, parse_pledge
 
 __all__ = [
+    "BLIND_KIND",
+    "DECRYPT_KIND",
     "KINDS",
     "KIND_BODIES",
     "REGISTRY",
     "PledgeState",
     "apply_event",
     "judge_event",
+    "reveal_context",
 ]
 
 #: The election kinds a pledge runs through, with the election's bodies; only the

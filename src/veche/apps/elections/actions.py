@@ -50,7 +50,14 @@ __all__ = [
     "verify_stored_election",
 ]
 
-TRUSTEE_KINDS = ("trustee.deal", "trustee.complain", "trustee.decrypt")
+# A trustee's events, signed offline and taken from a file (a crossed-only pledge's rounds too).
+TRUSTEE_KINDS = (
+    "trustee.deal",
+    "trustee.complain",
+    "trustee.decrypt",
+    "pledge.blind",
+    "pledge.decrypt",
+)
 
 
 class ElectionActionError(RuleViolation):

@@ -48,6 +48,10 @@ from veche.events import Event
 from veche.events.encoding import b64e
 
 
+#: A crossed-only pledge's trustee steps (pledge-v1 §7): parents like the election kinds.
+_PLEDGE_STEPS = ("pledge.blind", "pledge.decrypt")
+
+
 class StoredElectionState(ElectionState):
     """An ElectionState whose ballot box and electorate live in projection rows."""
 
@@ -77,7 +81,7 @@ class StoredElectionState(ElectionState):
         cited = self.ctx.cited(event, parent, "deps")
         if (
             cited.event.space_id != self.space
-            or cited.event.kind not in KINDS
+            or (cited.event.kind not in KINDS and cited.event.kind not in _PLEDGE_STEPS)
             or self.ctx.batch_keys is None
         ):
             return False
@@ -333,6 +337,20 @@ def register_all() -> None:
         rule=pledges.judge,
         apply=pledges.apply,
         summary="the total of a strike pledge and whether it reached its target",
+    )
+    register(
+        pledge_rules.BLIND_KIND,
+        body=pledge_rules.KIND_BODIES[pledge_rules.BLIND_KIND],
+        rule=pledges.judge,
+        apply=pledges.apply,
+        summary="a trustee's blinding round of a pledge that reveals only whether it crossed",
+    )
+    register(
+        pledge_rules.DECRYPT_KIND,
+        body=pledge_rules.KIND_BODIES[pledge_rules.DECRYPT_KIND],
+        rule=pledges.judge,
+        apply=pledges.apply,
+        summary="a trustee's partial decryption of a crossed-only pledge's blinded list",
     )
     pledges.register_strike()
     pledge_general.register_general()

@@ -26,6 +26,7 @@ from veche.election import rules as election_rules
 from veche.events import Event, RuleViolation
 from veche.events.encoding import b64e
 from veche.pledge import rules
+from veche.pledge.reveal import RevealState
 from veche.pledge.rules import PledgeState
 from veche.pledge.spec import parse_pledge
 
@@ -78,6 +79,7 @@ def _load(ctx: Context, space: str) -> StoredPledgeState:
         state.partials[partial.trustee] = CryptoPartial.from_json(partial.partial)
     state.total = pledge.total
     state.crossed = pledge.crossed
+    state.reveal = RevealState.from_json(pledge.reveal)
     state.counts = (pledge.total,) if pledge.total is not None else None
     return state
 
@@ -102,6 +104,8 @@ def _save(ctx: Context, state: StoredPledgeState, event: Event) -> None:
     }
     if event.kind == rules.RESULT_KIND:
         fields["result_event"] = event.id
+    if event.kind in (rules.BLIND_KIND, rules.DECRYPT_KIND):
+        fields["reveal"] = state.reveal.to_json()
     ctx.rows(Pledge).filter(space=state.space).update(**fields)
 
 

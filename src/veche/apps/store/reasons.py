@@ -285,6 +285,21 @@ FIXED_MESSAGES = frozenset(
         # appeals/__init__.py (apps/committees/rules/appeals.py raises them)
         gettext_noop("an appeal speaks to police and army conscripts, workers or the public"),
         gettext_noop("the mirror of an appeal is an http:// or https:// address with no spaces"),
+        # pledge/reveal.py, pledge/rules.py: a pledge that reveals only whether it crossed
+        gettext_noop("this pledge reveals its total: it has no blinding rounds"),
+        gettext_noop(
+            "this pledge reveals only whether its target was reached: its total is never "
+            "decrypted"
+        ),
+        gettext_noop("this pledge reveals only whether its target was reached, not its total"),
+        gettext_noop("this pledge's result states its total"),
+        gettext_noop("the final list is being decrypted: no more blinding rounds"),
+        gettext_noop("this trustee has blinded already"),
+        gettext_noop("the last part, and only it, carries the proof's c and s"),
+        gettext_noop(
+            "the proof of shuffle does not verify: the round's output is not its blinded list "
+            "re-encrypted and reordered"
+        ),
     )
 )
 
@@ -363,6 +378,21 @@ PATTERN_MESSAGES = frozenset(
         gettext_noop("pledging closed at %(deadline)s"),
         gettext_noop("the pledge closes at its deadline, %(deadline)s"),
         gettext_noop("%(total)d pledges of the %(needed)d needed: the target is %(verdict)s"),
+        # pledge/spec.py, pledge/reveal.py, pledge/rules.py: a crossed-only pledge
+        gettext_noop(
+            "a pledge that reveals only whether its target was reached needs at most "
+            "%(max)d workers"
+        ),
+        gettext_noop("this is round %(round)d"),
+        gettext_noop("a round of this pledge has %(parts)d parts"),
+        gettext_noop("part %(part)d of this round comes next"),
+        gettext_noop("part %(part)d of this decryption comes next"),
+        gettext_noop("this part holds %(n)d elements"),
+        gettext_noop("element %(i)d is not the round's input raised to one exponent"),
+        gettext_noop(
+            "%(have)d of the %(needed)d blinding rounds are done: decrypting comes after them"
+        ),
+        gettext_noop("the decryptions of the blinded list show the target was %(verdict)s"),
     )
 )
 
