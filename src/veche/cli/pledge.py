@@ -7,8 +7,10 @@ verifier failed). ``simulate`` plays a whole pledge in memory and writes its
 record. On a node: ``open`` (a committee's pledge, with its trustees),
 ``start`` (under the trustees' key, once each has dealt: ``veche trustee
 share``), ``make`` (seal a pledge on this machine, or withdraw), ``close``
-(after the deadline), ``decrypt`` (a trustee's partial decryption of the
-total, signed here with the trustee's key file), ``result``, ``show``,
+(after the deadline), ``blind`` (a trustee's blinding round of a pledge opened
+with ``--reveal crossed``, pledge-v1 §7), ``decrypt`` (a trustee's partial
+decryption of the total, or of such a pledge's blinded list, signed here with
+the trustee's key file), ``result``, ``show``,
 ``export`` and ``general`` (pass a council's strike call that counts plants).
 """
 
@@ -40,6 +42,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     simulate.add_argument("--needed", type=int, required=True, help="pledges that reach it")
     simulate.add_argument("--trustees", type=int, default=3)
     simulate.add_argument("--threshold", type=int, default=2)
+    simulate.add_argument(
+        "--reveal",
+        choices=("total", "crossed"),
+        default="total",
+        help="what the result reveals: the total, or only whether the target was reached",
+    )
     simulate.add_argument("--out", "-o", type=Path, required=True, help="record file to write")
     add_json_flag(simulate)
     simulate.set_defaults(handler=_simulate)
@@ -60,6 +68,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--trustee", action="append", required=True, metavar="KEY:BOX", help="(repeat)"
     )
     opened.add_argument("--threshold", type=int, required=True, help="trustees needed")
+    opened.add_argument(
+        "--reveal",
+        choices=("total", "crossed"),
+        default="total",
+        help="what the result reveals: the total (default), or only whether the target "
+        "was reached (the trustees then each run 'veche pledge blind')",
+    )
     add_json_flag(opened)
     opened.set_defaults(handler=_open)
 
@@ -83,11 +98,24 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_json_flag(make)
     make.set_defaults(handler=_make)
 
-    decrypt = sub.add_parser("decrypt", help="a trustee's partial decryption of the total")
+    blind = sub.add_parser(
+        "blind",
+        help="a trustee's blinding round of a pledge that reveals only whether it crossed",
+    )
+    blind.add_argument("pledge")
+    blind.add_argument("--trustee-key", type=Path, required=True, help="trustee key file")
+    add_json_flag(blind)
+    blind.set_defaults(handler=_trustee_step, trustee_step="blind")
+
+    decrypt = sub.add_parser(
+        "decrypt",
+        help="a trustee's partial decryption of the total (or, for a pledge that reveals "
+        "only whether it crossed, of the blinded list)",
+    )
     decrypt.add_argument("pledge")
     decrypt.add_argument("--trustee-key", type=Path, required=True, help="trustee key file")
     add_json_flag(decrypt)
-    decrypt.set_defaults(handler=_decrypt)
+    decrypt.set_defaults(handler=_trustee_step, trustee_step="decrypt")
 
     show = sub.add_parser("show", help="a pledge's stage, target and result")
     show.add_argument("pledge")
@@ -123,7 +151,11 @@ def _simulate(args: argparse.Namespace) -> int:
         raise CliError("need 1 <= threshold <= trustees")
     values = [1] * args.pledged + [0] * (args.members - args.pledged)
     run = simulate_pledge(
-        values=values, needed=args.needed, trustees=args.trustees, threshold=args.threshold
+        values=values,
+        needed=args.needed,
+        trustees=args.trustees,
+        threshold=args.threshold,
+        reveal=args.reveal,
     )
     args.out.write_bytes(run.writer.record())
     summary = {
@@ -178,6 +210,9 @@ def _verify(args: argparse.Namespace) -> int:
         if report.total is not None:
             verdict = "REACHED" if report.crossed else "not reached"
             print(f"total: {report.total} of {report.needed} needed: target {verdict}")
+        elif report.crossed is not None:
+            verdict = "REACHED" if report.crossed else "not reached"
+            print(f"target {verdict} (this pledge reveals no total)")
         else:
             print("no result yet: every event so far checks out")
         if report.refused:
@@ -224,6 +259,7 @@ def _open(args: argparse.Namespace) -> int:
             workforce=args.workforce,
             committee=args.committee,
             strike_call=args.strike_call,
+            reveal=args.reveal,
         )
     except RuleViolation as violation:
         raise CliError(str(violation)) from violation
@@ -255,7 +291,10 @@ def _step(args: argparse.Namespace) -> int:
         print(f"{event.kind}: {event.id}")
         if event.kind == "pledge.result":
             verdict = "REACHED" if event.body["crossed"] else "not reached"
-            print(f"total: {event.body['total']}: target {verdict}")
+            if "total" in event.body:
+                print(f"total: {event.body['total']}: target {verdict}")
+            else:
+                print(f"target {verdict} (this pledge reveals no total)")
     return 0
 
 
@@ -284,21 +323,36 @@ def _make(args: argparse.Namespace) -> int:
     return 0
 
 
-def _decrypt(args: argparse.Namespace) -> int:
+def _trustee_step(args: argparse.Namespace) -> int:
+    """``blind`` or ``decrypt``: signed here with the trustee's key file, then recorded."""
     ready(args)
     from veche.apps.elections.actions import export_record, ingest_file
+    from veche.apps.elections.models import Pledge
     from veche.election import offline
     from veche.events import RuleViolation
     from veche.events.identity import SealError
+    from veche.pledge.offline import blind_events, reveal_decryption_events
 
     _need_pledge(args.pledge)
     from veche.cli.trustee import _passphrase
 
+    crossed_only = (
+        Pledge.objects.filter(space=args.pledge).values_list("body__reveal", flat=True).first()
+        == "crossed"
+    )
     data = export_record(args.pledge)
+    lines = data[:-1].split(b"\n")
     try:
         keys = offline.load_trustee_keys(args.trustee_key, _passphrase())
-        event = offline.partial_decryption_event(data[:-1].split(b"\n"), keys)
-        report = ingest_file(args.pledge, event.raw + b"\n", source="cli:trustee")
+        if args.trustee_step == "blind":
+            events = blind_events(lines, keys)
+        elif crossed_only:
+            events = reveal_decryption_events(lines, keys)
+        else:
+            events = [offline.partial_decryption_event(lines, keys)]
+        report = ingest_file(
+            args.pledge, b"".join(e.raw + b"\n" for e in events), source="cli:trustee"
+        )
     except OSError as error:
         raise CliError(str(error)) from error
     except (SealError, RuleViolation, offline.OfflineError) as error:
@@ -307,9 +361,10 @@ def _decrypt(args: argparse.Namespace) -> int:
     if bad:
         raise CliError(f"refused: {bad[0].reason}")
     if args.json:
-        print_json({"event": event.id})
+        print_json({"events": [e.id for e in events], "kind": events[0].kind})
     else:
-        print(f"trustee.decrypt: {event.id}")
+        for event in events:
+            print(f"{event.kind}: {event.id}")
     return 0
 
 
@@ -331,6 +386,8 @@ def _show(args: argparse.Namespace) -> int:
         "stage": pledge.stage,
         "pledges_counted": pledge.counted,
         "trustees_dealt": Trustee.objects.filter(space=pledge.space, dealing__isnull=False).count(),
+        "reveal": pledge.body.get("reveal", "total"),
+        "blinding_rounds": len(pledge.reveal.get("rounds", [])),
         "total": pledge.total,
         "crossed": pledge.crossed,
     }

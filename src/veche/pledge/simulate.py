@@ -258,14 +258,32 @@ def open_pledge(
 
 
 def simulate_pledge(
-    *, values: Sequence[int | None], needed: int, trustees: int = 3, threshold: int = 2
+    *,
+    values: Sequence[int | None],
+    needed: int,
+    trustees: int = 3,
+    threshold: int = 2,
+    reveal: str = "total",
 ) -> PledgeRun:
-    """A whole pledge: member i pledges ``values[i]`` (None: does not answer)."""
-    run = open_pledge(members=len(values), needed=needed, trustees=trustees, threshold=threshold)
+    """A whole pledge: member i pledges ``values[i]`` (None: does not answer). With
+    ``reveal="crossed"`` trustees 1..threshold blind, then decrypt the blinded list."""
+    run = open_pledge(
+        members=len(values),
+        needed=needed,
+        trustees=trustees,
+        threshold=threshold,
+        extra={"reveal": reveal} if reveal != "total" else None,
+    )
     for i, value in enumerate(values):
         if value is not None:
             run.pledge(i, value)
     run.close()
+    if reveal == "crossed":
+        for j in range(1, threshold + 1):
+            run.blind(j)
+        run.reveal_decrypt(range(1, threshold + 1))
+        run.reveal_result()
+        return run
     run.decrypt(range(1, threshold + 1))
     run.result()
     return run
