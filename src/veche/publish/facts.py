@@ -167,6 +167,7 @@ class PublicMotion:
     result: Mapping[str, Any]
     target_motion: str | None
     target_space: str | None
+    audience: str | None = None  # an appeal's (veche.appeals.AUDIENCES)
 
     @property
     def events(self) -> tuple[str, ...]:
@@ -196,7 +197,8 @@ class Facts:
     workplaces: list[Workplace]  # by (region, name, id)
     totals: FederationTotals
     endorsers: dict[str, list[PublicMotion]]  # letter proposal id -> endorsements/ratifications
-    events_space: dict[str, str]  # event id -> its space, for every counted event
+    events_space: dict[str, str]  # event id -> its space, for every valid event
+    raw: dict[str, bytes]  # event id -> its canonical bytes, for every valid event
 
     def motions_of(self, space: str) -> list[PublicMotion]:
         return [m for m in self.motions if m.space == space]
@@ -281,6 +283,7 @@ def _motions(folder: Folder, committees: Mapping[str, Committee]) -> list[Public
                     result=close.body["result"],
                     target_motion=target.get("motion"),
                     target_space=target.get("space"),
+                    audience=target.get("audience"),
                 )
             )
     found.sort(key=lambda m: (m.closed_at, m.close))
@@ -382,6 +385,7 @@ def derive(folder: Folder) -> Facts:
         totals=totals,
         endorsers=dict(endorsers),
         events_space={e.id: e.space_id for e in folder.events.values()},
+        raw={e.id: e.raw for e in folder.events.values()},
     )
 
 

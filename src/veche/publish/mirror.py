@@ -15,7 +15,7 @@ from pathlib import Path
 
 from veche.events.envelope import event_id
 from veche.publish.facts import Folder, derive, read_events
-from veche.publish.render import GENERATOR, render_site
+from veche.publish.render import GENERATOR, linked_events, named_committees, render_site
 
 __all__ = [
     "MirrorProblem",
@@ -28,12 +28,10 @@ __all__ = [
 
 _ID = r"[A-Za-z0-9_-]{43}"
 _CHECKED = re.compile(
-    rf"\A(index\.html|feed\.atom|(be|ru|en)/(index|strike)\.html"
+    rf"\A(index\.html|feed\.atom|mirror-data\.js|(be|ru|en)/(index|strike)\.html"
     rf"|(be|ru|en)/c/{_ID}\.html|c/{_ID}\.atom)\Z"
 )
 _EVENT_FILE = re.compile(rf"\Aevents/({_ID})\.json\Z")
-_LINK = re.compile(rf'href="(?:\.\./)*events/({_ID})\.json"'.encode())
-_COMMITTEES = re.compile(rb'<meta name="veche-committees" content="([^"]*)">')
 _WEB_STATIC = Path(__file__).resolve().parent.parent / "web" / "static" / "veche"
 _OWN_STATIC = Path(__file__).resolve().parent / "static"
 # Carried files (not checked): the site's style sheet, the browser check and libsodium.js.
@@ -100,8 +98,7 @@ def write_mirror(root: Path, events: Iterable[bytes]) -> WriteReport:
     wanted: dict[str, bytes] = {f"events/{eid}.json": data for eid, data in by_id.items()}
     wanted.update(build_files(by_id))
     for name, source in _CARRIED.items():
-        if source.exists():
-            wanted[name] = source.read_bytes()
+        wanted[name] = source.read_bytes()
     report = WriteReport()
     existing = checked_files(root)
     for relative, path in existing.items():
@@ -127,10 +124,8 @@ def _page_problem(
 ) -> str | None:
     if GENERATOR.encode() not in content:
         return f"not written by {GENERATOR}: this verifier cannot check it"
-    named = _COMMITTEES.search(content)
-    committees = set(named.group(1).decode("ascii", "replace").split()) if named else set()
-    for raw in dict.fromkeys(_LINK.findall(content)):
-        linked = raw.decode("ascii")
+    committees = named_committees(content)
+    for linked in linked_events(content):
         if linked in bad:
             return bad[linked]
         event = folder.events.get(linked)
@@ -190,4 +185,14 @@ def verify_mirror(root: Path) -> list[MirrorProblem]:
             problems.append(MirrorProblem(relative, reason))
     for relative in sorted(set(expected) - set(files)):
         problems.append(MirrorProblem(relative, "this page is missing from the folder"))
+    for relative, source in sorted(_CARRIED.items()):
+        # The style sheets and the browser check are this release's: a changed style
+        # could hide a fact, a changed check could say "verified" of anything.
+        path = root / relative
+        if not path.is_file():
+            problems.append(MirrorProblem(relative, "this file is missing from the folder"))
+        elif path.read_bytes() != source.read_bytes():
+            problems.append(
+                MirrorProblem(relative, f"this file differs from the one {GENERATOR} carries")
+            )
     return problems

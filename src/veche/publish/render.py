@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import gettext
 import html
-from collections.abc import Callable, Iterable, Sequence
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from veche.publish.facts import Committee, Facts, PublicMotion, Workplace
 from veche.solidarity.drawing import MapMarker, strike_map
 from veche.solidarity.geography import REGION_NAMES
 from veche.solidarity.strike import STATUS_LABELS
 
-__all__ = ["GENERATOR", "LANGUAGES", "render_site"]
+__all__ = ["GENERATOR", "LANGUAGES", "linked_events", "named_committees", "render_site"]
 
 GENERATOR = "veche-mirror-1"
 LANGUAGES = ("be", "ru", "en")
@@ -119,6 +122,18 @@ def _result(words: _Words, motion: PublicMotion) -> str:
     return f'<p class="result">{shown}</p>'
 
 
+def _audience(words: _Words, motion: PublicMotion) -> str:
+    _ = words.gettext
+    labels = {
+        "police_army": _("To police officers and army conscripts"),
+        "workers": _("To the workers of a plant not yet on strike"),
+        "public": _("To the public"),
+    }
+    if motion.kind != "appeal" or motion.audience not in labels:
+        return ""
+    return f'<p class="lead">{_e(labels[str(motion.audience)])}</p>'
+
+
 def _motion_section(words: _Words, facts: Facts, motion: PublicMotion) -> tuple[str, list[str]]:
     _ = words.gettext
     events = list(motion.events)
@@ -128,6 +143,7 @@ def _motion_section(words: _Words, facts: Facts, motion: PublicMotion) -> tuple[
         f"<h2>{_e(motion.title)}</h2>",
         f'<p><span class="badge passed">{_e(_kind_label(words, motion.kind))}</span> '
         f"{_e(_('Passed'))} {_e(words.day(closed))}</p>",
+        _audience(words, motion),
         _result(words, motion),
         _paragraphs(motion.text),
     ]
@@ -338,6 +354,52 @@ def _feed(
     return "".join(parts).encode("utf-8")
 
 
+_ID = r"[A-Za-z0-9_-]{43}"
+LINK = re.compile(rf'href="(?:\.\./)*events/({_ID})\.json"'.encode())
+COMMITTEES = re.compile(rb'<meta name="veche-committees" content="([^"]*)">')
+
+
+def linked_events(page: bytes) -> list[str]:
+    """The events a page links, in its order, once each."""
+    return list(dict.fromkeys(raw.decode("ascii") for raw in LINK.findall(page)))
+
+
+def named_committees(page: bytes) -> set[str]:
+    named = COMMITTEES.search(page)
+    return set(named.group(1).decode("ascii", "replace").split()) if named else set()
+
+
+def _browser_data(files: Mapping[str, bytes], facts: Facts) -> bytes:
+    """``mirror-data.js``: the events and each page's links and key facts, for the
+    in-browser check (a browser may not read the folder's files from file://)."""
+    pages: dict[str, dict[str, Any]] = {}
+    today = facts.totals.today
+    for path, content in sorted(files.items()):
+        if not path.endswith(".html") or path == "index.html":
+            continue
+        entry: dict[str, Any] = {
+            "committees": sorted(named_committees(content)),
+            "events": linked_events(content),
+        }
+        if path.endswith("/strike.html"):
+            entry["strike"] = {
+                "day": today.day.isoformat() if today else None,
+                "plants_out": today.plants_out if today else 0,
+                "workers_out": today.workers_out if today else 0,
+            }
+        elif "/c/" in path:
+            space = path.rsplit("/", 1)[1][: -len(".html")]
+            entry["decisions"] = [m.title for m in facts.motions_of(space)]
+        pages[path] = entry
+    document = {
+        "generator": GENERATOR,
+        "events": {eid: raw.decode("utf-8") for eid, raw in sorted(facts.raw.items())},
+        "pages": pages,
+    }
+    text = json.dumps(document, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    return ("window.VECHE_MIRROR = " + text + ";\n").encode("ascii")
+
+
 def render_site(facts: Facts) -> dict[str, bytes]:
     """Every checked file of the mirror: relative path -> bytes (mirror-v1 §1)."""
     files: dict[str, bytes] = {"index.html": _root_index()}
@@ -357,4 +419,5 @@ def render_site(facts: Facts) -> dict[str, bytes]:
             own,
             facts,
         )
+    files["mirror-data.js"] = _browser_data(files, facts)
     return files

@@ -55,7 +55,7 @@ def test_publish_the_demo_and_verify_the_copy(tmp_path: Path, capsys: Any) -> No
     assert "NOT verified" in err
 
     # Nothing new: nothing rewritten. One new published status: its event file and the
-    # strike page in each language are all that change (committee pages name the
+    # strike page in each language and the browser check's data are all that change (committee pages name the
     # workplace, not its status).
     assert main(["publish", "-o", str(site), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["written"] == []
@@ -75,6 +75,12 @@ def test_publish_the_demo_and_verify_the_copy(tmp_path: Path, capsys: Any) -> No
     assert main(["publish", "-o", str(site), "--json"]) == 0
     written = json.loads(capsys.readouterr().out)["written"]
     assert sorted(written) == sorted(
-        [f"events/{event.id}.json", "be/strike.html", "ru/strike.html", "en/strike.html"]
+        [
+            f"events/{event.id}.json",
+            "be/strike.html",
+            "ru/strike.html",
+            "en/strike.html",
+            "mirror-data.js",
+        ]
     )
     assert main(["publish", "verify", str(site)]) == 0

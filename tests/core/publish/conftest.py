@@ -135,6 +135,13 @@ def federation() -> Federation:
             "published": False,
         },
     )
+    world.passed(
+        member,
+        plant,
+        "appeal",
+        "Солдаты и милиционеры! Не стреляйте в свой народ",
+        target={"audience": "police_army"},
+    )
     students = world.committee(other, "Студэнты БДУ")
     world.passed(
         other,
