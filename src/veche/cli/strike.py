@@ -388,7 +388,7 @@ def _ballot_open(args: argparse.Namespace) -> int:
             workplace=row.workplace,
             day=args.day,
             title=f"Strike ballot: {row.name}",
-            question=f"Strike from {args.day}?",
+            question=f"Strike from {_readable_day(args.day)}?",
             options=("Yes", "No"),
             trustees=trustees,
             threshold=args.threshold,
@@ -470,3 +470,15 @@ def _ballot_result(args: argparse.Namespace) -> int:
     else:
         print("nothing to apply: no verified result yet, or no majority for striking")
     return 0
+
+
+def _readable_day(day: str) -> str:
+    """The question voters read says "17 August 2020", not "2020-08-17" (the signed
+    ``day`` of the binding stays ISO; a bad day is refused by the rule, as given)."""
+    from datetime import date
+
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        return day
+    return f"{parsed.day} {parsed:%B %Y}"

@@ -243,7 +243,7 @@ def test_a_ballot_through_the_pages_in_three_languages() -> None:
     assert response.status_code == 302, response.content.decode()[:3000]
     election = Election.objects.get()
     assert response["Location"] == reverse("elections:detail", args=[election.space])
-    assert election.body["questions"][0]["text"] == "Strike from 2020-08-17?"
+    assert election.body["questions"][0]["text"] == "Strike from Aug. 17, 2020?"  # no ISO date
     assert election.body["questions"][0]["options"] == ["Yes", "No"]
     ballot = StrikeBallot.objects.get()
     assert (ballot.workplace, ballot.day, ballot.quorum) == (mtz, "2020-08-17", 3)

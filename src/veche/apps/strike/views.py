@@ -30,6 +30,7 @@ from veche.apps.strike.labels import (
 )
 from veche.apps.strike.models import Workplace
 from veche.web.labels import label, translated
+from veche.web.templatetags.veche import day as day_format
 from veche.web.viewer import run_signed_action, unlocked, viewer
 
 
@@ -116,7 +117,9 @@ def ballot_open(request: HttpRequest, workplace: str) -> HttpResponse:
                 workplace=place.workplace,
                 day=day,
                 title=_("Strike ballot: %(workplace)s") % {"workplace": place.name},
-                question=_("Strike from %(day)s?") % {"day": day},
+                # The signed question is read by every voter: the day in the opener's
+                # language and format (the signed ``day`` of strike.ballot stays ISO).
+                question=_("Strike from %(day)s?") % {"day": day_format(data["day"])},
                 options=(pgettext("strike ballot", "Yes"), pgettext("strike ballot", "No")),
                 trustees=data["trustees"],
                 threshold=data["threshold"],
