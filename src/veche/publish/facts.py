@@ -197,6 +197,14 @@ class Facts:
     workplaces: list[Workplace]  # by (region, name, id)
     totals: FederationTotals
     endorsers: dict[str, list[PublicMotion]]  # letter proposal id -> endorsements/ratifications
+
+    def letter(self, named: str | None) -> PublicMotion | None:
+        """The demands letter an endorsement or a ratification names (close or proposal)."""
+        return next(
+            (m for m in self.motions if m.kind == "demands" and named in (m.close, m.proposal)),
+            None,
+        )
+
     events_space: dict[str, str]  # event id -> its space, for every valid event
     raw: dict[str, bytes]  # event id -> its canonical bytes, for every valid event
 
@@ -373,11 +381,15 @@ def derive(folder: Folder) -> Facts:
     committees = _committees(folder)
     motions = _motions(folder, committees)
     workplaces, totals = _workplaces(folder, committees)
-    letters = {m.proposal for m in motions if m.kind == "demands"}
+    # An endorsement or a ratification names the letter's decision (its close) or, in
+    # older events, its proposal.
+    letters = {m.close: m for m in motions if m.kind == "demands"}
+    letters.update({m.proposal: m for m in motions if m.kind == "demands"})
     endorsers: dict[str, list[PublicMotion]] = defaultdict(list)
     for motion in motions:
-        if motion.kind in ("endorsement", "ratification") and motion.target_motion in letters:
-            endorsers[str(motion.target_motion)].append(motion)
+        letter = letters.get(str(motion.target_motion))
+        if motion.kind in ("endorsement", "ratification") and letter is not None:
+            endorsers[letter.proposal].append(motion)
     return Facts(
         committees=committees,
         motions=motions,

@@ -44,6 +44,31 @@ class _Words:
         catalog = _catalog(lang)
         self.gettext: Callable[[str], str] = catalog.gettext
         self.ngettext: Callable[[str, str, int], str] = catalog.ngettext
+        _ = self.gettext
+        # Outside the f-strings below, where makemessages finds them.
+        self.say = {
+            "veche_mirror": _("Veche mirror"),
+            "strike_map": _("Strike map"),
+            "check_this_copy": _("Check this copy"),
+            "signed_events": _("Signed events"),
+            "signed_hint": _(
+                "Every fact on this page follows from these signed events of the committees named; veche publish verify checks it."
+            ),
+            "passed": _("Passed"),
+            "supports": _("Supports:"),
+            "nothing_published_yet": _("Nothing published yet."),
+            "day": _("Day"),
+            "workplaces_out": _("Workplaces out"),
+            "workers_out": _("Workers out"),
+            "workplace": _("Workplace"),
+            "status": _("Status"),
+            "public_decisions": _("Public decisions:"),
+            "lead": _(
+                "What the committees have published, with the signed events behind every page."
+            ),
+            "committees": _("Committees"),
+            "atom_feed": _("Atom feed"),
+        }
 
     def number(self, value: int) -> str:
         return f"{value:,}".replace(",", _GROUPING.get(self.lang, ","))
@@ -82,12 +107,12 @@ def _page(
         f'<link rel="alternate" type="application/atom+xml" href="{up}feed.atom">\n'
         "</head>\n<body>\n"
         f'<header class="top"><a class="brand" href="{up}{words.lang}/index.html">'
-        f"{_e(_('Veche mirror'))}</a>"
-        f'<nav><a href="{up}{words.lang}/strike.html">{_e(_("Strike map"))}</a>'
-        f' <a href="{up}verify.html">{_e(_("Check this copy"))}</a></nav></header>\n'
+        f"{_e(words.say['veche_mirror'])}</a>"
+        f'<nav><a href="{up}{words.lang}/strike.html">{_e(words.say["strike_map"])}</a>'
+        f' <a href="{up}verify.html">{_e(words.say["check_this_copy"])}</a></nav></header>\n'
         f"<main>\n<h1>{_e(title)}</h1>\n{body}\n"
-        f'<section class="signed"><h2>{_e(_("Signed events"))}</h2>\n'
-        f'<p class="hint">{_e(_("Every fact on this page follows from these signed events of the committees named; veche publish verify checks it."))}</p>\n'
+        f'<section class="signed"><h2>{_e(words.say["signed_events"])}</h2>\n'
+        f'<p class="hint">{_e(words.say["signed_hint"])}</p>\n'
         f'<ul class="events">{links}</ul></section>\n'
         "</main>\n</body>\n</html>\n"
     )
@@ -142,17 +167,17 @@ def _motion_section(words: _Words, facts: Facts, motion: PublicMotion) -> tuple[
         f'<section class="card" id="m-{_e(motion.proposal)}">',
         f"<h2>{_e(motion.title)}</h2>",
         f'<p><span class="badge passed">{_e(_kind_label(words, motion.kind))}</span> '
-        f"{_e(_('Passed'))} {_e(words.day(closed))}</p>",
+        f"{_e(words.say['passed'])} {_e(words.day(closed))}</p>",
         _audience(words, motion),
         _result(words, motion),
         _paragraphs(motion.text),
     ]
     if motion.target_motion and motion.target_space in facts.committees:
-        letter = next((m for m in facts.motions if m.proposal == motion.target_motion), None)
+        letter = facts.letter(motion.target_motion)
         if letter is not None:
             who = facts.committees[letter.space]
             parts.append(
-                f"<p>{_e(_('Supports:'))} "
+                f"<p>{_e(words.say['supports'])} "
                 f'<a href="{_e(letter.space)}.html#m-{_e(letter.proposal)}">{_e(letter.title)}</a>'
                 f" ({_e(who.name)})</p>"
             )
@@ -195,12 +220,12 @@ def _committee_page(words: _Words, facts: Facts, committee: Committee) -> bytes:
     places = [w for w in facts.workplaces if w.space == committee.space]
     if places:
         sections.append(
-            f'<p><a href="../strike.html">{_e(_("Strike map"))}</a>: '
+            f'<p><a href="../strike.html">{_e(words.say["strike_map"])}</a>: '
             + ", ".join(_e(w.name) for w in places)
             + "</p>"
         )
     if not sections:
-        sections.append(f"<p>{_e(_('Nothing published yet.'))}</p>")
+        sections.append(f"<p>{_e(words.say['nothing_published_yet'])}</p>")
     return _page(
         words,
         depth=2,
@@ -250,16 +275,16 @@ def _strike_page(words: _Words, facts: Facts) -> bytes:
     if today is not None:
         parts.append(
             '<dl class="facts">'
-            f"<dt>{_e(_('Day'))}</dt><dd>{_e(words.day(today.day))}</dd>"
-            f"<dt>{_e(_('Workplaces out'))}</dt><dd>{words.number(today.plants_out)}</dd>"
-            f"<dt>{_e(_('Workers out'))}</dt><dd>{words.number(today.workers_out)}</dd>"
+            f"<dt>{_e(words.say['day'])}</dt><dd>{_e(words.day(today.day))}</dd>"
+            f"<dt>{_e(words.say['workplaces_out'])}</dt><dd>{words.number(today.plants_out)}</dd>"
+            f"<dt>{_e(words.say['workers_out'])}</dt><dd>{words.number(today.workers_out)}</dd>"
             "</dl>"
         )
     rows = "".join(_workplace_row(words, facts, w) for w in facts.workplaces)
     parts.append(
         '<div class="table-wrap"><table><thead><tr>'
-        f"<th>{_e(_('Workplace'))}</th><th>{_e(_('Status'))}</th>"
-        f'<th class="num">{_e(_("Workers out"))}</th></tr></thead>'
+        f"<th>{_e(words.say['workplace'])}</th><th>{_e(words.say['status'])}</th>"
+        f'<th class="num">{_e(words.say["workers_out"])}</th></tr></thead>'
         f"<tbody>{rows}</tbody></table></div>"
     )
     events = [e for w in facts.workplaces for e in w.events]
@@ -294,13 +319,13 @@ def _index_page(words: _Words, facts: Facts) -> bytes:
         count = len(facts.motions_of(committee.space))
         items.append(
             f'<li><a href="c/{_e(committee.space)}.html">{_e(committee.name)}</a>'
-            f" <small>{_e(_('Public decisions:'))} {words.number(count)}</small></li>"
+            f" <small>{_e(words.say['public_decisions'])} {words.number(count)}</small></li>"
         )
     body = (
-        f'<p class="lead">{_e(_("What the committees have published, with the signed events behind every page."))}</p>\n'
-        f'<p><a class="button" href="strike.html">{_e(_("Strike map"))}</a></p>\n'
-        f'<h2>{_e(_("Committees"))}</h2>\n<ul class="cards">{"".join(items)}</ul>\n'
-        f'<p><a href="../feed.atom">{_e(_("Atom feed"))}</a></p>'
+        f'<p class="lead">{_e(words.say["lead"])}</p>\n'
+        f'<p><a class="button" href="strike.html">{_e(words.say["strike_map"])}</a></p>\n'
+        f'<h2>{_e(words.say["committees"])}</h2>\n<ul class="cards">{"".join(items)}</ul>\n'
+        f'<p><a href="../feed.atom">{_e(words.say["atom_feed"])}</a></p>'
     )
     return _page(
         words,
