@@ -321,24 +321,39 @@ def greedy(election: BudgetElection) -> BudgetResult:
 
 @dataclass(slots=True)
 class _Run:
-    """One run of equal shares from a given per-voter budget."""
+    """One run of equal shares from a given per-voter budget.
+
+    ``payments``, ``group_left`` and ``supporters_left`` are only filled in
+    when the run is asked for details (the kept run, not the add1 trials).
+    """
 
     winners: list[int]
     spent: Fraction
-    shares: dict[int, Fraction]  # project -> max share paid
-    payments: dict[int, list[tuple[Fraction, int]]]
-    group_class: npt.NDArray[np.int64]
-    class_budget: list[Fraction]
+    shares: dict[int, Fraction]
+    payments: dict[int, list[tuple[Fraction, int]]] = field(default_factory=dict)
+    group_left: list[Fraction] = field(default_factory=list)
+    supporters_left: dict[int, Fraction] = field(default_factory=dict)
+
+
+# Relative margin around a floating-point estimate inside which only exact
+# arithmetic decides; float errors here are below 1e-12, far inside it.
+_MARGIN = 1e-9
 
 
 class _Shares:
-    """Equal shares over groups of identical ballots, with voters' budgets kept in classes.
+    """Equal shares over groups of identical ballots, exact but fast.
 
-    Voters of one group (same approval set) always have the same budget, and
-    many groups share a budget value: every budget value is one class, and
-    each group holds the id of its class. A project's supporters' budgets are
-    then a histogram over classes (a numpy bincount), and its price is found
-    by walking the classes in order of budget.
+    With cost utilities every supporter of a funded project pays the same
+    amount ``alpha`` or, if they have less, all they have left. So a voter
+    who still has money has paid exactly the ``alpha`` of each funded project
+    they approve: their budget is ``start - sum(alpha)`` over those projects,
+    and any sum of budgets is ``voters * start - sum(alpha_q * count_q)``,
+    exact with one Fraction per funded project. Budgets are also kept as
+    floats to sort supporters and estimate prices with numpy; every decision
+    whose float estimate is within ``_MARGIN`` of a boundary (a voter's
+    budget near the price, a total near the cost, two projects' prices near
+    each other) is then made again in exact arithmetic, so the outcome is the
+    exact rule's.
     """
 
     def __init__(self, election: BudgetElection) -> None:
@@ -349,103 +364,230 @@ class _Shares:
         for ballot in election.ballots:
             key = tuple(sorted(index[pid] for pid, _ in ballot))
             self.ballot_group.append(groups.setdefault(key, len(groups)))
-        weights = np.zeros(len(groups), dtype=np.int64)
-        np.add.at(weights, np.asarray(self.ballot_group, dtype=np.int64), 1)
+        self.n_groups = len(groups)
+        weights = np.bincount(
+            np.asarray(self.ballot_group, dtype=np.int64), minlength=self.n_groups
+        ).astype(np.int64)
         self.weights = weights
+        self.fweights = weights.astype(np.float64)
+        approves = np.zeros((self.n_groups, len(self.projects)), dtype=np.int64)
         members: list[list[int]] = [[] for _ in self.projects]
         for key, g in groups.items():
             for p in key:
                 members[p].append(g)
+                approves[g, p] = 1
+        self.approves = approves
         self.supporters = [np.asarray(m, dtype=np.int64) for m in members]
-        self.support_weights = [weights[s] for s in self.supporters]
-        self.n_voters = len(election.ballots)
-        self.n_groups = len(groups)
         self.costs = [p.cost for p in self.projects]
+        self.fcosts = [float(c) for c in self.costs]
 
-    def run(self, per_voter: Fraction) -> _Run:
-        costs = self.costs
-        group_class = np.zeros(self.n_groups, dtype=np.int64)
-        class_budget: list[Fraction] = [per_voter]
-        rank = np.zeros(1, dtype=np.int64)
-        value_class: dict[Fraction, int] = {per_voter: 0}
-        # Lower bounds of each project's price per unit of cost (rho); they only grow.
-        remaining = {
-            p: Fraction(1, int(self.support_weights[p].sum()))
-            for p in range(len(costs))
-            if len(self.supporters[p])
-        }
-        winners: list[int] = []
-        shares: dict[int, Fraction] = {}
+    # Exact budgets of alive groups, from the funded projects' alphas.
+    def _exact_sum(
+        self,
+        groups: npt.NDArray[np.int64],
+        start: Fraction,
+        funded: list[int],
+        alphas: list[Fraction],
+    ) -> Fraction:
+        if not len(groups):
+            return Fraction(0)
+        w = self.weights[groups]
+        total = start * int(w.sum())
+        if funded:
+            counts = np.dot(w, self.approves[np.ix_(groups, np.asarray(funded, dtype=np.int64))])
+            for alpha, count in zip(alphas, counts.tolist(), strict=True):
+                if count:
+                    total -= alpha * count
+        return total
+
+    def _exact_one(
+        self, group: int, start: Fraction, funded: list[int], alphas: list[Fraction]
+    ) -> Fraction:
+        row = self.approves[group]
+        return start - sum((a for q, a in zip(funded, alphas, strict=True) if row[q]), Fraction(0))
+
+    def _price(
+        self,
+        p: int,
+        start: Fraction,
+        alive: npt.NDArray[np.bool_],
+        budget: npt.NDArray[np.float64],
+        funded: list[int],
+        alphas: list[Fraction],
+        exact: bool,
+    ) -> tuple[float, Fraction | None] | None:
+        """(float alpha, exact alpha if asked) for project p; None if unaffordable."""
+        s = self.supporters[p]
+        s = s[alive[s]]
+        if not len(s):
+            return None
+        order = np.argsort(budget[s], kind="stable")
+        s = s[order]
+        v = budget[s]
+        w = self.fweights[s]
+        contrib = v * w
+        paid_before = np.cumsum(contrib) - contrib
+        rich = w.sum() - (np.cumsum(w) - w)
+        total = float(contrib.sum())
+        cost = self.fcosts[p]
+        if total < cost * (1 - _MARGIN):
+            return None
+        fits = (cost - paid_before) <= v * rich
+        if fits.any():
+            j = int(np.argmax(fits))
+            alpha_f = float((cost - paid_before[j]) / rich[j])
+        else:
+            alpha_f = float(v[-1])
+        if not exact and total > cost * (1 + _MARGIN):
+            return alpha_f, None
+        tol = _MARGIN * abs(alpha_f)
+        lo = int(np.searchsorted(v, alpha_f - tol, side="left"))
+        hi = int(np.searchsorted(v, alpha_f + tol, side="right"))
+        left = self.costs[p] - self._exact_sum(s[:lo], start, funded, alphas)
+        richer = int(self.weights[s[hi:]].sum())
+        edge = sorted(
+            (self._exact_one(int(g), start, funded, alphas), int(self.weights[g]))
+            for g in s[lo:hi].tolist()
+        )
+        paying = richer + sum(k for _, k in edge)
+        for b, k in edge:
+            candidate = left / paying
+            if candidate <= b:
+                return alpha_f, candidate
+            left -= b * k
+            paying -= k
+        if paying == 0:
+            return None
+        return alpha_f, left / paying
+
+    def run(self, start: Fraction, *, details: bool = False) -> _Run:
+        n_projects = len(self.projects)
+        alive = np.ones(self.n_groups, dtype=np.bool_)
+        budget = np.full(self.n_groups, float(start))
+        funded: list[int] = []
+        alphas: list[Fraction] = []
         payments: dict[int, list[tuple[Fraction, int]]] = {}
         spent = Fraction(0)
-        while remaining:
-            best: Fraction | None = None
-            best_alpha = Fraction(0)
-            tied: list[int] = []
-            for p in sorted(remaining, key=remaining.__getitem__):
-                if best is not None and remaining[p] > best:
+        # Float lower bounds of each project's price per unit of cost; prices only grow.
+        bound = {
+            p: 1.0 / float(self.weights[self.supporters[p]].sum())
+            for p in range(n_projects)
+            if len(self.supporters[p])
+        }
+        while bound:
+            best_f = float("inf")
+            near: list[tuple[float, int]] = []
+            for p in sorted(bound, key=bound.__getitem__):
+                if bound[p] > best_f * (1 + 100 * _MARGIN):
                     break
-                classes = group_class[self.supporters[p]]
-                counts = np.bincount(
-                    classes, weights=self.support_weights[p], minlength=len(class_budget)
-                ).astype(np.int64)
-                present = np.nonzero(counts)[0]
-                present = present[np.argsort(rank[present], kind="stable")]
-                cost = costs[p]
-                left = cost
-                rich = int(counts.sum())
-                alpha: Fraction | None = None
-                for c in present.tolist():
-                    b = class_budget[c]
-                    k = int(counts[c])
-                    candidate = left / rich
-                    if candidate <= b:
-                        alpha = candidate
-                        break
-                    left -= b * k
-                    rich -= k
-                if alpha is None:
-                    del remaining[p]
+                priced = self._price(p, start, alive, budget, funded, alphas, exact=False)
+                if priced is None:
+                    del bound[p]
                     continue
-                rho = alpha / cost
-                remaining[p] = rho
-                if best is None or rho < best:
-                    best, best_alpha, tied = rho, alpha, [p]
-                elif rho == best:
-                    tied.append(p)
-            if best is None:
+                rho_f = priced[0] / self.fcosts[p]
+                bound[p] = rho_f * (1 - _MARGIN)
+                near.append((rho_f, p))
+                best_f = min(best_f, rho_f)
+            if not near:
                 break
-            chosen = min(tied, key=lambda q: self.projects[q].id)
-            if len(tied) > 1:
-                best_alpha = best * costs[chosen]
-            del remaining[chosen]
-            winners.append(chosen)
-            shares[chosen] = best_alpha
-            spent += costs[chosen]
-            supporters = self.supporters[chosen]
-            classes = group_class[supporters]
-            counts = np.bincount(
-                classes, weights=self.support_weights[chosen], minlength=len(class_budget)
-            ).astype(np.int64)
-            mapping = np.arange(len(class_budget), dtype=np.int64)
-            paid: dict[Fraction, int] = {}
-            for c in np.nonzero(counts)[0].tolist():
-                b = class_budget[c]
-                pay = b if b < best_alpha else best_alpha
-                paid[pay] = paid.get(pay, 0) + int(counts[c])
-                new = b - pay
-                target = value_class.get(new)
-                if target is None:
-                    target = len(class_budget)
-                    class_budget.append(new)
-                    value_class[new] = target
-                mapping[c] = target
-            payments[chosen] = sorted(paid.items(), key=lambda x: (-x[1], -x[0]))
-            group_class[supporters] = mapping[classes]
-            by_value = sorted(range(len(class_budget)), key=class_budget.__getitem__)
-            rank = np.empty(len(class_budget), dtype=np.int64)
-            rank[np.asarray(by_value, dtype=np.int64)] = np.arange(len(class_budget))
-        return _Run(winners, spent, shares, payments, group_class, class_budget)
+            best: tuple[Fraction, str, int, Fraction] | None = None
+            restart = False
+            for rho_f, p in near:
+                if rho_f > best_f * (1 + 100 * _MARGIN):
+                    continue
+                priced = self._price(p, start, alive, budget, funded, alphas, exact=True)
+                if priced is None or priced[1] is None:
+                    del bound[p]
+                    restart = True
+                    continue
+                alpha = priced[1]
+                key = (alpha / self.costs[p], self.projects[p].id, p, alpha)
+                if best is None or key[:2] < best[:2]:
+                    best = key
+            if restart or best is None:
+                continue  # a near-best project was not affordable after all: price again
+            _, _, chosen, alpha = best
+            del bound[chosen]
+            s = self.supporters[chosen]
+            s = s[alive[s]]
+            v = budget[s]
+            a_f = float(alpha)
+            tol = _MARGIN * abs(a_f)
+            poor = v < a_f - tol
+            edge = np.nonzero(np.abs(v - a_f) <= tol)[0]
+            for i in edge.tolist():
+                poor[i] = self._exact_one(int(s[i]), start, funded, alphas) <= alpha
+            if details:
+                payments[chosen] = self._payments(s, poor, alpha, start, funded, alphas)
+            alive[s[poor]] = False
+            budget[s[poor]] = 0.0
+            budget[s[~poor]] -= a_f
+            funded.append(chosen)
+            alphas.append(alpha)
+            spent += self.costs[chosen]
+        run = _Run(funded, spent, dict(zip(funded, alphas, strict=True)), payments)
+        if details:
+            run.group_left = self._left(alive, start, funded, alphas)
+            for p in range(n_projects):
+                s = self.supporters[p]
+                if p not in run.shares and len(s):
+                    run.supporters_left[p] = self._exact_sum(s[alive[s]], start, funded, alphas)
+        return run
+
+    def _signature_values(
+        self,
+        groups: npt.NDArray[np.int64],
+        start: Fraction,
+        funded: list[int],
+        alphas: list[Fraction],
+    ) -> tuple[list[Fraction], npt.NDArray[np.int64]]:
+        """Exact budgets of alive groups: one value per distinct set of funded projects approved."""
+        if not funded:
+            return [start], np.zeros(len(groups), dtype=np.int64)
+        rows = self.approves[np.ix_(groups, np.asarray(funded, dtype=np.int64))]
+        unique, inverse = np.unique(rows, axis=0, return_inverse=True)
+        values = [
+            start - sum((a for a, x in zip(alphas, row, strict=True) if x), Fraction(0))
+            for row in unique.tolist()
+        ]
+        return values, inverse.reshape(-1).astype(np.int64)
+
+    def _payments(
+        self,
+        s: npt.NDArray[np.int64],
+        poor: npt.NDArray[np.bool_],
+        alpha: Fraction,
+        start: Fraction,
+        funded: list[int],
+        alphas: list[Fraction],
+    ) -> list[tuple[Fraction, int]]:
+        paid: dict[Fraction, int] = {}
+        rich_w = int(self.weights[s[~poor]].sum())
+        if rich_w:
+            paid[alpha] = rich_w
+        poor_groups = s[poor]
+        if len(poor_groups):
+            values, inverse = self._signature_values(poor_groups, start, funded, alphas)
+            counts = np.bincount(inverse, weights=self.fweights[poor_groups], minlength=len(values))
+            for value, count in zip(values, counts.tolist(), strict=True):
+                if count:
+                    paid[value] = paid.get(value, 0) + int(count)
+        return sorted(paid.items(), key=lambda x: (-x[1], -x[0]))
+
+    def _left(
+        self,
+        alive: npt.NDArray[np.bool_],
+        start: Fraction,
+        funded: list[int],
+        alphas: list[Fraction],
+    ) -> list[Fraction]:
+        left = [Fraction(0)] * self.n_groups
+        groups = np.nonzero(alive)[0].astype(np.int64)
+        if len(groups):
+            values, inverse = self._signature_values(groups, start, funded, alphas)
+            for g, k in zip(groups.tolist(), inverse.tolist(), strict=True):
+                left[g] = values[k]
+        return left
 
 
 def method_of_equal_shares(election: BudgetElection, *, completion: bool = True) -> BudgetResult:
@@ -479,6 +621,7 @@ def method_of_equal_shares(election: BudgetElection, *, completion: bool = True)
             if trial.spent > election.budget:
                 break
             run, per_voter, increments = trial, per_voter + 1, increments + 1
+        run = shares.run(per_voter, details=True)
     outcomes: dict[str, ProjectOutcome] = {}
     winners: list[str] = []
     spent = Fraction(0)
@@ -498,19 +641,11 @@ def method_of_equal_shares(election: BudgetElection, *, completion: bool = True)
                 payments=tuple(run.payments[p]),
             )
         spent = run.spent
-        group_left = [run.class_budget[c] for c in run.group_class.tolist()]
-        remaining = tuple(group_left[g] for g in shares.ballot_group)
-        for i, project in enumerate(projects):
-            if project.id in outcomes or not len(shares.supporters[i]):
-                continue
-            had = sum(
-                (group_left[g] * int(w))
-                for g, w in zip(
-                    shares.supporters[i].tolist(), shares.support_weights[i].tolist(), strict=True
-                )
-            )
+        remaining = tuple(run.group_left[g] for g in shares.ballot_group)
+        for i, had in run.supporters_left.items():
+            project = projects[i]
             outcomes[project.id] = ProjectOutcome(
-                project.id, False, UNAFFORDABLE, votes[project.id], project.cost, left=Fraction(had)
+                project.id, False, UNAFFORDABLE, votes[project.id], project.cost, left=had
             )
     added: list[str] = []
     if completion:

@@ -88,7 +88,17 @@ def check_against_pabutools(election: BudgetElection) -> None:
     greedy_won, mes_won = reference(text)
     assert set(greedy(election).winners) == greedy_won, text
     if mes_won is not None:
-        assert set(method_of_equal_shares(election).winners) == mes_won, text
+        result = method_of_equal_shares(election)
+        assert set(result.winners) == mes_won, text
+        # The explanation adds up: shares paid make each cost, and what voters
+        # have left is what they started with minus what they paid.
+        paid = Fraction(0)
+        for o in result.outcomes:
+            if o.reason == FUNDED_SHARES:
+                assert sum(a * k for a, k in o.payments) == o.cost
+                paid += o.cost
+        if result.voter_budget is not None:
+            assert sum(result.remaining) == result.voter_budget * result.voters - paid
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
@@ -294,3 +304,26 @@ def test_choose_one_allows_one_project() -> None:
     text = (DATA / "choose_one.pb").read_text(encoding="utf-8")
     with pytest.raises(PabulibError, match="line 15: a choose-1 vote names more than one"):
         parse_pabulib(text.replace("1;x\n", "1;x,y\n"))
+
+
+def test_larger_random_instances_agree_with_pabutools_equal_shares() -> None:
+    # Hundreds of voters with budgets that are not round numbers: the float
+    # estimates and the exact decisions both matter here.
+    rng = random.Random(22)
+    for _ in range(12):
+        m = rng.randint(5, 15)
+        n = rng.randint(100, 400)
+        budget = rng.randint(10_000, 1_000_000)
+        projects = [(str(i + 1), rng.randint(budget // 50, budget // 3)) for i in range(m)]
+        popularity = [rng.random() ** 2 for _ in range(m)]
+        ballots = [{str(i + 1) for i in range(m) if rng.random() < popularity[i]} for _ in range(n)]
+        election = make_election(budget, projects, ballots)
+        instance, profile = parse_pabulib_from_string(write_pabulib(election))
+        theirs = pabutools_mes(instance, profile, sat_class=Cost_Sat)
+        ours = method_of_equal_shares(election, completion=False)
+        assert set(ours.winners) == {p.name for p in theirs}
+        assert ours.spent == sum(o.cost for o in ours.outcomes if o.won)
+        # Every funded project is paid exactly: the payments add up to its cost.
+        for o in ours.outcomes:
+            if o.won:
+                assert sum(a * k for a, k in o.payments) == o.cost
