@@ -45,6 +45,10 @@ def demo_pages() -> dict[str, Callable[[], str]]:
         assert place is not None
         return place.workplace
 
+    def appeal() -> str:
+        """The Kozlova committee's passed appeal (public)."""
+        return Motion.objects.get(kind="appeal", space=committee()).event
+
     def run() -> AuditRun:
         return AuditRun.objects.get()
 
@@ -71,6 +75,17 @@ def demo_pages() -> dict[str, Callable[[], str]]:
             f"/committees/{committee()}/motions/new/?kind=endorsement"
         ),
         "motion": lambda: f"/committees/{committee()}/motions/{motion().event}/",
+        "motion-new-appeal": lambda: f"/committees/{committee()}/motions/new/?kind=appeal",
+        "motion-appeal": lambda: f"/committees/{committee()}/motions/{appeal()}/",
+        "motion-appeal-leaflet": lambda: (
+            f"/committees/{committee()}/motions/{appeal()}/appeal/leaflet-a4.pdf"
+        ),
+        "appeals": lambda: "/appeals/",
+        "appeal": lambda: f"/appeals/{appeal()}/",
+        "appeal-leaflet": lambda: f"/appeals/{appeal()}/leaflet-a5.pdf",
+        "appeal-qr": lambda: f"/appeals/{appeal()}/qr.svg",
+        "appeals-feed": lambda: "/appeals/feed.atom",
+        "committee-feed": lambda: f"/appeals/committees/{committee()}/feed.atom",
         "thread": lambda: f"/committees/{committee()}/discussion/motion/{motion().event}/",
         "audits": lambda: "/audit/",
         "audit-new": lambda: "/audit/new/",

@@ -42,6 +42,15 @@ PINNED: dict[str, int] = {
     "motion-new-expulsion": 8,
     "motion-new-endorsement": 9,
     "motion": 15,  # + the discussion: who may comment, its comments
+    "motion-new-appeal": 7,
+    "motion-appeal": 14,  # an appeal: no discussion yet, the audience is in its target
+    "motion-appeal-leaflet": 5,  # the committee's reader, the motion, its committee's name
+    "appeals": 4,  # the session around one read of the passed appeals and their committees
+    "appeal": 4,
+    "appeal-leaflet": 2,  # public: the appeal and its committee's name, no session
+    "appeal-qr": 2,
+    "appeals-feed": 4,  # the passed appeals and demands letters, their committees' names
+    "committee-feed": 5,  # + the committee
     "thread": 7,
     "audits": 4,
     "audit-new": 2,

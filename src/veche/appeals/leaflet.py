@@ -82,30 +82,35 @@ def render(leaflet: Leaflet, size: str) -> bytes:
 
     pdf.set_text_color(90, 90, 90)
     pdf.set_font("DejaVu", "B", 13 * s)
-    pdf.multi_cell(width, 6.5 * s, leaflet.heading, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 6.5 * s, leaflet.heading, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3 * s)
     pdf.set_text_color(0, 0, 0)
     pdf.set_font("DejaVu", "B", 24 * s)
-    pdf.multi_cell(width, 11 * s, leaflet.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 11 * s, leaflet.title, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(5 * s)
 
     qr_side = 52 * s
     bottom = pdf.h - margin - qr_side - 6 * s  # where the text must end
     room = bottom - pdf.get_y()
-    points = 15.0 * s
+    points = 22.0 * s  # a short appeal prints large; a long one shrinks to fit
     while True:
         pdf.set_font("DejaVu", "", points)
         line = points * 0.5  # mm per line: 1.4 x the font size (1 pt = 0.353 mm)
         height = cast(
             float,
             pdf.multi_cell(
-                width, line, leaflet.text, dry_run=True, output=MethodReturnValue.HEIGHT
+                width,
+                line,
+                leaflet.text,
+                align="L",
+                dry_run=True,
+                output=MethodReturnValue.HEIGHT,
             ),
         )
         if height <= room or points <= _MIN_TEXT_PT * s:
             break
         points -= 0.5
-    pdf.multi_cell(width, line, leaflet.text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, line, leaflet.text, align="L", new_x="LMARGIN", new_y="NEXT")
 
     top = pdf.h - margin - qr_side
     pdf.set_draw_color(150, 150, 150)
@@ -118,6 +123,7 @@ def render(leaflet: Leaflet, size: str) -> bytes:
         width - qr_side - 5 * s,
         4.8 * s,
         "\n".join(leaflet.footer),
+        align="L",
         new_x="LEFT",
         new_y="NEXT",
     )

@@ -384,6 +384,18 @@ def load_demo(out: TextIO | None = None, lang: str = MIXED) -> str:
         no=("Zhuravel",),
         discussion=(("Zhuravel", "comment.strike_doubt"), ("Yaryla", "comment.strike_answer")),
     )
+    # The Kozlova committee's appeal to police and army conscripts (issue 19): public
+    # once passed, with a printable leaflet whose QR code carries the text itself.
+    demo.decisions["kozlova-appeal"] = demo.decide(
+        "kozlova",
+        "Sokol",
+        day=13,
+        hour=11,
+        kind="appeal",
+        title=text.say("kozlova", "motion.appeal.title"),
+        text=text.say("kozlova", "motion.appeal.text"),
+        target={"audience": "police_army"},
+    )
     # What members tell each other on their committees' pages.
     for key, author, day, hour in (
         ("kozlova", "Sokol", 12, 20),
