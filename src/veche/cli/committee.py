@@ -106,7 +106,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="key=…, mandate=…, parent=…, child=…, join=…, motion=…, after_seq=N",
+        help="key=…, mandate=…, parent=…, child=…, join=…, motion=…, after_seq=N; "
+        "an appeal: audience=police_army|workers|public, mirror=URL",
     )
     add_json_flag(propose)
     propose.set_defaults(handler=_propose)
