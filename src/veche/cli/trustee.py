@@ -29,7 +29,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     for name, helptext in (
         ("share", "sign this trustee's dealing for the key ceremony"),
         ("check", "open the shares the others dealt; sign complaints about bad ones"),
-        ("decrypt", "sign this trustee's partial decryption of the closed tally"),
+        (
+            "decrypt",
+            "sign this trustee's partial decryption of the closed tally (of a pledge that "
+            "reveals only whether it crossed: of its blinded list)",
+        ),
+        (
+            "blind",
+            "sign this trustee's blinding round of a pledge that reveals only whether it "
+            "crossed (pledge-v1 §7)",
+        ),
     ):
         step = sub.add_parser(name, help=helptext)
         step.add_argument("--record", type=Path, required=True, help="the election record file")
@@ -78,6 +87,7 @@ def _step(args: argparse.Namespace) -> int:
     from veche.events import EventError
     from veche.events.identity import SealError
     from veche.events.registry import RuleViolation
+    from veche.pledge.offline import blind_events, is_crossed_only, reveal_decryption_events
 
     try:
         lines = split_record(args.record.read_bytes())
@@ -86,6 +96,10 @@ def _step(args: argparse.Namespace) -> int:
             events = [offline.dealing_event(lines, keys)]
         elif args.step == "check":
             events = offline.complaint_events(lines, keys)
+        elif args.step == "blind":
+            events = blind_events(lines, keys)
+        elif is_crossed_only(lines):
+            events = reveal_decryption_events(lines, keys)
         else:
             events = [offline.partial_decryption_event(lines, keys)]
     except OSError as error:

@@ -26,7 +26,7 @@ from veche.pledge.reveal import (
 )
 from veche.pledge.rules import PledgeState, reveal_context
 
-__all__ = ["blind_events", "reveal_decryption_events"]
+__all__ = ["blind_events", "is_crossed_only", "reveal_decryption_events"]
 
 
 def _pledge_state(
@@ -94,3 +94,24 @@ def reveal_decryption_events(lines: Sequence[bytes], keys: TrusteeKeys) -> list[
         ctx.pledge_id, ctx.key, index, trustee_secret(good), state.reveal.rounds[-1][1]
     )
     return _chain(events, state, keys, DECRYPT_KIND, bodies)
+
+
+def is_crossed_only(lines: Sequence[bytes]) -> bool:
+    """Is this record a pledge that reveals only whether it crossed? (Reads the create.)"""
+    import json
+
+    for line in lines:
+        if b'"space.create"' not in line:
+            continue
+        try:
+            document = json.loads(line)
+        except ValueError:
+            continue
+        if document.get("kind") == "space.create":
+            body = document.get("body")
+            return (
+                isinstance(body, dict)
+                and body.get("type") == "pledge"
+                and body.get("reveal") == "crossed"
+            )
+    return False

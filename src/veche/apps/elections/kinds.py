@@ -47,7 +47,6 @@ from veche.election.spec import Voter as SpecVoter
 from veche.events import Event
 from veche.events.encoding import b64e
 
-
 #: A crossed-only pledge's trustee steps (pledge-v1 §7): parents like the election kinds.
 _PLEDGE_STEPS = ("pledge.blind", "pledge.decrypt")
 

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from veche.apps.elections.forms import parse_key_box
 from veche.election.spec import MAX_TRUSTEES
-from veche.pledge.spec import MAX_WORKFORCE
+from veche.pledge.spec import MAX_REVEAL, MAX_WORKFORCE
 
 
 class PledgeForm(forms.Form):
@@ -62,6 +62,20 @@ class PledgeForm(forms.Form):
     )
     threshold = forms.IntegerField(
         label=_("Trustees needed to decrypt"), min_value=1, max_value=MAX_TRUSTEES, initial=2
+    )
+    reveal = forms.ChoiceField(
+        label=_("What the result shows"),
+        choices=[
+            ("total", _("The total number of pledges")),
+            ("crossed", _("Only whether the target was reached")),
+        ],
+        initial="total",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "“Only whether” hides the total even from the trustees: each trustee then runs "
+            "one extra step on a computer (veche pledge blind)."
+        ),
     )
     strike_call = forms.ChoiceField(
         label=_("The strike call it passes"),
@@ -143,6 +157,20 @@ class PledgeForm(forms.Form):
             self.add_error("needed", _("Give the workers needed or a percent, not both."))
         elif percent is not None and percent <= 0:
             self.add_error("percent", _("A percent above 0."))
+        if (
+            data.get("reveal") == "crossed"
+            and data.get("needed") is not None
+            and data["needed"] > MAX_REVEAL
+        ):
+            self.add_error(
+                "reveal",
+                ngettext(
+                    "Only whether the target was reached: at most %(max)d worker needed.",
+                    "Only whether the target was reached: at most %(max)d workers needed.",
+                    MAX_REVEAL,
+                )
+                % {"max": MAX_REVEAL},
+            )
         if data.get("registry") and not data.get("strike_call"):
             self.add_error("registry", _("Name the strike call too."))
         return data

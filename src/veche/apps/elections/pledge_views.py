@@ -107,6 +107,7 @@ def pledge_create(request: HttpRequest, committee: str) -> HttpResponse:
                 committee=committee,
                 strike_call=data["strike_call"] or None,
                 registry=data["registry"] or None,
+                reveal=data["reveal"] or "total",
             ),
             on_refused=lambda violation: form.add_error(None, refusal_text(violation)),
             locked_is_404=True,
@@ -149,12 +150,28 @@ def pledge_detail(request: HttpRequest, space: str) -> HttpResponse:
         if pledge.strike_call
         else None
     )
+    ceremony = _ceremony(as_election, mine)
+    reveal_step = ""
+    crossed_only = pledge.body.get("reveal") == "crossed"
+    if crossed_only and pledge.stage == "closed":
+        # Rounds and the decryption of the blinded list run with the CLI (pledge-v1 §7).
+        ceremony = {**ceremony, "due": ""}
+        rounds = [r["trustee"] for r in pledge.reveal.get("rounds", [])]
+        partials = pledge.reveal.get("partials", {})
+        if mine is not None:
+            if not partials and mine.index not in rounds:
+                reveal_step = "blind"
+            elif len(rounds) >= pledge.body["threshold"] and str(mine.index) not in partials:
+                reveal_step = "decrypt"
     return render(
         request,
         "elections/pledge.html",
         {
             "pledge": pledge,
-            "ceremony": _ceremony(as_election, mine),
+            "crossed_only": crossed_only,
+            "reveal_step": reveal_step,
+            "blinding_rounds": len(pledge.reveal.get("rounds", [])),
+            "ceremony": ceremony,
             "complaints": access.complaints_of(as_election),
             "mine": mine,
             "is_creator": key == pledge.creator,
