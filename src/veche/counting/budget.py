@@ -370,7 +370,7 @@ class _Shares:
         ).astype(np.int64)
         self.weights = weights
         self.fweights = weights.astype(np.float64)
-        approves = np.zeros((self.n_groups, len(self.projects)), dtype=np.int64)
+        approves = np.zeros((self.n_groups, len(self.projects)), dtype=np.int8)
         members: list[list[int]] = [[] for _ in self.projects]
         for key, g in groups.items():
             for p in key:
