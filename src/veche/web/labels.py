@@ -45,6 +45,8 @@ EVENT_KIND_LABELS: Labels = {
     "pledge.result": pgettext_lazy("event kind", "Strike pledge result"),
     "pledge.strike": pgettext_lazy("event kind", "Strike call passed by a pledge"),
     "pledge.general": pgettext_lazy("event kind", "General strike call passed by plants' pledges"),
+    "pledge.blind": pgettext_lazy("event kind", "Strike pledge blinding round"),
+    "pledge.decrypt": pgettext_lazy("event kind", "Strike pledge: decryption of the blinded list"),
     "election.roll": pgettext_lazy("event kind", "Voter roll"),
     "fund.approve": pgettext_lazy("event kind", "Payout approved"),
     "fund.create": pgettext_lazy("event kind", "Fund created"),
