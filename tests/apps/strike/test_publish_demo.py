@@ -84,3 +84,13 @@ def test_publish_the_demo_and_verify_the_copy(tmp_path: Path, capsys: Any) -> No
         ]
     )
     assert main(["publish", "verify", str(site)]) == 0
+
+
+def test_the_mirror_hashes_invitations_as_the_node_does() -> None:
+    from veche.apps.committees.rules.invitations import invitation_hash as node
+    from veche.events.encoding import b64e
+    from veche.publish.facts import invitation_hash as mirror
+
+    space = b64e(bytes(range(32)))
+    for code in ("ABCDEFGH1234", "abcd-efgh 1234", "Пароль-1"):
+        assert mirror(space, code) == node(space, code)

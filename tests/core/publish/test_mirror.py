@@ -52,6 +52,33 @@ def test_only_public_events_and_their_authors_membership_are_published(federatio
     assert _problems(site) == {}
 
 
+def test_the_feeds_list_the_public_decisions(federation, site) -> None:  # type: ignore[no-untyped-def]
+    from xml.etree import ElementTree
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    whole = ElementTree.parse(site / "feed.atom").getroot()
+    titles = [e.findtext(f"{atom}title") for e in whole.iter(f"{atom}entry")]
+    assert "Требования рабочих МТЗ" in titles and "Private matter" not in titles
+    assert len(titles) == 3  # the letter, the appeal, the endorsement
+    own = ElementTree.parse(site / "c" / f"{federation.students}.atom").getroot()
+    assert [e.findtext(f"{atom}title") for e in own.iter(f"{atom}entry")] == [
+        "Падтрымліваем патрабаванні МТЗ"
+    ]
+    assert whole.findtext(f"{atom}updated") == max(
+        e.findtext(f"{atom}updated") or "" for e in whole.iter(f"{atom}entry")
+    )
+
+
+def test_the_invitation_hash_is_the_nodes() -> None:
+    from veche.events.encoding import b64e
+    from veche.publish.facts import invitation_hash
+
+    space = b64e(bytes(range(32)))
+    # the node computes the same (tests/apps/strike/test_publish_demo.py)
+    assert invitation_hash(space, "abcd-efgh 1234") == invitation_hash(space, "ABCDEFGH1234")
+    assert invitation_hash(space, "ABCDEFGH1234") == "x56hk34_oQQ_Og2ZdG4mNPaHm1QaTfwtBTmSV_Gxcpc"
+
+
 def test_altering_one_number_on_the_strike_page_fails_naming_it(copy: Path) -> None:
     page = copy / "be" / "strike.html"
     page.write_text(page.read_text().replace("6\u202f800", "6\u202f900", 1))

@@ -43,6 +43,9 @@ def test_the_mirror_reads_on_a_phone_and_checks_itself(
     assert tab.locator("main svg").first.is_visible()  # the map
     assert "6\u202f800" in tab.locator("main dl").inner_text()
     assert tab.evaluate(WIDE)
+    tab.set_viewport_size({"width": 360, "height": 740})  # a cheap phone
+    assert tab.evaluate(WIDE)
+    tab.set_viewport_size({"width": 412, "height": 915})
 
     tab.goto((root / "verify.html").as_uri())
     status = tab.locator("#status")
