@@ -400,11 +400,22 @@ class _Shares:
                     total -= alpha * count
         return total
 
-    def _exact_one(
-        self, group: int, start: Fraction, funded: list[int], alphas: list[Fraction]
-    ) -> Fraction:
-        row = self.approves[group]
-        return start - sum((a for q, a in zip(funded, alphas, strict=True) if row[q]), Fraction(0))
+    def _exact_values(
+        self,
+        groups: npt.NDArray[np.int64],
+        start: Fraction,
+        funded: list[int],
+        alphas: list[Fraction],
+    ) -> list[tuple[Fraction, int]]:
+        """(exact budget, voters) of alive groups, one pair per budget, by budget."""
+        if not len(groups):
+            return []
+        values, inverse = self._signature_values(groups, start, funded, alphas)
+        counts = np.bincount(inverse, weights=self.fweights[groups], minlength=len(values))
+        merged: dict[Fraction, int] = {}
+        for value, count in zip(values, counts.tolist(), strict=True):
+            merged[value] = merged.get(value, 0) + int(count)
+        return sorted(merged.items())
 
     def _price(
         self,
@@ -445,10 +456,7 @@ class _Shares:
         hi = int(np.searchsorted(v, alpha_f + tol, side="right"))
         left = self.costs[p] - self._exact_sum(s[:lo], start, funded, alphas)
         richer = int(self.weights[s[hi:]].sum())
-        edge = sorted(
-            (self._exact_one(int(g), start, funded, alphas), int(self.weights[g]))
-            for g in s[lo:hi].tolist()
-        )
+        edge = self._exact_values(s[lo:hi], start, funded, alphas)
         paying = richer + sum(k for _, k in edge)
         for b, k in edge:
             candidate = left / paying
@@ -515,8 +523,9 @@ class _Shares:
             tol = _MARGIN * abs(a_f)
             poor = v < a_f - tol
             edge = np.nonzero(np.abs(v - a_f) <= tol)[0]
-            for i in edge.tolist():
-                poor[i] = self._exact_one(int(s[i]), start, funded, alphas) <= alpha
+            if len(edge):
+                values, inverse = self._signature_values(s[edge], start, funded, alphas)
+                poor[edge] = np.asarray([x <= alpha for x in values], dtype=np.bool_)[inverse]
             if details:
                 payments[chosen] = self._payments(s, poor, alpha, start, funded, alphas)
             alive[s[poor]] = False

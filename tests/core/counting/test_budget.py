@@ -327,3 +327,19 @@ def test_larger_random_instances_agree_with_pabutools_equal_shares() -> None:
         for o in ours.outcomes:
             if o.won:
                 assert sum(a * k for a, k in o.payments) == o.cost
+
+
+def test_prices_exactly_at_the_voters_budgets_are_decided_exactly() -> None:
+    # 1,000 voters with 1 each; "a" costs exactly what its 600 supporters hold,
+    # "b" one unit more than its 400 supporters hold: every comparison is an
+    # equality a float could get either way.
+    rng = random.Random(23)
+    extra = ["c", "d", "e", "f"]
+    ballots = [
+        {"a" if i < 600 else "b", *(x for x in extra if rng.random() < 0.5)} for i in range(1000)
+    ]
+    election = make_election(1000, [("a", 600), ("b", 401), *((x, 300) for x in extra)], ballots)
+    check_against_pabutools(election)
+    plain = method_of_equal_shares(election, completion=False)
+    assert plain.outcome("a").max_share == 1
+    assert plain.outcome("b").reason == UNAFFORDABLE and plain.outcome("b").left == 400
