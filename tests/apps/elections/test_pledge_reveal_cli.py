@@ -40,6 +40,16 @@ def _tampered(path: Path, kind: bytes) -> Path:
     return out
 
 
+def _offline(capsys, tmp_path, space, record, key, step):
+    """A trustee away from the node: veche trustee STEP on the exported record, then import."""
+    assert _run(capsys, "pledge", "export", space, "-o", str(record))[0] == 0
+    out = tmp_path / f"{step}.jsonl"
+    argv = ["trustee", step, "--record", str(record), "--key", str(key), "--out", str(out)]
+    written = _json(capsys, *argv)
+    assert {e["kind"] for e in written["events"]} == {f"pledge.{step}"}
+    assert _run(capsys, "log", "import", str(out))[0] == 0
+
+
 def test_simulate_and_verify_a_crossed_only_pledge_with_no_database(tmp_path, capsys):
     record = tmp_path / "sim.jsonl"
     args = ["pledge", "simulate", "--members", "5", "--pledged", "2", "--needed", "3"]
@@ -93,15 +103,15 @@ def test_a_crossed_only_pledge_run_from_the_command_line(tmp_path: Path, capsys,
     # Decrypting before the rounds: refused with the reason.
     code, _, err = _run(capsys, "pledge", "decrypt", space, "--trustee-key", str(trustees[0][0]))
     assert code == 2 and "blinding rounds" in err
-    for path, _ in trustees:
-        done = _json(capsys, "pledge", "blind", space, "--trustee-key", str(path))
-        assert done["kind"] == "pledge.blind" and len(done["events"]) == 1
+    done = _json(capsys, "pledge", "blind", space, "--trustee-key", str(trustees[0][0]))
+    assert done["kind"] == "pledge.blind" and len(done["events"]) == 1
+    _offline(capsys, tmp_path, space, record, trustees[1][0], "blind")
     code, _, err = _run(capsys, "pledge", "blind", space, "--trustee-key", str(trustees[0][0]))
     assert code == 2 and "blinded already" in err
     assert _json(capsys, "pledge", "show", space)["blinding_rounds"] == 2
-    for path, _ in trustees:
-        done = _json(capsys, "pledge", "decrypt", space, "--trustee-key", str(path))
-        assert done["kind"] == "pledge.decrypt"
+    done = _json(capsys, "pledge", "decrypt", space, "--trustee-key", str(trustees[0][0]))
+    assert done["kind"] == "pledge.decrypt"
+    _offline(capsys, tmp_path, space, record, trustees[1][0], "decrypt")
     result = _json(capsys, "pledge", "result", space, "--key", str(keyfile["Sokol"]))
     assert result["body"] == {"crossed": True}
     shown = _json(capsys, "pledge", "show", space)
