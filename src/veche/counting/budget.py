@@ -32,6 +32,7 @@ same result on every node. Every project's outcome says why it won or lost.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -88,6 +89,9 @@ class BudgetElection:
 
     def votes(self) -> dict[str, Fraction]:
         """Approvals (or points) per project id, every project included."""
+        if self.vote_type == "approval":
+            counted = Counter(project for ballot in self.ballots for project, _ in ballot)
+            return {p.id: Fraction(counted[p.id]) for p in self.projects}
         totals = {p.id: Fraction(0) for p in self.projects}
         for ballot in self.ballots:
             for project, points in ballot:
