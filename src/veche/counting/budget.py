@@ -225,7 +225,7 @@ class BudgetResult:
     voter_budget: Fraction | None = None
     increments: int = 0
     remaining: tuple[Fraction, ...] = ()
-    completion: tuple[str, ...] = field(default=())
+    completion: tuple[str, ...] = ()
 
     @property
     def left(self) -> Fraction:
