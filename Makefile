@@ -8,10 +8,11 @@ STAMP := $(VENV)/.installed
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock requirements-nodeps.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -r requirements-nodeps.lock
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -59,7 +60,7 @@ messages: install
 	cd src/veche && ../../$(BIN)/django-admin makemessages -l be -l ru --no-obsolete --ignore '*/vendor/*' && ../../$(BIN)/django-admin compilemessages
 
 lock:
-	$(BIN)/python -m pip freeze --all --exclude-editable --exclude veche --exclude pip > requirements.lock
+	$(BIN)/python -m pip freeze --all --exclude-editable --exclude veche --exclude pip --exclude pabutools --exclude gurobipy > requirements.lock
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
