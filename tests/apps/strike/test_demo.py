@@ -30,7 +30,35 @@ def test_the_belarus_demo_includes_the_strike_and_the_fund(tmp_path: Path, capsy
     # The plants' committees of the main demo are used, not duplicated.
     assert Committee.objects.filter(name=DemoText().name("belshina")).count() == 1
     assert any("endorsed by" in line for line in lines)
+    check_general_strike_and_ballot(lines)
     check_must_show(tmp_path, capsys, lines)
+
+
+def check_general_strike_and_ballot(lines: list[str]) -> None:
+    """The Minsk region council's call counts plants (Belaruskali is 1 of 2, so it stays
+    open and its page shows the progress); Azot's secret strike ballot said yes."""
+    from django.test import Client
+
+    from veche.apps.committees.models import Motion
+    from veche.apps.strike.models import StrikeBallot, Workplace
+    from veche.demo.load import DEMO_PASSPHRASE
+    from veche.demo.pledges import GENERAL_PLANTS
+
+    assert any("1 of 2 plants have reached their pledge targets" in line for line in lines)
+    call = Motion.objects.get(kind="strike_call", target__plants=GENERAL_PLANTS)
+    assert call.status == "open"
+    page = f"/committees/{call.space}/motions/{call.event}/"
+    assert Client().get(page).status_code == 302  # a council's page is for its readers only
+    council = Client()
+    council.post("/accounts/sign-in/", {"pseudonym": "Bereza", "passphrase": DEMO_PASSPHRASE})
+    council.cookies["django_language"] = "en"
+    html = council.get(page).content.decode()
+    assert "1 of 2 plants have reached their pledge targets." in html
+    assert DemoText().name("belaruskali") in html and 'id="general-pass"' not in html
+    ballot = StrikeBallot.objects.get()
+    assert ballot.result_event and ballot.day == "2020-09-14"
+    place = Workplace.objects.get(workplace=ballot.workplace)
+    assert (place.name, place.public_status) == (DemoText().plant("azot")["name"], "full_strike")
 
 
 def check_must_show(tmp_path: Path, capsys: Any, lines: list[str]) -> None:
