@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "veche.apps.audit",
     "veche.apps.strike",
     "veche.apps.fund",
+    "veche.apps.planning",
     "veche.apps.sync",
     "veche.apps.elections",
 ]

@@ -300,6 +300,21 @@ FIXED_MESSAGES = frozenset(
             "the proof of shuffle does not verify: the round's output is not its blinded list "
             "re-encrypted and reordered"
         ),
+        # apps/planning/kinds.py and actions.py (participatory budgets)
+        gettext_noop("this is not a participatory budget of this committee"),
+        gettext_noop("the budget must be a positive amount"),
+        gettext_noop(
+            "proposals must close after the budget opens, and voting after proposals close"
+        ),
+        gettext_noop("proposals for this budget are closed"),
+        gettext_noop("a project may not cost more than the whole budget"),
+        gettext_noop("voting opens when proposals close"),
+        gettext_noop("voting on this budget is closed"),
+        gettext_noop("this is not a project of this budget"),
+        gettext_noop("this budget is decided already"),
+        gettext_noop("voting on this budget is still open"),
+        gettext_noop("this budget is not decided yet"),
+        gettext_noop("this budget is not paid from the fund"),
     )
 )
 
@@ -307,6 +322,8 @@ FIXED_MESSAGES = frozenset(
 # (``"... %(name)s ..." % {...}``), by the module that raises it.
 PATTERN_MESSAGES = frozenset(
     (
+        # apps/planning/kinds.py
+        gettext_noop("this budget has %(limit)s projects already"),
         # apps/committees/rules/motions.py
         gettext_noop("a %(kind)s motion needs target.%(field)s"),
         gettext_noop("a %(kind)s motion is decided yes or no"),
