@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/", include("veche.apps.audit.urls")),
     path("strike/", include("veche.apps.strike.urls")),
     path("fund/", include("veche.apps.fund.urls")),
+    path("planning/", include("veche.apps.planning.urls")),
     path("sync/", include("veche.apps.sync.urls")),
     path("elections/", include("veche.apps.elections.urls")),
     path("appeals/", include("veche.apps.committees.public_urls")),

@@ -1,0 +1,228 @@
+"""Planning pages: a committee's participatory budgets, one budget's projects, votes and
+result. Reads go through ``access``; writes through ``actions``. Members only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from veche.apps.committees.access import active_member_names
+from veche.apps.fund import access as fund_access
+from veche.apps.fund.models import Fund, Payout
+from veche.apps.planning import access, actions
+from veche.apps.planning.forms import BudgetForm, ProjectForm, VoteForm
+from veche.apps.planning.labels import RULE_LABELS, STATUS_LABELS, explanation
+from veche.apps.planning.models import BudgetVote, Project
+from veche.events import Event, Identity
+from veche.events.envelope import format_time
+from veche.web.labels import label
+from veche.web.viewer import run_signed_action, unlocked, viewer
+
+
+@login_required
+def budgets(request: HttpRequest, space: str) -> HttpResponse:
+    committee, rows = access.access_budgets_by_space(viewer(request), space)
+    return render(
+        request,
+        "planning/budgets.html",
+        {
+            "committee": committee,
+            "budgets": [(b, label(STATUS_LABELS, b.status)) for b in rows],
+            "form": BudgetForm(),
+        },
+    )
+
+
+@login_required
+def budget_detail(request: HttpRequest, space: str, budget: str) -> HttpResponse:
+    key = viewer(request)
+    committee, row = access.access_budget_by_id(key, space, budget)
+    now = format_time(datetime.now(UTC))
+    projects = list(Project.objects.filter(budget=budget).order_by("name", "event"))
+    names = active_member_names(space)
+    outcomes = {o["project"]: o for o in row.outcomes}
+    mine = BudgetVote.objects.filter(budget=budget, voter__in=_persons(key, space)).first()
+    proposing = now < row.proposals_close
+    voting = row.proposals_close <= now < row.votes_close and row.status == "open"
+    fund = Fund.objects.filter(space=space).first() if row.from_fund else None
+    return render(
+        request,
+        "planning/budget.html",
+        {
+            "committee": committee,
+            "budget": row,
+            "rule": label(RULE_LABELS, row.rule),
+            "status": label(STATUS_LABELS, row.status),
+            "projects": [
+                (
+                    p,
+                    names.get(p.proposer, p.proposer[:8]),
+                    outcomes.get(p.event),
+                    explanation(outcomes[p.event], row.currency) if p.event in outcomes else "",
+                )
+                for p in projects
+            ],
+            "winners": [p for w in row.winners for p in projects if p.event == w],
+            "proposing": proposing,
+            "voting": voting,
+            "closable": row.status == "open" and now >= row.votes_close,
+            "project_form": ProjectForm() if proposing else None,
+            "vote_form": VoteForm(
+                projects=[(p.event, p.name) for p in projects],
+                initial={"approve": mine.approve if mine else []},
+            )
+            if voting
+            else None,
+            "voted": mine is not None,
+            "treasurer": fund_access.is_treasurer(key, fund),
+            "payouts": list(
+                Payout.objects.filter(space=space, note__contains=f"[budget {budget}]").order_by(
+                    "event"
+                )
+            ),
+        },
+    )
+
+
+def _persons(key: str | None, space: str) -> list[str]:
+    """The viewer's person key (the key they signed in with is their person's, or one of
+    its devices'); votes are kept by person."""
+    from veche.apps.committees.models import Member
+
+    if key is None:
+        return []
+    person = Member.objects.filter(space=space, key=key).values_list("person", flat=True).first()
+    return [person or key]
+
+
+def _signed(
+    request: HttpRequest,
+    space: str,
+    back: Callable[[], HttpResponse],
+    form: forms.Form | None,
+    act: Callable[[Identity, dict[str, Any]], Any],
+    done: str,
+) -> HttpResponse:
+    """Sign ``act`` with the form's data; every outcome is a message on the page ``back``."""
+    if form is not None and not form.is_valid() and unlocked(request) is not None:
+        problems = "; ".join(
+            f"{form.fields[n].label}: {' '.join(str(e) for e in errors)}"
+            if n in form.fields
+            else " ".join(str(e) for e in errors)
+            for n, errors in form.errors.items()
+        )
+        messages.error(request, _("Nothing was recorded: %(problems)s") % {"problems": problems})
+        return back()
+    run_signed_action(
+        request,
+        lambda identity: act(identity, form.cleaned_data if form is not None else {}),
+        done=done,
+    )
+    return back()
+
+
+@login_required
+@require_POST
+def open_budget(request: HttpRequest, space: str) -> HttpResponse:
+    access.access_budgets_by_space(viewer(request), space)
+    made: list[Event] = []
+
+    def act(identity: Identity, data: dict[str, Any]) -> Event:
+        now = datetime.now(UTC).replace(microsecond=0)
+        proposals = now + timedelta(hours=data["proposal_hours"])
+        event = actions.open_budget(
+            identity,
+            space,
+            title=data["title"],
+            amount=data["amount"],
+            currency=data["currency"],
+            rule=data["rule"],
+            from_fund=data["from_fund"],
+            proposals_close=proposals,
+            votes_close=proposals + timedelta(hours=data["voting_hours"]),
+        )
+        made.append(event)
+        return event
+
+    def back() -> HttpResponse:
+        if made:
+            return redirect("planning:budget", space=space, budget=made[0].id)
+        return redirect("planning:budgets", space=space)
+
+    return _signed(request, space, back, BudgetForm(request.POST), act, _("The budget is open."))
+
+
+def _back(space: str, budget: str) -> Callable[[], HttpResponse]:
+    return lambda: redirect("planning:budget", space=space, budget=budget)
+
+
+@login_required
+@require_POST
+def propose(request: HttpRequest, space: str, budget: str) -> HttpResponse:
+    access.access_budget_by_id(viewer(request), space, budget)
+    return _signed(
+        request,
+        space,
+        _back(space, budget),
+        ProjectForm(request.POST),
+        lambda identity, data: actions.propose_project(identity, space, budget, **data),
+        _("Project proposed."),
+    )
+
+
+@login_required
+@require_POST
+def vote(request: HttpRequest, space: str, budget: str) -> HttpResponse:
+    access.access_budget_by_id(viewer(request), space, budget)
+    # Any id is accepted here: the rule refuses one that is not a project of the budget.
+    form = VoteForm(request.POST, projects=[(v, v) for v in request.POST.getlist("approve")[:100]])
+    return _signed(
+        request,
+        space,
+        _back(space, budget),
+        form,
+        lambda identity, data: actions.vote(identity, space, budget, list(data["approve"])),
+        _("Your vote is recorded."),
+    )
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, space: str, budget: str) -> HttpResponse:
+    access.access_budget_by_id(viewer(request), space, budget)
+    return _signed(
+        request,
+        space,
+        _back(space, budget),
+        None,
+        lambda identity, data: actions.close(identity, space, budget),
+        _("The budget is decided."),
+    )
+
+
+@login_required
+@require_POST
+def payouts(request: HttpRequest, space: str, budget: str) -> HttpResponse:
+    key = viewer(request)
+    _committee, row = access.access_budget_by_id(key, space, budget)
+    fund = Fund.objects.filter(space=space).first()
+    if not fund_access.is_treasurer(key, fund):
+        raise PermissionDenied(_("Only the fund's treasurers may do this."))
+    return _signed(
+        request,
+        space,
+        _back(space, row.event),
+        None,
+        lambda identity, data: actions.propose_payouts(identity, space, budget),
+        _("The winning projects are proposed as payouts; each needs the treasurers' approvals."),
+    )
