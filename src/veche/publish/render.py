@@ -281,12 +281,8 @@ def _strike_page(words: _Words, facts: Facts) -> bytes:
             "</dl>"
         )
     rows = "".join(_workplace_row(words, facts, w) for w in facts.workplaces)
-    parts.append(
-        '<div class="table-wrap"><table><thead><tr>'
-        f"<th>{_e(words.say['workplace'])}</th><th>{_e(words.say['status'])}</th>"
-        f'<th class="num">{_e(words.say["workers_out"])}</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table></div>"
-    )
+    # A list, not a table: a table's columns do not fit a 360 px phone.
+    parts.append(f'<h2>{_e(words.say["workplace"])}</h2>\n<ul class="workplaces">{rows}</ul>')
     events = [e for w in facts.workplaces for e in w.events]
     spaces = {w.space for w in facts.workplaces}
     for space in sorted(spaces):
@@ -304,11 +300,12 @@ def _strike_page(words: _Words, facts: Facts) -> bytes:
 def _workplace_row(words: _Words, facts: Facts, place: Workplace) -> str:
     committee = facts.committees[place.space]
     return (
-        f'<tr><td><a href="c/{_e(place.space)}.html">{_e(place.name)}</a>, {_e(place.city)}'
-        f"<br><small>{_e(committee.name)}</small></td>"
-        f"<td>{_e(_status(words, place.status))}<br><small>{_e(words.day(place.day))}</small></td>"
-        f'<td class="num">{words.number(place.workers_out)} / {words.number(place.workforce)}</td>'
-        "</tr>"
+        f'<li><a href="c/{_e(place.space)}.html">{_e(place.name)}</a>, {_e(place.city)}'
+        f" <small>{_e(committee.name)}</small><br>"
+        f"{_e(words.say['status'])}: {_e(_status(words, place.status))}"
+        f" ({_e(words.day(place.day))})<br>"
+        f"{_e(words.say['workers_out'])}: {words.number(place.workers_out)}"
+        f" / {words.number(place.workforce)}</li>"
     )
 
 
