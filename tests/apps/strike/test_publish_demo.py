@@ -38,6 +38,8 @@ def test_publish_the_demo_and_verify_the_copy(tmp_path: Path, capsys: Any) -> No
     # The demands letters and their endorsements are on their committees' pages.
     pages = "".join(p.read_text() for p in (site / "be" / "c").iterdir())
     assert "Включить интернет" in pages
+    assert "Падтрымалі 8 камітэтаў:" in pages  # the Kozlova letter's endorsers
+    assert "Супрацоўнікам міліцыі" in pages  # Kozlova's appeal, to whom in Belarusian
 
     # One figure changed on the strike page: named, exit 1.
     altered = tmp_path / "altered"
