@@ -200,3 +200,16 @@ def test_any_changed_digit_on_any_page_fails(site: Path, data: st.DataObject) ->
         assert relative in _problems(site)
     finally:
         page.write_bytes(original)
+
+
+def test_a_changed_event_file_is_named_and_so_are_the_pages_resting_on_it(
+    federation,  # type: ignore[no-untyped-def]
+    copy: Path,
+) -> None:
+    event = copy / "events" / f"{federation.place}.json"
+    event.write_bytes(event.read_bytes().replace(b"17000", b"17001"))
+    problems = _problems(copy)
+    assert problems[f"events/{federation.place}.json"].startswith(
+        f"event {federation.place} is not a valid signed event"
+    )
+    assert problems["be/strike.html"] == problems[f"events/{federation.place}.json"]
