@@ -139,3 +139,65 @@ def propose_payouts(
         Receipt.objects.create(space=space, payout=event.id, salt=salt)
         events.append(event)
     return events
+
+
+def publish_survey(identity: Identity, council: str, election: str) -> Event:
+    """Publish a member committee's needs-survey totals to its council (signed by a member
+    or delegate of the council); every node recomputes the totals from the survey's
+    verified result. Only totals leave the committee."""
+    from veche.apps.elections.models import Election
+    from veche.apps.planning.kinds import survey_totals
+
+    row = Election.objects.filter(space=election).first()
+    if row is None or not row.result_event:
+        raise RuleViolation(
+            "survey-result",
+            "not the verified result of this survey's election on this node",
+            "body.election",
+        )
+    items = survey_totals(row.body.get("questions", []), list(row.counts or []))
+    body = {
+        "election": election,
+        "result": row.result_event,
+        "title": row.title,
+        "items": items or [],
+    }
+    return record(
+        identity,
+        space=council,
+        kind="survey.summary",
+        body=body,
+        deps=[row.result_event],
+    )
+
+
+def open_survey(
+    identity: Identity,
+    committee: str,
+    *,
+    motion: str,
+    title: str,
+    items: list[tuple[str, int]],
+    trustees: list[tuple[str, str]],
+    threshold: int,
+) -> Event:
+    """A needs survey is the committee's own election (election-v1): one question per item,
+    whose options are the quantities 0..max (at most one marked), so only totals are ever
+    decrypted. Called by a passed ``election`` motion, as any committee election."""
+    from veche.apps.elections import actions as elections
+
+    questions = [
+        {"text": text, "options": [str(n) for n in range(1, most + 1)], "min": 0, "max": 1}
+        for text, most in items
+    ]
+    return elections.create_election(
+        identity,
+        committee=committee,
+        motion=motion,
+        title=title,
+        questions=questions,
+        method="plurality",
+        seats=1,
+        trustees=trustees,
+        threshold=threshold,
+    )

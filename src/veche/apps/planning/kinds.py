@@ -13,9 +13,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from veche.apps.committees.kinds import require_member
+from veche.apps.committees.rules.delegates import children_of, participant
 from veche.apps.fund.kinds import fund_of
-from veche.apps.planning.models import Budget, BudgetVote, Project
+from veche.apps.planning.models import Budget, BudgetVote, Project, SurveySummary
 from veche.apps.store.context import Context
 from veche.apps.store.kinds import projection, register
 from veche.counting.budget import BudgetResult, count_budget, make_election
@@ -49,6 +49,12 @@ def votes_of(ctx: Context, budget: str) -> dict[str, BudgetVote]:
         ("budget-votes", budget),
         lambda: {v.voter: v for v in ctx.rows(BudgetVote).filter(budget=budget)},
     )
+
+
+def require_member(ctx: Context, event: Event) -> str:
+    """The author's person: an active member, or a seated delegate in a council."""
+    person, _weight, _mandate = participant(ctx, event)
+    return person
 
 
 def require_budget(ctx: Context, event: Event) -> Budget:
@@ -262,6 +268,104 @@ def apply_result(ctx: Context, event: Event) -> None:
     _save_budget(ctx, budget)
 
 
+# -- survey.summary ------------------------------------------------------------------
+
+
+def survey_totals(questions: list[dict[str, Any]], flat: list[int]) -> list[dict[str, Any]] | None:
+    """Each item's total from a survey election's decrypted counts: an option is a
+    quantity (its text an integer), so the total is the sum of quantity x count. None if
+    the election is not a survey (an option that is not a whole number)."""
+    items: list[dict[str, Any]] = []
+    position = 0
+    for question in questions:
+        total = 0
+        for option in question["options"]:
+            text = str(option).strip()
+            if not (text.isascii() and text.isdigit()) or position >= len(flat):
+                return None
+            total += int(text) * int(flat[position])
+            position += 1
+        items.append({"text": question["text"], "total": total})
+    return items if position == len(flat) else None
+
+
+def summarised(ctx: Context, space: str) -> set[str]:
+    """The survey elections whose totals this council holds."""
+    return ctx.cached(
+        ("survey-summaries", space),
+        lambda: set(ctx.rows(SurveySummary).filter(space=space).values_list("election", flat=True)),
+    )
+
+
+def check_summary(ctx: Context, event: Event) -> None:
+    from veche.apps.elections.models import Election
+    from veche.apps.store.models import Status
+
+    participant(ctx, event)
+    body = event.body
+    cited = ctx.cited(event, body["result"], "body.result")
+    if (
+        cited.event.kind != "election.result"
+        or cited.status != Status.APPLIED
+        or cited.event.space_id != body["election"]
+    ):
+        raise RuleViolation(
+            "survey-result",
+            "not the verified result of this survey's election on this node",
+            "body.result",
+        )
+    election = ctx.rows(Election).filter(space=body["election"]).first()
+    if election is None or not election.committee:
+        raise RuleViolation(
+            "survey-result",
+            "not the verified result of this survey's election on this node",
+            "body.election",
+        )
+    if election.committee not in children_of(ctx, event.space_id):
+        raise RuleViolation(
+            "survey-committee",
+            "the survey's committee is not a member committee of this council",
+            "body.election",
+        )
+    if body["election"] in summarised(ctx, event.space_id):
+        raise RuleViolation(
+            "survey-once", "this survey's totals are published here already", "body.election"
+        )
+    totals = survey_totals(election.body.get("questions", []), list(election.counts or []))
+    if totals is None or election.body.get("constituencies"):
+        raise RuleViolation(
+            "survey-shape",
+            "a survey's options are quantities (whole numbers) and it has no constituencies",
+            "body.election",
+        )
+    if body["items"] != totals or body["title"] != election.title:
+        raise RuleViolation(
+            "survey-totals",
+            "the totals are not those the survey's decrypted result gives",
+            "body.items",
+        )
+
+
+def apply_summary(ctx: Context, event: Event) -> None:
+    from veche.apps.elections.models import Election
+
+    body = event.body
+    election = ctx.rows(Election).get(space=body["election"])
+    summarised(ctx, event.space_id).add(body["election"])
+    ctx.insert(
+        SurveySummary(
+            space=event.space_id,
+            event=event.id,
+            committee=election.committee,
+            election=body["election"],
+            result=body["result"],
+            title=body["title"],
+            items=body["items"],
+            author=event.author,
+        )
+    )
+
+
 def register_all() -> None:
     register(
         "budget.open",
@@ -319,6 +423,29 @@ def register_all() -> None:
         rule=check_result,
         apply=apply_result,
         summary="a member closes a budget; every node counts it again from the votes",
+    )
+    register(
+        "survey.summary",
+        body=Obj(
+            required={
+                "election": EventId(),
+                "result": EventId(),
+                "title": Str(min_length=2, max_length=200),
+                "items": List(
+                    Obj(required={"text": Str(min_length=1, max_length=500), "total": Int()}),
+                    min_length=1,
+                    max_length=20,
+                ),
+            }
+        ),
+        rule=check_summary,
+        apply=apply_summary,
+        summary="a member committee's needs-survey totals, published to its council",
+    )
+    projection(
+        SurveySummary,
+        digest=("space", "event", "committee", "election", "result", "title", "items", "author"),
+        order=("event",),
     )
     projection(
         Budget,

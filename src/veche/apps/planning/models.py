@@ -61,3 +61,25 @@ class BudgetVote(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["budget", "voter"], name="budget_vote_once")]
+
+
+class SurveySummary(models.Model):
+    """A member committee's needs-survey totals, published to its council (council's space).
+
+    The survey is the committee's own election (one question per item, options are
+    quantities); only its decrypted totals travel, never a member's answer.
+    """
+
+    space = models.CharField(max_length=43)  # the council
+    event = models.CharField(max_length=43, unique=True)
+    committee = models.CharField(max_length=43)
+    election = models.CharField(max_length=43)
+    result = models.CharField(max_length=43)
+    title = models.CharField(max_length=200)
+    items = models.JSONField(default=list)  # [{"text": ..., "total": ...}]
+    author = models.CharField(max_length=43)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "election"], name="survey_summary_once")
+        ]

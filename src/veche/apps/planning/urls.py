@@ -4,6 +4,8 @@ from veche.apps.planning import views
 
 app_name = "planning"
 urlpatterns = [
+    path("<str:space>/needs/", views.needs, name="needs"),
+    path("<str:space>/needs/<str:election>/publish/", views.publish_needs, name="needs-publish"),
     path("<str:space>/budgets/", views.budgets, name="budgets"),
     path("<str:space>/budgets/open/", views.open_budget, name="budget-open"),
     path("<str:space>/budgets/<str:budget>/", views.budget_detail, name="budget"),

@@ -226,3 +226,32 @@ def payouts(request: HttpRequest, space: str, budget: str) -> HttpResponse:
         lambda identity, data: actions.propose_payouts(identity, space, budget),
         _("The winning projects are proposed as payouts; each needs the treasurers' approvals."),
     )
+
+
+@login_required
+def needs(request: HttpRequest, space: str) -> HttpResponse:
+    key = viewer(request)
+    committee, _rows = access.access_budgets_by_space(key, space)
+    return render(
+        request,
+        "planning/needs.html",
+        {"committee": committee, **access.needs_view(key, committee)},
+    )
+
+
+@login_required
+@require_POST
+def publish_needs(request: HttpRequest, space: str, election: str) -> HttpResponse:
+    """Publish this committee's survey totals to its council (signed in the council)."""
+    key = viewer(request)
+    committee, _rows = access.access_budgets_by_space(key, space)
+    if not committee.parent:
+        raise PermissionDenied
+    return _signed(
+        request,
+        space,
+        lambda: redirect("planning:needs", space=space),
+        None,
+        lambda identity, data: actions.publish_survey(identity, committee.parent, election),
+        _("The totals are published to the council."),
+    )

@@ -315,6 +315,13 @@ FIXED_MESSAGES = frozenset(
         gettext_noop("voting on this budget is still open"),
         gettext_noop("this budget is not decided yet"),
         gettext_noop("this budget is not paid from the fund"),
+        gettext_noop("not the verified result of this survey's election on this node"),
+        gettext_noop("the survey's committee is not a member committee of this council"),
+        gettext_noop("this survey's totals are published here already"),
+        gettext_noop(
+            "a survey's options are quantities (whole numbers) and it has no constituencies"
+        ),
+        gettext_noop("the totals are not those the survey's decrypted result gives"),
     )
 )
 

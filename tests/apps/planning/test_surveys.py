@@ -1,0 +1,129 @@
+"""Needs surveys: a committee's members answer privately (the survey is an election:
+ballots encrypted, summed homomorphically, only totals decrypted); the committee
+publishes the totals to its council by ``survey.summary``, which every node recomputes
+from the survey's verified result. Forgeries are refused with their reasons."""
+
+from __future__ import annotations
+
+import pytest
+from tests.apps.elections.helpers import call_election
+from tests.apps.elections.test_pledge_general import _plant
+from tests.factories import World
+
+from veche.apps.elections import actions as elections
+from veche.apps.elections.kinds import state_of
+from veche.apps.planning import actions
+from veche.apps.planning.models import SurveySummary
+from veche.apps.store.context import Context
+from veche.apps.store.log import record, state_digest
+from veche.apps.store.reasons import FIXED_MESSAGES
+from veche.crypto.ballot import encrypt_ballot
+from veche.election import offline
+from veche.election.offline import TrusteeKeys
+from veche.events import RuleViolation
+
+pytestmark = pytest.mark.django_db
+
+ITEMS = [("Food parcels per week", 3), ("Legal consultations", 2)]
+
+
+def _take(space, events):
+    report = elections.ingest_file(space, b"".join(e.raw + b"\n" for e in events), source="t")
+    assert all(o.status == "applied" for o in report.outcomes), report.outcomes
+
+
+def _lines(space):
+    return elections.export_record(space)[:-1].split(b"\n")
+
+
+def _survey(w, committee, answers):
+    """A decided needs survey of ``committee``: ``answers`` are (name, [quantity per item])."""
+    trustee = TrusteeKeys.generate()
+    names = [n for n, _ in answers]
+    motion = call_election(w, committee, names, closer=names[0])
+    space = actions.open_survey(
+        w.person(names[0]),
+        committee,
+        motion=motion,
+        title="Needs of September",
+        items=ITEMS,
+        trustees=[(trustee.identity.public, trustee.box_public)],
+        threshold=1,
+    ).id
+    _take(space, [offline.dealing_event(_lines(space), trustee)])
+    elections.open_election(w.person(names[0]), space)
+    crypto = state_of(Context(), space).crypto_election()
+    for name, quantities in answers:
+        marks = []
+        for (_text, most), quantity in zip(ITEMS, quantities, strict=True):
+            row = [0] * most
+            if quantity:
+                row[quantity - 1] = 1
+            marks.append(row)
+        ballot, _ = encrypt_ballot(crypto, marks)
+        elections.cast_ballot(w.person(name), space, ballot.to_json())
+    elections.close_election(w.person(names[0]), space)
+    _take(space, [offline.partial_decryption_event(_lines(space), trustee)])
+    elections.publish_result(w.person(names[0]), space)
+    return space
+
+
+def test_the_council_sees_only_its_committees_totals() -> None:
+    w = World()
+    council = w.committee("Chair", name="Minsk city council", kind="council", level="city")
+    mtz = _plant(w, council, "Sokol", ("Zubr",), "MTZ")
+    outsider = w.committee("Kot", ("Mysh",), name="Outsider")
+    survey = _survey(w, mtz, [("Sokol", [2, 0]), ("Zubr", [3, 1])])
+    stranger = _survey(w, outsider, [("Kot", [1, 1]), ("Mysh", [0, 2])])
+
+    def refused(call, rule):
+        before = state_digest()
+        with pytest.raises(RuleViolation) as caught:
+            call()
+        assert caught.value.rule == rule, caught.value
+        assert caught.value.message in FIXED_MESSAGES
+        assert state_digest() == before
+
+    # not a member committee of the council
+    refused(
+        lambda: actions.publish_survey(w.person("Chair"), council, stranger), "survey-committee"
+    )
+    # forged totals
+    from veche.apps.elections.models import Election
+
+    result = Election.objects.get(space=survey).result_event
+    forged = {
+        "election": survey,
+        "result": result,
+        "title": "Needs of September",
+        "items": [
+            {"text": "Food parcels per week", "total": 50},
+            {"text": "Legal consultations", "total": 1},
+        ],
+    }
+    refused(
+        lambda: record(
+            w.person("Chair"), space=council, kind="survey.summary", body=forged, deps=[result]
+        ),
+        "survey-totals",
+    )
+    # a non-member of the council
+    refused(lambda: actions.publish_survey(w.person("Kot"), council, survey), "member")
+    actions.publish_survey(w.person("Chair"), council, survey)
+    summary = SurveySummary.objects.get(space=council)
+    assert summary.items == [
+        {"text": "Food parcels per week", "total": 5},
+        {"text": "Legal consultations", "total": 1},
+    ]
+    refused(lambda: actions.publish_survey(w.person("Chair"), council, survey), "survey-once")
+    # the council's page shows the summed totals; the committee's page its own survey
+    from tests.factories import signed_in_client
+
+    page = signed_in_client(w.person("Chair"), "Chair").get(f"/planning/{council}/needs/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'data-item="Food parcels per week"' in text and ">5<" in text
+    own = signed_in_client(w.person("Zubr"), "Zubr", language="be").get(f"/planning/{mtz}/needs/")
+    assert own.status_code == 200 and f'data-survey="{survey}"' in own.content.decode()
+    outsider = signed_in_client(w.person("Kot"), "Kot").get(f"/planning/{council}/needs/")
+    assert outsider.status_code == 404
