@@ -47,7 +47,25 @@ __all__ = [
 # Motion kinds a committee publishes by passing them (their kind's own rule).
 PUBLIC_MOTION_KINDS = ("demands", "endorsement", "ratification", "appeal")
 MEMBERSHIP_KINDS = (CREATE_KIND, "member.invite", "member.join", "member.device")
-STRIKE_KINDS = ("workplace.register", "workplace.update", "strike.status")
+STRIKE_KINDS = ("workplace.register", "workplace.update", "strike.status", "strike.ballot_result")
+# A secret strike ballot's verified yes is a published full strike from its day (pledge-v1 §10).
+BALLOT_RESULT = "strike.ballot_result"
+
+
+def _is_status(event: Event) -> bool:
+    """A strike status the committee published: a ``strike.status`` marked published, or
+    a strike ballot's result (always public: its apply records a published status)."""
+    return (event.kind == "strike.status" and event.body.get("published") is True) or (
+        event.kind == BALLOT_RESULT
+    )
+
+
+def _status_of(event: Event) -> tuple[str, int]:
+    if event.kind == BALLOT_RESULT:
+        return "full_strike", 1000
+    return str(event.body["status"]), int(event.body["out_per_mille"])
+
+
 MOTION_EVENT_KINDS = ("motion.propose", "motion.amend", "motion.close")
 
 
@@ -188,6 +206,7 @@ class Workplace:
     out_per_mille: int
     workers_out: int
     events: tuple[str, ...]  # register, updates, the status that holds
+    ballot: tuple[int, int] | None = None  # (yes, no) when a strike ballot set the status
 
 
 @dataclass
@@ -305,6 +324,7 @@ def _workplaces(
     history: dict[str, list[str]] = defaultdict(list)
     changes: list[StatusChange] = []
     by_change: dict[tuple[str, int], str] = {}
+    ballots: dict[str, tuple[int, int]] = {}
     order = 0
     for space, items in _counted(folder, STRIKE_KINDS).items():
         if space not in committees:
@@ -330,26 +350,23 @@ def _workplaces(
                 sector=str(body["sector"]),
                 workforce=int(body["workforce"]),
             )
-        statuses = [
-            e
-            for e in items
-            if e.kind == "strike.status"
-            and e.body.get("published") is True
-            and e.body.get("workplace") in fields
-        ]
+        statuses = [e for e in items if _is_status(e) and e.body.get("workplace") in fields]
         statuses.sort(key=lambda e: (str(e.body["day"]), e.at, e.id))
         for event in statuses:
             order += 1
+            status, per_mille = _status_of(event)
             changes.append(
                 StatusChange(
                     workplace=event.body["workplace"],
                     day=parse_day(event.body["day"]),
-                    status=str(event.body["status"]),
-                    out_per_mille=int(event.body["out_per_mille"]),
+                    status=status,
+                    out_per_mille=per_mille,
                     order=order,
                 )
             )
             by_change[(event.body["workplace"], order)] = event.id
+            if event.kind == BALLOT_RESULT:
+                ballots[event.id] = (int(event.body["yes"]), int(event.body["no"]))
     now = latest(changes)
     shown = [infos[w] for w in now]
     totals = federation_totals(shown, [c for c in changes if c.workplace in now])
@@ -369,6 +386,7 @@ def _workplaces(
             if now[info.id].status in OUT_STATUSES
             else 0,
             events=(*history[info.id], by_change[(info.id, now[info.id].order)]),
+            ballot=ballots.get(by_change[(info.id, now[info.id].order)]),
         )
         for info in shown
     ]
@@ -430,9 +448,7 @@ def select_public(events: Iterable[Event]) -> list[Event]:
             ):
                 passed.add(str(motion))
                 picked.append(event)
-        statuses = [
-            e for e in items if e.kind == "strike.status" and e.body.get("published") is True
-        ]
+        statuses = [e for e in items if _is_status(e)]
         shown = {e.body.get("workplace") for e in statuses}
         picked.extend(statuses)
         for event in items:

@@ -305,8 +305,19 @@ def _workplace_row(words: _Words, facts: Facts, place: Workplace) -> str:
         f"{_e(words.say['status'])}: {_e(_status(words, place.status))}"
         f" ({_e(words.day(place.day))})<br>"
         f"{_e(words.say['workers_out'])}: {words.number(place.workers_out)}"
-        f" / {words.number(place.workforce)}</li>"
+        f" / {words.number(place.workforce)}{_ballot(words, place)}</li>"
     )
+
+
+def _ballot(words: _Words, place: Workplace) -> str:
+    if place.ballot is None:
+        return ""
+    yes, no = place.ballot
+    said = words.gettext("Set by a secret strike ballot: %(yes)s yes, %(no)s no") % {
+        "yes": words.number(yes),
+        "no": words.number(no),
+    }
+    return f"<br>{_e(said)}"
 
 
 def _index_page(words: _Words, facts: Facts) -> bytes:

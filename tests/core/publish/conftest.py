@@ -142,6 +142,33 @@ def federation() -> Federation:
         "Солдаты и милиционеры! Не стреляйте в свой народ",
         target={"audience": "police_army"},
     )
+    # A second plant whose status a secret strike ballot's verified yes set (pledge-v1 §10).
+    azot = world.sign(
+        member,
+        plant,
+        "workplace.register",
+        {
+            "name": "Гродно Азот",
+            "city": "Гродно",
+            "region": "grodno",
+            "sector": "chemicals",
+            "workforce": 7000,
+        },
+    )
+    world.ballot_result = world.sign(  # type: ignore[attr-defined]
+        member,
+        plant,
+        "strike.ballot_result",
+        {
+            "ballot": azot.id,  # the ids the node's rule checked; the mirror restates them
+            "election": azot.id,
+            "result": azot.id,
+            "workplace": azot.id,
+            "day": "2020-08-14",
+            "yes": 412,
+            "no": 97,
+        },
+    )
     students = world.committee(other, "Студэнты БДУ")
     world.passed(
         other,

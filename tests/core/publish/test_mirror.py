@@ -52,6 +52,17 @@ def test_only_public_events_and_their_authors_membership_are_published(federatio
     assert _problems(site) == {}
 
 
+def test_a_strike_ballots_result_sets_the_status_on_the_strike_page(federation, site) -> None:  # type: ignore[no-untyped-def]
+    kinds = [json.loads(p.read_bytes())["kind"] for p in (site / "events").iterdir()]
+    assert kinds.count("strike.ballot_result") == 1
+    strike = (site / "en" / "strike.html").read_text()
+    row = strike.split("Гродно Азот</a>")[1].split("</li>")[0]
+    assert "full strike" in row.lower() and "7,000 / 7,000" in row
+    assert "Set by a secret strike ballot: 412 yes, 97 no" in row
+    assert f"events/{federation.ballot_result.id}.json" in strike
+    assert "6,800 / 17,000" in strike  # the other plant's published status is unchanged
+
+
 def test_the_feeds_list_the_public_decisions(federation, site) -> None:  # type: ignore[no-untyped-def]
     from xml.etree import ElementTree
 

@@ -205,6 +205,12 @@
       roster.bySpace[space].forEach(function (e) {
         if (e.kind === "strike.status" && e.body.published === true && own[e.body.workplace] &&
             counts(events, roster, e)) changes.push(e);
+        // A secret strike ballot's verified yes: a published full strike from its day.
+        if (e.kind === "strike.ballot_result" && own[e.body.workplace] &&
+            counts(events, roster, e)) {
+          changes.push({ id: e.id, at: e.at, body: { workplace: e.body.workplace,
+            day: e.body.day, status: "full_strike", out_per_mille: 1000 } });
+        }
       });
       Object.keys(own).forEach(function (k) { places[k] = own[k]; });
     });
