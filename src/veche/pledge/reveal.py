@@ -306,35 +306,51 @@ class PendingRound:
     received: int = 0
 
 
+def _pending_json(pending: PendingRound) -> dict[str, Any]:
+    return {
+        "trustee": pending.trustee,
+        "round": pending.round_no,
+        "parts": pending.parts,
+        "received": pending.received,
+        "blinded": [ct.to_json() for ct in pending.blinded],
+        "shuffled": [ct.to_json() for ct in pending.shuffled],
+        "commitments": [x.encode() for x in pending.commitments],
+        "chain": [x.encode() for x in pending.chain],
+        "s_hat": [x.encode() for x in pending.s_hat],
+        "s_prime": [x.encode() for x in pending.s_prime],
+    }
+
+
+def _pending_from(raw: dict[str, Any]) -> PendingRound:
+    return PendingRound(
+        trustee=raw["trustee"],
+        round_no=raw["round"],
+        parts=raw["parts"],
+        received=raw["received"],
+        blinded=[_ct_from(ct) for ct in raw["blinded"]],
+        shuffled=[_ct_from(ct) for ct in raw["shuffled"]],
+        commitments=[_point(x) for x in raw["commitments"]],
+        chain=[_point(x) for x in raw["chain"]],
+        s_hat=[Scalar(b64decode(x, length=32)) for x in raw["s_hat"]],
+        s_prime=[Scalar(b64decode(x, length=32)) for x in raw["s_prime"]],
+    )
+
+
 @dataclass
 class RevealState:
-    """Completed rounds (trustee, output list), the round under way, partial decryptions
-    of the final list (trustee → part → factors)."""
+    """Completed rounds (trustee, output list), the rounds under way (by trustee, all on
+    the current list), partial decryptions of the final list (trustee → part → factors)."""
 
     rounds: list[tuple[int, tuple[Ciphertext, ...]]] = field(default_factory=list)
-    pending: PendingRound | None = None
+    pending: dict[int, PendingRound] = field(default_factory=dict)
     partials: dict[int, dict[int, tuple[Point, ...]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        pending = self.pending
         return {
             "rounds": [
                 {"trustee": t, "list": [ct.to_json() for ct in lst]} for t, lst in self.rounds
             ],
-            "pending": None
-            if pending is None
-            else {
-                "trustee": pending.trustee,
-                "round": pending.round_no,
-                "parts": pending.parts,
-                "received": pending.received,
-                "blinded": [ct.to_json() for ct in pending.blinded],
-                "shuffled": [ct.to_json() for ct in pending.shuffled],
-                "commitments": [x.encode() for x in pending.commitments],
-                "chain": [x.encode() for x in pending.chain],
-                "s_hat": [x.encode() for x in pending.s_hat],
-                "s_prime": [x.encode() for x in pending.s_prime],
-            },
+            "pending": [_pending_json(self.pending[t]) for t in sorted(self.pending)],
             "partials": {
                 str(t): {str(p): [f.encode() for f in fs] for p, fs in parts.items()}
                 for t, parts in self.partials.items()
@@ -350,19 +366,11 @@ class RevealState:
             (r["trustee"], tuple(_ct_from(ct) for ct in r["list"])) for r in data["rounds"]
         ]
         raw = data.get("pending")
-        if raw is not None:
-            state.pending = PendingRound(
-                trustee=raw["trustee"],
-                round_no=raw["round"],
-                parts=raw["parts"],
-                received=raw["received"],
-                blinded=[_ct_from(ct) for ct in raw["blinded"]],
-                shuffled=[_ct_from(ct) for ct in raw["shuffled"]],
-                commitments=[_point(x) for x in raw["commitments"]],
-                chain=[_point(x) for x in raw["chain"]],
-                s_hat=[Scalar(b64decode(x, length=32)) for x in raw["s_hat"]],
-                s_prime=[Scalar(b64decode(x, length=32)) for x in raw["s_prime"]],
-            )
+        # A list of rounds under way; a state stored before they ran side by side holds
+        # one round or None.
+        for one in [] if raw is None else [raw] if isinstance(raw, dict) else raw:
+            pending = _pending_from(one)
+            state.pending[pending.trustee] = pending
         state.partials = {
             int(t): {int(p): tuple(_point(f) for f in fs) for p, fs in parts.items()}
             for t, parts in data["partials"].items()
@@ -427,12 +435,14 @@ def judge_blind(
             "parts", "a round of this pledge has %(parts)d parts" % {"parts": parts}, "body.parts"
         )
     part = body["part"]
-    pending = reveal.pending
+    pending = reveal.pending.get(trustee)
     if part == 0:
-        # A new round's first part drops an incomplete one (it has had no effect).
+        # A first part starts this trustee's round, or restarts it (dropping its own
+        # incomplete attempt, which has had no effect). Other trustees' rounds under way
+        # are left alone: one trustee must not be able to stall another's.
         pending = PendingRound(trustee, expected_round, parts)
-    elif pending is None or pending.trustee != trustee or pending.received != part:
-        expected = 0 if pending is None or pending.trustee != trustee else pending.received
+    elif pending is None or pending.received != part:
+        expected = 0 if pending is None else pending.received
         raise RuleViolation(
             "part", "part %(part)d of this round comes next" % {"part": expected}, "body.part"
         )
@@ -529,9 +539,10 @@ def judge_blind(
 def apply_blind(reveal: RevealState, pending: PendingRound) -> None:
     if pending.received == pending.parts:
         reveal.rounds.append((pending.trustee, tuple(pending.shuffled)))
-        reveal.pending = None
+        # Every other round under way was computed on the list this one replaced.
+        reveal.pending = {}
     else:
-        reveal.pending = pending
+        reveal.pending[pending.trustee] = pending
 
 
 def judge_decrypt(

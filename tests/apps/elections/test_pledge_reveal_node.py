@@ -43,7 +43,7 @@ def _sealed(space, value):
     return ballot.to_json()
 
 
-def _closed(pledges):
+def _closed(pledges, needed=3):
     world = World()
     committee = world.committee("Sokol", MEMBERS)
     trustees = [TrusteeKeys.generate() for _ in range(3)]
@@ -56,7 +56,7 @@ def _closed(pledges):
         deadline=deadline.strftime("%Y-%m-%dT%H:%M:%SZ"),
         trustees=[(t.identity.public, t.box_public) for t in trustees],
         threshold=2,
-        needed=3,
+        needed=needed,
         committee=committee,
         strike_call="A" * 43,
         reveal="crossed",
@@ -146,3 +146,29 @@ def test_a_tampered_round_is_refused_through_ingest_and_stores_nothing():
     statuses, report = _ingest(space, [forged])
     assert statuses == ["rejected"] and report.outcomes[0].reason.startswith("shuffle|")
     assert Pledge.objects.get(space=space).reveal == {}
+
+
+def _resigned(space, keys, body):
+    """``body`` signed by ``keys`` on top of everything the node holds now."""
+    events, replayed = offline.load_record_state(_lines(space))
+    return offline.next_event(events, keys.identity, reveal.BLIND_KIND, body, replayed)
+
+
+def test_another_trustees_first_part_does_not_stall_a_round_through_ingest():
+    # needed 150: a round travels in two parts. Trustee 2's first part, arriving between
+    # trustee 1's two, used to drop trustee 1's round; a trustee could so stall them all.
+    _world, space, trustees = _closed(2, needed=150)
+    honest = blind_events(_lines(space), trustees[0])
+    assert [e.body["part"] for e in honest] == [0, 1]
+    assert _ingest(space, [honest[0]])[0] == ["applied"]
+    griefer = blind_events(_lines(space), trustees[1])
+    assert _ingest(space, [griefer[0]])[0] == ["applied"]
+    assert _ingest(space, [_resigned(space, trustees[0], honest[1].body)])[0] == ["applied"]
+    state = state_of(Context(), space)
+    assert [t for t, _ in state.reveal.rounds] == [1]
+    assert not state.reveal.pending
+    statuses, report = _ingest(space, [_resigned(space, trustees[1], griefer[1].body)])
+    assert statuses == ["rejected"] and report.outcomes[0].reason.startswith("round|")
+    before = state_digest()
+    rebuild()
+    assert state_digest() == before

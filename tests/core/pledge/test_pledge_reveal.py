@@ -284,3 +284,57 @@ def test_a_total_pledge_has_no_rounds_and_states_its_total():
     run.result()
     report = _refused(run, bare, "total")
     assert (report.total, report.crossed) == (1, True)
+
+
+def _round_bodies(run: PledgeRun, j: int) -> list[dict[str, Any]]:
+    state = run.state
+    pledge = state.require_pledge()
+    assert state.key is not None
+    return reveal.round_bodies(
+        reveal.blind_round(
+            pledge.pledge_id,
+            state.key.public_key,
+            len(state.reveal.rounds) + 1,
+            j,
+            state.reveal.current(reveal_context(state).total, pledge.needed),
+        )
+    )
+
+
+def test_another_trustees_first_part_does_not_drop_a_round_under_way():
+    # A trustee who has not blinded could once stall every multi-part round: its own
+    # part 0 dropped the incomplete round of anyone. Rounds under way now run side by
+    # side; the first to complete is the round, and it drops the others (their proofs
+    # were computed on the old list).
+    run = _run([1, 1], 150, trustees=3, threshold=2)
+    honest = _round_bodies(run, 1)
+    griefer = _round_bodies(run, 2)
+    run.writer.write(run.trustees[0], reveal.BLIND_KIND, honest[0])
+    run.writer.write(run.trustees[1], reveal.BLIND_KIND, griefer[0])
+    run.writer.write(run.trustees[0], reveal.BLIND_KIND, honest[1])
+    assert [t for t, _ in run.state.reveal.rounds] == [1]
+    assert not run.state.reveal.pending
+    with pytest.raises(RuleViolation) as caught:  # round 1's part, computed on the old list
+        run.writer.write(run.trustees[1], reveal.BLIND_KIND, griefer[1])
+    assert caught.value.rule == "round"
+    run.blind(2)
+    run.reveal_decrypt([1, 2])
+    run.reveal_result()
+    report = _report(run)
+    assert report.crossed is False  # 2 of 150
+    assert not report.refused
+
+
+def test_a_trustee_restarts_its_own_round_with_a_new_first_part():
+    run = _run([1, 0], 150, trustees=2, threshold=1)
+    first = _round_bodies(run, 1)
+    run.writer.write(run.trustees[0], reveal.BLIND_KIND, first[0])
+    again = _round_bodies(run, 1)
+    run.writer.write(run.trustees[0], reveal.BLIND_KIND, again[0])
+    with pytest.raises(RuleViolation) as caught:  # the dropped attempt's last part
+        run.writer.write(run.trustees[0], reveal.BLIND_KIND, first[1])
+    assert caught.value.rule == "shuffle"
+    run.writer.write(run.trustees[0], reveal.BLIND_KIND, again[1])
+    run.reveal_decrypt([2])
+    run.reveal_result()
+    assert _report(run).crossed is False
