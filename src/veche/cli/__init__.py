@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "veche.cli.count",
     "veche.cli.strike",
     "veche.cli.fund",
+    "veche.cli.plan",
     "veche.cli.sync",
     "veche.cli.election",
     "veche.cli.trustee",

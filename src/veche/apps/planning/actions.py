@@ -101,7 +101,12 @@ def payout_note(budget: Budget, project: Project) -> str:
 
 
 def propose_payouts(
-    identity: Identity, space: str, budget: str, *, day: str | None = None
+    identity: Identity,
+    space: str,
+    budget: str,
+    *,
+    day: str | None = None,
+    at: datetime | None = None,
 ) -> list[Event]:
     """A treasurer proposes the fund's payouts for the budget's winning projects not yet
     proposed; each still needs the fund's k treasurer approvals."""
@@ -134,6 +139,7 @@ def propose_payouts(
             source="bank",
             day=today,
             note=note,
+            at=at,
         )
         # Kept as the fund's payout form keeps it: the treasurers can print the receipt.
         Receipt.objects.create(space=space, payout=event.id, salt=salt)

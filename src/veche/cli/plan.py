@@ -1,0 +1,235 @@
+"""``veche plan ...``: participatory budgets and needs surveys (docs/formats/planning-v1.md).
+
+``plan budget open|propose|vote|close|payouts|show`` and ``plan survey publish|show``.
+A needs survey is opened, answered and decrypted as a committee election (``veche
+election``, ``veche trustee``); ``plan survey publish`` sends its totals to the council.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from veche.cli.base import CliError, add_json_flag, print_json, ready
+from veche.cli.keys import load_signer
+from veche.cli.strike import signed
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    plan = commands.add_parser("plan", help="participatory budgets and needs surveys")
+    kinds = plan.add_subparsers(dest="plan_kind", metavar="WHAT", required=True)
+    budget = kinds.add_parser("budget", help="a participatory budget")
+    sub = budget.add_subparsers(dest="budget_command", metavar="ACTION", required=True)
+
+    def writer(name: str, help_text: str) -> argparse.ArgumentParser:
+        parser = sub.add_parser(name, help=help_text)
+        parser.add_argument("--space", required=True, help="the committee or council")
+        parser.add_argument("--key", required=True, type=Path, help="your key file")
+        add_json_flag(parser)
+        return parser
+
+    opened = writer("open", "open a budget: its amount, windows and rule")
+    opened.add_argument("--title", required=True)
+    opened.add_argument("--amount", required=True, help="in major units, like 1500 or 1500.50")
+    opened.add_argument("--currency", default="BYN", choices=("BYN", "EUR", "USD"))
+    opened.add_argument("--rule", default="mes", choices=("mes", "greedy"))
+    opened.add_argument("--from-fund", action="store_true", help="paid from the fund")
+    opened.add_argument("--proposal-hours", type=int, default=72)
+    opened.add_argument("--voting-hours", type=int, default=72)
+    opened.set_defaults(handler=_open)
+
+    propose = writer("propose", "propose a project with its cost")
+    propose.add_argument("budget", help="the budget's id")
+    propose.add_argument("--name", required=True)
+    propose.add_argument("--cost", required=True, help="in major units")
+    propose.add_argument("--description", default="")
+    propose.set_defaults(handler=_propose)
+
+    vote = writer("vote", "approve projects (a later vote replaces an earlier)")
+    vote.add_argument("budget")
+    vote.add_argument("--approve", action="append", default=[], help="a project id (repeat)")
+    vote.set_defaults(handler=_vote)
+
+    close = writer("close", "count the result and sign it (after voting closes)")
+    close.add_argument("budget")
+    close.set_defaults(handler=_close)
+
+    payouts = writer("payouts", "a treasurer proposes the winners' payouts from the fund")
+    payouts.add_argument("budget")
+    payouts.set_defaults(handler=_payouts)
+
+    show = sub.add_parser("show", help="a budget: projects, result and why")
+    show.add_argument("budget")
+    add_json_flag(show)
+    show.set_defaults(handler=_show)
+
+    survey = kinds.add_parser("survey", help="a needs survey (a committee election)")
+    ssub = survey.add_subparsers(dest="survey_command", metavar="ACTION", required=True)
+    publish = ssub.add_parser("publish", help="publish a survey's totals to the council")
+    publish.add_argument("election", help="the survey's election id")
+    publish.add_argument("--council", required=True)
+    publish.add_argument("--key", required=True, type=Path)
+    add_json_flag(publish)
+    publish.set_defaults(handler=_publish)
+    needs = ssub.add_parser("show", help="a council's needs: its committees' totals")
+    needs.add_argument("--space", required=True)
+    add_json_flag(needs)
+    needs.set_defaults(handler=_needs)
+
+
+def _amount(text: str, flag: str) -> int:
+    from veche.solidarity.ledger import LedgerError, parse_amount
+
+    try:
+        return parse_amount(text)
+    except LedgerError as error:
+        raise CliError(f"{flag}: {error.message}") from error
+
+
+def _done(args: argparse.Namespace, event: Any, text: str) -> int:
+    if args.json:
+        print_json({"event": event.id, "kind": event.kind, "body": event.body})
+    else:
+        print(f"{text} ({event.id})")
+    return 0
+
+
+def _open(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.planning import actions
+
+    identity, amount = load_signer(args.key), _amount(args.amount, "--amount")
+    now = datetime.now(UTC).replace(microsecond=0)
+    proposals = now + timedelta(hours=args.proposal_hours)
+    event = signed(
+        lambda: actions.open_budget(
+            identity,
+            args.space,
+            title=args.title,
+            amount=amount,
+            currency=args.currency,
+            rule=args.rule,
+            from_fund=args.from_fund,
+            proposals_close=proposals,
+            votes_close=proposals + timedelta(hours=args.voting_hours),
+        )
+    )
+    return _done(args, event, "budget opened")
+
+
+def _propose(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.planning import actions
+
+    identity, cost = load_signer(args.key), _amount(args.cost, "--cost")
+    event = signed(
+        lambda: actions.propose_project(
+            identity,
+            args.space,
+            args.budget,
+            name=args.name,
+            cost=cost,
+            description=args.description,
+        )
+    )
+    return _done(args, event, "project proposed")
+
+
+def _vote(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.planning import actions
+
+    identity = load_signer(args.key)
+    event = signed(lambda: actions.vote(identity, args.space, args.budget, list(args.approve)))
+    return _done(args, event, "vote recorded")
+
+
+def _close(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.planning import actions
+
+    identity = load_signer(args.key)
+    event = signed(lambda: actions.close(identity, args.space, args.budget))
+    return _done(args, event, f"budget decided: {len(event.body['winners'])} winning projects")
+
+
+def _payouts(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.planning import actions
+
+    identity = load_signer(args.key)
+    events = signed(lambda: actions.propose_payouts(identity, args.space, args.budget))
+    if args.json:
+        print_json({"payouts": [e.id for e in events]})
+    else:
+        print(f"{len(events)} payouts proposed; each needs the treasurers' approvals")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.planning.models import Budget, Project
+
+    row = Budget.objects.filter(event=args.budget).first()
+    if row is None:
+        raise CliError("no such budget on this node")
+    projects = Project.objects.filter(budget=row.event).order_by("event")
+    outcomes = {o["project"]: o for o in row.outcomes}
+    data = {
+        "budget": row.event,
+        "title": row.title,
+        "amount": row.amount,
+        "currency": row.currency,
+        "rule": row.rule,
+        "status": row.status,
+        "winners": row.winners,
+        "spent": row.spent,
+        "voters": row.voters,
+        "projects": [
+            {"id": p.event, "name": p.name, "cost": p.cost, "outcome": outcomes.get(p.event)}
+            for p in projects
+        ],
+    }
+    if args.json:
+        print_json(data)
+    else:
+        print(f"{row.title}: {row.amount / 100:.2f} {row.currency}, {row.rule}, {row.status}")
+        for p in data["projects"]:
+            won = p["outcome"]["reason"] if p["outcome"] else "-"
+            print(f"  {p['id']}  {p['cost'] / 100:.2f}  {won}  {p['name']}")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.planning import actions
+
+    identity = load_signer(args.key)
+    event = signed(lambda: actions.publish_survey(identity, args.council, args.election))
+    return _done(args, event, "survey totals published to the council")
+
+
+def _needs(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.planning.models import SurveySummary
+
+    rows = SurveySummary.objects.filter(space=args.space).order_by("event")
+    totals: dict[str, int] = {}
+    for row in rows:
+        for item in row.items:
+            totals[item["text"]] = totals.get(item["text"], 0) + int(item["total"])
+    if args.json:
+        print_json(
+            {
+                "summaries": [
+                    {"event": r.event, "committee": r.committee, "items": r.items} for r in rows
+                ],
+                "totals": totals,
+            }
+        )
+    else:
+        for text, total in sorted(totals.items()):
+            print(f"{total:>8}  {text}")
+    return 0
