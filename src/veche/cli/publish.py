@@ -35,16 +35,38 @@ def public_event_bytes() -> list[bytes]:
     from veche.apps.store.models import StoredEvent
     from veche.events import parse_event
     from veche.publish.facts import (
+        FUND_KINDS,
         MEMBERSHIP_KINDS,
         MOTION_EVENT_KINDS,
         STRIKE_KINDS,
         select_public,
     )
 
-    kinds = (*MEMBERSHIP_KINDS, *MOTION_EVENT_KINDS, *STRIKE_KINDS)
+    kinds = (*MEMBERSHIP_KINDS, *MOTION_EVENT_KINDS, *STRIKE_KINDS, *FUND_KINDS)
     rows = StoredEvent.objects.filter(status="applied", kind__in=kinds, redacted=False)
     events = [parse_event(bytes(raw), verify=False) for raw in rows.values_list("raw", flat=True)]
     return [event.raw for event in select_public(events)]
+
+
+def public_documents(events: list[bytes]) -> dict[str, bytes]:
+    """The published fund reports among ``events``, as ``veche fund report`` writes them
+    (mirror-v1 §3): path in the mirror -> bytes."""
+    from veche.apps.fund.models import Report
+    from veche.apps.fund.reports import document_of
+    from veche.events.envelope import event_id
+    from veche.publish.facts import fund_report_files
+    from veche.solidarity.report import document_bytes, render_html
+
+    ids = {event_id(data) for data in events}
+    documents: dict[str, bytes] = {}
+    for report in Report.objects.order_by("event"):
+        if report.event not in ids:
+            continue
+        document = document_of(report)
+        json_path, html_path = fund_report_files(report.event)
+        documents[json_path] = document_bytes(document)
+        documents[html_path] = render_html(document).encode("utf-8")
+    return documents
 
 
 def _publish(args: argparse.Namespace) -> int:
@@ -53,7 +75,8 @@ def _publish(args: argparse.Namespace) -> int:
     ready(args)
     from veche.publish.mirror import write_mirror
 
-    report = write_mirror(args.output, public_event_bytes())
+    events = public_event_bytes()
+    report = write_mirror(args.output, events, public_documents(events))
     if args.json:
         print_json(
             {

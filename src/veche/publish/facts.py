@@ -10,6 +10,7 @@ exactly what its events say.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,15 +31,19 @@ from veche.solidarity.strike import (
 )
 
 __all__ = [
+    "FUND_KINDS",
+    "FUND_REPORT_FILE",
     "MEMBERSHIP_KINDS",
     "PUBLIC_MOTION_KINDS",
     "STRIKE_KINDS",
     "Committee",
     "Facts",
     "Folder",
+    "FundReport",
     "PublicMotion",
     "Workplace",
     "derive",
+    "fund_report_files",
     "invitation_hash",
     "read_events",
     "select_public",
@@ -67,6 +72,16 @@ def _status_of(event: Event) -> tuple[str, int]:
 
 
 MOTION_EVENT_KINDS = ("motion.propose", "motion.amend", "motion.close")
+# A treasurer's fund.report publishes a transparency report by the kind's own rule; the
+# fund.create it cites names the treasurers.
+FUND_KINDS = ("fund.report", "fund.create")
+_ID = r"[A-Za-z0-9_-]{43}"
+FUND_REPORT_FILE = re.compile(rf"\Afund/({_ID})/report\.(json|html)\Z")
+
+
+def fund_report_files(event: str) -> tuple[str, str]:
+    """The carried report.json and report.html of the report published by ``event``."""
+    return f"fund/{event}/report.json", f"fund/{event}/report.html"
 
 
 def invitation_hash(space: str, code: str) -> str:
@@ -209,6 +224,22 @@ class Workplace:
     ballot: tuple[int, int] | None = None  # (yes, no) when a strike ballot set the status
 
 
+@dataclass(frozen=True)
+class FundReport:
+    """A fund's published transparency report, checked as ``veche fund verify-report``
+    checks it, from the carried report.json and report.html."""
+
+    event: str  # the fund.report that published it
+    fund_event: str  # the fund.create naming the treasurers
+    space: str
+    at: str  # the publication's time
+    document: Mapping[str, Any]
+
+    @property
+    def report(self) -> Mapping[str, Any]:
+        return self.document["report"]  # type: ignore[no-any-return]
+
+
 @dataclass
 class Facts:
     committees: dict[str, Committee]
@@ -226,13 +257,24 @@ class Facts:
 
     events_space: dict[str, str]  # event id -> its space, for every valid event
     raw: dict[str, bytes]  # event id -> its canonical bytes, for every valid event
+    fund_reports: list[FundReport] = field(default_factory=list)  # by (at, event)
+    documents: dict[str, bytes] = field(default_factory=dict)  # carried files that hold
+    # carried-file path -> why it does not hold (a report that fails its own check, ...)
+    document_problems: dict[str, str] = field(default_factory=dict)
+
+    def fund_reports_of(self, space: str) -> list[FundReport]:
+        return [r for r in self.fund_reports if r.space == space]
 
     def motions_of(self, space: str) -> list[PublicMotion]:
         return [m for m in self.motions if m.space == space]
 
     def publishing(self) -> list[Committee]:
         """Committees with a public motion or a workplace on the map, by name."""
-        spaces = {m.space for m in self.motions} | {w.space for w in self.workplaces}
+        spaces = (
+            {m.space for m in self.motions}
+            | {w.space for w in self.workplaces}
+            | {r.space for r in self.fund_reports}
+        )
         return sorted((self.committees[s] for s in spaces), key=lambda c: (c.name, c.space))
 
 
@@ -394,9 +436,79 @@ def _workplaces(
     return places, totals
 
 
-def derive(folder: Folder) -> Facts:
-    """The facts of every page, from the folder's events alone (mirror-v1 §3)."""
+def _fund_reports(
+    folder: Folder, committees: Mapping[str, Committee], documents: Mapping[str, bytes]
+) -> tuple[list[FundReport], dict[str, bytes], dict[str, str]]:
+    from veche.solidarity.report import verify_report_files
+
+    found: list[FundReport] = []
+    kept: dict[str, bytes] = {}
+    problems: dict[str, str] = {}
+    publications = {
+        e.id: e
+        for items in _counted(folder, ("fund.report",)).values()
+        for e in items
+        if e.space_id in committees
+    }
+    named = {m.group(1) for path in documents if (m := FUND_REPORT_FILE.match(path))}
+    for event in sorted(named | set(publications)):
+        json_path, html_path = fund_report_files(event)
+        data, page = documents.get(json_path), documents.get(html_path)
+        if data is None or page is None:
+            missing = json_path if data is None else html_path
+            problems[missing] = "this file is missing from the folder"
+            continue
+        result = verify_report_files(data, page)
+        document = result.document
+        why: str | None = None
+        if result.problems or document is None:
+            why = "the fund report does not verify: " + "; ".join(result.problems)
+        elif event not in publications:
+            why = (
+                f"event {event}, the fund.report that published this report, is missing from "
+                "the folder or not signed by a member of its committee"
+            )
+        else:
+            publication = publications[event]
+            fund_event = parse_event_or_none(str(document["fund_event"]))
+            if publication.raw != str(document["publication"]).encode("utf-8"):
+                why = f"the report's publication is not event {event}"
+            elif (
+                fund_event is None
+                or fund_event.id not in folder.events
+                or folder.problem(fund_event) is not None
+            ):
+                why = "the fund's rules (its fund.create) are missing from the folder"
+            else:
+                found.append(
+                    FundReport(
+                        event=event,
+                        fund_event=fund_event.id,
+                        space=publication.space_id,
+                        at=publication.at,
+                        document=document,
+                    )
+                )
+                kept[json_path], kept[html_path] = data, page
+                continue
+        # Both files are named: each is checked against the other and the events.
+        problems[json_path] = problems[html_path] = why or "the fund report does not verify"
+    found.sort(key=lambda r: (r.at, r.event))
+    return found, kept, problems
+
+
+def parse_event_or_none(text: str) -> Event | None:
+    try:
+        return parse_event(text.encode("utf-8"))
+    except (EventError, EncodingError, ValueError):
+        return None
+
+
+def derive(folder: Folder, documents: Mapping[str, bytes] | None = None) -> Facts:
+    """The facts of every page, from the folder's events and carried documents alone
+    (mirror-v1 §3)."""
     committees = _committees(folder)
+    reports, kept, problems = _fund_reports(folder, committees, documents or {})
     motions = _motions(folder, committees)
     workplaces, totals = _workplaces(folder, committees)
     # An endorsement or a ratification names the letter's decision (its close) or, in
@@ -416,6 +528,9 @@ def derive(folder: Folder) -> Facts:
         endorsers=dict(endorsers),
         events_space={e.id: e.space_id for e in folder.events.values()},
         raw={e.id: e.raw for e in folder.events.values()},
+        fund_reports=reports,
+        documents=kept,
+        document_problems=problems,
     )
 
 
@@ -448,6 +563,9 @@ def select_public(events: Iterable[Event]) -> list[Event]:
             ):
                 passed.add(str(motion))
                 picked.append(event)
+        reports = [e for e in items if e.kind == "fund.report"]
+        picked.extend(reports)
+        cited = {d for e in reports for d in e.deps}
         statuses = [e for e in items if _is_status(e)]
         shown = {e.body.get("workplace") for e in statuses}
         picked.extend(statuses)
@@ -457,6 +575,7 @@ def select_public(events: Iterable[Event]) -> list[Event]:
                 or (event.kind == "motion.amend" and event.body.get("motion") in passed)
                 or (event.kind == "workplace.register" and event.id in shown)
                 or (event.kind == "workplace.update" and event.body.get("workplace") in shown)
+                or (event.kind == "fund.create" and event.id in cited)
             ):
                 picked.append(event)
         if not picked:

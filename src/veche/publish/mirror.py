@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from veche.events.envelope import event_id
-from veche.publish.facts import Folder, derive, read_events
+from veche.publish.facts import FUND_REPORT_FILE, Facts, Folder, derive, read_events
 from veche.publish.render import GENERATOR, linked_events, named_committees, render_site
 
 __all__ = [
@@ -29,7 +29,7 @@ __all__ = [
 _ID = r"[A-Za-z0-9_-]{43}"
 _CHECKED = re.compile(
     rf"\A(index\.html|feed\.atom|mirror-data\.js|(be|ru|en)/(index|strike)\.html"
-    rf"|(be|ru|en)/c/{_ID}\.html|c/{_ID}\.atom)\Z"
+    rf"|(be|ru|en)/(c|fund)/{_ID}\.html|c/{_ID}\.atom)\Z"
 )
 _EVENT_FILE = re.compile(rf"\Aevents/({_ID})\.json\Z")
 _WEB_STATIC = Path(__file__).resolve().parent.parent / "web" / "static" / "veche"
@@ -66,10 +66,18 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
 
 
-def build_files(events: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Every checked file a folder with these event files (id -> bytes) must hold."""
+def _facts(events: Mapping[str, bytes], documents: Mapping[str, bytes]) -> Facts:
     parsed, _bad = read_events(events)
-    return render_site(derive(Folder(parsed)))
+    return derive(Folder(parsed), documents)
+
+
+def build_files(
+    events: Mapping[str, bytes], documents: Mapping[str, bytes] | None = None
+) -> dict[str, bytes]:
+    """Every checked file a folder with these event files (id -> bytes) and carried
+    documents (path -> bytes: fund reports) must hold, and the documents that hold."""
+    facts = _facts(events, documents or {})
+    return {**render_site(facts), **facts.documents}
 
 
 def checked_files(root: Path) -> dict[str, Path]:
@@ -80,7 +88,11 @@ def checked_files(root: Path) -> dict[str, Path]:
     for path in root.rglob("*"):
         if path.is_file():
             relative = path.relative_to(root).as_posix()
-            if _CHECKED.match(relative) or _EVENT_FILE.match(relative):
+            if (
+                _CHECKED.match(relative)
+                or _EVENT_FILE.match(relative)
+                or FUND_REPORT_FILE.match(relative)
+            ):
                 found[relative] = path
     return found
 
@@ -92,11 +104,15 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def write_mirror(root: Path, events: Iterable[bytes]) -> WriteReport:
-    """Make ``root`` the mirror of ``events`` (canonical bytes), writing only what changed."""
+def write_mirror(
+    root: Path, events: Iterable[bytes], documents: Mapping[str, bytes] | None = None
+) -> WriteReport:
+    """Make ``root`` the mirror of ``events`` (canonical bytes) and the published
+    documents (path -> bytes: ``fund/ID/report.json`` and ``.html``), writing only what
+    changed."""
     by_id = {event_id(data): data for data in events}
     wanted: dict[str, bytes] = {f"events/{eid}.json": data for eid, data in by_id.items()}
-    wanted.update(build_files(by_id))
+    wanted.update(build_files(by_id, documents))
     for name, source in _CARRIED.items():
         wanted[name] = source.read_bytes()
     report = WriteReport()
@@ -165,18 +181,30 @@ def verify_mirror(root: Path) -> list[MirrorProblem]:
         raise FileNotFoundError(f"no such folder: {root}")
     files = checked_files(root)
     event_files: dict[str, bytes] = {}
+    documents: dict[str, bytes] = {}
     for relative, path in files.items():
         matched = _EVENT_FILE.match(relative)
         if matched:
             event_files[matched.group(1)] = path.read_bytes()
+        elif FUND_REPORT_FILE.match(relative):
+            documents[relative] = path.read_bytes()
     parsed, bad = read_events(event_files)
     folder = Folder(parsed)
-    expected = render_site(derive(folder))
+    facts = derive(folder, documents)
+    expected = render_site(facts)
     problems: list[MirrorProblem] = []
     for name, why in sorted(bad.items()):
         problems.append(MirrorProblem(f"events/{name}.json", why))
+    for relative, why in sorted(facts.document_problems.items()):
+        problems.append(MirrorProblem(relative, why))
     for relative in sorted(files):
-        if _EVENT_FILE.match(relative):
+        if _EVENT_FILE.match(relative) or relative in facts.document_problems:
+            continue
+        if FUND_REPORT_FILE.match(relative):
+            if relative not in facts.documents:
+                problems.append(
+                    MirrorProblem(relative, "this file does not follow from the folder's events")
+                )
             continue
         reason = _page_problem(
             relative, files[relative].read_bytes(), folder, bad, expected.get(relative)

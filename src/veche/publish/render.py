@@ -13,14 +13,23 @@ import html
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from veche.publish.facts import Committee, Facts, PublicMotion, Workplace
+from veche.publish.facts import (
+    Committee,
+    Facts,
+    FundReport,
+    PublicMotion,
+    Workplace,
+    fund_report_files,
+)
 from veche.solidarity.drawing import MapMarker, strike_map
 from veche.solidarity.geography import REGION_NAMES
+from veche.solidarity.ledger import format_amount
 from veche.solidarity.strike import STATUS_LABELS
 
 __all__ = ["GENERATOR", "LANGUAGES", "linked_events", "named_committees", "render_site"]
@@ -68,10 +77,21 @@ class _Words:
             ),
             "committees": _("Committees"),
             "atom_feed": _("Atom feed"),
+            "fund_reports": _("Fund reports"),
+            "money_in": _("Money in"),
+            "money_out": _("Money out"),
+            "payout_totals": _("Payout totals"),
+            "report_files": _("The report's files (veche fund verify-report checks them):"),
+            "published_on": _("Published"),
         }
 
     def number(self, value: int) -> str:
         return f"{value:,}".replace(",", _GROUPING.get(self.lang, ","))
+
+    def money(self, minor: int, currency: str) -> str:
+        if self.lang == "en":
+            return format_amount(minor, currency, decimal=".", group=",")
+        return format_amount(minor, currency, decimal=",", group="\u202f")
 
     def day(self, value: date) -> str:
         return value.isoformat() if self.lang == "en" else value.strftime("%d.%m.%Y")
@@ -217,6 +237,14 @@ def _committee_page(words: _Words, facts: Facts, committee: Committee) -> bytes:
         sections.append(section)
         events.extend(used)
         spaces.update(facts.events_space[e] for e in used)
+    reports = facts.fund_reports_of(committee.space)
+    if reports:
+        items = "".join(
+            f'<li><a href="../fund/{_e(r.event)}.html">{_e(_report_title(words, r))}</a></li>'
+            for r in reports
+        )
+        sections.append(f"<h2>{_e(words.say['fund_reports'])}</h2>\n<ul>{items}</ul>")
+        events.extend(r.event for r in reports)
     places = [w for w in facts.workplaces if w.space == committee.space]
     if places:
         sections.append(
@@ -233,6 +261,87 @@ def _committee_page(words: _Words, facts: Facts, committee: Committee) -> bytes:
         committees=spaces,
         body="\n".join(sections),
         events=_unique(events),
+    )
+
+
+def _report_title(words: _Words, report: FundReport) -> str:
+    period = str(report.report["period"])
+    shown = words.gettext("all time") if period == "all" else period
+    return words.gettext("%(fund)s: report for %(period)s") % {
+        "fund": report.report["fund"]["name"],
+        "period": shown,
+    }
+
+
+def _category(words: _Words, name: str) -> str:
+    _ = words.gettext
+    labels = {
+        "donation": _("Donations"),
+        "pledge": _("Pledges received"),
+        "other": _("Other income"),
+        "payouts": _("Payouts to strikers"),
+        "costs": _("Costs"),
+    }
+    return labels.get(name, name)
+
+
+def _money_list(words: _Words, table: Mapping[str, Mapping[str, int]]) -> str:
+    items = "".join(
+        f"<li>{_e(_category(words, name))}: {_e(words.money(amount, currency))}</li>"
+        for name, row in sorted(table.items())
+        for currency, amount in sorted(row.items())
+    )
+    return f"<ul>{items}</ul>" if items else f"<p>{_e(words.gettext('None.'))}</p>"
+
+
+def _fund_page(words: _Words, facts: Facts, report: FundReport) -> bytes:
+    _ = words.gettext
+    content = report.report
+    committee = facts.committees[report.space]
+    json_path, html_path = fund_report_files(report.event)
+    period = str(content["period"])
+    span = (
+        _("all time")
+        if period == "all"
+        else f"{words.day(date.fromisoformat(content['from']))} – "
+        f"{words.day(date.fromisoformat(content['to']))}"
+    )
+    payouts = content["out"].get("payouts", {})
+    totals = "".join(
+        "<li>"
+        + _e(
+            words.ngettext(
+                "%(amount)s in %(count)s payout", "%(amount)s in %(count)s payouts", count
+            )
+            % {"amount": words.money(amount, currency), "count": words.number(count)}
+        )
+        + "</li>"
+        for currency, amount in sorted(payouts.items())
+        for count in [sum(1 for c in content["commitments"] if c["currency"] == currency)]
+    )
+    published = date.fromisoformat(report.at[:10])
+    body = (
+        f'<p><a href="../c/{_e(report.space)}.html">{_e(committee.name)}</a></p>\n'
+        '<dl class="facts">'
+        f"<dt>{_e(_('Period'))}</dt><dd>{_e(span)}</dd>"
+        f"<dt>{_e(_('Payouts'))}</dt><dd>{words.number(int(content['payouts']))}</dd>"
+        f"<dt>{_e(_('Recipients'))}</dt><dd>{words.number(int(content['recipients']))}</dd>"
+        f"<dt>{_e(words.say['published_on'])}</dt><dd>{_e(words.day(published))}</dd>"
+        "</dl>\n"
+        f"<h2>{_e(words.say['money_in'])}</h2>\n{_money_list(words, content['in'])}\n"
+        f"<h2>{_e(words.say['money_out'])}</h2>\n{_money_list(words, content['out'])}\n"
+        f"<h2>{_e(words.say['payout_totals'])}</h2>\n"
+        + (f"<ul>{totals}</ul>" if totals else f"<p>{_e(_('None.'))}</p>")
+        + f'\n<p>{_e(words.say["report_files"])} <a href="../../{_e(json_path)}">report.json</a>'
+        f' · <a href="../../{_e(html_path)}">report.html</a></p>'
+    )
+    return _page(
+        words,
+        depth=2,
+        title=_report_title(words, report),
+        committees={report.space},
+        body=body,
+        events=[report.event, report.fund_event, committee.create],
     )
 
 
@@ -333,7 +442,11 @@ def _index_page(words: _Words, facts: Facts) -> bytes:
         f'<p class="lead">{_e(words.say["lead"])}</p>\n'
         f'<p><a class="button" href="strike.html">{_e(words.say["strike_map"])}</a></p>\n'
         f'<h2>{_e(words.say["committees"])}</h2>\n<ul class="cards">{"".join(items)}</ul>\n'
-        f'<p><a href="../feed.atom">{_e(words.say["atom_feed"])}</a></p>'
+        + _index_list(
+            words.say["fund_reports"],
+            [(f"fund/{r.event}.html", _report_title(words, r)) for r in facts.fund_reports],
+        )
+        + f'<p><a href="../feed.atom">{_e(words.say["atom_feed"])}</a></p>'
     )
     return _page(
         words,
@@ -343,6 +456,13 @@ def _index_page(words: _Words, facts: Facts) -> bytes:
         body=body,
         events=(),
     )
+
+
+def _index_list(heading: str, links: Sequence[tuple[str, str]]) -> str:
+    if not links:
+        return ""
+    items = "".join(f'<li><a href="{_e(href)}">{_e(text)}</a></li>' for href, text in links)
+    return f"<h2>{_e(heading)}</h2>\n<ul>{items}</ul>\n"
 
 
 def _root_index() -> bytes:
@@ -360,27 +480,66 @@ def _root_index() -> bytes:
     ).encode()
 
 
-def _feed(
-    title: str, up: str, feed_id: str, entries: Sequence[PublicMotion], facts: Facts
-) -> bytes:
+@dataclass(frozen=True)
+class _Entry:
+    updated: str
+    id: str  # the event the entry is about
+    title: str
+    author: str  # the committee's name
+    link: str  # from the mirror's root
+    content: str
+
+
+def _entries(facts: Facts, space: str | None = None) -> list[_Entry]:
+    """A feed's entries: public decisions and fund reports (of one committee, or all)."""
+    english = _Words("en")
+    entries = [
+        _Entry(
+            m.closed_at,
+            m.close,
+            m.title,
+            facts.committees[m.space].name,
+            f"en/c/{m.space}.html#m-{m.proposal}",
+            m.text,
+        )
+        for m in facts.motions
+        if space in (None, m.space)
+    ]
+    for report in facts.fund_reports:
+        if space not in (None, report.space):
+            continue
+        content = report.report
+        entries.append(
+            _Entry(
+                report.at,
+                report.event,
+                _report_title(english, report),
+                facts.committees[report.space].name,
+                f"en/fund/{report.event}.html",
+                f"{content['payouts']} payouts to {content['recipients']} recipients",
+            )
+        )
+    return entries
+
+
+def _feed(title: str, up: str, feed_id: str, entries: Sequence[_Entry]) -> bytes:
     """An Atom feed; ``up`` leads from the feed's folder to the mirror's root."""
-    updated = max((m.closed_at for m in entries), default="2020-01-01T00:00:00Z")
+    updated = max((e.updated for e in entries), default="2020-01-01T00:00:00Z")
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n',
         f"<title>{_e(title)}</title>\n<id>{_e(feed_id)}</id>\n<updated>{updated}</updated>\n",
         f"<generator>{GENERATOR}</generator>\n",
         f'<link href="{up}en/index.html"/>\n',
     ]
-    for motion in sorted(entries, key=lambda m: (m.closed_at, m.close), reverse=True):
-        committee = facts.committees[motion.space]
+    for entry in sorted(entries, key=lambda e: (e.updated, e.id), reverse=True):
         parts.append(
             "<entry>\n"
-            f"<title>{_e(motion.title)}</title>\n"
-            f"<id>urn:veche:event:{_e(motion.close)}</id>\n"
-            f"<updated>{motion.closed_at}</updated>\n"
-            f"<author><name>{_e(committee.name)}</name></author>\n"
-            f'<link href="{up}en/c/{_e(motion.space)}.html#m-{_e(motion.proposal)}"/>\n'
-            f'<content type="text">{_e(motion.text)}</content>\n'
+            f"<title>{_e(entry.title)}</title>\n"
+            f"<id>urn:veche:event:{_e(entry.id)}</id>\n"
+            f"<updated>{entry.updated}</updated>\n"
+            f"<author><name>{_e(entry.author)}</name></author>\n"
+            f'<link href="{up}{_e(entry.link)}"/>\n'
+            f'<content type="text">{_e(entry.content)}</content>\n'
             "</entry>\n"
         )
     parts.append("</feed>\n")
@@ -420,6 +579,10 @@ def _browser_data(files: Mapping[str, bytes], facts: Facts) -> bytes:
                 "plants_out": today.plants_out if today else 0,
                 "workers_out": today.workers_out if today else 0,
             }
+        elif "/fund/" in path:
+            event = path.rsplit("/", 1)[1][: -len(".html")]
+            report = next(r for r in facts.fund_reports if r.event == event)
+            entry["fund"] = _fund_facts(report)
         elif "/c/" in path:
             space = path.rsplit("/", 1)[1][: -len(".html")]
             entry["decisions"] = [m.title for m in facts.motions_of(space)]
@@ -433,6 +596,12 @@ def _browser_data(files: Mapping[str, bytes], facts: Facts) -> bytes:
     return ("window.VECHE_MIRROR = " + text + ";\n").encode("ascii")
 
 
+def _fund_facts(report: FundReport) -> dict[str, Any]:
+    """A fund page's figures for the browser check, which recomputes their digest and
+    sums (it cannot read report.json from file://)."""
+    return {"digest": report.document["digest"], "report": report.report}
+
+
 def render_site(facts: Facts) -> dict[str, bytes]:
     """Every checked file of the mirror: relative path -> bytes (mirror-v1 §1)."""
     files: dict[str, bytes] = {"index.html": _root_index()}
@@ -442,15 +611,15 @@ def render_site(facts: Facts) -> dict[str, bytes]:
         files[f"{lang}/strike.html"] = _strike_page(words, facts)
         for committee in facts.publishing():
             files[f"{lang}/c/{committee.space}.html"] = _committee_page(words, facts, committee)
-    files["feed.atom"] = _feed("Veche mirror", "", "urn:veche:mirror", facts.motions, facts)
+        for report in facts.fund_reports:
+            files[f"{lang}/fund/{report.event}.html"] = _fund_page(words, facts, report)
+    files["feed.atom"] = _feed("Veche mirror", "", "urn:veche:mirror", _entries(facts))
     for committee in facts.publishing():
-        own = facts.motions_of(committee.space)
         files[f"c/{committee.space}.atom"] = _feed(
             committee.name,
             "../",
             f"urn:veche:space:{committee.space}",
-            own,
-            facts,
+            _entries(facts, committee.space),
         )
     files["mirror-data.js"] = _browser_data(files, facts)
     return files

@@ -45,6 +45,7 @@ __all__ = [
     "render_html",
     "report_digest",
     "verify_report",
+    "verify_report_files",
     "write_report",
 ]
 
@@ -293,11 +294,7 @@ class VerifyResult:
         return not self.problems
 
 
-def _read(directory: Path) -> tuple[dict[str, Any] | None, list[str]]:
-    try:
-        data = (directory / "report.json").read_bytes()
-    except OSError as error:
-        return None, [f"cannot read report.json: {error.strerror or error}"]
+def _parse(data: bytes) -> tuple[dict[str, Any] | None, list[str]]:
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -312,7 +309,24 @@ def _read(directory: Path) -> tuple[dict[str, Any] | None, list[str]]:
 
 def verify_report(directory: Path) -> VerifyResult:
     """Check a written report; every problem found is listed, none is fatal to the others."""
-    document, problems = _read(directory)
+    try:
+        data = (directory / "report.json").read_bytes()
+    except OSError as error:
+        return VerifyResult([f"cannot read report.json: {error.strerror or error}"])
+    try:
+        page: bytes | None = (directory / "report.html").read_bytes()
+    except OSError as error:
+        page, unread = None, f"cannot read report.html: {error.strerror or error}"
+    result = verify_report_files(data, page)
+    if page is None:
+        result.problems.append(unread)
+    return result
+
+
+def verify_report_files(data: bytes, page: bytes | None) -> VerifyResult:
+    """``verify_report`` on the bytes of report.json and report.html (None: not checked),
+    for a copy carried elsewhere (the signed static mirror, mirror-v1)."""
+    document, problems = _parse(data)
     result = VerifyResult(problems, document)
     if document is None:
         return result
@@ -332,11 +346,7 @@ def verify_report(directory: Path) -> VerifyResult:
         problems.extend(_check_sums(report))
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         problems.append(f"the report is malformed: {error!r}")
-    try:
-        page = (directory / "report.html").read_bytes()
-    except OSError as error:
-        problems.append(f"cannot read report.html: {error.strerror or error}")
-    else:
+    if page is not None:
         try:
             expected = render_html(document).encode("utf-8")
         except (KeyError, TypeError, ValueError, AttributeError) as error:

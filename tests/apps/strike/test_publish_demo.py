@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,10 @@ def test_publish_the_demo_and_verify_the_copy(tmp_path: Path, capsys: Any) -> No
     strike = (site / "be" / "strike.html").read_text()
     assert "Жабинковский сахарный завод" in strike or "Жабінкаўскі" in strike
     # The demands letters and their endorsements are on their committees' pages.
+    # The strike ballot at Azot set its status; the fund's August report is published.
+    assert "Set by a secret strike ballot" in (site / "en" / "strike.html").read_text()
+    reports = sorted((site / "en" / "fund").iterdir())
+    assert reports and "2020-08" in reports[0].read_text()
     pages = "".join(p.read_text() for p in (site / "be" / "c").iterdir())
     assert "Включить интернет" in pages
     assert "Падтрымалі 8 камітэтаў:" in pages  # the Kozlova letter's endorsers
@@ -69,8 +74,8 @@ def test_publish_the_demo_and_verify_the_copy(tmp_path: Path, capsys: Any) -> No
         identity,
         change.space,
         change.workplace,
-        day="2020-09-13",
-        status="full_strike",
+        day=(date.fromisoformat(change.day) + timedelta(days=1)).isoformat(),
+        status="partial",
         out_per_mille=900,
         published=True,
     )

@@ -30,7 +30,16 @@ class Federation:
     chains: dict[tuple[str, str], Chain] = field(default_factory=dict)
     clock: int = 0
 
-    def sign(self, who: Identity, space: str | None, kind: str, body: dict[str, Any]) -> Event:
+    documents: dict[str, bytes] = field(default_factory=dict)
+
+    def sign(
+        self,
+        who: Identity,
+        space: str | None,
+        kind: str,
+        body: dict[str, Any],
+        deps: tuple[str, ...] = (),
+    ) -> Event:
         chain = self.chains.get((who.public, space or ""))
         if chain is None:
             chain = Chain(who, space)
@@ -42,6 +51,7 @@ class Federation:
             prev=chain.prev,
             kind=kind,
             body=body,
+            deps=deps,
             at=f"2020-08-{10 + self.clock // 24:02d}T{self.clock % 24:02d}:00:00Z",
         )
         chain.seq += 1
@@ -71,6 +81,57 @@ class Federation:
 
         self.sign(inviter, space, "member.invite", {"code_hash": invitation_hash(space, code)})
         self.sign(member, space, "member.join", {"code": code, "pseudonym": "Member" + code[:3]})
+
+    def publish_fund_report(self, treasurer: Identity, space: str) -> Event:
+        """The committee's fund (one treasurer) and its August report: donations in, two
+        payouts out, as ``veche fund report`` writes report.json and report.html."""
+        from veche.events.encoding import b64e
+        from veche.publish.facts import fund_report_files
+        from veche.solidarity.report import (
+            document_bytes,
+            make_document,
+            render_html,
+            report_digest,
+        )
+
+        rules = {"name": "Фонд МТЗ", "treasurers": [treasurer.public], "k": 1}
+        fund = self.sign(treasurer, space, "fund.create", rules)
+        report = {
+            "fund": {**rules, "space": space},
+            "period": "2020-08",
+            "from": "2020-08-01",
+            "to": "2020-08-31",
+            "in": {"donation": {"BYN": 1250000}, "pledge": {"EUR": 30000}},
+            "out": {"costs": {"BYN": 4500}, "payouts": {"BYN": 120000}},
+            "payouts": 2,
+            "recipients": 2,
+            "commitments": [
+                {
+                    "payout": "payout-01",
+                    "commitment": b64e(bytes([1] * 32)),
+                    "amount": 70000,
+                    "currency": "BYN",
+                },
+                {
+                    "payout": "payout-02",
+                    "commitment": b64e(bytes([2] * 32)),
+                    "amount": 50000,
+                    "currency": "BYN",
+                },
+            ],
+        }
+        publication = self.sign(
+            treasurer,
+            space,
+            "fund.report",
+            {"period": "2020-08", "digest": report_digest(report)},
+            deps=(fund.id,),
+        )
+        document = make_document(report, publication.raw, fund.raw)
+        json_path, html_path = fund_report_files(publication.id)
+        self.documents[json_path] = document_bytes(document)
+        self.documents[html_path] = render_html(document).encode("utf-8")
+        return publication
 
     def passed(self, who: Identity, space: str, kind: str, title: str, **extra: Any) -> Event:
         body: dict[str, Any] = {
@@ -169,6 +230,7 @@ def federation() -> Federation:
             "no": 97,
         },
     )
+    world.fund_report = world.publish_fund_report(member, plant)  # type: ignore[attr-defined]
     students = world.committee(other, "Студэнты БДУ")
     world.passed(
         other,

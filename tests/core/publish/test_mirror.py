@@ -21,7 +21,7 @@ def site(federation, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     from veche.publish.facts import select_public
 
     root = tmp_path_factory.mktemp("mirror") / "site"
-    write_mirror(root, [e.raw for e in select_public(federation.events)])
+    write_mirror(root, [e.raw for e in select_public(federation.events)], federation.documents)
     return root
 
 
@@ -70,7 +70,8 @@ def test_the_feeds_list_the_public_decisions(federation, site) -> None:  # type:
     whole = ElementTree.parse(site / "feed.atom").getroot()
     titles = [e.findtext(f"{atom}title") for e in whole.iter(f"{atom}entry")]
     assert "Требования рабочих МТЗ" in titles and "Private matter" not in titles
-    assert len(titles) == 3  # the letter, the appeal, the endorsement
+    assert len(titles) == 4  # the letter, the appeal, the endorsement, the fund report
+    assert "Фонд МТЗ: report for 2020-08" in titles
     own = ElementTree.parse(site / "c" / f"{federation.students}.atom").getroot()
     assert [e.findtext(f"{atom}title") for e in own.iter(f"{atom}entry")] == [
         "Падтрымліваем патрабаванні МТЗ"
@@ -78,6 +79,49 @@ def test_the_feeds_list_the_public_decisions(federation, site) -> None:  # type:
     assert whole.findtext(f"{atom}updated") == max(
         e.findtext(f"{atom}updated") or "" for e in whole.iter(f"{atom}entry")
     )
+
+
+def test_a_published_fund_report_has_its_page_and_carried_files(federation, site) -> None:  # type: ignore[no-untyped-def]
+    from veche.solidarity.report import verify_report
+
+    event = federation.fund_report.id
+    assert verify_report(site / "fund" / event).ok  # the node's own offline check passes
+    page = (site / "en" / "fund" / f"{event}.html").read_text()
+    for figure in ("12,500.00 BYN", "300.00 EUR", "45.00 BYN", "1,200.00 BYN in 2 payouts"):
+        assert figure in page
+    assert f"../../fund/{event}/report.json" in page and f"../../events/{event}.json" in page
+    ru = (site / "ru" / "fund" / f"{event}.html").read_text()
+    assert "12\u202f500,00 BYN" in ru and "<script" not in ru
+    for lang in ("be", "ru", "en"):
+        assert f"fund/{event}.html" in (site / lang / "index.html").read_text()
+        assert (
+            f"../fund/{event}.html" in (site / lang / "c" / f"{federation.plant}.html").read_text()
+        )
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        ("report.json", '"amount": 70000', '"amount": 70001'),
+        ("report.json", '"payouts": 2', '"payouts": 3'),
+        ("report.html", "700.00", "700.01"),
+    ],
+)
+def test_a_changed_fund_report_file_is_named(
+    federation,  # type: ignore[no-untyped-def]
+    copy: Path,
+    name: str,
+    old: str,
+    new: str,
+) -> None:
+    event = federation.fund_report.id
+    path = copy / "fund" / event / name
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    problems = _problems(copy)
+    assert problems[f"fund/{event}/report.json"].startswith("the fund report does not verify")
+    assert problems[f"fund/{event}/{name}"] == problems[f"fund/{event}/report.json"]
+    assert "does not follow" in problems[f"be/fund/{event}.html"]
 
 
 def test_the_invitation_hash_is_the_nodes() -> None:
@@ -164,7 +208,10 @@ def test_rewriting_changes_only_what_an_event_changes(
     root = tmp_path / "again"
     shutil.copytree(site, root)
     events = list(federation.events)
-    assert write_mirror(root, [e.raw for e in select_public(events)]).written == []
+    assert (
+        write_mirror(root, [e.raw for e in select_public(events)], federation.documents).written
+        == []
+    )
     chain = federation.chains[(federation.member.public, federation.plant)]
     extra = build_event(
         federation.member,
@@ -181,7 +228,9 @@ def test_rewriting_changes_only_what_an_event_changes(
         },
         at="2020-08-16T10:00:00Z",
     )
-    report = write_mirror(root, [e.raw for e in select_public([*events, extra])])
+    report = write_mirror(
+        root, [e.raw for e in select_public([*events, extra])], federation.documents
+    )
     # the event itself and the strike page in three languages; nothing else changed
     assert sorted(report.written) == sorted(
         [

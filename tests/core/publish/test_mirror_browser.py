@@ -23,7 +23,7 @@ def test_the_mirror_reads_on_a_phone_and_checks_itself(
     federation, browser: Any, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     root = tmp_path / "site"
-    write_mirror(root, [e.raw for e in select_public(federation.events)])
+    write_mirror(root, [e.raw for e in select_public(federation.events)], federation.documents)
     context = browser.new_context(viewport={"width": 412, "height": 915}, locale="be-BY")
     tab = context.new_page()
     tab.set_default_timeout(15000)
@@ -71,4 +71,15 @@ def test_the_mirror_reads_on_a_phone_and_checks_itself(
     tab.goto((altered / "verify.html").as_uri())
     tab.locator("#status").filter(has_text="NOT verified").wait_for()
     assert "be/strike.html: the strike totals differ" in tab.locator("#problems").inner_text()
+    # One payout's amount changed in a fund page's report: its digest no longer matches.
+    data.write_text(
+        (root / "mirror-data.js").read_text().replace('"amount":70000', '"amount":70001', 1)
+    )
+    tab.goto((altered / "verify.html").as_uri())
+    tab.locator("#status").filter(has_text="NOT verified").wait_for()
+    fund = federation.fund_report.id
+    assert (
+        f"be/fund/{fund}.html: the fund report is not the one"
+        in tab.locator("#problems").inner_text()
+    )
     context.close()

@@ -266,6 +266,53 @@
 
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
 
+  // Compact JSON with sorted keys, as Python's json.dumps(sort_keys=True,
+  // separators=(",", ":"), ensure_ascii=False) writes it (the fund report's digest).
+  function canonicalJson(v) {
+    if (Array.isArray(v)) return "[" + v.map(canonicalJson).join(",") + "]";
+    if (v !== null && typeof v === "object") {
+      return "{" + Object.keys(v).sort().map(function (k) {
+        return JSON.stringify(k) + ":" + canonicalJson(v[k]);
+      }).join(",") + "}";
+    }
+    return JSON.stringify(v);
+  }
+
+  // A fund page's report: its digest is the one the signed fund.report publishes (so
+  // no figure of it can change), and its payout commitments add up to its totals, as
+  // veche fund verify-report checks them.
+  function fundProblem(sodium, events, page) {
+    var report = page.fund.report;
+    var personal = new Uint8Array(16);
+    personal.set(sodium.from_string("veche-report-v1"), 0);
+    var digest = b64(sodium, blake2b(sodium.from_string(canonicalJson(report)), 32,
+      new Uint8Array(16), personal));
+    var publication = null;
+    page.events.forEach(function (id) {
+      if (events[id] && events[id].kind === "fund.report") publication = events[id];
+    });
+    if (!publication || publication.body.digest !== digest || digest !== page.fund.digest ||
+        publication.body.period !== report.period) {
+      return "the fund report is not the one its signed fund.report publishes";
+    }
+    if (report.fund.treasurers.indexOf(publication.author) < 0) {
+      return "the fund report is not published by one of its treasurers";
+    }
+    var sums = {};
+    report.commitments.forEach(function (c) { sums[c.currency] = (sums[c.currency] || 0) + c.amount; });
+    var totals = report.out.payouts || {};
+    var currencies = Object.keys(sums).concat(Object.keys(totals));
+    for (var i = 0; i < currencies.length; i += 1) {
+      if ((sums[currencies[i]] || 0) !== (totals[currencies[i]] || 0)) {
+        return "the fund report's payouts do not add up to its totals";
+      }
+    }
+    if (report.commitments.length !== report.payouts) {
+      return "the fund report's payouts do not add up to its totals";
+    }
+    return null;
+  }
+
   function check(sodium, data) {
     var problems = [];
     var events = readEvents(sodium, data.events, problems);
@@ -287,6 +334,10 @@
       }
       if (page.strike && !same(page.strike, totals)) {
         problems.push(path + ": the strike totals differ from what the events say");
+      }
+      if (page.fund) {
+        var wrong = fundProblem(sodium, events, page);
+        if (wrong) problems.push(path + ": " + wrong);
       }
       if (page.decisions) {
         var space = path.split("/").pop().replace(/\.html$/, "");
