@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from veche.cli.base import CliError, add_json_flag, print_json, ready
 
@@ -45,20 +46,38 @@ def public_event_bytes() -> list[bytes]:
     kinds = (*MEMBERSHIP_KINDS, *MOTION_EVENT_KINDS, *STRIKE_KINDS, *FUND_KINDS)
     rows = StoredEvent.objects.filter(status="applied", kind__in=kinds, redacted=False)
     events = [parse_event(bytes(raw), verify=False) for raw in rows.values_list("raw", flat=True)]
-    return [event.raw for event in select_public(events)]
+    creators: dict[str, set[str]] = {}
+    for election in published_elections():
+        creators.setdefault(election.committee, set()).add(election.creator)
+    return [event.raw for event in select_public(events, creators)]
+
+
+def published_elections() -> list[Any]:
+    """Decided elections called by a committee that published their board and result
+    (``public_board``, the election page's own rule for readers outside the committee)."""
+    from veche.apps.elections.models import Election
+
+    return list(
+        Election.objects.filter(public_board=True, stage="decided", call_checked=True)
+        .exclude(committee="")
+        .order_by("space")
+    )
 
 
 def public_documents(events: list[bytes]) -> dict[str, bytes]:
     """The published fund reports among ``events``, as ``veche fund report`` writes them
     (mirror-v1 §3): path in the mirror -> bytes."""
+    from veche.apps.elections.actions import export_record
     from veche.apps.fund.models import Report
     from veche.apps.fund.reports import document_of
     from veche.events.envelope import event_id
-    from veche.publish.facts import fund_report_files
+    from veche.publish.facts import election_record_file, fund_report_files
     from veche.solidarity.report import document_bytes, render_html
 
     ids = {event_id(data) for data in events}
     documents: dict[str, bytes] = {}
+    for election in published_elections():
+        documents[election_record_file(election.space)] = export_record(election.space)
     for report in Report.objects.order_by("event"):
         if report.event not in ids:
             continue

@@ -31,18 +31,21 @@ from veche.solidarity.strike import (
 )
 
 __all__ = [
+    "ELECTION_RECORD_FILE",
     "FUND_KINDS",
     "FUND_REPORT_FILE",
     "MEMBERSHIP_KINDS",
     "PUBLIC_MOTION_KINDS",
     "STRIKE_KINDS",
     "Committee",
+    "ElectionResult",
     "Facts",
     "Folder",
     "FundReport",
     "PublicMotion",
     "Workplace",
     "derive",
+    "election_record_file",
     "fund_report_files",
     "invitation_hash",
     "read_events",
@@ -77,6 +80,14 @@ MOTION_EVENT_KINDS = ("motion.propose", "motion.amend", "motion.close")
 FUND_KINDS = ("fund.report", "fund.create")
 _ID = r"[A-Za-z0-9_-]{43}"
 FUND_REPORT_FILE = re.compile(rf"\Afund/({_ID})/report\.(json|html)\Z")
+
+
+ELECTION_RECORD_FILE = re.compile(rf"\Aelections/({_ID})\.jsonl\Z")
+
+
+def election_record_file(election: str) -> str:
+    """The carried record of a published election (``veche election export``)."""
+    return f"elections/{election}.jsonl"
 
 
 def fund_report_files(event: str) -> tuple[str, str]:
@@ -240,6 +251,25 @@ class FundReport:
         return self.document["report"]  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True)
+class ElectionResult:
+    """A decided election a committee called and whose board it published, as
+    ``veche election verify`` finds it from the carried record."""
+
+    election: str
+    space: str  # the committee that called it
+    title: str
+    decided_at: str  # the latest event of the record
+    method: str
+    voters: int
+    counted: int
+    questions: tuple[tuple[str, tuple[str, ...]], ...]  # (text, options)
+    counts: tuple[tuple[int, ...], ...]  # per question
+    winners: tuple[tuple[str, ...], ...]
+    seats: tuple[int, ...] | None  # party lists: per party (option of the one question)
+    constituencies: tuple[tuple[str, int, tuple[int, ...]], ...]  # (name, seats, counts)
+
+
 @dataclass
 class Facts:
     committees: dict[str, Committee]
@@ -258,9 +288,13 @@ class Facts:
     events_space: dict[str, str]  # event id -> its space, for every valid event
     raw: dict[str, bytes]  # event id -> its canonical bytes, for every valid event
     fund_reports: list[FundReport] = field(default_factory=list)  # by (at, event)
+    elections: list[ElectionResult] = field(default_factory=list)  # by (decided_at, id)
     documents: dict[str, bytes] = field(default_factory=dict)  # carried files that hold
     # carried-file path -> why it does not hold (a report that fails its own check, ...)
     document_problems: dict[str, str] = field(default_factory=dict)
+
+    def elections_of(self, space: str) -> list[ElectionResult]:
+        return [e for e in self.elections if e.space == space]
 
     def fund_reports_of(self, space: str) -> list[FundReport]:
         return [r for r in self.fund_reports if r.space == space]
@@ -274,6 +308,7 @@ class Facts:
             {m.space for m in self.motions}
             | {w.space for w in self.workplaces}
             | {r.space for r in self.fund_reports}
+            | {e.space for e in self.elections}
         )
         return sorted((self.committees[s] for s in spaces), key=lambda c: (c.name, c.space))
 
@@ -497,6 +532,76 @@ def _fund_reports(
     return found, kept, problems
 
 
+def _election(
+    folder: Folder, committees: Mapping[str, Committee], election: str, data: bytes
+) -> ElectionResult | str:
+    """The result a record proves, or why it proves none (mirror-v1 §3)."""
+    from veche.election.record import RecordError, split_record, verified_state
+
+    try:
+        lines = split_record(data)
+    except RecordError as error:
+        return f"the election record does not verify: {error}"
+    state, report, ordered = verified_state(lines)
+    spec = state.spec
+    if not report.ok or spec is None:
+        return f"the election record does not verify: {report.failure}"
+    if report.election != election:
+        return f"the record is of another election ({report.election})"
+    if report.stage != "decided" or report.counts_by_question is None:
+        return "the election record holds no decided result"
+    create = next((e for e in ordered if e.kind == CREATE_KIND), None)
+    if create is None or create.body.get("public_board") is not True:
+        return "the committee did not publish this election's board (public_board)"
+    committee = spec.committee
+    if committee is None or committee not in committees:
+        return "the committee that called this election is not in the folder"
+    if spec.creator not in folder.members.get(committee, set()):
+        return "the election was created by a non-member of the committee that called it"
+    names = [name for name, _seats in spec.constituencies]
+    return ElectionResult(
+        election=election,
+        space=committee,
+        title=spec.title,
+        decided_at=max(e.at for e in ordered),
+        method=spec.method,
+        voters=report.voters,
+        counted=report.ballots_counted,
+        questions=tuple((q.text, q.options) for q in spec.questions),
+        counts=report.counts_by_question,
+        winners=report.winners or (),
+        seats=report.seats,
+        constituencies=tuple(
+            (name, seats, counts)
+            for (name, seats), counts in zip(
+                spec.constituencies, report.counts_by_constituency or (), strict=False
+            )
+        )
+        if names
+        else (),
+    )
+
+
+def _elections(
+    folder: Folder, committees: Mapping[str, Committee], documents: Mapping[str, bytes]
+) -> tuple[list[ElectionResult], dict[str, bytes], dict[str, str]]:
+    found: list[ElectionResult] = []
+    kept: dict[str, bytes] = {}
+    problems: dict[str, str] = {}
+    for path, data in sorted(documents.items()):
+        matched = ELECTION_RECORD_FILE.match(path)
+        if not matched:
+            continue
+        result = _election(folder, committees, matched.group(1), data)
+        if isinstance(result, str):
+            problems[path] = result
+        else:
+            found.append(result)
+            kept[path] = data
+    found.sort(key=lambda e: (e.decided_at, e.election))
+    return found, kept, problems
+
+
 def parse_event_or_none(text: str) -> Event | None:
     try:
         return parse_event(text.encode("utf-8"))
@@ -509,6 +614,9 @@ def derive(folder: Folder, documents: Mapping[str, bytes] | None = None) -> Fact
     (mirror-v1 §3)."""
     committees = _committees(folder)
     reports, kept, problems = _fund_reports(folder, committees, documents or {})
+    elections, records, refused = _elections(folder, committees, documents or {})
+    kept.update(records)
+    problems.update(refused)
     motions = _motions(folder, committees)
     workplaces, totals = _workplaces(folder, committees)
     # An endorsement or a ratification names the letter's decision (its close) or, in
@@ -529,15 +637,20 @@ def derive(folder: Folder, documents: Mapping[str, bytes] | None = None) -> Fact
         events_space={e.id: e.space_id for e in folder.events.values()},
         raw={e.id: e.raw for e in folder.events.values()},
         fund_reports=reports,
+        elections=elections,
         documents=kept,
         document_problems=problems,
     )
 
 
-def select_public(events: Iterable[Event]) -> list[Event]:
+def select_public(
+    events: Iterable[Event], authors: Mapping[str, Iterable[str]] | None = None
+) -> list[Event]:
     """Which of a node's applied events a mirror carries (mirror-v1 §2): the events of
     passed public motions and published strike statuses, the registry of the workplaces
-    those name, and the membership events that show their authors were members."""
+    those name, and the membership events that show their authors were members, and
+    those of ``authors`` (space -> keys: the creators of published elections)."""
+    authors = authors or {}
     by_space: dict[str, list[Event]] = defaultdict(list)
     for event in events:
         by_space[event.space_id].append(event)
@@ -578,11 +691,12 @@ def select_public(events: Iterable[Event]) -> list[Event]:
                 or (event.kind == "fund.create" and event.id in cited)
             ):
                 picked.append(event)
-        if not picked:
+        extra = set(authors.get(space, ()))
+        if not picked and not extra:
             continue
         for event in picked:
             chosen[event.id] = event
-        for event in _membership_of(space, items, {e.author for e in picked}):
+        for event in _membership_of(space, items, {e.author for e in picked} | extra):
             chosen[event.id] = event
     return sorted(chosen.values(), key=lambda e: (e.space_id, e.at, e.id))
 

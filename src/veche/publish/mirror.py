@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from veche.events.envelope import event_id
-from veche.publish.facts import FUND_REPORT_FILE, Facts, Folder, derive, read_events
+from veche.publish.facts import (
+    ELECTION_RECORD_FILE,
+    FUND_REPORT_FILE,
+    Facts,
+    Folder,
+    derive,
+    read_events,
+)
 from veche.publish.render import GENERATOR, linked_events, named_committees, render_site
 
 __all__ = [
@@ -29,7 +36,7 @@ __all__ = [
 _ID = r"[A-Za-z0-9_-]{43}"
 _CHECKED = re.compile(
     rf"\A(index\.html|feed\.atom|mirror-data\.js|(be|ru|en)/(index|strike)\.html"
-    rf"|(be|ru|en)/(c|fund)/{_ID}\.html|c/{_ID}\.atom)\Z"
+    rf"|(be|ru|en)/(c|fund|election)/{_ID}\.html|c/{_ID}\.atom)\Z"
 )
 _EVENT_FILE = re.compile(rf"\Aevents/({_ID})\.json\Z")
 _WEB_STATIC = Path(__file__).resolve().parent.parent / "web" / "static" / "veche"
@@ -66,6 +73,11 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
 
 
+def _is_document(relative: str) -> bool:
+    """A carried document: a fund report's files or an election's record."""
+    return bool(FUND_REPORT_FILE.match(relative) or ELECTION_RECORD_FILE.match(relative))
+
+
 def _facts(events: Mapping[str, bytes], documents: Mapping[str, bytes]) -> Facts:
     parsed, _bad = read_events(events)
     return derive(Folder(parsed), documents)
@@ -88,11 +100,7 @@ def checked_files(root: Path) -> dict[str, Path]:
     for path in root.rglob("*"):
         if path.is_file():
             relative = path.relative_to(root).as_posix()
-            if (
-                _CHECKED.match(relative)
-                or _EVENT_FILE.match(relative)
-                or FUND_REPORT_FILE.match(relative)
-            ):
+            if _CHECKED.match(relative) or _EVENT_FILE.match(relative) or _is_document(relative):
                 found[relative] = path
     return found
 
@@ -186,7 +194,7 @@ def verify_mirror(root: Path) -> list[MirrorProblem]:
         matched = _EVENT_FILE.match(relative)
         if matched:
             event_files[matched.group(1)] = path.read_bytes()
-        elif FUND_REPORT_FILE.match(relative):
+        elif _is_document(relative):
             documents[relative] = path.read_bytes()
     parsed, bad = read_events(event_files)
     folder = Folder(parsed)
@@ -200,7 +208,7 @@ def verify_mirror(root: Path) -> list[MirrorProblem]:
     for relative in sorted(files):
         if _EVENT_FILE.match(relative) or relative in facts.document_problems:
             continue
-        if FUND_REPORT_FILE.match(relative):
+        if _is_document(relative):
             if relative not in facts.documents:
                 problems.append(
                     MirrorProblem(relative, "this file does not follow from the folder's events")

@@ -21,10 +21,12 @@ from typing import Any
 
 from veche.publish.facts import (
     Committee,
+    ElectionResult,
     Facts,
     FundReport,
     PublicMotion,
     Workplace,
+    election_record_file,
     fund_report_files,
 )
 from veche.solidarity.drawing import MapMarker, strike_map
@@ -78,6 +80,9 @@ class _Words:
             "committees": _("Committees"),
             "atom_feed": _("Atom feed"),
             "fund_reports": _("Fund reports"),
+            "election_results": _("Election results"),
+            "elected": _("elected"),
+            "record_file": _("The election record (veche election verify checks it):"),
             "money_in": _("Money in"),
             "money_out": _("Money out"),
             "payout_totals": _("Payout totals"),
@@ -237,6 +242,13 @@ def _committee_page(words: _Words, facts: Facts, committee: Committee) -> bytes:
         sections.append(section)
         events.extend(used)
         spaces.update(facts.events_space[e] for e in used)
+    elections = facts.elections_of(committee.space)
+    if elections:
+        items = "".join(
+            f'<li><a href="../election/{_e(e.election)}.html">{_e(e.title)}</a></li>'
+            for e in elections
+        )
+        sections.append(f"<h2>{_e(words.say['election_results'])}</h2>\n<ul>{items}</ul>")
     reports = facts.fund_reports_of(committee.space)
     if reports:
         items = "".join(
@@ -261,6 +273,68 @@ def _committee_page(words: _Words, facts: Facts, committee: Committee) -> bytes:
         committees=spaces,
         body="\n".join(sections),
         events=_unique(events),
+    )
+
+
+def _counts_list(
+    words: _Words, options: Sequence[str], counts: Sequence[int], winners: Sequence[str]
+) -> str:
+    items = "".join(
+        f"<li>{_e(option)}: {words.number(count)}"
+        + (
+            f' <span class="badge passed">{_e(words.say["elected"])}</span>'
+            if option in winners
+            else ""
+        )
+        + "</li>"
+        for option, count in zip(options, counts, strict=False)
+    )
+    return f"<ul>{items}</ul>"
+
+
+def _election_page(words: _Words, facts: Facts, result: ElectionResult) -> bytes:
+    _ = words.gettext
+    committee = facts.committees[result.space]
+    decided = date.fromisoformat(result.decided_at[:10])
+    parts = [
+        f'<p><a href="../c/{_e(result.space)}.html">{_e(committee.name)}</a></p>',
+        '<dl class="facts">'
+        f"<dt>{_e(_('Decided'))}</dt><dd>{_e(words.day(decided))}</dd>"
+        f"<dt>{_e(_('Voters'))}</dt><dd>{words.number(result.voters)}</dd>"
+        f"<dt>{_e(_('Ballots counted'))}</dt><dd>{words.number(result.counted)}</dd>"
+        "</dl>",
+    ]
+    for number, (text, options) in enumerate(result.questions):
+        counts = result.counts[number] if number < len(result.counts) else ()
+        winners = result.winners[number] if number < len(result.winners) else ()
+        parts.append(f"<h2>{_e(text)}</h2>")
+        parts.append(_counts_list(words, options, counts, () if result.seats else winners))
+    if result.seats is not None and result.questions:
+        allocated = "".join(
+            f"<li>{_e(option)}: {words.number(count)}</li>"
+            for option, count in zip(result.questions[0][1], result.seats, strict=False)
+            if count
+        )
+        parts.append(f"<h2>{_e(_('Seats'))}</h2><ul>{allocated}</ul>")
+    every = [o for _text, opts in result.questions for o in opts]
+    for name, seat_count, district in result.constituencies:
+        heading = _("%(name)s (%(seats)s seats)") % {
+            "name": name,
+            "seats": words.number(seat_count),
+        }
+        parts.append(f"<h3>{_e(heading)}</h3>" + _counts_list(words, every, district, ()))
+    record = election_record_file(result.election)
+    parts.append(
+        f'<p>{_e(words.say["record_file"])} <a href="../../{_e(record)}">'
+        f'<code class="id">{_e(record.rsplit("/", 1)[1])}</code></a></p>'
+    )
+    return _page(
+        words,
+        depth=2,
+        title=result.title,
+        committees={result.space},
+        body="\n".join(parts),
+        events=[committee.create],
     )
 
 
@@ -443,6 +517,10 @@ def _index_page(words: _Words, facts: Facts) -> bytes:
         f'<p><a class="button" href="strike.html">{_e(words.say["strike_map"])}</a></p>\n'
         f'<h2>{_e(words.say["committees"])}</h2>\n<ul class="cards">{"".join(items)}</ul>\n'
         + _index_list(
+            words.say["election_results"],
+            [(f"election/{e.election}.html", e.title) for e in facts.elections],
+        )
+        + _index_list(
             words.say["fund_reports"],
             [(f"fund/{r.event}.html", _report_title(words, r)) for r in facts.fund_reports],
         )
@@ -505,6 +583,19 @@ def _entries(facts: Facts, space: str | None = None) -> list[_Entry]:
         for m in facts.motions
         if space in (None, m.space)
     ]
+    for result in facts.elections:
+        if space not in (None, result.space):
+            continue
+        entries.append(
+            _Entry(
+                result.decided_at,
+                result.election,
+                result.title,
+                facts.committees[result.space].name,
+                f"en/election/{result.election}.html",
+                f"{result.counted} ballots counted of {result.voters} voters",
+            )
+        )
     for report in facts.fund_reports:
         if space not in (None, report.space):
             continue
@@ -613,6 +704,8 @@ def render_site(facts: Facts) -> dict[str, bytes]:
             files[f"{lang}/c/{committee.space}.html"] = _committee_page(words, facts, committee)
         for report in facts.fund_reports:
             files[f"{lang}/fund/{report.event}.html"] = _fund_page(words, facts, report)
+        for result in facts.elections:
+            files[f"{lang}/election/{result.election}.html"] = _election_page(words, facts, result)
     files["feed.atom"] = _feed("Veche mirror", "", "urn:veche:mirror", _entries(facts))
     for committee in facts.publishing():
         files[f"c/{committee.space}.atom"] = _feed(

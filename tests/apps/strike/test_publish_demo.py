@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -30,6 +31,7 @@ def test_publish_the_demo_and_verify_the_copy(tmp_path: Path, capsys: Any) -> No
     site = tmp_path / "site"
     started = time.perf_counter()
     assert main(["publish", "-o", str(site)]) == 0
+    print("veche publish on the demo:", time.perf_counter() - started, "s", file=sys.__stderr__)
     assert time.perf_counter() - started < 10
     capsys.readouterr()
     assert main(["publish", "verify", str(site)]) == 0
@@ -41,6 +43,9 @@ def test_publish_the_demo_and_verify_the_copy(tmp_path: Path, capsys: Any) -> No
     assert "Set by a secret strike ballot" in (site / "en" / "strike.html").read_text()
     reports = sorted((site / "en" / "fund").iterdir())
     assert reports and "2020-08" in reports[0].read_text()
+    # The committees' decided elections with a published board, and their records.
+    results = sorted((site / "be" / "election").iterdir())
+    assert results and len(list((site / "elections").iterdir())) == len(results)
     pages = "".join(p.read_text() for p in (site / "be" / "c").iterdir())
     assert "Включить интернет" in pages
     assert "Падтрымалі 8 камітэтаў:" in pages  # the Kozlova letter's endorsers

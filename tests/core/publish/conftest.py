@@ -133,6 +133,63 @@ class Federation:
         self.documents[html_path] = render_html(document).encode("utf-8")
         return publication
 
+    def publish_election(self, creator: Identity, committee: str, call: str) -> str:
+        """A decided election the committee called (``call``: its close) with the board
+        published; its record as ``veche election export`` writes it. Returns its id."""
+        from tests.core.election.conftest import Builder
+
+        from veche.election.rules import apply_event, judge_event
+        from veche.events.encoding import b64e
+        from veche.publish.facts import election_record_file
+
+        election = Builder(voters=5)
+        election.creator = creator
+        body: dict[str, Any] = {
+            "type": "election",
+            "title": "Старшыня стачкама",
+            "questions": [
+                {"text": "Хто старшыня?", "options": ["Алесь", "Марыя"], "min": 1, "max": 1}
+            ],
+            "method": "plurality",
+            "seats": 1,
+            "electorate": [{"keys": [v.public]} for v in election.voters],
+            "trustees": [
+                {"key": t.public, "box": b64e(bytes(b.public_key))}
+                for t, b in zip(election.signers, election.boxes, strict=True)
+            ],
+            "threshold": 2,
+            "committee": committee,
+            "motion": call,
+            "call": call,
+            "public_board": True,
+        }
+        create = build_event(
+            creator,
+            space=None,
+            seq=1,
+            prev=None,
+            kind="space.create",
+            body=body,
+            deps=[call],
+            at="2020-08-20T09:00:00Z",
+        )
+        judge_event(election.state, create)
+        apply_event(election.state, create)
+        election.writer.events.append(create)
+        election.writer._last[creator.public] = create
+        election.deal_all()
+        election.open()
+        for voter, choice in zip(election.voters, [0, 1, 0, 0, 1], strict=True):
+            election.cast(voter, [[1, 0] if choice == 0 else [0, 1]])
+        election.close()
+        election.decrypt(1)
+        election.decrypt(2)
+        election.result()
+        self.documents[election_record_file(create.id)] = b"".join(
+            e.raw + b"\n" for e in election.events
+        )
+        return create.id
+
     def passed(self, who: Identity, space: str, kind: str, title: str, **extra: Any) -> Event:
         body: dict[str, Any] = {
             "kind": kind,
@@ -231,6 +288,7 @@ def federation() -> Federation:
         },
     )
     world.fund_report = world.publish_fund_report(member, plant)  # type: ignore[attr-defined]
+    world.election = world.publish_election(founder, plant, letter.id)  # type: ignore[attr-defined]
     students = world.committee(other, "Студэнты БДУ")
     world.passed(
         other,

@@ -70,7 +70,8 @@ def test_the_feeds_list_the_public_decisions(federation, site) -> None:  # type:
     whole = ElementTree.parse(site / "feed.atom").getroot()
     titles = [e.findtext(f"{atom}title") for e in whole.iter(f"{atom}entry")]
     assert "Требования рабочих МТЗ" in titles and "Private matter" not in titles
-    assert len(titles) == 4  # the letter, the appeal, the endorsement, the fund report
+    assert len(titles) == 5  # letter, appeal, endorsement, fund report, election result
+    assert "Старшыня стачкама" in titles
     assert "Фонд МТЗ: report for 2020-08" in titles
     own = ElementTree.parse(site / "c" / f"{federation.students}.atom").getroot()
     assert [e.findtext(f"{atom}title") for e in own.iter(f"{atom}entry")] == [
@@ -122,6 +123,44 @@ def test_a_changed_fund_report_file_is_named(
     assert problems[f"fund/{event}/report.json"].startswith("the fund report does not verify")
     assert problems[f"fund/{event}/{name}"] == problems[f"fund/{event}/report.json"]
     assert "does not follow" in problems[f"be/fund/{event}.html"]
+
+
+def test_a_published_election_result_has_its_page_and_record(federation, site) -> None:  # type: ignore[no-untyped-def]
+    from veche.election.record import read_record, verify_record
+
+    election = federation.election
+    record = site / "elections" / f"{election}.jsonl"
+    assert verify_record(read_record(record)).ok  # veche election verify passes on it
+    page = (site / "en" / "election" / f"{election}.html").read_text()
+    assert "Хто старшыня?" in page and "<script" not in page
+    assert "Алесь: 3 <span" in page and "elected" in page and "Марыя: 2</li>" in page
+    assert "<dt>Voters</dt><dd>5</dd>" in page and "<dt>Ballots counted</dt><dd>5</dd>" in page
+    assert f"../../elections/{election}.jsonl" in page
+    for lang in ("be", "ru", "en"):
+        assert f"election/{election}.html" in (site / lang / "index.html").read_text()
+        committee = (site / lang / "c" / f"{federation.plant}.html").read_text()
+        assert f"../election/{election}.html" in committee
+    # The election's creator is shown to be a member of the committee that called it.
+    assert _problems(site) == {}
+
+
+def test_a_changed_election_record_is_named_with_its_page(federation, copy: Path) -> None:  # type: ignore[no-untyped-def]
+    election = federation.election
+    record = copy / "elections" / f"{election}.jsonl"
+    lines = record.read_bytes().splitlines(keepends=True)
+    result = next(i for i, line in enumerate(lines) if b'"election.result"' in line)
+    lines[result] = lines[result].replace(b'"counts":[3,2]', b'"counts":[2,3]')
+    record.write_bytes(b"".join(lines))
+    problems = _problems(copy)
+    assert problems[f"elections/{election}.jsonl"].startswith("the election record does not verify")
+    assert "does not follow" in problems[f"ru/election/{election}.html"]
+
+
+def test_an_election_record_left_out_is_named(federation, copy: Path) -> None:  # type: ignore[no-untyped-def]
+    (copy / "elections" / f"{federation.election}.jsonl").unlink()
+    problems = _problems(copy)
+    assert "does not follow" in problems[f"be/election/{federation.election}.html"]
+    assert "differs" in problems["be/index.html"]
 
 
 def test_the_invitation_hash_is_the_nodes() -> None:
@@ -244,11 +283,15 @@ def test_rewriting_changes_only_what_an_event_changes(
     assert _problems(root) == {}
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_any_changed_digit_on_any_page_fails(site: Path, data: st.DataObject) -> None:
     pages = sorted(p for p in site.rglob("*.html") if "events" not in p.parts)
-    page = data.draw(st.sampled_from(pages))
+    # The pages of the new kinds and the carried records and reports, drawn as often as
+    # all the other pages together.
+    carried = [*site.glob("*/election/*.html"), *site.glob("*/fund/*.html")]
+    carried += [*site.glob("elections/*.jsonl"), *site.glob("fund/*/report.*")]
+    page = data.draw(st.sampled_from(pages) | st.sampled_from(sorted(carried)))
     text = page.read_text()
     digits = [m.start() for m in re.finditer(r"[0-9]", text)]
     at = data.draw(st.sampled_from(digits))
