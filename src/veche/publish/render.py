@@ -384,10 +384,8 @@ def _fund_page(words: _Words, facts: Facts, report: FundReport) -> bytes:
     totals = "".join(
         "<li>"
         + _e(
-            words.ngettext(
-                "%(amount)s in %(count)s payout", "%(amount)s in %(count)s payouts", count
-            )
-            % {"amount": words.money(amount, currency), "count": words.number(count)}
+            words.ngettext("%(total)s in %(n)s payout", "%(total)s in %(n)s payouts", count)
+            % {"total": words.money(amount, currency), "n": words.number(count)}
         )
         + "</li>"
         for currency, amount in sorted(payouts.items())

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,7 +30,6 @@ def test_publish_the_demo_and_verify_the_copy(tmp_path: Path, capsys: Any) -> No
     site = tmp_path / "site"
     started = time.perf_counter()
     assert main(["publish", "-o", str(site)]) == 0
-    print("veche publish on the demo:", time.perf_counter() - started, "s", file=sys.__stderr__)
     assert time.perf_counter() - started < 10
     capsys.readouterr()
     assert main(["publish", "verify", str(site)]) == 0

@@ -59,6 +59,7 @@ def test_a_strike_ballots_result_sets_the_status_on_the_strike_page(federation, 
     row = strike.split("Гродно Азот</a>")[1].split("</li>")[0]
     assert "full strike" in row.lower() and "7,000 / 7,000" in row
     assert "Set by a secret strike ballot: 412 yes, 97 no" in row
+    assert "тайным галасаваннем" in (site / "be" / "strike.html").read_text()
     assert f"events/{federation.ballot_result.id}.json" in strike
     assert "6,800 / 17,000" in strike  # the other plant's published status is unchanged
 
@@ -93,6 +94,8 @@ def test_a_published_fund_report_has_its_page_and_carried_files(federation, site
     assert f"../../fund/{event}/report.json" in page and f"../../events/{event}.json" in page
     ru = (site / "ru" / "fund" / f"{event}.html").read_text()
     assert "12\u202f500,00 BYN" in ru and "<script" not in ru
+    be = (site / "be" / "fund" / f"{event}.html").read_text()
+    assert "Ахвяраванні: 12\u202f500,00 BYN" in be and "1\u202f200,00 BYN у 2 выплатах" in be
     for lang in ("be", "ru", "en"):
         assert f"fund/{event}.html" in (site / lang / "index.html").read_text()
         assert (
