@@ -133,7 +133,9 @@ class Federation:
         self.documents[html_path] = render_html(document).encode("utf-8")
         return publication
 
-    def publish_election(self, creator: Identity, committee: str, call: str) -> str:
+    def publish_election(
+        self, creator: Identity, committee: str, call: str, public_board: bool = True
+    ) -> str:
         """A decided election the committee called (``call``: its close) with the board
         published; its record as ``veche election export`` writes it. Returns its id."""
         from tests.core.election.conftest import Builder
@@ -161,7 +163,7 @@ class Federation:
             "committee": committee,
             "motion": call,
             "call": call,
-            "public_board": True,
+            "public_board": public_board,
         }
         create = build_event(
             creator,

@@ -166,6 +166,38 @@ def test_an_election_record_left_out_is_named(federation, copy: Path) -> None:  
     assert "differs" in problems["be/index.html"]
 
 
+@pytest.mark.parametrize("case", ["outsider", "board not published"])
+def test_a_record_the_committee_did_not_publish_is_named(
+    federation,  # type: ignore[no-untyped-def]
+    copy: Path,
+    case: str,
+) -> None:
+    from veche.publish.facts import election_record_file
+
+    world = type(federation)()
+    outsider = case == "outsider"
+    creator = federation.outsider if outsider else federation.member
+    election = world.publish_election(
+        creator, federation.plant, federation.ballot_result.id, public_board=outsider
+    )
+    record = election_record_file(election)
+    (copy / record).write_bytes(world.documents[record])
+    problems = _problems(copy)
+    assert problems[record] == (
+        "the election was created by a non-member of the committee that called it"
+        if outsider
+        else "the committee did not publish this election's board (public_board)"
+    )
+
+
+def test_a_fund_report_whose_publication_is_missing_is_named(federation, copy: Path) -> None:  # type: ignore[no-untyped-def]
+    event = federation.fund_report.id
+    (copy / "events" / f"{event}.json").unlink()
+    problems = _problems(copy)
+    assert problems[f"fund/{event}/report.json"].startswith(f"event {event}, the fund.report")
+    assert f"en/fund/{event}.html" in problems
+
+
 def test_the_invitation_hash_is_the_nodes() -> None:
     from veche.events.encoding import b64e
     from veche.publish.facts import invitation_hash

@@ -45,6 +45,14 @@ def test_the_mirror_reads_on_a_phone_and_checks_itself(
     assert tab.evaluate(WIDE)
     tab.set_viewport_size({"width": 360, "height": 740})  # a cheap phone
     assert tab.evaluate(WIDE)
+    # The new page kinds read on the same phone, with no script, in Belarusian.
+    for page, words in (
+        (f"be/election/{federation.election}.html", "Хто старшыня?"),
+        (f"be/fund/{federation.fund_report.id}.html", "Ахвяраванні"),
+    ):
+        tab.goto((root / page).as_uri())
+        assert words in tab.locator("main").inner_text()
+        assert tab.evaluate(WIDE), page
     tab.set_viewport_size({"width": 412, "height": 915})
 
     tab.goto((root / "verify.html").as_uri())
