@@ -16,6 +16,7 @@ def demo_pages() -> dict[str, Callable[[], str]]:
     from veche.apps.committees.models import Committee, Motion
     from veche.apps.elections.models import Election, Pledge
     from veche.apps.fund.models import Fund, Payout, Report
+    from veche.apps.planning.models import Budget
     from veche.apps.store.models import StoredEvent
     from veche.apps.strike.models import Workplace
     from veche.demo.text import DemoText
@@ -111,6 +112,11 @@ def demo_pages() -> dict[str, Callable[[], str]]:
             .order_by("event")
             .first()
         ),
+        "planning-budgets": lambda: f"/planning/{committee()}/budgets/",
+        "planning-budget": lambda: "/planning/{0.space}/budgets/{0.event}/".format(
+            Budget.objects.get(space=committee())
+        ),
+        "planning-needs": lambda: f"/planning/{committee()}/needs/",
         "peers": lambda: "/sync/",
         "node-panic": lambda: "/node/panic/",
         "bundles": lambda: "/sync/bundles/",

@@ -68,6 +68,10 @@ PINNED: dict[str, int] = {
     "fund-report-json": 4,
     "fund": 11,
     "fund-receipt": 6,
+    "planning-budgets": 5,  # the session, the committee, membership, the budgets
+    # + its projects, the members' names, the reader's vote, the fund, its payouts
+    "planning-budget": 11,
+    "planning-needs": 10,  # + the council's summaries, the surveys, the council's seats
     "peers": 3,
     "node-panic": 2,  # the session and the operator: nothing of the node's data
     "bundles": 11,

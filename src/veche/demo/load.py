@@ -525,6 +525,9 @@ def load_demo(out: TextIO | None = None, lang: str = MIXED) -> str:
     from veche.demo.pledges import load_pledges
 
     lines.extend(load_pledges(demo))
+    from veche.demo.planning import load_planning
+
+    lines.extend(load_planning(demo))
     lines.extend(
         load_demo_audit(
             Account.objects.get(pseudonym=DEMO_OPERATOR).pk,
