@@ -498,6 +498,8 @@ def _fund_reports(
         why: str | None = None
         if result.problems or document is None:
             why = "the fund report does not verify: " + "; ".join(result.problems)
+        elif _span(document["report"]) is None:
+            why = "the fund report's first and last days are not those of its period"
         elif event not in publications:
             why = (
                 f"event {event}, the fund.report that published this report, is missing from "
@@ -600,6 +602,15 @@ def _elections(
             kept[path] = data
     found.sort(key=lambda e: (e.decided_at, e.election))
     return found, kept, problems
+
+
+def _span(report: Mapping[str, Any]) -> tuple[str | None, str | None] | None:
+    """The report's (from, to) when they are its period's days (None when not)."""
+    from veche.solidarity.report import parse_period
+
+    start, end = parse_period(str(report["period"]))
+    span = (start.isoformat() if start else None, end.isoformat() if end else None)
+    return span if (report.get("from"), report.get("to")) == span else None
 
 
 def parse_event_or_none(text: str) -> Event | None:

@@ -82,7 +82,7 @@ class Federation:
         self.sign(inviter, space, "member.invite", {"code_hash": invitation_hash(space, code)})
         self.sign(member, space, "member.join", {"code": code, "pseudonym": "Member" + code[:3]})
 
-    def publish_fund_report(self, treasurer: Identity, space: str) -> Event:
+    def publish_fund_report(self, treasurer: Identity, space: str, **changes: Any) -> Event:
         """The committee's fund (one treasurer) and its August report: donations in, two
         payouts out, as ``veche fund report`` writes report.json and report.html."""
         from veche.events.encoding import b64e
@@ -120,6 +120,7 @@ class Federation:
                 },
             ],
         }
+        report.update(changes)
         publication = self.sign(
             treasurer,
             space,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -187,6 +188,23 @@ def test_a_record_the_committee_did_not_publish_is_named(
         "the election was created by a non-member of the committee that called it"
         if outsider
         else "the committee did not publish this election's board (public_board)"
+    )
+
+
+def test_a_signed_report_whose_days_are_not_its_periods_is_named(federation, copy: Path) -> None:  # type: ignore[no-untyped-def]
+    # A member signs a report no node would accept (its digest is not the node's):
+    # the mirror still refuses to show days its period does not have.
+    world = type(federation)()
+    world.chains = {key: replace(chain) for key, chain in federation.chains.items()}
+    event = world.publish_fund_report(federation.member, federation.plant, to="2020-08-32x")
+    for signed in world.events:
+        (copy / "events" / f"{signed.id}.json").write_bytes(signed.raw)
+    for path, data in world.documents.items():
+        (copy / path).parent.mkdir(parents=True, exist_ok=True)
+        (copy / path).write_bytes(data)
+    problems = _problems(copy)
+    assert problems[f"fund/{event.id}/report.json"] == (
+        "the fund report's first and last days are not those of its period"
     )
 
 
