@@ -95,6 +95,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_json_flag(run)
     run.set_defaults(handler=_run)
 
+    verify = actions.add_parser(
+        "verify",
+        help="re-run an audit from its folder (inputs/, params.json) and check its report.json; "
+        "print the audit's digest",
+    )
+    verify.add_argument("folder", type=Path, help="a folder 'veche audit run' wrote")
+    add_json_flag(verify)
+    verify.set_defaults(handler=_verify)
+
 
 def _simulate(args: argparse.Namespace) -> int:
     from veche.audit import simulate, write_simulation
@@ -149,6 +158,7 @@ def _run(args: argparse.Namespace) -> int:
         run_audit,
         write_report,
     )
+    from veche.audit.bundle import bundle_digest, write_bundle
 
     if args.resamples < 10:
         raise CliError("--resamples must be at least 10")
@@ -182,6 +192,8 @@ def _run(args: argparse.Namespace) -> int:
             language=args.language,
             simulated=args.simulated,
         )
+        bundle = _bundle_files(args, report)
+        write_bundle(bundle, args.output)
     except OSError as error:
         raise CliError(f"cannot write into {args.output}: {error}") from None
     from veche.audit import report_json
@@ -207,6 +219,7 @@ def _run(args: argparse.Namespace) -> int:
     summary["outlier_stations"] = len(data["outlier_stations"])
     summary["skipped_rows"] = data["skipped_rows"]
     summary["files"] = sorted(str(Path(p)) for p in paths.values())
+    summary["digest"] = bundle_digest(bundle)
     if args.json:
         print_json(summary)
         return 0
@@ -236,4 +249,57 @@ def _run(args: argparse.Namespace) -> int:
     for name, message in data["errors"].items():
         print(f"  {name:10} not run: {message}")
     print(f"Report written to {args.output}")
+    print(f"Audit digest (veche audit verify {args.output}): {summary['digest']}")
     return 0
+
+
+def _bundle_files(args: argparse.Namespace, report: Any) -> dict[str, bytes]:
+    """The audit's bundle (audit-bundle-v1): its inputs, params.json, report.json."""
+    from veche.audit import report_files
+    from veche.audit.bundle import PARAMS, REPORT, input_path, params_bytes
+
+    params: dict[str, Any] = {
+        "seed": args.seed,
+        "resamples": args.resamples,
+        "integer_draws": args.integer_draws,
+        "skip_bad_rows": args.skip_bad_rows,
+        "simulated": args.simulated,
+        "language": args.language,
+    }
+    files: dict[str, bytes] = {}
+    for role in ("official", "witness", "observer"):
+        given = getattr(args, role)
+        params[role] = None if given is None else Path(given).name
+        if given is not None:
+            if input_path(params[role]) in files:
+                raise CliError(f"two inputs are named {params[role]}; rename one")
+            files[input_path(params[role])] = Path(given).read_bytes()
+    files[PARAMS] = params_bytes(params)
+    files[REPORT] = report_files(
+        report, plots=False, language=args.language, simulated=args.simulated
+    )[REPORT]
+    return files
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from veche.audit.bundle import bundle_digest, check_bundle, read_bundle
+
+    if not args.folder.is_dir():
+        raise CliError(f"{args.folder} is not a folder")
+    files = read_bundle(args.folder)
+    problems = check_bundle(files)
+    digest = bundle_digest(files)
+    if args.json:
+        print_json(
+            {
+                "verified": not problems,
+                "digest": digest,
+                "problems": [{"file": p.file, "message": p.message} for p in problems],
+            }
+        )
+    else:
+        for problem in problems:
+            print(f"{problem.file}: {problem.message}")
+        print(f"digest {digest}")
+        print("verified" if not problems else "NOT verified")
+    return 0 if not problems else 1
