@@ -282,6 +282,7 @@ FIXED_MESSAGES = frozenset(
         gettext_noop("no member committee's pledge has reached its target yet"),
         # apps/committees/rules/motion_targets.py
         gettext_noop("only a council's strike call counts plants"),
+        gettext_noop("a motion to publish an audit is decided yes or no"),
         # appeals/__init__.py (apps/committees/rules/appeals.py raises them)
         gettext_noop("an appeal speaks to police and army conscripts, workers or the public"),
         gettext_noop("the mirror of an appeal is an http:// or https:// address with no spaces"),

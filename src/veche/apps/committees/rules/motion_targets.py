@@ -1,7 +1,8 @@
 """What a proposal names as its target, by motion kind, and the check of each.
 
 ``TARGET_CHECKS`` maps a motion kind to the check of its target; kinds with no
-target (general, demands, election) have none; a council's strike_call may name
+target (demands, election) have none; a general motion may name an audit
+bundle's digest to publish it; a council's strike_call may name
 the number of plants whose crossed pledges pass it. Four kinds only name
 another space's event as the target of this committee's own decision
 (federation_join, federation_accept, ratification, endorsement): their effects count
@@ -46,6 +47,9 @@ TARGET_SCHEMA = Obj(
         # A council's strike_call: the member committees' crossed pledges that pass it
         # (pledge-v1 §8), at most 64: one event cites them all in its deps.
         "plants": Int(1, 64),
+        # A general motion that publishes an audit: the audit bundle's digest
+        # (audit-bundle-v1 §3), which `veche publish` carries once the motion passes.
+        "audit": Str(min_length=43, max_length=43, pattern=r"[A-Za-z0-9_-]{43}"),
     }
 )
 
@@ -128,7 +132,18 @@ def check_strike_call(ctx: Context, proposal: Event, target: dict[str, Any]) -> 
         )
 
 
+def check_audit_publication(ctx: Context, proposal: Event, target: dict[str, Any]) -> None:
+    """A general motion naming an audit (``target.audit``) publishes it when it passes:
+    it is decided yes or no, so that "passed" means a majority said yes."""
+    del ctx
+    if "audit" in target and proposal.body["method"] != "yes_no":
+        raise RuleViolation(
+            "audit", "a motion to publish an audit is decided yes or no", "body.method"
+        )
+
+
 TARGET_CHECKS: dict[str, TargetCheck] = {
+    "general": check_audit_publication,
     "appeal": check_appeal,
     "admission": check_admission,
     "equivocation": check_branch,

@@ -1,0 +1,136 @@
+"""Issue 19: a committee publishes an audit by a passed general motion whose
+``target.audit`` is the audit bundle's digest (audit-bundle-v1); the node's finished
+run is such a bundle, and re-running it offline gives its report.json byte for byte."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.factories import PASS, World
+
+from veche.apps.accounts.actions import create_account
+from veche.apps.audit.models import AuditRun
+from veche.apps.audit.publication import NODE_PARAMS, run_bundle, run_digest
+from veche.apps.committees import actions
+from veche.apps.committees.models import Motion
+from veche.apps.store.log import ingest, state_digest
+from veche.apps.store.models import StoredEvent
+from veche.audit import InputFile, simulate, write_simulation
+from veche.audit.bundle import bundle_digest, check_bundle, make_bundle
+from veche.events import RuleViolation, build_event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """A tiny audit as the node runs it (its defaults), without plots: fast."""
+    folder = tmp_path_factory.mktemp("sim")
+    write_simulation(simulate(120, 9, stuffing=0.2), folder)
+    inputs = {
+        r: InputFile(f"{r}.csv", (folder / f"{r}.csv").read_bytes())
+        for r in ("official", "witness")
+    }
+    return make_bundle(inputs, language="ru", simulated=True, **NODE_PARAMS)
+
+
+def finished_run(world: World, name: str, bundle: dict[str, bytes]) -> AuditRun:
+    """A finished run of this node holding ``bundle``'s files where the runner puts them."""
+    account, _ = create_account(name, PASS, world.person(name))
+    run = AuditRun.objects.create(
+        owner=account,
+        title="Выборы (симуляция)",
+        language="ru",
+        simulated=True,
+        official_name="official.csv",
+        witness_name="witness.csv",
+        status=AuditRun.Status.DONE,
+    )
+    for role in ("official", "witness"):
+        path = run.input_path(role, f"{role}.csv")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(bundle[f"inputs/{role}.csv"])
+    run.report_folder.mkdir(parents=True, exist_ok=True)
+    (run.report_folder / "report.json").write_bytes(bundle["report.json"])
+    return run
+
+
+def test_a_finished_run_is_a_bundle_that_re_runs_to_its_report(tiny: dict[str, bytes]) -> None:
+    run = finished_run(World(), "Zubr", tiny)
+    files = run_bundle(run)
+    assert files is not None and files == tiny
+    assert check_bundle(files) == []
+    assert run_digest(run) == bundle_digest(tiny)
+    run.status = AuditRun.Status.FAILED
+    assert run_bundle(run) is None
+
+
+def test_a_general_motion_names_the_audit_and_passes(tiny: dict[str, bytes]) -> None:
+    w = World()
+    space = w.committee("Sokol", ("Zubr", "Rusalka"), name="Назіральнікі Мінска")
+    digest = bundle_digest(tiny)
+    motion = actions.propose(
+        w.person("Sokol"),
+        space,
+        kind="general",
+        title="Апублікаваць аўдыт",
+        text="Справаздача аўдыту выбараў.",
+        target={"audit": digest},
+    ).id
+    for name in ("Sokol", "Zubr", "Rusalka"):
+        actions.vote(w.person(name), space, motion, choice="yes")
+    actions.close(w.person("Sokol"), space, motion)
+    row = Motion.objects.get(event=motion)
+    assert row.target == {"audit": digest} and row.status == "passed"
+
+    before = state_digest()
+    with pytest.raises(RuleViolation) as refused:
+        actions.propose(
+            w.person("Sokol"),
+            space,
+            kind="general",
+            title="Які аўдыт?",
+            text="Выбар",
+            method="approval",
+            options=["A", "B"],
+            target={"audit": digest},
+        )
+    assert refused.value.message == "a motion to publish an audit is decided yes or no"
+    assert state_digest() == before
+
+
+@pytest.mark.parametrize("bad", ["short", "!" * 43, "A" * 44])
+def test_a_signed_proposal_with_a_malformed_digest_is_refused_on_ingest(bad: str) -> None:
+    w = World()
+    space = w.committee("Sokol", ("Zubr",), name="Камітэт")
+    sokol = w.person("Sokol")
+    last = StoredEvent.objects.filter(space=space, author=sokol.public).order_by("-seq").first()
+    head = StoredEvent.objects.filter(space=space).order_by("-height").first()
+    assert last is not None and head is not None
+    crafted = build_event(
+        sokol,
+        space=space,
+        seq=last.seq + 1,
+        prev=last.id,
+        deps=[head.id],
+        kind="motion.propose",
+        body={
+            "kind": "general",
+            "title": "T",
+            "text": "T",
+            "method": "yes_no",
+            "target": {"audit": bad},
+        },
+    )
+    outcome = ingest([crafted.raw], source="t").outcomes[0]
+    assert outcome.status == "rejected" and "body.target.audit" in outcome.reason
+    assert not Motion.objects.filter(kind="general").exists()
+
+
+def test_the_bundle_files_are_read_from_where_the_runner_wrote_them(
+    tiny: dict[str, bytes], tmp_path: Path
+) -> None:
+    run = finished_run(World(), "Bison", tiny)
+    (run.report_folder / "report.json").unlink()
+    assert run_bundle(run) is None
