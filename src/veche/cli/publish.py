@@ -65,8 +65,9 @@ def published_elections() -> list[Any]:
 
 
 def public_documents(events: list[bytes]) -> dict[str, bytes]:
-    """The published fund reports among ``events``, as ``veche fund report`` writes them
-    (mirror-v1 §3): path in the mirror -> bytes."""
+    """The published fund reports among ``events``, as ``veche fund report`` writes them,
+    the published elections' records and the published audits' bundles (mirror-v1 §3):
+    path in the mirror -> bytes."""
     from veche.apps.elections.actions import export_record
     from veche.apps.fund.models import Report
     from veche.apps.fund.reports import document_of
@@ -85,6 +86,20 @@ def public_documents(events: list[bytes]) -> dict[str, bytes]:
         json_path, html_path = fund_report_files(report.event)
         documents[json_path] = document_bytes(document)
         documents[html_path] = render_html(document).encode("utf-8")
+    # Audits published by a passed general motion naming the bundle's digest: the node's
+    # finished run with that digest (audit-bundle-v1), inputs, params.json and report.json.
+    from veche.apps.audit.publication import bundles_named
+    from veche.events import parse_event
+    from veche.publish.facts import audit_digest_of
+
+    digests = {
+        digest
+        for data in events
+        if (digest := audit_digest_of(parse_event(data, verify=False))) is not None
+    }
+    for digest, files in bundles_named(digests).items():
+        for name, body in files.items():
+            documents[f"audit/{digest}/{name}"] = body
     return documents
 
 

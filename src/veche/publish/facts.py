@@ -10,6 +10,7 @@ exactly what its events say.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -31,6 +32,7 @@ from veche.solidarity.strike import (
 )
 
 __all__ = [
+    "AUDIT_FILE",
     "ELECTION_RECORD_FILE",
     "FUND_KINDS",
     "FUND_REPORT_FILE",
@@ -43,7 +45,9 @@ __all__ = [
     "Folder",
     "FundReport",
     "PublicMotion",
+    "PublishedAudit",
     "Workplace",
+    "audit_digest_of",
     "derive",
     "election_record_file",
     "fund_report_files",
@@ -83,6 +87,8 @@ FUND_REPORT_FILE = re.compile(rf"\Afund/({_ID})/report\.(json|html)\Z")
 
 
 ELECTION_RECORD_FILE = re.compile(rf"\Aelections/({_ID})\.jsonl\Z")
+# A published audit's bundle (audit-bundle-v1), under the digest its motion names.
+AUDIT_FILE = re.compile(rf"\Aaudit/({_ID})/(params\.json|report\.json|inputs/[^/\\]+)\Z")
 
 
 def election_record_file(election: str) -> str:
@@ -270,6 +276,27 @@ class ElectionResult:
     constituencies: tuple[tuple[str, int, tuple[int, ...]], ...]  # (name, seats, counts)
 
 
+@dataclass(frozen=True)
+class PublishedAudit:
+    """An audit a committee published by a passed general motion naming its bundle's
+    digest (``target.audit``), re-run from the carried bundle and found to hold."""
+
+    digest: str
+    space: str
+    proposal: str
+    close: str
+    amends: tuple[str, ...]
+    title: str  # the motion's
+    closed_at: str
+    result: Mapping[str, Any]
+    report: Mapping[str, Any]  # the carried (and recomputed) report.json
+    files: tuple[str, ...]  # the bundle's paths inside audit/DIGEST/, sorted
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        return (self.proposal, *self.amends, self.close)
+
+
 @dataclass
 class Facts:
     committees: dict[str, Committee]
@@ -289,12 +316,16 @@ class Facts:
     raw: dict[str, bytes]  # event id -> its canonical bytes, for every valid event
     fund_reports: list[FundReport] = field(default_factory=list)  # by (at, event)
     elections: list[ElectionResult] = field(default_factory=list)  # by (decided_at, id)
+    audits: list[PublishedAudit] = field(default_factory=list)  # by (closed_at, close)
     documents: dict[str, bytes] = field(default_factory=dict)  # carried files that hold
     # carried-file path -> why it does not hold (a report that fails its own check, ...)
     document_problems: dict[str, str] = field(default_factory=dict)
 
     def elections_of(self, space: str) -> list[ElectionResult]:
         return [e for e in self.elections if e.space == space]
+
+    def audits_of(self, space: str) -> list[PublishedAudit]:
+        return [a for a in self.audits if a.space == space]
 
     def fund_reports_of(self, space: str) -> list[FundReport]:
         return [r for r in self.fund_reports if r.space == space]
@@ -309,6 +340,7 @@ class Facts:
             | {w.space for w in self.workplaces}
             | {r.space for r in self.fund_reports}
             | {e.space for e in self.elections}
+            | {a.space for a in self.audits}
         )
         return sorted((self.committees[s] for s in spaces), key=lambda c: (c.name, c.space))
 
@@ -392,6 +424,129 @@ def _motions(folder: Folder, committees: Mapping[str, Committee]) -> list[Public
             )
     found.sort(key=lambda m: (m.closed_at, m.close))
     return found
+
+
+def audit_digest_of(proposal: Event) -> str | None:
+    """The audit a general motion's proposal publishes (its ``target.audit``), if any."""
+    target = proposal.body.get("target")
+    if (
+        proposal.kind != "motion.propose"
+        or proposal.body.get("kind") != "general"
+        or not isinstance(target, dict)
+    ):
+        return None
+    digest = target.get("audit")
+    return digest if isinstance(digest, str) and re.fullmatch(_ID, digest) else None
+
+
+def _audit_motions(
+    folder: Folder, committees: Mapping[str, Committee]
+) -> dict[str, tuple[Event, Event, tuple[str, ...], str]]:
+    """digest -> (proposal, close, amends, title) of the first passed motion (by its close's
+    time, then id) of a committee publishing that audit."""
+    found: dict[str, tuple[Event, Event, tuple[str, ...], str]] = {}
+    candidates: list[tuple[Event, Event, tuple[str, ...], str]] = []
+    for space, items in _counted(folder, MOTION_EVENT_KINDS).items():
+        if space not in committees:
+            continue
+        proposals = {
+            e.id: e
+            for e in items
+            if e.kind == "motion.propose"
+            and e.body.get("method") == "yes_no"
+            and audit_digest_of(e) is not None
+        }
+        closed: dict[str, Event] = {}
+        for event in items:
+            motion, result = event.body.get("motion"), event.body.get("result")
+            if (
+                event.kind == "motion.close"
+                and motion in proposals
+                and motion not in closed
+                and isinstance(result, dict)
+            ):
+                closed[motion] = event
+        for motion, close in closed.items():
+            if close.body["result"].get("passed") is not True:
+                continue
+            proposal = proposals[motion]
+            title = str(proposal.body.get("title", ""))
+            amends: list[str] = []
+            for event in items:
+                if (
+                    event.kind == "motion.amend"
+                    and event.body.get("motion") == motion
+                    and event.author == proposal.author
+                    and _order(event) < _order(close)
+                ):
+                    title = str(event.body.get("title", title))
+                    amends.append(event.id)
+            candidates.append((proposal, close, tuple(amends), title))
+    for candidate in sorted(candidates, key=lambda c: _order(c[1])):
+        found.setdefault(str(audit_digest_of(candidate[0])), candidate)
+    return found
+
+
+def _audits(
+    folder: Folder, committees: Mapping[str, Committee], documents: Mapping[str, bytes]
+) -> tuple[list[PublishedAudit], dict[str, bytes], dict[str, str]]:
+    """The published audits whose carried bundles hold (mirror-v1 §3): each bundle's
+    digest is the one its passed motion names, and re-running the audit on the carried
+    inputs gives the carried report.json byte for byte (audit-bundle-v1 §4)."""
+    from veche.audit.bundle import REPORT, bundle_digest, check_bundle
+
+    motions = _audit_motions(folder, committees)
+    bundles: dict[str, dict[str, bytes]] = defaultdict(dict)
+    for path, data in documents.items():
+        matched = AUDIT_FILE.match(path)
+        if matched:
+            bundles[matched.group(1)][matched.group(2)] = data
+    found: list[PublishedAudit] = []
+    kept: dict[str, bytes] = {}
+    problems: dict[str, str] = {}
+    # A passed motion whose bundle is not carried (a node that synced the motion but does
+    # not hold the audit's files) shows no page: there is nothing to check it against.
+    for digest, files in sorted(bundles.items()):
+        paths = [f"audit/{digest}/{name}" for name in sorted(files)]
+        why: str | None = None
+        if REPORT not in files:
+            problems[f"audit/{digest}/{REPORT}"] = "this file is missing from the folder"
+            why = "the audit's report.json is missing from the folder"
+        elif digest not in motions:
+            why = (
+                "no passed motion of a committee in the folder publishes this audit "
+                "(names its digest as target.audit), or its events are not signed by members"
+            )
+        elif bundle_digest(files) != digest:
+            why = "the audit's files are not those the passed motion names (their digest differs)"
+        else:
+            failed = check_bundle(files)
+            if failed:
+                why = "the audit does not re-run to its report: " + "; ".join(
+                    f"{p.file}: {p.message}" for p in failed
+                )
+        if why is not None:
+            for path in paths:
+                problems[path] = why
+            continue
+        proposal, close, amends, title = motions[digest]
+        found.append(
+            PublishedAudit(
+                digest=digest,
+                space=proposal.space_id,
+                proposal=proposal.id,
+                close=close.id,
+                amends=amends,
+                title=title,
+                closed_at=close.at,
+                result=close.body["result"],
+                report=json.loads(files[REPORT]),
+                files=tuple(sorted(files)),
+            )
+        )
+        kept.update({path: files[path.split("/", 2)[2]] for path in paths})
+    found.sort(key=lambda a: (a.closed_at, a.close))
+    return found, kept, problems
 
 
 def _workplaces(
@@ -628,6 +783,9 @@ def derive(folder: Folder, documents: Mapping[str, bytes] | None = None) -> Fact
     elections, records, refused = _elections(folder, committees, documents or {})
     kept.update(records)
     problems.update(refused)
+    audits, bundles, unheld = _audits(folder, committees, documents or {})
+    kept.update(bundles)
+    problems.update(unheld)
     motions = _motions(folder, committees)
     workplaces, totals = _workplaces(folder, committees)
     # An endorsement or a ratification names the letter's decision (its close) or, in
@@ -649,6 +807,7 @@ def derive(folder: Folder, documents: Mapping[str, bytes] | None = None) -> Fact
         raw={e.id: e.raw for e in folder.events.values()},
         fund_reports=reports,
         elections=elections,
+        audits=audits,
         documents=kept,
         document_problems=problems,
     )
@@ -672,7 +831,8 @@ def select_public(
         proposals = {
             e.id: e
             for e in items
-            if e.kind == "motion.propose" and e.body.get("kind") in PUBLIC_MOTION_KINDS
+            if e.kind == "motion.propose"
+            and (e.body.get("kind") in PUBLIC_MOTION_KINDS or audit_digest_of(e) is not None)
         }
         passed: set[str] = set()
         for event in items:

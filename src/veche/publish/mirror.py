@@ -15,6 +15,7 @@ from pathlib import Path
 
 from veche.events.envelope import event_id
 from veche.publish.facts import (
+    AUDIT_FILE,
     ELECTION_RECORD_FILE,
     FUND_REPORT_FILE,
     Facts,
@@ -36,7 +37,7 @@ __all__ = [
 _ID = r"[A-Za-z0-9_-]{43}"
 _CHECKED = re.compile(
     rf"\A(index\.html|feed\.atom|mirror-data\.js|(be|ru|en)/(index|strike)\.html"
-    rf"|(be|ru|en)/(c|fund|election)/{_ID}\.html|c/{_ID}\.atom)\Z"
+    rf"|(be|ru|en)/(c|fund|election|audit)/{_ID}\.html|c/{_ID}\.atom)\Z"
 )
 _EVENT_FILE = re.compile(rf"\Aevents/({_ID})\.json\Z")
 _WEB_STATIC = Path(__file__).resolve().parent.parent / "web" / "static" / "veche"
@@ -74,8 +75,13 @@ class WriteReport:
 
 
 def _is_document(relative: str) -> bool:
-    """A carried document: a fund report's files or an election's record."""
-    return bool(FUND_REPORT_FILE.match(relative) or ELECTION_RECORD_FILE.match(relative))
+    """A carried document: a fund report's files, an election's record or a published
+    audit's bundle."""
+    return bool(
+        FUND_REPORT_FILE.match(relative)
+        or ELECTION_RECORD_FILE.match(relative)
+        or AUDIT_FILE.match(relative)
+    )
 
 
 def _facts(events: Mapping[str, bytes], documents: Mapping[str, bytes]) -> Facts:

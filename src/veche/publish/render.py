@@ -25,6 +25,7 @@ from veche.publish.facts import (
     Facts,
     FundReport,
     PublicMotion,
+    PublishedAudit,
     Workplace,
     election_record_file,
     fund_report_files,
@@ -88,6 +89,14 @@ class _Words:
             "payout_totals": _("Payout totals"),
             "report_files": _("The report's files (veche fund verify-report checks them):"),
             "published_on": _("Published"),
+            "election_audits": _("Election audits"),
+            "audit_digest": _("Audit digest"),
+            "audit_files": _(
+                "The audit's files (veche audit verify and veche publish verify re-run the audit on them):"
+            ),
+            "audit_plots": _(
+                "Plots and report.html are not carried: veche audit run draws them from these files."
+            ),
         }
 
     def number(self, value: int) -> str:
@@ -249,6 +258,13 @@ def _committee_page(words: _Words, facts: Facts, committee: Committee) -> bytes:
             for e in elections
         )
         sections.append(f"<h2>{_e(words.say['election_results'])}</h2>\n<ul>{items}</ul>")
+    audits = facts.audits_of(committee.space)
+    if audits:
+        items = "".join(
+            f'<li><a href="../audit/{_e(a.digest)}.html">{_e(a.title)}</a></li>' for a in audits
+        )
+        sections.append(f"<h2>{_e(words.say['election_audits'])}</h2>\n<ul>{items}</ul>")
+        events.extend(e for a in audits for e in a.events)
     reports = facts.fund_reports_of(committee.space)
     if reports:
         items = "".join(
@@ -417,6 +433,90 @@ def _fund_page(words: _Words, facts: Facts, report: FundReport) -> bytes:
     )
 
 
+# report.json's method names -> the audit package's labels of them (veche.audit.labels).
+_AUDIT_METHODS = {
+    "witnesses": "witnesses",
+    "observers": "observers",
+    "klimek": "fingerprint",
+    "integers": "integers",
+    "turnout": "anomalous_estimate",
+    "regions": "regions",
+}
+
+
+def _audit_page(words: _Words, facts: Facts, audit: PublishedAudit) -> bytes:
+    from veche.audit.labels import label
+
+    _ = words.gettext
+    report = audit.report
+    committee = facts.committees[audit.space]
+    lang = words.lang
+    parts = [f'<p><a href="../c/{_e(audit.space)}.html">{_e(committee.name)}</a></p>']
+    if report.get("simulated") is True:
+        parts.append(f"<p><strong>{_e(label('simulated', lang))}</strong></p>")
+    votes = report.get("votes") or {}
+    leader = str(report.get("leader", ""))
+    parts.append(
+        f"<h2>{_e(label('summary', lang))}</h2>\n"
+        '<dl class="facts">'
+        f"<dt>{_e(label('stations', lang))}</dt><dd>{words.number(int(report['stations']))}</dd>"
+        f"<dt>{_e(_('Registered voters'))}</dt>"
+        f"<dd>{words.number(int(report['registered']))}</dd>"
+        f"<dt>{_e(_('Ballots cast'))}</dt><dd>{words.number(int(report['ballots']))}</dd>"
+        f"<dt>{_e(_('Leader'))}</dt>"
+        f"<dd>{_e(leader)}: {words.number(int(votes.get(leader, 0)))}</dd>"
+        f"<dt>{_e(words.say['published_on'])}</dt>"
+        f"<dd>{_e(words.day(date.fromisoformat(audit.closed_at[:10])))}</dd>"
+        "</dl>"
+    )
+    proven = report.get("proven_falsified_stations")
+    if isinstance(proven, int) and proven > 0:
+        least = int(report.get("proven_min_falsified_votes") or 0)
+        parts.append(
+            "<p><strong>"
+            + _e(
+                label(
+                    "proven_summary",
+                    lang,
+                    stations=words.number(proven),
+                    votes=words.number(least),
+                )
+            )
+            + "</strong></p>"
+        )
+    signals = report.get("signals") or {}
+    items = "".join(
+        f"<li>{_e(label(_AUDIT_METHODS[name], lang))}: "
+        + (
+            f'<span class="badge failed">{_e(label("signal", lang))}</span>'
+            if found
+            else _e(label("no_signal", lang))
+        )
+        + "</li>"
+        for name, found in sorted(signals.items())
+        if name in _AUDIT_METHODS
+    )
+    if items:
+        parts.append(f"<h2>{_e(label('methods', lang))}</h2>\n<ul>{items}</ul>")
+    links = " · ".join(
+        f'<a href="../../audit/{_e(audit.digest)}/{_e(name)}">{_e(name)}</a>'
+        for name in audit.files
+    )
+    parts.append(
+        f"<p>{_e(words.say['audit_files'])} {links}</p>\n"
+        f'<p class="hint">{_e(words.say["audit_plots"])}</p>\n'
+        f'<p class="hint">{_e(words.say["audit_digest"])}: <code class="id">{_e(audit.digest)}</code></p>'
+    )
+    return _page(
+        words,
+        depth=2,
+        title=audit.title,
+        committees={audit.space},
+        body="\n".join(parts),
+        events=[*audit.events, committee.create],
+    )
+
+
 def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -519,6 +619,10 @@ def _index_page(words: _Words, facts: Facts) -> bytes:
             [(f"election/{e.election}.html", e.title) for e in facts.elections],
         )
         + _index_list(
+            words.say["election_audits"],
+            [(f"audit/{a.digest}.html", a.title) for a in facts.audits],
+        )
+        + _index_list(
             words.say["fund_reports"],
             [(f"fund/{r.event}.html", _report_title(words, r)) for r in facts.fund_reports],
         )
@@ -592,6 +696,20 @@ def _entries(facts: Facts, space: str | None = None) -> list[_Entry]:
                 facts.committees[result.space].name,
                 f"en/election/{result.election}.html",
                 f"{result.counted} ballots counted of {result.voters} voters",
+            )
+        )
+    for audit in facts.audits:
+        if space not in (None, audit.space):
+            continue
+        entries.append(
+            _Entry(
+                audit.closed_at,
+                audit.close,
+                audit.title,
+                facts.committees[audit.space].name,
+                f"en/audit/{audit.digest}.html",
+                f"Election audit of {audit.report['stations']} polling stations, "
+                f"digest {audit.digest}",
             )
         )
     for report in facts.fund_reports:
@@ -704,6 +822,8 @@ def render_site(facts: Facts) -> dict[str, bytes]:
             files[f"{lang}/fund/{report.event}.html"] = _fund_page(words, facts, report)
         for result in facts.elections:
             files[f"{lang}/election/{result.election}.html"] = _election_page(words, facts, result)
+        for audit in facts.audits:
+            files[f"{lang}/audit/{audit.digest}.html"] = _audit_page(words, facts, audit)
     files["feed.atom"] = _feed("Veche mirror", "", "urn:veche:mirror", _entries(facts))
     for committee in facts.publishing():
         files[f"c/{committee.space}.atom"] = _feed(

@@ -134,3 +134,34 @@ def test_the_bundle_files_are_read_from_where_the_runner_wrote_them(
     run = finished_run(World(), "Bison", tiny)
     (run.report_folder / "report.json").unlink()
     assert run_bundle(run) is None
+
+
+def test_veche_publish_carries_the_audit_a_committee_passed(
+    tiny: dict[str, bytes], tmp_path: Path
+) -> None:
+    from veche.cli.publish import public_documents, public_event_bytes
+    from veche.publish.mirror import verify_mirror, write_mirror
+
+    w = World()
+    space = w.committee("Sokol", ("Zubr", "Rusalka"), name="Назіральнікі Мінска")
+    finished_run(w, "Zubr", tiny)
+    digest = bundle_digest(tiny)
+    motion = actions.propose(
+        w.person("Zubr"),
+        space,
+        kind="general",
+        title="Апублікаваць аўдыт",
+        text="Справаздача аўдыту выбараў.",
+        target={"audit": digest},
+    ).id
+    events = public_event_bytes()
+    assert f"audit/{digest}/report.json" not in public_documents(events)  # not passed yet
+    for name in ("Sokol", "Zubr", "Rusalka"):
+        actions.vote(w.person(name), space, motion, choice="yes")
+    actions.close(w.person("Zubr"), space, motion)
+    events = public_event_bytes()
+    documents = public_documents(events)
+    assert documents[f"audit/{digest}/report.json"] == tiny["report.json"]
+    write_mirror(tmp_path / "site", events, documents)
+    assert verify_mirror(tmp_path / "site") == []
+    assert (tmp_path / "site" / "be" / "audit" / f"{digest}.html").is_file()

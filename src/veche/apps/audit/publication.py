@@ -49,3 +49,19 @@ def run_digest(run: AuditRun) -> str | None:
     """The digest a motion cites to publish this run (audit-bundle-v1 §3)."""
     files = run_bundle(run)
     return None if files is None else bundle_digest(files)
+
+
+def bundles_named(digests: set[str]) -> dict[str, dict[str, bytes]]:
+    """The finished runs of this node whose bundle digest is one of ``digests``:
+    digest -> the bundle's files (the first run found, for equal bundles)."""
+    found: dict[str, dict[str, bytes]] = {}
+    if not digests:
+        return found
+    for run in AuditRun.objects.filter(status=AuditRun.Status.DONE).order_by("pk"):
+        files = run_bundle(run)
+        if files is None:
+            continue
+        digest = bundle_digest(files)
+        if digest in digests and digest not in found:
+            found[digest] = files
+    return found
