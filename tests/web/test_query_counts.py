@@ -54,7 +54,7 @@ PINNED: dict[str, int] = {
     "thread": 7,
     "audits": 4,
     "audit-new": 2,
-    "audit": 3,
+    "audit": 4,  # + the committees that may publish it by a motion
     "audit-progress": 3,
     "audit-report": 3,
     "strike": 13,  # + the general strikes passed by plants' pledges (pledge-v1 §8)

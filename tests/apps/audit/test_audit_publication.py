@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from tests.factories import PASS, World
 
 from veche.apps.accounts.actions import create_account
@@ -165,3 +166,27 @@ def test_veche_publish_carries_the_audit_a_committee_passed(
     write_mirror(tmp_path / "site", events, documents)
     assert verify_mirror(tmp_path / "site") == []
     assert (tmp_path / "site" / "be" / "audit" / f"{digest}.html").is_file()
+
+
+def test_a_member_proposes_the_publication_from_the_audit_page(tiny: dict[str, bytes]) -> None:
+    from tests.factories import sign_in
+
+    w = World()
+    space = w.committee("Sokol", ("Zubr",), name="Назіральнікі Мінска")
+    w.committee("Bison", (), name="Чужы камітэт")
+    run = finished_run(w, "Zubr", tiny)
+    client = sign_in("Zubr", language="be")
+    url = f"/audit/{run.public_id}/"
+    page = client.get(url).content.decode()
+    assert "Назіральнікі Мінска" in page and "Чужы камітэт" not in page
+    assert f'action="{url}motion/"' in page
+    before = state_digest()
+    stranger = Client()
+    assert stranger.post(url + "motion/", {"space": space}).status_code == 302  # sign in
+    assert client.post(url + "motion/", {"space": "x" * 43}).status_code == 404
+    assert state_digest() == before
+    response = client.post(url + "motion/", {"space": space})
+    motion = Motion.objects.get(kind="general")
+    assert response.status_code == 302 and motion.event in response["Location"]
+    assert motion.target == {"audit": bundle_digest(tiny)} and motion.space == space
+    assert run.title in motion.title

@@ -86,6 +86,22 @@ def _stage_text(run: AuditRun) -> str:
     return label(STAGES, stage, default="")
 
 
+def _committees_of(key: str | None, run: AuditRun) -> list[Any]:
+    """The committees ``key`` is an active member of, which may publish this finished run
+    through a motion (one query; none for a visitor or an unfinished run)."""
+    if key is None or run.status != AuditRun.Status.DONE:
+        return []
+    from veche.apps.committees.models import Committee, Member
+
+    return list(
+        Committee.objects.filter(
+            space__in=Member.objects.filter(key=key, status=Member.Status.ACTIVE).values("space")
+        )
+        .only("space", "name")
+        .order_by("name", "space")
+    )
+
+
 def _context(run: AuditRun, key: str | None) -> dict[str, Any]:
     summary = run.summary or {}
     signals = [
@@ -110,6 +126,7 @@ def _context(run: AuditRun, key: str | None) -> dict[str, Any]:
         "stage": _stage_text(run),
         "error": _failure_text(run.error),
         "retryable": run.status == AuditRun.Status.FAILED and run.error in runner.RETRYABLE,
+        "committees": _committees_of(key, run),
     }
 
 
@@ -205,3 +222,42 @@ def audit_retry(request: HttpRequest, public_id: str) -> HttpResponse:
         raise Http404 from None
     runner.start(run.pk)
     return redirect("audit:detail", public_id=run.public_id)
+
+
+@login_required
+@require_POST
+def audit_propose(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Propose, in a committee the viewer is an active member of, a general motion that
+    publishes this finished run (its bundle's digest) in the committee's signed mirror."""
+    from veche.apps.audit.publication import run_digest
+    from veche.apps.committees import actions as committees
+    from veche.web.viewer import run_signed_action
+
+    key = viewer(request)
+    run = access_run_by_public_id(key, public_id)
+    space = request.POST.get("space", "")
+    if space not in {c.space for c in _committees_of(key, run)}:
+        raise Http404
+    digest = run_digest(run)
+    if digest is None:
+        raise Http404
+    text = _(
+        "Publish the audit report “%(title)s” in this committee's signed mirror "
+        "(veche publish): its input files, parameters and report.json, whose digest is "
+        "%(digest)s. Anyone can re-run the audit with veche audit verify."
+    ) % {"title": run.title, "digest": digest}
+    title = _("Publish the audit: %(title)s") % {"title": run.title}
+    event = run_signed_action(
+        request,
+        lambda identity: committees.propose(
+            identity,
+            space,
+            kind="general",
+            title=title[:300],
+            text=text,
+            target={"audit": digest},
+        ),
+    )
+    if event is None:
+        return redirect("audit:detail", public_id=run.public_id)
+    return redirect("committees:motion", space, event.id)
