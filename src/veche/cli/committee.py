@@ -107,7 +107,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=[],
         metavar="NAME=VALUE",
         help="key=…, mandate=…, parent=…, child=…, join=…, motion=…, after_seq=N; "
-        "an appeal: audience=police_army|workers|public, mirror=URL",
+        "an appeal: audience=police_army|workers|public, mirror=URL; a general motion "
+        "publishing an audit: audit=DIGEST (what 'veche audit verify DIR' prints)",
     )
     add_json_flag(propose)
     propose.set_defaults(handler=_propose)
