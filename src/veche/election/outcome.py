@@ -31,7 +31,7 @@ class Outcome:
 
 def split_counts(spec: ElectionSpec, flat: Sequence[int]) -> list[list[int]]:
     """Cut the flat tally into one list per constituency."""
-    width = spec.width
+    width = spec.tally_width
     if len(flat) != width * spec.districts:
         raise ValueError(f"expected {width * spec.districts} counts, got {len(flat)}")
     return [list(flat[d * width : (d + 1) * width]) for d in range(spec.districts)]
@@ -40,6 +40,16 @@ def split_counts(spec: ElectionSpec, flat: Sequence[int]) -> list[list[int]]:
 def compute_outcome(spec: ElectionSpec, flat: Sequence[int]) -> Outcome:
     districts = split_counts(spec, flat)
     totals = [sum(column) for column in zip(*districts, strict=True)]
+    if spec.totals:
+        # A survey's tally holds each question's total and nothing else: no winner.
+        return Outcome(
+            counts=tuple(totals),
+            by_question=tuple((t,) for t in totals),
+            by_constituency=tuple(tuple(d) for d in districts),
+            winners=tuple(() for _ in spec.questions),
+            seats=None,
+            allocation=None,
+        )
     by_question: list[tuple[int, ...]] = []
     position = 0
     for question in spec.questions:

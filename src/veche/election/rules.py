@@ -42,7 +42,7 @@ from veche.crypto.ballot import Ballot, Election
 from veche.crypto.elgamal import Ciphertext
 from veche.crypto.encoding import canonical_json
 from veche.crypto.errors import CryptoError
-from veche.crypto.group import GENERATOR, Point, PointSum, parse_point
+from veche.crypto.group import GENERATOR, IDENTITY, Point, PointSum, Scalar, parse_point
 from veche.crypto.threshold import (
     Dealing,
     ElectionKey,
@@ -466,6 +466,8 @@ def compute_tally(state: ElectionState) -> tuple[tuple[Ciphertext, ...], int]:
     if counted == 0:
         return (), 0
     assert state.key is not None  # ballots were counted, so the election was opened
+    if spec.totals:
+        return _question_totals(spec, alphas, betas, state.key.public_key), counted
     return (
         tuple(
             _tally_entry(a.value(), b.value(), state.key.public_key)
@@ -473,6 +475,25 @@ def compute_tally(state: ElectionState) -> tuple[tuple[Ciphertext, ...], int]:
         ),
         counted,
     )
+
+
+def _question_totals(
+    spec: ElectionSpec, alphas: list[PointSum], betas: list[PointSum], public_key: Point
+) -> tuple[Ciphertext, ...]:
+    """A survey's tally (election-v1 "totals"): per question, the sum over its options of
+    quantity x the option's summed ciphertext, i.e. an encryption of the question's total.
+    The per-option sums never leave this function, so no trustee can be asked for them."""
+    entries = []
+    position = 0
+    for i in range(len(spec.questions)):
+        alpha = IDENTITY
+        beta = IDENTITY
+        for quantity in spec.quantities(i):
+            alpha = alpha + alphas[position].value() * Scalar.from_int(quantity)
+            beta = beta + betas[position].value() * Scalar.from_int(quantity)
+            position += 1
+        entries.append(_tally_entry(alpha, beta, public_key))
+    return tuple(entries)
 
 
 def _tally_entry(alpha: Point, beta: Point, public_key: Point) -> Ciphertext:
@@ -561,7 +582,7 @@ def apply_decrypt(state: ElectionState, event: Event) -> None:
 def decrypted_counts(state: ElectionState) -> list[int]:
     spec = state.require_spec()
     if state.counted == 0:
-        return [0] * (spec.width * spec.districts)
+        return [0] * (spec.tally_width * spec.districts)
     assert state.key is not None
     if len(state.partials) < spec.threshold:
         raise RuleViolation(
@@ -572,7 +593,11 @@ def decrypted_counts(state: ElectionState) -> list[int]:
         )
     try:
         return combine_partial_decryptions(
-            state.key, state.tally, state.partials, state.counted, verify=False
+            state.key,
+            state.tally,
+            state.partials,
+            state.counted * spec.most if spec.totals else state.counted,
+            verify=False,
         )
     except CryptoError as exc:
         raise RuleViolation("combine", str(exc), "space") from None

@@ -115,12 +115,15 @@ def simulate(
     method: str = "plurality",
     seed: int | None = None,
     check_ballots: bool = True,
+    totals: bool = False,
 ) -> Simulation:
     """Run an election of ``voters`` random voters over one question of ``options`` options.
 
     ``method`` "plurality" marks one option; "approval" marks any number of options.
     ``check_ballots`` False skips re-verifying the simulated ballots as they are cast
-    (the record is verified separately anyway).
+    (the record is verified separately anyway). ``totals``: a needs survey
+    (election-v1 ``totals``): options "1".."options", each voter marks one or none, and
+    ``true_counts`` is the one total.
     """
     if voters < 1 or options < 1 or not 1 <= threshold <= trustees:
         raise ValueError("need voters >= 1, options >= 1 and 1 <= threshold <= trustees")
@@ -141,8 +144,10 @@ def simulate(
             "questions": [
                 {
                     "text": "Who should chair the strike committee?",
-                    "options": [f"Option {k + 1}" for k in range(options)],
-                    "min": 0 if method == "approval" else 1,
+                    "options": [
+                        str(k + 1) if totals else f"Option {k + 1}" for k in range(options)
+                    ],
+                    "min": 0 if method == "approval" or totals else 1,
                     "max": options if method == "approval" else 1,
                 }
             ],
@@ -154,6 +159,7 @@ def simulate(
                 for s, b in zip(signers, boxes, strict=True)
             ],
             "threshold": threshold,
+            **({"totals": True} if totals else {}),
         },
     )
     eid = writer.space
@@ -182,6 +188,8 @@ def simulate(
             true_counts[k] += m
         ballot, _ = encrypt_ballot(election, [marks])
         writer.write(person, "ballot.cast", {"ballot": ballot.to_json()})
+    if totals:
+        true_counts = [sum((k + 1) * c for k, c in enumerate(true_counts))]
     tally, counted = compute_tally(writer.state)
     writer.write(
         creator, "election.close", {"ballots": counted, "tally": [ct.to_json() for ct in tally]}

@@ -86,6 +86,10 @@ CREATE_BODY = Obj(
         # The committee's choice: True publishes the board of ballot trackers and the
         # result to anyone holding the link; otherwise only readers of the committee.
         "public_board": Bool(),
+        # A needs survey (planning-v1 §6): each question's options are the whole
+        # numbers a member may answer; the tally is one ciphertext per question, the
+        # sum of quantity x option ciphertext, so only each item's total is decrypted.
+        "totals": Bool(),
     },
 )
 
@@ -135,6 +139,21 @@ class ElectionSpec:
     threshold: int
     motion: str | None = None  # the committee's motion that called the election
     call: str | None = None  # that motion's close event, cited in the create's deps
+    totals: bool = False  # a survey: one tally entry per question, its total (§ totals)
+
+    @property
+    def tally_width(self) -> int:
+        """One constituency's tally length: an entry per option, or per question for totals."""
+        return len(self.questions) if self.totals else self.width
+
+    def quantities(self, question: int) -> tuple[int, ...]:
+        """A totals election's option values for one question (its options' whole numbers)."""
+        return tuple(int(o) for o in self.questions[question].options)
+
+    @property
+    def most(self) -> int:
+        """The largest total one ballot can add to one question of a totals election."""
+        return max((max(self.quantities(i)) for i in range(len(self.questions))), default=0)
 
     @property
     def width(self) -> int:
@@ -233,6 +252,20 @@ def parse_spec(election_id: str, creator: str, body: dict[str, Any]) -> Election
             "the threshold is at most the %(n)d trustees" % {"n": len(trustees)},
             "body.threshold",
         )
+    totals = bool(body.get("totals", False))
+    if totals and (
+        method != "plurality"
+        or any(
+            not (o.isascii() and o.isdigit() and len(o) <= 6 and int(o) >= 1)
+            for q in questions
+            for o in q.options
+        )
+    ):
+        raise RuleViolation(
+            "totals",
+            "a totals-only survey is a plurality election whose options are whole numbers 1 to 999999",
+            "body.totals",
+        )
     divisor: Method = body.get("divisor", "dhondt")
     return ElectionSpec(
         election_id=election_id,
@@ -249,4 +282,5 @@ def parse_spec(election_id: str, creator: str, body: dict[str, Any]) -> Election
         threshold=body["threshold"],
         motion=body.get("motion"),
         call=body.get("call"),
+        totals=totals,
     )

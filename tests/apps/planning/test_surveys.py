@@ -36,9 +36,9 @@ def _lines(space):
     return elections.export_record(space)[:-1].split(b"\n")
 
 
-def _survey(w, committee, answers):
+def _survey(w, committee, answers, trustee=None, decrypt=True):
     """A decided needs survey of ``committee``: ``answers`` are (name, [quantity per item])."""
-    trustee = TrusteeKeys.generate()
+    trustee = trustee or TrusteeKeys.generate()
     names = [n for n, _ in answers]
     motion = call_election(w, committee, names, closer=names[0])
     space = actions.open_survey(
@@ -63,6 +63,8 @@ def _survey(w, committee, answers):
         ballot, _ = encrypt_ballot(crypto, marks)
         elections.cast_ballot(w.person(name), space, ballot.to_json())
     elections.close_election(w.person(names[0]), space)
+    if not decrypt:
+        return space
     _take(space, [offline.partial_decryption_event(_lines(space), trustee)])
     elections.publish_result(w.person(names[0]), space)
     return space
@@ -127,3 +129,49 @@ def test_the_council_sees_only_its_committees_totals() -> None:
     assert own.status_code == 200 and f'data-survey="{survey}"' in own.content.decode()
     outsider = signed_in_client(w.person("Kot"), "Kot").get(f"/planning/{council}/needs/")
     assert outsider.status_code == 404
+
+
+def test_a_survey_decrypts_each_items_total_and_no_count_per_option() -> None:
+    """election-v1 ``totals``: the close's tally is one ciphertext per item (quantity x each
+    option's sum); the trustees decrypt those and nothing else, so no histogram exists."""
+    import dataclasses
+
+    from veche.apps.elections.models import Election
+    from veche.crypto.threshold import partial_decrypt, trustee_secret
+    from veche.election.offline import _shares, _trustee_index, load_record_state, next_event
+    from veche.election.rules import compute_tally
+
+    w = World()
+    mtz = w.committee("Sokol", ("Zubr", "Bobr"), name="MTZ")
+    trustee = TrusteeKeys.generate()
+    space = _survey(
+        w, mtz, [("Sokol", [2, 0]), ("Zubr", [3, 1]), ("Bobr", [3, 0])], trustee, decrypt=False
+    )
+    row = Election.objects.get(space=space)
+    assert row.body["totals"] is True and len(row.tally) == len(ITEMS)
+    # A trustee asked to decrypt the per-option tally (a histogram: how many need 3) is
+    # refused: the partial does not match the election's tally, and nothing is stored.
+    events, state = load_record_state(_lines(space))
+    per_option = dataclasses.replace(state.require_spec(), totals=False)
+    state.spec = per_option
+    histogram, _ = compute_tally(state)
+    assert len(histogram) == 5
+    index = _trustee_index(state, trustee)
+    good, _bad = _shares(state, trustee, index)
+    assert state.key is not None
+    partial = partial_decrypt(state.key, index, trustee_secret(good), list(histogram))
+    forged = next_event(
+        events, trustee.identity, "trustee.decrypt", {"partial": partial.to_json()}, state
+    )
+    report = elections.ingest_file(space, forged.raw + b"\n", source="t")
+    outcome = report.outcomes[0]
+    assert outcome.status == "rejected", outcome
+    assert "partial-decryption" in outcome.reason, outcome
+    assert state_of(Context(), space).partials == {}
+    # The honest decryption gives each item's total, and the result is only those.
+    _take(space, [offline.partial_decryption_event(_lines(space), trustee)])
+    elections.publish_result(w.person("Sokol"), space)
+    row.refresh_from_db()
+    assert list(row.counts) == [8, 1]
+    # A result claiming per-option counts (a histogram) is refused whoever signs it.
+    assert state_of(Context(), space).stage == "decided"

@@ -188,6 +188,7 @@ def create_election(
     public_board: bool = False,
     motion: str | None = None,
     demo: bool = False,
+    totals: bool = False,
 ) -> Event:
     """Create an election. A committee's election is called by a passed ``election``
     motion of the committee (``motion``, its propose event), and only the member who
@@ -226,6 +227,8 @@ def create_election(
         body["public_board"] = True
     if demo:
         body["demo"] = True
+    if totals:
+        body["totals"] = True
     event = record(
         identity, space=None, kind="space.create", body=body, deps=[call] if call else []
     )

@@ -472,7 +472,10 @@ def result(request: HttpRequest, space: str) -> HttpResponse:
             questions.append(
                 {
                     "text": question.text,
-                    "rows": list(zip(question.options, counts, strict=True)),
+                    # A survey (``totals``) decrypted each item's total, nothing per option.
+                    "rows": [(_("Total"), counts[0])]
+                    if spec.totals
+                    else list(zip(question.options, counts, strict=True)),
                     "winners": winners,
                 }
             )

@@ -55,7 +55,11 @@ def needs_view(viewer: str | None, committee: Committee) -> dict[str, object]:
         .exclude(result_event="")
         .order_by("space")
     ):
-        totals = survey_totals(election.body.get("questions", []), list(election.counts or []))
+        totals = survey_totals(
+            election.body.get("questions", []),
+            list(election.counts or []),
+            totals=bool(election.body.get("totals")),
+        )
         if totals is not None:
             own.append((election, totals, election.space in published))
     return {

@@ -161,7 +161,11 @@ def publish_survey(identity: Identity, council: str, election: str) -> Event:
             "not the verified result of this survey's election on this node",
             "body.election",
         )
-    items = survey_totals(row.body.get("questions", []), list(row.counts or []))
+    items = survey_totals(
+        row.body.get("questions", []),
+        list(row.counts or []),
+        totals=bool(row.body.get("totals")),
+    )
     body = {
         "election": election,
         "result": row.result_event,
@@ -188,8 +192,9 @@ def open_survey(
     threshold: int,
 ) -> Event:
     """A needs survey is the committee's own election (election-v1): one question per item,
-    whose options are the quantities 0..max (at most one marked), so only totals are ever
-    decrypted. Called by a passed ``election`` motion, as any committee election."""
+    whose options are the quantities 1..max (at most one marked, none for 0), with
+    ``totals``: the tally is one ciphertext per item, its total, so no per-quantity count
+    is ever decrypted. Called by a passed ``election`` motion, as any committee election."""
     from veche.apps.elections import actions as elections
 
     questions = [
@@ -206,4 +211,5 @@ def open_survey(
         seats=1,
         trustees=trustees,
         threshold=threshold,
+        totals=True,
     )

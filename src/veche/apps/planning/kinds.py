@@ -271,22 +271,21 @@ def apply_result(ctx: Context, event: Event) -> None:
 # -- survey.summary ------------------------------------------------------------------
 
 
-def survey_totals(questions: list[dict[str, Any]], flat: list[int]) -> list[dict[str, Any]] | None:
-    """Each item's total from a survey election's decrypted counts: an option is a
-    quantity (its text an integer), so the total is the sum of quantity x count. None if
-    the election is not a survey (an option that is not a whole number)."""
-    items: list[dict[str, Any]] = []
-    position = 0
+def survey_totals(
+    questions: list[dict[str, Any]], flat: list[int], *, totals: bool = True
+) -> list[dict[str, Any]] | None:
+    """Each item's total from a survey election's decrypted result. A survey (election
+    body ``totals``) decrypts one count per item, its total, and nothing else. None if
+    the election is not such a survey: an election that decrypted a count per option
+    (a histogram) is no survey, its totals cannot be published."""
+    if not totals or len(flat) != len(questions):
+        return None
     for question in questions:
-        total = 0
         for option in question["options"]:
             text = str(option).strip()
-            if not (text.isascii() and text.isdigit()) or position >= len(flat):
+            if not (text.isascii() and text.isdigit()):
                 return None
-            total += int(text) * int(flat[position])
-            position += 1
-        items.append({"text": question["text"], "total": total})
-    return items if position == len(flat) else None
+    return [{"text": q["text"], "total": int(t)} for q, t in zip(questions, flat, strict=True)]
 
 
 def summarised(ctx: Context, space: str) -> set[str]:
@@ -331,11 +330,15 @@ def check_summary(ctx: Context, event: Event) -> None:
         raise RuleViolation(
             "survey-once", "this survey's totals are published here already", "body.election"
         )
-    totals = survey_totals(election.body.get("questions", []), list(election.counts or []))
+    totals = survey_totals(
+        election.body.get("questions", []),
+        list(election.counts or []),
+        totals=bool(election.body.get("totals")),
+    )
     if totals is None or election.body.get("constituencies"):
         raise RuleViolation(
             "survey-shape",
-            "a survey's options are quantities (whole numbers) and it has no constituencies",
+            "a survey decrypts only each item's total (election totals), never a count per option",
             "body.election",
         )
     if body["items"] != totals or body["title"] != election.title:

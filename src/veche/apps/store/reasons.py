@@ -289,8 +289,7 @@ FIXED_MESSAGES = frozenset(
         # pledge/reveal.py, pledge/rules.py: a pledge that reveals only whether it crossed
         gettext_noop("this pledge reveals its total: it has no blinding rounds"),
         gettext_noop(
-            "this pledge reveals only whether its target was reached: its total is never "
-            "decrypted"
+            "this pledge reveals only whether its target was reached: its total is never decrypted"
         ),
         gettext_noop("this pledge reveals only whether its target was reached, not its total"),
         gettext_noop("this pledge's result states its total"),
@@ -320,9 +319,13 @@ FIXED_MESSAGES = frozenset(
         gettext_noop("the survey's committee is not a member committee of this council"),
         gettext_noop("this survey's totals are published here already"),
         gettext_noop(
-            "a survey's options are quantities (whole numbers) and it has no constituencies"
+            "a survey decrypts only each item's total (election totals), never a count per option"
         ),
         gettext_noop("the totals are not those the survey's decrypted result gives"),
+        # election/spec.py: a survey election (totals)
+        gettext_noop(
+            "a totals-only survey is a plurality election whose options are whole numbers 1 to 999999"
+        ),
     )
 )
 
@@ -332,6 +335,9 @@ PATTERN_MESSAGES = frozenset(
     (
         # apps/planning/kinds.py
         gettext_noop("this budget has %(limit)s projects already"),
+        # crypto/threshold.py: a partial decryption of other ciphertexts than the tally (a
+        # survey's per-option counts, say) has the wrong number of factors
+        gettext_noop("expected %(n)s decryption factors"),
         # apps/committees/rules/motions.py
         gettext_noop("a %(kind)s motion needs target.%(field)s"),
         gettext_noop("a %(kind)s motion is decided yes or no"),

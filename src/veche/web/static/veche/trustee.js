@@ -385,9 +385,28 @@
         });
       });
     });
+    var one = G.scalarFromInt(1);
+    if (body.totals) {
+      // A survey (election-v1 "totals"): one entry per question, the sum of quantity x
+      // each option's sum, so only each item's total is ever decrypted.
+      var folded = [], at = 0;
+      body.questions.forEach(function (q) {
+        var fa = G.IDENTITY, fb = G.IDENTITY;
+        q.options.forEach(function (o) {
+          var m = G.scalarFromInt(parseInt(o, 10));
+          fa = G.add(fa, G.mul(m, alphas[at]));
+          fb = G.add(fb, G.mul(m, betas[at]));
+          at += 1;
+        });
+        if (G.equalBytes(fa, G.IDENTITY)) { fa = G.base(one); fb = G.add(fb, electionKey); }
+        folded.push({ alpha: fa, beta: fb });
+      });
+      alphas = folded.map(function (f) { return f.alpha; });
+      betas = folded.map(function (f) { return f.beta; });
+      used = folded.map(function () { return true; });
+    }
     // An entry no counted ballot adds to (an empty constituency) is the public encryption
     // of 0 with randomness 1: (B, the election key), as the rules compute it.
-    var one = G.scalarFromInt(1);
     used.forEach(function (u, k) { if (!u) { alphas[k] = G.base(one); betas[k] = electionKey; } });
     var sum = alphas.map(function (a, k) { return { alpha: b64e(a), beta: b64e(betas[k]) }; });
     if (close.body.ballots !== task.ballots.length || task.counted !== task.ballots.length) {
