@@ -190,3 +190,28 @@ def test_a_member_proposes_the_publication_from_the_audit_page(tiny: dict[str, b
     assert response.status_code == 302 and motion.event in response["Location"]
     assert motion.target == {"audit": bundle_digest(tiny)} and motion.space == space
     assert run.title in motion.title
+
+
+def test_the_motion_command_proposes_the_publication(
+    tiny: dict[str, bytes], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from veche.cli import main
+
+    monkeypatch.setenv("VECHE_PASSPHRASE", PASS)
+    w = World()
+    space = w.committee("Sokol", ("Zubr",), name="Назіральнікі")
+    create_account("Zubr", PASS, w.person("Zubr"))
+    digest = bundle_digest(tiny)
+    argv = ["motion", "propose", "--account", "Zubr", space, "--kind", "general",
+            "--title", "Publish the audit", "--text", "See the digest.",
+            "--target", f"audit={digest}", "--json"]  # fmt: skip
+    assert main(argv) == 0
+    motion = Motion.objects.get(event=json.loads(capsys.readouterr().out)["motion"])
+    assert motion.target == {"audit": digest}
+    before = state_digest()
+    assert main([*argv[:-3], "--method", "approval", "--option", "a", "--option", "b",
+                 "--target", f"audit={digest}"]) != 0  # fmt: skip
+    assert "decided yes or no" in capsys.readouterr().err
+    assert state_digest() == before
