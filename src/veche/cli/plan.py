@@ -1,8 +1,10 @@
 """``veche plan ...``: participatory budgets and needs surveys (docs/formats/planning-v1.md).
 
-``plan budget open|propose|vote|close|payouts|show`` and ``plan survey publish|show``.
-A needs survey is opened, answered and decrypted as a committee election (``veche
-election``, ``veche trustee``); ``plan survey publish`` sends its totals to the council.
+``plan budget open|propose|vote|close|payouts|show`` and ``plan survey open|publish|show``.
+A needs survey is a committee election whose trustees decrypt only each item's total
+(election-v1 ``totals``): ``plan survey open`` creates it, members answer and trustees
+decrypt as in any election (``veche election``, ``veche trustee``); ``plan survey
+publish`` sends its totals to the council.
 """
 
 from __future__ import annotations
@@ -67,6 +69,31 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     survey = kinds.add_parser("survey", help="a needs survey (a committee election)")
     ssub = survey.add_subparsers(dest="survey_command", metavar="ACTION", required=True)
+    sopen = ssub.add_parser("open", help="open a needs survey (totals only are decrypted)")
+    sopen.add_argument("--committee", required=True, help="the committee's space id")
+    sopen.add_argument(
+        "--motion", required=True, help="the passed election motion that calls it (you closed it)"
+    )
+    sopen.add_argument("--key", required=True, type=Path, help="your key file")
+    sopen.add_argument("--title", required=True)
+    sopen.add_argument(
+        "--item",
+        action="append",
+        required=True,
+        metavar="TEXT:UNIT:MAX",
+        help="an item, its unit and the most one member may answer (1-200), e.g. "
+        "'Food parcels per week:parcels:10' or 'Money:units of 10 BYN:50' (repeat)",
+    )
+    sopen.add_argument(
+        "--trustee",
+        action="append",
+        required=True,
+        metavar="KEY:BOX",
+        help="a trustee's public keys as printed by 'veche trustee keygen' (repeat)",
+    )
+    sopen.add_argument("--threshold", type=int, required=True, help="trustees needed to decrypt")
+    add_json_flag(sopen)
+    sopen.set_defaults(handler=_open_survey)
     publish = ssub.add_parser("publish", help="publish a survey's totals to the council")
     publish.add_argument("election", help="the survey's election id")
     publish.add_argument("--council", required=True)
@@ -199,6 +226,50 @@ def _show(args: argparse.Namespace) -> int:
         for p in data["projects"]:
             won = p["outcome"]["reason"] if p["outcome"] else "-"
             print(f"  {p['id']}  {p['cost'] / 100:.2f}  {won}  {p['name']}")
+    return 0
+
+
+def survey_items(texts: list[str]) -> list[tuple[str, int]]:
+    """``TEXT:UNIT:MAX`` items as (question text "TEXT (UNIT)", MAX)."""
+    items = []
+    for text in texts:
+        parts = text.rsplit(":", 2)
+        if len(parts) != 3 or not parts[0].strip() or not parts[2].strip().isdigit():
+            raise CliError(f"--item {text!r}: give TEXT:UNIT:MAX, e.g. 'Food parcels:parcels:10'")
+        name, unit, most = parts[0].strip(), parts[1].strip(), int(parts[2])
+        if not 1 <= most <= 200:
+            raise CliError(f"--item {text!r}: MAX is 1 to 200")
+        items.append((f"{name} ({unit})" if unit else name, most))
+    return items
+
+
+def _open_survey(args: argparse.Namespace) -> int:
+    ready(args)
+    from veche.apps.planning import actions
+
+    items = survey_items(args.item)
+    trustees = []
+    for text in args.trustee:
+        key, sep, box = text.partition(":")
+        if not sep:
+            raise CliError(f"--trustee {text!r}: give KEY:BOX as 'veche trustee keygen' prints")
+        trustees.append((key, box))
+    identity = load_signer(args.key)
+    event = signed(  # ElectionActionError is a RuleViolation: one clear line
+        lambda: actions.open_survey(
+            identity,
+            args.committee,
+            motion=args.motion,
+            title=args.title,
+            items=items,
+            trustees=trustees,
+            threshold=args.threshold,
+        )
+    )
+    if args.json:
+        print_json({"election": event.id, "items": [t for t, _ in items]})
+    else:
+        print(event.id)
     return 0
 
 
