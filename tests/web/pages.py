@@ -117,6 +117,7 @@ def demo_pages() -> dict[str, Callable[[], str]]:
             Budget.objects.get(space=committee())
         ),
         "planning-needs": lambda: f"/planning/{committee()}/needs/",
+        "planning-survey-open": lambda: f"/planning/{committee()}/needs/open/",
         "peers": lambda: "/sync/",
         "node-panic": lambda: "/node/panic/",
         "bundles": lambda: "/sync/bundles/",

@@ -71,13 +71,14 @@ PINNED: dict[str, int] = {
     "planning-budgets": 5,  # the session, the committee, membership, the budgets
     # + its projects, the members' names, the reader's vote, the fund, its payouts
     "planning-budget": 11,
-    "planning-needs": 10,  # + the council's summaries, the surveys, the council's seats
+    "planning-needs": 11,  # + the council's summaries, the surveys, the council's seats, may open
     "peers": 3,
     "node-panic": 2,  # the session and the operator: nothing of the node's data
     "bundles": 11,
     "bundle-receive": 2,  # the session and the account: the frames so far live in the session
     "elections": 6,
     "election-new": 10,
+    "planning-survey-open": 10,  # as election-new
     "election": 15,  # + the discussion in the calling committee
     "election-json": 3,
     "election-vote": 4,

@@ -175,3 +175,56 @@ def test_a_survey_decrypts_each_items_total_and_no_count_per_option() -> None:
     assert list(row.counts) == [8, 1]
     # A result claiming per-option counts (a histogram) is refused whoever signs it.
     assert state_of(Context(), space).stage == "decided"
+
+
+def test_a_survey_opened_from_the_web_form() -> None:
+    """Committee page → Needs → Open a survey: title, call, trustees and item rows (empty
+    rows ignored); the election made is a totals-only survey."""
+    from tests.apps.elections.helpers import call_election
+    from tests.factories import signed_in_client
+
+    from veche.apps.elections import actions as election_actions
+    from veche.apps.elections.models import Election
+
+    w = World()
+    mtz = w.committee("Sokol", ("Zubr",), name="MTZ")
+    motion = call_election(w, mtz, ["Sokol", "Zubr"], closer="Sokol")
+    trustee = TrusteeKeys.generate()
+    from tests.factories import PASS, create_account
+
+    from veche.apps.accounts.models import Account
+
+    client = signed_in_client(w.person("Sokol"), "Sokol", language="be")
+    create_account("Zubr", PASS, w.person("Zubr"))
+    election_actions.register_trustee_key(
+        Account.objects.get(pseudonym="Zubr"), trustee.identity.public, trustee.box_public
+    )
+    needs = client.get(f"/planning/{mtz}/needs/").content.decode()
+    assert f"/planning/{mtz}/needs/open/" in needs
+    page = client.get(f"/planning/{mtz}/needs/open/")
+    assert page.status_code == 200 and 'name="item_5"' in page.content.decode()
+    form = {
+        "title": "Needs of October",
+        "motion": motion,
+        "trustee_members": [trustee.identity.public],
+        "trustees": "",
+        "threshold": "1",
+        "item_0": "Food parcels per week",
+        "unit_0": "parcels",
+        "max_0": "10",
+        "item_2": "Money",
+        "unit_2": "units of 10 BYN",
+        "max_2": "50",
+    }
+    bad = client.post(f"/planning/{mtz}/needs/open/", {**form, "max_0": ""})
+    assert bad.status_code == 200 and not Election.objects.exists()
+    done = client.post(f"/planning/{mtz}/needs/open/", form)
+    assert done.status_code == 302, done.content.decode()[:3000]
+    body = Election.objects.get().body
+    assert body["totals"] is True
+    assert [(q["text"], len(q["options"])) for q in body["questions"]] == [
+        ("Food parcels per week (parcels)", 10),
+        ("Money (units of 10 BYN)", 50),
+    ]
+    outsider = w.committee("Kot", name="Other")
+    assert client.get(f"/planning/{outsider}/needs/open/").status_code == 404

@@ -67,4 +67,5 @@ def needs_view(viewer: str | None, committee: Committee) -> dict[str, object]:
         "region": sorted(region.items()),
         "own": own,
         "can_publish": bool(committee.parent) and is_participant(viewer, committee.parent),
+        "can_open": is_participant(viewer, committee.space),
     }

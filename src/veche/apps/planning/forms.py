@@ -1,4 +1,4 @@
-"""Forms of the planning pages: open a budget, propose a project, vote."""
+"""Forms of the planning pages: open a budget, propose a project, vote, open a survey."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from veche.apps.elections.forms import ElectionForm
 from veche.apps.fund.forms import CURRENCY_CHOICES, AmountField
 from veche.apps.planning.labels import RULE_LABELS
 
@@ -47,3 +48,64 @@ class VoteForm(forms.Form):
     def __init__(self, *args: Any, projects: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["approve"].choices = projects  # type: ignore[attr-defined]
+
+
+SURVEY_ROWS = 6  # blank item rows on the page (no script): empty ones are ignored
+
+
+class SurveyForm(ElectionForm):
+    """A needs survey (planning-v1 §6): the election form's title, call and trustees, and
+    up to six items, each its text, unit and the most one member may answer."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in (
+            "question",
+            "options",
+            "method",
+            "seats",
+            "divisor",
+            "threshold_percent",
+            "constituencies",
+            "public_board",
+        ):
+            del self.fields[name]
+        self.fields["title"].label = _("Survey title")
+        for i in range(SURVEY_ROWS):
+            self.fields[f"item_{i}"] = forms.CharField(
+                label=_("Item %(n)d") % {"n": i + 1},
+                required=False,
+                max_length=300,
+                widget=forms.TextInput(attrs={"placeholder": _("Food parcels per week")}),
+            )
+            self.fields[f"unit_{i}"] = forms.CharField(
+                label=_("Unit"),
+                required=False,
+                max_length=100,
+                widget=forms.TextInput(attrs={"placeholder": _("parcels")}),
+            )
+            self.fields[f"max_{i}"] = forms.IntegerField(
+                label=_("At most"), required=False, min_value=1, max_value=200
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        items: list[tuple[str, int]] = []
+        for i in range(SURVEY_ROWS):
+            text = (data.get(f"item_{i}") or "").strip()
+            unit = (data.get(f"unit_{i}") or "").strip()
+            most = data.get(f"max_{i}")
+            if not text:
+                continue
+            if not most:
+                self.add_error(f"max_{i}", _("Give the most one member may answer (1 to 200)."))
+                continue
+            items.append((f"{text} ({unit})" if unit else text, int(most)))
+        if not items:
+            self.add_error("item_0", _("Give at least one item."))
+        elif sum(most for _t, most in items) > 200:
+            self.add_error(None, _("At most 200 answers over all items together."))
+        elif len({t for t, _m in items}) != len(items):
+            self.add_error(None, _("Each item must differ from the others."))
+        data["items"] = items
+        return data

@@ -5,6 +5,7 @@ from veche.apps.planning import views
 app_name = "planning"
 urlpatterns = [
     path("<str:space>/needs/", views.needs, name="needs"),
+    path("<str:space>/needs/open/", views.open_survey, name="survey-open"),
     path("<str:space>/needs/<str:election>/publish/", views.publish_needs, name="needs-publish"),
     path("<str:space>/budgets/", views.budgets, name="budgets"),
     path("<str:space>/budgets/open/", views.open_budget, name="budget-open"),

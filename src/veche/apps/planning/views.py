@@ -11,10 +11,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from veche.apps.committees.access import active_member_names
 from veche.apps.fund import access as fund_access
@@ -261,4 +261,54 @@ def publish_needs(request: HttpRequest, space: str, election: str) -> HttpRespon
         None,
         lambda identity, data: actions.publish_survey(identity, committee.parent, election),
         _("The totals are published to the council."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def open_survey(request: HttpRequest, space: str) -> HttpResponse:
+    """Open a needs survey (planning-v1 §6): a totals-only committee election, called by
+    an election motion the viewer closed, its trustees picked as the election form does."""
+    from veche.apps.committees.access import access_committee_by_space, is_participant
+    from veche.apps.elections import access as election_access
+    from veche.apps.elections.calls import callable_motions
+    from veche.apps.planning.forms import SurveyForm
+    from veche.apps.store.reasons import refusal_text
+    from veche.web.viewer import account
+
+    key = viewer(request)
+    committee = access_committee_by_space(key, space)
+    if not is_participant(key, space):
+        raise Http404
+    motions = callable_motions(space, key or "")[:50]
+    candidates = [(name, t.key, t.box) for name, t in election_access.trustee_candidates(space)]
+    form = SurveyForm(request.POST or None, motions=motions, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        event = run_signed_action(
+            request,
+            lambda identity: actions.open_survey(
+                identity,
+                space,
+                motion=data["motion"],
+                title=data["title"],
+                items=data["items"],
+                trustees=data["all_trustees"],
+                threshold=data["threshold"],
+            ),
+            on_refused=lambda violation: form.add_error(None, refusal_text(violation)),
+            locked_is_404=True,
+        )
+        if event is not None:
+            return redirect("elections:detail", event.id)
+    return render(
+        request,
+        "planning/survey_open.html",
+        {
+            "committee": committee,
+            "form": form,
+            "no_call": not motions,
+            "no_candidates": not candidates,
+            "has_key": election_access.active_trustee_key(account(request)) is not None,
+        },
     )
