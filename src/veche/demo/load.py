@@ -152,6 +152,30 @@ class DemoAlreadyLoaded(Exception):
     pass
 
 
+def _publish_demo_audit(demo: Demo) -> list[str]:
+    """The Minsk city council publishes the demo audit by a passed general motion naming
+    its bundle's digest, so that the demo mirror carries it (mirror-v1 §3)."""
+    from veche.apps.audit.models import AuditRun
+    from veche.apps.audit.publication import run_digest
+
+    run = AuditRun.objects.filter(published_at__isnull=False).order_by("-pk").first()
+    digest = run_digest(run) if run is not None else None
+    if digest is None:
+        return []
+    key = "minsk-city"
+    demo.decide(
+        key,
+        demo.members[key][0],
+        day=21,
+        hour=16,
+        kind="general",
+        title=demo.text.say(key, "motion.publish_audit.title"),
+        text=demo.text.say(key, "motion.publish_audit.text", digest=digest),
+        target={"audit": digest},
+    )
+    return [f"The Minsk city council published the demo audit by a motion (digest {digest})."]
+
+
 def at(day: int, hour: int = 12, minute: int = 0) -> datetime:
     """A moment in August 2020, UTC."""
     return datetime(2020, 8, day, hour, minute, tzinfo=UTC)
@@ -535,6 +559,7 @@ def load_demo(out: TextIO | None = None, lang: str = MIXED) -> str:
             title=text.say("kozlova", "audit.title"),
         )
     )
+    lines.extend(_publish_demo_audit(demo))
     lines.extend(load_sync(demo))
     # The demo's main account runs the node, so the demo shows the Peers page too;
     # on a real node the operator is named on the command line (docs/node.md).
