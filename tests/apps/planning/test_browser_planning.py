@@ -76,10 +76,10 @@ def test_survey_totals_and_a_budget_into_the_fund(
         sign_in(page, base, name)
         page.goto(f"{base}/elections/{survey}/vote/")
         for index, answer in enumerate(answers):
-            if answer:
-                page.locator(f'fieldset[data-question="{index}"]').get_by_label(
-                    answer, exact=True
-                ).check()
+            # "How many": a number input (0..max); the device marks that quantity.
+            page.locator(f'fieldset[data-question="{index}"] input[type="number"]').fill(
+                answer or "0"
+            )
         page.get_by_role("button", name="Encrypt my ballot").click()
         page.get_by_role("button", name="Cast this ballot").click()
         page.locator("#cast-tracker").wait_for()
@@ -88,6 +88,14 @@ def test_survey_totals_and_a_budget_into_the_fund(
     _take(survey, [offline.partial_decryption_event(_lines(survey), trustee)])
     elections.publish_result(w.person("Sokol"), survey)
     actions.publish_survey(w.person("Chair"), council, survey)
+
+    # The committee's result page shows each item's total and no count per quantity.
+    sign_in(page, base, "Sokol")
+    page.goto(f"{base}/elections/{survey}/result/")
+    rows = page.locator("table tr:has(td.num)")
+    assert rows.count() == 2
+    assert [rows.nth(i).locator("td.num").inner_text() for i in range(2)] == ["5", "1"]
+    sign_out(page)
 
     # The council sees the totals only.
     sign_in(page, base, "Chair")

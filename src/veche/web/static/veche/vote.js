@@ -48,12 +48,29 @@
   // -- the marks --------------------------------------------------------------------------
   function selections() {
     return Array.from(form.querySelectorAll("fieldset[data-question]")).map(function (fs) {
+      if (fs.dataset.quantities !== undefined) {
+        // A needs survey (election-v1 "totals"): "how many" marks the option whose
+        // quantity it is, or nothing for 0; the ballot's proofs show it is in [0, max].
+        var values = fs.dataset.quantities.split(" ");
+        var text = fs.querySelector("input").value.trim();
+        var marks = values.map(function () { return 0; });
+        if (text === "" || text === "0") return marks;
+        var at = /^[0-9]+$/.test(text) ? values.indexOf(String(parseInt(text, 10))) : -1;
+        if (at < 0) throw new Error(fs.querySelector("legend").textContent + ": " + _("a whole number from 0 to ") + values[values.length - 1]);
+        marks[at] = 1;
+        return marks;
+      }
       return Array.from(fs.querySelectorAll("input")).map(function (input) { return input.checked ? 1 : 0; });
     });
   }
   /* The marks in words, from the form's own labels: "question: option, option". */
   function marksInWords(marks) {
     return Array.from(form.querySelectorAll("fieldset[data-question]")).map(function (fs, i) {
+      if (fs.dataset.quantities !== undefined) {
+        var values = fs.dataset.quantities.split(" ");
+        var k = marks[i] ? marks[i].indexOf(1) : -1;
+        return fs.querySelector("legend").textContent + ": " + (k < 0 ? "0" : values[k]);
+      }
       var chosen = Array.from(fs.querySelectorAll(".option")).filter(function (_o, k) {
         return marks[i] && marks[i][k] === 1;
       }).map(function (o) { return o.textContent; });
