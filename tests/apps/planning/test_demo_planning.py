@@ -34,6 +34,11 @@ def test_the_demo_budget_and_survey() -> None:
     assert {p.status for p in payouts} == {"pending"}
     summary = SurveySummary.objects.get()
     assert [i["total"] for i in summary.items] == [10, 4, 6]
+    # The survey is totals-only: its decrypted result is one total per item, no per-quantity count.
+    from veche.apps.elections.models import Election
+
+    survey = Election.objects.get(space=summary.election)
+    assert survey.body["totals"] is True and list(survey.counts) == [10, 4, 6]
     client = sign_in("Sosna")
     page = client.get(f"/planning/{summary.space}/needs/").content.decode()
     assert 'data-item="' in page
