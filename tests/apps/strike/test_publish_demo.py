@@ -49,6 +49,24 @@ def test_publish_the_demo_and_verify_the_copy(tmp_path: Path, capsys: Any) -> No
     assert "Падтрымалі 8 камітэтаў:" in pages  # the Kozlova letter's endorsers
     assert "Супрацоўнікам міліцыі" in pages  # Kozlova's appeal, to whom in Belarusian
 
+    # The Minsk city council's passed motion published the demo audit (issue 19): its
+    # page, its bundle, and a changed figure of its report.json named with its pages.
+    audits = sorted((site / "be" / "audit").iterdir())
+    assert len(audits) == 1 and "СІМУЛЯЦЫЯ" in audits[0].read_text()
+    digest = audits[0].stem
+    assert f"audit/{digest}.html" in (site / "ru" / "index.html").read_text()
+    tampered = tmp_path / "tampered"
+    shutil.copytree(site, tampered)
+    report = tampered / "audit" / digest / "report.json"
+    data = json.loads(report.read_bytes())
+    data["registered"] += 1
+    report.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["publish", "verify", str(tampered)]) == 1
+    err = capsys.readouterr().err
+    assert f"audit/{digest}/report.json: the audit's files are not those" in err
+    assert f"be/audit/{digest}.html: this page does not follow" in err
+
     # One figure changed on the strike page: named, exit 1.
     altered = tmp_path / "altered"
     shutil.copytree(site, altered)
