@@ -274,6 +274,9 @@ class ElectionResult:
     winners: tuple[tuple[str, ...], ...]
     seats: tuple[int, ...] | None  # party lists: per party (option of the one question)
     constituencies: tuple[tuple[str, int, tuple[int, ...]], ...]  # (name, seats, counts)
+    # A needs survey (election-v1 ``totals``): one decrypted total per question, no
+    # per-option count and no winner.
+    totals: bool = False
 
 
 @dataclass(frozen=True)
@@ -736,6 +739,7 @@ def _election(
         )
         if names
         else (),
+        totals=bool(spec.totals),
     )
 
 

@@ -324,6 +324,10 @@ def _election_page(words: _Words, facts: Facts, result: ElectionResult) -> bytes
         counts = result.counts[number] if number < len(result.counts) else ()
         winners = result.winners[number] if number < len(result.winners) else ()
         parts.append(f"<h2>{_e(text)}</h2>")
+        if result.totals:
+            # A survey: its one decrypted total, never a count per option.
+            parts.append(_counts_list(words, [_("Total")], counts[:1], ()))
+            continue
         parts.append(_counts_list(words, options, counts, () if result.seats else winners))
     if result.seats is not None and result.questions:
         allocated = "".join(

@@ -369,3 +369,33 @@ def test_a_changed_event_file_is_named_and_so_are_the_pages_resting_on_it(
         f"event {federation.place} is not a valid signed event"
     )
     assert problems["be/strike.html"] == problems[f"events/{federation.place}.json"]
+
+
+def test_a_published_survey_shows_each_items_total_and_no_count_per_quantity() -> None:
+    """A needs survey (election-v1 ``totals``) decrypts one total per item: its mirror page
+    says that total, never as the count of one of the quantities the ballot offered."""
+    from types import SimpleNamespace
+
+    from veche.publish.facts import ElectionResult
+    from veche.publish.render import _election_page, _Words
+
+    result = ElectionResult(
+        election="e" * 43,
+        space="c" * 43,
+        title="Патрэбы",
+        decided_at="2020-09-01T10:00:00Z",
+        method="plurality",
+        voters=6,
+        counted=5,
+        questions=(("Харчовыя пасылкі", ("1", "2", "3")),),
+        counts=((7,),),
+        winners=((),),
+        seats=None,
+        constituencies=(),
+        totals=True,
+    )
+    committee = SimpleNamespace(name="Стачком", create="k" * 43)
+    facts = SimpleNamespace(committees={"c" * 43: committee})
+    page = _election_page(_Words("be"), facts, result).decode()  # type: ignore[arg-type]
+    assert "<li>Разам: 7</li>" in page
+    assert "<li>1: 7" not in page
