@@ -115,6 +115,12 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _fact(key: str, value: object, text: str) -> str:
+    """A figure the in-browser check finds and compares (mirror-v1 §8): its value as
+    derived, and its text as this language shows it."""
+    return f'<data data-fact="{_e(key)}" value="{_e(value)}">{_e(text)}</data>'
+
+
 def _page(
     words: _Words,
     *,
@@ -171,13 +177,16 @@ def _paragraphs(text: str) -> str:
 def _result(words: _Words, motion: PublicMotion) -> str:
     _ = words.gettext
     counts = [
-        (label, motion.result[name])
+        (name, label, motion.result[name])
         for name, label in (("yes", _("yes")), ("no", _("no")), ("abstain", _("abstain")))
         if isinstance(motion.result.get(name), int)
     ]
     if not counts:
         return ""
-    shown = ", ".join(f"{_e(label)}: {words.number(value)}" for label, value in counts)
+    shown = ", ".join(
+        f"{_e(label)}: {_fact(f'm.{motion.proposal}.{name}', value, words.number(value))}"
+        for name, label, value in counts
+    )
     return f'<p class="result">{shown}</p>'
 
 
@@ -379,9 +388,10 @@ def _category(words: _Words, name: str) -> str:
     return labels.get(name, name)
 
 
-def _money_list(words: _Words, table: Mapping[str, Mapping[str, int]]) -> str:
+def _money_list(words: _Words, side: str, table: Mapping[str, Mapping[str, int]]) -> str:
     items = "".join(
-        f"<li>{_e(_category(words, name))}: {_e(words.money(amount, currency))}</li>"
+        f"<li>{_e(_category(words, name))}: "
+        f"{_fact(f'{side}.{name}.{currency}', amount, words.money(amount, currency))}</li>"
         for name, row in sorted(table.items())
         for currency, amount in sorted(row.items())
     )
@@ -403,10 +413,11 @@ def _fund_page(words: _Words, facts: Facts, report: FundReport) -> bytes:
     payouts = content["out"].get("payouts", {})
     totals = "".join(
         "<li>"
-        + _e(
-            words.ngettext("%(total)s in %(n)s payout", "%(total)s in %(n)s payouts", count)
-            % {"total": words.money(amount, currency), "n": words.number(count)}
-        )
+        + _e(words.ngettext("%(total)s in %(n)s payout", "%(total)s in %(n)s payouts", count))
+        % {
+            "total": _fact(f"total.{currency}", amount, words.money(amount, currency)),
+            "n": _number(words, f"count.{currency}", count),
+        }
         + "</li>"
         for currency, amount in sorted(payouts.items())
         for count in [sum(1 for c in content["commitments"] if c["currency"] == currency)]
@@ -416,12 +427,13 @@ def _fund_page(words: _Words, facts: Facts, report: FundReport) -> bytes:
         f'<p><a href="../c/{_e(report.space)}.html">{_e(committee.name)}</a></p>\n'
         '<dl class="facts">'
         f"<dt>{_e(_('Period'))}</dt><dd>{_e(span)}</dd>"
-        f"<dt>{_e(_('Payouts'))}</dt><dd>{words.number(int(content['payouts']))}</dd>"
-        f"<dt>{_e(_('Recipients'))}</dt><dd>{words.number(int(content['recipients']))}</dd>"
+        f"<dt>{_e(_('Payouts'))}</dt><dd>{_number(words, 'payouts', int(content['payouts']))}</dd>"
+        f"<dt>{_e(_('Recipients'))}</dt>"
+        f"<dd>{_number(words, 'recipients', int(content['recipients']))}</dd>"
         f"<dt>{_e(words.say['published_on'])}</dt><dd>{_e(words.day(published))}</dd>"
         "</dl>\n"
-        f"<h2>{_e(words.say['money_in'])}</h2>\n{_money_list(words, content['in'])}\n"
-        f"<h2>{_e(words.say['money_out'])}</h2>\n{_money_list(words, content['out'])}\n"
+        f"<h2>{_e(words.say['money_in'])}</h2>\n{_money_list(words, 'in', content['in'])}\n"
+        f"<h2>{_e(words.say['money_out'])}</h2>\n{_money_list(words, 'out', content['out'])}\n"
         f"<h2>{_e(words.say['payout_totals'])}</h2>\n"
         + (f"<ul>{totals}</ul>" if totals else f"<p>{_e(_('None.'))}</p>")
         + f'\n<p>{_e(words.say["report_files"])} <a href="../../{_e(json_path)}">report.json</a>'
@@ -560,9 +572,12 @@ def _strike_page(words: _Words, facts: Facts) -> bytes:
     if today is not None:
         parts.append(
             '<dl class="facts">'
-            f"<dt>{_e(words.say['day'])}</dt><dd>{_e(words.day(today.day))}</dd>"
-            f"<dt>{_e(words.say['workplaces_out'])}</dt><dd>{words.number(today.plants_out)}</dd>"
-            f"<dt>{_e(words.say['workers_out'])}</dt><dd>{words.number(today.workers_out)}</dd>"
+            f"<dt>{_e(words.say['day'])}</dt>"
+            f"<dd>{_fact('day', today.day.isoformat(), words.day(today.day))}</dd>"
+            f"<dt>{_e(words.say['workplaces_out'])}</dt>"
+            f"<dd>{_number(words, 'plants_out', today.plants_out)}</dd>"
+            f"<dt>{_e(words.say['workers_out'])}</dt>"
+            f"<dd>{_number(words, 'workers_out', today.workers_out)}</dd>"
             "</dl>"
         )
     rows = "".join(_workplace_row(words, facts, w) for w in facts.workplaces)
@@ -584,13 +599,15 @@ def _strike_page(words: _Words, facts: Facts) -> bytes:
 
 def _workplace_row(words: _Words, facts: Facts, place: Workplace) -> str:
     committee = facts.committees[place.space]
+    key = f"w.{place.id}"
     return (
         f'<li><a href="c/{_e(place.space)}.html">{_e(place.name)}</a>, {_e(place.city)}'
         f" <small>{_e(committee.name)}</small><br>"
-        f"{_e(words.say['status'])}: {_e(_status(words, place.status))}"
-        f" ({_e(words.day(place.day))})<br>"
-        f"{_e(words.say['workers_out'])}: {words.number(place.workers_out)}"
-        f" / {words.number(place.workforce)}{_ballot(words, place)}</li>"
+        f"{_e(words.say['status'])}: "
+        f"{_fact(f'{key}.status', place.status, _status(words, place.status))}"
+        f" ({_fact(f'{key}.day', place.day.isoformat(), words.day(place.day))})<br>"
+        f"{_e(words.say['workers_out'])}: {_number(words, f'{key}.out', place.workers_out)}"
+        f" / {_number(words, f'{key}.workforce', place.workforce)}{_ballot(words, place)}</li>"
     )
 
 
@@ -598,11 +615,15 @@ def _ballot(words: _Words, place: Workplace) -> str:
     if place.ballot is None:
         return ""
     yes, no = place.ballot
-    said = words.gettext("Set by a secret strike ballot: %(yes)s yes, %(no)s no") % {
-        "yes": words.number(yes),
-        "no": words.number(no),
+    said = _e(words.gettext("Set by a secret strike ballot: %(yes)s yes, %(no)s no")) % {
+        "yes": _number(words, f"w.{place.id}.yes", yes),
+        "no": _number(words, f"w.{place.id}.no", no),
     }
-    return f"<br>{_e(said)}"
+    return f"<br>{said}"
+
+
+def _number(words: _Words, key: str, value: int) -> str:
+    return _fact(key, value, words.number(value))
 
 
 def _index_page(words: _Words, facts: Facts) -> bytes:

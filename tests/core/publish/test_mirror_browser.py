@@ -57,11 +57,41 @@ def test_the_mirror_reads_on_a_phone_and_checks_itself(
 
     tab.goto((root / "verify.html").as_uri())
     status = tab.locator("#status")
+    # From file:// the page cannot read the pages: it says so and asks for the folder.
+    status.filter(has_text="pages not read yet").wait_for()
+    assert tab.locator("#problems li").count() == 0
+    assert tab.get_by_text("Choose the copy's folder").is_visible()
+    tab.locator("#folder").set_input_files(root)
     status.filter(has_text="verified").wait_for()
     assert status.inner_text().startswith("verified")
     assert tab.locator("#problems li").count() == 0
+    compared = tab.locator("#facts").inner_text()
+    assert "be/strike.html" in compared and f"be/fund/{federation.fund_report.id}.html" in compared
+    unchecked = tab.locator("#unchecked").inner_text()  # shown with the verdict
+    assert f"be/election/{federation.election}.html" in unchecked
+    assert "Checked by signature only" in tab.locator("#signature-only").inner_text()
     assert tab.evaluate(WIDE)
     assert all(url.startswith("file://") for url in requests)  # no network, no CDN
+
+    # One digit of one figure's visible text changed on a page: the check names the page.
+    for path, old, new in (
+        ("be/strike.html", ">13\u202f800</data>", ">13\u202f900</data>"),
+        (
+            "be/strike.html",
+            'data-fact="workers_out" value="13800"',
+            'data-fact="workers_out" value="13900"',
+        ),
+    ):
+        forged = tmp_path / f"forged-{len(old)}"
+        shutil.copytree(root, forged)
+        page = forged / path
+        assert page.read_text().count(old) == 1
+        page.write_text(page.read_text().replace(old, new))
+        tab.goto((forged / "verify.html").as_uri())
+        tab.locator("#status").filter(has_text="pages not read yet").wait_for()
+        tab.locator("#folder").set_input_files(forged)
+        tab.locator("#status").filter(has_text="NOT verified").wait_for()
+        assert "be/strike.html: figure workers_out" in tab.locator("#problems").inner_text()
 
     # One byte of one event changed: the browser check fails and says which.
     altered = tmp_path / "altered"

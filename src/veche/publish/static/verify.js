@@ -5,8 +5,13 @@
  * (BLAKE2b-256) and Ed25519 signature, works out each committee's members from the
  * events alone, checks that every page links only present events of the committees it
  * names signed by their members, and recomputes the strike totals and each committee's
- * public decisions, which it shows so that the reader can compare them with the pages.
- * `veche publish verify DIR` does more: it compares every page byte for byte.
+ * public decisions. Then it reads the pages themselves (fetch() over http(s); from
+ * file://, the files of the folder the reader chooses) and compares every marked figure
+ * (<data data-fact=KEY value=V>TEXT</data>) of the strike, committee and fund pages with
+ * the figure it derived from the signed events: V must be it and TEXT must be it as the
+ * page's language writes it. Pages whose figures it cannot derive (elections, audits,
+ * indexes) it lists as checked by signature only. `veche publish verify DIR` does more:
+ * it compares every page byte for byte.
  */
 (function () {
   "use strict";
@@ -209,7 +214,8 @@
         if (e.kind === "strike.ballot_result" && own[e.body.workplace] &&
             counts(events, roster, e)) {
           changes.push({ id: e.id, at: e.at, body: { workplace: e.body.workplace,
-            day: e.body.day, status: "full_strike", out_per_mille: 1000 } });
+            day: e.body.day, status: "full_strike", out_per_mille: 1000 },
+            ballot: [e.body.yes, e.body.no] });
         }
       });
       Object.keys(own).forEach(function (k) { places[k] = own[k]; });
@@ -226,14 +232,21 @@
     });
     var plants = 0;
     var workers = 0;
+    var shown = {};
     Object.keys(latest).forEach(function (w) {
       var e = latest[w];
+      var out = 0;
       if (OUT[e.body.status]) {
         plants += 1;
-        workers += Math.floor(places[w].workforce * e.body.out_per_mille / 1000);
+        out = Math.floor(places[w].workforce * e.body.out_per_mille / 1000);
+        workers += out;
       }
+      shown[w] = { status: e.body.status, day: e.body.day, out: out,
+        workforce: places[w].workforce, ballot: e.ballot || null };
     });
-    return { day: lastDay, plants_out: plants, workers_out: workers };
+    var result = { day: lastDay, plants_out: plants, workers_out: workers };
+    Object.defineProperty(result, "places", { value: shown, enumerable: false });
+    return result;
   }
 
   function decisions(events, roster, space) {
@@ -261,7 +274,9 @@
       return { close: closes[m], title: title };
     });
     passed.sort(function (a, b) { return order(a.close, b.close); });
-    return passed.map(function (p) { return p.title; });
+    var titles = passed.map(function (p) { return p.title; });
+    Object.defineProperty(titles, "closes", { value: closes, enumerable: false });
+    return titles;
   }
 
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
@@ -313,12 +328,154 @@
     return null;
   }
 
+  // The page's figures as render.py writes them (mirror-v1 §8): numbers grouped by
+  // threes (a narrow no-break space in be and ru, a comma in en), money with two
+  // decimals (a comma in be and ru) and its currency, days as 31.12.2020 (ISO in en).
+  function grouped(n, mark) {
+    var digits = String(Math.abs(n));
+    var out = "";
+    for (var i = 0; i < digits.length; i += 1) {
+      if (i > 0 && (digits.length - i) % 3 === 0) out += mark;
+      out += digits[i];
+    }
+    return (n < 0 ? "-" : "") + out;
+  }
+
+  function number(language, n) { return grouped(n, language === "en" ? "," : "\u202f"); }
+
+  function money(language, minor, currency) {
+    var whole = Math.floor(Math.abs(minor) / 100);
+    var cents = Math.abs(minor) % 100;
+    var text = (minor < 0 ? "-" : "") + grouped(whole, language === "en" ? "," : "\u202f") +
+      (language === "en" ? "." : ",") + (cents < 10 ? "0" : "") + cents;
+    return (text + " " + currency).trim();
+  }
+
+  function day(language, iso) {
+    if (language === "en") return iso;
+    var p = iso.split("-");
+    return p[2] + "." + p[1] + "." + p[0];
+  }
+
+  function lang(path) { return path.split("/")[0]; }
+
+  function pageKind(path) {
+    var parts = path.split("/");
+    if (parts.length === 2 && parts[1] === "strike.html") return "strike";
+    if (parts.length === 3 && parts[1] === "c") return "committee";
+    if (parts.length === 3 && parts[1] === "fund") return "fund";
+    return "other";
+  }
+
+  // Each expected figure: {value, text}; text null when the words are not the check's to
+  // derive (a status's label): then only the value is compared.
+  function fact(value, text) { return { value: String(value), text: text }; }
+
+  function strikeFacts(totals, language) {
+    var facts = {};
+    if (totals.day !== null) {
+      facts.day = fact(totals.day, day(language, totals.day));
+      facts.plants_out = fact(totals.plants_out, number(language, totals.plants_out));
+      facts.workers_out = fact(totals.workers_out, number(language, totals.workers_out));
+    }
+    Object.keys(totals.places).forEach(function (w) {
+      var p = totals.places[w];
+      var key = "w." + w + ".";
+      facts[key + "status"] = fact(p.status, null);
+      facts[key + "day"] = fact(p.day, day(language, p.day));
+      facts[key + "out"] = fact(p.out, number(language, p.out));
+      facts[key + "workforce"] = fact(p.workforce, number(language, p.workforce));
+      if (p.ballot) {
+        facts[key + "yes"] = fact(p.ballot[0], number(language, p.ballot[0]));
+        facts[key + "no"] = fact(p.ballot[1], number(language, p.ballot[1]));
+      }
+    });
+    return facts;
+  }
+
+  function voteFacts(closes, language) {
+    var facts = {};
+    Object.keys(closes).forEach(function (m) {
+      var result = closes[m].body.result;
+      if (result.passed !== true) return;
+      ["yes", "no", "abstain"].forEach(function (name) {
+        if (typeof result[name] === "number" && Number.isInteger(result[name])) {
+          facts["m." + m + "." + name] = fact(result[name], number(language, result[name]));
+        }
+      });
+    });
+    return facts;
+  }
+
+  function fundFacts(report, language) {
+    var facts = {
+      payouts: fact(report.payouts, number(language, report.payouts)),
+      recipients: fact(report.recipients, number(language, report.recipients))
+    };
+    ["in", "out"].forEach(function (side) {
+      Object.keys(report[side] || {}).forEach(function (name) {
+        Object.keys(report[side][name]).forEach(function (currency) {
+          var amount = report[side][name][currency];
+          facts[side + "." + name + "." + currency] = fact(amount, money(language, amount, currency));
+        });
+      });
+    });
+    Object.keys((report.out || {}).payouts || {}).forEach(function (currency) {
+      var amount = report.out.payouts[currency];
+      var count = report.commitments.filter(function (c) { return c.currency === currency; }).length;
+      facts["total." + currency] = fact(amount, money(language, amount, currency));
+      facts["count." + currency] = fact(count, number(language, count));
+    });
+    return facts;
+  }
+
+  // One page's text against the figures derived for it: every marked figure must be
+  // one of them, once, with its value and its text; none may be missing.
+  function comparePage(path, text, facts, problems) {
+    var doc = new DOMParser().parseFromString(text, "text/html");
+    var seen = {};
+    var marks = doc.querySelectorAll("data[data-fact]");
+    for (var i = 0; i < marks.length; i += 1) {
+      var key = marks[i].getAttribute("data-fact");
+      var want = Object.prototype.hasOwnProperty.call(facts, key) ? facts[key] : null;
+      if (!want) { problems.push(path + ": figure " + key + " is not one the events give"); continue; }
+      if (seen[key]) { problems.push(path + ": figure " + key + " is shown twice"); continue; }
+      seen[key] = true;
+      var value = marks[i].getAttribute("value");
+      if (value !== want.value) {
+        problems.push(path + ": figure " + key + " is " + value + ", the events say " + want.value);
+      } else if (want.text !== null && marks[i].textContent !== want.text) {
+        problems.push(path + ": figure " + key + " reads \u201c" + marks[i].textContent +
+          "\u201d, the events say \u201c" + want.text + "\u201d");
+      }
+    }
+    Object.keys(facts).sort().forEach(function (key) {
+      if (!seen[key]) problems.push(path + ": figure " + key + " is missing");
+    });
+  }
+
+  function compareAll(result, texts) {
+    var problems = [];
+    var read = [];
+    Object.keys(result.expected).sort().forEach(function (path) {
+      if (typeof texts[path] !== "string") {
+        problems.push(path + ": the page could not be read");
+        return;
+      }
+      comparePage(path, texts[path], result.expected[path], problems);
+      read.push(path);
+    });
+    return { problems: problems, read: read };
+  }
+
   function check(sodium, data) {
     var problems = [];
     var events = readEvents(sodium, data.events, problems);
     var roster = members(sodium, events);
     var totals = strikeTotals(events, roster);
     var shown = [];
+    var expected = {};
+    var signatureOnly = [];
     Object.keys(data.pages).sort().forEach(function (path) {
       var page = data.pages[path];
       var named = {};
@@ -335,66 +492,109 @@
       if (page.strike && !same(page.strike, totals)) {
         problems.push(path + ": the strike totals differ from what the events say");
       }
+      var wrong = null;
       if (page.fund) {
-        var wrong = fundProblem(sodium, events, page);
+        wrong = fundProblem(sodium, events, page);
         if (wrong) problems.push(path + ": " + wrong);
       }
+      var derived = null;
       if (page.decisions) {
         var space = path.split("/").pop().replace(/\.html$/, "");
-        if (!same(page.decisions, decisions(events, roster, space))) {
+        derived = decisions(events, roster, space);
+        if (!same(page.decisions, derived)) {
           problems.push(path + ": the decisions differ from what the events say");
         }
       }
+      var kind = pageKind(path);
+      if (kind === "strike") expected[path] = strikeFacts(totals, lang(path));
+      else if (kind === "committee" && derived) expected[path] = voteFacts(derived.closes, lang(path));
+      else if (kind === "fund" && !wrong) expected[path] = fundFacts(page.fund.report, lang(path));
+      else if (kind !== "fund") signatureOnly.push(path);
       shown.push(path);
     });
-    return { problems: problems, totals: totals, pages: shown, events: Object.keys(events).length };
+    return { problems: problems, totals: totals, pages: shown, events: Object.keys(events).length,
+      expected: expected, signatureOnly: signatureOnly };
   }
 
-  function show(result) {
+  function say(state, extra) {
     var status = document.getElementById("status");
-    var list = document.getElementById("problems");
-    var facts = document.getElementById("facts");
-    if (result.problems.length === 0) {
-      status.textContent = status.getAttribute("data-ok");
-      status.className = "status ok";
-    } else {
-      status.textContent = status.getAttribute("data-bad");
-      status.className = "status bad";
-    }
-    result.problems.forEach(function (p) {
+    status.textContent = status.getAttribute("data-" + state) + (extra ? " (" + extra + ")" : "");
+    status.className = "status " + state;
+  }
+
+  function list(id, items) {
+    var node = document.getElementById(id);
+    node.textContent = "";
+    items.forEach(function (p) {
       var li = document.createElement("li");
       li.textContent = p;
-      list.appendChild(li);
+      node.appendChild(li);
     });
-    facts.textContent = JSON.stringify({
+  }
+
+  // pages: null until the pages are read; then {problems, read}.
+  function show(result, pages) {
+    var problems = result.problems.concat(pages ? pages.problems : []);
+    if (problems.length > 0) say("bad");
+    else if (!pages) say("wait");
+    else say("ok");
+    list("problems", problems);
+    document.getElementById("signature-only").hidden = result.signatureOnly.length === 0;
+    list("unchecked", result.signatureOnly);
+    document.getElementById("facts").textContent = JSON.stringify({
       events: result.events,
       pages: result.pages.length,
+      figures_compared_on: pages ? pages.read : [],
       strike: result.totals
     });
   }
 
-  function start() {
-    var status = document.getElementById("status");
-    if (!window.VECHE_MIRROR) {
-      status.textContent = status.getAttribute("data-bad") + " (mirror-data.js)";
-      status.className = "status bad";
-      return;
-    }
-    if (!window.sodium) {
-      status.textContent = status.getAttribute("data-bad") + " (libsodium.js)";
-      status.className = "status bad";
-      return;
-    }
-    window.sodium.ready.then(function () {
-      selfTest(window.sodium);
-      show(check(window.sodium, window.VECHE_MIRROR));
-    }).catch(function (error) {
-      status.textContent = status.getAttribute("data-bad") + " (" + error.message + ")";
-      status.className = "status bad";
+  function readFolder(files) {
+    var texts = {};
+    var wanted = Array.prototype.filter.call(files, function (f) {
+      return /\.html$/.test(f.webkitRelativePath || f.name);
     });
+    return Promise.all(wanted.map(function (f) {
+      // "site/be/strike.html" -> "be/strike.html": paths from the chosen folder.
+      var path = (f.webkitRelativePath || f.name).split("/").slice(1).join("/");
+      return f.text().then(function (text) { texts[path] = text; });
+    })).then(function () { return texts; });
   }
 
-  window.VecheMirrorCheck = { check: check };
+  function fetchPages(paths) {
+    var texts = {};
+    return Promise.all(paths.map(function (path) {
+      return fetch(path, { cache: "no-store" }).then(function (response) {
+        if (!response.ok) throw new Error(path + ": " + response.status);
+        return response.text();
+      }).then(function (text) { texts[path] = text; }, function () { /* reported unread */ });
+    })).then(function () { return texts; });
+  }
+
+  function start() {
+    if (!window.VECHE_MIRROR) { say("bad", "mirror-data.js"); return; }
+    if (!window.sodium) { say("bad", "libsodium.js"); return; }
+    window.sodium.ready.then(function () {
+      selfTest(window.sodium);
+      var result = check(window.sodium, window.VECHE_MIRROR);
+      show(result, null);
+      var chooser = document.getElementById("folder");
+      chooser.addEventListener("change", function () {
+        readFolder(chooser.files).then(function (texts) {
+          show(result, compareAll(result, texts));
+        });
+      });
+      if (location.protocol === "http:" || location.protocol === "https:") {
+        fetchPages(Object.keys(result.expected)).then(function (texts) {
+          show(result, compareAll(result, texts));
+        });
+      } else {
+        document.getElementById("choose").hidden = false;
+      }
+    }).catch(function (error) { say("bad", error.message); });
+  }
+
+  window.VecheMirrorCheck = { check: check, compareAll: compareAll };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
