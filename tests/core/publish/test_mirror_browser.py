@@ -5,7 +5,10 @@ changed it does not."""
 
 from __future__ import annotations
 
+import functools
 import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +75,19 @@ def test_the_mirror_reads_on_a_phone_and_checks_itself(
     assert "Checked by signature only" in tab.locator("#signature-only").inner_text()
     assert tab.evaluate(WIDE)
     assert all(url.startswith("file://") for url in requests)  # no network, no CDN
+
+    # Over http the page fetches the pages itself (no folder to choose).
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        tab.goto(f"http://127.0.0.1:{server.server_address[1]}/verify.html")
+        tab.locator("#status").filter(has_text="verified — ").wait_for()
+        assert tab.locator("#status").inner_text().startswith("verified")
+        assert f"be/c/{federation.plant}.html" in tab.locator("#facts").inner_text()
+    finally:
+        server.shutdown()
+        server.server_close()
 
     # One digit of one figure's visible text changed on a page: the check names the page.
     for path, old, new in (
