@@ -187,6 +187,20 @@ def _first_difference(content: bytes, expected: bytes) -> str:
     return ""
 
 
+def _unknown_files(root: Path, files: Mapping[str, Path]) -> list[str]:
+    """Files in the folder that are neither checked, events, documents nor carried
+    (a top-level ``.git`` folder aside: web hosts do not serve it)."""
+    unknown = []
+    for path in root.rglob("*"):
+        if path.is_dir():
+            continue
+        relative = path.relative_to(root).as_posix()
+        if relative in files or relative in _CARRIED or relative.startswith(".git/"):
+            continue
+        unknown.append(relative)
+    return sorted(unknown)
+
+
 def verify_mirror(root: Path) -> list[MirrorProblem]:
     """Every problem of the mirror in ``root`` (empty: every page follows from its events).
 
@@ -227,6 +241,11 @@ def verify_mirror(root: Path) -> list[MirrorProblem]:
             problems.append(MirrorProblem(relative, reason))
     for relative in sorted(set(expected) - set(files)):
         problems.append(MirrorProblem(relative, "this page is missing from the folder"))
+    for relative in _unknown_files(root, files):
+        # A page no rule checks would still be served as the mirror's own (§1).
+        problems.append(
+            MirrorProblem(relative, "this file is not part of a mirror: nothing checks it")
+        )
     for relative, source in sorted(_CARRIED.items()):
         # The style sheets and the browser check are this release's: a changed style
         # could hide a fact, a changed check could say "verified" of anything.

@@ -297,6 +297,26 @@ def test_a_missing_page_and_an_extra_page_are_named(federation, copy: Path) -> N
     assert "does not follow" in problems["en/c/" + "A" * 43 + ".html"]
 
 
+def test_a_page_or_script_no_rule_checks_is_named(copy: Path) -> None:
+    # A forger adds pages in the mirror's style beside the checked ones: the host serves
+    # them under the mirror's address, so a verified folder must not hold them.
+    forged = (copy / "en" / "index.html").read_text().replace("</h1>", " calls off</h1>")
+    (copy / "en" / "news.html").write_text(forged)
+    (copy / "ru" / "c" / "news.html").write_text(forged)
+    (copy / "index.htm").write_text(forged)
+    (copy / ".htaccess").write_text("Redirect /en/index.html https://example.org/\n")
+    (copy / ".git").mkdir()
+    (copy / ".git" / "HEAD").write_text("ref: refs/heads/main\n")  # a git checkout's own
+    problems = _problems(copy)
+    reason = "this file is not part of a mirror: nothing checks it"
+    assert problems == {
+        "en/news.html": reason,
+        "ru/c/news.html": reason,
+        "index.htm": reason,
+        ".htaccess": reason,
+    }
+
+
 def test_rewriting_changes_only_what_an_event_changes(
     federation, site: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
