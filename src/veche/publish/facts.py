@@ -88,6 +88,9 @@ FUND_REPORT_FILE = re.compile(rf"\Afund/({_ID})/report\.(json|html)\Z")
 
 ELECTION_RECORD_FILE = re.compile(rf"\Aelections/({_ID})\.jsonl\Z")
 # A published audit's bundle (audit-bundle-v1), under the digest its motion names.
+# The endings of the inputs the mirror carries: the files the audit reads, which a host
+# serves as data, never as a page.
+INPUT_ENDINGS = (".csv", ".xlsx")
 AUDIT_FILE = re.compile(rf"\Aaudit/({_ID})/(params\.json|report\.json|inputs/[^/\\]+)\Z")
 
 
@@ -515,6 +518,15 @@ def _audits(
         if REPORT not in files:
             problems[f"audit/{digest}/{REPORT}"] = "this file is missing from the folder"
             why = "the audit's report.json is missing from the folder"
+        elif any(
+            name.startswith("inputs/") and not name.lower().endswith(INPUT_ENDINGS)
+            for name in files
+        ):
+            # A host serves a file by its name's ending: an input named .html or .svg
+            # would be a page (script and all) at the mirror's address.
+            why = "an input's name does not end in .csv or .xlsx: " + ", ".join(
+                name for name in sorted(files) if name.startswith("inputs/")
+            )
         elif digest not in motions:
             why = (
                 "no passed motion of a committee in the folder publishes this audit "

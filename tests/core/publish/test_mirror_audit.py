@@ -192,3 +192,37 @@ def test_a_report_that_does_not_re_run_is_named_even_under_its_own_digest(
     problems = _problems(root)
     assert "does not re-run to its report" in problems[f"audit/{digest}/report.json"]
     assert "/ballots" in problems[f"audit/{digest}/report.json"]
+
+
+def test_an_input_a_host_would_serve_as_a_web_page_is_not_carried(
+    tmp_path: Path, world: Federation
+) -> None:
+    """A member uploads a protocol named official.html whose district holds a script: it
+    reads as CSV, so the audit re-runs; carried, a host would serve it from the mirror's
+    address as a page (script and all) that verify called checked."""
+    write_simulation(simulate(40, 9, stuffing=0.2), tmp_path)
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO((tmp_path / "official.csv").read_text(encoding="utf-8"))))
+    rows[1][2] = "<script>document.title='pwned'</script>"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    page = out.getvalue().encode()
+    bundle = make_bundle({"official": InputFile("official.html", page)}, resamples=20)
+    forged = Federation(events=list(world.events), chains=deepcopy(world.chains))
+    founder = next(c.identity for (key, space), c in world.chains.items() if space == world.city)  # type: ignore[attr-defined]
+    forged.clock = world.clock
+    digest = bundle_digest(bundle)
+    forged.passed(founder, world.city, "general", "Scripted", target={"audit": digest})  # type: ignore[attr-defined]
+    documents = {f"audit/{digest}/{n}": d for n, d in bundle.items()}
+    root = tmp_path / "site"
+    write_mirror(root, [e.raw for e in select_public(forged.events)], documents)
+    assert not (root / "audit" / digest).exists()  # the writer leaves it out
+    assert not (root / "en" / "audit" / f"{digest}.html").exists()
+    for path, data in documents.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(data)
+    problems = _problems(root)
+    assert "inputs/official.html" in problems[f"audit/{digest}/inputs/official.html"]
+    assert set(problems) == set(documents)
