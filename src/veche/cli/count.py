@@ -47,8 +47,9 @@ def register(commands: Any) -> None:
         "--rule",
         choices=("mes", "greedy"),
         default="mes",
-        help="mes: Method of Equal Shares with cost utilities, add1 and greedy completion "
-        "(default); greedy: most votes first, skipping what no longer fits",
+        help="mes: Method of Equal Shares (cost utilities for approval ballots, points for "
+        "cumulative ones), add1 and greedy completion (default); greedy: most votes first, "
+        "skipping what no longer fits",
     )
     add_json_flag(budget)
     budget.set_defaults(handler=handle_budget)
@@ -149,6 +150,11 @@ RULE_NAMES = {
     "mes": "Method of Equal Shares (cost utilities, add1, greedy completion)",
     "greedy": "greedy by votes",
 }
+# Cumulative ballots: the points are the utilities (docs/counting.md).
+POINTS_RULE_NAMES = {
+    "mes": "Method of Equal Shares (points utilities, add1, greedy completion by points per cost)",
+    "greedy": "greedy by points",
+}
 
 
 def _exact(value: Any) -> str:
@@ -182,10 +188,11 @@ def handle_budget(args: argparse.Namespace) -> int:
     except BudgetError as error:
         raise CliError(f"{args.file}: {error}") from error
     projects = {p.id: p for p in election.projects}
+    names = POINTS_RULE_NAMES if election.vote_type == "cumulative" else RULE_NAMES
     if args.json:
         print_json(
             {
-                "method": RULE_NAMES[args.rule],
+                "method": names[args.rule],
                 "rule": args.rule,
                 "description": parsed.meta.get("description", ""),
                 "vote_type": parsed.vote_type,
@@ -212,6 +219,21 @@ def handle_budget(args: argparse.Namespace) -> int:
                         "left": None if o.left is None else _exact(o.left),
                         "max_share": None if o.max_share is None else _exact(o.max_share),
                         "payments": [{"amount": _exact(a), "voters": n} for a, n in o.payments],
+                        **(
+                            {
+                                "supporters": o.supporters,
+                                "per_point": None if o.per_point is None else _exact(o.per_point),
+                                "point_payments": [
+                                    {"points": _exact(k), "amount": _exact(a), "voters": n}
+                                    for k, a, n in o.point_payments
+                                ],
+                                "points_per_cost": (
+                                    None if o.points_per_cost is None else _exact(o.points_per_cost)
+                                ),
+                            }
+                            if election.vote_type == "cumulative"
+                            else {}
+                        ),
                     }
                     for o in result.outcomes
                 ],
@@ -227,7 +249,7 @@ def handle_budget(args: argparse.Namespace) -> int:
     if description:
         print(description)
     print(
-        f"{RULE_NAMES[args.rule]}: budget {_exact(result.budget)}, {result.voters} voter(s), "
+        f"{names[args.rule]}: budget {_exact(result.budget)}, {result.voters} voter(s), "
         f"{len(election.projects)} project(s)"
     )
     if result.voter_budget is not None:

@@ -19,6 +19,12 @@ points given to projects. Two rules decide which projects are funded:
   ``completion_by_rule_combination(..., [method_of_equal_shares,
   greedy_utilitarian_welfare], [{"sat_class": Cost_Sat,
   "voter_budget_increment": 1}, {"sat_class": Cost_Sat}])``.
+  For cumulative ballots the points are the utilities (pabutools'
+  ``Additive_Cardinal_Sat``): a supporter pays ``rho`` per point they gave,
+  or all they have left; the same add1, then the greedy completion orders
+  projects by points per unit of cost (``greedy_utilitarian_welfare`` with
+  ``Additive_Cardinal_Sat``), exactly the same pabutools call with
+  ``Additive_Cardinal_Sat`` in place of ``Cost_Sat`` in both places.
 
 Both rules break ties by the project id, compared as text (so "10" comes
 before "2"), which is pabutools' default lexicographic tie-breaking. One
@@ -32,11 +38,12 @@ same result on every node. Every project's outcome says why it won or lost.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -193,6 +200,17 @@ class ProjectOutcome:
     most any supporter paid and ``payments`` lists ``(amount, voters)``: how
     many supporters paid each amount (those with less than ``max_share`` left
     paid all they had).
+
+    Cumulative ballots (points utilities) add: ``supporters``, the number of
+    ballots giving the project points (``votes`` is then the sum of points);
+    for equal shares, ``per_point`` is the price ρ per point (a supporter who
+    still had enough paid ``per_point`` × their points) and
+    ``point_payments`` lists ``(points, amount, voters)``: how many supporters
+    who gave that many points paid that amount (every supporter, those who
+    had nothing left with amount 0); ``max_share`` is then the
+    most any one supporter paid. For the completion (and ``no_room`` there),
+    ``points_per_cost`` is the order it was looked at in: points / cost.
+    These stay ``None`` / empty for approval ballots.
     """
 
     project: str
@@ -204,6 +222,10 @@ class ProjectOutcome:
     left: Fraction | None = None
     max_share: Fraction | None = None
     payments: tuple[tuple[Fraction, int], ...] = ()
+    supporters: int | None = None
+    per_point: Fraction | None = None
+    point_payments: tuple[tuple[Fraction, Fraction, int], ...] = ()
+    points_per_cost: Fraction | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +276,29 @@ def explain(outcome: ProjectOutcome) -> str:
         return f"not funded: {votes} vote(s), its cost {_money(o.cost)} did not fit in the remaining {_money(o.left or Fraction(0))}"
     if o.reason == NO_VOTES:
         return "not funded: nobody voted for it"
+    if o.reason == FUNDED_SHARES and o.per_point is not None:
+        parts = []
+        for points, amount, n in o.point_payments:
+            whole = " (all they had)" if amount < o.per_point * points else ""
+            parts.append(f"{n} with {_money(points)} point(s) paid {_money(amount)}{whole}")
+        return (
+            f"funded by equal shares: its {o.supporters} supporter(s) gave {votes} point(s) and "
+            f"paid {_money(o.cost)} at {_money(o.per_point)} per point ({', '.join(parts)})"
+        )
+    if o.reason == UNAFFORDABLE and o.supporters is not None:
+        return (
+            f"not affordable by its supporters: its {o.supporters} supporter(s) "
+            f"({votes} point(s)) had {_money(o.left or Fraction(0))} left, "
+            f"it costs {_money(o.cost)}"
+        )
+    if o.points_per_cost is not None and o.reason in (FUNDED_COMPLETION, NO_ROOM):
+        fitted = "fitted" if o.won else "did not fit"
+        what = "funded by the completion" if o.won else "not funded"
+        return (
+            f"{what}: {votes} point(s), {o.points_per_cost.numerator / o.points_per_cost.denominator:.6g} "
+            f"per unit of cost; its cost {_money(o.cost)} {fitted} in the remaining "
+            f"{_money(o.left or Fraction(0))}"
+        )
     if o.reason == FUNDED_SHARES:
         paid = ", ".join(f"{n} paid {_money(a)}" for a, n in o.payments)
         return f"funded by equal shares: its {votes} supporter(s) paid {_money(o.cost)} ({paid})"
@@ -280,14 +325,34 @@ def _greedy_pass(
     left: Fraction,
     funded_reason: str,
     order_start: int,
+    *,
+    per_cost: bool = False,
+    supporters: Mapping[str, int] | None = None,
 ) -> tuple[list[str], dict[str, ProjectOutcome], Fraction]:
-    ranked = sorted(projects, key=lambda p: (-votes[p.id], _tie_key(p)))
+    """Greedy over ``projects``: by votes, or with ``per_cost`` by votes / cost; ties by id."""
+    if per_cost:
+        density = {p.id: votes[p.id] / p.cost for p in projects}
+        ranked = sorted(projects, key=lambda p: (-density[p.id], _tie_key(p)))
+    else:
+        ranked = sorted(projects, key=lambda p: (-votes[p.id], _tie_key(p)))
     winners: list[str] = []
     outcomes: dict[str, ProjectOutcome] = {}
     for project in ranked:
         v = votes[project.id]
+        extra: dict[str, object] = {}
+        if supporters is not None:
+            extra["supporters"] = supporters[project.id]
+        if per_cost and v > 0:
+            extra["points_per_cost"] = density[project.id]
         if v <= 0:
-            outcomes[project.id] = ProjectOutcome(project.id, False, NO_VOTES, v, project.cost)
+            outcomes[project.id] = ProjectOutcome(
+                project.id,
+                False,
+                NO_VOTES,
+                v,
+                project.cost,
+                **extra,  # type: ignore[arg-type]
+            )
         elif project.cost <= left:
             winners.append(project.id)
             outcomes[project.id] = ProjectOutcome(
@@ -298,11 +363,18 @@ def _greedy_pass(
                 project.cost,
                 order=order_start + len(winners),
                 left=left,
+                **extra,  # type: ignore[arg-type]
             )
             left -= project.cost
         else:
             outcomes[project.id] = ProjectOutcome(
-                project.id, False, NO_ROOM, v, project.cost, left=left
+                project.id,
+                False,
+                NO_ROOM,
+                v,
+                project.cost,
+                left=left,
+                **extra,  # type: ignore[arg-type]
             )
     return winners, outcomes, left
 
@@ -337,6 +409,7 @@ class _Run:
     payments: dict[int, list[tuple[Fraction, int]]] = field(default_factory=dict)
     group_left: list[Fraction] = field(default_factory=list)
     supporters_left: dict[int, Fraction] = field(default_factory=dict)
+    point_payments: dict[int, list[tuple[Fraction, Fraction, int]]] = field(default_factory=dict)
 
 
 # Relative margin around a floating-point estimate inside which only exact
@@ -603,26 +676,395 @@ class _Shares:
         return left
 
 
-def method_of_equal_shares(election: BudgetElection, *, completion: bool = True) -> BudgetResult:
-    """Equal Shares with cost utilities, "add1" and greedy completion (see the module doc).
+def _unique_rows(rows: npt.NDArray[Any]) -> tuple[list[tuple[int, ...]], npt.NDArray[np.int64]]:
+    """Distinct rows (as tuples of ints) and, for each row, the index of its distinct row."""
+    if rows.dtype != object:
+        unique, inverse = np.unique(rows, axis=0, return_inverse=True)
+        return [tuple(r) for r in unique.tolist()], inverse.reshape(-1).astype(np.int64)
+    seen: dict[tuple[int, ...], int] = {}
+    inv = [seen.setdefault(tuple(int(x) for x in r), len(seen)) for r in rows.tolist()]
+    return list(seen), np.asarray(inv, dtype=np.int64)
 
-    With ``completion=False`` only the plain rule runs (each voter starts with
-    ``budget / voters``), which can leave money unspent.
+
+class _PointShares:
+    """Equal shares with points utilities over groups of identical ballots, exact but fast.
+
+    A supporter of a funded project pays ``rho * points`` or, if they have
+    less, all they have left (and then has nothing). So a voter who still has
+    money has paid exactly ``rho_q * points_q`` for each funded project ``q``
+    they gave points to: their budget is ``start - sum(rho_q * points_q)``,
+    and any sum of budgets is ``voters * start - sum(rho_q * points given to
+    q by them)``, exact with one Fraction per funded project. Points are
+    scaled by a common denominator to whole numbers (scaling every utility by
+    the same factor divides every rho by it and changes no decision).
+
+    Budgets are also kept as floats, to sort supporters by budget / points
+    and estimate prices with numpy. A float budget is within ``1e-12 *
+    start`` of the exact one (one rounding per payment); ``tol`` is a
+    thousand times that. Every decision whose estimate is within ``tol`` of a
+    boundary (a voter's budget near ``rho * points``, the supporters' money
+    near the cost, two projects' rho within their error bounds) is made again
+    in exact arithmetic, and the exact price is checked against the float
+    partition it assumed (else it is computed exactly over all supporters),
+    so the outcome is the exact rule's.
     """
-    if election.vote_type != "approval":
-        raise BudgetError(
-            f"the Method of Equal Shares counts approval ballots, not {election.vote_type}"
+
+    def __init__(self, election: BudgetElection) -> None:
+        self.projects = election.projects
+        m = len(self.projects)
+        index = {p.id: i for i, p in enumerate(self.projects)}
+        scale = 1
+        for ballot in election.ballots:
+            for _, points in ballot:
+                scale = math.lcm(scale, points.denominator)
+        self.scale = scale
+        groups: dict[tuple[tuple[int, int], ...], int] = {}
+        self.ballot_group: list[int] = []
+        for ballot in election.ballots:
+            key = tuple(sorted((index[pid], int(points * scale)) for pid, points in ballot))
+            self.ballot_group.append(groups.setdefault(key, len(groups)))
+        self.n_groups = len(groups)
+        weights = np.bincount(
+            np.asarray(self.ballot_group, dtype=np.int64), minlength=self.n_groups
+        ).astype(np.int64)
+        self.weights = weights
+        self.fweights = weights.astype(np.float64)
+        wlist = weights.tolist()
+        totals = [0] * m
+        for key, g in groups.items():
+            for p, u in key:
+                totals[p] += wlist[g] * u
+        small = max(totals, default=0) < 2**62 and all(u < 2**62 for key in groups for _, u in key)
+        utilities = np.zeros((self.n_groups, m), dtype=np.int64 if small else object)
+        members: list[list[int]] = [[] for _ in self.projects]
+        for key, g in groups.items():
+            for p, u in key:
+                members[p].append(g)
+                utilities[g, p] = u
+        self.utilities = utilities
+        self.futilities = utilities.astype(np.float64)
+        self.supporters = [np.asarray(x, dtype=np.int64) for x in members]
+        self.sup_u = [self.futilities[s, p] for p, s in enumerate(self.supporters)]
+        self.total_u = totals
+        self.costs = [p.cost for p in self.projects]
+        self.fcosts = [float(c) for c in self.costs]
+
+    # Exact budgets of alive groups, from the funded projects' rhos.
+    def _exact_sum(
+        self,
+        groups: npt.NDArray[np.int64],
+        start: Fraction,
+        funded: list[int],
+        rhos: list[Fraction],
+    ) -> Fraction:
+        if not len(groups):
+            return Fraction(0)
+        w = self.weights[groups]
+        total = start * int(w.sum())
+        if funded:
+            rows = self.utilities[np.ix_(groups, np.asarray(funded, dtype=np.int64))]
+            counts = np.dot(w.astype(rows.dtype), rows)
+            for rho, count in zip(rhos, counts.tolist(), strict=True):
+                if count:
+                    total -= rho * int(count)
+        return total
+
+    def _exact_budgets(
+        self,
+        groups: npt.NDArray[np.int64],
+        start: Fraction,
+        funded: list[int],
+        rhos: list[Fraction],
+    ) -> list[Fraction]:
+        """The exact budget of each of ``groups`` (alive ones), in order."""
+        if not len(groups):
+            return []
+        if not funded:
+            return [start] * len(groups)
+        rows = self.utilities[np.ix_(groups, np.asarray(funded, dtype=np.int64))]
+        unique, inverse = _unique_rows(rows)
+        values = [
+            start - sum((r * k for r, k in zip(rhos, row, strict=True) if k), Fraction(0))
+            for row in unique
+        ]
+        return [values[k] for k in inverse.tolist()]
+
+    def _values(
+        self,
+        groups: npt.NDArray[np.int64],
+        p: int | None,
+        start: Fraction,
+        funded: list[int],
+        rhos: list[Fraction],
+    ) -> list[tuple[Fraction, int, int]]:
+        """(exact budget, points for p (0 if p is None), voters) of alive groups, merged."""
+        if not len(groups):
+            return []
+        cols = list(funded) + ([p] if p is not None else [])
+        if cols:
+            rows = self.utilities[np.ix_(groups, np.asarray(cols, dtype=np.int64))]
+            unique, inverse = _unique_rows(rows)
+        else:
+            unique, inverse = [()], np.zeros(len(groups), dtype=np.int64)
+        counts = np.bincount(inverse, weights=self.fweights[groups], minlength=len(unique))
+        merged: dict[tuple[Fraction, int], int] = {}
+        k = len(funded)
+        for row, count in zip(unique, counts.tolist(), strict=True):
+            value = start - sum(
+                (r * x for r, x in zip(rhos, row[:k], strict=True) if x), Fraction(0)
+            )
+            key = (value, int(row[k]) if p is not None else 0)
+            merged[key] = merged.get(key, 0) + int(count)
+        return [(b, u, n) for (b, u), n in merged.items()]
+
+    def _sorted_supporters(
+        self, p: int, alive: npt.NDArray[np.bool_], budget: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        s = self.supporters[p]
+        mask = alive[s]
+        s = s[mask]
+        u = self.sup_u[p][mask]
+        v = budget[s]
+        order = np.argsort(v / u, kind="stable")
+        return s[order], u[order], v[order]
+
+    def _estimate(
+        self, p: int, alive: npt.NDArray[np.bool_], budget: npt.NDArray[np.float64], tol: float
+    ) -> tuple[float, float] | None:
+        """(float rho, error bound) for p; None if surely unaffordable."""
+        s, u, v = self._sorted_supporters(p, alive, budget)
+        if not len(s):
+            return None
+        w = self.fweights[s]
+        contrib = v * w
+        uw = u * w
+        cc = np.cumsum(contrib)
+        paid_before = cc - contrib
+        cu = np.cumsum(uw)
+        rich_u = cu[-1] - (cu - uw)
+        total = float(cc[-1])
+        cost = self.fcosts[p]
+        slack = tol * float(w.sum()) + 1e-12 * (cost + total)
+        if total < cost - slack:
+            return None
+        fits = (cost - paid_before) <= (v / u) * rich_u
+        if fits.any():
+            j = int(np.argmax(fits))
+            rho = float((cost - paid_before[j]) / rich_u[j])
+        else:  # the money is about the cost: everyone pays (nearly) all
+            j = len(s) - 1
+            rho = float(v[j] / u[j])
+        error = (slack + 1e-12 * (cost + float(paid_before[j]))) / float(rich_u[j])
+        error += 1e-12 * abs(rho)
+        return rho, error
+
+    def _exact_price(
+        self,
+        p: int,
+        estimate: tuple[float, float],
+        start: Fraction,
+        alive: npt.NDArray[np.bool_],
+        budget: npt.NDArray[np.float64],
+        funded: list[int],
+        rhos: list[Fraction],
+        tol: float,
+    ) -> Fraction | None:
+        """The exact rho of p, or None if its supporters' money is less than its cost."""
+        s, u, v = self._sorted_supporters(p, alive, budget)
+        rho_f, error = estimate
+        gap = v - rho_f * u
+        width = tol + error * u
+        poor = gap < -width
+        rich = gap > width
+        for attempt in range(2):
+            if attempt:
+                poor[:] = False
+                rich[:] = False
+            edge = ~(poor | rich)
+            left = self.costs[p] - self._exact_sum(s[poor], start, funded, rhos)
+            rs = s[rich]
+            ui = self.utilities[rs, p]
+            paying = int(np.dot(self.weights[rs].astype(ui.dtype), ui)) if len(rs) else 0
+            values = self._values(s[edge], p, start, funded, rhos)
+            values.sort(key=lambda x: x[0] / x[1])
+            paying += sum(pts * n for _, pts, n in values)
+            rho: Fraction | None = None
+            for b, pts, n in values:
+                candidate = left / paying
+                if candidate * pts <= b:
+                    rho = candidate
+                    break
+                left -= b * n
+                paying -= pts * n
+            if rho is None:
+                if paying == 0:
+                    # Nobody is left to pay rho * points: every supporter paying all
+                    # they have (exact sums, whatever the partition) is less than the cost.
+                    return None
+                rho = left / paying
+            x = float(rho)
+            ok = bool(
+                np.all(v[poor] <= x * u[poor] * (1 - 1e-12) - tol / 2)
+                and np.all(v[rich] >= x * u[rich] * (1 + 1e-12) + tol / 2)
+            )
+            if ok and rho > 0:
+                return rho
+        raise AssertionError("exact price over all supporters must be consistent")
+
+    def run(self, start: Fraction, *, details: bool = False) -> _Run:
+        n_projects = len(self.projects)
+        alive = np.ones(self.n_groups, dtype=np.bool_)
+        budget = np.full(self.n_groups, float(start))
+        tol = _MARGIN * float(start)
+        funded: list[int] = []
+        rhos: list[Fraction] = []
+        payments: dict[int, list[tuple[Fraction, int]]] = {}
+        point_payments: dict[int, list[tuple[Fraction, Fraction, int]]] = {}
+        spent = Fraction(0)
+        # Float lower bounds of each project's rho; rhos only grow as budgets shrink.
+        bound = {
+            p: self.fcosts[p] / float(self.total_u[p]) * (1 - 1e-9)
+            for p in range(n_projects)
+            if len(self.supporters[p])
+        }
+        while bound:
+            best_hi = float("inf")
+            near: dict[int, tuple[float, float]] = {}
+            for p in sorted(bound, key=bound.__getitem__):
+                if bound[p] > best_hi:
+                    break
+                estimate = self._estimate(p, alive, budget, tol)
+                if estimate is None:
+                    del bound[p]
+                    continue
+                rho_f, error = estimate
+                bound[p] = rho_f - error
+                near[p] = estimate
+                best_hi = min(best_hi, rho_f + error)
+            if not near:
+                break
+            best: tuple[Fraction, str, int] | None = None
+            restart = False
+            for p, (rho_f, error) in near.items():
+                if rho_f - error > best_hi:
+                    continue
+                rho = self._exact_price(p, (rho_f, error), start, alive, budget, funded, rhos, tol)
+                if rho is None:
+                    del bound[p]
+                    restart = True
+                    continue
+                key = (rho, self.projects[p].id, p)
+                if best is None or key[:2] < best[:2]:
+                    best = key
+            if restart or best is None:
+                continue  # a near-best project was not affordable after all: price again
+            rho, _, chosen = best
+            del bound[chosen]
+            s, u, v = self._sorted_supporters(chosen, alive, budget)
+            x = float(rho)
+            gap = v - x * u
+            poor = gap < -tol
+            edge = np.nonzero(np.abs(gap) <= tol)[0]
+            if len(edge):
+                exact = self._exact_budgets(s[edge], start, funded, rhos)
+                pts = self.utilities[s[edge], chosen].tolist()
+                poor[edge] = np.asarray(
+                    [b <= rho * int(k) for b, k in zip(exact, pts, strict=True)], dtype=np.bool_
+                )
+            if details:
+                payments[chosen], point_payments[chosen] = self._payments(
+                    chosen, s, poor, rho, start, funded, rhos, alive
+                )
+            alive[s[poor]] = False
+            budget[s[poor]] = 0.0
+            budget[s[~poor]] -= x * u[~poor]
+            funded.append(chosen)
+            rhos.append(rho)
+            spent += self.costs[chosen]
+        run = _Run(funded, spent, dict(zip(funded, rhos, strict=True)), payments)
+        run.point_payments = point_payments
+        if details:
+            left = [Fraction(0)] * self.n_groups
+            groups = np.nonzero(alive)[0].astype(np.int64)
+            for g, b in zip(
+                groups.tolist(), self._exact_budgets(groups, start, funded, rhos), strict=True
+            ):
+                left[g] = b
+            run.group_left = left
+            for p in range(n_projects):
+                s = self.supporters[p]
+                if p not in run.shares and len(s):
+                    run.supporters_left[p] = self._exact_sum(s[alive[s]], start, funded, rhos)
+        return run
+
+    def _payments(
+        self,
+        p: int,
+        s: npt.NDArray[np.int64],
+        poor: npt.NDArray[np.bool_],
+        rho: Fraction,
+        start: Fraction,
+        funded: list[int],
+        rhos: list[Fraction],
+        alive: npt.NDArray[np.bool_],
+    ) -> tuple[list[tuple[Fraction, int]], list[tuple[Fraction, Fraction, int]]]:
+        """``payments`` as for approval, and ``(points, amount, voters)`` for every supporter.
+
+        Supporters who had nothing left are listed in the second with amount 0.
+        """
+        by_points: dict[tuple[int, Fraction], int] = {}
+        everyone = self.supporters[p]
+        broke = everyone[~alive[everyone]]
+        if len(broke):
+            pts = self.utilities[broke, p].tolist()
+            for g, k in zip(broke.tolist(), pts, strict=True):
+                key = (int(k), Fraction(0))
+                by_points[key] = by_points.get(key, 0) + int(self.weights[g])
+        rich = s[~poor]
+        if len(rich):
+            pts = self.utilities[rich, p].tolist()
+            for g, k in zip(rich.tolist(), pts, strict=True):
+                key = (int(k), rho * int(k))
+                by_points[key] = by_points.get(key, 0) + int(self.weights[g])
+        for b, k, n in self._values(s[poor], p, start, funded, rhos):
+            by_points[(k, b)] = by_points.get((k, b), 0) + n
+        paid: dict[Fraction, int] = {}
+        for (_, amount), n in by_points.items():
+            if amount:
+                paid[amount] = paid.get(amount, 0) + n
+        scale = self.scale
+        listed = sorted(
+            ((Fraction(k, scale), amount, n) for (k, amount), n in by_points.items()),
+            key=lambda x: (-x[0], -x[1]),
         )
+        return sorted(paid.items(), key=lambda x: (-x[1], -x[0])), listed
+
+
+def method_of_equal_shares(election: BudgetElection, *, completion: bool = True) -> BudgetResult:
+    """Equal Shares, "add1" and greedy completion (see the module doc).
+
+    Approval ballots use cost utilities; cumulative ballots use the points as
+    utilities (a supporter pays ``rho`` per point), and their completion
+    orders projects by points per unit of cost. With ``completion=False``
+    only the plain rule runs (each voter starts with ``budget / voters``),
+    which can leave money unspent.
+    """
+    points = election.vote_type == "cumulative"
     votes = election.votes()
     projects = election.projects
     n = len(election.ballots)
+    supporters: dict[str, int] | None = None
+    if points:
+        counted = Counter(project for ballot in election.ballots for project, _ in ballot)
+        supporters = {p.id: counted[p.id] for p in projects}
+    shares: _Shares | _PointShares | None
     if n == 0:
         shares = None
         run = None
         per_voter = Fraction(0)
         increments = 0
     else:
-        shares = _Shares(election)
+        shares = _PointShares(election) if points else _Shares(election)
         per_voter = election.budget / n
         run = shares.run(per_voter)
         increments = 0
@@ -643,28 +1085,56 @@ def method_of_equal_shares(election: BudgetElection, *, completion: bool = True)
         for place, p in enumerate(run.winners, start=1):
             pid = projects[p].id
             winners.append(pid)
-            outcomes[pid] = ProjectOutcome(
-                pid,
-                True,
-                FUNDED_SHARES,
-                votes[pid],
-                projects[p].cost,
-                order=place,
-                max_share=run.shares[p],
-                payments=tuple(run.payments[p]),
-            )
+            if supporters is None:
+                outcomes[pid] = ProjectOutcome(
+                    pid,
+                    True,
+                    FUNDED_SHARES,
+                    votes[pid],
+                    projects[p].cost,
+                    order=place,
+                    max_share=run.shares[p],
+                    payments=tuple(run.payments[p]),
+                )
+            else:
+                scale = shares.scale if isinstance(shares, _PointShares) else 1
+                outcomes[pid] = ProjectOutcome(
+                    pid,
+                    True,
+                    FUNDED_SHARES,
+                    votes[pid],
+                    projects[p].cost,
+                    order=place,
+                    max_share=max(a for a, _ in run.payments[p]),
+                    payments=tuple(run.payments[p]),
+                    supporters=supporters[pid],
+                    per_point=run.shares[p] * scale,
+                    point_payments=tuple(run.point_payments[p]),
+                )
         spent = run.spent
         remaining = tuple(run.group_left[g] for g in shares.ballot_group)
         for i, had in run.supporters_left.items():
             project = projects[i]
             outcomes[project.id] = ProjectOutcome(
-                project.id, False, UNAFFORDABLE, votes[project.id], project.cost, left=had
+                project.id,
+                False,
+                UNAFFORDABLE,
+                votes[project.id],
+                project.cost,
+                left=had,
+                supporters=None if supporters is None else supporters[project.id],
             )
     added: list[str] = []
     if completion:
         rest = [p for p in projects if p.id not in winners]
         added, extra, _left = _greedy_pass(
-            rest, votes, election.budget - spent, FUNDED_COMPLETION, len(winners)
+            rest,
+            votes,
+            election.budget - spent,
+            FUNDED_COMPLETION,
+            len(winners),
+            per_cost=points,
+            supporters=supporters,
         )
         for pid, o in extra.items():
             if o.won or pid not in outcomes:
@@ -674,7 +1144,12 @@ def method_of_equal_shares(election: BudgetElection, *, completion: bool = True)
     for project in projects:
         if project.id not in outcomes:
             outcomes[project.id] = ProjectOutcome(
-                project.id, False, NO_VOTES, votes[project.id], project.cost
+                project.id,
+                False,
+                NO_VOTES,
+                votes[project.id],
+                project.cost,
+                supporters=None if supporters is None else supporters[project.id],
             )
     return BudgetResult(
         rule="mes",

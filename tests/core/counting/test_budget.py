@@ -36,7 +36,7 @@ from veche.counting.pabulib import PabulibError, parse_pabulib, read_pabulib, wr
 
 pabutools = pytest.importorskip("pabutools")
 
-from pabutools.election import Cost_Sat  # noqa: E402
+from pabutools.election import Additive_Cardinal_Sat, Cost_Sat  # noqa: E402
 from pabutools.election.pabulib import parse_pabulib_from_string  # noqa: E402
 from pabutools.election.satisfaction import AdditiveSatisfaction  # noqa: E402
 from pabutools.rules import (  # noqa: E402
@@ -61,8 +61,13 @@ class _PointsTimesCost(AdditiveSatisfaction):  # type: ignore[misc]
         )
 
 
-def reference(text: str) -> tuple[set[str], set[str] | None]:
-    """pabutools' greedy and Equal Shares (add1 + greedy completion) winners."""
+def reference(text: str, *, completion: bool = True) -> tuple[set[str], list[str]]:
+    """pabutools' greedy winners and Equal Shares winners in order of funding.
+
+    Equal Shares is with add1 and greedy completion (or, with ``completion=False``,
+    one plain run); cost utilities (``Cost_Sat``) for approval ballots, points
+    (``Additive_Cardinal_Sat``, in both stages) for cumulative ones.
+    """
     instance, profile = parse_pabulib_from_string(text)
     approval = instance.meta["vote_type"] in ("approval", "choose-1")
     if approval:
@@ -72,33 +77,43 @@ def reference(text: str) -> tuple[set[str], set[str] | None]:
     sat = Cost_Sat if approval else _PointsTimesCost
     by_greedy = greedy_utilitarian_welfare(instance, profile, sat_class=sat)
     greedy_won = {p.name for p in by_greedy if votes[p.name]}
-    if not approval:
-        return greedy_won, None
-    by_mes = completion_by_rule_combination(
-        instance,
-        profile,
-        [pabutools_mes, greedy_utilitarian_welfare],
-        [{"sat_class": Cost_Sat, "voter_budget_increment": 1}, {"sat_class": Cost_Sat}],
-    )
-    return greedy_won, {p.name for p in by_mes if votes[p.name]}
+    mes_sat = Cost_Sat if approval else Additive_Cardinal_Sat
+    if completion:
+        by_mes = completion_by_rule_combination(
+            instance,
+            profile,
+            [pabutools_mes, greedy_utilitarian_welfare],
+            [{"sat_class": mes_sat, "voter_budget_increment": 1}, {"sat_class": mes_sat}],
+        )
+    else:
+        by_mes = pabutools_mes(instance, profile, sat_class=mes_sat)
+    return greedy_won, [p.name for p in by_mes if votes[p.name]]
 
 
-def check_against_pabutools(election: BudgetElection) -> None:
+def check_against_pabutools(election: BudgetElection, *, ordered: bool = False) -> None:
     text = write_pabulib(election)
     greedy_won, mes_won = reference(text)
     assert set(greedy(election).winners) == greedy_won, text
-    if mes_won is not None:
-        result = method_of_equal_shares(election)
-        assert set(result.winners) == mes_won, text
-        # The explanation adds up: shares paid make each cost, and what voters
-        # have left is what they started with minus what they paid.
-        paid = Fraction(0)
-        for o in result.outcomes:
-            if o.reason == FUNDED_SHARES:
-                assert sum(a * k for a, k in o.payments) == o.cost
-                paid += o.cost
-        if result.voter_budget is not None:
-            assert sum(result.remaining) == result.voter_budget * result.voters - paid
+    result = method_of_equal_shares(election)
+    if ordered:
+        assert list(result.winners) == mes_won, text
+    assert set(result.winners) == set(mes_won), text
+    # The explanation adds up: shares paid make each cost, and what voters
+    # have left is what they started with minus what they paid.
+    paid = Fraction(0)
+    for o in result.outcomes:
+        if o.reason == FUNDED_SHARES:
+            assert sum(a * k for a, k in o.payments) == o.cost
+            paid += o.cost
+            if o.per_point is not None:
+                # Points: each supporter paid per_point x points, or all they had (less).
+                assert sum(a * k for _, a, k in o.point_payments) == o.cost
+                assert all(a <= o.per_point * p for p, a, _ in o.point_payments)
+                assert sum(k for _, _, k in o.point_payments) == o.supporters
+                assert o.max_share == max(a for _, a, _ in o.point_payments)
+    if result.voter_budget is not None:
+        assert sum(result.remaining) == result.voter_budget * result.voters - paid
+        assert all(r >= 0 for r in result.remaining)
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
@@ -106,8 +121,7 @@ def test_shipped_instances_agree_with_pabutools(path: Path) -> None:
     parsed = read_pabulib(path)
     greedy_won, mes_won = reference(path.read_text(encoding="utf-8"))
     assert set(count_budget(parsed.election, "greedy").winners) == greedy_won
-    if mes_won is not None:
-        assert set(count_budget(parsed.election, "mes").winners) == mes_won
+    assert list(count_budget(parsed.election, "mes").winners) == mes_won
 
 
 def _random_election(rng: random.Random, vote_type: str = "approval") -> BudgetElection:
@@ -142,6 +156,42 @@ def test_random_cumulative_instances_agree_with_pabutools_greedy() -> None:
     rng = random.Random(21)
     for _ in range(100):
         check_against_pabutools(_random_election(rng, "cumulative"))
+
+
+def _random_points_election(rng: random.Random) -> BudgetElection:
+    """1-60 voters, 1-12 projects, 1-10 points: ties and near-exhaustion are common.
+
+    Few distinct costs, budgets that are a small multiple of a cost and
+    points drawn from few values make equal prices per point (broken by id)
+    and add1 runs that spend exactly the budget likely.
+    """
+    m = rng.randint(1, 12)
+    n = rng.randint(1, 60)
+    unit = rng.randint(1, 40)
+    costs = [unit * rng.randint(1, 4) for _ in range(rng.randint(1, 3))]
+    budget = max(costs) * rng.randint(1, 4) + rng.choice([0, 0, 1, unit // 2])
+    projects = [(str(rng.randint(1, 30) * 100 + i), rng.choice(costs)) for i in range(m)]
+    ids = [p for p, _ in projects]
+    density = rng.choice([0.2, 0.4, 0.7])
+    top = rng.choice([1, 2, 3, 10])
+    ballots: list[Any] = [
+        {p: rng.randint(1, top) for p in ids if rng.random() < density}
+        or {rng.choice(ids): rng.randint(1, top)}
+        for _ in range(n)
+    ]
+    ballots += [ballots[0]] * rng.randint(0, 5)
+    return make_election(budget, projects, ballots, "cumulative")
+
+
+def test_random_points_instances_agree_with_pabutools_equal_shares() -> None:
+    # Same winners, in the same order, as pabutools' Equal Shares with
+    # Additive_Cardinal_Sat, add1 and greedy completion, and as one plain run.
+    rng = random.Random(24)
+    for _ in range(150):
+        election = _random_points_election(rng)
+        check_against_pabutools(election, ordered=True)
+        _, plain = reference(write_pabulib(election), completion=False)
+        assert list(method_of_equal_shares(election, completion=False).winners) == plain
 
 
 def test_equal_shares_splits_by_group_size_and_explains() -> None:
@@ -218,13 +268,82 @@ def test_make_election_refuses_bad_input(args: tuple[Any, ...], message: str) ->
         make_election(*args)
 
 
-def test_equal_shares_refuses_cumulative_ballots() -> None:
+def test_equal_shares_with_points_pays_per_point_and_explains() -> None:
     election = read_pabulib(DATA / "cumulative_points.pb").election
-    with pytest.raises(BudgetError, match="counts approval ballots, not cumulative"):
-        method_of_equal_shares(election)
     assert greedy(election).winners == ("1", "3")
+    result = method_of_equal_shares(election)
+    # 37 add1 steps: from 200 to 237 per voter; at 238 the run would spend 1100.
+    assert result.voter_budget == 237 and result.increments == 37
+    assert result.winners == ("1", "3") and result.completion == ("3",)
+    kitchen = result.outcome("1")
+    assert kitchen.reason == FUNDED_SHARES and kitchen.supporters == 4
+    # Voter 4 gave 10 points but has only 237: pays it all; the others pay
+    # rho x points with (600 - 237) / (6 + 5 + 1) = 121/4 per point.
+    assert kitchen.per_point == Fraction(121, 4)
+    assert kitchen.point_payments == (
+        (10, 237, 1),
+        (6, Fraction(363, 2), 1),
+        (5, Fraction(605, 4), 1),
+        (1, Fraction(121, 4), 1),
+    )
+    assert kitchen.max_share == 237
+    assert explain(kitchen).startswith(
+        "funded by equal shares: its 4 supporter(s) gave 22 point(s) and paid 600 at 30.25 "
+        "per point (1 with 10 point(s) paid 237 (all they had), 1 with 6 point(s) paid 181.50"
+    )
+    court = result.outcome("2")
+    assert court.reason == UNAFFORDABLE and court.left == Fraction(1997, 4)
+    assert explain(court) == (
+        "not affordable by its supporters: its 3 supporter(s) (15 point(s)) had 499.25 left, "
+        "it costs 500"
+    )
+    leaflets = result.outcome("3")
+    assert leaflets.reason == FUNDED_COMPLETION and leaflets.points_per_cost == Fraction(9, 400)
+    assert "0.0225 per unit of cost" in explain(leaflets)
+    check_against_pabutools(election, ordered=True)
     with pytest.raises(BudgetError, match="unknown rule"):
         count_budget(election, "phragmen")  # type: ignore[arg-type]
+
+
+def test_points_completion_goes_by_points_per_cost_as_pabutools() -> None:
+    # Equal shares funds "b"; then "a" has more points (5) but "c" more points
+    # per unit of cost (4/3 > 5/6): pabutools' greedy with Additive_Cardinal_Sat
+    # funds "c", and then "a" no longer fits.
+    election = make_election(
+        10, [("a", 6), ("b", 3), ("c", 3)], [{"b": 5, "c": 4}, {"a": 5}], "cumulative"
+    )
+    result = method_of_equal_shares(election)
+    check_against_pabutools(election, ordered=True)
+    assert result.winners == ("b", "c") and result.completion == ("c",)
+    assert result.outcome("a").reason == UNAFFORDABLE
+
+
+def test_points_ties_are_broken_by_project_id_as_text() -> None:
+    election = make_election(5, [("2", 5), ("10", 5)], [{"2": 3}, {"10": 3}], "cumulative")
+    assert method_of_equal_shares(election).winners == ("10",)
+    check_against_pabutools(election, ordered=True)
+    # Equal prices per point in one run: "10" is funded first.
+    both = make_election(10, [("2", 5), ("10", 5)], [{"2": 1, "10": 1}] * 2, "cumulative")
+    assert method_of_equal_shares(both, completion=False).winners == ("10", "2")
+    check_against_pabutools(both, ordered=True)
+
+
+def test_fractional_points_are_counted_exactly() -> None:
+    election = make_election(
+        7,
+        [("a", 3), ("b", 4), ("c", 2)],
+        [{"a": Fraction(1, 2), "b": Fraction(5, 3)}, {"a": 2, "c": Fraction(1, 7)}, {"b": 1}],
+        "cumulative",
+    )
+    scaled = make_election(
+        7,
+        [("a", 3), ("b", 4), ("c", 2)],
+        [{"a": 21, "b": 70}, {"a": 84, "c": 6}, {"b": 42}],
+        "cumulative",
+    )
+    ours = method_of_equal_shares(election)
+    assert ours.winners == method_of_equal_shares(scaled).winners
+    check_against_pabutools(election, ordered=True)
 
 
 def test_write_then_read_gives_the_same_election() -> None:

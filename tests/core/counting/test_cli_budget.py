@@ -56,7 +56,20 @@ def test_bad_file_names_the_line(tmp_path: Path) -> None:
         run(["count", "budget", str(tmp_path / "missing.pb")])
 
 
-def test_equal_shares_refuses_cumulative_file() -> None:
-    with pytest.raises(CliError, match="counts approval ballots, not cumulative"):
-        run(["count", "budget", str(DATA / "cumulative_points.pb")])
-    assert run(["count", "budget", "--rule", "greedy", str(DATA / "cumulative_points.pb")]) == 0
+def test_cumulative_file_by_equal_shares(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(DATA / "cumulative_points.pb")
+    assert run(["count", "budget", path]) == 0
+    out = capsys.readouterr().out
+    assert "Method of Equal Shares (points utilities" in out
+    assert "  1. 1 Community kitchen: funded by equal shares: its 4 supporter(s) gave 22" in out
+    assert "  2. 3 Printing leaflets: funded by the completion: 9 point(s)" in out
+    assert "Spent 1000 of 1000, 0 left." in out
+    assert run(["count", "budget", path, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["winners"] == ["1", "3"] and data["completion"] == ["3"]
+    assert data["voter_budget"] == "237" and data["vote_type"] == "cumulative"
+    kitchen = data["projects"][0]
+    assert kitchen["per_point"] == "30.25" and kitchen["supporters"] == 4
+    assert kitchen["point_payments"][0] == {"points": "10", "amount": "237", "voters": 1}
+    assert data["projects"][2]["points_per_cost"] == "0.0225"
+    assert run(["count", "budget", "--rule", "greedy", path]) == 0
