@@ -898,9 +898,11 @@ class _PointShares:
                 paying -= pts * n
             if rho is None:
                 if paying == 0:
-                    # Nobody is left to pay rho * points: every supporter paying all
-                    # they have (exact sums, whatever the partition) is less than the cost.
-                    return None
+                    if left > 0:
+                        # Every supporter paying all they have (exact sums, whatever
+                        # the partition) is less than the cost.
+                        return None
+                    continue  # the partition was wrong: price over all supporters
                 rho = left / paying
             x = float(rho)
             ok = bool(
@@ -1014,18 +1016,14 @@ class _PointShares:
         """
         by_points: dict[tuple[int, Fraction], int] = {}
         everyone = self.supporters[p]
-        broke = everyone[~alive[everyone]]
-        if len(broke):
-            pts = self.utilities[broke, p].tolist()
-            for g, k in zip(broke.tolist(), pts, strict=True):
-                key = (int(k), Fraction(0))
-                by_points[key] = by_points.get(key, 0) + int(self.weights[g])
-        rich = s[~poor]
-        if len(rich):
-            pts = self.utilities[rich, p].tolist()
-            for g, k in zip(rich.tolist(), pts, strict=True):
-                key = (int(k), rho * int(k))
-                by_points[key] = by_points.get(key, 0) + int(self.weights[g])
+        for groups, price in ((everyone[~alive[everyone]], Fraction(0)), (s[~poor], rho)):
+            if not len(groups):
+                continue
+            unique, inverse = _unique_rows(self.utilities[groups, p].reshape(-1, 1))
+            counts = np.bincount(inverse, weights=self.fweights[groups], minlength=len(unique))
+            for (k,), n in zip(unique, counts.tolist(), strict=True):
+                key = (int(k), price * int(k))
+                by_points[key] = by_points.get(key, 0) + int(n)
         for b, k, n in self._values(s[poor], p, start, funded, rhos):
             by_points[(k, b)] = by_points.get((k, b), 0) + n
         paid: dict[Fraction, int] = {}

@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from veche.counting.budget import (
@@ -462,3 +463,80 @@ def test_prices_exactly_at_the_voters_budgets_are_decided_exactly() -> None:
     plain = method_of_equal_shares(election, completion=False)
     assert plain.outcome("a").max_share == 1
     assert plain.outcome("b").reason == UNAFFORDABLE and plain.outcome("b").left == 400
+
+
+def test_larger_points_instances_agree_with_pabutools_equal_shares() -> None:
+    # Hundreds of voters, budgets that are not round numbers and, in some
+    # instances, points in quarters: float estimates and exact decisions both matter.
+    rng = random.Random(25)
+    for number in range(10):
+        m = rng.randint(5, 15)
+        n = rng.randint(100, 300)
+        budget = rng.randint(10_000, 1_000_000)
+        projects = [(str(i + 1), rng.randint(budget // 50, budget // 3)) for i in range(m)]
+        popularity = [rng.random() ** 2 for _ in range(m)]
+        quarters = number % 3 == 0
+        ballots = [
+            {
+                str(i + 1): Fraction(rng.randint(1, 40), 4) if quarters else rng.randint(1, 10)
+                for i in range(m)
+                if rng.random() < popularity[i]
+            }
+            or {"1": 1}
+            for _ in range(n)
+        ]
+        election = make_election(budget, projects, ballots, "cumulative")
+        _, theirs = reference(write_pabulib(election), completion=False)
+        ours = method_of_equal_shares(election, completion=False)
+        assert list(ours.winners) == theirs
+        for o in ours.outcomes:
+            if o.won:
+                assert sum(a * k for _, a, k in o.point_payments) == o.cost
+
+
+def test_points_prices_exactly_at_the_voters_budgets_are_decided_exactly() -> None:
+    # 1,000 voters with 3 each. "a": its 600 supporters give 7 points and it
+    # costs exactly what they hold, so its price is 3/7 per point, exactly
+    # every supporter's budget / points (not a float); "b" costs 1 more than
+    # its 400 supporters hold. The extras only cost more per point.
+    rng = random.Random(26)
+    extra = ["c", "d", "e", "f"]
+    ballots = [
+        {
+            "a" if i < 600 else "b": 7 if i < 600 else 3,
+            **{x: 1 for x in extra if rng.random() < 0.5},
+        }
+        for i in range(1000)
+    ]
+    election = make_election(
+        3000, [("a", 1800), ("b", 1201), *((x, 2000) for x in extra)], ballots, "cumulative"
+    )
+    check_against_pabutools(election, ordered=True)
+    plain = method_of_equal_shares(election, completion=False)
+    assert plain.outcome("a").per_point == Fraction(3, 7)
+    assert plain.outcome("a").point_payments == ((7, 3, 600),)
+    assert plain.outcome("b").reason == UNAFFORDABLE and plain.outcome("b").left == 1200
+
+
+def test_exact_point_price_does_not_trust_a_wrong_estimate() -> None:
+    # The exact price is checked against the float partition it assumed; fed
+    # an estimate that is off, it recomputes over all supporters and still
+    # gives the exact price (white box: the estimate is never this wrong).
+    from veche.counting.budget import _PointShares
+
+    rng = random.Random(27)
+    for _ in range(30):
+        election = _random_points_election(rng)
+        shares = _PointShares(election)
+        start = election.budget / len(election.ballots)
+        alive = np.ones(shares.n_groups, dtype=np.bool_)
+        budget = np.full(shares.n_groups, float(start))
+        tol = 1e-9 * float(start)
+        for p in range(len(election.projects)):
+            estimate = shares._estimate(p, alive, budget, tol)
+            if estimate is None:
+                continue
+            right = shares._exact_price(p, estimate, start, alive, budget, [], [], tol)
+            for factor in (0.5, 0.99, 1.01, 2.0):
+                wrong = (estimate[0] * factor, 0.0)
+                assert shares._exact_price(p, wrong, start, alive, budget, [], [], tol) == right

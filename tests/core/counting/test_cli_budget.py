@@ -73,3 +73,24 @@ def test_cumulative_file_by_equal_shares(capsys: pytest.CaptureFixture[str]) -> 
     assert kitchen["point_payments"][0] == {"points": "10", "amount": "237", "voters": 1}
     assert data["projects"][2]["points_per_cost"] == "0.0225"
     assert run(["count", "budget", "--rule", "greedy", path]) == 0
+
+
+def test_points_file_json_explains_every_project(capsys: pytest.CaptureFixture[str]) -> None:
+    # 12 voters spread 5 points each; pabutools funds the same (test_budget.py).
+    assert run(["count", "budget", str(DATA / "cumulative_equal_shares.pb"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["method"].startswith("Method of Equal Shares (points utilities")
+    assert data["winners"] == ["3", "4", "5", "6", "2"] and data["completion"] == ["2"]
+    assert data["voter_budget"] == "73" and data["increments"] == 23
+    assert data["spent"] == "600" and data["left"] == "0"
+    by_id = {p["id"]: p for p in data["projects"]}
+    # Street lights and Youth club both cost 10 per point: "4" goes first, by id.
+    assert by_id["4"]["per_point"] == by_id["5"]["per_point"] == "10"
+    assert by_id["4"]["order"] == 2 and by_id["5"]["order"] == 3
+    trees = by_id["6"]
+    assert {"points": "3", "amount": "53", "voters": 1} in trees["point_payments"]
+    assert "(all they had)" in trees["explanation"]
+    bikes = by_id["1"]
+    assert bikes["reason"] == "unaffordable" and bikes["supporters"] == 4
+    assert bikes["explanation"].startswith("not affordable by its supporters: its 4 supporter(s)")
+    assert by_id["2"]["reason"] == "funded_completion" and by_id["2"]["points_per_cost"] == "0.02"
