@@ -219,6 +219,18 @@ def _first_difference(carried: Any, recomputed: Any, where: str = "") -> str:
 def check_bundle(files: Mapping[str, bytes]) -> list[Problem]:
     """Re-run the audit on the bundle's inputs and compare report.json, byte for byte.
     An empty list means the report is what the audit computes from these inputs."""
+    try:
+        _params(files)
+    except RecursionError:
+        return [Problem(PARAMS, "params.json is not JSON: it is nested too deeply")]
+    try:
+        return _check_bundle(files)
+    except RecursionError:
+        # Crafted JSON of 100,000 brackets: named, never a crash of the verifier.
+        return [Problem(REPORT, "report.json is not JSON: it is nested too deeply")]
+
+
+def _check_bundle(files: Mapping[str, bytes]) -> list[Problem]:
     carried = files.get(REPORT)
     if carried is None:
         return [Problem(REPORT, "the bundle has no report.json")]

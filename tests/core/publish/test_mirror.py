@@ -317,6 +317,16 @@ def test_a_page_or_script_no_rule_checks_is_named(copy: Path) -> None:
     }
 
 
+def test_a_fund_report_nested_too_deeply_is_named_not_a_crash(copy: Path) -> None:
+    # An outsider's folder: no signature needed to reach the report's JSON parser.
+    folder = copy / "fund" / ("B" * 43)
+    folder.mkdir(parents=True)
+    (folder / "report.json").write_text("[" * 100_000 + "]" * 100_000)
+    (folder / "report.html").write_text("<html></html>")
+    problems = _problems(copy)
+    assert "nested too deeply" in problems[f"fund/{'B' * 43}/report.json"]
+
+
 def test_rewriting_changes_only_what_an_event_changes(
     federation, site: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

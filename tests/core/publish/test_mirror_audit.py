@@ -226,3 +226,19 @@ def test_an_input_a_host_would_serve_as_a_web_page_is_not_carried(
     problems = _problems(root)
     assert "inputs/official.html" in problems[f"audit/{digest}/inputs/official.html"]
     assert set(problems) == set(documents)
+
+
+@pytest.mark.parametrize("name", ["report.json", "params.json"])
+def test_a_bundle_nested_too_deeply_is_named_not_a_crash(
+    world: Federation, site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    from veche.cli import main
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(site / "audit" / world.digest, bundle)  # type: ignore[attr-defined]
+    deep = "[" * 100_000 + "]" * 100_000
+    if name == "report.json":
+        deep = '{"generated_at": "2020-08-10T09:00:00Z", "x": ' + deep + "}"
+    (bundle / name).write_text(deep)
+    assert main(["audit", "verify", str(bundle)]) == 1
+    assert f"{name}: " in capsys.readouterr().out
