@@ -11,9 +11,9 @@ a line with its name and then ';'-separated CSV with a header line:
   ids, ','-separated), and ``points`` for cumulative ballots.
 
 Vote types counted: ``approval`` and ``choose-1`` (one approval), and
-``cumulative`` (greedy only). ``ordinal`` and ``scoring`` files are refused
-with the line naming the vote type. Numbers may use ',' or '.' as the decimal
-mark. Every error names its line.
+``cumulative`` (points; greedy and Equal Shares). ``ordinal`` and ``scoring``
+files are refused with the line naming the vote type. Numbers may use ',' or
+'.' as the decimal mark. Every error names its line.
 """
 
 from __future__ import annotations
