@@ -192,6 +192,30 @@ def test_a_member_proposes_the_publication_from_the_audit_page(tiny: dict[str, b
     assert run.title in motion.title
 
 
+def test_only_the_runs_owner_proposes_to_publish_its_input_files(
+    tiny: dict[str, bytes],
+) -> None:
+    """The owner published the report on the node (anyone reads it, never the input
+    files): another member must not put the witness file into a public mirror."""
+    from django.utils import timezone
+    from tests.factories import sign_in
+
+    w = World()
+    space = w.committee("Sokol", ("Zubr",), name="Назіральнікі Мінска")
+    run = finished_run(w, "Zubr", tiny)
+    run.published_at = timezone.now()
+    run.save()
+    create_account("Sokol", PASS, w.person("Sokol"))
+    client = sign_in("Sokol", language="be")
+    url = f"/audit/{run.public_id}/"
+    page = client.get(url)
+    assert page.status_code == 200 and f'action="{url}motion/"' not in page.content.decode()
+    before = state_digest()
+    assert client.post(url + "motion/", {"space": space}).status_code == 404
+    assert state_digest() == before
+    assert not Motion.objects.filter(kind="general").exists()
+
+
 def test_the_motion_command_proposes_the_publication(
     tiny: dict[str, bytes], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

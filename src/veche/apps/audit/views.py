@@ -88,8 +88,9 @@ def _stage_text(run: AuditRun) -> str:
 
 def _committees_of(key: str | None, run: AuditRun) -> list[Any]:
     """The committees ``key`` is an active member of, which may publish this finished run
-    through a motion (one query; none for a visitor or an unfinished run)."""
-    if key is None or run.status != AuditRun.Status.DONE:
+    through a motion (one query; none for a visitor, an unfinished run or another's run:
+    the mirror carries the input files, which the node shows nobody but their owner)."""
+    if key is None or run.status != AuditRun.Status.DONE or not is_owner(key, run):
         return []
     from veche.apps.committees.models import Committee, Member
 
