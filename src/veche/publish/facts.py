@@ -22,8 +22,10 @@ from veche.events import CREATE_KIND, Event, EventError, parse_event
 from veche.events.encoding import EncodingError, b64d, b64e
 from veche.solidarity.strike import (
     OUT_STATUSES,
+    STATUSES,
     FederationTotals,
     StatusChange,
+    StrikeError,
     WorkplaceInfo,
     federation_totals,
     latest,
@@ -137,6 +139,74 @@ def _order(event: Event) -> tuple[str, str]:
     return (event.at, event.id)
 
 
+def _whole(value: object, low: int = 0, high: int | None = None) -> bool:
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= low
+        and (high is None or value <= high)
+    )
+
+
+# The body fields the facts read, by kind: text fields always present, text fields
+# that may be absent, and whole numbers (low, high). A node's schemas hold far more;
+# these are what a crafted event signed by a member must not break in a verifier.
+_TEXTS: dict[str, tuple[str, ...]] = {
+    "motion.propose": ("kind", "title", "text"),
+    "motion.amend": ("motion",),
+    "motion.close": ("motion",),
+    "workplace.register": ("name", "city", "region", "sector"),
+    "workplace.update": ("workplace",),
+    "strike.status": ("workplace", "day", "status"),
+    BALLOT_RESULT: ("workplace", "day"),
+}
+_OPTIONAL_TEXTS: dict[str, tuple[str, ...]] = {
+    "motion.amend": ("title", "text"),
+    "workplace.update": ("name", "city", "region", "sector"),
+    "member.invite": ("code_hash",),
+    "member.join": ("code",),
+    "member.device": ("key",),
+}
+_NUMBERS: dict[str, dict[str, tuple[int, int | None]]] = {
+    "workplace.register": {"workforce": (0, None)},
+    "strike.status": {"out_per_mille": (0, 1000)},
+    BALLOT_RESULT: {"yes": (0, None), "no": (0, None)},
+}
+
+
+def shape_problem(event: Event) -> str | None:
+    """Why the facts cannot read an event's body (None when they can): a mirror checks
+    signatures, not a node's schemas, so a member's key can sign anything."""
+    body = event.body
+    kind = event.kind
+    for name in _TEXTS.get(kind, ()):
+        if not isinstance(body.get(name), str):
+            return f"its {name} is not text"
+    for name in _OPTIONAL_TEXTS.get(kind, ()):
+        if name in body and not isinstance(body[name], str):
+            return f"its {name} is not text"
+    numbers = dict(_NUMBERS.get(kind, {}))
+    if kind == "workplace.update" and "workforce" in body:
+        numbers["workforce"] = (0, None)
+    for name, (low, high) in numbers.items():
+        if not _whole(body.get(name), low, high):
+            return f"its {name} is not a whole number in range"
+    if kind in ("strike.status", BALLOT_RESULT):
+        try:
+            parse_day(body["day"])
+        except StrikeError:
+            return "its day is not a day"
+    if kind == "strike.status" and body["status"] not in STATUSES:
+        return "its status is not a strike status"
+    target = body.get("target")
+    if kind == "motion.propose" and target is not None:
+        if not isinstance(target, dict):
+            return "its target is not an object"
+        if any(not isinstance(target.get(n, ""), str) for n in ("motion", "space", "audience")):
+            return "its target is not text"
+    return None
+
+
 @dataclass
 class Folder:
     """The valid events of a mirror, by space, with each committee's members per §4."""
@@ -147,7 +217,13 @@ class Folder:
 
     def __post_init__(self) -> None:
         by_space: dict[str, list[Event]] = defaultdict(list)
+        self.malformed: dict[str, str] = {}
         for event in self.events.values():
+            shape = shape_problem(event)
+            if shape is not None:
+                # Counted nowhere (not even for membership); a page linking it fails.
+                self.malformed[event.id] = shape
+                continue
             by_space[event.space_id].append(event)
         for items in by_space.values():
             items.sort(key=_order)
@@ -191,6 +267,8 @@ class Folder:
 
     def problem(self, event: Event) -> str | None:
         """Why an event may not count (None when it may)."""
+        if event.id in self.malformed:
+            return f"event {event.id} cannot be read: {self.malformed[event.id]}"
         if event.kind != CREATE_KIND and self.create_of(event.space_id) is None:
             return f"event {event.id} belongs to a committee whose founding event is missing"
         if not self.is_member(event):

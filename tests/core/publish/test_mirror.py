@@ -289,6 +289,56 @@ def test_an_event_signed_by_a_non_member_is_named(federation, copy: Path) -> Non
     assert set(problems) == {"ru/strike.html", "mirror-data.js"}
 
 
+@pytest.mark.parametrize(
+    ("kind", "body"),
+    [
+        ("strike.status", {"day": "someday", "status": "ended", "out_per_mille": 0}),
+        ("strike.status", {"day": "2020-08-21", "status": "ended", "out_per_mille": "x"}),
+        ("strike.status", {"day": "2020-08-21", "status": "bogus", "out_per_mille": 0}),
+        ("workplace.update", {"workforce": "many"}),
+        ("motion.propose", {"kind": "demands", "method": "yes_no"}),
+        ("member.invite", {"code_hash": ["not", "text"]}),
+    ],
+)
+def test_an_event_a_member_signed_in_no_kinds_shape_is_named_not_a_crash(
+    federation, copy: Path, kind: str, body: dict[str, object]
+) -> None:  # type: ignore[no-untyped-def]
+    # A mirror checks signatures, not a node's schemas: a member's key (or a seized one
+    # the mirror cannot know was revoked) signs a body the facts cannot read.
+    if kind in ("strike.status", "workplace.update"):
+        body = {"workplace": federation.place, "published": True, **body}
+    previous = build_event(
+        federation.member, space=federation.plant, seq=1, prev=None, kind="x.y", body={}
+    )
+    forged = build_event(
+        federation.member,
+        space=federation.plant,
+        seq=41,
+        prev=previous.id,
+        kind=kind,
+        body=body,
+        at="2020-08-20T10:00:00Z",
+    )
+    (copy / "events" / f"{forged.id}.json").write_bytes(forged.raw)
+    if kind == "motion.propose":
+        close = build_event(
+            federation.member,
+            space=federation.plant,
+            seq=42,
+            prev=forged.id,
+            kind="motion.close",
+            body={"motion": forged.id, "result": {"passed": True}},
+            at="2020-08-20T11:00:00Z",
+        )
+        (copy / "events" / f"{close.id}.json").write_bytes(close.raw)
+    page = copy / "ru" / "strike.html"
+    text = page.read_text()
+    first = re.findall(r"events/([A-Za-z0-9_-]{43})\.json", text)[0]
+    page.write_text(text.replace(f"events/{first}.json", f"events/{forged.id}.json"))
+    problems = _problems(copy)
+    assert problems["ru/strike.html"].startswith(f"event {forged.id} cannot be read: its ")
+
+
 def test_a_missing_page_and_an_extra_page_are_named(federation, copy: Path) -> None:  # type: ignore[no-untyped-def]
     (copy / "ru" / "c" / f"{federation.students}.html").unlink()
     shutil.copy(copy / "en" / "index.html", copy / "en" / "c" / ("A" * 43 + ".html"))
