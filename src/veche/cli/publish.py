@@ -27,6 +27,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     actions = publish.add_subparsers(dest="publish_command", metavar="verify")
     verify = actions.add_parser("verify", help="check a mirror folder, with no database")
     verify.add_argument("folder", type=Path)
+    verify.add_argument(
+        "--committee",
+        action="append",
+        metavar="SPACE",
+        help="a committee's space id you know from a trusted source (repeatable): any "
+        "other committee in the folder is a problem, since anyone can found a committee "
+        "of any name",
+    )
     add_json_flag(verify)
     verify.set_defaults(handler=_verify)
 
@@ -128,15 +136,26 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from veche.publish.mirror import verify_mirror
+    from veche.publish.mirror import folder_committees, verify_mirror
 
     try:
-        problems = verify_mirror(args.folder)
+        problems = verify_mirror(args.folder, args.committee)
+        committees = folder_committees(args.folder)
     except OSError as error:
         raise CliError(f"cannot read the mirror: {error}") from error
     if args.json:
-        print_json({"ok": not problems, "problems": [vars(p) for p in problems]})
-    elif problems:
+        print_json(
+            {
+                "ok": not problems,
+                "problems": [vars(p) for p in problems],
+                "committees": [{"name": n, "space": s} for n, s in committees],
+            }
+        )
+        return 1 if problems else 0
+    # A name proves nothing: the reader compares these ids with ones they trust.
+    for name, space in committees:
+        print(f"committee {name}: {space}")
+    if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
         print(f"{args.folder}: {len(problems)} problems: NOT verified", file=sys.stderr)

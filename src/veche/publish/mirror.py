@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from veche.publish.facts import (
     FUND_REPORT_FILE,
     Facts,
     Folder,
+    _committees,
     derive,
     read_events,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "WriteReport",
     "build_files",
     "checked_files",
+    "folder_committees",
     "verify_mirror",
     "write_mirror",
 ]
@@ -201,10 +203,26 @@ def _unknown_files(root: Path, files: Mapping[str, Path]) -> list[str]:
     return sorted(unknown)
 
 
-def verify_mirror(root: Path) -> list[MirrorProblem]:
+def folder_committees(root: Path) -> list[tuple[str, str]]:
+    """(name, space id) of every committee founded in the folder's valid event files, by
+    name: what a reader compares with the ids learned from a trusted source."""
+    files = {
+        matched.group(1): path.read_bytes()
+        for relative, path in checked_files(root).items()
+        if (matched := _EVENT_FILE.match(relative))
+    }
+    parsed, _bad = read_events(files)
+    found = _committees(Folder(parsed))
+    return sorted((c.name, c.space) for c in found.values())
+
+
+def verify_mirror(root: Path, committees: Collection[str] | None = None) -> list[MirrorProblem]:
     """Every problem of the mirror in ``root`` (empty: every page follows from its events).
 
-    Raises OSError when the folder cannot be read."""
+    ``committees``: the space ids the reader knows from a trusted source; a committee
+    founded in the folder that is not among them is a problem (anyone can found a
+    committee of any name and sign its decisions). Raises OSError when the folder cannot
+    be read."""
     if not root.is_dir():
         raise FileNotFoundError(f"no such folder: {root}")
     files = checked_files(root)
@@ -223,6 +241,16 @@ def verify_mirror(root: Path) -> list[MirrorProblem]:
     problems: list[MirrorProblem] = []
     for name, why in sorted(bad.items()):
         problems.append(MirrorProblem(f"events/{name}.json", why))
+    if committees is not None:
+        for space, committee in sorted(facts.committees.items()):
+            if space not in committees:
+                problems.append(
+                    MirrorProblem(
+                        f"events/{space}.json",
+                        f"committee “{committee.name}” ({space}) is not one you named: "
+                        "anyone can found a committee of any name and sign its decisions",
+                    )
+                )
     for relative, why in sorted(facts.document_problems.items()):
         problems.append(MirrorProblem(relative, why))
     for relative in sorted(files):

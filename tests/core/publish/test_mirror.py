@@ -339,6 +339,38 @@ def test_an_event_a_member_signed_in_no_kinds_shape_is_named_not_a_crash(
     assert problems["ru/strike.html"].startswith(f"event {forged.id} cannot be read: its ")
 
 
+def test_a_look_alike_committee_verifies_but_shows_its_id_and_fails_a_pinned_check(
+    federation, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    # An outsider founds "Стачком МТЗ" again and signs a passed letter calling the
+    # strike off: every page follows from signed events, so only the ids tell.
+    from copy import deepcopy
+
+    from tests.core.publish.conftest import Federation
+
+    from veche.cli import main
+    from veche.publish.facts import select_public
+
+    forged = Federation(events=list(federation.events), chains=deepcopy(federation.chains))
+    forged.clock = federation.clock
+    impostor = forged.committee(federation.outsider, "Стачком МТЗ")
+    forged.passed(federation.outsider, impostor, "demands", "Забастовка отменена")
+    root = tmp_path / "site"
+    write_mirror(root, [e.raw for e in select_public(forged.events)], federation.documents)
+    assert main(["publish", "verify", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert f"committee Стачком МТЗ: {federation.plant}" in out
+    assert f"committee Стачком МТЗ: {impostor}" in out
+    trusted = ["--committee", federation.plant, "--committee", federation.students]
+    assert main(["publish", "verify", str(root), *trusted]) == 1
+    err = capsys.readouterr().err
+    assert f"events/{impostor}.json: committee “Стачком МТЗ” ({impostor}) is not one" in err
+    assert federation.plant + ")" not in err
+    assert main(["publish", "verify", str(root), "--json", *trusted]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert {"name": "Стачком МТЗ", "space": impostor} in report["committees"]
+
+
 def test_a_missing_page_and_an_extra_page_are_named(federation, copy: Path) -> None:  # type: ignore[no-untyped-def]
     (copy / "ru" / "c" / f"{federation.students}.html").unlink()
     shutil.copy(copy / "en" / "index.html", copy / "en" / "c" / ("A" * 43 + ".html"))
