@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     opened.add_argument("--amount", required=True, help="in major units, like 1500 or 1500.50")
     opened.add_argument("--currency", default="BYN", choices=("BYN", "EUR", "USD"))
     opened.add_argument("--rule", default="mes", choices=("mes", "greedy"))
+    opened.add_argument(
+        "--ballot",
+        default="approval",
+        choices=("approval", "points"),
+        help="approval (tick projects) or points (share out --points between projects)",
+    )
+    opened.add_argument(
+        "--points", type=int, default=None, help="with --ballot points: each voter's points, 1-100"
+    )
     opened.add_argument("--from-fund", action="store_true", help="paid from the fund")
     opened.add_argument("--proposal-hours", type=int, default=72)
     opened.add_argument("--voting-hours", type=int, default=72)
@@ -49,9 +59,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     propose.add_argument("--description", default="")
     propose.set_defaults(handler=_propose)
 
-    vote = writer("vote", "approve projects (a later vote replaces an earlier)")
+    vote = writer(
+        "vote", "approve projects, or give them points (a later vote replaces an earlier)"
+    )
     vote.add_argument("budget")
     vote.add_argument("--approve", action="append", default=[], help="a project id (repeat)")
+    vote.add_argument(
+        "--points",
+        action="append",
+        default=[],
+        metavar="PROJECT=N",
+        help="on a points budget: N points to a project (repeat)",
+    )
     vote.set_defaults(handler=_vote)
 
     close = writer("close", "count the result and sign it (after voting closes)")
@@ -128,6 +147,8 @@ def _open(args: argparse.Namespace) -> int:
     from veche.apps.planning import actions
 
     identity, amount = load_signer(args.key), _amount(args.amount, "--amount")
+    if (args.ballot == "points") != (args.points is not None):
+        raise CliError("--points N (1-100) goes with --ballot points, and only with it")
     now = datetime.now(UTC).replace(microsecond=0)
     proposals = now + timedelta(hours=args.proposal_hours)
     event = signed(
@@ -138,6 +159,8 @@ def _open(args: argparse.Namespace) -> int:
             amount=amount,
             currency=args.currency,
             rule=args.rule,
+            ballot=args.ballot,
+            points=args.points,
             from_fund=args.from_fund,
             proposals_close=proposals,
             votes_close=proposals + timedelta(hours=args.voting_hours),
@@ -169,8 +192,27 @@ def _vote(args: argparse.Namespace) -> int:
     from veche.apps.planning import actions
 
     identity = load_signer(args.key)
-    event = signed(lambda: actions.vote(identity, args.space, args.budget, list(args.approve)))
+    if args.points and args.approve:
+        raise CliError("give either --approve (approval budget) or --points (points budget)")
+    if args.points:
+        points = _points(args.points)
+        event = signed(lambda: actions.vote(identity, args.space, args.budget, points=points))
+    else:
+        event = signed(lambda: actions.vote(identity, args.space, args.budget, list(args.approve)))
     return _done(args, event, "vote recorded")
+
+
+def _points(given: list[str]) -> dict[str, int]:
+    """``PROJECT=N`` flags as {project: N}; the rule checks the projects and the sum."""
+    points: dict[str, int] = {}
+    for text in given:
+        project, sep, number = text.partition("=")
+        if not sep or not project or not number.strip().isdigit():
+            raise CliError(f"--points {text}: write PROJECT=N, N a whole number")
+        if project in points:
+            raise CliError(f"--points: project {project} given twice")
+        points[project] = int(number)
+    return points
 
 
 def _close(args: argparse.Namespace) -> int:
@@ -210,6 +252,8 @@ def _show(args: argparse.Namespace) -> int:
         "amount": row.amount,
         "currency": row.currency,
         "rule": row.rule,
+        "ballot": row.ballot,
+        "points": row.points if row.ballot == "points" else None,
         "status": row.status,
         "winners": row.winners,
         "spent": row.spent,
@@ -222,10 +266,17 @@ def _show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
     else:
-        print(f"{row.title}: {row.amount / 100:.2f} {row.currency}, {row.rule}, {row.status}")
+        ballot = f"points ({row.points} each)" if row.ballot == "points" else "approval"
+        print(
+            f"{row.title}: {row.amount / 100:.2f} {row.currency}, {row.rule}, {ballot}, "
+            f"{row.status}"
+        )
+        unit = "points" if row.ballot == "points" else "votes"
         for p in data["projects"]:
-            won = p["outcome"]["reason"] if p["outcome"] else "-"
-            print(f"  {p['id']}  {p['cost'] / 100:.2f}  {won}  {p['name']}")
+            outcome = p["outcome"]
+            won = outcome["reason"] if outcome else "-"
+            votes = f"  {Fraction(outcome['votes'])} {unit}" if outcome else ""
+            print(f"  {p['id']}  {p['cost'] / 100:.2f}  {won}{votes}  {p['name']}")
     return 0
 
 

@@ -26,6 +26,8 @@ def open_budget(
     amount: int,
     currency: str = "BYN",
     rule: str = "mes",
+    ballot: str = "approval",
+    points: int | None = None,
     from_fund: bool = False,
     proposals_close: datetime | str,
     votes_close: datetime | str,
@@ -43,6 +45,10 @@ def open_budget(
         "proposals_close": when(proposals_close),
         "votes_close": when(votes_close),
     }
+    if ballot != "approval":
+        body["ballot"] = ballot
+    if points is not None:
+        body["points"] = points
     return record(identity, space=space, kind="budget.open", body=body, at=at)
 
 
@@ -66,10 +72,18 @@ def vote(
     identity: Identity,
     space: str,
     budget: str,
-    approve: list[str],
+    approve: list[str] | None = None,
     at: datetime | None = None,
+    *,
+    points: dict[str, int] | None = None,
 ) -> Event:
-    body = {"budget": budget, "approve": sorted(set(approve))}
+    """An approval ballot (``approve``) or, on a points budget, ``points`` per project
+    (projects given 0 are left out)."""
+    body: dict[str, Any] = {"budget": budget}
+    if points is not None:
+        body["points"] = {p: n for p, n in sorted(points.items()) if n != 0}
+    else:
+        body["approve"] = sorted(set(approve or []))
     return record(identity, space=space, kind="budget.vote", body=body, deps=[budget], at=at)
 
 
@@ -78,7 +92,7 @@ def close(identity: Identity, space: str, budget: str, at: datetime | None = Non
 
     The body is computed under the space's lock (``record`` evaluates it there).
     """
-    from veche.apps.planning.kinds import count, result_body
+    from veche.apps.planning.kinds import ballot_of, count, result_body
 
     def body() -> dict[str, Any]:
         row = Budget.objects.filter(event=budget, space=space).first()
@@ -88,7 +102,8 @@ def close(identity: Identity, space: str, budget: str, at: datetime | None = Non
                 "this is not a participatory budget of this committee",
                 "body.budget",
             )
-        ballots = [v.approve for v in BudgetVote.objects.filter(budget=budget).order_by("voter")]
+        votes = BudgetVote.objects.filter(budget=budget).order_by("voter")
+        ballots = [ballot_of(row, v) for v in votes]
         projects = list(Project.objects.filter(budget=budget))
         return result_body(count(row, projects, ballots), budget)
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from veche.apps.elections.forms import ElectionForm
 from veche.apps.fund.forms import CURRENCY_CHOICES, AmountField
-from veche.apps.planning.labels import RULE_LABELS
+from veche.apps.planning.labels import BALLOT_LABELS, RULE_LABELS
 
 
 class BudgetForm(forms.Form):
@@ -18,6 +18,20 @@ class BudgetForm(forms.Form):
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, initial="BYN")
     rule = forms.ChoiceField(
         label=_("How the winners are chosen"), choices=list(RULE_LABELS.items()), initial="mes"
+    )
+    ballot = forms.ChoiceField(
+        label=_("How members vote"),
+        choices=list(BALLOT_LABELS.items()),
+        initial="approval",
+        widget=forms.RadioSelect,
+    )
+    points = forms.IntegerField(
+        label=_("Points each member gives (points ballots)"),
+        min_value=1,
+        max_value=100,
+        initial=10,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     from_fund = forms.BooleanField(
         label=_("Paid from the committee's solidarity fund"), required=False
@@ -28,6 +42,14 @@ class BudgetForm(forms.Form):
     voting_hours = forms.IntegerField(
         label=_("Then hours to vote"), min_value=1, max_value=24 * 90, initial=72
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("ballot") == "points" and not data.get("points"):
+            self.add_error("points", _("Give how many points each member gives (1 to 100)."))
+        if data.get("ballot") != "points":
+            data["points"] = None
+        return data
 
 
 class ProjectForm(forms.Form):
@@ -48,6 +70,42 @@ class VoteForm(forms.Form):
     def __init__(self, *args: Any, projects: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["approve"].choices = projects  # type: ignore[attr-defined]
+
+
+class PointsForm(forms.Form):
+    """A points ballot: how many points to each project (0 or blank for none), at most the
+    budget's points in all. The rule checks the same (planning-v1 §3)."""
+
+    def __init__(
+        self, *args: Any, projects: list[tuple[str, str]], total: int, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.total = total
+        for event, name in projects:
+            self.fields[f"points-{event}"] = forms.IntegerField(
+                label=name,
+                min_value=0,
+                max_value=total,
+                required=False,
+                widget=forms.NumberInput(
+                    attrs={"inputmode": "numeric", "class": "points", "data-project": event}
+                ),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = {
+            name.removeprefix("points-"): value
+            for name, value in data.items()
+            if name.startswith("points-") and value
+        }
+        if sum(given.values()) > self.total:
+            raise forms.ValidationError(
+                _("You gave %(given)s points in all; you have %(total)s to give.")
+                % {"given": sum(given.values()), "total": self.total}
+            )
+        data["points"] = given
+        return data
 
 
 SURVEY_ROWS = 6  # blank item rows on the page (no script): empty ones are ignored

@@ -1,11 +1,14 @@
 # A rule's sentence with values is a %-template that pages translate (apps/store/reasons.py).
 # ruff: noqa: UP031
-"""Participatory budgets: open, propose a project, vote (approval), the result.
+"""Participatory budgets: open, propose a project, vote (approval or points), the result.
 
 All are events of the committee's (or council's) own space signed by its
 members. The result is counted by ``veche.counting.budget`` and every node
-counts it again from the votes it holds before accepting ``budget.result``,
-as it does for a motion's close. See docs/formats/planning-v1.md.
+counts it again before accepting ``budget.result``, as it does for a motion's
+close. ``budget.result`` is a causal kind (event-v1 §14.2): it is judged on its
+causal past, the votes its signer held, so every node reaches the same verdict
+whatever other votes it holds; votes it did not see are kept but not counted.
+See docs/formats/planning-v1.md.
 """
 
 from __future__ import annotations
@@ -20,10 +23,23 @@ from veche.apps.store.context import Context
 from veche.apps.store.kinds import projection, register
 from veche.counting.budget import BudgetResult, count_budget, make_election
 from veche.events import Event, RuleViolation
-from veche.events.schema import Bool, Enum, EventId, Int, List, Obj, Str, Timestamp
+from veche.events.schema import (
+    Bool,
+    Enum,
+    EventId,
+    Int,
+    List,
+    Obj,
+    Schema,
+    SchemaError,
+    Str,
+    Timestamp,
+)
 
 CURRENCIES = ("BYN", "EUR", "USD")
 RULES = ("mes", "greedy")
+BALLOTS = ("approval", "points")
+MAX_POINTS = 100  # the most points a budget may give each voter
 MAX_PROJECTS = 100
 MAX_AMOUNT = 10**12  # kopecks
 
@@ -73,7 +89,7 @@ def _save_budget(ctx: Context, budget: Budget) -> None:
     ctx.upsert(
         budget,
         key=("event",),
-        update=("status", "winners", "spent", "voters", "outcomes", "result_event"),
+        update=("status", "winners", "spent", "voters", "outcomes", "counted", "result_event"),
     )
 
 
@@ -91,6 +107,14 @@ def check_open(ctx: Context, event: Event) -> None:
             "proposals must close after the budget opens, and voting after proposals close",
             "body.votes_close",
         )
+    ballot = body.get("ballot", "approval")
+    if (ballot == "points") != ("points" in body):
+        raise RuleViolation(
+            "budget-points",
+            "a points budget says how many points each voter gives (1 to 100); "
+            "an approval budget has no points",
+            "body.points",
+        )
     if body["from_fund"] and fund_of(ctx, event.space_id) is None:
         raise RuleViolation(
             "fund-exists", "this committee has no fund yet (fund.create)", "body.from_fund"
@@ -106,6 +130,8 @@ def apply_open(ctx: Context, event: Event) -> None:
         amount=body["amount"],
         currency=body["currency"],
         rule=body["rule"],
+        ballot=body.get("ballot", "approval"),
+        points=body.get("points", 0),
         from_fund=body["from_fund"],
         proposals_close=body["proposals_close"],
         votes_close=body["votes_close"],
@@ -158,10 +184,46 @@ def check_vote(ctx: Context, event: Event) -> None:
     budget = require_budget(ctx, event)
     if event.at < budget.proposals_close:
         raise RuleViolation("budget-votes-not-open", "voting opens when proposals close", "at")
-    if event.at >= budget.votes_close or budget.status != Budget.Status.OPEN:
+    # Not "and the budget is not decided": a vote signed in time that the result did
+    # not see (signed concurrently) is kept, whatever order it arrives in, and is not
+    # counted: the result counts its causal past (planning-v1 §4).
+    if event.at >= budget.votes_close:
         raise RuleViolation("budget-votes-closed", "voting on this budget is closed", "at")
+    body = event.body
     projects = projects_of(ctx, budget.event)
-    for index, project in enumerate(event.body["approve"]):
+    if budget.ballot == "points":
+        if "approve" in body or "points" not in body:
+            raise RuleViolation(
+                "budget-ballot",
+                "this budget takes points ballots: give points to projects (body.points)",
+                "body.approve" if "approve" in body else "body.points",
+            )
+        if any(project not in projects for project in body["points"]):
+            raise RuleViolation(
+                "budget-project", "this is not a project of this budget", "body.points"
+            )
+        for points in body["points"].values():
+            if type(points) is not int or points < 1:
+                raise RuleViolation(
+                    "budget-points-value",
+                    "points given to a project are a whole number, at least 1",
+                    "body.points",
+                )
+        if sum(body["points"].values()) > budget.points:
+            raise RuleViolation(
+                "budget-points-total",
+                "the points add up to more than the %(points)s each voter has"
+                % {"points": budget.points},
+                "body.points",
+            )
+        return
+    if "points" in body or "approve" not in body:
+        raise RuleViolation(
+            "budget-ballot",
+            "this budget takes approval ballots: list the approved projects (body.approve)",
+            "body.points" if "points" in body else "body.approve",
+        )
+    for index, project in enumerate(body["approve"]):
         if project not in projects:
             raise RuleViolation(
                 "budget-project",
@@ -185,21 +247,31 @@ def apply_vote(ctx: Context, event: Event) -> None:
         event=event.id,
         at=event.at,
         seq=event.seq,
-        approve=sorted(event.body["approve"]),
+        approve=sorted(event.body.get("approve", [])),
+        points=dict(sorted(event.body.get("points", {}).items())),
     )
     votes[person] = vote
-    ctx.upsert(vote, key=("budget", "voter"), update=("event", "at", "seq", "approve"))
+    ctx.upsert(vote, key=("budget", "voter"), update=("event", "at", "seq", "approve", "points"))
 
 
 # -- budget.result -----------------------------------------------------------------
 
 
-def count(budget: Budget, projects: list[Project], ballots: list[list[str]]) -> BudgetResult:
-    """The outcome of a budget from its projects and approval ballots (every node's count)."""
+def ballot_of(budget: Budget, vote: BudgetVote) -> list[str] | dict[str, int]:
+    """What a vote gives to count: approved ids, or {project id: points}."""
+    return dict(vote.points) if budget.ballot == "points" else list(vote.approve)
+
+
+def count(
+    budget: Budget, projects: list[Project], ballots: list[list[str] | dict[str, int]]
+) -> BudgetResult:
+    """The outcome of a budget from its projects and ballots (every node's count):
+    approval ballots, or points ballots counted as cumulative ones."""
     election = make_election(
         budget.amount,
         [(p.event, p.cost, p.name) for p in sorted(projects, key=lambda p: p.event)],
         [b for b in ballots if b],
+        "cumulative" if budget.ballot == "points" else "approval",
     )
     return count_budget(election, "greedy" if budget.rule == "greedy" else "mes")
 
@@ -220,17 +292,43 @@ def outcomes_json(result: BudgetResult) -> list[dict[str, Any]]:
             "left": _number(o.left),
             "max_share": _number(o.max_share),
             "payments": [[str(a), n] for a, n in o.payments],
+            **_points_json(o),
         }
         for o in result.outcomes
     ]
 
 
-def expected_result(ctx: Context, budget: Budget) -> BudgetResult:
+def _points_json(o: Any) -> dict[str, Any]:
+    """What a points (cumulative) count adds to an outcome: supporters, the price of a
+    point under equal shares, who paid what by their points, the completion's order."""
+    extra: dict[str, Any] = {}
+    if getattr(o, "supporters", None) is not None:
+        extra["supporters"] = o.supporters
+    if getattr(o, "per_point", None) is not None:
+        extra["per_point"] = str(o.per_point)
+        extra["point_payments"] = [[str(p), str(a), n] for p, a, n in o.point_payments]
+    if getattr(o, "points_per_cost", None) is not None:
+        extra["points_per_cost"] = str(o.points_per_cost)
+    return extra
+
+
+def expected_result(ctx: Context, budget: Budget) -> tuple[BudgetResult, list[str]]:
+    """The count from the votes this state holds, and those votes' event ids."""
     ctx.flush()
-    ballots = [
-        v.approve for v in sorted(votes_of(ctx, budget.event).values(), key=lambda v: v.voter)
-    ]
-    return count(budget, list(projects_of(ctx, budget.event).values()), ballots)
+    votes = sorted(votes_of(ctx, budget.event).values(), key=lambda v: v.voter)
+    ballots = [ballot_of(budget, v) for v in votes]
+    result = count(budget, list(projects_of(ctx, budget.event).values()), ballots)
+    return result, sorted(v.event for v in votes)
+
+
+# What check_result counted, for apply_result to write: a result is judged on its causal
+# past (when it did not see everything before it, on a replay of that past alone), while
+# its effect is written to the state in order, which may hold votes it did not see. The
+# store runs a kind's projector right after its rule allowed the event (for a causal
+# result once in the replayed past, then once in order), so the latest few counts are
+# enough; older ones are dropped.
+_COUNTED: dict[str, tuple[BudgetResult, list[str]]] = {}
+_COUNTED_KEPT = 64
 
 
 def result_body(result: BudgetResult, budget: str) -> dict[str, Any]:
@@ -249,21 +347,31 @@ def check_result(ctx: Context, event: Event) -> None:
         raise RuleViolation("budget-decided", "this budget is decided already", "body.budget")
     if event.at < budget.votes_close:
         raise RuleViolation("budget-votes-open", "voting on this budget is still open", "at")
-    expected = result_body(expected_result(ctx, budget), budget.event)
-    if event.body != expected:
+    result, counted = expected_result(ctx, budget)
+    if event.body != result_body(result, budget.event):
         raise RuleViolation(
             "budget-result", "the result does not match the votes this log holds", "body.winners"
         )
+    _COUNTED.pop(event.id, None)
+    _COUNTED[event.id] = (result, counted)
+    while len(_COUNTED) > _COUNTED_KEPT:
+        del _COUNTED[next(iter(_COUNTED))]
 
 
 def apply_result(ctx: Context, event: Event) -> None:
     budget = budgets_of(ctx, event.space_id)[event.body["budget"]]
-    result = expected_result(ctx, budget)
+    if budget.status != Budget.Status.OPEN:
+        # Two results signed on two sides of a partition: the first in order stands,
+        # the later is refused as a conflict (event-v1 §14.2).
+        raise RuleViolation("budget-decided", "this budget is decided already", "body.budget")
+    given = _COUNTED.get(event.id)
+    result, counted = given if given is not None else expected_result(ctx, budget)
     budget.status = Budget.Status.DECIDED
     budget.winners = list(result.winners)
     budget.spent = int(result.spent)
     budget.voters = result.voters
     budget.outcomes = outcomes_json(result)
+    budget.counted = counted
     budget.result_event = event.id
     _save_budget(ctx, budget)
 
@@ -369,6 +477,18 @@ def apply_summary(ctx: Context, event: Event) -> None:
     )
 
 
+class _PointsSchema(Schema):
+    """``budget.vote``'s ``points``: an object of at most 100 entries. What its keys and
+    values must be (projects of the budget, whole numbers from 1) is the rule's check,
+    which says which it is (planning-v1 §3)."""
+
+    def check(self, value: Any, path: str) -> None:
+        if not isinstance(value, dict):
+            raise SchemaError(path, "type", "must be an object")
+        if len(value) > MAX_PROJECTS:
+            raise SchemaError(path, "max-length", "at most %(n)d items" % {"n": MAX_PROJECTS})
+
+
 def register_all() -> None:
     register(
         "budget.open",
@@ -381,7 +501,8 @@ def register_all() -> None:
                 "from_fund": Bool(),
                 "proposals_close": Timestamp(),
                 "votes_close": Timestamp(),
-            }
+            },
+            optional={"ballot": Enum(BALLOTS), "points": Int(1, MAX_POINTS)},
         ),
         rule=check_open,
         apply=apply_open,
@@ -404,14 +525,16 @@ def register_all() -> None:
     register(
         "budget.vote",
         body=Obj(
-            required={
-                "budget": EventId(),
+            required={"budget": EventId()},
+            optional={
                 "approve": List(EventId(), max_length=MAX_PROJECTS, unique=True),
-            }
+                "points": _PointsSchema(),
+            },
         ),
         rule=check_vote,
         apply=apply_vote,
-        summary="a member approves projects of a budget (a later vote replaces an earlier)",
+        summary="a member approves projects of a budget, or gives them points "
+        "(a later vote replaces an earlier)",
     )
     register(
         "budget.result",
@@ -425,7 +548,8 @@ def register_all() -> None:
         ),
         rule=check_result,
         apply=apply_result,
-        summary="a member closes a budget; every node counts it again from the votes",
+        summary="a member closes a budget; every node counts it again from the votes it saw",
+        causal=True,
     )
     register(
         "survey.summary",
@@ -459,6 +583,8 @@ def register_all() -> None:
             "amount",
             "currency",
             "rule",
+            "ballot",
+            "points",
             "from_fund",
             "proposals_close",
             "votes_close",
@@ -468,6 +594,7 @@ def register_all() -> None:
             "spent",
             "voters",
             "outcomes",
+            "counted",
             "result_event",
         ),
         order=("event",),
@@ -479,6 +606,6 @@ def register_all() -> None:
     )
     projection(
         BudgetVote,
-        digest=("space", "budget", "voter", "event", "at", "seq", "approve"),
+        digest=("space", "budget", "voter", "event", "at", "seq", "approve", "points"),
         order=("budget", "voter"),
     )

@@ -14,6 +14,10 @@ RULE_LABELS = {
     "mes": gettext_lazy("Method of Equal Shares (proportional)"),
     "greedy": gettext_lazy("Most votes first (greedy)"),
 }
+BALLOT_LABELS = {
+    "approval": gettext_lazy("Approval: each member ticks the projects they support"),
+    "points": gettext_lazy("Points: each member shares out a number of points"),
+}
 STATUS_LABELS = {
     "open": gettext_lazy("open"),
     "decided": gettext_lazy("decided"),
@@ -26,8 +30,19 @@ def _amount(text: str | None, currency: str) -> str:
     return money(round(value), currency)
 
 
-def explanation(outcome: dict[str, Any], currency: str) -> str:
+def _amount_fine(text: str, currency: str) -> str:
+    """A price per point, which may be a fraction of a kopeck: to the kopeck if it is at
+    least one, else to four decimals of the major unit."""
+    value = Fraction(text)
+    if value >= 1:
+        return money(round(value), currency)
+    return f"{float(value) / 100:.4f} {currency}"
+
+
+def explanation(outcome: dict[str, Any], currency: str, ballot: str = "approval") -> str:
     """Why the project won or lost, in the reader's language."""
+    if ballot == "points":
+        return _points_explanation(outcome, currency)
     votes = round(Fraction(outcome["votes"] or "0"))
     cost = _amount(outcome["cost"], currency)
     left = _amount(outcome["left"], currency)
@@ -59,4 +74,47 @@ def explanation(outcome: dict[str, Any], currency: str) -> str:
         ) % {"votes": votes, "cost": cost, "left": left}
     if reason == "no_votes":
         return _("Not funded: nobody voted for it.")
+    return str(reason)
+
+
+def _points_explanation(outcome: dict[str, Any], currency: str) -> str:
+    """Why a project of a points budget won or lost: its votes are points given."""
+    points = Fraction(outcome["votes"] or "0")
+    votes = round(points)
+    cost = _amount(outcome["cost"], currency)
+    left = _amount(outcome["left"], currency)
+    reason = outcome["reason"]
+    if reason == "funded_equal_shares":
+        paid = ", ".join(
+            ngettext(
+                "%(n)s voter who gave %(points)s paid %(amount)s",
+                "%(n)s voters who gave %(points)s paid %(amount)s",
+                n,
+            )
+            % {"n": n, "points": round(Fraction(p)), "amount": _amount(a, currency)}
+            for p, a, n in outcome.get("point_payments", [])
+        )
+        price = outcome.get("per_point") or str(Fraction(outcome["cost"] or "0") / points)
+        return _(
+            "Funded by equal shares: its supporters gave it %(votes)s points and paid its cost "
+            "%(cost)s between them by their points, each %(per_point)s a point (%(paid)s)."
+        ) % {"votes": votes, "cost": cost, "per_point": _amount_fine(price, currency),
+             "paid": paid}  # fmt: skip
+    if reason == "unaffordable":
+        return _(
+            "Not funded: its supporters gave it %(votes)s points and had %(left)s of their "
+            "shares left; it costs %(cost)s."
+        ) % {"votes": votes, "left": left, "cost": cost}
+    if reason in ("funded_greedy", "funded_completion"):
+        return _("Funded: %(votes)s points; its cost %(cost)s fitted in the %(left)s left.") % {
+            "votes": votes,
+            "cost": cost,
+            "left": left,
+        }
+    if reason == "no_room":
+        return _(
+            "Not funded: %(votes)s points; its cost %(cost)s did not fit in the %(left)s left."
+        ) % {"votes": votes, "cost": cost, "left": left}
+    if reason == "no_votes":
+        return _("Not funded: nobody gave it points.")
     return str(reason)

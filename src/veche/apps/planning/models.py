@@ -18,6 +18,8 @@ class Budget(models.Model):
     amount = models.BigIntegerField()  # in kopecks (hundredths), like the fund
     currency = models.CharField(max_length=3)
     rule = models.CharField(max_length=10)  # "mes" or "greedy"
+    ballot = models.CharField(max_length=10, default="approval")  # "approval" or "points"
+    points = models.IntegerField(default=0)  # each voter's points to give (points ballots)
     from_fund = models.BooleanField(default=False)
     proposals_close = models.CharField(max_length=20)
     votes_close = models.CharField(max_length=20)
@@ -27,6 +29,8 @@ class Budget(models.Model):
     spent = models.BigIntegerField(default=0)
     voters = models.IntegerField(default=0)
     outcomes = models.JSONField(default=list)  # why each project won or lost
+    # The votes the result counted (its causal past: each member's counting vote there).
+    counted = models.JSONField(default=list)
     result_event = models.CharField(max_length=43, blank=True, default="")
 
     class Meta:
@@ -49,7 +53,8 @@ class Project(models.Model):
 
 
 class BudgetVote(models.Model):
-    """A member's approval ballot; a later vote of the same member replaces it."""
+    """A member's ballot (approvals, or points per project); a later vote of the same
+    member replaces it."""
 
     space = models.CharField(max_length=43)
     budget = models.CharField(max_length=43)
@@ -58,6 +63,7 @@ class BudgetVote(models.Model):
     at = models.CharField(max_length=20)
     seq = models.BigIntegerField(default=0)  # the author's sequence number: same-second order
     approve = models.JSONField(default=list)
+    points = models.JSONField(default=dict)  # {project id: points} on points budgets
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["budget", "voter"], name="budget_vote_once")]

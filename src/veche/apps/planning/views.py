@@ -20,9 +20,9 @@ from veche.apps.committees.access import active_member_names
 from veche.apps.fund import access as fund_access
 from veche.apps.fund.models import Fund, Payout
 from veche.apps.planning import access, actions
-from veche.apps.planning.forms import BudgetForm, ProjectForm, VoteForm
-from veche.apps.planning.labels import RULE_LABELS, STATUS_LABELS, explanation
-from veche.apps.planning.models import BudgetVote, Project
+from veche.apps.planning.forms import BudgetForm, PointsForm, ProjectForm, VoteForm
+from veche.apps.planning.labels import BALLOT_LABELS, RULE_LABELS, STATUS_LABELS, explanation
+from veche.apps.planning.models import Budget, BudgetVote, Project
 from veche.events import Event, Identity, envelope
 from veche.events.envelope import format_time
 from veche.web.labels import label
@@ -52,11 +52,18 @@ def budgets(request: HttpRequest, space: str) -> HttpResponse:
 
 @login_required
 def budget_detail(request: HttpRequest, space: str, budget: str) -> HttpResponse:
+    return _detail(request, space, budget)
+
+
+def _detail(
+    request: HttpRequest, space: str, budget: str, points_form: PointsForm | None = None
+) -> HttpResponse:
     key = viewer(request)
     committee, row = access.access_budget_by_id(key, space, budget)
     now = format_time(_now())
     projects = list(Project.objects.filter(budget=budget).order_by("name", "event"))
     names = active_member_names(space)
+    names_of = {p.event: p.name for p in projects}
     outcomes = {o["project"]: o for o in row.outcomes}
     mine = BudgetVote.objects.filter(budget=budget, voter__in=_persons(key, space)).first()
     proposing = now < row.proposals_close
@@ -75,21 +82,40 @@ def budget_detail(request: HttpRequest, space: str, budget: str) -> HttpResponse
                     p,
                     names.get(p.proposer, p.proposer[:8]),
                     outcomes.get(p.event),
-                    explanation(outcomes[p.event], row.currency) if p.event in outcomes else "",
+                    explanation(outcomes[p.event], row.currency, row.ballot)
+                    if p.event in outcomes
+                    else "",
                 )
                 for p in projects
             ],
             "winners": [p for w in row.winners for p in projects if p.event == w],
+            "uncounted": _uncounted(row, names),
             "proposing": proposing,
             "voting": voting,
             "closable": row.status == "open" and now >= row.votes_close,
             "project_form": ProjectForm() if proposing else None,
+            "ballot": label(BALLOT_LABELS, row.ballot),
             "vote_form": VoteForm(
                 projects=[(p.event, p.name) for p in projects],
                 initial={"approve": mine.approve if mine else []},
             )
-            if voting
+            if voting and row.ballot == "approval"
             else None,
+            "points_form": (
+                points_form
+                or PointsForm(
+                    projects=[(p.event, p.name) for p in projects],
+                    total=row.points,
+                    initial={f"points-{e}": n for e, n in (mine.points if mine else {}).items()},
+                )
+            )
+            if voting and row.ballot == "points"
+            else None,
+            "my_points": sorted(
+                ((names_of.get(e, e[:8]), n) for e, n in mine.points.items()),
+            )
+            if mine is not None and row.ballot == "points"
+            else [],
             "voted": mine is not None,
             "treasurer": fund_access.is_treasurer(key, fund),
             "payouts": list(
@@ -99,6 +125,16 @@ def budget_detail(request: HttpRequest, space: str, budget: str) -> HttpResponse
             ),
         },
     )
+
+
+def _uncounted(row: Budget, names: dict[str, str]) -> list[tuple[str, BudgetVote]]:
+    """Votes held here that the decided budget's result did not count: signed in time
+    but not in the result's causal past (planning-v1 §4), so kept and shown, not counted."""
+    if row.status != Budget.Status.DECIDED:
+        return []
+    counted = set(row.counted)
+    votes = BudgetVote.objects.filter(budget=row.event).exclude(event__in=counted)
+    return [(names.get(v.voter, v.voter[:8]), v) for v in votes.order_by("at", "event")]
 
 
 def _persons(key: str | None, space: str) -> list[str]:
@@ -154,6 +190,8 @@ def open_budget(request: HttpRequest, space: str) -> HttpResponse:
             amount=data["amount"],
             currency=data["currency"],
             rule=data["rule"],
+            ballot=data["ballot"],
+            points=data["points"],
             from_fund=data["from_fund"],
             proposals_close=proposals,
             votes_close=proposals + timedelta(hours=data["voting_hours"]),
@@ -190,7 +228,9 @@ def propose(request: HttpRequest, space: str, budget: str) -> HttpResponse:
 @login_required
 @require_POST
 def vote(request: HttpRequest, space: str, budget: str) -> HttpResponse:
-    access.access_budget_by_id(viewer(request), space, budget)
+    _committee, row = access.access_budget_by_id(viewer(request), space, budget)
+    if row.ballot == "points":
+        return _vote_points(request, space, row)
     # Any id is accepted here: the rule refuses one that is not a project of the budget.
     form = VoteForm(request.POST, projects=[(v, v) for v in request.POST.getlist("approve")[:100]])
     return _signed(
@@ -199,6 +239,25 @@ def vote(request: HttpRequest, space: str, budget: str) -> HttpResponse:
         _back(space, budget),
         form,
         lambda identity, data: actions.vote(identity, space, budget, list(data["approve"])),
+        _("Your vote is recorded."),
+    )
+
+
+def _vote_points(request: HttpRequest, space: str, row: Budget) -> HttpResponse:
+    """A points ballot: an invalid one (more points than the voter has, say) shows the
+    page again with what was typed and the reason; nothing is signed."""
+    projects = list(Project.objects.filter(budget=row.event).order_by("name", "event"))
+    form = PointsForm(
+        request.POST, projects=[(p.event, p.name) for p in projects], total=row.points
+    )
+    if not form.is_valid():
+        return _detail(request, space, row.event, points_form=form)
+    return _signed(
+        request,
+        space,
+        _back(space, row.event),
+        form,
+        lambda identity, data: actions.vote(identity, space, row.event, points=data["points"]),
         _("Your vote is recorded."),
     )
 

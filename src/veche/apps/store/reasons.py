@@ -315,6 +315,15 @@ FIXED_MESSAGES = frozenset(
         gettext_noop("voting on this budget is still open"),
         gettext_noop("this budget is not decided yet"),
         gettext_noop("this budget is not paid from the fund"),
+        gettext_noop(
+            "a points budget says how many points each voter gives (1 to 100); "
+            "an approval budget has no points"
+        ),
+        gettext_noop("this budget takes points ballots: give points to projects (body.points)"),
+        gettext_noop(
+            "this budget takes approval ballots: list the approved projects (body.approve)"
+        ),
+        gettext_noop("points given to a project are a whole number, at least 1"),
         gettext_noop("not the verified result of this survey's election on this node"),
         gettext_noop("the survey's committee is not a member committee of this council"),
         gettext_noop("this survey's totals are published here already"),
@@ -335,6 +344,7 @@ PATTERN_MESSAGES = frozenset(
     (
         # apps/planning/kinds.py
         gettext_noop("this budget has %(limit)s projects already"),
+        gettext_noop("the points add up to more than the %(points)s each voter has"),
         # crypto/threshold.py: a partial decryption of other ciphertexts than the tally (a
         # survey's per-option counts, say) has the wrong number of factors
         gettext_noop("expected %(n)s decryption factors"),
