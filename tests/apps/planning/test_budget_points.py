@@ -338,3 +338,28 @@ def test_points_from_the_command_line(
     assert main(["plan", "budget", "show", budget]) == 0
     out, _ = capsys.readouterr()
     assert "points (10 each)" in out
+
+
+def test_the_web_open_form_chooses_points(plan: Any) -> None:
+    sokol = client_for(plan, "Sokol")
+    url = f"/planning/{plan.space}/budgets/open/"
+    form = {
+        "title": "Points from the page",
+        "amount": "500",
+        "currency": "BYN",
+        "rule": "mes",
+        "ballot": "points",
+        "points": "",
+        "proposal_hours": "24",
+        "voting_hours": "24",
+    }
+    before = state_digest()
+    page = sokol.post(url, form, follow=True).content.decode()
+    assert "Give how many points each member gives (1 to 100)." in page
+    assert state_digest() == before
+    sokol.post(url, {**form, "points": "12"})
+    made = Budget.objects.get(title="Points from the page")
+    assert (made.ballot, made.points, made.rule) == ("points", 12, "mes")
+    sokol.post(url, {**form, "title": "Approval from the page", "ballot": "approval"})
+    made = Budget.objects.get(title="Approval from the page")
+    assert (made.ballot, made.points) == ("approval", 0)

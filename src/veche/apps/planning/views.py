@@ -65,7 +65,10 @@ def _detail(
     names = active_member_names(space)
     names_of = {p.event: p.name for p in projects}
     outcomes = {o["project"]: o for o in row.outcomes}
-    mine = BudgetVote.objects.filter(budget=budget, voter__in=_persons(key, space)).first()
+    # One query for every vote of the budget: the reader's, and those the result did not count.
+    votes = list(BudgetVote.objects.filter(budget=budget).order_by("at", "event"))
+    persons = set(_persons(key, space))
+    mine = next((v for v in votes if v.voter in persons), None)
     proposing = now < row.proposals_close
     voting = row.proposals_close <= now < row.votes_close and row.status == "open"
     fund = Fund.objects.filter(space=space).first() if row.from_fund else None
@@ -89,7 +92,7 @@ def _detail(
                 for p in projects
             ],
             "winners": [p for w in row.winners for p in projects if p.event == w],
-            "uncounted": _uncounted(row, names),
+            "uncounted": _uncounted(row, votes, names),
             "proposing": proposing,
             "voting": voting,
             "closable": row.status == "open" and now >= row.votes_close,
@@ -127,14 +130,15 @@ def _detail(
     )
 
 
-def _uncounted(row: Budget, names: dict[str, str]) -> list[tuple[str, BudgetVote]]:
+def _uncounted(
+    row: Budget, votes: list[BudgetVote], names: dict[str, str]
+) -> list[tuple[str, BudgetVote]]:
     """Votes held here that the decided budget's result did not count: signed in time
     but not in the result's causal past (planning-v1 §4), so kept and shown, not counted."""
     if row.status != Budget.Status.DECIDED:
         return []
     counted = set(row.counted)
-    votes = BudgetVote.objects.filter(budget=row.event).exclude(event__in=counted)
-    return [(names.get(v.voter, v.voter[:8]), v) for v in votes.order_by("at", "event")]
+    return [(names.get(v.voter, v.voter[:8]), v) for v in votes if v.event not in counted]
 
 
 def _persons(key: str | None, space: str) -> list[str]:
