@@ -69,7 +69,7 @@ def _partition(plan: Any, *, votes_on_b: int, extra_on_a: int) -> dict[str, Any]
         "base": _raws(base),
         "a": a_raws,
         "b": b_raws,
-        "vote": side_b[-1],
+        "vote": side_b[-1] if side_b else None,
         "result": result,
     }
 
@@ -147,3 +147,31 @@ def test_a_forged_result_is_refused_on_its_causal_past(plan: Any) -> None:
     # Node A's honest result arrives at B and is applied, a forged concurrent one is not.
     ingest(side["a"], source="node A")
     assert Budget.objects.get().result_event == side["result"].id
+
+
+def test_two_results_signed_on_two_sides_the_first_in_order_stands(plan: Any) -> None:
+    side = _partition(plan, votes_on_b=0, extra_on_a=0)
+    a_result = side["result"]
+    # Node B closes too, without A's result (it holds the same votes).
+    _only(side["base"])
+    b_result = actions.close(plan.who("Zubr"), plan.space, plan.budget)
+    b_raws = _raws([b_result.id])
+    ingest(side["a"], source="node A")
+    statuses = dict(StoredEvent.objects.filter(kind="budget.result").values_list("id", "status"))
+    digest_b = state_digest()
+    _only(side["base"] + side["a"])
+    ingest(b_raws, source="node B")
+    assert state_digest() == digest_b
+    rebuild()
+    assert state_digest() == digest_b
+    assert (
+        dict(StoredEvent.objects.filter(kind="budget.result").values_list("id", "status"))
+        == statuses
+    )
+    assert sorted(statuses.values()) == ["applied", "rejected"]
+    stood = Budget.objects.get().result_event
+    assert statuses[stood] == "applied"
+    assert stood == min(statuses)  # same height (both built on the same log): by id
+    refused_one = next(i for i, s in statuses.items() if s == "rejected")
+    assert StoredEvent.objects.get(id=refused_one).reason.startswith("conflict")
+    assert set(statuses) == {a_result.id, b_result.id}
