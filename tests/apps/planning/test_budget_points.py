@@ -363,3 +363,16 @@ def test_the_web_open_form_chooses_points(plan: Any) -> None:
     sokol.post(url, {**form, "title": "Approval from the page", "ballot": "approval"})
     made = Budget.objects.get(title="Approval from the page")
     assert (made.ballot, made.points) == ("approval", 0)
+
+
+def test_a_price_below_a_kopeck_per_point_is_in_the_readers_number_format() -> None:
+    from django.utils import translation
+
+    from veche.apps.planning.labels import _amount_fine
+
+    with translation.override("ru"):
+        assert _amount_fine("1/3", "BYN") == "0,0033 BYN"
+    with translation.override("be"):
+        assert _amount_fine("250/3", "BYN") == "0,83 BYN"
+    with translation.override("en"):
+        assert _amount_fine("2/3", "BYN") == "0.0067 BYN"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -36,7 +38,11 @@ def _amount_fine(text: str, currency: str) -> str:
     value = Fraction(text)
     if value >= 1:
         return money(round(value), currency)
-    return f"{float(value) / 100:.4f} {currency}"
+    # Four decimals of the major unit, in the reader's number format, never via floats.
+    major = (Decimal(value.numerator) / Decimal(value.denominator) / 100).quantize(
+        Decimal("0.0001"), rounding=ROUND_HALF_EVEN
+    )
+    return f"{formats.number_format(major, decimal_pos=4, force_grouping=True)} {currency}".strip()
 
 
 def explanation(outcome: dict[str, Any], currency: str, ballot: str = "approval") -> str:
