@@ -117,3 +117,14 @@ def test_every_fund_code_has_a_translation(language: str) -> None:
         assert period_label("all") == {"be": "увесь час", "ru": "всё время"}[language]
         assert money(-5) == "-0,05"
     assert period_label("2020-13") == "2020-13"  # not a month: shown as it is
+
+
+def test_whole_numbers_are_grouped_as_the_reader_writes_them() -> None:
+    from django.utils import translation
+
+    from veche.apps.fund.templatetags.money import grouped
+
+    for language, expected in (("be", "12\xa0345"), ("ru", "12\xa0345"), ("en", "12,345")):
+        with translation.override(language):
+            assert grouped(12345) == expected
+            assert grouped(7) == "7"

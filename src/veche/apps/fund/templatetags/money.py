@@ -16,3 +16,9 @@ def money(amount: int, currency: str = "") -> str:
     major = Decimal(int(amount)).scaleb(-2)
     text = formats.number_format(major, decimal_pos=2, force_grouping=True)
     return f"{text} {currency}".strip()
+
+
+@register.filter
+def grouped(number: int) -> str:
+    """A whole number in the reader's format, thousands grouped (``1 250`` in be/ru)."""
+    return formats.number_format(int(number), force_grouping=True)
