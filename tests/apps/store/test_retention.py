@@ -4,6 +4,7 @@ redacted forms are refused."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from datetime import UTC, datetime
@@ -151,8 +152,8 @@ def test_two_nodes_redact_the_same_events_and_keep_equal_digests() -> None:
         assert done == {ids["space"]: len(redacted_a)}
         assert {ids["post"], ids["comment"], ids["reply"], ids["motion"]} <= redacted_a
         assert ids["fresh"] not in redacted_a  # newer than 30 days
-        # The rule's own motion loses its text; its target (essential) stays.
-        assert ids["change"] in redacted_a
+        # The rule's own motion stays whole: its signed target sets the days.
+        assert ids["change"] not in redacted_a
         assert Motion.objects.get(event=ids["change"]).target["rules"]["retention_days"] == 30
         assert state_digest() == before
         assert _statuses() == statuses
@@ -383,3 +384,171 @@ def test_the_worker_applies_the_rules_when_due(monkeypatch: pytest.MonkeyPatch) 
     next_time = background._redact(0.0)
     assert next_time >= time.monotonic() + background.REDACT_EVERY - 5
     assert ids["post"] in _redacted()
+
+
+# Vouched time (event-v1 §16.4 b): a redacted form's `at` is signed by nobody, so a
+# node that lacks the event takes it only once its author's later events vouch that
+# it is old enough.
+
+TODAY_MOTION = "Sell the union hall"
+
+
+def _today_motion(ids: dict[str, str]) -> dict[str, str]:
+    """Zubr proposes a motion today and votes on it: the vote, his next event, names
+    it in `prev` and vouches that it is recent."""
+    zubr = World().person("Zubr")
+    motion = actions.propose(zubr, ids["space"], kind="general", title=TODAY_MOTION, text="Now")
+    vote = actions.vote(zubr, ids["space"], motion.id, choice="yes")
+    return {**ids, "today": motion.id, "today_vote": vote.id}
+
+
+def _backdated(event_id: str, close: str, **changes: Any) -> bytes:
+    """What a malicious relay serves: the whole event stripped of its content, its
+    `at` moved to 2020 and kept fields altered; it cites the real rule."""
+    raw = StoredEvent.objects.values_list("raw", flat=True).get(id=event_id)
+    event = parse_event(bytes(raw), verify=False)
+    from veche.apps.store.kinds import REDACTABLE
+    from veche.events.redaction import redact
+
+    form = redact(event, REDACTABLE[event.kind], close)
+    assert form is not None
+    document: dict[str, Any] = canonical.decode(form)
+    document["at"] = OLD
+    document["body"] = {**document["body"], **changes}
+    return canonical.encode(document)
+
+
+def test_a_motion_proposed_today_served_backdated_is_refused() -> None:
+    with transaction.atomic():
+        ids = _today_motion(_committee_log())
+        redact_due()
+        assert ids["today"] not in _redacted()  # an honest node keeps it whole
+        forged = _backdated(ids["today"], ids["close"], kind="recall")
+        served = [r for i, r in _forms().items() if i != ids["today"]]
+        # A fresh node syncs from the relay: everything, the motion backdated.
+        _wipe()
+        outcomes = ingest([*served, forged], source="relay").outcomes
+        (outcome,) = [o for o in outcomes if o.event_id == ids["today"]]
+        assert outcome.status == "invalid", outcome
+        assert "does not cover it yet" in outcome.reason
+        assert not StoredEvent.objects.filter(id=ids["today"]).exists()
+        assert StoredEvent.objects.get(id=ids["today_vote"]).status == "pending"
+        transaction.set_rollback(True)
+
+
+def test_backdated_namers_by_others_do_not_vouch() -> None:
+    """Another member (or anyone with a key) signs an event naming the motion, dated
+    2020: it is not the motion's author's chain, so it vouches for nothing."""
+    with transaction.atomic():
+        ids = _committee_log()
+        zubr, rusalka = World().person("Zubr"), World().person("Rusalka")
+        stranger = World().person("Stranger")
+        motion = actions.propose(zubr, ids["space"], kind="general", title="Now", text="Now").id
+        insider = write_comment(
+            rusalka, ids["space"], subject="motion", on=motion, text="Old?", at=OLD
+        ).id
+        from veche.events import build_event
+
+        outsider_event = build_event(
+            stranger,
+            space=ids["space"],
+            seq=1,
+            prev=None,
+            kind="space.post",
+            body={"text": "Old!"},
+            deps=[motion],
+            at=OLD,
+        )
+        ingest([outsider_event.raw], source="stranger")
+        outsider = outsider_event.id
+        forged = _backdated(motion, ids["close"])
+        served = [r for i, r in _forms().items() if i != motion]
+        _wipe()
+        ingest(served, source="relay")
+        assert MissingDependency.objects.filter(missing=motion, event=insider).exists()
+        assert MissingDependency.objects.filter(missing=motion, event=outsider).exists()
+        (outcome,) = ingest([forged], source="relay").outcomes
+        # Set aside, never an event: no later event of Zubr's vouches for it.
+        assert outcome.status == "pending", outcome
+        assert not StoredEvent.objects.filter(id=motion).exists()
+        transaction.set_rollback(True)
+
+
+def _vouched_on_node() -> dict[str, str | None]:
+    from veche.apps.store.retention import vouched_times
+
+    return vouched_times(parse_event(r, verify=False) for r in _stored())
+
+
+def test_redacted_chains_are_taken_with_the_time_their_author_vouches() -> None:
+    with transaction.atomic():
+        ids = _committee_log()
+        rusalka = World().person("Rusalka")
+        # Old by its own `at`, but Rusalka's next event is today's: too young to redact.
+        late = actions.post(rusalka, ids["space"], "Dated 2020, signed today", at=OLD).id
+        actions.post(rusalka, ids["space"], "Today")
+        amend = StoredEvent.objects.get(kind="comment.amend").id
+        before = state_digest()
+        redact_due()
+        redacted_a = _redacted()
+        assert late not in redacted_a
+        # Zubr's comment <- his amend (redacted) <- his vote (whole, LATER); Sokol's
+        # post <- motion <- amend (all redacted) <- the rule change (whole, LATER).
+        assert {ids["comment"], amend, ids["post"], ids["motion"]} <= redacted_a
+        vouched = _vouched_on_node()
+        assert vouched[ids["comment"]] == vouched[amend] == LATER
+        assert vouched[ids["post"]] == vouched[ids["motion"]] == LATER
+        report = verify_report()
+        assert report.problems == [] and report.redacted == len(redacted_a)
+        # Verify reads the vouched time against its clock: on 2020-10-01 the vote of
+        # 2020-09-20 is not 30 days old, so neither is what it vouches for.
+        early = verify_report(now=datetime(2020, 10, 1, tzinfo=UTC))
+        assert {p.event_id for p in early.problems} == redacted_a
+        assert all("does not cover it yet" in p.message for p in early.problems)
+        forms = _forms()
+        forged = _backdated(late, ids["close"])
+
+        # Fresh nodes take the honest node's forms in any order and batches, and
+        # reach its state; the chains' vouched times are the same.
+        for seed in (1, 2, 3):
+            _wipe()
+            order = list(forms.values())
+            random.Random(seed).shuffle(order)
+            cuts = [0, len(order) // 3, 2 * len(order) // 3, len(order)]
+            for start, end in itertools.pairwise(cuts):
+                outcomes = ingest(order[start:end], source="peer").outcomes
+                assert [o for o in outcomes if o.status == "invalid"] == []
+            assert not StoredEvent.objects.filter(status="pending").exists()
+            assert _redacted() == redacted_a and _forms() == forms
+            assert state_digest() == before
+            assert _vouched_on_node() == vouched
+            assert verify_report().problems == []
+            rebuild()
+            assert state_digest() == before
+        # A relay's form of the post signed with an old date: refused, uncovered.
+        _wipe()
+        relayed = [*(f for i, f in forms.items() if i != late), forged]
+        (outcome,) = [o for o in ingest(relayed, source="relay").outcomes if o.event_id == late]
+        assert outcome.status == "invalid" and "does not cover it yet" in outcome.reason
+        transaction.set_rollback(True)
+
+
+def test_a_rule_changes_motion_is_never_taken_redacted() -> None:
+    """Its target sets the days every redaction is checked against: a relay that
+    served it redacted could shorten them (say to 1 day) unseen."""
+    with transaction.atomic():
+        ids = _committee_log()
+        redact_due()
+        assert ids["change"] not in _redacted()
+        forged = _backdated(
+            ids["change"], ids["close"], target={"rules": {**RULES, "retention_days": 1}}
+        )
+        served = [r for i, r in _forms().items() if i != ids["change"]]
+        _wipe()
+        outcomes = ingest([*served, forged], source="relay").outcomes
+        (outcome,) = [o for o in outcomes if o.event_id == ids["change"]]
+        assert outcome.status == "invalid" and "never redacted" in outcome.reason
+        # Without the rule's motion whole, no redacted form of the space is taken.
+        assert not _redacted()
+        assert RedactedWaiting.objects.exists()
+        transaction.set_rollback(True)

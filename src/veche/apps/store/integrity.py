@@ -22,7 +22,8 @@ def verify_stored(space: str | None = None) -> tuple[int, list[Problem]]:
 
     A redacted event (event-v1 §16.5) cannot be verified by itself: it is checked by
     the events that name it in ``prev`` (their signed author, space and seq), by the
-    retention rule it cites (its space's, old enough) and by its kept fields (the
+    retention rule it cites (its space's, and old enough counted from its vouched
+    time: the signed ``at`` of its author's next events) and by its kept fields (the
     kind's schema). ``redacted_tips`` counts the redacted events nothing names.
     """
     report = verify_report(space)
@@ -38,7 +39,7 @@ class VerifyReport:
 
 
 def verify_report(space: str | None = None, now: datetime | None = None) -> VerifyReport:
-    from veche.apps.store.retention import chain_refusal, check_redacted
+    from veche.apps.store.retention import chain_refusal, check_redacted, vouched_times
 
     moment = now or datetime.now(UTC)
     query = StoredEvent.objects.all()
@@ -47,7 +48,7 @@ def verify_report(space: str | None = None, now: datetime | None = None) -> Veri
     report = VerifyReport()
     problems = report.problems
     redacted: dict[str, Event] = {}
-    successors: dict[str, Event] = {}
+    successors: dict[str, list[Event]] = {}
     named: set[str] = set()
     rows = query.order_by("id").values_list(
         "id", "raw", "space", "author", "seq", "kind", "redacted"
@@ -62,7 +63,7 @@ def verify_report(space: str | None = None, now: datetime | None = None) -> Veri
         named.update(event.deps)
         if event.prev is not None:
             named.add(event.prev)
-            successors[event.prev] = event
+            successors.setdefault(event.prev, []).append(event)
         if is_redacted != bool(event.redacted):
             problems.append(Problem(event_id, "the row's redacted flag disagrees with its bytes"))
         elif is_redacted:
@@ -77,14 +78,23 @@ def verify_report(space: str | None = None, now: datetime | None = None) -> Veri
         ):
             problems.append(Problem(event_id, "index columns disagree with the signed event"))
     report.redacted = len(redacted)
+    # The vouched time of each redacted event (event-v1 §16.4): its author's later
+    # events, each whole (its signed `at`) or redacted (its own vouched time).
+    chains = dict(redacted)
+    for event in redacted.values():
+        for successor in successors.get(event.id, ()):
+            chains.setdefault(successor.id, successor)
+    vouched = vouched_times(chains.values())
     for event_id, event in sorted(redacted.items()):
         cited = event_id in named
         if not cited:
             report.redacted_tips += 1
-        refusal = check_redacted(event, moment, cited=True)
-        successor = successors.get(event_id)
-        if refusal is None and successor is not None:
-            refusal = chain_refusal(event, successor)
+        refusal = None
+        for successor in successors.get(event_id, ()):
+            refusal = refusal or chain_refusal(event, successor)
+        refusal = refusal or check_redacted(
+            event, moment, cited=True, vouched=vouched.get(event_id)
+        )
         if refusal is not None:
             problems.append(Problem(event_id, f"redacted: {refusal}"))
     return report

@@ -100,11 +100,14 @@ class RetentionRule:
 RetentionInForce = Callable[[str], RetentionRule | None]
 # The days a stored close sets for a space (it need not be applied yet: a close can
 # wait for the very events it covers), or None if it sets no retention rule there.
-# The mapping holds the redacted events received with it, by id: the motion the close
-# decides may be one of them.
+# The mapping holds the redacted events received with it, by id (a provider may not
+# trust their kept fields: nothing signs them; the committees' reads the motion whole).
 RetentionOfClose = Callable[[str, str, Mapping[str, Event]], int | None]
 RETENTION_IN_FORCE: list[RetentionInForce] = []
 RETENTION_OF_CLOSE: list[RetentionOfClose] = []
+# Events of a redactable kind that are never redacted all the same (event-v1 §16.2):
+# a rule change's motion, whose signed target is what every redaction cites.
+KEPT_WHOLE: list[Callable[[Event], bool]] = []
 
 KINDS: Registry[Context] = Registry()
 APPLY: dict[str, Apply] = {}
@@ -196,6 +199,11 @@ def retention_rule(space: str) -> RetentionRule | None:
         if rule is not None:
             return rule
     return None
+
+
+def kept_whole(event: Event) -> bool:
+    """Whether ``event``, although of a redactable kind, is never redacted."""
+    return any(test(event) for test in KEPT_WHOLE)
 
 
 def retention_of_close(

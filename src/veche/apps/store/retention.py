@@ -13,12 +13,12 @@ runs the redaction. ``ingest_redacted`` takes redacted forms from other nodes;
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
-from veche.apps.store.kinds import REDACTABLE, retention_of_close, retention_rule
+from veche.apps.store.kinds import REDACTABLE, kept_whole, retention_of_close, retention_rule
 from veche.apps.store.locks import lock_spaces
 from veche.apps.store.models import (
     CrossReference,
@@ -75,46 +75,94 @@ def redact_due(now: datetime | None = None, spaces: Iterable[str] | None = None)
         cutoff = format_time(moment - timedelta(days=rule.days))
         with transaction.atomic():
             lock_spaces({space})
-            rows = StoredEvent.objects.filter(
-                space=space, kind__in=list(REDACTABLE), redacted=False, at__lte=cutoff
-            ).values_list("id", "raw", "status", "reason")
-            changed: list[StoredEvent] = []
-            named: set[str] | None = None
-            for event_id, raw, status, reason in rows.iterator(chunk_size=500):
-                if named is None:
-                    named = _named_in(closure({space}))
-                if event_id not in named:
-                    # Nothing names it yet: another node could not take its redacted
-                    # form (§16.4), so it stays whole until an event builds on it.
-                    continue
-                event = parse_event(bytes(raw), verify=False)
-                content = REDACTABLE[event.kind]
-                if status == Status.REJECTED and _refused_for(reason, content):
-                    # Refused because of a field a redaction removes: without it the
-                    # event would be judged anew and could pass (event-v1 §16.3).
-                    continue
-                form = redact(event, content, rule.close)
-                if form is not None:
-                    changed.append(StoredEvent(id=event_id, raw=form, redacted=True))
-            if changed:
-                StoredEvent.objects.bulk_update(changed, ["raw", "redacted"], batch_size=200)
+            count = _redact_space(space, rule.close, cutoff)
+            if count:
                 rebuild(closure({space}))
-                done[space] = len(changed)
+                done[space] = count
     if done:
         logger.info("redacted under retention rules: %s", done)
     return done
 
 
-def _named_in(spaces: set[str]) -> set[str]:
-    """Every id the stored events of ``spaces`` name in ``prev`` or ``deps``."""
-    named: set[str] = set()
-    rows = StoredEvent.objects.filter(space__in=sorted(spaces)).values_list("raw", flat=True)
-    for raw in rows.iterator(chunk_size=2000):
+def _redact_space(space: str, rule: str, cutoff: str) -> int:
+    """Redact the events of ``space`` that ``rule`` covers at ``cutoff`` (their own
+    ``at`` and their vouched time no later); how many."""
+    due = StoredEvent.objects.filter(
+        space=space, kind__in=list(REDACTABLE), redacted=False, at__lte=cutoff
+    )
+    if not due.exists():
+        return 0
+    events: dict[str, Event] = {}
+    verdicts: dict[str, tuple[str, str]] = {}
+    rows = StoredEvent.objects.filter(space=space).values_list("raw", "status", "reason")
+    for raw, status, reason in rows.iterator(chunk_size=2000):
         event = parse_event(bytes(raw), verify=False)
-        named.update(event.deps)
+        events[event.id] = event
+        verdicts[event.id] = (status, reason)
+
+    def due_now(event: Event, vouched: str | None) -> bytes | None:
+        content = REDACTABLE.get(event.kind)
+        if (
+            content is None
+            or event.at > cutoff
+            # Only once a later event of its author vouches for its time, that long
+            # ago too: a node that lacks it takes the form then (§16.4).
+            or vouched is None
+            or vouched > cutoff
+            or kept_whole(event)
+        ):
+            return None
+        status, reason = verdicts[event.id]
+        if status == Status.REJECTED and _refused_for(reason, content):
+            # Refused because of a field a redaction removes: without it the event
+            # would be judged anew and could pass (event-v1 §16.3).
+            return None
+        return redact(event, content, rule)
+
+    forms: dict[str, bytes] = {}
+    vouched_times(events.values(), due_now, forms)
+    changed = [StoredEvent(id=i, raw=form, redacted=True) for i, form in forms.items()]
+    StoredEvent.objects.bulk_update(changed, ["raw", "redacted"], batch_size=200)
+    return len(changed)
+
+
+def vouched_times(
+    events: Iterable[Event],
+    due: Callable[[Event, str | None], bytes | None] | None = None,
+    forms: dict[str, bytes] | None = None,
+) -> dict[str, str | None]:
+    """The vouched time of each of ``events`` (event-v1 §16.4): the earliest time
+    among the events that follow it in its author's chain (the same author, space
+    and seq + 1, naming it in ``prev``), each read as its signed ``at`` if whole and
+    as its own vouched time if redacted; None if none of ``events`` follows it.
+
+    ``due``, given a whole event and its vouched time, returns its redacted form if
+    it is to be redacted now (put in ``forms``); its successors are decided first,
+    so the times are those of the log once redacted.
+    """
+    ordered = sorted(events, key=lambda e: e.seq, reverse=True)
+    following: dict[str, list[Event]] = {}
+    for event in ordered:
         if event.prev is not None:
-            named.add(event.prev)
-    return named
+            following.setdefault(event.prev, []).append(event)
+    vouched: dict[str, str | None] = {}
+    time: dict[str, str | None] = {}
+    for event in ordered:  # a successor has a greater seq: it is decided first
+        times = [
+            t
+            for successor in following.get(event.id, ())
+            if chain_refusal(event, successor) is None and (t := time.get(successor.id)) is not None
+        ]
+        vouched[event.id] = min(times) if times else None
+        if event.redacted:
+            time[event.id] = vouched[event.id]
+        elif due is not None and (form := due(event, vouched[event.id])) is not None:
+            assert forms is not None
+            forms[event.id] = form
+            time[event.id] = vouched[event.id]
+        else:
+            time[event.id] = event.at
+    return vouched
 
 
 def _refused_for(reason: str, content: Sequence[str]) -> bool:
@@ -132,6 +180,8 @@ def shape_refusal(event: Event) -> str | None:
     content = REDACTABLE.get(event.kind)
     if content is None:
         return "events of this kind are never redacted"
+    if kept_whole(event):
+        return "events like it are never redacted"
     if not set(event.redacted) <= set(content):
         return "it removes fields that are not content"
     if any(name in event.body and name not in event.redacted for name in content):
@@ -144,29 +194,45 @@ def shape_refusal(event: Event) -> str | None:
 
 
 def coverage_refusal(
-    event: Event, now: datetime, offered: Mapping[str, Event] | None = None
+    event: Event,
+    now: datetime,
+    vouched: str | None,
+    offered: Mapping[str, Event] | None = None,
 ) -> str | None:
-    """Why no retention rule covers ``event``, or None (event-v1 §16.4 b)."""
+    """Why no retention rule covers ``event``, or None (event-v1 §16.4 b).
+
+    ``vouched`` is its vouched time (``vouched_times``): its own ``at`` is not
+    signed in a redacted form, so the later events of its author vouch for it.
+    """
     assert event.redacted_under is not None
     days = retention_of_close(event.space_id, event.redacted_under, offered)
     if days is None or days <= 0:
         return "no retention rule of its space covers it"
-    if event.at_datetime + timedelta(days=days) > now:
+    if vouched is None:
+        return "no later event of its author vouches for its time"
+    cutoff = format_time(now - timedelta(days=days))
+    if event.at > cutoff or vouched > cutoff:
         return "its space's retention rule does not cover it yet"
     return None
 
 
 def check_redacted(
-    event: Event, now: datetime, *, cited: bool, offered: Mapping[str, Event] | None = None
+    event: Event,
+    now: datetime,
+    *,
+    cited: bool,
+    vouched: str | None,
+    offered: Mapping[str, Event] | None = None,
 ) -> str | None:
     """Why a redacted form is not acceptable, or None (event-v1 §16.4 a–c).
 
-    ``cited``: whether an event the node holds (or receives with it) names it.
+    ``cited``: whether an event the node holds (or receives with it) names it;
+    ``vouched``: its vouched time on this node.
     """
     refusal = shape_refusal(event)
     if refusal is None and not cited:
         refusal = "no event this node holds names it"
-    return refusal or coverage_refusal(event, now, offered)
+    return refusal or coverage_refusal(event, now, vouched, offered)
 
 
 MAX_WAITING = 20_000
@@ -207,6 +273,7 @@ def ingest_redacted(
     # In rounds: a redacted event named only by another redacted one is taken once
     # that one is (a chain of them ends at a whole event that names the last).
     todo = list(items)
+    vouched: dict[str, str | None] = {}  # of those taken, and of held ones looked up
     offered = {event.id: event for _, event in items}
     spaces = sorted({event.space_id for _, event in items})
     for raw in RedactedWaiting.objects.filter(space__in=spaces).values_list("raw", flat=True):
@@ -242,20 +309,27 @@ def ingest_redacted(
             waiting = list(
                 MissingDependency.objects.filter(missing=event.id).values_list("event", flat=True)
             )
-            cited = bool(waiting) or ExternalCitation.objects.filter(cited=event.id).exists()
+            namers = _held(waiting)
+            following = [n for n in namers if n.prev == event.id]
             assert event.redacted_under is not None
             days = retention_of_close(event.space_id, event.redacted_under, offered)
-            if not cited or days is None:
-                later.append((index, event))  # what names it, or its rule, may come
+            if not following or days is None:
+                # What vouches for it (its author's next event), or its rule, may come.
+                later.append((index, event))
                 continue
             seen.add(event.id)
-            refusal = coverage_refusal(event, now, offered)
-            if refusal is not None:
-                refuse(index, event, "uncovered", refusal)
-                continue
-            refusal = _chain_refusal(event, waiting)
+            refusal = next(
+                (r for n in following if (r := chain_refusal(event, n)) is not None), None
+            )
             if refusal is not None:
                 refuse(index, event, "chain", refusal)
+                continue
+            times = [n.at if not n.redacted else _stored_vouched(n, vouched) for n in following]
+            known = [t for t in times if t is not None]
+            vouched[event.id] = min(known) if known else None
+            refusal = coverage_refusal(event, now, vouched[event.id], offered)
+            if refusal is not None:
+                refuse(index, event, "uncovered", refusal)
                 continue
             accepted[event.id] = (index, event)
         if not accepted:
@@ -321,12 +395,46 @@ def chain_refusal(event: Event, successor: Event) -> str | None:
     return None
 
 
-def _chain_refusal(event: Event, waiting: Sequence[str]) -> str | None:
-    for raw in StoredEvent.objects.filter(id__in=list(waiting)).values_list("raw", flat=True):
-        refusal = chain_refusal(event, parse_event(bytes(raw), verify=False))
-        if refusal is not None:
-            return refusal
-    return None
+def _held(ids: Sequence[str]) -> list[Event]:
+    rows = StoredEvent.objects.filter(id__in=list(ids)).values_list("raw", flat=True)
+    return [parse_event(bytes(raw), verify=False) for raw in rows]
+
+
+def _stored_vouched(event: Event, memo: dict[str, str | None]) -> str | None:
+    """The vouched time of a stored redacted ``event`` (``vouched_times``): the
+    earliest ``at`` of the whole events reached from it forward along its author's
+    chain in the store, through redacted ones only."""
+    if event.id in memo:
+        return memo[event.id]
+    best: str | None = None
+    frontier = {event.id: event}
+    low, window = event.seq, 500
+    while frontier:
+        rows = (
+            StoredEvent.objects.filter(
+                space=event.space_id, author=event.author, seq__gt=low, seq__lte=low + window
+            )
+            .order_by("seq")
+            .values_list("raw", flat=True)
+        )
+        for raw in rows:
+            successor = parse_event(bytes(raw), verify=False)
+            before = frontier.get(successor.prev or "")
+            if before is None or chain_refusal(before, successor) is not None:
+                continue
+            if not successor.redacted:
+                best = successor.at if best is None else min(best, successor.at)
+            elif successor.id in memo:
+                known = memo[successor.id]
+                if known is not None:
+                    best = known if best is None else min(best, known)
+            else:
+                frontier[successor.id] = successor
+        low += window
+        # Only those at the window's last seq can be followed beyond it.
+        frontier = {i: e for i, e in frontier.items() if e.seq == low}
+    memo[event.id] = best
+    return best
 
 
 def drop_space(space: str, now: datetime | None = None) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 
 from veche.apps.committees.models import Committee, Motion
 from veche.apps.store.kinds import (
+    KEPT_WHOLE,
     RETENTION_IN_FORCE,
     RETENTION_OF_CLOSE,
     RetentionRule,
@@ -65,8 +66,10 @@ def in_force(space: str) -> RetentionRule | None:
 def of_close(space: str, close: str, offered: Mapping[str, Event]) -> int | None:
     """The days ``close`` sets, if it is a stored, not refused close in ``space`` of a
     passed ``rule_change`` with a retention rule. It may still wait (pending) for
-    the events it covers; its motion may be redacted, and among those ``offered``
-    with the event being taken (its kept ``target`` is what counts)."""
+    the events it covers. Its motion must be held whole (``kept_whole``): a
+    redacted form's target is signed by nobody, and the days it names bound what
+    every redaction under the rule may remove (event-v1 §16.4 b); so ``offered``
+    (the redacted forms received with it) is not read."""
     found = (
         StoredEvent.objects.filter(id=close, space=space, kind="motion.close")
         .exclude(status__in=[Status.REJECTED, Status.HELD])
@@ -82,21 +85,17 @@ def of_close(space: str, close: str, offered: Mapping[str, Event]) -> int | None
             return None
         motion = (
             StoredEvent.objects.filter(
-                id=closing.body.get("motion"), space=space, kind="motion.propose"
+                id=closing.body.get("motion"),
+                space=space,
+                kind="motion.propose",
+                redacted=False,
             )
             .values_list("raw", flat=True)
             .first()
         )
-        if motion is not None:
-            body = parse_event(bytes(motion), verify=False).body
-        elif (
-            (proposal := offered.get(closing.body.get("motion", ""))) is not None
-            and proposal.kind == "motion.propose"
-            and proposal.space_id == space
-        ):
-            body = proposal.body
-        else:
+        if motion is None:
             return None
+        body = parse_event(bytes(motion), verify=False).body
     except EventError:
         return None
     if body.get("kind") != "rule_change":
@@ -105,9 +104,16 @@ def of_close(space: str, close: str, offered: Mapping[str, Event]) -> int | None
     return retention_days(target.get("rules") if isinstance(target, dict) else None) or None
 
 
+def kept_whole(event: Event) -> bool:
+    """A rule change's motion is never redacted (event-v1 §16.2): its signed target
+    sets the rules, the retention rule among them, that redactions cite."""
+    return event.kind == "motion.propose" and event.body.get("kind") == "rule_change"
+
+
 def register_all() -> None:
     for kind, content in CONTENT.items():
         redactable(kind, content)
     if in_force not in RETENTION_IN_FORCE:
         RETENTION_IN_FORCE.append(in_force)
         RETENTION_OF_CLOSE.append(of_close)
+        KEPT_WHOLE.append(kept_whole)
