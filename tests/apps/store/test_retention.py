@@ -552,3 +552,22 @@ def test_a_rule_changes_motion_is_never_taken_redacted() -> None:
         assert not _redacted()
         assert RedactedWaiting.objects.exists()
         transaction.set_rollback(True)
+
+
+@pytest.mark.usefixtures("_language_reset")
+def test_founding_days_remove_nothing_and_the_page_does_not_claim_them() -> None:
+    """retention_days in a space.create is read, but only a passed rule change puts a
+    retention rule in force (event-v1 §16.1): the page says texts are kept for good,
+    and nothing is redacted, until the committee votes one."""
+    from django.urls import reverse
+    from tests.factories import signed_in_client
+
+    w = World()
+    space = w.committee("Sokol", ("Zubr",), rules={**RULES, "retention_days": 30})
+    post = actions.post(w.person("Sokol"), space, "Strike on Monday", at=OLD).id
+    actions.post(w.person("Sokol"), space, "A later post")
+    redact_due()
+    assert post not in _redacted()
+    page = signed_in_client(w.person("Sokol"), "Sokol", language="ru")
+    html = page.get(reverse("committees:detail", args=[space])).content.decode()
+    assert "30 дней" not in html and "Monday" in html

@@ -61,6 +61,7 @@ from veche.apps.committees.labels import (
     stv_action,
 )
 from veche.apps.committees.models import Committee, Motion
+from veche.apps.committees.rules.retention import in_force as retention_in_force
 from veche.apps.store.reasons import refusal_text
 from veche.events import Identity, RuleViolation
 from veche.events.envelope import format_time
@@ -137,6 +138,7 @@ def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
     )
     delegates = federation.delegates_of(space) if committee.kind == "council" else []
     open_motions = list(access.open_motions(committee))
+    retention = retention_in_force(space) if committee.rules.get("retention_days") else None
     context: dict[str, Any] = {
         "committee": committee,
         "members": page,
@@ -162,6 +164,9 @@ def committee_detail(request: HttpRequest, space: str) -> HttpResponse:
         if committee.kind == "council"
         else [],
         "names": names,
+        # The rule in force, not the rules' figure: days a founding space.create names,
+        # or a rule change not yet applied, remove nothing (event-v1 §16.1).
+        "retention_days": retention.days if retention is not None else 0,
     }
     return render(request, "committees/detail.html", context)
 
