@@ -34,6 +34,7 @@ from tests.adversary.helpers import (
     stored,
     write_lines,
 )
+from tests.demo_snapshot import load_demo_cached
 
 from veche.apps.accounts.models import Account
 from veche.apps.committees import actions
@@ -92,9 +93,8 @@ def _vote_on(space: str, who: Identity, motion: str) -> Event:
 
 def test_members_keys_equivocating_on_the_demo_change_no_decision(cli: Any, tmp_path: Path) -> None:
     from veche.apps.committees.models import Motion
-    from veche.demo.load import load_demo
 
-    load_demo()
+    load_demo_cached()
     belaruskali = _space("belaruskali")
     # Every member but Glyba votes (the demo's pledge brought four workers in).
     others = tuple(

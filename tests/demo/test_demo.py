@@ -6,6 +6,9 @@ import json
 import re
 
 import pytest
+from django.db import transaction
+from tests import demo_snapshot
+from tests.demo_snapshot import build_demo, load_demo_cached
 
 from veche.apps.committees.models import Comment, Committee, Mandate, Motion, Post
 from veche.apps.store.log import verify_stored
@@ -49,7 +52,7 @@ def _written() -> list[str]:
 
 
 def test_demo_loads_a_verifiable_federation(capsys: pytest.CaptureFixture[str]) -> None:
-    summary = load_demo()
+    summary = build_demo()  # the real load_demo(); the run's first build is its snapshot
     assert "DEMONSTRATION DATA" in summary and "veche-demo-2020" in summary
     assert Committee.objects.count() >= 12
     assert Committee.objects.values("level").distinct().count() >= 3
@@ -89,6 +92,36 @@ def test_demo_loads_a_verifiable_federation(capsys: pytest.CaptureFixture[str]) 
     names = Committee.objects.values_list("name", flat=True)
     belarusian = {name for name in names if re.search("[іўІЎ]", name)}
     assert belarusian == {text.name(key) for key in BELARUSIAN}
+
+
+def test_a_restored_demo_is_the_built_one() -> None:
+    """The other demo tests start from the run's snapshot of the demo (tests/demo_snapshot.py):
+    restored, it is what the build left, read by raw SQL, through the ORM and by the store."""
+    from django.conf import settings
+
+    from veche.apps.store.integrity import state_digest
+
+    if demo_snapshot.snapshot() is None:  # this test alone: build, then roll it back
+        with transaction.atomic():
+            build_demo()
+            transaction.set_rollback(True)
+    snap = demo_snapshot.snapshot()
+    assert snap is not None and not Committee.objects.exists()
+    restores = snap.restores
+    assert load_demo_cached() == snap.summary
+    assert snap.restores == restores + 1  # restored, not built again
+    assert demo_snapshot.table_digests(sorted(snap.tables)) == {
+        t: snap.after[t] for t in snap.tables
+    }
+    assert demo_snapshot.orm_digest(list(snap.tables)) == snap.orm
+    assert state_digest() == snap.state
+    count, problems = verify_stored()
+    assert count > 400 and problems == []
+    bundle = settings.DATA_DIR / "demo" / "national.bundle"
+    assert bundle.read_bytes() == snap.files["demo/national.bundle"]
+    # The database holds the demo now: as load_demo() would, the cached one refuses.
+    with pytest.raises(DemoAlreadyLoaded):
+        load_demo_cached()
 
 
 def test_demo_lang_en_writes_in_english(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,10 +27,11 @@ from django.test import Client, RequestFactory
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import defaults
+from tests.demo_snapshot import load_demo_cached
 
 import veche
 from veche.audit.report_words import KEYS, REASONS
-from veche.demo.load import DEMO_PASSPHRASE, load_demo
+from veche.demo.load import DEMO_PASSPHRASE
 
 try:  # the shared list of every GET page, if it exists yet
     from tests.web.pages import demo_pages as _pages
@@ -249,7 +250,7 @@ def _body(response: object) -> str:
 def test_every_page_in_belarusian_and_russian_has_no_english_ui_text() -> None:
     from veche.apps.audit.models import AuditRun
 
-    load_demo()
+    load_demo_cached()
     phrases = english_phrases()
     problems: list[str] = []
     for language in LANGUAGES:

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.demo_snapshot import load_demo_cached
 from tests.web.pages import demo_pages
 
-from veche.demo.load import DEMO_PASSPHRASE, load_demo
+from veche.demo.load import DEMO_PASSPHRASE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -180,7 +181,7 @@ class Check:
 
 
 def test_no_page_scrolls_sideways_at_360_px(live_server: Any, browser: Any, tmp_path: Path) -> None:
-    load_demo()
+    load_demo_cached()
     base = live_server.url
     shots = Path(os.environ.get("VECHE_SCREENSHOTS", str(tmp_path)))
     shots.mkdir(parents=True, exist_ok=True)

@@ -13,10 +13,11 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from tests.demo_snapshot import load_demo_cached
 from tests.queries import listing
 from tests.web.pages import demo_pages
 
-from veche.demo.load import DEMO_PASSPHRASE, load_demo
+from veche.demo.load import DEMO_PASSPHRASE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -103,7 +104,7 @@ def _count(client: Client, url: str) -> tuple[int, int, Any]:
 
 
 def test_every_page_makes_the_pinned_number_of_queries() -> None:
-    load_demo()
+    load_demo_cached()
     client = Client()
     signed_in = client.post(
         "/accounts/sign-in/", {"pseudonym": "Sokol", "passphrase": DEMO_PASSPHRASE}

@@ -16,19 +16,19 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from tests.demo_snapshot import load_demo_cached
 
 from veche.apps.committees.models import Committee, FederationLink, Motion, Seat
 from veche.apps.store.log import rebuild
 from veche.apps.store.models import StoredEvent
 from veche.cli import main
-from veche.demo.load import load_demo
 from veche.sync.bundle import read_bundle
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_a_node_made_from_the_public_bundle_counts_no_seat_it_cannot_verify() -> None:
-    lines = load_demo()
+    lines = load_demo_cached()
     national = Committee.objects.get(level="national")
     seats = Seat.objects.filter(space=national.space).count()
     demands = Motion.objects.get(space=national.space, kind="demands")

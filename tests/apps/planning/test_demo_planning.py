@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from tests.demo_snapshot import load_demo_cached
 
 from veche.apps.fund.models import Payout
 from veche.apps.planning.models import Budget, Project, SurveySummary
-from veche.demo.load import DEMO_PASSPHRASE, load_demo
+from veche.demo.load import DEMO_PASSPHRASE
 from veche.demo.text import DemoText
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -23,7 +24,7 @@ def sign_in(name: str) -> Client:
 
 
 def test_the_demo_budget_and_survey() -> None:
-    load_demo()
+    load_demo_cached()
     text = DemoText()
     budget = Budget.objects.get()
     assert budget.status == "decided" and budget.rule == "mes" and budget.from_fund

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.demo_snapshot import load_demo_cached
 
 from veche.apps.store.log import rebuild, state_digest
 from veche.cli import main
@@ -24,9 +25,8 @@ def test_demo_strike_and_fund_on_their_own(tmp_path: Path, capsys: Any) -> None:
 
 def test_the_belarus_demo_includes_the_strike_and_the_fund(tmp_path: Path, capsys: Any) -> None:
     from veche.apps.committees.models import Committee
-    from veche.demo.load import load_demo
 
-    lines = load_demo().splitlines()
+    lines = load_demo_cached().splitlines()
     # The plants' committees of the main demo are used, not duplicated.
     assert Committee.objects.filter(name=DemoText().name("belshina")).count() == 1
     assert any("endorsed by" in line for line in lines)
@@ -94,9 +94,8 @@ def test_common_demands_show_their_ratification() -> None:
     from django.test import Client
 
     from veche.apps.committees.models import Motion
-    from veche.demo.load import load_demo
 
-    load_demo()
+    load_demo_cached()
     common = Motion.objects.get(
         kind="demands", title=DemoText().say("national", "motion.common_demands.title")
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.demo_snapshot import load_demo_cached
 
 from veche.cli import main
 
@@ -22,11 +23,11 @@ def test_publish_the_demo_and_verify_the_copy(tmp_path: Path, capsys: Any) -> No
     from veche.apps.accounts.models import Account
     from veche.apps.strike.actions import record_status
     from veche.apps.strike.models import StatusChange
-    from veche.demo.load import DEMO_PASSPHRASE, load_demo
+    from veche.demo.load import DEMO_PASSPHRASE
     from veche.events import Identity
     from veche.events.identity import unseal
 
-    load_demo()
+    load_demo_cached()
     site = tmp_path / "site"
     started = time.perf_counter()
     assert main(["publish", "-o", str(site)]) == 0
