@@ -376,3 +376,39 @@ def test_a_price_below_a_kopeck_per_point_is_in_the_readers_number_format() -> N
         assert _amount_fine("250/3", "BYN") == "0,83 BYN"
     with translation.override("en"):
         assert _amount_fine("2/3", "BYN") == "0.0067 BYN"
+
+
+@pytest.mark.parametrize("language", ["be", "ru"])
+def test_points_pages_have_no_english_in_belarusian_and_russian(plan: Any, language: str) -> None:
+    """The demo has no points budget, so the no-English check of every demo page
+    (tests/web/test_no_english.py) does not see these: the open form, the vote form with
+    its points and the decided page's explanations (equal shares, completion, not
+    funded), in be and ru."""
+    from tests.web.test_no_english import english_phrases, leaks
+
+    # The fixture's own budget is titled "Solidarity fund, September": people's words.
+    phrases = english_phrases() - {"Solidarity fund"}
+    client = client_for(plan, "Zubr", language=language)
+    budget = _open(plan, "mes")
+    p = _projects(plan, budget)
+
+    def clean(url: str) -> str:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        assert leaks(page, phrases) == [], (url, leaks(page, phrases))
+        return page
+
+    assert 'value="points"' in clean(f"/planning/{plan.space}/budgets/")  # the open form
+    plan.to_voting()
+    assert 'inputmode="numeric"' in clean(f"/planning/{plan.space}/budgets/{budget}/")
+    food, lawyers, transport = p["Food parcels"], p["Lawyers"], p["Transport"]
+    actions.vote(plan.who("Sokol"), plan.space, budget, points={food: 10})
+    actions.vote(plan.who("Zubr"), plan.space, budget, points={food: 4, lawyers: 6})
+    actions.vote(plan.who("Vasilek"), plan.space, budget, points={transport: 10})
+    actions.vote(plan.who("Rusalka"), plan.space, budget, points={lawyers: 3, transport: 7})
+    plan.to_close()
+    actions.close(plan.who("Rusalka"), plan.space, budget)
+    page = clean(f"/planning/{plan.space}/budgets/{budget}/")
+    assert "data-winner" in page
+    clean(f"/planning/{plan.space}/budgets/")
