@@ -194,7 +194,9 @@ def _unknown_files(root: Path, files: Mapping[str, Path]) -> list[str]:
     (a top-level ``.git`` folder aside: web hosts do not serve it)."""
     unknown = []
     for path in root.rglob("*"):
-        if path.is_dir():
+        # A linked folder is not walked into, and a host that follows links serves
+        # whatever it leads to (even the git folder's files): it is named itself.
+        if path.is_dir() and not path.is_symlink():
             continue
         relative = path.relative_to(root).as_posix()
         if relative in files or relative in _CARRIED or relative.startswith(".git/"):

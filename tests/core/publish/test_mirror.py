@@ -399,6 +399,17 @@ def test_a_page_or_script_no_rule_checks_is_named(copy: Path) -> None:
     }
 
 
+def test_a_linked_folder_of_forged_pages_is_named(copy: Path) -> None:
+    # The forged pages sit in the git folder (which nothing lists) and a link serves them
+    # under the mirror's address: a host that follows links (nginx, Apache) shows them.
+    forged = (copy / "en" / "index.html").read_text().replace("</h1>", " calls off</h1>")
+    (copy / ".git" / "pages").mkdir(parents=True)
+    (copy / ".git" / "pages" / "news.html").write_text(forged)
+    (copy / "en" / "news").symlink_to(copy / ".git" / "pages", target_is_directory=True)
+    problems = _problems(copy)
+    assert problems == {"en/news": "this file is not part of a mirror: nothing checks it"}
+
+
 def test_a_fund_report_nested_too_deeply_is_named_not_a_crash(copy: Path) -> None:
     # An outsider's folder: no signature needed to reach the report's JSON parser.
     folder = copy / "fund" / ("B" * 43)
