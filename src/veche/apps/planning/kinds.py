@@ -13,6 +13,7 @@ See docs/formats/planning-v1.md.
 
 from __future__ import annotations
 
+import threading
 from fractions import Fraction
 from typing import Any
 
@@ -327,8 +328,17 @@ def expected_result(ctx: Context, budget: Budget) -> tuple[BudgetResult, list[st
 # store runs a kind's projector right after its rule allowed the event (for a causal
 # result once in the replayed past, then once in order), so the latest few counts are
 # enough; older ones are dropped.
-_COUNTED: dict[str, tuple[BudgetResult, list[str]]] = {}
+# Per thread: the rule and its projector run in the ingesting thread, and two threads may
+# ingest into different spaces at once.
+_LOCAL = threading.local()
 _COUNTED_KEPT = 64
+
+
+def _counted() -> dict[str, tuple[BudgetResult, list[str]]]:
+    counted: dict[str, tuple[BudgetResult, list[str]]] | None = getattr(_LOCAL, "counted", None)
+    if counted is None:
+        counted = _LOCAL.counted = {}
+    return counted
 
 
 def result_body(result: BudgetResult, budget: str) -> dict[str, Any]:
@@ -352,10 +362,11 @@ def check_result(ctx: Context, event: Event) -> None:
         raise RuleViolation(
             "budget-result", "the result does not match the votes this log holds", "body.winners"
         )
-    _COUNTED.pop(event.id, None)
-    _COUNTED[event.id] = (result, counted)
-    while len(_COUNTED) > _COUNTED_KEPT:
-        del _COUNTED[next(iter(_COUNTED))]
+    kept = _counted()
+    kept.pop(event.id, None)
+    kept[event.id] = (result, counted)
+    while len(kept) > _COUNTED_KEPT:
+        del kept[next(iter(kept))]
 
 
 def apply_result(ctx: Context, event: Event) -> None:
@@ -364,7 +375,7 @@ def apply_result(ctx: Context, event: Event) -> None:
         # Two results signed on two sides of a partition: the first in order stands,
         # the later is refused as a conflict (event-v1 §14.2).
         raise RuleViolation("budget-decided", "this budget is decided already", "body.budget")
-    given = _COUNTED.get(event.id)
+    given = _counted().get(event.id)
     result, counted = given if given is not None else expected_result(ctx, budget)
     budget.status = Budget.Status.DECIDED
     budget.winners = list(result.winners)
